@@ -1,0 +1,54 @@
+// The API's fixed facts (paths, lifetimes, messages), from ../shared/CONTRACT.md.
+// A leaf module: it imports nothing, so the k6 scripts can load it too (by its full file name).
+
+export const API_PATHS = {
+  login: '/v2/auth/login',
+  refresh: '/v2/auth/refresh',
+  register: '/v2/auth/register',
+  changePassword: '/v2/account/password/change',
+  creditsAvailable: '/v2/account/credits/available',
+  upgrade: '/v2/account/upgrade',
+  usage: '/v2/account/usage',
+  tokenUsername: '/v2/account/token/username',
+} as const;
+export type Endpoint = keyof typeof API_PATHS;
+
+/** gin-jwt `Timeout`: 24 h. */
+export const TOKEN_LIFETIME_S = 24 * 60 * 60;
+/** gin-jwt `MaxRefresh`: a token may be refreshed until 24 h after the original login. */
+export const MAX_REFRESH_S = 24 * 60 * 60;
+/** Default slack when comparing the server's times with ours (clock skew, network time). */
+export const DEFAULT_TIME_TOLERANCE_S = 60;
+/** gin-jwt's default and the only algorithm the server signs with. */
+export const TOKEN_ALGORITHM = 'HS256';
+/** bcrypt.DefaultCost in Go. */
+export const BCRYPT_COST = 10;
+
+/** Exact message texts the server sends (handlers put them under `response`, gin-jwt under `message`). */
+export const MESSAGES = {
+  missingCredentials: 'Missing Username or Password',
+  incorrectCredentials: 'Incorrect Username / Password',
+  authHeaderEmpty: 'auth header empty',
+  invalidAuthHeader: 'invalid auth header',
+  invalidSigningAlgorithm: 'invalid signing algorithm',
+  signatureInvalid: 'signature is invalid',
+  tokenExpired: 'Token is expired',
+  malformedToken: 'token contains an invalid number of segments',
+  forbidden: "You don't have permission to access.",
+  emailHasPlus: 'emails must not contain + signs, this is to prevent abuse of catch all routing',
+  usernameHasAt: 'usernames cant contain @ sign',
+  usernameTaken: 'username is already taken',
+  emailTaken: 'email address already taken',
+  createFailed: 'failed to create user account',
+  passwordChangeFailed: 'failed to change password',
+  passwordChanged: 'password changed',
+  accountUpgraded: 'account upgraded',
+  alreadyUpgraded: 'user account is already upgrade',
+  notFound: '404 page not found',
+} as const;
+
+/** `<field> not present`, the handlers' answer to a missing form field. */
+export const missingField = (field: string): string => `${field} not present`;
+
+export const TIERS = ['unverified', 'free', 'partner', 'light', 'paid'] as const;
+export type Tier = (typeof TIERS)[number];

@@ -1,0 +1,18 @@
+// Human wording of durations for on-call messages ("1h 0m", "23h 59m 30s").
+// A leaf module (no imports): the k6 scripts use it too.
+
+export function humanDuration(seconds: number): string {
+  const sign = seconds < 0 ? '-' : '';
+  let s = Math.round(Math.abs(seconds));
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  if (h > 0) return `${sign}${h}h ${m}m${s ? ` ${s}s` : ''}`;
+  if (m > 0) return `${sign}${m}m${s ? ` ${s}s` : ''}`;
+  return `${sign}${s}s`;
+}
+
+/** "24h ± 60s" */
+export const expectedLifetime = (lifetimeS: number, toleranceS: number): string =>
+  `${humanDuration(lifetimeS)} ± ${humanDuration(toleranceS)}`;

@@ -1,0 +1,76 @@
+// Reading tokens without the key (jose's decoders) and judging their lifetime in on-call words.
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { TOKEN_LIFETIME_S, TOKEN_ALGORITHM } from './contract.ts';
+import { humanDuration, expectedLifetime } from './durations.ts';
+import { TokenClaims, TokenHeader } from './schemas.ts';
+import { checkShape } from './shape.ts';
+
+export interface DecodedToken {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+}
+
+/** Header and claims of a JWT, unverified; undefined when it does not decode. */
+export function decodeToken(token: string): DecodedToken | undefined {
+  try {
+    return { header: decodeProtectedHeader(token) as Record<string, unknown>, claims: decodeJwt(token) as Record<string, unknown> };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LifetimeInput {
+  token: string;
+  /** The login/refresh body's `expire` (RFC 3339). */
+  expire: string;
+  /** Unix seconds to measure against: the server's Date header, or our clock. */
+  nowS: number;
+  /** What "now" is, for the message ("server Date", "local clock"). */
+  nowLabel?: string;
+  expectedLifetimeS?: number;
+  toleranceS: number;
+}
+
+export interface LifetimeReport {
+  problems: string[];
+  /** expire − now, seconds. */
+  lifetimeS?: number;
+  claims?: TokenClaims;
+  alg?: string;
+}
+
+/**
+ * Everything the contract promises about a fresh token, checked at once: the algorithm, the claims,
+ * `expire` = `exp`, `exp − orig_iat` = 24 h, and `expire` 24 h after now. Each problem is a sentence.
+ */
+export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
+  const expected = input.expectedLifetimeS ?? TOKEN_LIFETIME_S;
+  const tol = input.toleranceS;
+  const problems: string[] = [];
+  const decoded = decodeToken(input.token);
+  if (!decoded) return { problems: ['the token does not decode as a JWT'] };
+  const header = checkShape(TokenHeader, decoded.header, 'token header');
+  const alg = typeof decoded.header.alg === 'string' ? decoded.header.alg : undefined;
+  if (!header.ok) problems.push(`token algorithm is ${alg ?? 'missing'}, expected ${TOKEN_ALGORITHM}`);
+  const claims = checkShape(TokenClaims, decoded.claims, 'token claims');
+  if (!claims.ok) return { problems: [...problems, claims.problem], alg };
+  const { exp, orig_iat } = claims.data;
+  const expireS = Date.parse(input.expire) / 1000;
+  if (Number.isNaN(expireS)) return { problems: [...problems, `expire '${input.expire}' is not a time`], claims: claims.data, alg };
+  const lifetimeS = expireS - input.nowS;
+  const label = input.nowLabel ?? 'now';
+  if (Math.abs(lifetimeS - expected) > tol)
+    problems.push(`token expires in ${humanDuration(lifetimeS)}, expected ${expectedLifetime(expected, tol)} (expire=${input.expire}, measured from ${label})`);
+  if (Math.abs(exp - expireS) > 1)
+    problems.push(`expire (${input.expire}) and the token's exp (${new Date(exp * 1000).toISOString()}) differ by ${humanDuration(exp - expireS)}, expected equal`);
+  if (Math.abs(exp - orig_iat - expected) > 1)
+    problems.push(`the token's exp − orig_iat is ${humanDuration(exp - orig_iat)}, expected ${humanDuration(expected)}`);
+  return { problems, lifetimeS, claims: claims.data, alg };
+}
+
+/** The server's clock from a Date header, unix seconds; undefined when absent or unreadable. */
+export function serverNowS(headers: Record<string, string>): number | undefined {
+  const d = headers['date'];
+  const t = d ? Date.parse(d) : NaN;
+  return Number.isNaN(t) ? undefined : t / 1000;
+}

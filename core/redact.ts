@@ -1,0 +1,22 @@
+// One redaction for everything that leaves the process as text: reports, alerts, error messages.
+// pino's `redact` covers structured log fields; this covers strings.
+
+const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+const BEARER = /(Bearer\s+)[^\s"',;]+/gi;
+const SECRET_FIELD = /("?(?:password|old_password|new_password|token|authorization|HashedPassword|EmailVerificationToken)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi;
+
+export const REDACTED = '[redacted]';
+
+/** Replaces JWTs, bearer values, secret-named fields and any of `secrets` in `text`. */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  let out = text.replace(JWT_ANYWHERE, REDACTED).replace(BEARER, `$1${REDACTED}`).replace(SECRET_FIELD, `$1${REDACTED}`);
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+/** pino redact paths: the secret fields at the top and up to three levels down, headers included. */
+export const REDACT_PATHS = (() => {
+  const keys = ['password', 'old_password', 'new_password', 'token', 'authorization', 'Authorization', 'HashedPassword', 'EmailVerificationToken', 'cookie', 'MONITOR_PASSWORD', 'SMOKE_PASSWORD'];
+  const prefixes = ['', '*.', '*.*.', '*.*.*.'];
+  return prefixes.flatMap((p) => keys.map((k) => `${p}${k}`));
+})();

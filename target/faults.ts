@@ -1,0 +1,103 @@
+// The fault catalog: realistic regressions the reference target can be told to commit, so the
+// harness can prove it catches them. Each entry says which part of the harness must catch it.
+// Switched on with TARGET_FAULTS=name,name:param (or --faults); all off unless asked for.
+
+export type Part = 'tests' | 'load' | 'monitor';
+
+export interface FaultEntry {
+  /** What goes wrong, as a release note of the bug would say it. */
+  summary: string;
+  /** The parts of the harness that must catch it (the detection matrix holds them to it). */
+  caughtBy: readonly Part[];
+  /** An optional parameter after a colon (`latency:2500`). */
+  param?: { name: string; default: number; min: number; max: number };
+}
+
+export const FAULTS = {
+  // ---- tokens ----
+  'token-1h': { summary: 'Tokens last 1 h instead of 24 h (gin-jwt Timeout misconfigured); exp and expire agree with each other.', caughtBy: ['tests', 'monitor'] },
+  'expire-not-exp': { summary: '`expire` is 1 h later than the JWT\'s `exp` (expire computed separately, in the wrong zone).', caughtBy: ['tests', 'monitor'] },
+  'clock-ahead': { summary: "The token signer's clock runs 10 min ahead: exp, orig_iat and expire all shifted, the Date header right.", caughtBy: ['tests', 'monitor'] },
+  'alg-hs512': { summary: 'Tokens are signed with HS512 after a config change (the middleware accepts them).', caughtBy: ['tests', 'monitor'] },
+  'alg-none-accepted': { summary: 'The middleware accepts unsigned tokens (`alg: none`).', caughtBy: ['tests'] },
+  'signature-unchecked': { summary: 'The middleware decodes tokens without checking the signature: tampered and foreign tokens pass.', caughtBy: ['tests'] },
+  'expired-accepted': { summary: 'The middleware ignores `exp`: expired tokens keep working.', caughtBy: ['tests', 'monitor'] },
+  'token-rejected': { summary: 'Fresh tokens are refused by the account routes (login signs with a rotated key the middleware lacks).', caughtBy: ['tests', 'monitor', 'load'] },
+  'refresh-resets-origin': { summary: 'Refresh issues a new `orig_iat`, so a session can be stretched forever.', caughtBy: ['tests'] },
+  'credits-no-auth': { summary: 'The credits route answers without a token (mounted outside the auth group).', caughtBy: ['tests'] },
+  // ---- passwords and secrets ----
+  'old-password-works': { summary: 'After a password change the old password still logs in.', caughtBy: ['tests'] },
+  'wrong-old-password-accepted': { summary: 'Password change does not check the old password.', caughtBy: ['tests'] },
+  'hash-not-scrubbed': { summary: 'Register returns the real `HashedPassword` instead of "scrubbed".', caughtBy: ['tests'] },
+  'password-in-error': { summary: 'A failed password change echoes the old password given in its error message.', caughtBy: ['tests'] },
+  // ---- register validation ----
+  'plus-email-accepted': { summary: 'E-mail addresses with `+` are accepted.', caughtBy: ['tests'] },
+  'at-username-accepted': { summary: 'Usernames with `@` are accepted.', caughtBy: ['tests'] },
+  'duplicate-username-accepted': { summary: 'A taken username can be registered again (uniqueness check lost).', caughtBy: ['tests'] },
+  'missing-field-500': { summary: 'A missing form field gives 500 (nil dereference) instead of 400 `<field> not present`.', caughtBy: ['tests'] },
+  // ---- shapes and types ----
+  'credits-string': { summary: 'Credits come back as a string ("0") instead of a JSON number.', caughtBy: ['tests', 'monitor', 'load'] },
+  'expire-unix': { summary: '`expire` is a unix number instead of an RFC 3339 string (library upgrade).', caughtBy: ['tests', 'monitor', 'load'] },
+  'error-message-field': { summary: 'Handler errors put their text under `message` instead of `response`.', caughtBy: ['tests'] },
+  // ---- upgrade ----
+  'upgrade-repeatable': { summary: 'A second upgrade answers 200 again instead of 400 "already upgrade".', caughtBy: ['tests'] },
+  'upgrade-not-persisted': { summary: 'Upgrade answers 200 but the tier in usage stays `free`.', caughtBy: ['tests'] },
+  // ---- availability ----
+  latency: {
+    summary: 'Every API answer is delayed (default 3000 ms).',
+    caughtBy: ['load', 'monitor'],
+    param: { name: 'delay in ms', default: 3000, min: 0, max: 120_000 },
+  },
+  'errors-5xx': {
+    summary: 'A share of API answers are 502/503 (default 30%).',
+    caughtBy: ['load'],
+    param: { name: 'share from 0 to 1', default: 0.3, min: 0, max: 1 },
+  },
+  outage: { summary: 'Every API answer is 503 (a dependency is down).', caughtBy: ['tests', 'load', 'monitor'] },
+  garbage: { summary: 'Every API answer is 200 with an HTML error page (a proxy in front is broken).', caughtBy: ['tests', 'monitor'] },
+  hang: { summary: 'The API accepts connections and never answers.', caughtBy: ['monitor'] },
+  drop: { summary: 'The API drops every connection without answering.', caughtBy: ['tests', 'monitor'] },
+} as const satisfies Record<string, FaultEntry>;
+
+export type FaultName = keyof typeof FAULTS;
+export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+/** Parses `name,name:param` into a map of fault → parameter. Throws with the offending item named. */
+export function parseFaults(spec: string | readonly string[]): Map<FaultName, number> {
+  const items = (typeof spec === 'string' ? spec.split(',') : spec).map((s) => s.trim()).filter(Boolean);
+  const out = new Map<FaultName, number>();
+  for (const item of items) {
+    const [name, raw] = item.split(':', 2) as [string, string | undefined];
+    if (!(name in FAULTS)) throw new Error(`unknown fault '${name}' (known: ${FAULT_NAMES.join(', ')})`);
+    const entry: FaultEntry = FAULTS[name as FaultName];
+    if (raw !== undefined && !entry.param) throw new Error(`fault '${name}' takes no parameter`);
+    let value = entry.param?.default ?? 1;
+    if (raw !== undefined && entry.param) {
+      value = Number(raw);
+      if (!Number.isFinite(value) || value < entry.param.min || value > entry.param.max)
+        throw new Error(`fault '${name}' takes ${entry.param.name} from ${entry.param.min} to ${entry.param.max}, got '${raw}'`);
+    }
+    out.set(name as FaultName, value);
+  }
+  return out;
+}
+
+/** The faults in force; swappable at run time (target.setFaults). */
+export class FaultSet {
+  private active: Map<FaultName, number>;
+  constructor(spec: string | readonly string[] = '') {
+    this.active = parseFaults(spec);
+  }
+  has(name: FaultName): boolean {
+    return this.active.has(name);
+  }
+  param(name: FaultName): number {
+    return this.active.get(name) ?? 0;
+  }
+  set(spec: string | readonly string[]): void {
+    this.active = parseFaults(spec);
+  }
+  list(): string[] {
+    return [...this.active.entries()].map(([n, v]) => (FAULTS[n] as FaultEntry).param ? `${n}:${v}` : n);
+  }
+}

@@ -1,0 +1,44 @@
+// `npm run target`: the reference target as a process. Prints its URL when ready.
+//   --faults name,name:param   same as TARGET_FAULTS
+//   --list-faults              print the catalog and exit
+import { parseArgs } from 'node:util';
+import { createLogger } from '../core/logger.ts';
+import { runMain, loadSettings, SettingsError } from '../core/settings.ts';
+import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
+import { startTarget } from './server.ts';
+import { targetSettings } from './settings.ts';
+
+await runMain(async () => {
+  const { values } = parseArgs({ options: { faults: { type: 'string' }, 'list-faults': { type: 'boolean' } } });
+  if (values['list-faults']) {
+    for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
+      console.log(`${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}`);
+    return 0;
+  }
+  const s = loadSettings(targetSettings);
+  const faults = values.faults ?? s.TARGET_FAULTS ?? '';
+  try {
+    parseFaults(faults);
+  } catch (err) {
+    throw new SettingsError([`${values.faults ? '--faults' : 'TARGET_FAULTS'}: ${(err as Error).message}`]);
+  }
+  const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'target' });
+  const target = await startTarget({
+    port: s.TARGET_PORT,
+    host: s.TARGET_HOST,
+    dbPath: s.TARGET_DB,
+    faults,
+    tokenLifetimeS: s.TARGET_TOKEN_LIFETIME_S,
+    maxRefreshS: s.TARGET_MAX_REFRESH_S,
+    jwtKey: s.TARGET_JWT_KEY,
+    realm: s.TARGET_REALM,
+    logger,
+  });
+  // The line scripts and Playwright's webServer wait for.
+  console.log(`reference target listening on ${target.url} (faults: ${target.faults.list().join(',') || 'none'})`);
+  await new Promise<void>((resolve) => {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
+  });
+  await target.close();
+  return 0;
+});

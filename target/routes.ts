@@ -1,0 +1,252 @@
+// The contract's endpoints, answered with the real server's statuses and messages.
+import { randomBytes } from 'node:crypto';
+import { hash as bcryptHash, verify as bcryptVerify } from '@node-rs/bcrypt';
+import { decodeHTML } from 'entities';
+import { API_PATHS, BCRYPT_COST, MESSAGES, missingField } from '../core/contract.ts';
+import type { FaultSet } from './faults.ts';
+import type { Store, UserRow, UsageRow } from './store.ts';
+import type { TokenService } from './tokens.ts';
+
+export interface Req {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+export interface Reply {
+  status: number;
+  json?: unknown;
+  headers?: Record<string, string>;
+}
+export interface Deps {
+  store: Store;
+  tokens: TokenService;
+  faults: FaultSet;
+  now: () => number;
+}
+
+const TERMS =
+  'by continuing to use this service you agree to be bound by the following api terms of service https://gateway.temporal.cloud/ipns/docs.api.temporal.cloud/license.html';
+
+const header = (req: Req, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+// gin-jwt's answer for anything it refuses: `message`, plus WWW-Authenticate.
+const authError = (d: Deps, status: number, message: string): Reply => ({
+  status,
+  json: { code: status, message },
+  headers: { 'www-authenticate': `JWT realm=${d.tokens.realm}` },
+});
+// A handler's failure (api/v2/context.go FailWithMessage).
+const fail = (d: Deps, message: string, status = 400): Reply => ({
+  status,
+  json: d.faults.has('error-message-field') ? { code: status, message } : { code: status, response: message },
+});
+const respond = (response: unknown): Reply => ({ status: 200, json: { code: 200, response } });
+
+/** Form fields from urlencoded or multipart bodies; empty when the body is neither. */
+async function readForm(req: Req): Promise<Map<string, string>> {
+  const type = header(req, 'content-type') ?? '';
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return new Map();
+  try {
+    const form = await new Request('http://form.local/', { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(req.body) }).formData();
+    const out = new Map<string, string>();
+    for (const [k, v] of form) if (typeof v === 'string' && !out.has(k)) out.set(k, v);
+    return out;
+  } catch {
+    return new Map();
+  }
+}
+
+/** The real server's extractPostForms: an absent or empty field is "not present". */
+function requireFields(d: Deps, form: Map<string, string>, names: string[]): Record<string, string> | Reply {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = form.get(n);
+    if (!v) {
+      if (d.faults.has('missing-field-500'))
+        return { status: 500, json: { code: 500, response: 'runtime error: invalid memory address or nil pointer dereference' } };
+      return fail(d, missingField(n));
+    }
+    out[n] = v;
+  }
+  return out;
+}
+const isReply = (x: unknown): x is Reply => typeof x === 'object' && x !== null && 'status' in x && typeof (x as Reply).status === 'number';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function userJson(u: UserRow, d: Deps): Record<string, unknown> {
+  return {
+    ID: u.id,
+    CreatedAt: u.created_at,
+    UpdatedAt: u.updated_at,
+    DeletedAt: null,
+    UserName: u.user_name,
+    EmailAddress: u.email_address,
+    AccountEnabled: u.account_enabled === 1,
+    EmailEnabled: u.email_enabled === 1,
+    EmailVerificationToken: 'scrubbed',
+    AdminAccess: u.admin_access === 1,
+    HashedPassword: d.faults.has('hash-not-scrubbed') ? u.hashed_password : 'scrubbed',
+    Free: u.free === 1,
+    Credits: u.credits,
+    CustomerObjectHash: u.customer_object_hash,
+    IPFSKeyNames: null,
+    IPFSKeyIDs: null,
+    IPFSNetworkNames: null,
+    Status: TERMS,
+  };
+}
+
+function usageJson(u: UsageRow): Record<string, unknown> {
+  return {
+    ID: u.id,
+    CreatedAt: u.created_at,
+    UpdatedAt: u.updated_at,
+    DeletedAt: null,
+    UserName: u.user_name,
+    MonthlyDataLimitBytes: u.monthly_data_limit_bytes,
+    CurrentDataUsedBytes: u.current_data_used_bytes,
+    IPNSRecordsPublished: u.ipns_records_published,
+    IPNSRecordsAllowed: u.ipns_records_allowed,
+    PubSubMessagesSent: u.pubsub_messages_sent,
+    PubSubMessagesAllowed: u.pubsub_messages_allowed,
+    KeysCreated: u.keys_created,
+    KeysAllowed: u.keys_allowed,
+    Tier: u.tier,
+  };
+}
+
+// Go stores the bcrypt hash hex-encoded; HTML entities in passwords are unescaped first.
+const hashPassword = async (pw: string): Promise<string> =>
+  Buffer.from(await bcryptHash(decodeHTML(pw), { cost: BCRYPT_COST, version: '2a' })).toString('hex');
+const passwordMatches = (pw: string, hexHash: string | null): Promise<boolean> =>
+  hexHash ? bcryptVerify(decodeHTML(pw), Buffer.from(hexHash, 'hex').toString()) : Promise.resolve(false);
+
+// ---- handlers ----
+
+async function register(req: Req, d: Deps): Promise<Reply> {
+  const f = requireFields(d, await readForm(req), ['username', 'password', 'email_address']);
+  if (isReply(f)) return f;
+  const { username, password, email_address } = f as Record<'username' | 'password' | 'email_address', string>;
+  if (email_address.includes('+') && !d.faults.has('plus-email-accepted')) return fail(d, MESSAGES.emailHasPlus);
+  if (username.includes('@') && !d.faults.has('at-username-accepted')) return fail(d, MESSAGES.usernameHasAt);
+  if (!d.faults.has('duplicate-username-accepted') && d.store.findByUserName(username)) return fail(d, MESSAGES.usernameTaken);
+  const hashed = await hashPassword(password);
+  // Checked again after the await: another registration may have taken the name meanwhile.
+  if (!d.faults.has('duplicate-username-accepted') && d.store.findByUserName(username)) return fail(d, MESSAGES.usernameTaken);
+  if (d.store.findByEmail(email_address)) return fail(d, MESSAGES.emailTaken);
+  try {
+    const user = d.store.createUser(
+      {
+        user_name: username,
+        email_address,
+        hashed_password: hashed,
+        email_verification_token: randomBytes(16).toString('hex'),
+        customer_object_hash: 'zdpuA' + randomBytes(20).toString('hex'),
+      },
+      iso(d.now()),
+    );
+    return respond(userJson(user, d));
+  } catch {
+    return fail(d, MESSAGES.createFailed);
+  }
+}
+
+async function login(req: Req, d: Deps): Promise<Reply> {
+  // gin's binding.JSON decodes whatever the Content-Type says.
+  let creds: unknown;
+  try {
+    creds = JSON.parse(req.body.toString('utf8'));
+  } catch {
+    creds = undefined;
+  }
+  const { username, password } = (creds ?? {}) as Record<string, unknown>;
+  if (typeof username !== 'string' || typeof password !== 'string' || !username || !password)
+    return authError(d, 400, MESSAGES.missingCredentials);
+  const user = d.store.findByUserName(username) ?? (username.includes('@') ? d.store.findByEmail(username) : undefined);
+  let ok = false;
+  if (user && user.account_enabled === 1) {
+    ok = await passwordMatches(password, user.hashed_password);
+    if (!ok && d.faults.has('old-password-works')) ok = await passwordMatches(password, user.previous_hashed_password);
+  }
+  if (!user || !ok) return authError(d, 401, MESSAGES.incorrectCredentials);
+  const { token, expire } = await d.tokens.issue(user.user_name);
+  return { status: 200, json: { expire, token } };
+}
+
+async function refresh(req: Req, d: Deps): Promise<Reply> {
+  const v = await d.tokens.verify(header(req, 'authorization'), true);
+  if (!v.ok) return authError(d, 401, v.message);
+  const { token, expire } = await d.tokens.issue(v.username, v.origIat);
+  return { status: 200, json: { expire, token } };
+}
+
+type Authed = (req: Req, d: Deps, user: UserRow) => Promise<Reply> | Reply;
+
+async function changePassword(req: Req, d: Deps, user: UserRow): Promise<Reply> {
+  const f = requireFields(d, await readForm(req), ['old_password', 'new_password']);
+  if (isReply(f)) return f;
+  const { old_password, new_password } = f as Record<'old_password' | 'new_password', string>;
+  if (!d.faults.has('wrong-old-password-accepted') && !(await passwordMatches(old_password, user.hashed_password)))
+    return fail(d, d.faults.has('password-in-error') ? `${MESSAGES.passwordChangeFailed}: '${old_password}' is not the current password` : MESSAGES.passwordChangeFailed);
+  d.store.setPassword(user.user_name, await hashPassword(new_password), iso(d.now()));
+  return respond(MESSAGES.passwordChanged);
+}
+
+function creditsAvailable(_req: Req, d: Deps, user: UserRow): Reply {
+  return respond(d.faults.has('credits-string') ? String(user.credits) : user.credits);
+}
+
+function upgrade(_req: Req, d: Deps, user: UserRow): Reply {
+  const usage = d.store.usageOf(user.user_name);
+  if (!usage) return fail(d, 'failed to find usage');
+  if (usage.tier !== 'free' && !d.faults.has('upgrade-repeatable')) return fail(d, MESSAGES.alreadyUpgraded);
+  if (!d.faults.has('upgrade-not-persisted')) d.store.upgradeToPaid(user.user_name, iso(d.now()));
+  return respond(MESSAGES.accountUpgraded);
+}
+
+function usage(_req: Req, d: Deps, user: UserRow): Reply {
+  const u = d.store.usageOf(user.user_name);
+  return u ? respond(usageJson(u)) : fail(d, 'failed to find usage');
+}
+
+function tokenUsername(_req: Req, _d: Deps, user: UserRow): Reply {
+  return respond(user.user_name);
+}
+
+/** gin-jwt's middleware, then the authorizator (the account must exist and be enabled). */
+function authed(handler: Authed): (req: Req, d: Deps) => Promise<Reply> {
+  return async (req, d) => {
+    const v = await d.tokens.verify(header(req, 'authorization'));
+    if (!v.ok) return authError(d, 401, v.message);
+    const user = d.store.findByUserName(v.username);
+    if (!user || user.account_enabled !== 1) return authError(d, 403, MESSAGES.forbidden);
+    return handler(req, d, user);
+  };
+}
+
+/** Credits is the load-test hot path: one indexed read, not the whole user row. */
+async function creditsRoute(req: Req, d: Deps): Promise<Reply> {
+  const auth = header(req, 'authorization');
+  if (!auth && d.faults.has('credits-no-auth')) return respond(0);
+  const v = await d.tokens.verify(auth);
+  if (!v.ok) return authError(d, 401, v.message);
+  const c = d.store.creditsOf(v.username);
+  if (!c || !c.enabled) return authError(d, 403, MESSAGES.forbidden);
+  return creditsAvailable(req, d, { credits: c.credits } as UserRow);
+}
+
+export const ROUTES: Record<string, (req: Req, d: Deps) => Promise<Reply>> = {
+  [`POST ${API_PATHS.login}`]: login,
+  [`GET ${API_PATHS.refresh}`]: refresh,
+  [`POST ${API_PATHS.register}`]: register,
+  [`POST ${API_PATHS.changePassword}`]: authed(changePassword),
+  [`GET ${API_PATHS.creditsAvailable}`]: creditsRoute,
+  [`POST ${API_PATHS.upgrade}`]: authed(upgrade),
+  [`GET ${API_PATHS.usage}`]: authed(usage),
+  [`GET ${API_PATHS.tokenUsername}`]: authed(tokenUsername),
+};

@@ -1,0 +1,149 @@
+// The reference target's HTTP server: node:http on loopback, transport-level faults (latency, 5xx,
+// outage, garbage, hang, drop) in front of the routes. Start it in-process with startTarget().
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S } from '../core/contract.ts';
+import { isLoopbackHost } from '../core/loopback.ts';
+import { FaultSet } from './faults.ts';
+import { ROUTES, type Deps, type Reply, type Req } from './routes.ts';
+import { Store } from './store.ts';
+import { TokenService } from './tokens.ts';
+
+export interface TargetOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Loopback only. */
+  host?: string;
+  /** SQLite file; ':memory:' by default. */
+  dbPath?: string;
+  /** `name,name:param`, as TARGET_FAULTS. */
+  faults?: string | readonly string[];
+  tokenLifetimeS?: number;
+  maxRefreshS?: number;
+  /** HMAC key; a random one per start when omitted. */
+  jwtKey?: string;
+  realm?: string;
+  /** The server's clock in ms, for tests that move time. */
+  now?: () => number;
+  logger?: Logger;
+}
+
+export interface RunningTarget {
+  url: string;
+  port: number;
+  store: Store;
+  faults: FaultSet;
+  /** Changes the faults in force without a restart (accounts stay). */
+  setFaults(spec: string | readonly string[]): void;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1 << 20;
+const JSON_TYPE = 'application/json; charset=utf-8';
+const GARBAGE = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) req.destroy(new Error('body too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const body = JSON.stringify(reply.json);
+  res.writeHead(reply.status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...reply.headers });
+  res.end(body);
+}
+
+export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarget> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) throw new Error(`the reference target listens on loopback only, not '${host}'`);
+  const faults = new FaultSet(opts.faults ?? '');
+  const now = opts.now ?? Date.now;
+  const store = new Store(opts.dbPath ?? ':memory:');
+  const tokens = new TokenService({
+    key: opts.jwtKey ?? randomBytes(32).toString('hex'),
+    realm: opts.realm ?? 'temporal-reference',
+    lifetimeS: opts.tokenLifetimeS ?? TOKEN_LIFETIME_S,
+    maxRefreshS: opts.maxRefreshS ?? MAX_REFRESH_S,
+    now,
+    faults,
+  });
+  const deps: Deps = { store, tokens, faults, now };
+  const log = opts.logger;
+  const sockets = new Set<Socket>();
+
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    try {
+      const isApi = path.startsWith('/v2/');
+      if (isApi) {
+        if (faults.has('drop')) return req.socket.destroy();
+        if (faults.has('hang')) return; // held open until the client gives up or the target closes
+        if (faults.has('latency')) await sleep(faults.param('latency'));
+        if (faults.has('outage')) return send(res, { status: 503, json: { code: 503, response: 'service unavailable' } });
+        if (faults.has('errors-5xx') && Math.random() < faults.param('errors-5xx')) {
+          const status = Math.random() < 0.5 ? 502 : 503;
+          return send(res, { status, json: { code: status, response: 'upstream error' } });
+        }
+        if (faults.has('garbage')) {
+          res.writeHead(200, { 'content-type': 'text/html' });
+          return res.end(GARBAGE);
+        }
+      }
+      const route = ROUTES[`${req.method} ${path}`];
+      if (!route) {
+        // gin's default 404, also for a known path with another method.
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        return res.end(MESSAGES.notFound);
+      }
+      const body = await readBody(req);
+      const r: Req = { method: req.method ?? 'GET', path, headers: req.headers, body };
+      send(res, await route(r, deps));
+    } catch (err) {
+      log?.error({ err, path }, 'reference target: handler failed');
+      if (!res.headersSent) send(res, { status: 500, json: { code: 500, response: 'internal server error' } });
+      else res.destroy();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log?.info({ url, faults: faults.list() }, 'reference target listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    store,
+    faults,
+    setFaults: (spec) => faults.set(spec),
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        for (const s of sockets) s.destroy();
+      })),
+  };
+}
