@@ -21,7 +21,7 @@ export const setting = {
       .string()
       .transform((s) => s.replace(/\/+$/, ''))
       .pipe(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.staging.example.com' }))
-      .refine((u) => !/\/v2$/.test(new URL(u).pathname), 'give the base URL without /v2 (the harness appends /v2/...)'),
+      .refine((u) => !URL.canParse(u) || !/\/v2$/.test(new URL(u).pathname), 'give the base URL without /v2 (the harness appends /v2/...)'),
   bool: () => z.stringbool({ error: 'expected true or false' }),
   int: (min: number, max: number) =>
     z.coerce

@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { parseSettings, sharedSettings, SettingsError, setting, targetIsLocal, targetLabel } from '../../core/settings.ts';
+
+const problemsOf = (env: Record<string, string>, shape: object = sharedSettings): string[] => {
+  try {
+    parseSettings(shape as typeof sharedSettings, env);
+    return [];
+  } catch (err) {
+    assert.ok(err instanceof SettingsError, 'expected a SettingsError');
+    return err.problems;
+  }
+};
+
+test('defaults apply when nothing is set, and the result is frozen', () => {
+  const s = parseSettings(sharedSettings, {});
+  assert.equal(s.TARGET_URL, undefined);
+  assert.equal(s.ALLOW_UPGRADE, false);
+  assert.equal(s.HTTP_TIMEOUT_MS, 10_000);
+  assert.ok(Object.isFrozen(s));
+  assert.equal(targetIsLocal(s), true);
+  assert.equal(targetLabel(s), 'local');
+});
+
+test('an empty value counts as unset, so the default still applies', () => {
+  const s = parseSettings(sharedSettings, { HTTP_TIMEOUT_MS: '', ALLOW_UPGRADE: '  ' });
+  assert.equal(s.HTTP_TIMEOUT_MS, 10_000);
+  assert.equal(s.ALLOW_UPGRADE, false);
+});
+
+test("ALLOW_UPGRADE='false' means false (not coerced to true)", () => {
+  assert.equal(parseSettings(sharedSettings, { ALLOW_UPGRADE: 'false' }).ALLOW_UPGRADE, false);
+  assert.equal(parseSettings(sharedSettings, { ALLOW_UPGRADE: 'true' }).ALLOW_UPGRADE, true);
+  assert.match(problemsOf({ ALLOW_UPGRADE: 'yesplease' })[0]!, /^ALLOW_UPGRADE: expected true or false \(got 'yesplease'\)/);
+});
+
+test('a bad TARGET_URL is named, with what was expected', () => {
+  assert.match(problemsOf({ TARGET_URL: 'ftp://x.example' })[0]!, /^TARGET_URL: expected an http\(s\) URL/);
+  assert.match(problemsOf({ TARGET_URL: 'not a url' })[0]!, /^TARGET_URL: expected an http\(s\) URL/);
+  assert.match(problemsOf({ TARGET_URL: 'https://api.example.com/v2' })[0]!, /^TARGET_URL: give the base URL without \/v2/);
+});
+
+test('a trailing slash is dropped; a remote URL is labelled by its host and is not local', () => {
+  const s = parseSettings(sharedSettings, { TARGET_URL: 'https://api.staging.example.com/' });
+  assert.equal(s.TARGET_URL, 'https://api.staging.example.com');
+  assert.equal(targetIsLocal(s), false);
+  assert.equal(targetLabel(s), 'api.staging.example.com');
+  assert.equal(targetIsLocal(parseSettings(sharedSettings, { TARGET_URL: 'http://127.0.0.1:9/' })), true);
+});
+
+test('numbers out of range and non-numbers are refused with the range', () => {
+  assert.match(problemsOf({ HTTP_TIMEOUT_MS: '5' })[0]!, /^HTTP_TIMEOUT_MS: expected a whole number from 100 to 600000 \(got '5'\)/);
+  assert.match(problemsOf({ HTTP_TIMEOUT_MS: 'soon' })[0]!, /^HTTP_TIMEOUT_MS: expected a whole number/);
+});
+
+test('every bad setting is reported at once', () => {
+  assert.equal(problemsOf({ HTTP_TIMEOUT_MS: 'x', LOG_LEVEL: 'loud', TARGET_URL: 'nope' }).length, 3);
+});
+
+test('a secret-named setting never has its value echoed', () => {
+  const p = problemsOf({ MONITOR_PASSWORD: '' }, { MONITOR_PASSWORD: setting.text() });
+  assert.match(p[0]!, /MONITOR_PASSWORD: .*it is not set/);
+  const q = problemsOf({ API_KEY: 'hunter2hunter2' }, { API_KEY: setting.int(1, 2) });
+  assert.doesNotMatch(q[0]!, /hunter2/);
+});
+
+test('a program given a bad setting exits 2 and names it, before doing anything', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'target/main.ts'], {
+    env: { ...process.env, TARGET_PORT: 'eighty', TARGET_FAULTS: '' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /TARGET_PORT: expected a whole number from 0 to 65535 \(got 'eighty'\)/);
+});
+
+test('an unknown fault name stops the target with exit 2 and the list of known faults', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'target/main.ts', '--faults', 'token-2h'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--faults: unknown fault 'token-2h' \(known: token-1h,/);
+});

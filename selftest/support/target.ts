@@ -1,0 +1,37 @@
+// Test support: a bundled target in-process plus a client bound to it, and a fresh registered account.
+import { randomBytes } from 'node:crypto';
+import { TemporalClient } from '../../core/client.ts';
+import { startTarget, type RunningTarget, type TargetOptions } from '../../target/server.ts';
+
+export interface Harness {
+  target: RunningTarget;
+  api: TemporalClient;
+  close(): Promise<void>;
+}
+
+export async function withTarget(opts: TargetOptions = {}): Promise<Harness> {
+  const target = await startTarget(opts);
+  const api = new TemporalClient({ baseUrl: target.url, timeoutMs: 5000 });
+  return { target, api, close: () => target.close() };
+}
+
+export interface Account {
+  username: string;
+  password: string;
+  email_address: string;
+}
+
+export const newAccount = (): Account => {
+  const id = randomBytes(5).toString('hex');
+  return { username: `hx-self-${id}`, password: `pw-${id}-Secret!`, email_address: `hx-self-${id}@example.test` };
+};
+
+/** Registers and logs in; returns the account and its token. */
+export async function loggedIn(api: TemporalClient, acct = newAccount()): Promise<Account & { token: string; expire: string }> {
+  const r = await api.register(acct);
+  if (r.status !== 200) throw new Error(`register answered ${r.status}: ${r.text}`);
+  const l = await api.login({ username: acct.username, password: acct.password });
+  if (l.status !== 200) throw new Error(`login answered ${l.status}: ${l.text}`);
+  const body = l.body as { token: string; expire: string };
+  return { ...acct, token: body.token, expire: body.expire };
+}
