@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Project set-up, run by `npm install` (postinstall) and again by `npm test` (pretest), so that a fresh
+# machine gets everything the harness runs: k6 (built from the Go module proxy when missing) and,
+# when we may install system packages (root + apt-get), Debian's chromium (status page test) and wrk
+# (benchmarks). Idempotent and quick when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: ${missing[*]} (one-time, about a minute)" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]}); the status page test and benchmarks need them" >&2
+  fi
+fi
+
+if [ -x scripts/ensure-k6.sh ]; then scripts/ensure-k6.sh >/dev/null; fi
