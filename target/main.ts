@@ -1,6 +1,6 @@
 // `npm run target`: the reference target as a process. Prints its URL when ready.
 //   --faults name,name:param   same as TARGET_FAULTS
-//   --list-faults              print the catalog and exit
+//   --list-faults [--markdown]  print the catalog (as a Markdown table) and exit
 import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger.ts';
 import { runMain, loadSettings, SettingsError } from '../core/settings.ts';
@@ -9,7 +9,13 @@ import { startTarget } from './server.ts';
 import { targetSettings } from './settings.ts';
 
 await runMain(async () => {
-  const { values } = parseArgs({ options: { faults: { type: 'string' }, 'list-faults': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { faults: { type: 'string' }, 'list-faults': { type: 'boolean' }, markdown: { type: 'boolean' } } });
+  if (values['list-faults'] && values.markdown) {
+    console.log('| fault | what goes wrong | meant to be caught by |\n|---|---|---|');
+    for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
+      console.log(`| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')} | ${e.caughtBy.join(', ')} |`);
+    return 0;
+  }
   if (values['list-faults']) {
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
       console.log(`${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}`);
