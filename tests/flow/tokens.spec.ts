@@ -1,0 +1,55 @@
+import type { Auth } from '../../core/client.ts';
+import { MESSAGES } from '../../core/contract.ts';
+import { TokenUsername } from '../../core/schemas.ts';
+import { claimsFor, foreignToken, signToken, tamperClaims, tamperSignature, unsignedToken } from '../../fixtures/forge.ts';
+import { expect, test, type Session, type TargetInfo } from '../../fixtures/test.ts';
+
+interface BadToken {
+  name: string;
+  message: string;
+  /** Why it cannot be made here (then the test is skipped), or the Authorization to send. */
+  make(s: Session, t: TargetInfo): Promise<Auth> | Auth | { skip: string };
+}
+
+const BAD_TOKENS: BadToken[] = [
+  { name: 'no token', message: MESSAGES.authHeaderEmpty, make: () => undefined },
+  { name: 'another scheme (Basic)', message: MESSAGES.invalidAuthHeader, make: () => ({ header: 'Basic aHg6aHg=' }) },
+  { name: 'a garbage token', message: MESSAGES.malformedToken, make: () => 'not-a-token' },
+  { name: 'a token with a tampered signature', message: MESSAGES.signatureInvalid, make: (s) => tamperSignature(s.token) },
+  { name: "a token whose claims were changed (another user's id)", message: MESSAGES.signatureInvalid, make: (s) => tamperClaims(s.token, `${s.username}-other`) },
+  { name: 'an unsigned token (alg: none)', message: MESSAGES.invalidSigningAlgorithm, make: (s) => unsignedToken(claimsFor(s.username)) },
+  { name: 'a token signed with another key (another realm)', message: MESSAGES.signatureInvalid, make: (s) => foreignToken(claimsFor(s.username)) },
+  {
+    name: 'an expired token, validly signed',
+    message: MESSAGES.tokenExpired,
+    make: (s, t) =>
+      t.jwtKey
+        ? signToken(claimsFor(s.username, { ageS: 2 * 86_400 }), t.jwtKey)
+        : { skip: "forging a validly signed expired token needs the target's key: set TARGET_JWT_KEY (the bundled target has one)" },
+  },
+];
+
+test.describe('tokens', () => {
+  test('a fresh login token is accepted and names its account', async ({ api, sharedSession }) => {
+    const res = await api.tokenUsername(sharedSession.token);
+    expect(res).toHaveStatus(200);
+    expect(res.body).toMatchSchema(TokenUsername, 'the token/username answer');
+    expect(TokenUsername.parse(res.body).response, 'the account the token names').toBe(sharedSession.username);
+  });
+
+  for (const bad of BAD_TOKENS) {
+    test(`credits refuse ${bad.name}: 401`, async ({ api, sharedSession, target }) => {
+      const auth = await bad.make(sharedSession, target);
+      test.skip(typeof auth === 'object' && 'skip' in auth, (auth as { skip?: string })?.skip);
+      expect(await api.creditsAvailable(auth as Auth)).toBeRefusedByAuth(401, bad.message);
+    });
+
+    test(`password change refuses ${bad.name}: 401`, async ({ api, sharedSession, target }) => {
+      const auth = await bad.make(sharedSession, target);
+      test.skip(typeof auth === 'object' && 'skip' in auth, (auth as { skip?: string })?.skip);
+      // The same password as old and new: even if a broken target accepted the token, nothing changes.
+      const form = { old_password: sharedSession.password, new_password: sharedSession.password };
+      expect(await api.changePassword(auth as Auth, form)).toBeRefusedByAuth(401, bad.message);
+    });
+  }
+});

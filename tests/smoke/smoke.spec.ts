@@ -1,0 +1,40 @@
+// Safe against production: one existing account (SMOKE_USERNAME), read-only calls, no new accounts.
+import { MESSAGES } from '../../core/contract.ts';
+import { CreditsAvailable, LoginOk, TokenUsername, UsageOk } from '../../core/schemas.ts';
+import { judgeLoginAnswer } from '../../fixtures/checks.ts';
+import { expect, test } from '../../fixtures/test.ts';
+
+test.describe('smoke', () => {
+  test.skip(({ target }) => !target.smoke && !target.local, 'smoke needs SMOKE_USERNAME and SMOKE_PASSWORD against a non-local target (it never creates accounts there)');
+
+  test('login gives a 24 h HS256 token whose exp equals expire', async ({ api, smokeAccount, toleranceS }) => {
+    const res = await api.login({ username: smokeAccount!.username, password: smokeAccount!.password });
+    expect(res).toHaveStatus(200);
+    expect(res.body).toMatchSchema(LoginOk, 'the login answer');
+    expect(judgeLoginAnswer(res, LoginOk.parse(res.body), toleranceS).problems).toHaveNoProblems('the login token does not keep the contract');
+  });
+
+  test('the token is accepted and names the account', async ({ api, smokeSession }) => {
+    const res = await api.tokenUsername(smokeSession.token);
+    expect(res).toHaveStatus(200);
+    expect(res.body).toMatchSchema(TokenUsername, 'the token/username answer');
+    expect(TokenUsername.parse(res.body).response, 'the account the token names').toBe(smokeSession.username);
+  });
+
+  test('credits are a JSON number, not negative', async ({ api, smokeSession }) => {
+    const res = await api.creditsAvailable(smokeSession.token);
+    expect(res).toHaveStatus(200);
+    expect(res.body).toMatchSchema(CreditsAvailable, 'the credits answer');
+  });
+
+  test("usage answers the account's usage row", async ({ api, smokeSession }) => {
+    const res = await api.usage(smokeSession.token);
+    expect(res).toHaveStatus(200);
+    expect(res.body).toMatchSchema(UsageOk, 'the usage answer');
+    expect(UsageOk.parse(res.body).response.UserName, 'the usage row is for').toBe(smokeSession.username);
+  });
+
+  test('credits without a token are refused: 401', async ({ api }) => {
+    expect(await api.creditsAvailable(undefined)).toBeRefusedByAuth(401, MESSAGES.authHeaderEmpty);
+  });
+});

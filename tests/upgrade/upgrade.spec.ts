@@ -1,0 +1,44 @@
+// Upgrade is irreversible: each test upgrades its own fresh account, and only where allowed.
+import { MESSAGES } from '../../core/contract.ts';
+import { AccountUpgraded, CreditsAvailable, UsageOk } from '../../core/schemas.ts';
+import { login } from '../../fixtures/session.ts';
+import { expect, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
+import type { TemporalClient } from '../../core/client.ts';
+
+const tierOf = async (api: TemporalClient, token: string): Promise<string> => {
+  const res = await api.usage(token);
+  expect(res, 'usage').toHaveStatus(200);
+  expect(res.body).toMatchSchema(UsageOk, 'the usage answer');
+  return UsageOk.parse(res.body).response.Tier;
+};
+
+test.describe('upgrade', () => {
+  test.beforeEach(({ target }) => skipUnlessUpgradeAllowed(target));
+
+  test("upgrade answers 'account upgraded' and usage moves from free to paid", async ({ api, session }) => {
+    expect(await tierOf(api, session.token), 'tier before the upgrade').toBe('free');
+    const res = await api.upgrade(session.token);
+    expect(res).toHaveStatus(200);
+    expect(res.body).toMatchSchema(AccountUpgraded, 'the upgrade answer');
+    expect(await tierOf(api, session.token), 'tier after the upgrade').toBe('paid');
+  });
+
+  test('a second upgrade is refused and the account stays paid', async ({ api, session }) => {
+    expect(await api.upgrade(session.token), 'the first upgrade').toHaveStatus(200);
+    expect(await api.upgrade(session.token), 'the second upgrade').toFailWith(400, MESSAGES.alreadyUpgraded);
+    expect(await tierOf(api, session.token), 'tier after a second upgrade').toBe('paid');
+  });
+
+  test('the upgrade cannot be undone: a new login still sees the paid tier, and credits still work', async ({ api, session }) => {
+    expect(await api.upgrade(session.token)).toHaveStatus(200);
+    const { token } = await login(api, session);
+    expect(await tierOf(api, token), 'tier seen by a new login').toBe('paid');
+    const credits = await api.creditsAvailable(token);
+    expect(credits).toHaveStatus(200);
+    expect(credits.body).toMatchSchema(CreditsAvailable, 'the credits answer');
+  });
+
+  test('upgrade requires a token: 401 without one', async ({ api }) => {
+    expect(await api.upgrade(undefined)).toBeRefusedByAuth(401, MESSAGES.authHeaderEmpty);
+  });
+});
