@@ -1,0 +1,55 @@
+// k6 load test of GET /v2/account/credits/available, an authenticated read.
+//   k6 run -e TARGET_URL=http://127.0.0.1:8080 [-e PROFILE=smoke|load|stress|spike|soak] load/credits.ts
+// or `npm run load -- credits --profile smoke`.
+// setup() logs the accounts in once, so this measures credits (token check + read), not login.
+import exec from 'k6/execution';
+import { Counter } from 'k6/metrics';
+import type { Options } from 'k6/options';
+import { urlHostname } from '../core/loopback.ts';
+import { accountsFromFile, loginPool, registerPool } from './lib/accounts.ts';
+import { creditsAvailable } from './lib/api.ts';
+import { checkCredits } from './lib/checks.ts';
+import { loadConfig } from './lib/config.ts';
+import { summaryOutputs, type SummaryData } from './lib/summary.ts';
+import { checkedCounter } from './lib/thresholds.ts';
+
+const config = loadConfig('credits');
+const fileAccounts = accountsFromFile(config.accountsFile);
+const checked = new Counter(checkedCounter('credits'));
+
+export const options: Options = {
+  scenarios: { credits: config.profile.scenario },
+  // Thresholds per endpoint (reasons in lib/thresholds.ts): error rate, p95/p99, checks, and proof
+  // that credits requests were really sent and checked.
+  thresholds: config.thresholds,
+  setupTimeout: '120s',
+  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
+};
+
+interface SetupData {
+  tokens: string[];
+}
+
+/** Logged-in tokens, one per account: pre-provisioned (ACCOUNTS_FILE) or registered now (POOL_SIZE). */
+export function setup(): SetupData {
+  const accounts = fileAccounts ?? registerPool(config.baseUrl, config.profile.poolSize, config.timeoutMs);
+  return { tokens: loginPool(config.baseUrl, accounts, config.timeoutMs) };
+}
+
+export default function (data: SetupData): void {
+  const token = data.tokens[exec.vu.idInTest % data.tokens.length] as string;
+  const res = creditsAvailable(config.baseUrl, token, config.timeoutMs);
+  checkCredits(res);
+  checked.add(1);
+}
+
+export function handleSummary(data: SummaryData): Record<string, string> {
+  return summaryOutputs(data, {
+    script: 'credits',
+    profile: config.profile.name,
+    describe: config.profile.describe,
+    target: urlHostname(config.baseUrl) ?? config.baseUrl,
+    reportsDir: config.reportsDir,
+    minChecksRate: config.criteria.minChecksRate,
+  });
+}

@@ -1,0 +1,74 @@
+// The accounts a run needs: pre-provisioned ones from ACCOUNTS_FILE (a JSON array of
+// {username, password}, read once into a SharedArray), or a pool registered by setup().
+// Never printed: errors name the account's position, not its password or token.
+import { SharedArray } from 'k6/data';
+import { sleep } from 'k6';
+import http, { type ObjectBatchRequest, type Response } from 'k6/http';
+import { loginRequest, registerRequest, type Credentials } from './api.ts';
+
+/** Reads ACCOUNTS_FILE in the init context (k6's open() only works there). */
+export function accountsFromFile(path: string | undefined): Credentials[] | undefined {
+  if (!path) return undefined;
+  const list = new SharedArray('accounts', () => {
+    const parsed: unknown = JSON.parse(open(path));
+    if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`ACCOUNTS_FILE: expected a non-empty JSON array of {username, password} (${path})`);
+    parsed.forEach((a: unknown, i: number) => {
+      const c = a as Partial<Credentials> | null;
+      if (typeof c?.username !== 'string' || typeof c.password !== 'string' || !c.username || !c.password)
+        throw new Error(`ACCOUNTS_FILE: entry ${i} needs a non-empty username and password (${path})`);
+    });
+    return parsed as Credentials[];
+  });
+  return list as unknown as Credentials[];
+}
+
+/** A staging blip (5xx, no answer) must not sink setup: those are retried a few times. */
+const ATTEMPTS = 6;
+const transient = (status: number): boolean => status === 0 || status >= 500;
+
+/** Sends `requests` as parallel batches, re-sending the ones that failed transiently. */
+function batchWithRetry(requests: ObjectBatchRequest[]): Response[] {
+  const answers: Response[] = http.batch(requests);
+  for (let attempt = 1; attempt < ATTEMPTS; attempt++) {
+    const again = answers.map((r, i) => (transient(r.status) ? i : -1)).filter((i) => i >= 0);
+    if (again.length === 0) break;
+    sleep(0.2 * attempt);
+    http.batch(again.map((i) => requests[i] as ObjectBatchRequest)).forEach((r, j) => (answers[again[j] as number] = r));
+  }
+  return answers;
+}
+
+const runId = (): string => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+
+/** Registers `count` fresh accounts, in parallel batches (bcrypt makes each one slow). */
+export function registerPool(baseUrl: string, count: number, timeoutMs: number): Credentials[] {
+  const id = runId();
+  const accounts = Array.from({ length: count }, (_, i) => ({
+    username: `hx-load-${id}-${i}`,
+    password: `pw-${runId()}-${i}-Load!`,
+    email_address: `hx-load-${id}-${i}@example.test`,
+  }));
+  const answers = batchWithRetry(accounts.map((a) => registerRequest(baseUrl, a, 'setup:register', timeoutMs)));
+  answers.forEach((res, i) => {
+    if (res.status !== 200)
+      throw new Error(`setup: registering load account ${i + 1} of ${count} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}; ` +
+        'give pre-provisioned accounts with ACCOUNTS_FILE if this target does not allow registering');
+  });
+  return accounts.map(({ username, password }) => ({ username, password }));
+}
+
+/** Logs every account in once, so the credits scenario measures credits, not login. */
+export function loginPool(baseUrl: string, accounts: readonly Credentials[], timeoutMs: number): string[] {
+  const answers = batchWithRetry(accounts.map((a) => loginRequest(baseUrl, a, 'setup:login', timeoutMs)));
+  return answers.map((res, i) => {
+    let token: unknown;
+    try {
+      token = res.status === 200 && typeof res.body === 'string' ? (JSON.parse(res.body) as { token?: unknown }).token : undefined;
+    } catch {
+      token = undefined;
+    }
+    if (typeof token !== 'string' || token === '')
+      throw new Error(`setup: logging in load account ${i + 1} of ${accounts.length} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}`);
+    return token;
+  });
+}

@@ -1,0 +1,43 @@
+// The run's configuration from __ENV (k6 -e values, or the environment): target, safety gate,
+// profile, thresholds, timeouts. Runs in k6's init context, so a refused value stops the run
+// before any request is sent.
+import { DEFAULT_TIME_TOLERANCE_S } from '../../core/contract.ts';
+import { buildProfile, type Profile, type ScriptName } from './profiles.ts';
+import { assertTargetAllowed } from './safety.ts';
+import { buildCriteria, buildThresholds, type Criteria } from './thresholds.ts';
+
+export interface RunConfig {
+  baseUrl: string;
+  profile: Profile;
+  criteria: Criteria;
+  thresholds: ReturnType<typeof buildThresholds>;
+  timeoutMs: number;
+  toleranceS: number;
+  reportsDir: string;
+  accountsFile?: string;
+}
+
+function wholeNumber(key: string, fallback: number, min: number, max: number): number {
+  const raw = __ENV[key];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${key}: expected a whole number from ${min} to ${max}, got '${raw}'`);
+  return n;
+}
+
+export function loadConfig(script: ScriptName): RunConfig {
+  const targetUrl = __ENV.TARGET_URL?.trim();
+  assertTargetAllowed(targetUrl, __ENV.CONFIRM_TARGET);
+  const profile = buildProfile(script, __ENV);
+  const criteria = buildCriteria(script, __ENV);
+  return {
+    baseUrl: (targetUrl ?? '').replace(/\/+$/, ''),
+    profile,
+    criteria,
+    thresholds: buildThresholds(script, criteria),
+    timeoutMs: wholeNumber('HTTP_TIMEOUT_MS', 10_000, 100, 600_000),
+    toleranceS: wholeNumber('TIME_TOLERANCE_S', DEFAULT_TIME_TOLERANCE_S, 0, 3600),
+    reportsDir: __ENV.REPORTS_DIR?.trim() || 'reports',
+    accountsFile: __ENV.ACCOUNTS_FILE?.trim() || undefined,
+  };
+}

@@ -1,0 +1,109 @@
+// `npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m]
+//                  [--pre-vus N] [--max-vus N] [--pool-size N]`
+// Node orchestrates, k6 executes: validates the settings, applies the safety gate, finds (or
+// installs) the pinned k6, starts the bundled target when TARGET_URL is unset, runs the k6 script
+// and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../../core/logger.ts';
+import { loadSettings, parseSettings, runMain, SettingsError, targetLabel } from '../../core/settings.ts';
+import { resolveTarget } from '../../target/resolve.ts';
+import { K6NotFound, ensureK6 } from './k6-bin.ts';
+import { prepareAccounts } from './accounts-file.ts';
+import { runK6 } from './run-k6.ts';
+import { FLAG_SETTINGS, K6_ENV_NAMES, loadSettingsShape } from './settings.ts';
+import { buildProfile, ProfileError, type ScriptName } from '../lib/profiles.ts';
+import { buildCriteria } from '../lib/thresholds.ts';
+import { assertTargetAllowed, SafetyError } from '../lib/safety.ts';
+
+const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
+const USAGE = 'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N]';
+
+const flagShape = {
+  LOAD_PROFILE: loadSettingsShape.LOAD_PROFILE.unwrap().optional(),
+  LOAD_RATE: loadSettingsShape.LOAD_RATE,
+  LOAD_DURATION: loadSettingsShape.LOAD_DURATION,
+  LOAD_PRE_VUS: loadSettingsShape.LOAD_PRE_VUS,
+  LOAD_MAX_VUS: loadSettingsShape.LOAD_MAX_VUS,
+  LOAD_POOL_SIZE: loadSettingsShape.LOAD_POOL_SIZE,
+};
+
+/** "RATE: expected ..." from the shared builders → named as the user set it. */
+function asSettingsError(err: Error): SettingsError {
+  const m = /^([A-Z0-9_]+): (.*)$/s.exec(err.message);
+  if (!m) return new SettingsError([err.message]);
+  const k6Name = m[1] as string;
+  const entry = Object.entries(K6_ENV_NAMES).find(([, v]) => v === k6Name);
+  const flag = entry && Object.entries(FLAG_SETTINGS).find(([, v]) => v === entry[0])?.[0];
+  const name = entry ? `${entry[0]}${flag ? ` (--${flag})` : ''}` : k6Name;
+  return new SettingsError([`${name}: ${m[2]}`]);
+}
+
+await runMain(async () => {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: Object.fromEntries(Object.keys(FLAG_SETTINGS).map((f) => [f, { type: 'string' as const }])),
+  });
+  const script = positionals[0] as ScriptName | undefined;
+  if (!script || !SCRIPTS.includes(script) || positionals.length > 1) throw new SettingsError([`script: expected login or credits, got '${positionals.join(' ')}'`, USAGE]);
+
+  const fromEnv = loadSettings(loadSettingsShape);
+  const fromFlags = parseSettings(flagShape, Object.fromEntries(Object.entries(FLAG_SETTINGS).map(([flag, name]) => [name, values[flag] as string | undefined])));
+  const s = { ...fromEnv, ...Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined)) } as typeof fromEnv;
+
+  // The gate first: nothing is started or sent before it passes.
+  if (s.TARGET_URL) {
+    try {
+      assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
+    } catch (err) {
+      if (err instanceof SafetyError) throw new SettingsError([err.message.startsWith('TARGET_URL') ? err.message : `CONFIRM_TARGET: ${err.message}`]);
+      throw err;
+    }
+  }
+  const reportsDir = resolve(s.REPORTS_DIR);
+  const k6Env: Record<string, string | undefined> = {
+    ...Object.fromEntries(Object.entries(K6_ENV_NAMES).map(([setting, k6Name]) => [k6Name, s[setting as keyof typeof K6_ENV_NAMES]])),
+    CONFIRM_TARGET: s.CONFIRM_TARGET,
+    HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
+    TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
+    REPORTS_DIR: reportsDir,
+  };
+  let describe: string;
+  try {
+    describe = buildProfile(script, k6Env).describe;
+    buildCriteria(script, k6Env);
+  } catch (err) {
+    if (err instanceof ProfileError || (err as Error).name === 'ProfileError') throw asSettingsError(err as Error);
+    throw err;
+  }
+  const accounts = prepareAccounts(s);
+
+  const log = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'load' });
+  let bin: string;
+  try {
+    bin = await ensureK6(s.K6_BIN);
+  } catch (err) {
+    accounts.cleanup();
+    if (err instanceof K6NotFound) {
+      process.stderr.write(`${err.message}\n`);
+      return 3;
+    }
+    throw err;
+  }
+  mkdirSync(reportsDir, { recursive: true });
+
+  // The bundled target logs every request at info; under load that would drown k6's output.
+  const targetLog = createLogger({ level: ['debug', 'trace'].includes(s.LOG_LEVEL) ? s.LOG_LEVEL : 'warn', format: s.LOG_FORMAT, name: 'target' });
+  const target = await resolveTarget(s, targetLog);
+  log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir }, `k6 ${describe}`);
+  try {
+    const result = await runK6({ bin, script: `${script}.ts`, args: process.stdout.isTTY ? [] : ['--quiet'], env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: accounts.path } });
+    const verdict = result.code === 0 ? 'passed' : result.code === 99 ? 'thresholds crossed' : 'k6 failed';
+    log[result.code === 0 ? 'info' : 'error']({ exitCode: result.code, reports: reportsDir }, `load ${script} ${s.LOAD_PROFILE}: ${verdict}`);
+    return result.code;
+  } finally {
+    accounts.cleanup();
+    await target.close();
+  }
+});
