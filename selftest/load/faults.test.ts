@@ -1,0 +1,51 @@
+// The k6 runs fail (non-zero exit, which is what CI sees) against the reference target's faults
+// that load must catch, and each time the check or threshold that broke is the one that should.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { crossedThresholds, failedChecks, runLoad, tail } from './run.ts';
+
+interface Case {
+  script: 'login' | 'credits';
+  fault: string;
+  /** A check that must have failed, or a threshold that must have been crossed. */
+  check?: string;
+  threshold?: string;
+  env?: Record<string, string>;
+}
+
+const CASES: Case[] = [
+  { script: 'login', fault: 'latency:1500', threshold: 'http_req_duration{name:login}: p(95)<1000' },
+  { script: 'credits', fault: 'latency:1500', threshold: 'http_req_duration{name:credits}: p(95)<300' },
+  { script: 'login', fault: 'errors-5xx', threshold: 'http_req_failed{name:login}: rate<=0.01' },
+  { script: 'credits', fault: 'errors-5xx', threshold: 'http_req_failed{name:credits}: rate<=0.01' },
+  { script: 'credits', fault: 'token-rejected', check: 'credits: status is 200' },
+  { script: 'credits', fault: 'credits-string', check: 'credits: response is a number' },
+  { script: 'login', fault: 'expire-unix', check: 'login: expire is an RFC 3339 time' },
+  { script: 'login', fault: 'token-1h', check: 'login: expire is 24h ahead' },
+  { script: 'login', fault: 'clock-ahead', check: 'login: expire is 24h ahead' },
+  { script: 'login', fault: 'expire-not-exp', check: "login: expire equals the token's exp" },
+  // Outage: with pre-provisioned accounts every login is a 503; registering would fail in setup.
+  { script: 'login', fault: 'outage', check: 'login: status is 200', env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-an-outage' } },
+];
+
+// Two at a time: each run is mostly waiting (smoke rates are low), and the 2-core runner keeps up.
+describe('k6 smoke fails against the faults load must catch', { concurrency: 2 }, () => {
+  for (const c of CASES) {
+    it(`${c.script} fails against ${c.fault}${c.check ? ` (check "${c.check}")` : ` (threshold ${c.threshold})`}`, async () => {
+      const run = await runLoad([c.script], { TARGET_FAULTS: c.fault, ...c.env });
+      assert.equal(run.code, 99, `expected k6's "thresholds crossed" exit code 99, got ${run.code}:\n${tail(run)}`);
+      const s = run.summary(c.script);
+      if (c.check) {
+        assert.ok(failedChecks(s).includes(c.check), `check "${c.check}" did not fail; failed: ${failedChecks(s).join('; ') || 'none'}`);
+        assert.ok(crossedThresholds(s).includes(`checks{name:${c.script}}: rate>=0.99`), `crossed: ${crossedThresholds(s).join('; ')}`);
+      }
+      if (c.threshold) assert.ok(crossedThresholds(s).includes(c.threshold), `threshold ${c.threshold} held; crossed: ${crossedThresholds(s).join('; ') || 'none'}`);
+    });
+  }
+
+  it('credits fails, saying why, when the outage stops setup from registering accounts', async () => {
+    const run = await runLoad(['credits'], { TARGET_FAULTS: 'outage' });
+    assert.notEqual(run.code, 0, tail(run));
+    assert.match(run.output, /setup: registering load account \d+ of \d+ answered 503/);
+  });
+});

@@ -1,0 +1,68 @@
+// Test support for the load part: run the orchestrator or k6 itself as a child process and read
+// the JSON summary it wrote.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureK6 } from '../../load/runner/k6-bin.ts';
+import { k6Args } from '../../load/runner/run-k6.ts';
+
+export interface Summary {
+  passed: boolean;
+  thresholds: { metric: string; rule: string; ok: boolean }[];
+  checks: { name: string; passes: number; fails: number }[];
+  metrics: Record<string, Record<string, number>>;
+}
+
+export interface Run {
+  code: number;
+  output: string;
+  reportsDir: string;
+  summary(script: string, profile?: string): Summary;
+}
+
+// Every setting the runner reads is given here, blank unless the test sets it, so a developer's
+// .env (dotenv never overrides a variable that is present) cannot point a test elsewhere.
+const BLANK = Object.fromEntries(
+  ['TARGET_URL', 'TARGET_ENV', 'CONFIRM_TARGET', 'TARGET_FAULTS', 'TARGET_JWT_KEY', 'TARGET_DB', 'K6_BIN', 'LOAD_PROFILE', 'LOAD_RATE', 'LOAD_DURATION',
+    'LOAD_PRE_VUS', 'LOAD_MAX_VUS', 'LOAD_POOL_SIZE', 'LOAD_P95_MS', 'LOAD_P99_MS', 'LOAD_MAX_ERROR_RATE', 'LOAD_MIN_CHECKS_RATE',
+    'LOAD_ACCOUNTS_FILE', 'LOAD_USERNAME', 'LOAD_PASSWORD', 'TARGET_TOKEN_LIFETIME_S', 'TARGET_MAX_REFRESH_S', 'HTTP_TIMEOUT_MS', 'TIME_TOLERANCE_S'].map((k) => [k, '']),
+);
+
+function spawnCollect(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+const withSummary = (r: { code: number; output: string }, reportsDir: string): Run => ({
+  ...r,
+  reportsDir,
+  summary: (script, profile = 'smoke') => JSON.parse(readFileSync(join(reportsDir, `load-${script}-${profile}.json`), 'utf8')) as Summary,
+});
+
+/** `npm run load -- <args>` with `env` (plus blanks for everything else). */
+export async function runLoad(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const reportsDir = mkdtempSync(join(tmpdir(), 'hx-load-test-'));
+  const r = await spawnCollect('node_modules/.bin/tsx', ['load/runner/main.ts', ...args], { ...BLANK, LOG_FORMAT: 'json', REPORTS_DIR: reportsDir, ...env });
+  return withSummary(r, reportsDir);
+}
+
+/** `k6 run [extra] -e ... load/<script>` directly, as a user would without the orchestrator. */
+export async function runK6Direct(script: string, e: Record<string, string>, extra: string[] = []): Promise<Run> {
+  const reportsDir = mkdtempSync(join(tmpdir(), 'hx-load-test-'));
+  const bin = await ensureK6();
+  const r = await spawnCollect(bin, k6Args({ script, env: { REPORTS_DIR: reportsDir, ...e }, args: ['--quiet', ...extra] }), {});
+  return withSummary(r, reportsDir);
+}
+
+/** A short, readable excerpt of a run's output for assertion messages. */
+export const tail = (r: Run, lines = 25): string => r.output.trim().split('\n').slice(-lines).join('\n');
+
+export const failedChecks = (s: Summary): string[] => s.checks.filter((c) => c.fails > 0).map((c) => c.name);
+export const crossedThresholds = (s: Summary): string[] => s.thresholds.filter((t) => !t.ok).map((t) => `${t.metric}: ${t.rule}`);

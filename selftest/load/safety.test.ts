@@ -1,0 +1,49 @@
+// The safety gate: a target that is not this machine gets no traffic unless CONFIRM_TARGET names
+// its host. Shown with k6's `hosts` option, which maps a non-loopback name onto the bundled
+// target on loopback, so we can see whether anything arrived.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startTarget, type RunningTarget } from '../../target/server.ts';
+import { runK6Direct, runLoad, tail } from './run.ts';
+
+const HOST = 'api.staging.test';
+
+describe('load safety gate, for real', () => {
+  let target: RunningTarget;
+  let hostsConfig: string;
+  before(async () => {
+    target = await startTarget({ port: 0 });
+    hostsConfig = join(mkdtempSync(join(tmpdir(), 'hx-load-hosts-')), 'k6-hosts.json');
+    writeFileSync(hostsConfig, JSON.stringify({ hosts: { [HOST]: '127.0.0.1' } }));
+  });
+  after(() => target.close());
+
+  it('npm run load refuses a non-loopback TARGET_URL without CONFIRM_TARGET, with exit 2, before any traffic', async () => {
+    const run = await runLoad(['credits'], { TARGET_URL: `http://${HOST}:${target.port}` });
+    assert.equal(run.code, 2, tail(run));
+    assert.match(run.output, /CONFIRM_TARGET: refusing to load api\.staging\.test: it is not this machine.*CONFIRM_TARGET=api\.staging\.test/s);
+    assert.equal(target.store.userCount(), 0);
+  });
+
+  it('npm run load refuses a bad profile value with exit 2, naming the setting', async () => {
+    const run = await runLoad(['login', '--duration', '45m']);
+    assert.equal(run.code, 2, tail(run));
+    assert.match(run.output, /LOAD_DURATION \(--duration\): at most 30m per run/);
+  });
+
+  it('plain k6 run refuses it too (script error), and nothing reaches the target', async () => {
+    const run = await runK6Direct('credits.ts', { TARGET_URL: `http://${HOST}:${target.port}`, CONFIRM_TARGET: 'api.prod.test' }, ['--config', hostsConfig]);
+    assert.equal(run.code, 107, tail(run));
+    assert.match(run.output, /refusing to load api\.staging\.test/);
+    assert.equal(target.store.userCount(), 0, 'setup registered accounts on a refused target');
+  });
+
+  it('plain k6 run goes ahead once CONFIRM_TARGET names the host', async () => {
+    const run = await runK6Direct('credits.ts', { TARGET_URL: `http://${HOST}:${target.port}`, CONFIRM_TARGET: HOST, DURATION: '2s', RATE: '5', POOL_SIZE: '1' }, ['--config', hostsConfig]);
+    assert.equal(run.code, 0, tail(run));
+    assert.equal(target.store.userCount(), 1);
+  });
+});

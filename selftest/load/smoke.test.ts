@@ -1,0 +1,33 @@
+// The smoke profile of both k6 scripts, for real, against the bundled target (started by the
+// orchestrator because TARGET_URL is unset): it passes, and its reports hold no secrets.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { crossedThresholds, failedChecks, runLoad, tail } from './run.ts';
+
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ/;
+
+describe('k6 smoke against the clean bundled target', () => {
+  for (const script of ['login', 'credits'] as const) {
+    it(`${script} smoke passes, checks ran, and the reports are written without secrets`, async () => {
+      const run = await runLoad([script, '--profile', 'smoke']);
+      assert.equal(run.code, 0, `npm run load -- ${script} exited ${run.code}:\n${tail(run)}`);
+      const s = run.summary(script);
+      assert.equal(s.passed, true, `thresholds crossed: ${crossedThresholds(s).join('; ')}`);
+      assert.deepEqual(failedChecks(s), []);
+      const checked = s.metrics[`${script}_checked`]?.count ?? 0;
+      assert.ok(checked >= 20, `only ${checked} ${script} answers were checked`);
+      assert.ok(s.checks.length >= 2 && s.checks.every((c) => c.passes > 0), 'every check ran');
+
+      const files = readdirSync(run.reportsDir).sort();
+      assert.deepEqual(files, [`load-${script}-smoke.json`, `load-${script}-smoke.junit.xml`, `load-${script}-smoke.txt`]);
+      const junit = readFileSync(join(run.reportsDir, `load-${script}-smoke.junit.xml`), 'utf8');
+      assert.match(junit, /<testsuites name="k6 load" tests="\d+" failures="0">/);
+      for (const text of [...files.map((f) => readFileSync(join(run.reportsDir, f), 'utf8')), run.output]) {
+        assert.doesNotMatch(text, JWT_LIKE, 'a token leaked into a report or the output');
+        assert.doesNotMatch(text, /-Load!|"password"/, 'a password leaked into a report or the output');
+      }
+    });
+  }
+});
