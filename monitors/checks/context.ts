@@ -1,0 +1,79 @@
+// What checks share within one pass: the client, the settings they judge by, what login produced,
+// and the timing of every request (the latency check reads those).
+import type { ApiResponse, TemporalClient } from '../../core/client.ts';
+import { redactText } from '../../core/redact.ts';
+import type { Account, KeptToken, MonitorState } from '../state.ts';
+import type { CheckName, CheckStatus } from '../types.ts';
+
+export interface CheckConfig {
+  toleranceS: number;
+  expectedLifetimeS: number;
+  latencyDegradedMs: number;
+  latencyFailMs: number;
+}
+
+export interface FreshToken {
+  token: string;
+  expire: string;
+  expireS: number;
+  /** The login answer's headers (its Date header is the server's clock). */
+  headers: Record<string, string>;
+  /** Local clock when the answer arrived, ms. */
+  receivedAtMs: number;
+  origIat?: number;
+}
+
+export interface TimedStep {
+  ms: number;
+  /** Sends the same request again (the latency check re-times a slow step before it counts it). */
+  replay: () => Promise<ApiResponse>;
+}
+
+export interface PassContext {
+  api: TemporalClient;
+  state: MonitorState;
+  /** The state key of the target (its URL, or `bundled`). */
+  target: string;
+  config: CheckConfig;
+  /** MONITOR_USERNAME/PASSWORD when given; else the dedicated account is read from or registered into the state. */
+  credentials?: { username: string; password: string };
+  account?: Account;
+  fresh?: FreshToken;
+  kept: KeptToken[];
+  steps: Map<string, TimedStep>;
+  /** Every secret this pass has seen, to scrub from anything that leaves the process. */
+  secrets: string[];
+}
+
+export interface Verdict {
+  /** skipped: nothing to judge (not a failure, not a recovery). */
+  status: CheckStatus;
+  message: string;
+  /** Kept tokens this attempt proved refused after expiry (token-across-runs). */
+  drop?: number[];
+}
+
+export interface Check {
+  name: CheckName;
+  /** Checks whose failure makes this one meaningless: it is then skipped, not failed (no double alert). */
+  needs?: CheckName[];
+  run(ctx: PassContext, attempt: number): Promise<Verdict>;
+}
+
+/** Sends a request and records its time under `step`. */
+export async function timed(ctx: PassContext, step: string, send: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  const res = await send();
+  ctx.steps.set(step, { ms: res.ms, replay: send });
+  return res;
+}
+
+/** "HTTP 503: {"code":503,...}" — short, secrets scrubbed, for a failure message. */
+export function describeAnswer(res: ApiResponse, secrets: string[] = []): string {
+  const type = res.headers['content-type'] ?? 'no content type';
+  const text = res.text.replace(/\s+/g, ' ').trim();
+  const shown = text.length > 160 ? `${text.slice(0, 160)}…` : text;
+  const kind = res.json ? '' : text === '' ? ' with an empty body' : ` with a non-JSON body (${type})`;
+  return redactText(`HTTP ${res.status}${kind}${shown ? `: ${shown}` : ''}`, secrets);
+}
+
+export const ms = (x: number): string => `${Math.round(x)} ms`;

@@ -1,0 +1,85 @@
+// npm run monitor            — the service: passes on MONITOR_SCHEDULE, /metrics, /healthz, status page.
+// npm run monitor -- --once  — one pass, a summary table (or --json), exit 0 passed / 1 failed / 2 bad settings.
+// npm run monitor -- --forget-tokens — drops the kept tokens (after an intended key rotation).
+import pino from 'pino';
+import { createLogger } from '../core/logger.ts';
+import { loadSettings, runMain, SettingsError, targetLabel } from '../core/settings.ts';
+import { resolveTarget } from '../target/resolve.ts';
+import { Monitor } from './monitor.ts';
+import { startService } from './service.ts';
+import { crossCheck, monitorSettings } from './settings.ts';
+import { MonitorState } from './state.ts';
+import { summaryJson, summaryTable } from './summary.ts';
+
+const USAGE = `usage: npm run monitor [-- --once [--json] | --forget-tokens | --help]
+  (no flag)        run as a service: passes on MONITOR_SCHEDULE, serves /metrics, /healthz and the status page on MONITOR_PORT
+  --once           run one pass, print a summary, exit 0 (all passed), 1 (a check failed), 2 (bad settings)
+  --json           with --once: print the result as JSON
+  --forget-tokens  forget the tokens kept for the across-runs check (after an intended signing-key rotation)
+Settings: see docs/monitor.md and .env.example.`;
+
+/** The URL as shown to people: without any user:password part. */
+const shownUrl = (u: string): string => {
+  const url = new URL(u);
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/$/, '');
+};
+
+runMain(async () => {
+  const args = new Set(process.argv.slice(2));
+  const known = ['--once', '--json', '--forget-tokens', '--help', '-h'];
+  const unknown = [...args].filter((a) => !known.includes(a));
+  if (args.has('--help') || args.has('-h') || unknown.length) {
+    (unknown.length ? process.stderr : process.stdout).write(`${unknown.length ? `unknown option ${unknown.join(' ')}\n` : ''}${USAGE}\n`);
+    return unknown.length ? 2 : 0;
+  }
+  const s = loadSettings(monitorSettings);
+  const problems = crossCheck(s);
+  if (problems.length) throw new SettingsError(problems);
+  const once = args.has('--once');
+  const targetKey = s.TARGET_URL ?? 'bundled';
+
+  if (args.has('--forget-tokens')) {
+    const state = new MonitorState(s.MONITOR_DB);
+    const n = state.keptTokens(targetKey).length;
+    state.forgetTarget(targetKey);
+    state.close();
+    process.stdout.write(`forgot ${n} kept token(s) and the dedicated account of ${targetKey}\n`);
+    return 0;
+  }
+
+  // One-shot: stdout is the summary, so logs go to stderr.
+  const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'monitor', ...(once ? { destination: pino.destination(2) } : {}) });
+  const target = await resolveTarget(s, logger);
+  const label = targetLabel(s);
+  const monitor = new Monitor({ settings: s, url: target.url, targetKey, targetLabel: label, logger, processMetrics: !once });
+
+  if (once) {
+    try {
+      const { pass } = await monitor.pass();
+      process.stdout.write(args.has('--json') ? summaryJson(pass, shownUrl(target.url)) : summaryTable(pass, shownUrl(target.url)));
+      if (s.MONITOR_PUSHGATEWAY_URL) await monitor.metrics.push(s.MONITOR_PUSHGATEWAY_URL, logger);
+      return pass.status === 'pass' ? 0 : 1;
+    } finally {
+      await monitor.stop();
+      await target.close();
+    }
+  }
+
+  const service = await startService({ monitor, schedule: s.MONITOR_SCHEDULE, host: s.MONITOR_HOST, port: s.MONITOR_PORT, logger });
+  await new Promise<void>((resolve) => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      logger.info({ signal: sig }, 'stopping: finishing the running pass');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  await service.stop();
+  await target.close();
+  logger.info('monitor stopped');
+  return 0;
+});

@@ -1,0 +1,103 @@
+// Prometheus metrics (prom-client): per check its status, duration and last success; per step its
+// latency; the current token's seconds to expiry (computed at scrape time). Served by the service;
+// pushed to a Pushgateway by one-shot runs when MONITOR_PUSHGATEWAY_URL is set.
+import client from 'prom-client';
+import type { Logger } from 'pino';
+import { passed, type CheckStatus, type PassResult } from './types.ts';
+
+const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped'];
+
+export class MonitorMetrics {
+  readonly registry = new client.Registry();
+  private tokenExpireS?: number;
+  private readonly checkStatus;
+  private readonly checkUp;
+  private readonly checkDuration;
+  private readonly checkAttempts;
+  private readonly lastSuccess;
+  private readonly stepSeconds;
+  private readonly passes;
+  private readonly passDuration;
+  private readonly lastPass;
+
+  constructor(readonly target: string, opts: { processMetrics?: boolean } = {}) {
+    const r = [this.registry];
+    this.registry.setDefaultLabels({ target });
+    if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'temporal_monitor_' });
+    this.checkStatus = new client.Gauge({ name: 'temporal_monitor_check_status', help: 'Latest result of each check: 1 for the status it has, 0 for the others', labelNames: ['check', 'status'], registers: r });
+    this.checkUp = new client.Gauge({ name: 'temporal_monitor_check_success', help: 'Latest result of each check: 1 passed (or degraded), 0 failed', labelNames: ['check'], registers: r });
+    this.checkDuration = new client.Gauge({ name: 'temporal_monitor_check_duration_seconds', help: 'Wall time of the latest run of each check, retries included', labelNames: ['check'], registers: r });
+    this.checkAttempts = new client.Counter({ name: 'temporal_monitor_check_retries_total', help: 'Retries made before a check passed or counted as failed', labelNames: ['check'], registers: r });
+    this.lastSuccess = new client.Gauge({ name: 'temporal_monitor_check_last_success_timestamp_seconds', help: 'When each check last passed (unix seconds)', labelNames: ['check'], registers: r });
+    this.stepSeconds = new client.Histogram({
+      name: 'temporal_monitor_step_duration_seconds',
+      help: 'Time of each API request the monitor makes, by step',
+      labelNames: ['step'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: r,
+    });
+    this.passes = new client.Counter({ name: 'temporal_monitor_passes_total', help: 'Passes run, by result', labelNames: ['result'], registers: r });
+    this.passDuration = new client.Gauge({ name: 'temporal_monitor_pass_duration_seconds', help: 'Wall time of the latest pass', registers: r });
+    this.lastPass = new client.Gauge({ name: 'temporal_monitor_last_pass_timestamp_seconds', help: 'When the latest pass started (unix seconds)', registers: r });
+    const self = this;
+    new client.Gauge({
+      name: 'temporal_monitor_token_seconds_to_expiry',
+      help: "Seconds until the latest token the monitor was issued expires (by the server's expire)",
+      registers: r,
+      collect() {
+        if (self.tokenExpireS !== undefined) this.set(self.tokenExpireS - Date.now() / 1000);
+      },
+    });
+  }
+
+  /** Seeds last-success times from history (a restarted service keeps them). */
+  seed(lastSuccess: Map<string, number>, tokenExpireS?: number): void {
+    for (const [check, t] of lastSuccess) this.lastSuccess.set({ check }, t / 1000);
+    if (tokenExpireS !== undefined) this.tokenExpireS = tokenExpireS;
+  }
+
+  record(pass: PassResult): void {
+    this.passes.inc({ result: pass.status });
+    this.passDuration.set(pass.durationMs / 1000);
+    this.lastPass.set(pass.startedAt / 1000);
+    if (pass.tokenExpireS !== undefined) this.tokenExpireS = pass.tokenExpireS;
+    for (const c of pass.checks) {
+      for (const s of STATUSES) this.checkStatus.set({ check: c.name, status: s }, c.status === s ? 1 : 0);
+      if (c.status !== 'skipped') this.checkUp.set({ check: c.name }, passed(c.status) ? 1 : 0);
+      this.checkDuration.set({ check: c.name }, c.durationMs / 1000);
+      this.checkAttempts.inc({ check: c.name }, Math.max(0, c.attempts - 1));
+      if (passed(c.status)) this.lastSuccess.set({ check: c.name }, pass.startedAt / 1000);
+    }
+    for (const s of pass.steps) this.stepSeconds.observe({ step: s.step }, s.ms / 1000);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** One-shot runs: push this run's metrics to a Pushgateway. Logged, never thrown. */
+  async push(url: string, logger?: Logger): Promise<boolean> {
+    try {
+      const gateway = new client.Pushgateway(url, { timeout: 10_000 }, this.registry);
+      await gateway.pushAdd({ jobName: 'temporal_monitor', groupings: { target: this.target } });
+      return true;
+    } catch (err) {
+      logger?.warn({ reason: (err as Error)?.message }, 'could not push metrics to the Pushgateway');
+      return false;
+    }
+  }
+}
+
+export const METRIC_NAMES = [
+  'temporal_monitor_check_status',
+  'temporal_monitor_check_success',
+  'temporal_monitor_check_duration_seconds',
+  'temporal_monitor_check_last_success_timestamp_seconds',
+  'temporal_monitor_step_duration_seconds',
+  'temporal_monitor_token_seconds_to_expiry',
+  'temporal_monitor_passes_total',
+] as const;

@@ -1,0 +1,129 @@
+// One pass: every check in order, each retried with back-off before it counts as failed (the retry
+// is recorded in the result), dependants skipped when what they need failed. Never throws for
+// anything the target does: no answer, garbage or an error status is a failed check.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TemporalClient } from '../core/client.ts';
+import { TransportError } from '../core/http.ts';
+import { redactText } from '../core/redact.ts';
+import { CHECKS } from './checks/index.ts';
+import type { Check, CheckConfig, PassContext, Verdict } from './checks/context.ts';
+import type { MonitorState, TokenChanges } from './state.ts';
+import { passed, type CheckResult, type PassResult } from './types.ts';
+
+export interface PassOptions {
+  api: TemporalClient;
+  state: MonitorState;
+  target: string;
+  targetLabel: string;
+  config: CheckConfig;
+  retries: number;
+  backoffMs: number;
+  credentials?: { username: string; password: string };
+  /** Aborted when the monitor stops: back-off ends and the remaining checks are skipped. */
+  signal?: AbortSignal;
+  checks?: readonly Check[];
+}
+
+export interface PassOutcome {
+  pass: PassResult;
+  tokens: TokenChanges;
+  /** Secrets seen during the pass, for whoever writes text out. */
+  secrets: string[];
+}
+
+/** How many tokens are kept at most, and how often a new one is kept (fraction of the lifetime). */
+const MAX_KEPT = 6;
+const KEEP_EVERY = 1 / 6;
+
+async function attempt(check: Check, ctx: PassContext, n: number): Promise<Verdict> {
+  try {
+    return await check.run(ctx, n);
+  } catch (err) {
+    if (err instanceof TransportError) return { status: 'fail', message: err.message };
+    return { status: 'fail', message: `the check could not run: ${(err as Error)?.message ?? String(err)}` };
+  }
+}
+
+async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise<CheckResult & { drop?: number[] }> {
+  const started = performance.now();
+  const retried: string[] = [];
+  let verdict: Verdict = { status: 'fail', message: 'not run' };
+  let n = 0;
+  for (n = 1; n <= o.retries + 1; n++) {
+    verdict = await attempt(check, ctx, n);
+    if (verdict.status !== 'fail' || n === o.retries + 1 || o.signal?.aborted) break;
+    retried.push(`attempt ${n}: ${verdict.message}`);
+    try {
+      await sleep(o.backoffMs * 2 ** (n - 1), undefined, { signal: o.signal });
+    } catch {
+      break;
+    }
+  }
+  const attempts = Math.min(n, o.retries + 1);
+  const scrub = (t: string) => redactText(t, ctx.secrets);
+  const note = retried.length && verdict.status !== 'fail' ? ` (after ${retried.length} failed attempt${retried.length > 1 ? 's' : ''})` : '';
+  return {
+    name: check.name,
+    status: verdict.status,
+    durationMs: performance.now() - started,
+    attempts,
+    message: scrub(verdict.message + note),
+    ...(retried.length ? { retried: retried.map(scrub) } : {}),
+    ...(verdict.drop ? { drop: verdict.drop } : {}),
+  };
+}
+
+export async function runPass(o: PassOptions): Promise<PassOutcome> {
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  const ctx: PassContext = {
+    api: o.api,
+    state: o.state,
+    target: o.target,
+    config: o.config,
+    credentials: o.credentials,
+    kept: o.state.keptTokens(o.target),
+    steps: new Map(),
+    secrets: o.credentials ? [o.credentials.password] : [],
+  };
+  ctx.secrets.push(...ctx.kept.map((k) => k.token));
+  const results: CheckResult[] = [];
+  const tokens: TokenChanges = { drop: [] };
+  for (const check of o.checks ?? CHECKS) {
+    const unmet = (check.needs ?? []).filter((need) => {
+      const r = results.find((x) => x.name === need);
+      return r !== undefined && !passed(r.status);
+    });
+    if (o.signal?.aborted) {
+      results.push({ name: check.name, status: 'skipped', durationMs: 0, attempts: 0, message: 'not run: the monitor is stopping' });
+      continue;
+    }
+    if (unmet.length) {
+      results.push({ name: check.name, status: 'skipped', durationMs: 0, attempts: 0, message: `not run: ${unmet.join(', ')} failed` });
+      continue;
+    }
+    const { drop, ...result } = await runCheck(check, ctx, o);
+    if (drop) tokens.drop.push(...drop);
+    results.push(result);
+  }
+  const fresh = ctx.fresh;
+  const works = results.find((r) => r.name === 'token-works');
+  if (fresh && works && passed(works.status) && Number.isFinite(fresh.expireS)) {
+    const alive = ctx.kept.filter((k) => !tokens.drop.includes(k.id));
+    const newest = alive.at(-1);
+    const lifetimeMs = (fresh.expireS * 1000 - fresh.receivedAtMs) || o.config.expectedLifetimeS * 1000;
+    if (alive.length < MAX_KEPT && (!newest || fresh.receivedAtMs - newest.issuedAtMs >= lifetimeMs * KEEP_EVERY))
+      tokens.keep = { token: fresh.token, issuedAtMs: fresh.receivedAtMs, expireS: Math.round(fresh.expireS) };
+  }
+  const pass: PassResult = {
+    target: o.target,
+    targetLabel: o.targetLabel,
+    startedAt,
+    durationMs: performance.now() - t0,
+    status: results.every((r) => r.status !== 'fail') ? 'pass' : 'fail',
+    checks: results,
+    steps: [...ctx.steps].map(([step, s]) => ({ step, ms: s.ms })),
+    ...(fresh && Number.isFinite(fresh.expireS) ? { tokenExpireS: Math.round(fresh.expireS) } : {}),
+  };
+  return { pass, tokens, secrets: ctx.secrets };
+}

@@ -1,0 +1,39 @@
+// The words the monitor's parts share: a check's result, a pass.
+
+/** pass and degraded count as passed (exit 0); skipped = could not run because a check it needs failed. */
+export type CheckStatus = 'pass' | 'degraded' | 'fail' | 'skipped';
+
+export const CHECK_NAMES = ['login', 'token-lifetime', 'token-works', 'refresh', 'token-across-runs', 'latency'] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export interface CheckResult {
+  name: CheckName;
+  status: CheckStatus;
+  /** Wall time of the check, retries and back-off included. */
+  durationMs: number;
+  /** How many times it ran (1 = no retry). */
+  attempts: number;
+  /** For the person on call; never holds a secret. */
+  message: string;
+  /** What the earlier attempts said, when it was retried (recorded, not hidden). */
+  retried?: string[];
+}
+
+export interface StepTiming {
+  step: string;
+  ms: number;
+}
+
+export interface PassResult {
+  target: string;
+  targetLabel: string;
+  startedAt: number;
+  durationMs: number;
+  status: 'pass' | 'fail';
+  checks: CheckResult[];
+  steps: StepTiming[];
+  /** The fresh token's expire (unix s), when login worked: for "time to expiry". */
+  tokenExpireS?: number;
+}
+
+export const passed = (s: CheckStatus): boolean => s === 'pass' || s === 'degraded';
