@@ -1,0 +1,123 @@
+// Each check passes on the clean reference target and fails, by name and in words, under each
+// fault of the catalog meant for the monitor.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startTarget, type RunningTarget } from '../../target/server.ts';
+import { FAULTS, type FaultName } from '../../target/faults.ts';
+import type { CheckName } from '../../monitors/types.ts';
+import type { Check } from '../../monitors/checks/context.ts';
+import { runPass } from '../../monitors/pass.ts';
+import { assertNoSecrets, makeMonitor, tempDir, testSettings, type TestMonitor } from './support.ts';
+
+let target: RunningTarget;
+let m: TestMonitor;
+let dir: string;
+const secrets: string[] = [];
+
+before(async () => {
+  target = await startTarget({ port: 0 });
+  dir = tempDir();
+  // A short timeout for hang; latency has a monitor of its own (below).
+  m = makeMonitor(target.url, testSettings(dir, { HTTP_TIMEOUT_MS: '600' }));
+});
+after(async () => {
+  await m.monitor.stop();
+  await target.close();
+});
+
+const pass = async () => {
+  const r = await m.monitor.pass();
+  secrets.push(...r.secrets);
+  return r.pass;
+};
+
+test('a clean target passes every check', async () => {
+  target.setFaults('');
+  const p = await pass();
+  assert.deepEqual(p.checks.map((c) => [c.name, c.status]), [
+    ['login', 'pass'], ['token-lifetime', 'pass'], ['token-works', 'pass'], ['refresh', 'pass'], ['token-across-runs', 'pass'], ['latency', 'pass'],
+  ], JSON.stringify(p.checks, null, 1));
+  assert.equal(p.status, 'pass');
+  assert.match(p.checks[1]!.message, /token expires in 24h 0m/);
+});
+
+// fault → the check that must fail, and words its message must contain.
+const EXPECT: Partial<Record<FaultName, { spec?: string; check: CheckName; words: RegExp }>> = {
+  'token-1h': { check: 'token-lifetime', words: /token expires in 1h 0m, expected 24h 0m ± 1m/ },
+  'expire-not-exp': { check: 'token-lifetime', words: /expire .* and the token's exp .* differ by/ },
+  'clock-ahead': { check: 'token-lifetime', words: /token signer's clock is off/ },
+  'alg-hs512': { check: 'token-lifetime', words: /token algorithm is HS512, expected HS256/ },
+  'token-rejected': { check: 'token-works', words: /fresh token was refused by credits: HTTP 401.*signature is invalid/ },
+  'credits-string': { check: 'token-works', words: /credits body does not match the contract[\s\S]*expected credits as a JSON number/ },
+  'expire-unix': { check: 'login', words: /login body does not match the contract[\s\S]*expire/ },
+  latency: { spec: 'latency:600', check: 'latency', words: /login took \d+ ms.*\(fail at 500 ms\)/ },
+  outage: { check: 'login', words: /login answered HTTP 503/ },
+  garbage: { check: 'login', words: /non-JSON body/ },
+  hang: { check: 'login', words: /no answer within the time limit/ },
+  drop: { check: 'login', words: /connection was dropped before an answer/ },
+};
+
+for (const [fault, e] of Object.entries(EXPECT)) {
+  test(`fault ${fault}: ${e.check} fails and says why`, async () => {
+    // latency needs a timeout above its delay; the others share the short one.
+    const slow = fault === 'latency' ? makeMonitor(target.url, testSettings(tempDir(), { HTTP_TIMEOUT_MS: '3000', MONITOR_LATENCY_DEGRADED_MS: '200', MONITOR_LATENCY_FAIL_MS: '500' })) : undefined;
+    if (slow) await slow.monitor.pass();
+    target.setFaults(e.spec ?? fault);
+    try {
+      const p = slow ? (await slow.monitor.pass()).pass : await pass();
+      const c = p.checks.find((x) => x.name === e.check)!;
+      assert.equal(p.status, 'fail');
+      assert.equal(c.status, 'fail', `${e.check} should fail under ${fault}: ${c.message}`);
+      assert.match(c.message, e.words);
+    } finally {
+      target.setFaults('');
+      await slow?.monitor.stop();
+    }
+  });
+}
+
+test('every fault the catalog says the monitor catches has a case here (expired-accepted: across-runs.test.ts)', () => {
+  const mine = Object.entries(FAULTS).filter(([, f]) => (f.caughtBy as readonly string[]).includes('monitor')).map(([n]) => n);
+  assert.deepEqual(mine.filter((n) => !(n in EXPECT) && n !== 'expired-accepted'), []);
+});
+
+test('a check that fails once and then passes is retried, and the retry is recorded', async () => {
+  // A check that fails its first attempt, the way a dropped packet would: deterministic, no timing race.
+  const flaky: Check = { name: 'login', run: async (_ctx, n) => (n === 1 ? { status: 'fail', message: 'HTTP 503 the first time' } : { status: 'pass', message: 'fine' }) };
+  const out = await runPass({
+    api: m.monitor.api, state: m.monitor.state, target: 'flaky', targetLabel: 'flaky', retries: 2, backoffMs: 10, checks: [flaky],
+    config: { toleranceS: 60, expectedLifetimeS: 86400, latencyDegradedMs: 1000, latencyFailMs: 2000 },
+  });
+  const login = out.pass.checks[0]!;
+  assert.equal(login.status, 'pass');
+  assert.equal(login.attempts, 2);
+  assert.deepEqual(login.retried, ['attempt 1: HTTP 503 the first time']);
+  assert.match(login.message, /after 1 failed attempt/);
+});
+
+test('a check that keeps failing counts as failed after its retries, with back-off between them', async () => {
+  const times: number[] = [];
+  const broken: Check = { name: 'login', run: async () => (times.push(Date.now()), { status: 'fail', message: 'down' }) };
+  const out = await runPass({
+    api: m.monitor.api, state: m.monitor.state, target: 'broken', targetLabel: 'broken', retries: 2, backoffMs: 50, checks: [broken],
+    config: { toleranceS: 60, expectedLifetimeS: 86400, latencyDegradedMs: 1000, latencyFailMs: 2000 },
+  });
+  assert.equal(out.pass.checks[0]!.status, 'fail');
+  assert.equal(out.pass.checks[0]!.attempts, 3);
+  assert.ok(times[2]! - times[1]! >= 95, 'the second back-off doubles the first');
+});
+
+test('a single monitoring account is registered once and reused', async () => {
+  const before = target.store.userCount();
+  await pass();
+  await pass();
+  assert.equal(target.store.userCount(), before);
+});
+
+test('no password or token appears in results, logs or the status page', () => {
+  const html = readFileSync(`${dir}/status.html`, 'utf8');
+  assert.ok(secrets.length >= 3);
+  assertNoSecrets({ logs: m.logs(), 'status page': html, results: JSON.stringify(m.monitor.state.recentPasses(target.url, 100)) }, secrets);
+  assert.doesNotMatch(html, /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\./);
+});

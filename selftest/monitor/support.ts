@@ -1,0 +1,81 @@
+// Test support for the monitor: a Monitor wired to an in-process target, a temporary state folder,
+// captured logs (to grep for secrets) and a webhook receiver on loopback.
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../core/logger.ts';
+import { parseSettings } from '../../core/settings.ts';
+import { Monitor } from '../../monitors/monitor.ts';
+import { monitorSettings, type MonitorSettings } from '../../monitors/settings.ts';
+
+export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'monitor-test-'));
+
+/** Fast defaults for tests: no retries, short timeouts, a private state file. */
+export function testSettings(dir: string, env: Record<string, string> = {}): MonitorSettings {
+  return parseSettings(monitorSettings, {
+    MONITOR_DB: join(dir, 'monitor.db'),
+    MONITOR_STATUS_PAGE: join(dir, 'status.html'),
+    MONITOR_RETRIES: '0',
+    MONITOR_RETRY_BACKOFF_MS: '20',
+    HTTP_TIMEOUT_MS: '1500',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+}
+
+export interface TestMonitor {
+  monitor: Monitor;
+  logs: () => string;
+}
+
+export function makeMonitor(url: string, settings: MonitorSettings, key = url): TestMonitor {
+  let logs = '';
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      logs += chunk.toString();
+      cb();
+    },
+  });
+  const logger = createLogger({ level: settings.LOG_LEVEL, format: 'json', destination });
+  const monitor = new Monitor({ settings, url, targetKey: key, targetLabel: 'selftest', logger });
+  return { monitor, logs: () => logs };
+}
+
+export interface Receiver {
+  url: string;
+  bodies: unknown[];
+  /** Status the receiver answers with (500 to play a broken webhook). */
+  status: number;
+  close(): Promise<void>;
+}
+
+/** A Slack-style webhook receiver on loopback that records what it is sent. */
+export async function webhookReceiver(status = 200): Promise<Receiver> {
+  const r = { bodies: [] as unknown[], status } as Receiver;
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      try {
+        r.bodies.push(JSON.parse(body));
+      } catch {
+        r.bodies.push(body);
+      }
+      res.writeHead(r.status, { 'content-type': 'text/plain' }).end(r.status === 200 ? 'ok' : 'no');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/T000/B000`;
+  r.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return r;
+}
+
+/** Fails the test when any secret appears in any of the texts. */
+export function assertNoSecrets(texts: Record<string, string>, secrets: string[]): void {
+  for (const [where, text] of Object.entries(texts))
+    for (const s of secrets)
+      if (s && s.length >= 6 && text.includes(s)) throw new Error(`a secret (${s.slice(0, 3)}…) appears in ${where}`);
+}
