@@ -1,0 +1,118 @@
+// npm run bench:load — how far the k6 scripts push the bundled target on loopback:
+//   1. credits throughput, k6 (load/credits.ts, an arrival rate far above what the target can do,
+//      so VUs run back to back) versus wrk on the same endpoint with the same account's token,
+//      alternating, BENCH_REPEAT times each; medians and the k6/wrk ratio;
+//   2. the login rate the target sustains with bcrypt (load/login.ts at rising arrival rates).
+// The target runs in its own process. On a 2-core machine the load generator and the target
+// compete for the same CPUs: the figures are this machine's, not the target's ceiling.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TemporalClient } from '../core/client.ts';
+import { API_PATHS } from '../core/contract.ts';
+import { loadSettings, runMain, setting } from '../core/settings.ts';
+import { spawnTarget } from '../target/spawn.ts';
+import { ensureK6 } from '../load/runner/k6-bin.ts';
+import { runK6 } from '../load/runner/run-k6.ts';
+
+const settingsShape = {
+  K6_BIN: setting.text().optional(),
+  BENCH_DURATION_S: setting.int(3, 120).default(10),
+  BENCH_REPEAT: setting.int(1, 9).default(3),
+  BENCH_CONNECTIONS: setting.int(1, 500).default(50),
+  BENCH_LOGIN_RATES: setting.list().default(['5', '10', '15', '20', '30']),
+};
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+interface Summary {
+  checks: { name: string; passes: number; fails: number }[];
+  metrics: Record<string, Record<string, number>>;
+}
+
+await runMain(async () => {
+  const s = loadSettings(settingsShape);
+  const loginRates = s.BENCH_LOGIN_RATES.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const k6 = await ensureK6(s.K6_BIN);
+  const dir = mkdtempSync(join(tmpdir(), 'hx-bench-load-'));
+  const target = await spawnTarget({ TARGET_FAULTS: '', TARGET_DB: ':memory:' });
+  try {
+    const api = new TemporalClient({ baseUrl: target.url });
+    const id = Date.now().toString(36);
+    const account = { username: `hx-bench-${id}`, password: `bench-${Math.random().toString(36).slice(2)}`, email_address: `hx-bench-${id}@example.test` };
+    if ((await api.register(account)).status !== 200) throw new Error('could not register the benchmark account');
+    const login = await api.login({ username: account.username, password: account.password });
+    const token = (login.body as { token?: string }).token;
+    if (login.status !== 200 || !token) throw new Error(`benchmark login answered ${login.status}`);
+    // Secrets live in a private temp dir (wrk script, k6 accounts file), never on a command line or in the output.
+    const lua = join(dir, 'credits.lua');
+    writeFileSync(lua, `wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer ${token}"\n`, { mode: 0o600 });
+    const accountsFile = join(dir, 'accounts.json');
+    writeFileSync(accountsFile, JSON.stringify([{ username: account.username, password: account.password }]), { mode: 0o600 });
+
+    const wrk = (): number => {
+      const out = execFileSync('wrk', ['-t2', `-c${s.BENCH_CONNECTIONS}`, `-d${s.BENCH_DURATION_S}s`, '-s', lua, `${target.url}${API_PATHS.creditsAvailable}`], { encoding: 'utf8' });
+      const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+      if (non2xx > 0) throw new Error(`wrk got ${non2xx} non-2xx answers from credits`);
+      return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+    };
+    const k6Run = async (script: string, env: Record<string, string>): Promise<Summary> => {
+      const reports = mkdtempSync(join(dir, 'k6-'));
+      const r = await runK6({
+        bin: k6,
+        script,
+        args: ['--quiet'],
+        output: 'pipe',
+        // No latency or error-rate aborts: a benchmark measures, the thresholds judge elsewhere.
+        env: { TARGET_URL: target.url, ACCOUNTS_FILE: accountsFile, REPORTS_DIR: reports, PROFILE: 'load', DURATION: `${s.BENCH_DURATION_S}s`, P95_MS: '600000', P99_MS: '600000', MAX_ERROR_RATE: '1', MIN_CHECKS_RATE: '0', ...env },
+      });
+      if (r.code !== 0) throw new Error(`k6 ${script} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
+      return JSON.parse(readFileSync(join(reports, `load-${script.replace('.ts', '')}-load.json`), 'utf8')) as Summary;
+    };
+    const k6Credits = async (): Promise<number> => {
+      const sum = await k6Run('credits.ts', { RATE: '20000', PRE_VUS: String(s.BENCH_CONNECTIONS), MAX_VUS: String(s.BENCH_CONNECTIONS) });
+      const failed = sum.checks.reduce((n, c) => n + c.fails, 0);
+      if (failed > 0) throw new Error(`k6 credits: ${failed} checks failed`);
+      return (sum.metrics['http_reqs{name:credits}']?.count ?? 0) / s.BENCH_DURATION_S;
+    };
+
+    console.log(`bench:load — credits throughput, k6 vs wrk (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s, ${s.BENCH_REPEAT}× alternating)`);
+    const wrkRuns: number[] = [];
+    const k6Runs: number[] = [];
+    for (let i = 0; i < s.BENCH_REPEAT; i++) {
+      wrkRuns.push(wrk());
+      k6Runs.push(await k6Credits());
+      console.log(`  run ${i + 1}: wrk ${wrkRuns[i]?.toFixed(0)} req/s, k6 ${k6Runs[i]?.toFixed(0)} req/s`);
+    }
+    const wrkMed = median(wrkRuns);
+    const k6Med = median(k6Runs);
+
+    console.log(`\nbench:load — login rate sustained with bcrypt (cost 10), k6 constant arrival rate, ${s.BENCH_DURATION_S}s per step`);
+    console.log('  asked/s  ok logins/s   p95 ms   failed  dropped');
+    const loginRows: { asked: number; ok: number; p95: number; sustained: boolean }[] = [];
+    for (const rate of loginRates) {
+      const sum = await k6Run('login.ts', { RATE: String(rate), PRE_VUS: String(Math.min(100, rate * 3)), MAX_VUS: '100' });
+      const okLogins = (sum.checks.find((c) => c.name === 'login: status is 200')?.passes ?? 0) / s.BENCH_DURATION_S;
+      const p95 = sum.metrics['http_req_duration{name:login}']?.['p(95)'] ?? NaN;
+      const failed = sum.checks.find((c) => c.name === 'login: status is 200')?.fails ?? 0;
+      const dropped = sum.metrics.dropped_iterations?.count ?? 0;
+      // Sustained: (nearly) every asked login done, none failed, and p95 within the staging default (1 s).
+      const sustained = okLogins >= rate * 0.95 && failed === 0 && p95 < 1000;
+      loginRows.push({ asked: rate, ok: okLogins, p95, sustained });
+      console.log(`  ${String(rate).padStart(7)}  ${okLogins.toFixed(1).padStart(11)}  ${p95.toFixed(0).padStart(7)}  ${String(failed).padStart(7)}  ${String(dropped).padStart(7)}${sustained ? '' : '   (not sustained)'}`);
+    }
+    const best = loginRows.filter((r) => r.sustained).at(-1);
+
+    console.log('\nresults (2 cores shared by the load generator and the target: these are this machine\'s figures)');
+    console.log(`  credits: k6 ${k6Med.toFixed(0)} req/s, wrk ${wrkMed.toFixed(0)} req/s (medians of ${s.BENCH_REPEAT}) → k6/wrk ratio ${(k6Med / wrkMed).toFixed(2)}`);
+    console.log(best
+      ? `  login: ${best.ok.toFixed(1)} logins/s sustained (asked ${best.asked}/s, p95 ${best.p95.toFixed(0)} ms)`
+      : `  login: none of the rates ${loginRates.join(', ')}/s was sustained`);
+    console.log('  reproduce: npm run bench:load');
+    return 0;
+  } finally {
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
