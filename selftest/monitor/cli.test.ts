@@ -1,0 +1,86 @@
+// `npm run monitor -- --once` as cron and CI call it: exit 0 on the bundled target with no setting,
+// 1 naming the failed check under a fault, 2 naming the bad setting; --json; a Pushgateway push.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertNoSecrets, tempDir, webhookReceiver } from './support.ts';
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function monitorOnce(args: string[], env: Record<string, string>): Promise<Run> {
+  const dir = tempDir();
+  return new Promise((resolve) => {
+    const child = spawn('npm', ['run', '-s', 'monitor', '--', '--once', ...args], {
+      // Empty values count as unset and keep a developer's .env out of the test.
+      env: { ...process.env, TARGET_URL: '', TARGET_FAULTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '', MONITOR_ALERT_WEBHOOK_URL: '', MONITOR_PUSHGATEWAY_URL: '', MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports'), MONITOR_RETRIES: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('--once against the bundled target with no setting: every check passes, exit 0, a table on stdout', async () => {
+  const r = await monitorOnce([], {});
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^CHECK\s+RESULT\s+TIME\s+TRIES\s+MESSAGE$/m);
+  for (const name of ['login', 'token-lifetime', 'token-works', 'refresh', 'token-across-runs', 'latency']) assert.match(r.stdout, new RegExp(`^${name}\\s+PASS`, 'm'));
+  assert.match(r.stdout, /PASS: all checks passed/);
+});
+
+test('--once with TARGET_FAULTS=token-1h: exit 1, token-lifetime named with the reason', async () => {
+  const r = await monitorOnce([], { TARGET_FAULTS: 'token-1h' });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^token-lifetime\s+FAIL .*token expires in 1h 0m, expected 24h 0m ± 1m/m);
+  assert.match(r.stdout, /FAIL: \d of 6 checks failed \(token-lifetime/);
+});
+
+test('--once --json with given credentials: parseable, names the failing check, no password or token in it', async () => {
+  // The bundled target is empty, so given credentials are refused: a login failure, reported cleanly.
+  const password = 'given-Secret-pw-123';
+  const r = await monitorOnce(['--json'], { MONITOR_USERNAME: 'someone', MONITOR_PASSWORD: password });
+  assert.equal(r.code, 1, r.stderr);
+  const out = JSON.parse(r.stdout) as { status: string; checks: Array<{ name: string; status: string; message: string }> };
+  assert.equal(out.status, 'fail');
+  assert.equal(out.checks[0]!.name, 'login');
+  assert.match(out.checks[0]!.message, /the monitoring account someone was refused: login answered HTTP 401/);
+  assertNoSecrets({ stdout: r.stdout, stderr: r.stderr }, [password]);
+});
+
+test('bad settings exit 2 naming the variable', async () => {
+  const half = await monitorOnce([], { MONITOR_USERNAME: 'someone' });
+  assert.equal(half.code, 2);
+  assert.match(half.stderr, /MONITOR_USERNAME and MONITOR_PASSWORD: set both/);
+  const cron = await monitorOnce([], { MONITOR_SCHEDULE: 'every five minutes' });
+  assert.equal(cron.code, 2);
+  assert.match(cron.stderr, /MONITOR_SCHEDULE: expected a cron pattern/);
+  assert.equal(cron.stdout, '');
+});
+
+test('--once pushes its metrics to MONITOR_PUSHGATEWAY_URL, and a missing gateway changes nothing', async () => {
+  const gateway = await webhookReceiver();
+  try {
+    const r = await monitorOnce([], { MONITOR_PUSHGATEWAY_URL: gateway.url.replace(/\/hooks.*/, '') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(gateway.bodies.length, 1);
+    assert.match(String(gateway.bodies[0]), /temporal_monitor_check_success\{check="login",target="local"\} 1/);
+  } finally {
+    await gateway.close();
+  }
+  const gone = await monitorOnce([], { MONITOR_PUSHGATEWAY_URL: 'http://127.0.0.1:9' });
+  assert.equal(gone.code, 0);
+  assert.match(gone.stderr, /could not push metrics to the Pushgateway/);
+});
+
+test('each run writes the status page', async () => {
+  const dir = tempDir();
+  const page = join(dir, 'status.html');
+  const r = await monitorOnce([], { MONITOR_STATUS_PAGE: page });
+  assert.equal(r.code, 0);
+  assert.match(readFileSync(page, 'utf8'), /<table id="checks">/);
+});
