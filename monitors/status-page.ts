@@ -28,7 +28,7 @@ const badge = (s: CheckStatus | 'pass' | 'fail'): string => `<span class="badge"
 function timeline(passes: StoredPass[]): string {
   const cell = 10;
   const labelW = 130;
-  const w = labelW + passes.length * cell + 10;
+  const w = Math.max(labelW + passes.length * cell + 10, 560);
   const h = CHECK_NAMES.length * (cell + 6) + 20;
   const rows = CHECK_NAMES.map((name, row) => {
     const y = row * (cell + 6) + 4;
