@@ -6,7 +6,7 @@ import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import { urlHostname } from '../core/loopback.ts';
-import { accountsFromFile, loginPool, registerPool } from './lib/accounts.ts';
+import { preProvisionedAccounts, loginPool, registerPool } from './lib/accounts.ts';
 import { creditsAvailable } from './lib/api.ts';
 import { checkCredits } from './lib/checks.ts';
 import { loadConfig } from './lib/config.ts';
@@ -14,7 +14,7 @@ import { summaryOutputs, type SummaryData } from './lib/summary.ts';
 import { checkedCounter } from './lib/thresholds.ts';
 
 const config = loadConfig('credits');
-const fileAccounts = accountsFromFile(config.accountsFile);
+const fileAccounts = preProvisionedAccounts(config.accountsFile, __ENV.ACCOUNTS_JSON);
 const checked = new Counter(checkedCounter('credits'));
 
 export const options: Options = {
@@ -30,7 +30,7 @@ interface SetupData {
   tokens: string[];
 }
 
-/** Logged-in tokens, one per account: pre-provisioned (ACCOUNTS_FILE) or registered now (POOL_SIZE). */
+/** Logged-in tokens, one per account: pre-provisioned (ACCOUNTS_FILE, ACCOUNTS_JSON) or registered now (POOL_SIZE). */
 export function setup(): SetupData {
   const accounts = fileAccounts ?? registerPool(config.baseUrl, config.profile.poolSize, config.timeoutMs);
   return { tokens: loginPool(config.baseUrl, accounts, config.timeoutMs) };

@@ -6,7 +6,7 @@ import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import { urlHostname } from '../core/loopback.ts';
-import { accountsFromFile, registerPool } from './lib/accounts.ts';
+import { preProvisionedAccounts, registerPool } from './lib/accounts.ts';
 import { login, type Credentials } from './lib/api.ts';
 import { checkLogin } from './lib/checks.ts';
 import { loadConfig } from './lib/config.ts';
@@ -14,7 +14,7 @@ import { summaryOutputs, type SummaryData } from './lib/summary.ts';
 import { checkedCounter } from './lib/thresholds.ts';
 
 const config = loadConfig('login');
-const fileAccounts = accountsFromFile(config.accountsFile);
+const fileAccounts = preProvisionedAccounts(config.accountsFile, __ENV.ACCOUNTS_JSON);
 const checked = new Counter(checkedCounter('login'));
 
 export const options: Options = {
@@ -31,7 +31,7 @@ interface SetupData {
   accounts: Credentials[];
 }
 
-/** A pool of users to log in: pre-provisioned (ACCOUNTS_FILE) or registered now (POOL_SIZE). */
+/** A pool of users to log in: pre-provisioned (ACCOUNTS_FILE, ACCOUNTS_JSON) or registered now (POOL_SIZE). */
 export function setup(): SetupData {
   if (fileAccounts) return { accounts: [] };
   return { accounts: registerPool(config.baseUrl, config.profile.poolSize, config.timeoutMs) };

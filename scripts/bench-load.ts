@@ -7,7 +7,7 @@
 // compete for the same CPUs: the figures are this machine's, not the target's ceiling.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemporalClient } from '../core/client.ts';
 import { API_PATHS } from '../core/contract.ts';
@@ -77,6 +77,8 @@ await runMain(async () => {
       return (sum.metrics['http_reqs{name:credits}']?.count ?? 0) / s.BENCH_DURATION_S;
     };
 
+    const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+    console.log(`load average before: ${load()} (anything else running on this machine skews these figures)\n`);
     console.log(`bench:load — credits throughput, k6 vs wrk (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s, ${s.BENCH_REPEAT}× alternating)`);
     const wrkRuns: number[] = [];
     const k6Runs: number[] = [];
@@ -104,6 +106,7 @@ await runMain(async () => {
     }
     const best = loginRows.filter((r) => r.sustained).at(-1);
 
+    console.log(`\nload average after: ${load()}`);
     console.log('\nresults (2 cores shared by the load generator and the target: these are this machine\'s figures)');
     console.log(`  credits: k6 ${k6Med.toFixed(0)} req/s, wrk ${wrkMed.toFixed(0)} req/s (medians of ${s.BENCH_REPEAT}) → k6/wrk ratio ${(k6Med / wrkMed).toFixed(2)}`);
     console.log(best

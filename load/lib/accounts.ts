@@ -1,23 +1,31 @@
-// The accounts a run needs: pre-provisioned ones from ACCOUNTS_FILE (a JSON array of
-// {username, password}, read once into a SharedArray), or a pool registered by setup().
+// The accounts a run needs: pre-provisioned ones from ACCOUNTS_FILE or ACCOUNTS_JSON (a JSON array
+// of {username, password}, read once into a SharedArray), or a pool registered by setup().
 // Never printed: errors name the account's position, not its password or token.
 import { SharedArray } from 'k6/data';
 import { sleep } from 'k6';
 import http, { type ObjectBatchRequest, type Response } from 'k6/http';
 import { loginRequest, registerRequest, type Credentials } from './api.ts';
 
-/** Reads ACCOUNTS_FILE in the init context (k6's open() only works there). */
-export function accountsFromFile(path: string | undefined): Credentials[] | undefined {
-  if (!path) return undefined;
+function validAccounts(parsed: unknown, source: string): Credentials[] {
+  if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${source}: expected a non-empty JSON array of {username, password}`);
+  parsed.forEach((a: unknown, i: number) => {
+    const c = a as Partial<Credentials> | null;
+    if (typeof c?.username !== 'string' || typeof c.password !== 'string' || !c.username || !c.password)
+      throw new Error(`${source}: entry ${i} needs a non-empty username and password`);
+  });
+  return parsed as Credentials[];
+}
+
+/**
+ * Pre-provisioned accounts, read once in the init context: ACCOUNTS_FILE (a path; k6's open()
+ * only works there) or ACCOUNTS_JSON (the array itself, e.g. from a Kubernetes Secret, for
+ * archive runs where only archived files can be opened). Undefined when neither is given.
+ */
+export function preProvisionedAccounts(path: string | undefined, json: string | undefined): Credentials[] | undefined {
+  if (!path && !json) return undefined;
   const list = new SharedArray('accounts', () => {
-    const parsed: unknown = JSON.parse(open(path));
-    if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`ACCOUNTS_FILE: expected a non-empty JSON array of {username, password} (${path})`);
-    parsed.forEach((a: unknown, i: number) => {
-      const c = a as Partial<Credentials> | null;
-      if (typeof c?.username !== 'string' || typeof c.password !== 'string' || !c.username || !c.password)
-        throw new Error(`ACCOUNTS_FILE: entry ${i} needs a non-empty username and password (${path})`);
-    });
-    return parsed as Credentials[];
+    if (json) return validAccounts(JSON.parse(json), 'ACCOUNTS_JSON');
+    return validAccounts(JSON.parse(open(path as string)), `ACCOUNTS_FILE (${path})`);
   });
   return list as unknown as Credentials[];
 }
