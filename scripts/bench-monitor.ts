@@ -49,6 +49,7 @@ try {
   };
   for (let i = 0; i < 10; i++) await monitor.pass();
   const before = sample();
+  console.log(`service memory over ${PASSES} passes back to back (target in its own process):`);
   const t0 = performance.now();
   let failed = 0;
   for (let i = 1; i <= PASSES; i++) {
@@ -57,13 +58,18 @@ try {
       await (await fetch(`${service.url}/metrics`)).text();
       await (await fetch(`${service.url}/`)).text();
     }
+    // Intermediate samples show whether memory levels off or keeps climbing.
+    if (i % Math.max(1, Math.floor(PASSES / 5)) === 0 && i < PASSES) {
+      const m = sample();
+      console.log(`  … ${String(i).padStart(5)} passes: RSS ${mb(m.rss)}, heap ${mb(m.heap)}`);
+    }
   }
   const seconds = (performance.now() - t0) / 1000;
   const after = sample();
-  console.log(`service after ${PASSES} passes (${(PASSES / seconds).toFixed(1)} passes/s, ${failed} failed${gc ? ', after gc' : ', run with --expose-gc for stable heap figures'}):`);
-  console.log(`  RSS  ${mb(before.rss)} after warm-up → ${mb(after.rss)}`);
-  console.log(`  heap ${mb(before.heap)} after warm-up → ${mb(after.heap)}`);
-  console.log(`  state file ${mb(statSync(join(dir, 'service.db')).size)} (+ WAL) for ${monitor.state.passCount()} passes`);
+  console.log(`  after ${PASSES} passes (${(PASSES / seconds).toFixed(1)} passes/s, ${failed} failed${gc ? ', after gc' : ', run with --expose-gc for stable heap figures'}):`);
+  console.log(`    RSS  ${mb(before.rss)} after 10 warm-up passes → ${mb(after.rss)}`);
+  console.log(`    heap ${mb(before.heap)} after 10 warm-up passes → ${mb(after.heap)}`);
+  console.log(`    state file ${mb(statSync(join(dir, 'service.db')).size)} (+ WAL) for ${monitor.state.passCount()} passes`);
   await service.stop();
 } finally {
   await target.close();
