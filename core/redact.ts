@@ -3,13 +3,16 @@
 
 const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const BEARER = /(Bearer\s+)[^\s"',;]+/gi;
-const SECRET_FIELD = /("?(?:password|old_password|new_password|token|authorization|HashedPassword|EmailVerificationToken)"?\s*[:=]\s*"?)([^"&\s,}]+)/gi;
+const SECRET_NAMES = 'password|old_password|new_password|token|authorization|HashedPassword|EmailVerificationToken';
+// JSON (`"password":"x"`) and form/query (`password=x`) shapes only: prose such as "a token: 401" stays.
+const SECRET_JSON = new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*")([^"]*)`, 'gi');
+const SECRET_FORM = new RegExp(`(\\b(?:${SECRET_NAMES})=)([^&\\s"',;]+)`, 'gi');
 
 export const REDACTED = '[redacted]';
 
 /** Replaces JWTs, bearer values, secret-named fields and any of `secrets` in `text`. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(JWT_ANYWHERE, REDACTED).replace(BEARER, `$1${REDACTED}`).replace(SECRET_FIELD, `$1${REDACTED}`);
+  let out = text.replace(JWT_ANYWHERE, REDACTED).replace(BEARER, `$1${REDACTED}`).replace(SECRET_JSON, `$1${REDACTED}`).replace(SECRET_FORM, `$1${REDACTED}`);
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
   return out;
 }

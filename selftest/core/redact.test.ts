@@ -12,6 +12,11 @@ test('redactText removes JWTs, bearer values, secret fields and given secrets', 
   assert.ok(out.includes(REDACTED));
 });
 
+test('prose about tokens and passwords is left readable', () => {
+  const prose = 'upgrade requires a token: 401 without one; the old password: refused';
+  assert.equal(redactText(prose), prose);
+});
+
 test('the logger redacts secrets at every usual depth', () => {
   const lines: string[] = [];
   const sink = new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) });

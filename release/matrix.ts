@@ -1,0 +1,171 @@
+// npm run matrix — the detection matrix. For every fault in the reference target's catalog, each part
+// meant to catch it runs against a target with that fault on (its own target, started separately, as
+// a staging deploy would be); the clean target runs every part. Prints fault × tests/load/monitor,
+// writes the Markdown (docs/detection-matrix.md), exits 1 if a fault escapes a part meant to catch it
+// or the clean target fails anything.
+//   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
+//   --jobs N                     runs at once (default 2: this machine has 2 cores)
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { runMain, SettingsError } from '../core/settings.ts';
+import { FAULTS, FAULT_NAMES, type FaultName, type Part } from '../target/faults.ts';
+import { spawnTarget } from '../target/spawn.ts';
+import { runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
+
+const ALL_PARTS: Part[] = ['tests', 'load', 'monitor'];
+// The across-runs check needs a token to expire between two passes: a 3 s lifetime, 1 s tolerance,
+// for the runs that exercise it (the clean target and the fault it exists for). The others keep 24 h.
+const SHORT_LIFETIME_S = 3;
+const SHORT_GAP_MS = 5000;
+const acrossRuns = (job: Job) => job.part === 'monitor' && (job.fault === 'clean' || job.fault === 'expired-accepted');
+
+interface Job { fault: FaultName | 'clean'; part: Part }
+interface Cell { job: Job; result: PartResult }
+
+/** Runs one part against a fresh target with the fault on. */
+async function runJob(job: Job, workDir: string): Promise<PartResult> {
+  const dir = mkdtempSync(join(workDir, `${job.fault}-${job.part}-`));
+  const key = randomBytes(24).toString('hex');
+  const short = acrossRuns(job);
+  const target = await spawnTarget({
+    TARGET_FAULTS: job.fault === 'clean' ? '' : job.fault,
+    TARGET_JWT_KEY: key,
+    TARGET_DB: join(dir, 'target.db'),
+    TARGET_TOKEN_LIFETIME_S: String(short ? SHORT_LIFETIME_S : 86400),
+  });
+  const env = { TARGET_URL: target.url, TARGET_FAULTS: '', TARGET_ENV: `matrix-${job.fault}`, LOG_LEVEL: 'warn' };
+  try {
+    if (job.part === 'tests') return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: ['smoke', 'flow', 'upgrade'], workers: 1 });
+    if (job.part === 'load') {
+      const login = await runLoad({ env, reportsDir: dir, script: 'login' });
+      const credits = await runLoad({ env, reportsDir: dir, script: 'credits' });
+      return {
+        ...credits,
+        name: 'k6 login+credits smoke',
+        checks: login.checks + credits.checks,
+        passed: login.passed + credits.passed,
+        failed: login.failed + credits.failed,
+        seconds: login.seconds + credits.seconds,
+        ok: login.ok && credits.ok,
+        failures: [...login.failures.map((f) => `login: ${f}`), ...credits.failures.map((f) => `credits: ${f}`)],
+      };
+    }
+    return await runMonitor({
+      env: {
+        ...env,
+        MONITOR_DB: join(dir, 'monitor.db'),
+        MONITOR_EXPECTED_TOKEN_LIFETIME_S: String(short ? SHORT_LIFETIME_S : 86400),
+        TIME_TOLERANCE_S: short ? '1' : '60',
+        HTTP_TIMEOUT_MS: '4000',
+        MONITOR_RETRIES: '1',
+        MONITOR_RETRY_BACKOFF_MS: '200',
+      },
+      reportsDir: dir,
+      passes: short ? 2 : 1,
+      gapMs: SHORT_GAP_MS,
+    });
+  } finally {
+    await target.close();
+  }
+}
+
+async function pool<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cell>): { text: string; bad: boolean } {
+  const c = cells.get(`${fault}/${part}`);
+  if (!c) return { text: '·', bad: false };
+  const r = c.result;
+  if (fault === 'clean') return r.ok ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false } : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
+  return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${r.failed} failed)`, bad: false };
+}
+
+await runMain(async () => {
+  const { values } = parseArgs({ options: { parts: { type: 'string' }, faults: { type: 'string' }, jobs: { type: 'string' }, out: { type: 'string' } } });
+  const parts = (values.parts?.split(',').map((p) => p.trim()) ?? ALL_PARTS) as Part[];
+  const bad = parts.filter((p) => !ALL_PARTS.includes(p));
+  if (bad.length) throw new SettingsError([`--parts: expected tests, load, monitor, got '${bad.join(',')}'`]);
+  const faults = (values.faults?.split(',').map((f) => f.trim()) ?? FAULT_NAMES) as FaultName[];
+  const unknown = faults.filter((f) => !(f in FAULTS));
+  if (unknown.length) throw new SettingsError([`--faults: unknown fault '${unknown.join(',')}'`]);
+  const jobsAtOnce = Number(values.jobs ?? 2);
+  if (!Number.isInteger(jobsAtOnce) || jobsAtOnce < 1 || jobsAtOnce > 8) throw new SettingsError([`--jobs: expected a whole number from 1 to 8, got '${values.jobs}'`]);
+  const out = values.out ?? (values.parts || values.faults ? undefined : 'docs/detection-matrix.md');
+
+  const jobs: Job[] = [
+    ...parts.map((part) => ({ fault: 'clean' as const, part })),
+    ...faults.flatMap((fault) => (FAULTS[fault].caughtBy as readonly Part[]).filter((p) => parts.includes(p)).map((part) => ({ fault, part }))),
+  ];
+  // Longest first, so the pool ends together: Playwright runs, then k6, then the monitor.
+  const weight = { tests: 0, load: 1, monitor: 2 } as const;
+  const ordered = [...jobs].sort((a, b) => weight[a.part] - weight[b.part]);
+  const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
+  const t0 = performance.now();
+  process.stdout.write(`Detection matrix: ${faults.length} faults × ${parts.join(', ')} — ${jobs.length} runs, ${jobsAtOnce} at a time\n`);
+  let done = 0;
+  const cells = new Map<string, Cell>();
+  try {
+    await pool(ordered, jobsAtOnce, async (job) => {
+      let result: PartResult;
+      try {
+        result = await runJob(job, workDir);
+      } catch (err) {
+        result = { part: job.part, name: job.part, checks: 0, passed: 0, failed: 1, seconds: 0, ok: false, failures: [`the run itself failed: ${(err as Error).message}`] , reports: [] };
+      }
+      cells.set(`${job.fault}/${job.part}`, { job, result });
+      done++;
+      const verdict = job.fault === 'clean' ? (result.ok ? 'passes' : 'FAILS') : result.ok ? 'MISSED' : 'caught';
+      process.stdout.write(`  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0] ?? ''}`.slice(0, 140) : ''}\n`);
+    });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+
+  let problems = 0;
+  const rows: string[][] = [];
+  for (const fault of ['clean' as const, ...faults]) {
+    const row = [fault === 'clean' ? '(clean target)' : fault];
+    for (const part of parts) {
+      const c = cellText(fault, part, cells);
+      if (c.bad) problems++;
+      row.push(c.text);
+    }
+    const first = parts.map((p) => cells.get(`${fault}/${p}`)).find((c) => c && fault !== 'clean' && !c.result.ok);
+    row.push(first ? `${first.job.part}: ${first.result.failures[0] ?? ''}`.slice(0, 160) : '');
+    rows.push(row);
+  }
+  const header = ['fault', ...parts, 'first failure seen'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < header.length - 1 ? r[i]!.length : 0))));
+  process.stdout.write(`\n${header.slice(0, -1).map((h, i) => h.padEnd(widths[i]!)).join('  ')}\n`);
+  for (const r of rows) process.stdout.write(`${r.slice(0, -1).map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+
+  const markdown = [
+    '| ' + header.join(' | ') + ' |',
+    '|' + header.map(() => '---').join('|') + '|',
+    ...rows.map((r) => '| ' + r.map((c, i) => (i === 0 && c !== '(clean target)' ? `\`${c}\`` : md(c))).join(' | ') + ' |'),
+  ].join('\n');
+  if (out) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Only the parts each fault is meant for are run; \`·\` = not meant for that part.\n\n${markdown}\n`);
+    process.stdout.write(`\nMarkdown written to ${out}\n`);
+  }
+  process.stdout.write(`\n${problems ? `✖ ${problems} cell(s) wrong: a fault escaped a part meant to catch it, or the clean target failed` : '✔ every fault is caught by every part meant to catch it, and the clean target passes'} (${seconds.toFixed(0)} s)\n`);
+  return problems ? 1 : 0;
+});

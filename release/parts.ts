@@ -1,0 +1,136 @@
+// The three parts of the harness, each run through its own CLI and judged by its own report:
+// Playwright's JSON report, k6's JSON summary, the monitor's --json pass.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { exec, type LineSink } from './exec.ts';
+
+export type PartName = 'tests' | 'load' | 'monitor';
+
+export interface PartResult {
+  part: PartName;
+  /** What ran ("playwright smoke,flow,upgrade", "k6 credits smoke", "monitor pass 2/2"). */
+  name: string;
+  checks: number;
+  passed: number;
+  failed: number;
+  seconds: number;
+  ok: boolean;
+  /** What failed, in the part's own words (test titles, thresholds, check messages). */
+  failures: string[];
+  /** Reports it wrote, for the release report's links. */
+  reports: { label: string; path: string }[];
+}
+
+export interface PartOptions {
+  /** Environment for the part (TARGET_URL, REPORTS_DIR, ...). */
+  env: Record<string, string | undefined>;
+  reportsDir: string;
+  onLine?: LineSink;
+}
+
+const TSX = ['--import', 'tsx'];
+
+// ---- tests: npx playwright test ----
+
+interface PwSpec { title: string; file: string; tests: { status: string; projectName: string }[] }
+interface PwSuite { title: string; specs?: PwSpec[]; suites?: PwSuite[] }
+interface PwReport { suites: PwSuite[]; stats: { expected: number; unexpected: number; flaky: number; skipped: number } }
+
+function failingTests(suites: PwSuite[], path: string[] = []): string[] {
+  return suites.flatMap((s) => {
+    const here = s.title && !s.title.endsWith('.ts') ? [...path, s.title] : path;
+    const own = (s.specs ?? []).flatMap((spec) =>
+      spec.tests.filter((t) => t.status === 'unexpected').map((t) => `[${t.projectName}] ${spec.file} › ${[...here, spec.title].join(' › ')}`),
+    );
+    return [...own, ...failingTests(s.suites ?? [], here)];
+  });
+}
+
+export async function runTests(o: PartOptions & { projects: string[]; workers?: number; fullReports?: boolean }): Promise<PartResult> {
+  const json = resolve(o.reportsDir, 'results.json');
+  rmSync(json, { force: true });
+  const args = ['playwright', 'test', ...o.projects.map((p) => `--project=${p}`)];
+  if (o.workers) args.push(`--workers=${o.workers}`);
+  // A full run writes the config's CI reporters (list, junit, html, json, leak check); a matrix run only JSON.
+  if (!o.fullReports) args.push('--reporter=json');
+  const env = { ...o.env, REPORTS_DIR: o.reportsDir, ...(o.fullReports ? { CI: 'true' } : { PLAYWRIGHT_JSON_OUTPUT_FILE: json }) };
+  const r = await exec('npx', args, env, o.onLine);
+  const base = { part: 'tests' as const, name: `playwright ${o.projects.join(',')}`, seconds: r.seconds };
+  if (!existsSync(json)) return { ...base, checks: 0, passed: 0, failed: 1, ok: false, failures: [`playwright exited ${r.code} without a report`], reports: [] };
+  const report = JSON.parse(readFileSync(json, 'utf8')) as PwReport;
+  const { expected, unexpected, flaky } = report.stats;
+  const failures = failingTests(report.suites);
+  return {
+    ...base,
+    checks: expected + unexpected + flaky,
+    passed: expected + flaky,
+    failed: unexpected,
+    ok: r.code === 0 && unexpected === 0,
+    failures: failures.length || r.code === 0 ? failures : [`playwright exited ${r.code}`],
+    reports: o.fullReports ? [{ label: 'Playwright report', path: join(o.reportsDir, 'html', 'index.html') }, { label: 'JUnit', path: join(o.reportsDir, 'junit.xml') }] : [],
+  };
+}
+
+// ---- load: npm run load -- <script> --profile smoke ----
+
+interface K6Summary { passed: boolean; thresholds: { metric: string; rule: string; ok: boolean }[]; checks: { name: string; passes: number; fails: number }[] }
+
+export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; profile?: string }): Promise<PartResult> {
+  const profile = o.profile ?? 'smoke';
+  const base = join(o.reportsDir, `load-${o.script}-${profile}`);
+  rmSync(`${base}.json`, { force: true });
+  const r = await exec(process.execPath, [...TSX, 'load/runner/main.ts', o.script, '--profile', profile], { ...o.env, REPORTS_DIR: o.reportsDir }, o.onLine);
+  const head = { part: 'load' as const, name: `k6 ${o.script} ${profile}`, seconds: r.seconds };
+  if (!existsSync(`${base}.json`)) return { ...head, checks: 0, passed: 0, failed: 1, ok: false, failures: [`k6 run exited ${r.code} without a summary`], reports: [] };
+  const s = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as K6Summary;
+  const crossed = s.thresholds.filter((t) => !t.ok).map((t) => `threshold crossed: ${t.metric} ${t.rule}`);
+  const checkFails = s.checks.filter((c) => c.fails > 0).map((c) => `check "${c.name}": ${c.fails} of ${c.passes + c.fails} failed`);
+  const failures = r.code === 0 ? [] : [...crossed, ...checkFails];
+  if (r.code !== 0 && !failures.length) failures.push(`k6 exited ${r.code}`);
+  return {
+    ...head,
+    checks: s.thresholds.length,
+    passed: s.thresholds.length - crossed.length,
+    failed: r.code === 0 ? 0 : Math.max(1, crossed.length),
+    ok: r.code === 0,
+    failures,
+    reports: [{ label: `k6 ${o.script} summary`, path: `${base}.txt` }, { label: `k6 ${o.script} JSON`, path: `${base}.json` }, { label: `k6 ${o.script} JUnit`, path: `${base}.junit.xml` }],
+  };
+}
+
+// ---- monitor: npm run monitor -- --once --json ----
+
+interface MonitorPass { status: 'pass' | 'fail'; checks: { name: string; status: string; message: string }[] }
+
+/** One or more one-shot passes (`gapMs` apart: the across-runs check needs a later run). */
+export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: number }): Promise<PartResult> {
+  const passes = o.passes ?? 1;
+  const results: MonitorPass[] = [];
+  let seconds = 0;
+  let lastCode = 0;
+  for (let i = 0; i < passes; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, o.gapMs ?? 0));
+    // Its stdout is the JSON we read; only its log lines (stderr) are progress.
+    const r = await exec(process.execPath, [...TSX, 'monitors/main.ts', '--once', '--json'], { ...o.env, REPORTS_DIR: o.reportsDir }, (l, s) => s === 'stderr' && o.onLine?.(l, s));
+    seconds += r.seconds;
+    lastCode = r.code;
+    try {
+      results.push(JSON.parse(r.stdout) as MonitorPass);
+    } catch {
+      results.push({ status: 'fail', checks: [{ name: 'monitor', status: 'fail', message: `the monitor exited ${r.code} without a JSON result` }] });
+    }
+  }
+  const all = results.flatMap((p) => p.checks).filter((c) => c.status !== 'skipped');
+  const failed = all.filter((c) => c.status === 'fail');
+  return {
+    part: 'monitor',
+    name: passes > 1 ? `monitor ${passes} passes` : 'monitor pass',
+    checks: all.length,
+    passed: all.length - failed.length,
+    failed: failed.length,
+    seconds,
+    ok: failed.length === 0 && lastCode === 0 && results.every((p) => p.status === 'pass'),
+    failures: failed.map((c) => `${c.name}: ${c.message.split('\n')[0]}`),
+    reports: [{ label: 'Monitor status page', path: join(o.reportsDir, 'monitor', 'status.html') }],
+  };
+}

@@ -1,0 +1,57 @@
+// Settings of the release check and the matrix, and the up-front validation of every part's
+// settings: a bad setting anywhere stops the run before any traffic.
+import { z } from 'zod';
+import { loadSettings, setting, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
+import { loadTestSettings } from '../fixtures/settings.ts';
+import { loadSettingsShape } from '../load/runner/settings.ts';
+import { assertTargetAllowed } from '../load/lib/safety.ts';
+import { crossCheck, monitorSettings } from '../monitors/settings.ts';
+import { targetSettings } from '../target/settings.ts';
+
+export const PARTS = ['tests', 'load', 'monitor'] as const;
+const PROJECTS = ['smoke', 'flow', 'upgrade'] as const;
+
+export const releaseSettings = {
+  ...sharedSettings,
+  /** Which parts the release check runs. */
+  RELEASE_PARTS: setting.list().pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1)).optional(),
+  /** Which Playwright projects it runs (default: all that are allowed against the target). */
+  RELEASE_TEST_PROJECTS: setting.list().pipe(z.array(z.enum(PROJECTS, { error: `expected a comma-separated list of ${PROJECTS.join(', ')}` })).min(1)).optional(),
+};
+export type ReleaseSettings = ReturnType<typeof loadReleaseSettings>;
+
+export function loadReleaseSettings() {
+  return loadSettings(releaseSettings);
+}
+
+/** Parses every part's settings (and the load safety gate); one SettingsError with every problem. */
+export function validateAllParts(parts: readonly string[]): void {
+  const problems: string[] = [];
+  const attempt = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (err) {
+      if (err instanceof SettingsError) problems.push(...err.problems);
+      else problems.push((err as Error).message);
+    }
+  };
+  attempt(() => loadSettings(targetSettings));
+  if (parts.includes('tests')) attempt(() => loadTestSettings());
+  if (parts.includes('load'))
+    attempt(() => {
+      const s = loadSettings(loadSettingsShape);
+      if (s.TARGET_URL) assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
+    });
+  if (parts.includes('monitor'))
+    attempt(() => {
+      const p = crossCheck(loadSettings(monitorSettings));
+      if (p.length) throw new SettingsError(p);
+    });
+  if (problems.length) throw new SettingsError([...new Set(problems)]);
+}
+
+/** The Playwright projects a release check runs: all locally; upgrade elsewhere only with ALLOW_UPGRADE. */
+export function releaseProjects(s: ReleaseSettings): string[] {
+  if (s.RELEASE_TEST_PROJECTS) return [...s.RELEASE_TEST_PROJECTS];
+  return targetIsLocal(s) || s.ALLOW_UPGRADE ? ['smoke', 'flow', 'upgrade'] : ['smoke', 'flow'];
+}
