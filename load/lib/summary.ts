@@ -39,7 +39,7 @@ const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 function thresholdResults(data: SummaryData): { metric: string; rule: string; ok: boolean }[] {
   return Object.entries(data.metrics).flatMap(([metric, m]) =>
     Object.entries(m.thresholds ?? {}).map(([rule, t]) => ({ metric, rule, ok: t.ok })),
-  );
+  ).sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1)); // k6 hands them over in random order
 }
 
 const fmt = (n: number | undefined, digits = 1): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
