@@ -26,6 +26,9 @@ const CASES: Case[] = [
   { script: 'login', fault: 'expire-not-exp', check: "login: expire equals the token's exp" },
   // Outage: with pre-provisioned accounts every login is a 503; registering would fail in setup.
   { script: 'login', fault: 'outage', check: 'login: status is 200', env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-an-outage' } },
+  // Not required of load by the catalog, but caught all the same: a proxy's HTML page, dropped connections.
+  { script: 'login', fault: 'garbage', check: 'login: token is a JWT', env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-garbage' } },
+  { script: 'login', fault: 'drop', threshold: 'http_req_failed{name:login}: rate<=0.01', env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-drop' } },
 ];
 
 // Two at a time: each run is mostly waiting (smoke rates are low), and the 2-core runner keeps up.
