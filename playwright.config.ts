@@ -82,14 +82,14 @@ export default defineConfig({
         command: 'npx tsx target/main.ts',
         wait: { stdout: /listening on/ },
         // The contract's lifetimes and a fresh in-memory store, whatever .env says for `npm run target`;
-        // TARGET_FAULTS passes through (to watch a test catch a fault).
+        // TARGET_FAULTS passes through (to watch a test catch a fault). TARGET_JWT_KEY reaches it through
+        // the inherited environment, not this list: the json report copies the config, secrets included.
         env: {
           TARGET_PORT: String(s.TEST_TARGET_PORT),
           TARGET_HOST: '127.0.0.1',
           TARGET_DB: ':memory:',
           TARGET_TOKEN_LIFETIME_S: '86400',
           TARGET_MAX_REFRESH_S: '86400',
-          TARGET_JWT_KEY: s.TARGET_JWT_KEY ?? '',
           TARGET_FAULTS: s.TARGET_FAULTS ?? '',
           LOG_LEVEL: 'warn',
           LOG_FORMAT: 'json',
