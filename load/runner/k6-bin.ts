@@ -1,9 +1,10 @@
 // Finds the pinned k6 binary, or installs it with the machine's Go. k6 is on neither npm nor
 // Debian; the v1 line is pinned on purpose (v2 moved its module path to go.k6.io/k6/v2).
 // Order: K6_BIN if set, `k6` on PATH if its version matches, $(go env GOPATH)/bin/k6 if it
-// matches, else `go install go.k6.io/k6@<version>` (about two minutes; said on stderr).
+// matches (or $HOME/go/bin/k6 when go is not on PATH), else `go install go.k6.io/k6@<version>` (about two minutes; said on stderr).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsError } from '../../core/settings.ts';
 
@@ -46,9 +47,10 @@ export function findK6(k6Bin?: string): string | undefined {
     return k6Bin;
   }
   if (k6Version('k6') === K6_VERSION) return 'k6';
+  // Go's bin dir, and Go's default one ($HOME/go/bin) for when go itself is not on PATH.
   const dir = goBinDir();
-  const fromGo = dir ? join(dir, 'k6') : undefined;
-  if (fromGo && existsSync(fromGo) && k6Version(fromGo) === K6_VERSION) return fromGo;
+  for (const candidate of [dir && join(dir, 'k6'), join(homedir(), 'go', 'bin', 'k6')])
+    if (candidate && existsSync(candidate) && k6Version(candidate) === K6_VERSION) return candidate;
   return undefined;
 }
 
