@@ -5,6 +5,8 @@
 // or the clean target fails anything.
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
 //   --jobs N                     runs at once (default 2: this machine has 2 cores)
+//   --list                       print every failing test / check of each caught fault (npm run test:faults)
+//   --out FILE                   where the Markdown goes (default docs/detection-matrix.md for a full run)
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,7 +40,8 @@ async function runJob(job: Job, workDir: string): Promise<PartResult> {
   });
   const env = { TARGET_URL: target.url, TARGET_FAULTS: '', TARGET_ENV: `matrix-${job.fault}`, LOG_LEVEL: 'warn' };
   try {
-    if (job.part === 'tests') return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: ['smoke', 'flow', 'upgrade'], workers: 1 });
+    if (job.part === 'tests')
+      return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: ['smoke', 'flow', 'upgrade'], workers: 1, maxFailures: job.fault === 'clean' ? 0 : 8 });
     if (job.part === 'load') {
       const login = await runLoad({ env, reportsDir: dir, script: 'login' });
       const credits = await runLoad({ env, reportsDir: dir, script: 'credits' });
@@ -97,7 +100,7 @@ function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cel
 }
 
 await runMain(async () => {
-  const { values } = parseArgs({ options: { parts: { type: 'string' }, faults: { type: 'string' }, jobs: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { parts: { type: 'string' }, faults: { type: 'string' }, jobs: { type: 'string' }, out: { type: 'string' }, list: { type: 'boolean' } } });
   const parts = (values.parts?.split(',').map((p) => p.trim()) ?? ALL_PARTS) as Part[];
   const bad = parts.filter((p) => !ALL_PARTS.includes(p));
   if (bad.length) throw new SettingsError([`--parts: expected tests, load, monitor, got '${bad.join(',')}'`]);
@@ -155,6 +158,14 @@ await runMain(async () => {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < header.length - 1 ? r[i]!.length : 0))));
   process.stdout.write(`\n${header.slice(0, -1).map((h, i) => h.padEnd(widths[i]!)).join('  ')}\n`);
   for (const r of rows) process.stdout.write(`${r.slice(0, -1).map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+
+  if (values.list)
+    for (const fault of faults)
+      for (const part of parts) {
+        const c = cells.get(`${fault}/${part}`);
+        if (!c || c.result.ok) continue;
+        process.stdout.write(`\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`);
+      }
 
   const markdown = [
     '| ' + header.join(' | ') + ' |',

@@ -46,27 +46,45 @@ function failingTests(suites: PwSuite[], path: string[] = []): string[] {
   });
 }
 
-export async function runTests(o: PartOptions & { projects: string[]; workers?: number; fullReports?: boolean }): Promise<PartResult> {
+export interface TestRunOptions extends PartOptions {
+  projects: string[];
+  workers?: number;
+  /** The config's CI reporters (list, junit, html, json, leak check) and retries; otherwise a quick run for the matrix. */
+  fullReports?: boolean;
+  /** Quick runs: stop after this many failures (one is proof; the full list of an outage is slow). */
+  maxFailures?: number;
+}
+
+const LEAK = 'Secret leak check FAILED';
+
+export async function runTests(o: TestRunOptions): Promise<PartResult> {
   const json = resolve(o.reportsDir, 'results.json');
   rmSync(json, { force: true });
   const args = ['playwright', 'test', ...o.projects.map((p) => `--project=${p}`)];
   if (o.workers) args.push(`--workers=${o.workers}`);
-  // A full run writes the config's CI reporters (list, junit, html, json, leak check); a matrix run only JSON.
-  if (!o.fullReports) args.push('--reporter=json');
-  const env = { ...o.env, REPORTS_DIR: o.reportsDir, ...(o.fullReports ? { CI: 'true' } : { PLAYWRIGHT_JSON_OUTPUT_FILE: json }) };
-  const r = await exec('npx', args, env, o.onLine);
+  // Quick runs: JSON and the leak check only; no traces or retries (a fault run fails on purpose).
+  if (!o.fullReports) args.push('--reporter=json,./fixtures/leak-check-reporter.ts', '--trace=off', '--retries=0', `--output=${join(o.reportsDir, 'test-results')}`);
+  if (!o.fullReports && o.maxFailures) args.push(`--max-failures=${o.maxFailures}`);
+  const env = { ...o.env, REPORTS_DIR: o.reportsDir, FORCE_COLOR: '0', ...(o.fullReports ? { CI: 'true' } : { CI: 'false', PLAYWRIGHT_JSON_OUTPUT_FILE: json }) };
+  let leak = false;
+  const r = await exec('npx', args, env, (line, stream) => {
+    if (line.includes(LEAK)) leak = true;
+    o.onLine?.(line, stream);
+  });
   const base = { part: 'tests' as const, name: `playwright ${o.projects.join(',')}`, seconds: r.seconds };
   if (!existsSync(json)) return { ...base, checks: 0, passed: 0, failed: 1, ok: false, failures: [`playwright exited ${r.code} without a report`], reports: [] };
   const report = JSON.parse(readFileSync(json, 'utf8')) as PwReport;
   const { expected, unexpected, flaky } = report.stats;
   const failures = failingTests(report.suites);
+  if (leak) failures.unshift(`the secret leak check found a password or token in this run's output (${o.reportsDir})`);
+  if (!failures.length && r.code !== 0) failures.push(`playwright exited ${r.code}`);
   return {
     ...base,
     checks: expected + unexpected + flaky,
     passed: expected + flaky,
-    failed: unexpected,
-    ok: r.code === 0 && unexpected === 0,
-    failures: failures.length || r.code === 0 ? failures : [`playwright exited ${r.code}`],
+    failed: unexpected + (leak ? 1 : 0),
+    ok: r.code === 0 && unexpected === 0 && !leak,
+    failures,
     reports: o.fullReports ? [{ label: 'Playwright report', path: join(o.reportsDir, 'html', 'index.html') }, { label: 'JUnit', path: join(o.reportsDir, 'junit.xml') }] : [],
   };
 }
