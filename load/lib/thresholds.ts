@@ -1,7 +1,7 @@
-// Pass/fail criteria of a run, per endpoint, with env overrides. Pure (no imports).
+// Pass/fail criteria of a run, per endpoint, with env overrides. Pure (imports only profiles.ts).
 // Defaults suit a staging target reached over a network; CI's smoke run uses them as they are.
 
-import type { ScriptName } from './profiles.ts';
+import { ProfileError, type ScriptName } from './profiles.ts';
 
 /** Staging defaults. Login pays for a bcrypt hash (cost 10), so it gets more room than credits. */
 const DEFAULT_LATENCY_MS: Record<ScriptName, { p95: number; p99: number }> = {
@@ -22,15 +22,12 @@ export interface Criteria {
 export const checkedCounter = (script: ScriptName): string => `${script}_checked`;
 
 type Env = Record<string, string | undefined>;
-class ThresholdError extends Error {
-  override name = 'ProfileError';
-}
 
 function numberFrom(env: Env, key: string, fallback: number, min: number, max: number): number {
   const raw = env[key];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new ThresholdError(`${key}: expected a number from ${min} to ${max}, got '${raw}'`);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ProfileError(`${key}: expected a number from ${min} to ${max}, got '${raw}'`);
   return n;
 }
 

@@ -74,7 +74,7 @@ await runMain(async () => {
     describe = buildProfile(script, k6Env).describe;
     buildCriteria(script, k6Env);
   } catch (err) {
-    if (err instanceof ProfileError || (err as Error).name === 'ProfileError') throw asSettingsError(err as Error);
+    if (err instanceof ProfileError) throw asSettingsError(err);
     throw err;
   }
   const accounts = prepareAccounts(s);
