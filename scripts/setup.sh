@@ -3,6 +3,8 @@
 # machine gets everything the harness runs: k6 (built from the Go module proxy when missing) and,
 # when we may install system packages (root + apt-get), Debian's chromium (status page test) and wrk
 # (benchmarks). Idempotent and quick when everything is already there.
+# `--strict` (before tests): a missing k6 is an error. Without it (npm install): a warning, so that
+# installing the npm packages does not fail on a machine without Go.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,4 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-if [ -x scripts/ensure-k6.sh ]; then scripts/ensure-k6.sh >/dev/null; fi
+if ! scripts/ensure-k6.sh >/dev/null; then
+  if [ "${1:-}" = --strict ]; then echo "setup: k6 is required to run the tests (see docs/load.md for other ways to install it)" >&2; exit 3; fi
+  echo "setup: k6 is not installed; the load scripts and 'npm test' need it (see docs/load.md)" >&2
+fi
