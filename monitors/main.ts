@@ -39,6 +39,12 @@ runMain(async () => {
   if (problems.length) throw new SettingsError(problems);
   const once = args.has('--once');
   const targetKey = s.TARGET_URL ?? 'bundled';
+  // An unusable state file is a settings problem: say which setting, exit 2, before any traffic.
+  try {
+    new MonitorState(s.MONITOR_DB).close();
+  } catch (err) {
+    throw new SettingsError([`MONITOR_DB: cannot open the state file '${s.MONITOR_DB}' (${(err as Error).message})`]);
+  }
 
   if (args.has('--forget-tokens')) {
     const state = new MonitorState(s.MONITOR_DB);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertNoSecrets, tempDir, webhookReceiver } from './support.ts';
 
@@ -16,12 +16,19 @@ function monitorOnce(args: string[], env: Record<string, string>): Promise<Run> 
       // Empty values count as unset and keep a developer's .env out of the test.
       env: { ...process.env, TARGET_URL: '', TARGET_FAULTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '', MONITOR_ALERT_WEBHOOK_URL: '', MONITOR_PUSHGATEWAY_URL: '', MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports'), MONITOR_RETRIES: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so a hung run can be killed with npm's children.
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // A run that hangs must fail this test, not hold the whole suite.
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -60,6 +67,12 @@ test('bad settings exit 2 naming the variable', async () => {
   assert.equal(cron.code, 2);
   assert.match(cron.stderr, /MONITOR_SCHEDULE: expected a cron pattern/);
   assert.equal(cron.stdout, '');
+  // A folder path that runs through a plain file cannot be created.
+  const file = join(tempDir(), 'a-file');
+  writeFileSync(file, '');
+  const db = await monitorOnce([], { MONITOR_DB: join(file, 'monitor.db') });
+  assert.equal(db.code, 2);
+  assert.match(db.stderr, /MONITOR_DB: cannot open the state file/);
 });
 
 test('--once pushes its metrics to MONITOR_PUSHGATEWAY_URL, and a missing gateway changes nothing', async () => {
