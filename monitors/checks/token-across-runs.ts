@@ -9,6 +9,8 @@ const stamp = (s: number): string => new Date(s * 1000).toISOString().replace(/\
 
 export const tokenAcrossRuns: Check = {
   name: 'token-across-runs',
+  // With login down the probes would only repeat the outage (and its alert).
+  needs: ['login'],
   async run(ctx) {
     const tol = ctx.config.toleranceS;
     if (ctx.kept.length === 0) return { status: 'pass', message: 'no token from an earlier pass to probe yet (this pass keeps one)' };
