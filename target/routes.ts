@@ -1,8 +1,8 @@
 // The contract's endpoints, answered with the real server's statuses and messages.
 import { randomBytes } from 'node:crypto';
-import { hash as bcryptHash, verify as bcryptVerify } from '@node-rs/bcrypt';
 import { decodeHTML } from 'entities';
-import { API_PATHS, BCRYPT_COST, MESSAGES, missingField } from '../core/contract.ts';
+import { API_PATHS, MESSAGES, missingField } from '../core/contract.ts';
+import { hashPassword, verifyPassword } from './bcrypt.ts';
 import type { FaultSet } from './faults.ts';
 import type { Store, UserRow, UsageRow } from './store.ts';
 import type { TokenService } from './tokens.ts';
@@ -121,10 +121,10 @@ function usageJson(u: UsageRow): Record<string, unknown> {
 }
 
 // Go stores the bcrypt hash hex-encoded; HTML entities in passwords are unescaped first.
-const hashPassword = async (pw: string): Promise<string> =>
-  Buffer.from(await bcryptHash(decodeHTML(pw), { cost: BCRYPT_COST, version: '2a' })).toString('hex');
+const storedHash = async (pw: string): Promise<string> =>
+  Buffer.from(await hashPassword(decodeHTML(pw))).toString('hex');
 const passwordMatches = (pw: string, hexHash: string | null): Promise<boolean> =>
-  hexHash ? bcryptVerify(decodeHTML(pw), Buffer.from(hexHash, 'hex').toString()) : Promise.resolve(false);
+  hexHash ? verifyPassword(decodeHTML(pw), Buffer.from(hexHash, 'hex').toString()) : Promise.resolve(false);
 
 // ---- handlers ----
 
@@ -135,7 +135,7 @@ async function register(req: Req, d: Deps): Promise<Reply> {
   if (email_address.includes('+') && !d.faults.has('plus-email-accepted')) return fail(d, MESSAGES.emailHasPlus);
   if (username.includes('@') && !d.faults.has('at-username-accepted')) return fail(d, MESSAGES.usernameHasAt);
   if (!d.faults.has('duplicate-username-accepted') && d.store.findByUserName(username)) return fail(d, MESSAGES.usernameTaken);
-  const hashed = await hashPassword(password);
+  const hashed = await storedHash(password);
   // Checked again after the await: another registration may have taken the name meanwhile.
   if (!d.faults.has('duplicate-username-accepted') && d.store.findByUserName(username)) return fail(d, MESSAGES.usernameTaken);
   if (d.store.findByEmail(email_address)) return fail(d, MESSAGES.emailTaken);
@@ -193,7 +193,7 @@ async function changePassword(req: Req, d: Deps, user: UserRow): Promise<Reply> 
   const { old_password, new_password } = f as Record<'old_password' | 'new_password', string>;
   if (!d.faults.has('wrong-old-password-accepted') && !(await passwordMatches(old_password, user.hashed_password)))
     return fail(d, d.faults.has('password-in-error') ? `${MESSAGES.passwordChangeFailed}: '${old_password}' is not the current password` : MESSAGES.passwordChangeFailed);
-  d.store.setPassword(user.user_name, await hashPassword(new_password), iso(d.now()));
+  d.store.setPassword(user.user_name, await storedHash(new_password), iso(d.now()));
   return respond(MESSAGES.passwordChanged);
 }
 
