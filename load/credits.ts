@@ -5,26 +5,19 @@
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
-import { urlHostname } from '../core/loopback.ts';
 import { preProvisionedAccounts, loginPool, registerPool } from './lib/accounts.ts';
 import { creditsAvailable } from './lib/api.ts';
 import { checkCredits } from './lib/checks.ts';
 import { loadConfig } from './lib/config.ts';
-import { summaryOutputs, type SummaryData } from './lib/summary.ts';
+import { scriptOptions, scriptSummary } from './lib/script.ts';
+import type { SummaryData } from './lib/summary.ts';
 import { checkedCounter } from './lib/thresholds.ts';
 
 const config = loadConfig('credits');
 const fileAccounts = preProvisionedAccounts(config.accountsFile, __ENV.ACCOUNTS_JSON);
 const checked = new Counter(checkedCounter('credits'));
 
-export const options: Options = {
-  scenarios: { credits: config.profile.scenario },
-  // Thresholds per endpoint (reasons in lib/thresholds.ts): error rate, p95/p99, checks, and proof
-  // that credits requests were really sent and checked.
-  thresholds: config.thresholds,
-  setupTimeout: '120s',
-  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
-};
+export const options: Options = scriptOptions(config);
 
 interface SetupData {
   tokens: string[];
@@ -44,12 +37,5 @@ export default function (data: SetupData): void {
 }
 
 export function handleSummary(data: SummaryData): Record<string, string> {
-  return summaryOutputs(data, {
-    script: 'credits',
-    profile: config.profile.name,
-    describe: config.profile.describe,
-    target: urlHostname(config.baseUrl) ?? config.baseUrl,
-    reportsDir: config.reportsDir,
-    minChecksRate: config.criteria.minChecksRate,
-  });
+  return scriptSummary(config, data);
 }

@@ -5,27 +5,19 @@
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
-import { urlHostname } from '../core/loopback.ts';
 import { preProvisionedAccounts, registerPool } from './lib/accounts.ts';
 import { login, type Credentials } from './lib/api.ts';
 import { checkLogin } from './lib/checks.ts';
 import { loadConfig } from './lib/config.ts';
-import { summaryOutputs, type SummaryData } from './lib/summary.ts';
+import { scriptOptions, scriptSummary } from './lib/script.ts';
+import type { SummaryData } from './lib/summary.ts';
 import { checkedCounter } from './lib/thresholds.ts';
 
 const config = loadConfig('login');
 const fileAccounts = preProvisionedAccounts(config.accountsFile, __ENV.ACCOUNTS_JSON);
 const checked = new Counter(checkedCounter('login'));
 
-export const options: Options = {
-  scenarios: { login: config.profile.scenario },
-  // Thresholds per endpoint (reasons in lib/thresholds.ts): error rate, p95/p99, checks, and proof
-  // that logins were really sent and checked.
-  thresholds: config.thresholds,
-  // setup() registers the pool in parallel batches; with a slow target that takes a while.
-  setupTimeout: '120s',
-  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
-};
+export const options: Options = scriptOptions(config);
 
 interface SetupData {
   accounts: Credentials[];
@@ -46,12 +38,5 @@ export default function (data: SetupData): void {
 }
 
 export function handleSummary(data: SummaryData): Record<string, string> {
-  return summaryOutputs(data, {
-    script: 'login',
-    profile: config.profile.name,
-    describe: config.profile.describe,
-    target: urlHostname(config.baseUrl) ?? config.baseUrl,
-    reportsDir: config.reportsDir,
-    minChecksRate: config.criteria.minChecksRate,
-  });
+  return scriptSummary(config, data);
 }

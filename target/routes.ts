@@ -78,13 +78,14 @@ const isReply = (x: unknown): x is Reply => typeof x === 'object' && x !== null 
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+// GORM's base columns (gorm.Model) and the owner, first in every row the real server returns.
+function gormRow(r: { id: number; created_at: string; updated_at: string; user_name: string }): Record<string, unknown> {
+  return { ID: r.id, CreatedAt: r.created_at, UpdatedAt: r.updated_at, DeletedAt: null, UserName: r.user_name };
+}
+
 function userJson(u: UserRow, d: Deps): Record<string, unknown> {
   return {
-    ID: u.id,
-    CreatedAt: u.created_at,
-    UpdatedAt: u.updated_at,
-    DeletedAt: null,
-    UserName: u.user_name,
+    ...gormRow(u),
     EmailAddress: u.email_address,
     AccountEnabled: u.account_enabled === 1,
     EmailEnabled: u.email_enabled === 1,
@@ -103,11 +104,7 @@ function userJson(u: UserRow, d: Deps): Record<string, unknown> {
 
 function usageJson(u: UsageRow): Record<string, unknown> {
   return {
-    ID: u.id,
-    CreatedAt: u.created_at,
-    UpdatedAt: u.updated_at,
-    DeletedAt: null,
-    UserName: u.user_name,
+    ...gormRow(u),
     MonthlyDataLimitBytes: u.monthly_data_limit_bytes,
     CurrentDataUsedBytes: u.current_data_used_bytes,
     IPNSRecordsPublished: u.ipns_records_published,

@@ -7,6 +7,7 @@ import { assertTargetAllowed } from './safety.ts';
 import { buildCriteria, buildThresholds, type Criteria } from './thresholds.ts';
 
 export interface RunConfig {
+  script: ScriptName;
   baseUrl: string;
   profile: Profile;
   criteria: Criteria;
@@ -31,6 +32,7 @@ export function loadConfig(script: ScriptName): RunConfig {
   const profile = buildProfile(script, __ENV);
   const criteria = buildCriteria(script, __ENV);
   return {
+    script,
     baseUrl: (targetUrl ?? '').replace(/\/+$/, ''),
     profile,
     criteria,
