@@ -56,7 +56,9 @@ export class TransportError extends Error {
             : code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(text)
               ? 'dns'
               : 'other';
-    return new TransportError(kind, { method: req.method, url: req.url }, code || e?.name || 'error');
+    // A timeout's own code says nothing (DOMException code 23); the limit that ran out does.
+    const detail = kind === 'timeout' ? `${req.timeoutMs} ms` : String(code || e?.name || 'error');
+    return new TransportError(kind, { method: req.method, url: req.url }, detail);
   }
 }
 

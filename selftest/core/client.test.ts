@@ -57,7 +57,7 @@ test('a target that never answers is a TransportError of kind timeout, within th
   const h = await withTarget({ faults: 'hang' });
   t.after(() => h.close());
   const api = new TemporalClient({ baseUrl: h.target.url, timeoutMs: 300 });
-  await assert.rejects(api.creditsAvailable('t'), (e: unknown) => e instanceof TransportError && e.kind === 'timeout');
+  await assert.rejects(api.creditsAvailable('t'), (e: unknown) => e instanceof TransportError && e.kind === 'timeout' && /no answer within the time limit \(300 ms\)/.test(e.message));
 });
 
 test('a dropped connection is a TransportError of kind reset', async (t) => {
