@@ -15,7 +15,10 @@ await runMain(async () => {
   validateAllParts(parts); // before any traffic
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
-  const where = s.TARGET_URL ?? 'the bundled reference target (each part starts its own on a free loopback port)';
+  const faults = process.env.TARGET_FAULTS?.trim();
+  const where =
+    s.TARGET_URL ??
+    `the bundled reference target (each part starts its own on a free loopback port; faults: ${faults || 'none'})`;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const show = (part: string) => (line: string) => line.trim() && say(`  ${part.padEnd(7)} │ ${redactText(line)}`);
 
@@ -27,7 +30,9 @@ await runMain(async () => {
     results.push(r);
     say(`${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)`);
   };
-  const env = { TARGET_FAULTS: s.TARGET_URL ? '' : undefined };
+  // The parts inherit this environment, TARGET_FAULTS included: a bundled target started with faults
+  // must fail the check. (A key set to undefined would delete the variable in the child.)
+  const env: Record<string, string> = {};
 
   if (parts.includes('tests')) {
     const projects = releaseProjects(s);

@@ -1,11 +1,11 @@
 // Test support for the load part: run the orchestrator or k6 itself as a child process and read
 // the JSON summary it wrote.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureK6 } from '../../load/runner/k6-bin.ts';
 import { k6Args } from '../../load/runner/run-k6.ts';
+import { runCli } from '../support/cli.ts';
 
 export interface Summary {
   passed: boolean;
@@ -29,17 +29,6 @@ const BLANK = Object.fromEntries(
     'LOAD_ACCOUNTS_FILE', 'LOAD_USERNAME', 'LOAD_PASSWORD', 'TARGET_TOKEN_LIFETIME_S', 'TARGET_MAX_REFRESH_S', 'HTTP_TIMEOUT_MS', 'TIME_TOLERANCE_S'].map((k) => [k, '']),
 );
 
-function spawnCollect(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, output }));
-  });
-}
-
 const withSummary = (r: { code: number; output: string }, reportsDir: string): Run => ({
   ...r,
   reportsDir,
@@ -49,7 +38,7 @@ const withSummary = (r: { code: number; output: string }, reportsDir: string): R
 /** `npm run load -- <args>` with `env` (plus blanks for everything else). */
 export async function runLoad(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const reportsDir = mkdtempSync(join(tmpdir(), 'hx-load-test-'));
-  const r = await spawnCollect('node_modules/.bin/tsx', ['load/runner/main.ts', ...args], { ...BLANK, LOG_FORMAT: 'json', REPORTS_DIR: reportsDir, ...env });
+  const r = await runCli('node_modules/.bin/tsx', ['load/runner/main.ts', ...args], { ...BLANK, LOG_FORMAT: 'json', REPORTS_DIR: reportsDir, ...env });
   return withSummary(r, reportsDir);
 }
 
@@ -57,7 +46,7 @@ export async function runLoad(args: string[], env: Record<string, string> = {}):
 export async function runK6Direct(script: string, e: Record<string, string>, extra: string[] = []): Promise<Run> {
   const reportsDir = mkdtempSync(join(tmpdir(), 'hx-load-test-'));
   const bin = await ensureK6();
-  const r = await spawnCollect(bin, k6Args({ script, env: { REPORTS_DIR: reportsDir, ...e }, args: ['--quiet', ...extra] }), {});
+  const r = await runCli(bin, k6Args({ script, env: { REPORTS_DIR: reportsDir, ...e }, args: ['--quiet', ...extra] }), {});
   return withSummary(r, reportsDir);
 }
 

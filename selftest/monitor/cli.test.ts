@@ -2,34 +2,18 @@
 // 1 naming the failed check under a fault, 2 naming the bad setting; --json; a Pushgateway push.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runCli, type CliRun } from '../support/cli.ts';
 import { assertNoSecrets, tempDir, webhookReceiver } from './support.ts';
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function monitorOnce(args: string[], env: Record<string, string>): Promise<Run> {
+function monitorOnce(args: string[], env: Record<string, string>): Promise<CliRun> {
   const dir = tempDir();
-  return new Promise((resolve) => {
-    const child = spawn('npm', ['run', '-s', 'monitor', '--', '--once', ...args], {
-      // Empty values count as unset and keep a developer's .env out of the test.
-      env: { ...process.env, TARGET_URL: '', TARGET_FAULTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '', MONITOR_ALERT_WEBHOOK_URL: '', MONITOR_PUSHGATEWAY_URL: '', MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports'), MONITOR_RETRIES: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so a hung run can be killed with npm's children.
-      detached: true,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    // A run that hangs must fail this test, not hold the whole suite.
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  // Empty values count as unset and keep a developer's .env out of the test.
+  return runCli('npm', ['run', '-s', 'monitor', '--', '--once', ...args], {
+    TARGET_URL: '', TARGET_FAULTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '', MONITOR_ALERT_WEBHOOK_URL: '', MONITOR_PUSHGATEWAY_URL: '',
+    MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports'), MONITOR_RETRIES: '0', ...env,
+  }, 60_000);
 }
 
 test('--once against the bundled target with no setting: every check passes, exit 0, a table on stdout', async () => {

@@ -1,0 +1,50 @@
+// `npm start` (the release check) as a user runs it: GO and exit 0 on a clean target, NO-GO and
+// exit 1 naming what broke when the bundled target carries a fault, exit 2 naming a bad setting
+// before any traffic. The monitor part alone keeps these quick; the matrix runs every part.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.ts';
+
+const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
+
+function releaseCheck(env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'hx-release-test-'));
+  // Empty values count as unset and keep a developer's .env out of the test.
+  const run = runCli('npm', ['start', '-s'], {
+    TARGET_URL: '', TARGET_FAULTS: '', RELEASE_PARTS: 'monitor', RELEASE_TEST_PROJECTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '',
+    MONITOR_ALERT_WEBHOOK_URL: '', MONITOR_PUSHGATEWAY_URL: '', MONITOR_RETRIES: '0', MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports'), ...env,
+  });
+  return run.then((r) => ({ ...r, report: join(dir, 'reports', 'index.html') }));
+}
+
+test('a clean bundled target: GO, exit 0, the summary table and an HTML report that says GO', async () => {
+  const r = await releaseCheck({});
+  assert.equal(r.code, 0, r.output);
+  assert.match(r.stdout, /^part\s+what ran\s+checks\s+passed\s+failed\s+time$/m);
+  assert.match(r.stdout, /^monitor\s+monitor pass\s+6\s+6\s+0\s/m);
+  assert.match(r.stdout, /^GO: 1 of 1 parts passed/m);
+  assert.match(readFileSync(r.report, 'utf8'), /GO: every check passed/);
+});
+
+test('a bundled target with TARGET_FAULTS=token-1h: NO-GO, exit 1, the broken promise in words, no token anywhere', async () => {
+  const r = await releaseCheck({ TARGET_FAULTS: 'token-1h' });
+  assert.equal(r.code, 1, r.output);
+  assert.match(r.stdout, /faults: token-1h/);
+  assert.match(r.stdout, /token-lifetime: token expires in 1h 0m, expected 24h 0m/);
+  assert.match(r.stdout, /^NO-GO: 0 of 1 parts passed/m);
+  const html = readFileSync(r.report, 'utf8');
+  assert.match(html, /NO-GO: something failed/);
+  assert.doesNotMatch(r.output, JWT);
+  assert.doesNotMatch(html, JWT);
+});
+
+test('a bad setting stops it before any traffic: exit 2, the setting named, no part started, no report', async () => {
+  const r = await releaseCheck({ RELEASE_PARTS: 'tests,lode' });
+  assert.equal(r.code, 2, r.output);
+  assert.match(r.output, /RELEASE_PARTS: expected a comma-separated list of tests, load, monitor/);
+  assert.doesNotMatch(r.output, /▶/);
+  assert.equal(existsSync(r.report), false);
+});
