@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { runMain, SettingsError } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultName, type Part } from '../target/faults.ts';
 import { spawnTarget } from '../target/spawn.ts';
+import { neverFailed } from './proven.ts';
 import { runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 
 const ALL_PARTS: Part[] = ['tests', 'load', 'monitor'];
@@ -26,9 +27,6 @@ const acrossRuns = (job: Job) => job.part === 'monitor' && (job.fault === 'clean
 
 interface Job { fault: FaultName | 'clean'; part: Part }
 interface Cell { job: Job; result: PartResult }
-
-// A faulty run stops at this many failed tests: one is proof, and the rest of the suite is time.
-const TESTS_MAX_FAILURES = 8;
 
 /** Runs one part against a fresh target with the fault on. */
 async function runJob(job: Job, workDir: string): Promise<PartResult> {
@@ -44,7 +42,7 @@ async function runJob(job: Job, workDir: string): Promise<PartResult> {
   const env = { TARGET_URL: target.url, TARGET_FAULTS: '', TARGET_ENV: `matrix-${job.fault}`, LOG_LEVEL: 'warn' };
   try {
     if (job.part === 'tests')
-      return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: ['smoke', 'flow', 'upgrade'], workers: 1, maxFailures: job.fault === 'clean' ? 0 : TESTS_MAX_FAILURES });
+      return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: ['smoke', 'flow', 'upgrade'], workers: 1 });
     if (job.part === 'load') {
       const login = await runLoad({ env, reportsDir: dir, script: 'login' });
       const credits = await runLoad({ env, reportsDir: dir, script: 'credits' });
@@ -57,6 +55,7 @@ async function runJob(job: Job, workDir: string): Promise<PartResult> {
         seconds: login.seconds + credits.seconds,
         ok: login.ok && credits.ok,
         failures: [...login.failures.map((f) => `login: ${f}`), ...credits.failures.map((f) => `credits: ${f}`)],
+        verdicts: [...(login.verdicts ?? []), ...(credits.verdicts ?? [])],
       };
     }
     return await runMonitor({
@@ -99,7 +98,7 @@ function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cel
   if (!c) return { text: '·', bad: false };
   const r = c.result;
   if (fault === 'clean') return r.ok ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false } : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
-  return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${part === 'tests' && r.failed >= TESTS_MAX_FAILURES ? `${r.failed}+` : r.failed} failed)`, bad: false };
+  return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${r.failed} failed)`, bad: false };
 }
 
 await runMain(async () => {
@@ -170,6 +169,30 @@ await runMain(async () => {
         process.stdout.write(`\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`);
       }
 
+  // Each check must be shown to fail: on a full run, list those no fault made fail.
+  const complete = !values.faults;
+  const unproven = complete
+    ? parts.map((part) => ({
+        part,
+        checks: neverFailed(
+          cells.get(`clean/${part}`)?.result.verdicts ?? [],
+          faults.map((f) => cells.get(`${f}/${part}`)?.result.verdicts ?? []),
+        ),
+      }))
+    : [];
+  for (const u of unproven) {
+    const ran = new Set((cells.get(`clean/${u.part}`)?.result.verdicts ?? []).map((v) => v.check)).size;
+    process.stdout.write(
+      u.checks.length
+        ? `\n✖ ${u.part}: ${u.checks.length} of ${ran} checks failed under no fault (not shown to be able to fail):\n${u.checks.map((c) => `    ${c}`).join('\n')}\n`
+        : `\n✔ ${u.part}: each of its ${ran} checks failed under at least one fault\n`,
+    );
+    problems += u.checks.length;
+  }
+  const provenLine = unproven
+    .map((u) => `${u.part}: ${u.checks.length ? `${u.checks.length} checks failed under no fault (${u.checks.map((c) => `\`${md(c)}\``).join(', ')})` : 'every check failed under at least one fault'}`)
+    .join('; ');
+
   const markdown = [
     '| ' + header.join(' | ') + ' |',
     '|' + header.map(() => '---').join('|') + '|',
@@ -177,9 +200,9 @@ await runMain(async () => {
   ].join('\n');
   if (out) {
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Only the parts each fault is meant for are run; \`·\` = not meant for that part.\n\n${markdown}\n`);
+    writeFileSync(out, `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Only the parts each fault is meant for are run; \`·\` = not meant for that part.\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`);
     process.stdout.write(`\nMarkdown written to ${out}\n`);
   }
-  process.stdout.write(`\n${problems ? `✖ ${problems} cell(s) wrong: a fault escaped a part meant to catch it, or the clean target failed` : '✔ every fault is caught by every part meant to catch it, and the clean target passes'} (${seconds.toFixed(0)} s)\n`);
+  process.stdout.write(`\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, the clean target failed, or a check failed under no fault` : '✔ every fault is caught by every part meant to catch it, the clean target passes, and every check failed under some fault'} (${seconds.toFixed(0)} s)\n`);
   return problems ? 1 : 0;
 });

@@ -19,7 +19,12 @@ export interface PartResult {
   failures: string[];
   /** Reports it wrote, for the release report's links. */
   reports: { label: string; path: string }[];
+  /** Every named check that ran (test title, k6 threshold or check, monitor check) and whether it
+   *  failed: the matrix uses them to find checks that no fault makes fail. */
+  verdicts?: Verdict[];
 }
+
+export interface Verdict { check: string; failed: boolean }
 
 export interface PartOptions {
   /** Environment for the part (TARGET_URL, REPORTS_DIR, ...). */
@@ -36,13 +41,16 @@ interface PwSpec { title: string; file: string; tests: { status: string; project
 interface PwSuite { title: string; specs?: PwSpec[]; suites?: PwSuite[] }
 interface PwReport { suites: PwSuite[]; stats: { expected: number; unexpected: number; flaky: number; skipped: number } }
 
-function failingTests(suites: PwSuite[], path: string[] = []): string[] {
+/** Every test that ran (skipped ones left out), by its full title. */
+function testVerdicts(suites: PwSuite[], path: string[] = []): Verdict[] {
   return suites.flatMap((s) => {
     const here = s.title && !s.title.endsWith('.ts') ? [...path, s.title] : path;
     const own = (s.specs ?? []).flatMap((spec) =>
-      spec.tests.filter((t) => t.status === 'unexpected').map((t) => `[${t.projectName}] ${spec.file} › ${[...here, spec.title].join(' › ')}`),
+      spec.tests
+        .filter((t) => t.status !== 'skipped')
+        .map((t) => ({ check: `[${t.projectName}] ${spec.file} › ${[...here, spec.title].join(' › ')}`, failed: t.status === 'unexpected' })),
     );
-    return [...own, ...failingTests(s.suites ?? [], here)];
+    return [...own, ...testVerdicts(s.suites ?? [], here)];
   });
 }
 
@@ -51,8 +59,6 @@ export interface TestRunOptions extends PartOptions {
   workers?: number;
   /** The config's CI reporters (list, junit, html, json, leak check) and retries; otherwise a quick run for the matrix. */
   fullReports?: boolean;
-  /** Quick runs: stop after this many failures (one is proof; the full list of an outage is slow). */
-  maxFailures?: number;
 }
 
 const LEAK = 'Secret leak check FAILED';
@@ -64,7 +70,6 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
   if (o.workers) args.push(`--workers=${o.workers}`);
   // Quick runs: JSON and the leak check only; no traces or retries (a fault run fails on purpose).
   if (!o.fullReports) args.push('--reporter=json,./fixtures/leak-check-reporter.ts', '--trace=off', '--retries=0', `--output=${join(o.reportsDir, 'test-results')}`);
-  if (!o.fullReports && o.maxFailures) args.push(`--max-failures=${o.maxFailures}`);
   const env = { ...o.env, REPORTS_DIR: o.reportsDir, FORCE_COLOR: '0', ...(o.fullReports ? { CI: 'true' } : { CI: 'false', PLAYWRIGHT_JSON_OUTPUT_FILE: json }) };
   let leak = false;
   const r = await exec('npx', args, env, (line, stream) => {
@@ -77,7 +82,8 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
   const { expected, unexpected, flaky, skipped } = report.stats;
   // Skips are by design (no signing key, upgrade not allowed) but must not pass unseen.
   if (skipped) base.name += ` (${skipped} skipped)`;
-  const failures = failingTests(report.suites);
+  const verdicts = testVerdicts(report.suites);
+  const failures = verdicts.filter((v) => v.failed).map((v) => v.check);
   if (leak) failures.unshift(`the secret leak check found a password or token in this run's output (${o.reportsDir})`);
   if (!failures.length && r.code !== 0) failures.push(`playwright exited ${r.code}`);
   return {
@@ -88,6 +94,7 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
     ok: r.code === 0 && unexpected === 0 && !leak,
     failures,
     reports: o.fullReports ? [{ label: 'Playwright report', path: join(o.reportsDir, 'html', 'index.html') }, { label: 'JUnit', path: join(o.reportsDir, 'junit.xml') }] : [],
+    verdicts,
   };
 }
 
@@ -115,6 +122,10 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; pr
     ok: r.code === 0,
     failures,
     reports: [{ label: `k6 ${o.script} summary`, path: `${base}.txt` }, { label: `k6 ${o.script} JSON`, path: `${base}.json` }, { label: `k6 ${o.script} JUnit`, path: `${base}.junit.xml` }],
+    verdicts: [
+      ...s.thresholds.map((t) => ({ check: `threshold ${t.metric} ${t.rule}`, failed: !t.ok })),
+      ...s.checks.map((c) => ({ check: `check "${c.name}"`, failed: c.fails > 0 })),
+    ],
   };
 }
 
@@ -152,5 +163,6 @@ export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: num
     ok: failed.length === 0 && lastCode === 0 && results.every((p) => p.status === 'pass'),
     failures: failed.map((c) => `${c.name}: ${c.message.split('\n')[0]}`),
     reports: [{ label: 'Monitor status page', path: join(o.reportsDir, 'monitor', 'status.html') }],
+    verdicts: all.map((c) => ({ check: c.name, failed: c.status === 'fail' })),
   };
 }

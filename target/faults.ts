@@ -42,6 +42,8 @@ export const FAULTS = {
   // ---- upgrade ----
   'upgrade-repeatable': { summary: 'A second upgrade answers 200 again instead of 400 "already upgrade".', caughtBy: ['tests'] },
   'upgrade-not-persisted': { summary: 'Upgrade answers 200 but the tier in usage stays `free`.', caughtBy: ['tests'] },
+  'upgrade-refused': { summary: 'Upgrade refuses a free account with 400 "user account is already upgrade" (the tier check inverted).', caughtBy: ['tests'] },
+  'paid-credits-500': { summary: 'Credits answer 500 once the account is paid (the handler reads a field only free accounts fill).', caughtBy: ['tests'] },
   // ---- availability ----
   latency: {
     summary: 'Every API answer is delayed (default 3000 ms).',

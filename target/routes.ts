@@ -60,14 +60,16 @@ async function readForm(req: Req): Promise<Map<string, string>> {
   }
 }
 
+// What a Go handler's nil dereference looks like from outside (gin's recovery middleware).
+const NIL_POINTER_500: Reply = { status: 500, json: { code: 500, response: 'runtime error: invalid memory address or nil pointer dereference' } };
+
 /** The real server's extractPostForms: an absent or empty field is "not present". */
 function requireFields(d: Deps, form: Map<string, string>, names: string[]): Record<string, string> | Reply {
   const out: Record<string, string> = {};
   for (const n of names) {
     const v = form.get(n);
     if (!v) {
-      if (d.faults.has('missing-field-500'))
-        return { status: 500, json: { code: 500, response: 'runtime error: invalid memory address or nil pointer dereference' } };
+      if (d.faults.has('missing-field-500')) return NIL_POINTER_500;
       return fail(d, missingField(n));
     }
     out[n] = v;
@@ -202,6 +204,7 @@ function upgrade(_req: Req, d: Deps, user: UserRow): Reply {
   const usage = d.store.usageOf(user.user_name);
   if (!usage) return fail(d, 'failed to find usage');
   if (usage.tier !== 'free' && !d.faults.has('upgrade-repeatable')) return fail(d, MESSAGES.alreadyUpgraded);
+  if (usage.tier === 'free' && d.faults.has('upgrade-refused')) return fail(d, MESSAGES.alreadyUpgraded);
   if (!d.faults.has('upgrade-not-persisted')) d.store.upgradeToPaid(user.user_name, iso(d.now()));
   return respond(MESSAGES.accountUpgraded);
 }
@@ -234,6 +237,7 @@ async function creditsRoute(req: Req, d: Deps): Promise<Reply> {
   if (!v.ok) return authError(d, 401, v.message);
   const c = d.store.creditsOf(v.username);
   if (!c || !c.enabled) return authError(d, 403, MESSAGES.forbidden);
+  if (d.faults.has('paid-credits-500') && d.store.usageOf(v.username)?.tier !== 'free') return NIL_POINTER_500;
   return creditsAvailable(req, d, { credits: c.credits } as UserRow);
 }
 

@@ -123,6 +123,18 @@ const PROBES: Record<FaultName, Probe> = {
     assert.equal((await h.api.upgrade(s.token)).status, 200);
     assert.equal((await h.api.usage(s.token)).body && ((await h.api.usage(s.token)).body as { response: { Tier: string } }).response.Tier, 'free');
   } },
+  'upgrade-refused': { probe: async (h) => {
+    const s = await loggedIn(h.api);
+    const r = await h.api.upgrade(s.token);
+    assert.equal(r.status, 400);
+    assert.equal((r.body as { response: string }).response, MESSAGES.alreadyUpgraded);
+  } },
+  'paid-credits-500': { probe: async (h) => {
+    const s = await loggedIn(h.api);
+    assert.equal((await h.api.creditsAvailable(s.token)).status, 200, 'a free account still reads its credits');
+    await h.api.upgrade(s.token);
+    assert.equal((await h.api.creditsAvailable(s.token)).status, 500);
+  } },
   latency: { spec: 'latency:300', probe: async (h) => {
     const r = await h.api.creditsAvailable(undefined);
     assert.ok(r.ms >= 280, `answered in ${Math.round(r.ms)} ms`);
