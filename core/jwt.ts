@@ -29,6 +29,8 @@ export interface LifetimeInput {
   nowLabel?: string;
   expectedLifetimeS?: number;
   toleranceS: number;
+  /** A refreshed token: its orig_iat must be this (the original login time) instead of exp − lifetime. */
+  origIatS?: number;
 }
 
 export interface LifetimeReport {
@@ -40,8 +42,9 @@ export interface LifetimeReport {
 }
 
 /**
- * Everything the contract promises about a fresh token, checked at once: the algorithm, the claims,
- * `expire` = `exp`, `exp − orig_iat` = 24 h, and `expire` 24 h after now. Each problem is a sentence.
+ * Everything the contract promises about an issued token, checked at once: the algorithm, the claims,
+ * `expire` = `exp`, `expire` 24 h after now, and `exp − orig_iat` = 24 h for a login (for a refresh,
+ * orig_iat kept from the login). Each problem is a sentence.
  */
 export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
   const expected = input.expectedLifetimeS ?? TOKEN_LIFETIME_S;
@@ -61,9 +64,13 @@ export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
   const label = input.nowLabel ?? 'now';
   if (Math.abs(lifetimeS - expected) > tol)
     problems.push(`token expires in ${humanDuration(lifetimeS)}, expected ${expectedLifetime(expected, tol)} (expire=${input.expire}, measured from ${label})`);
-  if (Math.abs(exp - expireS) > 1)
+  // Both are whole seconds on the wire: any gap of a second or more is a real disagreement.
+  if (Math.abs(exp - expireS) >= 1)
     problems.push(`expire (${input.expire}) and the token's exp (${new Date(exp * 1000).toISOString()}) differ by ${humanDuration(exp - expireS)}, expected equal`);
-  if (Math.abs(exp - orig_iat - expected) > 1)
+  if (input.origIatS !== undefined) {
+    if (orig_iat !== input.origIatS)
+      problems.push(`refresh moved orig_iat by ${humanDuration(orig_iat - input.origIatS)} (${orig_iat}, was ${input.origIatS}): a session could be stretched forever`);
+  } else if (Math.abs(exp - orig_iat - expected) > 1)
     problems.push(`the token's exp − orig_iat is ${humanDuration(exp - orig_iat)}, expected ${humanDuration(expected)}`);
   return { problems, lifetimeS, claims: claims.data, alg };
 }
@@ -73,4 +80,23 @@ export function serverNowS(headers: Record<string, string>): number | undefined 
   const d = headers['date'];
   const t = d ? Date.parse(d) : NaN;
   return Number.isNaN(t) ? undefined : t / 1000;
+}
+
+export interface IssuedTokenOptions extends Pick<LifetimeInput, 'toleranceS' | 'expectedLifetimeS' | 'origIatS'> {
+  /** Our clock when the answer arrived, unix seconds (default: now). */
+  localNowS?: number;
+}
+
+/** judgeTokenLifetime for a login or refresh answer, measured from its Date header (our clock when
+ *  there is none, and the message says so). Also returns the clocks it used. */
+export function judgeIssuedToken(
+  headers: Record<string, string>,
+  body: { token: string; expire: string },
+  o: IssuedTokenOptions,
+): LifetimeReport & { nowS: number; serverS?: number; localS: number } {
+  const localS = o.localNowS ?? Date.now() / 1000;
+  const serverS = serverNowS(headers);
+  const nowS = serverS ?? localS;
+  const nowLabel = serverS === undefined ? 'the local clock (no Date header)' : "the server's Date header";
+  return { ...judgeTokenLifetime({ ...o, token: body.token, expire: body.expire, nowS, nowLabel }), nowS, serverS, localS };
 }

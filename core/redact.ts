@@ -3,10 +3,14 @@
 
 const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const BEARER = /(Bearer\s+)[^\s"',;]+/gi;
-const SECRET_NAMES = 'password|old_password|new_password|token|authorization|HashedPassword|EmailVerificationToken';
+// One list of secret field names for both redactions (pino paths are exact; the text patterns also
+// take an upper-case prefix, so MONITOR_PASSWORD=x and "SMOKE_PASSWORD":"x" are caught too).
+const SECRET_KEYS = ['password', 'old_password', 'new_password', 'token', 'authorization', 'HashedPassword', 'EmailVerificationToken', 'cookie', 'JWT_KEY'];
+const ENV_SECRETS = ['MONITOR_PASSWORD', 'SMOKE_PASSWORD', 'LOAD_PASSWORD', 'TARGET_JWT_KEY'];
+const NAMES = `(?:[A-Z0-9]+_)*(?:${SECRET_KEYS.join('|')})`;
 // JSON (`"password":"x"`) and form/query (`password=x`) shapes only: prose such as "a token: 401" stays.
-const SECRET_JSON = new RegExp(`("(?:${SECRET_NAMES})"\\s*:\\s*")([^"]*)`, 'gi');
-const SECRET_FORM = new RegExp(`(\\b(?:${SECRET_NAMES})=)([^&\\s"',;]+)`, 'gi');
+const SECRET_JSON = new RegExp(`("${NAMES}"\\s*:\\s*")([^"]*)`, 'gi');
+const SECRET_FORM = new RegExp(`(\\b${NAMES}=)([^&\\s"',;]+)`, 'gi');
 
 export const REDACTED = '[redacted]';
 
@@ -19,7 +23,7 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
 
 /** pino redact paths: the secret fields at the top and up to three levels down, headers included. */
 export const REDACT_PATHS = (() => {
-  const keys = ['password', 'old_password', 'new_password', 'token', 'authorization', 'Authorization', 'HashedPassword', 'EmailVerificationToken', 'cookie', 'MONITOR_PASSWORD', 'SMOKE_PASSWORD'];
+  const keys = [...SECRET_KEYS, 'Authorization', ...ENV_SECRETS];
   const prefixes = ['', '*.', '*.*.', '*.*.*.'];
   return prefixes.flatMap((p) => keys.map((k) => `${p}${k}`));
 })();

@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { humanDuration } from '../core/durations.ts';
 import type { StoredPass } from './state.ts';
 import { CHECK_NAMES, type CheckStatus } from './types.ts';
+import { escapeMarkup } from '../core/escape.ts';
 
 export interface StatusPageInput {
   targetLabel: string;
@@ -21,7 +22,7 @@ export interface StatusPageInput {
 const COLORS: Record<CheckStatus, string> = { pass: '#2e9e44', degraded: '#e0a800', fail: '#d33a2c', skipped: '#9aa0a6' };
 const STEP_COLORS = ['#1f77b4', '#ff7f0e', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeMarkup;
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const badge = (s: CheckStatus | 'pass' | 'fail'): string => `<span class="badge" style="background:${COLORS[s]}">${s}</span>`;
 

@@ -15,10 +15,9 @@ await runMain(async () => {
   validateAllParts(parts); // before any traffic
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
-  const faults = process.env.TARGET_FAULTS?.trim();
   const where =
     s.TARGET_URL ??
-    `the bundled reference target (each part starts its own on a free loopback port; faults: ${faults || 'none'})`;
+    `the bundled reference target (each part starts its own on a free loopback port; faults: ${s.TARGET_FAULTS ?? 'none'})`;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const show = (part: string) => (line: string) => line.trim() && say(`  ${part.padEnd(7)} │ ${redactText(line)}`);
 

@@ -16,7 +16,7 @@ import { runMain, SettingsError } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultName, type Part } from '../target/faults.ts';
 import { spawnTarget } from '../target/spawn.ts';
 import { neverFailed } from './proven.ts';
-import { runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
+import { brokenRun, combine, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 
 const ALL_PARTS: Part[] = ['tests', 'load', 'monitor'];
 // The across-runs check needs a token to expire between two passes: a 3 s lifetime, 1 s tolerance,
@@ -43,21 +43,8 @@ async function runJob(job: Job, workDir: string): Promise<PartResult> {
   try {
     if (job.part === 'tests')
       return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: ['smoke', 'flow', 'upgrade'], workers: 1 });
-    if (job.part === 'load') {
-      const login = await runLoad({ env, reportsDir: dir, script: 'login' });
-      const credits = await runLoad({ env, reportsDir: dir, script: 'credits' });
-      return {
-        ...credits,
-        name: 'k6 login+credits smoke',
-        checks: login.checks + credits.checks,
-        passed: login.passed + credits.passed,
-        failed: login.failed + credits.failed,
-        seconds: login.seconds + credits.seconds,
-        ok: login.ok && credits.ok,
-        failures: [...login.failures.map((f) => `login: ${f}`), ...credits.failures.map((f) => `credits: ${f}`)],
-        verdicts: [...(login.verdicts ?? []), ...(credits.verdicts ?? [])],
-      };
-    }
+    if (job.part === 'load')
+      return combine('k6 login+credits smoke', [await runLoad({ env, reportsDir: dir, script: 'login' }), await runLoad({ env, reportsDir: dir, script: 'credits' })]);
     return await runMonitor({
       env: {
         ...env,
@@ -131,7 +118,7 @@ await runMain(async () => {
       try {
         result = await runJob(job, workDir);
       } catch (err) {
-        result = { part: job.part, name: job.part, checks: 0, passed: 0, failed: 1, seconds: 0, ok: false, failures: [`the run itself failed: ${(err as Error).message}`] , reports: [] };
+        result = brokenRun(job.part, job.part, 0, `the run itself failed: ${(err as Error).message}`);
       }
       cells.set(`${job.fault}/${job.part}`, { job, result });
       done++;

@@ -2,6 +2,9 @@
 // Playwright's JSON report, k6's JSON summary, the monitor's --json pass.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LEAK_CHECK_FAILED } from '../fixtures/secrets.ts';
+import { summaryBase } from '../load/lib/summary.ts';
+import { readSummary, summaryPath } from '../load/runner/summary.ts';
 import { exec, type LineSink } from './exec.ts';
 
 export type PartName = 'tests' | 'load' | 'monitor';
@@ -21,10 +24,32 @@ export interface PartResult {
   reports: { label: string; path: string }[];
   /** Every named check that ran (test title, k6 threshold or check, monitor check) and whether it
    *  failed: the matrix uses them to find checks that no fault makes fail. */
-  verdicts?: Verdict[];
+  verdicts: Verdict[];
 }
 
 export interface Verdict { check: string; failed: boolean }
+
+/** A run that produced no report of its own: one failure saying why. */
+export function brokenRun(part: PartName, name: string, seconds: number, why: string): PartResult {
+  return { part, name, seconds, checks: 0, passed: 0, failed: 1, ok: false, failures: [why], reports: [], verdicts: [] };
+}
+
+/** Several runs of one part reported as one (the matrix's login + credits). */
+export function combine(name: string, runs: readonly PartResult[]): PartResult {
+  const sum = (f: (r: PartResult) => number) => runs.reduce((n, r) => n + f(r), 0);
+  return {
+    part: runs[0]!.part,
+    name,
+    checks: sum((r) => r.checks),
+    passed: sum((r) => r.passed),
+    failed: sum((r) => r.failed),
+    seconds: sum((r) => r.seconds),
+    ok: runs.every((r) => r.ok),
+    failures: runs.flatMap((r) => r.failures.map((f) => `${r.name}: ${f}`)),
+    reports: runs.flatMap((r) => r.reports),
+    verdicts: runs.flatMap((r) => r.verdicts),
+  };
+}
 
 export interface PartOptions {
   /** Environment for the part (TARGET_URL, REPORTS_DIR, ...). */
@@ -61,7 +86,6 @@ export interface TestRunOptions extends PartOptions {
   fullReports?: boolean;
 }
 
-const LEAK = 'Secret leak check FAILED';
 
 export async function runTests(o: TestRunOptions): Promise<PartResult> {
   const json = resolve(o.reportsDir, 'results.json');
@@ -72,12 +96,14 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
   if (!o.fullReports) args.push('--reporter=json,./fixtures/leak-check-reporter.ts', '--trace=off', '--retries=0', `--output=${join(o.reportsDir, 'test-results')}`);
   const env = { ...o.env, REPORTS_DIR: o.reportsDir, FORCE_COLOR: '0', ...(o.fullReports ? { CI: 'true' } : { CI: 'false', PLAYWRIGHT_JSON_OUTPUT_FILE: json }) };
   let leak = false;
-  const r = await exec('npx', args, env, (line, stream) => {
-    if (line.includes(LEAK)) leak = true;
-    o.onLine?.(line, stream);
+  const r = await exec('npx', args, env, {
+    onLine: (line, stream) => {
+      if (line.includes(LEAK_CHECK_FAILED)) leak = true;
+      o.onLine?.(line, stream);
+    },
   });
   const base = { part: 'tests' as const, name: `playwright ${o.projects.join(',')}`, seconds: r.seconds };
-  if (!existsSync(json)) return { ...base, checks: 0, passed: 0, failed: 1, ok: false, failures: [`playwright exited ${r.code} without a report`], reports: [] };
+  if (!existsSync(json)) return brokenRun('tests', base.name, r.seconds, `playwright exited ${r.code} without a report`);
   const report = JSON.parse(readFileSync(json, 'utf8')) as PwReport;
   const { expected, unexpected, flaky, skipped } = report.stats;
   // Skips are by design (no signing key, upgrade not allowed) but must not pass unseen.
@@ -100,22 +126,22 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
 
 // ---- load: npm run load -- <script> --profile smoke ----
 
-interface K6Summary { passed: boolean; thresholds: { metric: string; rule: string; ok: boolean }[]; checks: { name: string; passes: number; fails: number }[] }
-
-export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; profile?: string }): Promise<PartResult> {
-  const profile = o.profile ?? 'smoke';
-  const base = join(o.reportsDir, `load-${o.script}-${profile}`);
-  rmSync(`${base}.json`, { force: true });
-  const r = await exec(process.execPath, [...TSX, 'load/runner/main.ts', o.script, '--profile', profile], { ...o.env, REPORTS_DIR: o.reportsDir }, o.onLine);
-  const head = { part: 'load' as const, name: `k6 ${o.script} ${profile}`, seconds: r.seconds };
-  if (!existsSync(`${base}.json`)) return { ...head, checks: 0, passed: 0, failed: 1, ok: false, failures: [`k6 run exited ${r.code} without a summary`], reports: [] };
-  const s = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as K6Summary;
+export async function runLoad(o: PartOptions & { script: 'login' | 'credits' }): Promise<PartResult> {
+  const profile = 'smoke';
+  rmSync(summaryPath(o.reportsDir, o.script, profile), { force: true });
+  const r = await exec(process.execPath, [...TSX, 'load/runner/main.ts', o.script, '--profile', profile], { ...o.env, REPORTS_DIR: o.reportsDir }, { onLine: o.onLine });
+  const name = `k6 ${o.script} ${profile}`;
+  const s = readSummary(o.reportsDir, o.script, profile);
+  if (!s) return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary`);
   const crossed = s.thresholds.filter((t) => !t.ok).map((t) => `threshold crossed: ${t.metric} ${t.rule}`);
   const checkFails = s.checks.filter((c) => c.fails > 0).map((c) => `check "${c.name}": ${c.fails} of ${c.passes + c.fails} failed`);
   const failures = r.code === 0 ? [] : [...crossed, ...checkFails];
   if (r.code !== 0 && !failures.length) failures.push(`k6 exited ${r.code}`);
+  const base = summaryBase(o.reportsDir, o.script, profile);
   return {
-    ...head,
+    part: 'load',
+    name,
+    seconds: r.seconds,
     checks: s.thresholds.length,
     passed: s.thresholds.length - crossed.length,
     failed: r.code === 0 ? 0 : Math.max(1, crossed.length),
@@ -142,7 +168,7 @@ export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: num
   for (let i = 0; i < passes; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, o.gapMs ?? 0));
     // Its stdout is the JSON we read; only its log lines (stderr) are progress.
-    const r = await exec(process.execPath, [...TSX, 'monitors/main.ts', '--once', '--json'], { ...o.env, REPORTS_DIR: o.reportsDir }, (l, s) => s === 'stderr' && o.onLine?.(l, s));
+    const r = await exec(process.execPath, [...TSX, 'monitors/main.ts', '--once', '--json'], { ...o.env, REPORTS_DIR: o.reportsDir }, { onLine: (l, s) => s === 'stderr' && o.onLine?.(l, s) });
     seconds += r.seconds;
     lastCode = r.code;
     try {

@@ -5,8 +5,9 @@ import { dirname, relative, resolve } from 'node:path';
 import { redactText } from '../core/redact.ts';
 import type { PartResult } from './parts.ts';
 import { HEADERS, rowsOf } from './table.ts';
+import { escapeMarkup } from '../core/escape.ts';
 
-const esc = (s: string): string => redactText(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string => escapeMarkup(redactText(s));
 
 export interface ReleaseReport {
   label: string;

@@ -6,12 +6,13 @@
 // The target runs in its own process. On a 2-core machine the load generator and the target
 // compete for the same CPUs: the figures are this machine's, not the target's ceiling.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TemporalClient } from '../core/client.ts';
 import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
+import { readSummary, type JsonSummary } from '../load/runner/summary.ts';
 import { spawnTarget } from '../target/spawn.ts';
 import { ensureK6 } from '../load/runner/k6-bin.ts';
 import { runK6 } from '../load/runner/run-k6.ts';
@@ -26,17 +27,13 @@ const settingsShape = {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-interface Summary {
-  checks: { name: string; passes: number; fails: number }[];
-  metrics: Record<string, Record<string, number>>;
-}
 
 await runMain(async () => {
   const s = loadSettings(settingsShape);
   const loginRates = s.BENCH_LOGIN_RATES.map(Number).filter((n) => Number.isInteger(n) && n > 0);
   const k6 = await ensureK6(s.K6_BIN);
   const dir = mkdtempSync(join(tmpdir(), 'hx-bench-load-'));
-  const target = await spawnTarget({ TARGET_FAULTS: '', TARGET_DB: ':memory:' });
+  const target = await spawnTarget();
   try {
     const api = new TemporalClient({ baseUrl: target.url });
     const id = Date.now().toString(36);
@@ -57,7 +54,7 @@ await runMain(async () => {
       if (non2xx > 0) throw new Error(`wrk got ${non2xx} non-2xx answers from credits`);
       return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
     };
-    const k6Run = async (script: string, env: Record<string, string>): Promise<Summary> => {
+    const k6Run = async (script: string, env: Record<string, string>): Promise<JsonSummary> => {
       const reports = mkdtempSync(join(dir, 'k6-'));
       const r = await runK6({
         bin: k6,
@@ -68,7 +65,9 @@ await runMain(async () => {
         env: { TARGET_URL: target.url, ACCOUNTS_FILE: accountsFile, REPORTS_DIR: reports, PROFILE: 'load', DURATION: `${s.BENCH_DURATION_S}s`, P95_MS: '600000', P99_MS: '600000', MAX_ERROR_RATE: '1', MIN_CHECKS_RATE: '0', ...env },
       });
       if (r.code !== 0) throw new Error(`k6 ${script} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
-      return JSON.parse(readFileSync(join(reports, `load-${script.replace('.ts', '')}-load.json`), 'utf8')) as Summary;
+      const summary = readSummary(reports, script.replace('.ts', ''), 'load');
+      if (!summary) throw new Error(`k6 ${script} wrote no summary in ${reports}`);
+      return summary;
     };
     const k6Credits = async (): Promise<number> => {
       const sum = await k6Run('credits.ts', { RATE: '20000', PRE_VUS: String(s.BENCH_CONNECTIONS), MAX_VUS: String(s.BENCH_CONNECTIONS) });

@@ -5,8 +5,8 @@
 import bcrypt from 'bcrypt';
 import { BCRYPT_COST } from '../core/contract.ts';
 
-export async function hashPassword(password: string, cost = BCRYPT_COST): Promise<string> {
-  return bcrypt.hash(password, await bcrypt.genSalt(cost, 'a'));
+export async function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, await bcrypt.genSalt(BCRYPT_COST, 'a'));
 }
 
 export function verifyPassword(password: string, hash: string): Promise<boolean> {

@@ -23,11 +23,12 @@ await runMain(async () => {
   }
   const s = loadSettings(targetSettings);
   const faults = values.faults ?? s.TARGET_FAULTS ?? '';
-  try {
-    parseFaults(faults);
-  } catch (err) {
-    throw new SettingsError([`${values.faults ? '--faults' : 'TARGET_FAULTS'}: ${(err as Error).message}`]);
-  }
+  if (values.faults)
+    try {
+      parseFaults(values.faults);
+    } catch (err) {
+      throw new SettingsError([`--faults: ${(err as Error).message}`]);
+    }
   const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'target' });
   const target = await startTarget({
     port: s.TARGET_PORT,

@@ -1,5 +1,15 @@
 // The reference target's own settings (npm run target).
 import { setting, sharedSettings } from '../core/settings.ts';
+import { parseFaults } from './faults.ts';
+
+/** TARGET_FAULTS, checked against the catalog wherever it is read (target, tests, release check). */
+export const faultsSetting = setting.text().superRefine((spec, ctx) => {
+  try {
+    parseFaults(spec);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 
 export const targetSettings = {
   LOG_LEVEL: sharedSettings.LOG_LEVEL,
@@ -7,7 +17,7 @@ export const targetSettings = {
   TARGET_PORT: setting.int(0, 65535).default(8080),
   TARGET_HOST: setting.oneOf(['127.0.0.1', 'localhost', '::1']).default('127.0.0.1'),
   TARGET_DB: setting.text().default(':memory:'),
-  TARGET_FAULTS: setting.text().optional(),
+  TARGET_FAULTS: faultsSetting.optional(),
   TARGET_TOKEN_LIFETIME_S: setting.int(1, 30 * 86400).default(86400),
   TARGET_MAX_REFRESH_S: setting.int(1, 30 * 86400).default(86400),
   TARGET_JWT_KEY: setting.text().optional(),

@@ -1,19 +1,24 @@
-// The reference target in a child process of its own (benchmarks, load runs): its own event loop,
+// The reference target in a child process of its own (benchmarks, the matrix): its own event loop,
 // so a load generator in this process does not steal its time. Resolves once it prints its URL.
-import { spawn, type ChildProcess } from 'node:child_process';
+// Clean by default (no faults, in-memory, 24 h tokens) whatever a developer's .env says, so figures
+// and verdicts never rest on a fault nobody asked for; `env` sets what a caller does want.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export interface SpawnedTarget {
   url: string;
-  child: ChildProcess;
   close(): Promise<void>;
 }
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-export function spawnTarget(env: Record<string, string> = {}, timeoutMs = 30_000): Promise<SpawnedTarget> {
+const CLEAN = { TARGET_FAULTS: '', TARGET_DB: ':memory:', TARGET_TOKEN_LIFETIME_S: '86400', TARGET_MAX_REFRESH_S: '86400' };
+const START_TIMEOUT_MS = 30_000;
+
+export function spawnTarget(env: Record<string, string> = {}): Promise<SpawnedTarget> {
+  const timeoutMs = START_TIMEOUT_MS;
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, TARGET_PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env },
+    env: { ...process.env, ...CLEAN, TARGET_PORT: '0', LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const close = () =>
@@ -35,7 +40,7 @@ export function spawnTarget(env: Record<string, string> = {}, timeoutMs = 30_000
         clearTimeout(timer);
         child.stdout!.removeAllListeners('data');
         child.stdout!.resume();
-        resolve({ url: m[1]!, child, close });
+        resolve({ url: m[1]!, close });
       }
     });
     child.once('exit', (code) => {

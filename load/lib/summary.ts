@@ -1,6 +1,7 @@
 // handleSummary: a JSON summary, a JUnit XML file and a short text table in REPORTS_DIR, and the
 // table on stdout. Written here because k6 cannot load node_modules and there is no jslib offline.
 // k6 hands setup()'s data to handleSummary (our tokens and passwords): it is never written.
+import { escapeMarkup } from '../../core/escape.ts';
 
 interface MetricData {
   type: string;
@@ -32,9 +33,26 @@ export interface RunInfo {
   minChecksRate: number;
 }
 
+/** What jsonSummary writes; the release check, the benchmark and the self-tests read it back. */
+export interface JsonSummary {
+  script: string;
+  profile: string;
+  describe: string;
+  target: string;
+  durationMs: number;
+  passed: boolean;
+  thresholds: { metric: string; rule: string; ok: boolean }[];
+  checks: { name: string; passes: number; fails: number }[];
+  metrics: Record<string, Record<string, number>>;
+}
+
+/** Where a run's reports go, without extension: `<dir>/load-<script>-<profile>`. */
+export const summaryBase = (reportsDir: string, script: string, profile: string): string =>
+  `${reportsDir.replace(/\/+$/, '')}/load-${script}-${profile}`;
+
 const allChecks = (g: Group): Check[] => [...g.checks, ...g.groups.flatMap(allChecks)];
 
-const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xml = escapeMarkup;
 
 function thresholdResults(data: SummaryData): { metric: string; rule: string; ok: boolean }[] {
   return Object.entries(data.metrics).flatMap(([metric, m]) =>
@@ -94,26 +112,23 @@ export function junitXml(data: SummaryData, run: RunInfo): string {
 /** The JSON summary: metrics, checks and thresholds, never setup data. */
 export function jsonSummary(data: SummaryData, run: RunInfo): string {
   const thresholds = thresholdResults(data);
-  return `${JSON.stringify(
-    {
-      script: run.script,
-      profile: run.profile,
-      describe: run.describe,
-      target: run.target,
-      durationMs: data.state.testRunDurationMs,
-      passed: thresholds.every((t) => t.ok),
-      thresholds,
-      checks: allChecks(data.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
-      metrics: Object.fromEntries(Object.entries(data.metrics).map(([k, v]) => [k, v.values])),
-    },
-    null,
-    2,
-  )}\n`;
+  const summary: JsonSummary = {
+    script: run.script,
+    profile: run.profile,
+    describe: run.describe,
+    target: run.target,
+    durationMs: data.state.testRunDurationMs,
+    passed: thresholds.every((t) => t.ok),
+    thresholds,
+    checks: allChecks(data.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
+    metrics: Object.fromEntries(Object.entries(data.metrics).map(([k, v]) => [k, v.values])),
+  };
+  return `${JSON.stringify(summary, null, 2)}\n`;
 }
 
 /** What handleSummary returns: file name → content, plus the table on stdout. */
 export function summaryOutputs(data: SummaryData, run: RunInfo): Record<string, string> {
-  const base = `${run.reportsDir.replace(/\/+$/, '')}/load-${run.script}-${run.profile}`;
+  const base = summaryBase(run.reportsDir, run.script, run.profile);
   const table = textTable(data, run);
   return {
     stdout: `\n${table}`,

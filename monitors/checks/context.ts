@@ -20,7 +20,6 @@ export interface FreshToken {
   headers: Record<string, string>;
   /** Local clock when the answer arrived, ms. */
   receivedAtMs: number;
-  origIat?: number;
 }
 
 export interface TimedStep {

@@ -1,7 +1,6 @@
 // login: the monitoring account logs in and the body is what the contract says. On first use
 // without MONITOR_USERNAME it registers the dedicated account, once, and keeps it in the state.
 import { randomBytes } from 'node:crypto';
-import { decodeToken } from '../../core/jwt.ts';
 import { LoginOk, RegisterOk } from '../../core/schemas.ts';
 import { checkShape } from '../../core/shape.ts';
 import type { Account } from '../state.ts';
@@ -44,14 +43,12 @@ export const login: Check = {
     const shape = checkShape(LoginOk, res.body, 'login body');
     if (!shape.ok) return { status: 'fail', message: shape.problem };
     const { expire } = shape.data;
-    const origIat = decodeToken(shape.data.token)?.claims.orig_iat;
     ctx.fresh = {
       token: shape.data.token,
       expire,
       expireS: Date.parse(expire) / 1000,
       headers: res.headers,
       receivedAtMs: Date.now(),
-      origIat: typeof origIat === 'number' ? origIat : undefined,
     };
     return { status: 'pass', message: `logged in as ${username}${registered} in ${ms(res.ms)}; the body matches the contract` };
   },

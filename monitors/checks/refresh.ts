@@ -1,8 +1,7 @@
 // refresh: the fresh token refreshes into one whose expire is 24 h after now (not earlier than the
 // login's), with exp = expire, the same orig_iat (the session is not stretched) and HS256.
-import { TOKEN_ALGORITHM } from '../../core/contract.ts';
-import { expectedLifetime, humanDuration } from '../../core/durations.ts';
-import { decodeToken, serverNowS } from '../../core/jwt.ts';
+import { humanDuration } from '../../core/durations.ts';
+import { decodeToken, judgeIssuedToken } from '../../core/jwt.ts';
 import { LoginOk } from '../../core/schemas.ts';
 import { checkShape } from '../../core/shape.ts';
 import { describeAnswer, ms, timed, type Check } from './context.ts';
@@ -19,22 +18,15 @@ export const refresh: Check = {
     if (typeof token === 'string') ctx.secrets.push(token);
     const shape = checkShape(LoginOk, res.body, 'refresh body');
     if (!shape.ok) return { status: 'fail', message: shape.problem };
-    const expireS = Date.parse(shape.data.expire) / 1000;
-    const nowS = serverNowS(res.headers) ?? Date.now() / 1000;
-    const decoded = decodeToken(shape.data.token);
-    const problems: string[] = [];
-    if (expireS < fresh.expireS) problems.push(`the refreshed expire (${shape.data.expire}) is earlier than the login's (${fresh.expire})`);
-    if (Math.abs(expireS - nowS - expectedLifetimeS) > toleranceS)
-      problems.push(`the refreshed token expires in ${humanDuration(expireS - nowS)}, expected ${expectedLifetime(expectedLifetimeS, toleranceS)}`);
-    if (!decoded) problems.push('the refreshed token does not decode as a JWT');
-    else {
-      const { exp, orig_iat } = decoded.claims;
-      if (decoded.header.alg !== TOKEN_ALGORITHM) problems.push(`the refreshed token's algorithm is ${String(decoded.header.alg)}, expected ${TOKEN_ALGORITHM}`);
-      if (typeof exp !== 'number' || Math.abs(exp - expireS) > 1) problems.push(`the refreshed expire (${shape.data.expire}) and its exp differ`);
-      if (fresh.origIat !== undefined && orig_iat !== fresh.origIat)
-        problems.push(`refresh changed orig_iat (${String(orig_iat)}, was ${fresh.origIat}): sessions could be stretched forever`);
-    }
+    const loginOrigIat = decodeToken(fresh.token)?.claims.orig_iat;
+    const report = judgeIssuedToken(res.headers, shape.data, {
+      toleranceS,
+      expectedLifetimeS,
+      origIatS: typeof loginOrigIat === 'number' ? loginOrigIat : undefined,
+    });
+    const problems = report.problems.map((p) => `the refreshed token: ${p}`);
+    if (Date.parse(shape.data.expire) / 1000 < fresh.expireS) problems.unshift(`the refreshed expire (${shape.data.expire}) is earlier than the login's (${fresh.expire})`);
     if (problems.length) return { status: 'fail', message: problems.join('; ') };
-    return { status: 'pass', message: `refresh gave a token expiring in ${humanDuration(expireS - nowS)} (${ms(res.ms)}), orig_iat kept` };
+    return { status: 'pass', message: `refresh gave a token expiring in ${humanDuration(report.lifetimeS ?? 0)} (${ms(res.ms)}), orig_iat kept` };
   },
 };

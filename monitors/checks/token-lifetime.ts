@@ -1,7 +1,7 @@
 // token lifetime: the fresh token's expire is 24 h after the server's Date header, exp = expire,
 // orig_iat is now, the algorithm is HS256. Clock skew is reported, so a wrong clock is seen as one.
 import { humanDuration } from '../../core/durations.ts';
-import { judgeTokenLifetime, serverNowS } from '../../core/jwt.ts';
+import { judgeIssuedToken } from '../../core/jwt.ts';
 import type { Check } from './context.ts';
 
 const signed = (s: number): string => `${s >= 0 ? '+' : '−'}${humanDuration(Math.abs(s))}`;
@@ -14,17 +14,8 @@ export const tokenLifetime: Check = {
   async run(ctx) {
     const fresh = ctx.fresh!;
     const { toleranceS, expectedLifetimeS } = ctx.config;
-    const localS = fresh.receivedAtMs / 1000;
-    const dateS = serverNowS(fresh.headers);
-    const nowS = dateS ?? localS;
-    const report = judgeTokenLifetime({
-      token: fresh.token,
-      expire: fresh.expire,
-      nowS,
-      nowLabel: dateS === undefined ? 'the local clock (no Date header)' : "the server's Date header",
-      expectedLifetimeS,
-      toleranceS,
-    });
+    const report = judgeIssuedToken(fresh.headers, fresh, { toleranceS, expectedLifetimeS, localNowS: fresh.receivedAtMs / 1000 });
+    const { nowS, localS, serverS: dateS } = report;
     const problems = [...report.problems];
     const origIat = report.claims?.orig_iat;
     // The signer's clock against the server's own Date header: both come from the server, so a gap

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { decodeToken, judgeTokenLifetime, serverNowS } from '../../core/jwt.ts';
+import { decodeToken, judgeIssuedToken, judgeTokenLifetime, serverNowS } from '../../core/jwt.ts';
 import { humanDuration } from '../../core/durations.ts';
 
 const key = new TextEncoder().encode('k');
@@ -28,6 +28,25 @@ test('expire and exp that disagree are reported with the difference', async () =
   const token = await make({ exp: now + 86400, id: 'u', orig_iat: now });
   const r = judgeTokenLifetime({ token, expire: iso(now + 90000), nowS: now + 3600, toleranceS: 60 });
   assert.ok(r.problems.some((p) => /expire \(.*\) and the token's exp \(.*\) differ by -1h 0m, expected equal/.test(p)), r.problems.join('\n'));
+});
+
+test('a refreshed token keeps the login orig_iat instead of exp − orig_iat = 24 h', async () => {
+  const refreshed = await make({ exp: now + 86400, id: 'u', orig_iat: now - 3600 });
+  assert.deepEqual(judgeTokenLifetime({ token: refreshed, expire: iso(now + 86400), nowS: now, toleranceS: 60, origIatS: now - 3600 }).problems, []);
+  const stretched = await make({ exp: now + 86400, id: 'u', orig_iat: now });
+  const r = judgeTokenLifetime({ token: stretched, expire: iso(now + 86400), nowS: now, toleranceS: 60, origIatS: now - 3600 });
+  assert.deepEqual(r.problems, [`refresh moved orig_iat by 1h 0m (${now}, was ${now - 3600}): a session could be stretched forever`]);
+});
+
+test('an issued token is measured from the Date header, or from our clock when there is none, and says which', async () => {
+  const token = await make({ exp: now + 3600, id: 'u', orig_iat: now - 82800 });
+  const body = { token, expire: iso(now + 3600) };
+  const server = judgeIssuedToken({ date: new Date(now * 1000).toUTCString() }, body, { toleranceS: 60, localNowS: now + 999 });
+  assert.equal(server.nowS, now);
+  assert.match(server.problems[0]!, /measured from the server's Date header/);
+  const local = judgeIssuedToken({}, body, { toleranceS: 60, localNowS: now });
+  assert.equal(local.serverS, undefined);
+  assert.match(local.problems[0]!, /measured from the local clock \(no Date header\)/);
 });
 
 test('another algorithm and missing claims are named', async () => {

@@ -12,6 +12,12 @@ test('redactText removes JWTs, bearer values, secret fields and given secrets', 
   assert.ok(out.includes(REDACTED));
 });
 
+test('settings named like secrets are redacted in env and JSON shapes', () => {
+  const out = redactText('MONITOR_PASSWORD=hunter2x SMOKE_PASSWORD=s3cret-smoke {"TARGET_JWT_KEY":"k3y-value"} LOAD_PASSWORD=l0ad-pw');
+  for (const secret of ['hunter2x', 's3cret-smoke', 'k3y-value', 'l0ad-pw']) assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
+  assert.match(out, /MONITOR_PASSWORD=\[redacted\]/);
+});
+
 test('prose about tokens and passwords is left readable', () => {
   const prose = 'upgrade requires a token: 401 without one; the old password: refused';
   assert.equal(redactText(prose), prose);

@@ -1,18 +1,14 @@
 // Test support for the load part: run the orchestrator or k6 itself as a child process and read
 // the JSON summary it wrote.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureK6 } from '../../load/runner/k6-bin.ts';
 import { k6Args } from '../../load/runner/run-k6.ts';
+import { readSummary, type JsonSummary } from '../../load/runner/summary.ts';
 import { runCli } from '../support/cli.ts';
 
-export interface Summary {
-  passed: boolean;
-  thresholds: { metric: string; rule: string; ok: boolean }[];
-  checks: { name: string; passes: number; fails: number }[];
-  metrics: Record<string, Record<string, number>>;
-}
+export type Summary = JsonSummary;
 
 export interface Run {
   code: number;
@@ -32,7 +28,11 @@ const BLANK = Object.fromEntries(
 const withSummary = (r: { code: number; output: string }, reportsDir: string): Run => ({
   ...r,
   reportsDir,
-  summary: (script, profile = 'smoke') => JSON.parse(readFileSync(join(reportsDir, `load-${script}-${profile}.json`), 'utf8')) as Summary,
+  summary: (script, profile = 'smoke') => {
+    const s = readSummary(reportsDir, script, profile);
+    if (!s) throw new Error(`no k6 summary for ${script} ${profile} in ${reportsDir}`);
+    return s;
+  },
 });
 
 /** `npm run load -- <args>` with `env` (plus blanks for everything else). */

@@ -48,3 +48,10 @@ test('a bad setting stops it before any traffic: exit 2, the setting named, no p
   assert.doesNotMatch(r.output, /▶/);
   assert.equal(existsSync(r.report), false);
 });
+
+test('an unknown fault name stops it too, whichever parts run: exit 2 naming TARGET_FAULTS', async () => {
+  const r = await releaseCheck({ TARGET_FAULTS: 'token-2h' });
+  assert.equal(r.code, 2, r.output);
+  assert.match(r.output, /TARGET_FAULTS: unknown fault 'token-2h'/);
+  assert.doesNotMatch(r.output, /▶/);
+});

@@ -1,7 +1,7 @@
 // The whole flow as one story, in order: each step builds on the one before.
 import { MESSAGES } from '../../core/contract.ts';
 import { AccountUpgraded, CreditsAvailable, LoginOk, PasswordChanged, RegisterOk, UsageOk } from '../../core/schemas.ts';
-import { judgeLoginAnswer } from '../../fixtures/checks.ts';
+import { judgeIssuedToken } from '../../core/jwt.ts';
 import { newPassword, newUser, type Account } from '../../fixtures/factories.ts';
 import { expect, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
 
@@ -24,7 +24,7 @@ test.describe('the account flow', () => {
     expect(res).toHaveStatus(200);
     expect(res.body).toMatchSchema(LoginOk, 'the login answer');
     const body = LoginOk.parse(res.body);
-    expect(judgeLoginAnswer(res, body, toleranceS).problems).toHaveNoProblems('the login token does not keep the contract');
+    expect(judgeIssuedToken(res.headers, body, { toleranceS }).problems).toHaveNoProblems('the login token does not keep the contract');
     token = body.token;
   });
 

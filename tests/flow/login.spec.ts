@@ -1,7 +1,7 @@
 import { API_PATHS, MESSAGES, TOKEN_ALGORITHM } from '../../core/contract.ts';
 import { decodeToken } from '../../core/jwt.ts';
 import { LoginOk } from '../../core/schemas.ts';
-import { judgeLoginAnswer } from '../../fixtures/checks.ts';
+import { judgeIssuedToken } from '../../core/jwt.ts';
 import { newPassword, newUser } from '../../fixtures/factories.ts';
 import { expect, test } from '../../fixtures/test.ts';
 
@@ -15,7 +15,7 @@ test.describe('login', () => {
     const decoded = decodeToken(body.token);
     expect(decoded?.header.alg, 'the token algorithm').toBe(TOKEN_ALGORITHM);
     expect(decoded?.claims.id, "the token's id claim").toBe(sharedAccount.username);
-    expect(judgeLoginAnswer(res, body, toleranceS).problems).toHaveNoProblems(`the token does not keep the contract (tolerance ${toleranceS}s)`);
+    expect(judgeIssuedToken(res.headers, body, { toleranceS }).problems).toHaveNoProblems(`the token does not keep the contract (tolerance ${toleranceS}s)`);
   });
 
   test("the e-mail address logs in too, and the token's id is still the username", async ({ api, sharedAccount }) => {

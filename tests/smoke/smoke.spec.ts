@@ -1,7 +1,7 @@
 // Safe against production: one existing account (SMOKE_USERNAME), read-only calls, no new accounts.
 import { MESSAGES } from '../../core/contract.ts';
 import { CreditsAvailable, LoginOk, TokenUsername, UsageOk } from '../../core/schemas.ts';
-import { judgeLoginAnswer } from '../../fixtures/checks.ts';
+import { judgeIssuedToken } from '../../core/jwt.ts';
 import { expect, test } from '../../fixtures/test.ts';
 
 test.describe('smoke', () => {
@@ -11,7 +11,7 @@ test.describe('smoke', () => {
     const res = await api.login({ username: smokeAccount!.username, password: smokeAccount!.password });
     expect(res).toHaveStatus(200);
     expect(res.body).toMatchSchema(LoginOk, 'the login answer');
-    expect(judgeLoginAnswer(res, LoginOk.parse(res.body), toleranceS).problems).toHaveNoProblems('the login token does not keep the contract');
+    expect(judgeIssuedToken(res.headers, LoginOk.parse(res.body), { toleranceS }).problems).toHaveNoProblems('the login token does not keep the contract');
   });
 
   test('the token is accepted and names the account', async ({ api, smokeSession }) => {
