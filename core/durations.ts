@@ -16,3 +16,6 @@ export function humanDuration(seconds: number): string {
 /** "24h ± 60s" */
 export const expectedLifetime = (lifetimeS: number, toleranceS: number): string =>
   `${humanDuration(lifetimeS)} ± ${humanDuration(toleranceS)}`;
+
+/** Unix seconds as the API writes times: RFC 3339 in UTC, whole seconds (2018-12-21T19:31:42Z). */
+export const rfc3339 = (unixS: number): string => new Date(unixS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');

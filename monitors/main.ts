@@ -40,14 +40,14 @@ runMain(async () => {
   const once = args.has('--once');
   const targetKey = s.TARGET_URL ?? 'bundled';
   // An unusable state file is a settings problem: say which setting, exit 2, before any traffic.
+  let state: MonitorState;
   try {
-    new MonitorState(s.MONITOR_DB).close();
+    state = new MonitorState(s.MONITOR_DB);
   } catch (err) {
     throw new SettingsError([`MONITOR_DB: cannot open the state file '${s.MONITOR_DB}' (${(err as Error).message})`]);
   }
 
   if (args.has('--forget-tokens')) {
-    const state = new MonitorState(s.MONITOR_DB);
     const n = state.keptTokens(targetKey).length;
     state.forgetTarget(targetKey);
     state.close();
@@ -59,7 +59,7 @@ runMain(async () => {
   const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'monitor', ...(once ? { destination: pino.destination(2) } : {}) });
   const target = await resolveTarget(s, logger);
   const label = targetLabel(s);
-  const monitor = new Monitor({ settings: s, url: target.url, targetKey, targetLabel: label, logger, processMetrics: !once });
+  const monitor = new Monitor({ settings: s, state, url: target.url, targetKey, targetLabel: label, logger, processMetrics: !once });
 
   if (once) {
     try {

@@ -8,7 +8,7 @@ import { runPass, type PassOutcome } from './pass.ts';
 import { statusPagePath, type MonitorSettings } from './settings.ts';
 import { MonitorState } from './state.ts';
 import { renderStatusPage, writeStatusPage } from './status-page.ts';
-import type { PassResult } from './types.ts';
+import { passed, type CheckName, type PassResult } from './types.ts';
 
 /** Passes shown on the status page. */
 const PAGE_PASSES = 120;
@@ -22,8 +22,9 @@ export interface MonitorOptions {
   targetLabel: string;
   logger: Logger;
   processMetrics?: boolean;
-  /** Base URL of the served status page, for alert links. */
-  statusUrl?: string;
+  /** The state file, already open (the CLI opens it first to report a bad MONITOR_DB); the
+   *  monitor owns it from here and closes it on stop(). */
+  state?: MonitorState;
 }
 
 export interface PassReport {
@@ -38,19 +39,23 @@ export class Monitor {
   readonly api: TemporalClient;
   private running?: Promise<PassReport>;
   private readonly stopping = new AbortController();
+  /** Base URL of the served status page, for alert links (set by the service once it listens). */
   statusUrl?: string;
   lastPass?: PassResult;
+  /** When each check last passed: read from history once, then kept up to date by each pass (the
+   *  query groups over every stored result, too much to repeat per pass and per page view). */
+  private readonly lastSuccess: Map<CheckName, number>;
 
   constructor(readonly o: MonitorOptions) {
     const s = o.settings;
-    this.state = new MonitorState(s.MONITOR_DB);
+    this.state = o.state ?? new MonitorState(s.MONITOR_DB);
     // The bundled target is new and empty on every start: its old account and tokens mean nothing.
     if (o.targetKey === 'bundled') this.state.forgetTarget('bundled');
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS });
     this.metrics = new MonitorMetrics(o.targetLabel, { processMetrics: o.processMetrics });
     const latest = this.state.recentPasses(o.targetKey, 1)[0];
-    this.metrics.seed(this.state.lastSuccess(o.targetKey), latest?.tokenExpireS);
-    this.statusUrl = o.statusUrl;
+    this.lastSuccess = this.state.lastSuccess(o.targetKey);
+    this.metrics.seed(this.lastSuccess, latest?.tokenExpireS);
   }
 
   get busy(): boolean {
@@ -84,6 +89,7 @@ export class Monitor {
     const { pass, tokens, secrets } = outcome;
     this.state.recordPass(pass, tokens, { days: s.MONITOR_RETENTION_DAYS, passes: s.MONITOR_RETENTION_PASSES });
     this.lastPass = pass;
+    for (const c of pass.checks) if (passed(c.status)) this.lastSuccess.set(c.name, pass.startedAt);
     this.metrics.record(pass);
     let alerts: AlertEvent[] = [];
     try {
@@ -114,7 +120,7 @@ export class Monitor {
     return renderStatusPage({
       targetLabel: this.o.targetLabel,
       passes: this.state.recentPasses(this.o.targetKey, PAGE_PASSES),
-      lastSuccess: this.state.lastSuccess(this.o.targetKey),
+      lastSuccess: this.lastSuccess,
       latencyDegradedMs: s.MONITOR_LATENCY_DEGRADED_MS,
       latencyFailMs: s.MONITOR_LATENCY_FAIL_MS,
     });

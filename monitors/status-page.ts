@@ -4,7 +4,7 @@
 // were scrubbed when the checks produced them.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { humanDuration } from '../core/durations.ts';
+import { humanDuration, rfc3339 } from '../core/durations.ts';
 import type { StoredPass } from './state.ts';
 import { CHECK_NAMES, type CheckStatus } from './types.ts';
 import { escapeMarkup } from '../core/escape.ts';
@@ -23,7 +23,7 @@ const COLORS: Record<CheckStatus, string> = { pass: '#2e9e44', degraded: '#e0a80
 const STEP_COLORS = ['#1f77b4', '#ff7f0e', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
 
 const esc = escapeMarkup;
-const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const iso = (ms: number): string => rfc3339(ms / 1000);
 const badge = (s: CheckStatus | 'pass' | 'fail'): string => `<span class="badge" style="background:${COLORS[s]}">${s}</span>`;
 
 function timeline(passes: StoredPass[]): string {
@@ -114,10 +114,10 @@ ${timeline(passes)}
 <h2>Latency per step</h2>
 ${latencyChart(passes, input.latencyDegradedMs, input.latencyFailMs)}
 <script>
-// Counts the token's time to expiry down while the page is open.
+// Counts the token's time to expiry down while the page is open, worded as the server-side text is.
 (function(){var p=document.getElementById('token');var e=p&&p.dataset.expire;var b=document.getElementById('ttl');if(!e||!b)return;
-function f(s){var n=s<0;s=Math.abs(Math.round(s));var h=Math.floor(s/3600),m=Math.floor(s%3600/60),x=s%60;return (n?'-':'')+(h?h+'h '+m+'m':m?m+'m '+x+'s':x+'s');}
-setInterval(function(){b.textContent=f(Number(e)-Date.now()/1000);},1000);})();
+${humanDuration.toString()}
+setInterval(function(){b.textContent=humanDuration(Number(e)-Date.now()/1000);},1000);})();
 </script>
 </body></html>
 `;

@@ -2,6 +2,7 @@
 // errors in jwt-go's words. The fault set can bend each step the way a real regression would.
 import { SignJWT, jwtVerify, decodeJwt, decodeProtectedHeader, errors } from 'jose';
 import { MESSAGES } from '../core/contract.ts';
+import { rfc3339 } from '../core/durations.ts';
 import type { FaultSet } from './faults.ts';
 
 export interface TokenConfig {
@@ -20,7 +21,6 @@ const CLOCK_AHEAD_S = 600;
 const ROTATED_KEY_SUFFIX = ':rotated';
 
 /** Go's time.RFC3339 for a UTC time: seconds, `Z`. */
-export const rfc3339 = (unixS: number): string => new Date(unixS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class TokenService {
   private readonly keys = new Map<string, CryptoKey>();

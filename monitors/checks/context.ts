@@ -2,7 +2,7 @@
 // and the timing of every request (the latency check reads those).
 import type { ApiResponse, TemporalClient } from '../../core/client.ts';
 import { redactText } from '../../core/redact.ts';
-import type { Account, KeptToken, MonitorState } from '../state.ts';
+import type { KeptToken, MonitorState } from '../state.ts';
 import type { CheckName, CheckStatus } from '../types.ts';
 
 export interface CheckConfig {
@@ -36,7 +36,6 @@ export interface PassContext {
   config: CheckConfig;
   /** MONITOR_USERNAME/PASSWORD when given; else the dedicated account is read from or registered into the state. */
   credentials?: { username: string; password: string };
-  account?: Account;
   fresh?: FreshToken;
   kept: KeptToken[];
   steps: Map<string, TimedStep>;

@@ -1,11 +1,10 @@
 // token lifetime across runs: tokens issued on earlier passes (kept in the state) must still be
 // accepted before their expire and refused (401) after it. The only way to see that the server
 // really honours the 24 h it promises, both ways.
-import { humanDuration } from '../../core/durations.ts';
+import { humanDuration, rfc3339 } from '../../core/durations.ts';
 import { serverNowS } from '../../core/jwt.ts';
 import { describeAnswer, timed, type Check } from './context.ts';
 
-const stamp = (s: number): string => new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export const tokenAcrossRuns: Check = {
   name: 'token-across-runs',
@@ -29,7 +28,7 @@ export const tokenAcrossRuns: Check = {
       const res = await timed(ctx, 'kept token', () => ctx.api.tokenUsername(kept.token));
       // Judge by the server's clock: it decides expiry by its own.
       const left = kept.expireS - (serverNowS(res.headers) ?? Date.now() / 1000);
-      const when = `issued ${age} ago, expire=${stamp(kept.expireS)}`;
+      const when = `issued ${age} ago, expire=${rfc3339(kept.expireS)}`;
       if (left > tol) {
         if (res.status === 200) accepted++;
         else problems.push(`a token ${when} (${humanDuration(left)} left) is no longer accepted: ${describeAnswer(res, ctx.secrets)}`);
