@@ -5,17 +5,16 @@
 //   2. the login rate the target sustains with bcrypt (load/login.ts at rising arrival rates).
 // The target runs in its own process. On a 2-core machine the load generator and the target
 // compete for the same CPUs: the figures are this machine's, not the target's ceiling.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TemporalClient } from '../core/client.ts';
 import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { readSummary, type JsonSummary } from '../load/runner/summary.ts';
 import { spawnTarget } from '../target/spawn.ts';
 import { ensureK6 } from '../load/runner/k6-bin.ts';
 import { runK6 } from '../load/runner/run-k6.ts';
+import { bearerLua, benchAccount, median, secretFile, wrk } from './lib/bench.ts';
 
 const settingsShape = {
   K6_BIN: setting.text().optional(),
@@ -25,7 +24,6 @@ const settingsShape = {
   BENCH_LOGIN_RATES: setting.list().default(['5', '10', '15', '20', '30']),
 };
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 
 await runMain(async () => {
@@ -35,24 +33,15 @@ await runMain(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hx-bench-load-'));
   const target = await spawnTarget();
   try {
-    const api = new TemporalClient({ baseUrl: target.url });
-    const id = Date.now().toString(36);
-    const account = { username: `hx-bench-${id}`, password: `bench-${Math.random().toString(36).slice(2)}`, email_address: `hx-bench-${id}@example.test` };
-    if ((await api.register(account)).status !== 200) throw new Error('could not register the benchmark account');
-    const login = await api.login({ username: account.username, password: account.password });
-    const token = (login.body as { token?: string }).token;
-    if (login.status !== 200 || !token) throw new Error(`benchmark login answered ${login.status}`);
+    const account = await benchAccount(target.url);
     // Secrets live in a private temp dir (wrk script, k6 accounts file), never on a command line or in the output.
-    const lua = join(dir, 'credits.lua');
-    writeFileSync(lua, `wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer ${token}"\n`, { mode: 0o600 });
-    const accountsFile = join(dir, 'accounts.json');
-    writeFileSync(accountsFile, JSON.stringify([{ username: account.username, password: account.password }]), { mode: 0o600 });
+    const lua = secretFile(dir, 'credits.lua', bearerLua(account.token));
+    const accountsFile = secretFile(dir, 'accounts.json', JSON.stringify([{ username: account.username, password: account.password }]));
 
-    const wrk = (): number => {
-      const out = execFileSync('wrk', ['-t2', `-c${s.BENCH_CONNECTIONS}`, `-d${s.BENCH_DURATION_S}s`, '-s', lua, `${target.url}${API_PATHS.creditsAvailable}`], { encoding: 'utf8' });
-      const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-      if (non2xx > 0) throw new Error(`wrk got ${non2xx} non-2xx answers from credits`);
-      return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+    const wrkCredits = (): number => {
+      const r = wrk(`${target.url}${API_PATHS.creditsAvailable}`, { lua, threads: 2, connections: s.BENCH_CONNECTIONS, durationS: s.BENCH_DURATION_S });
+      if (r.non2xx > 0) throw new Error(`wrk got ${r.non2xx} non-2xx answers from credits`);
+      return r.rps;
     };
     const k6Run = async (script: string, env: Record<string, string>): Promise<JsonSummary> => {
       const reports = mkdtempSync(join(dir, 'k6-'));
@@ -82,7 +71,7 @@ await runMain(async () => {
     const wrkRuns: number[] = [];
     const k6Runs: number[] = [];
     for (let i = 0; i < s.BENCH_REPEAT; i++) {
-      wrkRuns.push(wrk());
+      wrkRuns.push(wrkCredits());
       k6Runs.push(await k6Credits());
       console.log(`  run ${i + 1}: wrk ${wrkRuns[i]?.toFixed(0)} req/s, k6 ${k6Runs[i]?.toFixed(0)} req/s`);
     }

@@ -7,15 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSettings } from '../core/settings.ts';
+import { loadSettings, parseSettings, setting } from '../core/settings.ts';
 import { createLogger } from '../core/logger.ts';
 import { Monitor } from '../monitors/monitor.ts';
 import { startService } from '../monitors/service.ts';
 import { monitorSettings } from '../monitors/settings.ts';
 import { spawnTarget } from '../target/spawn.ts';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-const PASSES = Number(process.env.BENCH_PASSES ?? 500);
+const { BENCH_RUNS: RUNS, BENCH_PASSES: PASSES } = loadSettings({ BENCH_RUNS: setting.int(1, 50).default(7), BENCH_PASSES: setting.int(1, 100_000).default(500) });
 const dir = mkdtempSync(join(tmpdir(), 'monitor-bench-'));
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Project set-up, run by `npm install` (postinstall) and again by `npm test` (pretest), so that a fresh
 # machine gets everything the harness runs: k6 (built from the Go module proxy when missing) and,
-# when we may install system packages (root + apt-get), Debian's chromium (status page test) and wrk
-# (benchmarks). Idempotent and quick when everything is already there.
+# when we may install system packages (root + apt-get), Debian's chromium (status page test), wrk and
+# hyperfine (benchmarks). Idempotent and quick when everything is already there.
 # `--strict` (before tests): a missing k6 is an error. Without it (npm install): a warning, so that
 # installing the npm packages does not fail on a machine without Go.
 set -euo pipefail
@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing Debian packages: ${missing[*]} (one-time, about a minute)" >&2

@@ -14,10 +14,10 @@ import { API_PATHS } from '../core/contract.ts';
 import { hashPassword, verifyPassword } from '../target/bcrypt.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { startTarget } from '../target/server.ts';
+import { median } from './lib/bench.ts';
 
 const settings = { RUNS: setting.int(1, 20).default(5), TEST_WORKERS: setting.int(1, 32).optional() };
 const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function bcryptCostMs(): Promise<{ hashMs: number; verifyMs: number }> {
   const n = 20;
