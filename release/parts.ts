@@ -7,7 +7,9 @@ import { summaryBase } from '../load/lib/summary.ts';
 import { readSummary, summaryPath } from '../load/runner/summary.ts';
 import { exec, type LineSink } from './exec.ts';
 
-export type PartName = 'tests' | 'load' | 'monitor';
+import type { Part } from '../target/faults.ts';
+
+export type PartName = Part;
 
 export interface PartResult {
   part: PartName;

@@ -8,8 +8,11 @@ import { assertTargetAllowed } from '../load/lib/safety.ts';
 import { crossCheck, monitorSettings } from '../monitors/settings.ts';
 import { targetSettings } from '../target/settings.ts';
 
-export const PARTS = ['tests', 'load', 'monitor'] as const;
-const PROJECTS = ['smoke', 'flow', 'upgrade'] as const;
+import { PARTS } from '../target/faults.ts';
+
+export { PARTS };
+/** The Playwright projects (playwright.config.ts). */
+export const PROJECTS = ['smoke', 'flow', 'upgrade'] as const;
 
 export const releaseSettings = {
   ...sharedSettings,
@@ -55,5 +58,5 @@ export function validateAllParts(parts: readonly string[]): void {
 /** The Playwright projects a release check runs: all locally; upgrade elsewhere only with ALLOW_UPGRADE. */
 export function releaseProjects(s: ReleaseSettings): string[] {
   if (s.RELEASE_TEST_PROJECTS) return [...s.RELEASE_TEST_PROJECTS];
-  return targetIsLocal(s) || s.ALLOW_UPGRADE ? ['smoke', 'flow', 'upgrade'] : ['smoke', 'flow'];
+  return targetIsLocal(s) || s.ALLOW_UPGRADE ? [...PROJECTS] : PROJECTS.filter((p) => p !== 'upgrade');
 }

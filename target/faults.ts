@@ -2,7 +2,9 @@
 // harness can prove it catches them. Each entry says which part of the harness must catch it.
 // Switched on with TARGET_FAULTS=name,name:param (or --faults); all off unless asked for.
 
-export type Part = 'tests' | 'load' | 'monitor';
+/** The harness's three parts, in the order they run. */
+export const PARTS = ['tests', 'load', 'monitor'] as const;
+export type Part = (typeof PARTS)[number];
 
 export interface FaultEntry {
   /** What goes wrong, as a release note of the bug would say it. */
