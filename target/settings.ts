@@ -3,7 +3,7 @@ import { setting, sharedSettings } from '../core/settings.ts';
 import { parseFaults } from './faults.ts';
 
 /** TARGET_FAULTS, checked against the catalog wherever it is read (target, tests, release check). */
-export const faultsSetting = setting.text().superRefine((spec, ctx) => {
+const faultsSetting = setting.text().superRefine((spec, ctx) => {
   try {
     parseFaults(spec);
   } catch (err) {
