@@ -22,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-if ! scripts/ensure-k6.sh >/dev/null; then
+if ! node_modules/.bin/tsx scripts/ensure-k6.ts >/dev/null; then
   if [ "${1:-}" = --strict ]; then echo "setup: k6 is required to run the tests (see docs/load.md for other ways to install it)" >&2; exit 3; fi
   echo "setup: k6 is not installed; the load scripts and 'npm test' need it (see docs/load.md)" >&2
 fi
