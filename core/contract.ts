@@ -52,3 +52,7 @@ export const missingField = (field: string): string => `${field} not present`;
 
 export const TIERS = ['unverified', 'free', 'partner', 'light', 'paid'] as const;
 export type Tier = (typeof TIERS)[number];
+
+/** A JWT on the wire: three base64url parts; the signature may be empty only for `alg: none`
+ *  (which the API must refuse). */
+export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;

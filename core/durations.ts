@@ -19,3 +19,9 @@ export const expectedLifetime = (lifetimeS: number, toleranceS: number): string 
 
 /** Unix seconds as the API writes times: RFC 3339 in UTC, whole seconds (2018-12-21T19:31:42Z). */
 export const rfc3339 = (unixS: number): string => new Date(unixS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** An HTTP Date header as unix seconds (the server's clock, whole seconds); undefined when absent or unreadable. */
+export function dateHeaderS(value: string | undefined): number | undefined {
+  const t = value ? Date.parse(value) : NaN;
+  return Number.isNaN(t) ? undefined : t / 1000;
+}

@@ -1,7 +1,7 @@
 // Reading tokens without the key (jose's decoders) and judging their lifetime in on-call words.
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { TOKEN_LIFETIME_S, TOKEN_ALGORITHM } from './contract.ts';
-import { humanDuration, expectedLifetime } from './durations.ts';
+import { dateHeaderS, humanDuration, expectedLifetime } from './durations.ts';
 import { TokenClaims, TokenHeader } from './schemas.ts';
 import { checkShape } from './shape.ts';
 
@@ -77,9 +77,7 @@ export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
 
 /** The server's clock from a Date header, unix seconds; undefined when absent or unreadable. */
 export function serverNowS(headers: Record<string, string>): number | undefined {
-  const d = headers['date'];
-  const t = d ? Date.parse(d) : NaN;
-  return Number.isNaN(t) ? undefined : t / 1000;
+  return dateHeaderS(headers['date']);
 }
 
 export interface IssuedTokenOptions extends Pick<LifetimeInput, 'toleranceS' | 'expectedLifetimeS' | 'origIatS'> {

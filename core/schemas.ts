@@ -1,10 +1,8 @@
 // Every response body of the contract, once. Tests, fixtures and the monitor import these;
 // nobody re-describes a body by hand. Strict where the contract is strict.
 import { z } from 'zod';
-import { MESSAGES, TIERS, TOKEN_ALGORITHM } from './contract.ts';
+import { JWT_SHAPE, MESSAGES, TIERS, TOKEN_ALGORITHM } from './contract.ts';
 
-/** Three base64url parts; the signature may be empty only for `alg: none` (which the API must refuse). */
-export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export const Jwt = z.string().regex(JWT_SHAPE, 'expected a JWT (three base64url parts separated by dots)');
 
 /** RFC 3339 with a zone, as Go's time.RFC3339 writes it (`2018-12-21T19:31:42Z`). */

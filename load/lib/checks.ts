@@ -4,12 +4,11 @@
 import { check } from 'k6';
 import encoding from 'k6/encoding';
 import type { RefinedResponse, ResponseType } from 'k6/http';
-import { TOKEN_LIFETIME_S } from '../../core/contract.ts';
-import { expectedLifetime, humanDuration } from '../../core/durations.ts';
+import { JWT_SHAPE, TOKEN_LIFETIME_S } from '../../core/contract.ts';
+import { dateHeaderS, expectedLifetime, humanDuration } from '../../core/durations.ts';
 
 type Res = RefinedResponse<ResponseType | undefined>;
 
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const WARNINGS_PER_VU = 3;
 let warnings = 0;
@@ -41,8 +40,7 @@ function tokenExp(token: string): number | undefined {
 
 /** The server's clock from its Date header (second resolution), else ours. */
 function serverNowS(res: Res): number {
-  const d = Date.parse(res.headers['Date'] ?? '');
-  return Number.isFinite(d) ? d / 1000 : Date.now() / 1000;
+  return dateHeaderS(res.headers['Date']) ?? Date.now() / 1000;
 }
 
 const statusLine = (what: string, res: Res): string =>

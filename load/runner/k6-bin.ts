@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { SettingsError } from '../../core/settings.ts';
 
 export const K6_VERSION = 'v1.8.1';
-export const K6_MODULE = 'go.k6.io/k6';
+const K6_MODULE = 'go.k6.io/k6';
 
-export const OTHER_WAYS = [
+const OTHER_WAYS = [
   'Other ways to install k6 (then set K6_BIN to its path, or put it on PATH):',
   '  - Debian/Ubuntu: Grafana\'s apt repository (https://dl.k6.io/deb), `apt-get install k6`',
   '  - macOS: `brew install k6`',
-  '  - Docker: `docker run --rm -i --network host -v "$PWD:/work" -w /work grafana/k6:1.8.1 run load/login.ts`',
-  '  - release binaries: https://github.com/grafana/k6/releases/tag/v1.8.1',
-  '  - with Go: `go install go.k6.io/k6@v1.8.1` (the binary lands in $(go env GOPATH)/bin)',
+  `  - Docker: \`docker run --rm -i --network host -v "$PWD:/work" -w /work grafana/k6:${K6_VERSION.slice(1)} run load/login.ts\``,
+  `  - release binaries: https://github.com/grafana/k6/releases/tag/${K6_VERSION}`,
+  `  - with Go: \`go install ${K6_MODULE}@${K6_VERSION}\` (the binary lands in $(go env GOPATH)/bin)`,
 ].join('\n');
 
 export class K6NotFound extends Error {

@@ -77,33 +77,33 @@ await runMain(async () => {
     if (err instanceof ProfileError) throw asSettingsError(err);
     throw err;
   }
-  const accounts = prepareAccounts(s);
-
   const log = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'load' });
-  let bin: string;
+  // From here on a file may hold LOAD_PASSWORD: whatever happens next, it is removed.
+  const accounts = prepareAccounts(s);
+  let target: Awaited<ReturnType<typeof resolveTarget>> | undefined;
   try {
-    bin = await ensureK6(s.K6_BIN);
-  } catch (err) {
-    accounts.cleanup();
-    if (err instanceof K6NotFound) {
-      process.stderr.write(`${err.message}\n`);
-      return 3;
+    let bin: string;
+    try {
+      bin = await ensureK6(s.K6_BIN);
+    } catch (err) {
+      if (err instanceof K6NotFound) {
+        process.stderr.write(`${err.message}\n`);
+        return 3;
+      }
+      throw err;
     }
-    throw err;
-  }
-  mkdirSync(reportsDir, { recursive: true });
+    mkdirSync(reportsDir, { recursive: true });
 
-  // The bundled target logs every request at info; under load that would drown k6's output.
-  const targetLog = createLogger({ level: ['debug', 'trace'].includes(s.LOG_LEVEL) ? s.LOG_LEVEL : 'warn', format: s.LOG_FORMAT, name: 'target' });
-  const target = await resolveTarget(s, targetLog);
-  log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir }, `k6 ${describe}`);
-  try {
+    // The bundled target logs every request at info; under load that would drown k6's output.
+    const targetLog = createLogger({ level: ['debug', 'trace'].includes(s.LOG_LEVEL) ? s.LOG_LEVEL : 'warn', format: s.LOG_FORMAT, name: 'target' });
+    target = await resolveTarget(s, targetLog);
+    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir }, `k6 ${describe}`);
     const result = await runK6({ bin, script: `${script}.ts`, args: process.stdout.isTTY ? [] : ['--quiet'], env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: accounts.path } });
     const verdict = result.code === 0 ? 'passed' : result.code === 99 ? 'thresholds crossed' : 'k6 failed';
     log[result.code === 0 ? 'info' : 'error']({ exitCode: result.code, reports: reportsDir }, `load ${script} ${s.LOAD_PROFILE}: ${verdict}`);
     return result.code;
   } finally {
     accounts.cleanup();
-    await target.close();
+    await target?.close();
   }
 });

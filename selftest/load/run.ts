@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureK6 } from '../../load/runner/k6-bin.ts';
 import { k6Args } from '../../load/runner/run-k6.ts';
+import { loadSettingsShape } from '../../load/runner/settings.ts';
 import { readSummary, type JsonSummary } from '../../load/runner/summary.ts';
+import { targetSettings } from '../../target/settings.ts';
 import { runCli } from '../support/cli.ts';
 
 export type Summary = JsonSummary;
@@ -19,11 +21,7 @@ export interface Run {
 
 // Every setting the runner reads is given here, blank unless the test sets it, so a developer's
 // .env (dotenv never overrides a variable that is present) cannot point a test elsewhere.
-const BLANK = Object.fromEntries(
-  ['TARGET_URL', 'TARGET_ENV', 'CONFIRM_TARGET', 'TARGET_FAULTS', 'TARGET_JWT_KEY', 'TARGET_DB', 'K6_BIN', 'LOAD_PROFILE', 'LOAD_RATE', 'LOAD_DURATION',
-    'LOAD_PRE_VUS', 'LOAD_MAX_VUS', 'LOAD_POOL_SIZE', 'LOAD_P95_MS', 'LOAD_P99_MS', 'LOAD_MAX_ERROR_RATE', 'LOAD_MIN_CHECKS_RATE',
-    'LOAD_ACCOUNTS_FILE', 'LOAD_USERNAME', 'LOAD_PASSWORD', 'TARGET_TOKEN_LIFETIME_S', 'TARGET_MAX_REFRESH_S', 'HTTP_TIMEOUT_MS', 'TIME_TOLERANCE_S'].map((k) => [k, '']),
-);
+const BLANK = Object.fromEntries(Object.keys({ ...loadSettingsShape, ...targetSettings }).map((k) => [k, '']));
 
 const withSummary = (r: { code: number; output: string }, reportsDir: string): Run => ({
   ...r,
