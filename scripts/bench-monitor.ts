@@ -4,7 +4,7 @@
 //  2. the service's memory after BENCH_PASSES passes (the service wiring: Monitor + HTTP server,
 //     /metrics and the status page fetched every 50 passes), target in its own process.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings, parseSettings, setting } from '../core/settings.ts';
@@ -72,4 +72,5 @@ try {
   await service.stop();
 } finally {
   await target.close();
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
@@ -50,20 +50,24 @@ await runMain(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hx-bench-'));
   const walls: number[] = [];
   let tests = 0;
-  for (let i = 0; i < s.RUNS; i++) {
-    const json = join(dir, `run-${i}.json`);
-    const started = performance.now();
-    const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, [cli, 'test', '--reporter=json', '--retries=0', ...(s.TEST_WORKERS ? [`--workers=${s.TEST_WORKERS}`] : [])], {
-        env: { ...process.env, TARGET_URL: url, TARGET_JWT_KEY: jwtKey, PLAYWRIGHT_JSON_OUTPUT_NAME: json, CI: 'false' },
-        stdio: 'ignore',
+  try {
+    for (let i = 0; i < s.RUNS; i++) {
+      const json = join(dir, `run-${i}.json`);
+      const started = performance.now();
+      const code = await new Promise<number>((resolve) => {
+        const child = spawn(process.execPath, [cli, 'test', '--reporter=json', '--retries=0', ...(s.TEST_WORKERS ? [`--workers=${s.TEST_WORKERS}`] : [])], {
+          env: { ...process.env, TARGET_URL: url, TARGET_JWT_KEY: jwtKey, PLAYWRIGHT_JSON_OUTPUT_NAME: json, CI: 'false' },
+          stdio: 'ignore',
+        });
+        child.on('close', (c) => resolve(c ?? 1));
       });
-      child.on('close', (c) => resolve(c ?? 1));
-    });
-    walls.push((performance.now() - started) / 1000);
-    const stats = (JSON.parse(readFileSync(json, 'utf8')) as { stats: { expected: number; skipped: number; unexpected: number } }).stats;
-    tests = stats.expected + stats.skipped + stats.unexpected;
-    if (code !== 0) throw new Error(`run ${i + 1} failed (${stats.unexpected} failing tests): the benchmark needs a passing suite`);
+      walls.push((performance.now() - started) / 1000);
+      const stats = (JSON.parse(readFileSync(json, 'utf8')) as { stats: { expected: number; skipped: number; unexpected: number } }).stats;
+      tests = stats.expected + stats.skipped + stats.unexpected;
+      if (code !== 0) throw new Error(`run ${i + 1} failed (${stats.unexpected} failing tests): the benchmark needs a passing suite`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
   proxy.close();
   await target.close();

@@ -2,18 +2,18 @@
 // report file or a test's output, names the place and the kind, and never prints the secret.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FullConfig, FullResult, TestCase, TestResult } from '@playwright/test/reporter';
 import LeakCheckReporter from '../../fixtures/leak-check-reporter.ts';
 import { PASSWORD_TAG } from '../../fixtures/secrets.ts';
+import { tempDir } from '../support/temp.ts';
 
 const password = `${PASSWORD_TAG}${'a1B2c3D4e5'.repeat(2)}`;
 const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJpZCI6ImhlbGxvIn0.c2lnbmF0dXJlc2lnbmF0dXJl';
 
 function setup(files: Record<string, string>) {
-  const root = mkdtempSync(join(tmpdir(), 'leak-'));
+  const root = tempDir('leak-');
   const reports = join(root, 'reports');
   const results = join(root, 'test-results');
   mkdirSync(reports);

@@ -1,7 +1,5 @@
 // Test support for the load part: run the orchestrator or k6 itself as a child process and read
 // the JSON summary it wrote.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureK6 } from '../../load/runner/k6-bin.ts';
 import { k6Args } from '../../load/runner/run-k6.ts';
@@ -9,6 +7,7 @@ import { loadSettingsShape } from '../../load/runner/settings.ts';
 import { readSummary, type JsonSummary } from '../../load/runner/summary.ts';
 import { targetSettings } from '../../target/settings.ts';
 import { runCli } from '../support/cli.ts';
+import { tempDir } from '../support/temp.ts';
 
 export type Summary = JsonSummary;
 
@@ -35,14 +34,14 @@ const withSummary = (r: { code: number; output: string }, reportsDir: string): R
 
 /** `npm run load -- <args>` with `env` (plus blanks for everything else). */
 export async function runLoad(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const reportsDir = mkdtempSync(join(tmpdir(), 'hx-load-test-'));
+  const reportsDir = tempDir('hx-load-test-');
   const r = await runCli('node_modules/.bin/tsx', ['load/runner/main.ts', ...args], { ...BLANK, LOG_FORMAT: 'json', REPORTS_DIR: reportsDir, ...env });
   return withSummary(r, reportsDir);
 }
 
 /** `k6 run [extra] -e ... load/<script>` directly, as a user would without the orchestrator. */
 export async function runK6Direct(script: string, e: Record<string, string>, extra: string[] = []): Promise<Run> {
-  const reportsDir = mkdtempSync(join(tmpdir(), 'hx-load-test-'));
+  const reportsDir = tempDir('hx-load-test-');
   const bin = await ensureK6();
   const r = await runCli(bin, k6Args({ script, env: { REPORTS_DIR: reportsDir, ...e }, args: ['--quiet', ...extra] }), {});
   return withSummary(r, reportsDir);

@@ -2,11 +2,11 @@
 // its host. Shown with k6's `hosts` option, which maps a non-loopback name onto the bundled
 // target on loopback, so we can see whether anything arrived.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTarget, type RunningTarget } from '../../target/server.ts';
+import { tempDir } from '../support/temp.ts';
 import { runK6Direct, runLoad, tail } from './run.ts';
 
 const HOST = 'api.staging.test';
@@ -16,7 +16,7 @@ describe('load safety gate, for real', () => {
   let hostsConfig: string;
   before(async () => {
     target = await startTarget({ port: 0 });
-    hostsConfig = join(mkdtempSync(join(tmpdir(), 'hx-load-hosts-')), 'k6-hosts.json');
+    hostsConfig = join(tempDir('hx-load-hosts-'), 'k6-hosts.json');
     writeFileSync(hostsConfig, JSON.stringify({ hosts: { [HOST]: '127.0.0.1' } }));
   });
   after(() => target.close());

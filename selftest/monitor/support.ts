@@ -1,17 +1,16 @@
 // Test support for the monitor: a Monitor wired to an in-process target, a temporary state folder,
 // captured logs (to grep for secrets) and a webhook receiver on loopback.
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { tempDir as makeTempDir } from '../support/temp.ts';
 import { createLogger } from '../../core/logger.ts';
 import { parseSettings } from '../../core/settings.ts';
 import { Monitor } from '../../monitors/monitor.ts';
 import { monitorSettings, type MonitorSettings } from '../../monitors/settings.ts';
 
-export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'monitor-test-'));
+export const tempDir = (): string => makeTempDir('monitor-test-');
 
 /** Fast defaults for tests: no retries, short timeouts, a private state file. */
 export function testSettings(dir: string, env: Record<string, string> = {}): MonitorSettings {

@@ -3,15 +3,15 @@
 // before any traffic. The monitor part alone keeps these quick; the matrix runs every part.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../support/cli.ts';
+import { tempDir } from '../support/temp.ts';
 
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
 
 function releaseCheck(env: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), 'hx-release-test-'));
+  const dir = tempDir('hx-release-test-');
   // Empty values count as unset and keep a developer's .env out of the test.
   const run = runCli('npm', ['start', '-s'], {
     TARGET_URL: '', TARGET_FAULTS: '', RELEASE_PARTS: 'monitor', RELEASE_TEST_PROJECTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '',

@@ -6,7 +6,9 @@ import { MESSAGES } from '../../core/contract.ts';
 import * as S from '../../core/schemas.ts';
 import { expectShape } from '../../core/shape.ts';
 import { judgeTokenLifetime, serverNowS } from '../../core/jwt.ts';
+import { join } from 'node:path';
 import { withTarget, newAccount, loggedIn, type Harness } from '../support/target.ts';
+import { tempDir } from '../support/temp.ts';
 
 const KEY = 'selftest-key';
 let h: Harness;
@@ -195,10 +197,7 @@ test('a token lifetime and a clock can be injected', async () => {
 });
 
 test('accounts persist in a SQLite file across restarts', async (t) => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const dbPath = join(mkdtempSync(join(tmpdir(), 'hx-target-')), 'target.db');
+  const dbPath = join(tempDir('hx-target-'), 'target.db');
   const a = newAccount();
   const first = await withTarget({ dbPath });
   await first.api.register(a);
