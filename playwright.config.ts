@@ -79,7 +79,7 @@ export default defineConfig({
   ],
   webServer: target.bundled
     ? {
-        command: 'npx tsx target/main.ts',
+        command: 'npx tsx reference/main.ts',
         wait: { stdout: /listening on/ },
         // The contract's lifetimes and a fresh in-memory store, whatever .env says for `npm run target`;
         // TARGET_FAULTS passes through (to watch a test catch a fault). TARGET_JWT_KEY reaches it through

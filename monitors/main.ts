@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { createLogger } from '../core/logger.ts';
 import { loadSettings, runMain, SettingsError, targetLabel } from '../core/settings.ts';
-import { resolveTarget } from '../target/resolve.ts';
+import { resolveTarget } from '../core/target.ts';
 import { Monitor } from './monitor.ts';
 import { startService } from './service.ts';
 import { crossCheck, monitorSettings } from './settings.ts';

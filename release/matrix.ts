@@ -14,11 +14,11 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseSettings, runMain, setting } from '../core/settings.ts';
-import { FAULTS, FAULT_NAMES, PARTS, type FaultName, type Part } from '../target/faults.ts';
+import { FAULTS, FAULT_NAMES, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
-import { spawnTarget } from '../target/spawn.ts';
+import { spawnTarget } from '../reference/spawn.ts';
 import { neverFailed } from './proven.ts';
-import { brokenRun, combine, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
+import { brokenRun, combine, PARTS, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
 
 // The across-runs check needs a token to expire between two passes: a 3 s lifetime, 1 s tolerance,
 // for the runs that exercise it (the clean target and the fault it exists for). The others keep 24 h.

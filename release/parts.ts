@@ -7,8 +7,9 @@ import { summaryBase } from '../load/lib/summary.ts';
 import { readSummary, summaryPath } from '../load/runner/summary.ts';
 import { exec, type LineSink } from './exec.ts';
 
-import type { Part } from '../target/faults.ts';
-
+/** The harness's three parts, in the order they run. */
+export const PARTS = ['tests', 'load', 'monitor'] as const;
+export type Part = (typeof PARTS)[number];
 export type PartName = Part;
 
 export interface PartResult {

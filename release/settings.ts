@@ -6,9 +6,9 @@ import { loadTestSettings } from '../fixtures/settings.ts';
 import { loadSettingsShape } from '../load/runner/settings.ts';
 import { assertTargetAllowed } from '../load/lib/safety.ts';
 import { crossCheck, monitorSettings } from '../monitors/settings.ts';
-import { targetSettings } from '../target/settings.ts';
+import { targetSettings } from '../reference/settings.ts';
 
-import { PARTS } from '../target/faults.ts';
+import { PARTS } from './parts.ts';
 
 export { PARTS };
 /** The Playwright projects (playwright.config.ts). */

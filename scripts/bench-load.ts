@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { readSummary, type JsonSummary } from '../load/runner/summary.ts';
-import { spawnTarget } from '../target/spawn.ts';
+import { spawnTarget } from '../reference/spawn.ts';
 import { ensureK6 } from '../load/runner/k6-bin.ts';
 import { runK6 } from '../load/runner/run-k6.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk } from './lib/bench.ts';

@@ -12,7 +12,7 @@ import { createLogger } from '../core/logger.ts';
 import { Monitor } from '../monitors/monitor.ts';
 import { startService } from '../monitors/service.ts';
 import { monitorSettings } from '../monitors/settings.ts';
-import { spawnTarget } from '../target/spawn.ts';
+import { spawnTarget } from '../reference/spawn.ts';
 
 const { BENCH_RUNS: RUNS, BENCH_PASSES: PASSES } = loadSettings({ BENCH_RUNS: setting.int(1, 50).default(7), BENCH_PASSES: setting.int(1, 100_000).default(500) });
 const dir = mkdtempSync(join(tmpdir(), 'monitor-bench-'));

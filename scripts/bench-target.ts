@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
-import { spawnTarget } from '../target/spawn.ts';
+import { spawnTarget } from '../reference/spawn.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk, type WrkResult } from './lib/bench.ts';
 
 const settingsShape = { BENCH_DURATION_S: setting.int(3, 120).default(8), BENCH_REPEAT: setting.int(1, 9).default(3) };

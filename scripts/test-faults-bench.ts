@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
-import { hashPassword, verifyPassword } from '../target/bcrypt.ts';
+import { hashPassword, verifyPassword } from '../reference/bcrypt.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
-import { startTarget } from '../target/server.ts';
+import { startTarget } from '../reference/server.ts';
 import { median } from './lib/bench.ts';
 
 const settings = { RUNS: setting.int(1, 20).default(5), TEST_WORKERS: setting.int(1, 32).optional() };

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../core/logger.ts';
 import { loadSettings, parseSettings, runMain, SettingsError, targetLabel } from '../../core/settings.ts';
-import { resolveTarget } from '../../target/resolve.ts';
+import { resolveTarget } from '../../core/target.ts';
 import { K6NotFound, ensureK6 } from './k6-bin.ts';
 import { prepareAccounts } from './accounts-file.ts';
 import { runK6 } from './run-k6.ts';

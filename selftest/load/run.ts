@@ -5,7 +5,7 @@ import { ensureK6 } from '../../load/runner/k6-bin.ts';
 import { k6Args } from '../../load/runner/run-k6.ts';
 import { loadSettingsShape } from '../../load/runner/settings.ts';
 import { readSummary, type JsonSummary } from '../../load/runner/summary.ts';
-import { targetSettings } from '../../target/settings.ts';
+import { targetSettings } from '../../reference/settings.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTarget } from '../../target/server.ts';
+import { startTarget } from '../../reference/server.ts';
 import { makeMonitor, tempDir, testSettings } from './support.ts';
 
 const LIFETIME_S = 6;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startService } from '../../monitors/service.ts';
 import { METRIC_NAMES } from '../../monitors/metrics.ts';
-import { startTarget } from '../../target/server.ts';
+import { startTarget } from '../../reference/server.ts';
 import { createLogger } from '../../core/logger.ts';
 import { makeMonitor, tempDir, testSettings } from './support.ts';
 

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from '@playwright/test';
-import { startTarget } from '../../target/server.ts';
+import { startTarget } from '../../reference/server.ts';
 import { assertNoSecrets, makeMonitor, tempDir, testSettings } from './support.ts';
 
 const CHROMIUM = '/usr/bin/chromium';

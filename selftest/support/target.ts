@@ -1,7 +1,7 @@
 // Test support: a bundled target in-process plus a client bound to it, and a fresh registered account.
 import { randomBytes } from 'node:crypto';
 import { TemporalClient } from '../../core/client.ts';
-import { startTarget, type RunningTarget, type TargetOptions } from '../../target/server.ts';
+import { startTarget, type RunningTarget, type TargetOptions } from '../../reference/server.ts';
 
 export interface Harness {
   target: RunningTarget;

@@ -2,9 +2,7 @@
 // harness can prove it catches them. Each entry says which part of the harness must catch it.
 // Switched on with TARGET_FAULTS=name,name:param (or --faults); all off unless asked for.
 
-/** The harness's three parts, in the order they run. */
-export const PARTS = ['tests', 'load', 'monitor'] as const;
-export type Part = (typeof PARTS)[number];
+import type { Part } from '../release/parts.ts';
 
 export interface FaultEntry {
   /** What goes wrong, as a release note of the bug would say it. */

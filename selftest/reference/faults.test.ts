@@ -6,7 +6,7 @@ import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { MESSAGES } from '../../core/contract.ts';
 import { TransportError } from '../../core/http.ts';
 import { serverNowS } from '../../core/jwt.ts';
-import { FAULTS, FAULT_NAMES, type FaultName } from '../../target/faults.ts';
+import { FAULTS, FAULT_NAMES, type FaultName } from '../../reference/faults.ts';
 import { withTarget, newAccount, loggedIn, type Harness } from '../support/target.ts';
 
 const KEY = 'faults-key';
@@ -204,7 +204,7 @@ test('faults can be switched at run time without losing accounts', async () => {
 });
 
 test('bad fault specs are refused with the reason', async () => {
-  const { parseFaults } = await import('../../target/faults.ts');
+  const { parseFaults } = await import('../../reference/faults.ts');
   assert.throws(() => parseFaults('nope'), /unknown fault 'nope'/);
   assert.throws(() => parseFaults('latency:-1'), /latency' takes delay in ms from 0 to 120000, got '-1'/);
   assert.throws(() => parseFaults('token-1h:5'), /takes no parameter/);
