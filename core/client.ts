@@ -19,9 +19,19 @@ export interface ApiResponse {
 /** A bearer token, or a whole Authorization header value (`{ header: 'Basic x' }`) for negative tests. */
 export type Auth = string | { header: string } | undefined;
 
-export interface LoginForm { username?: string; password?: string }
-export interface RegisterForm { username?: string; password?: string; email_address?: string }
-export interface ChangePasswordForm { old_password?: string; new_password?: string }
+export interface LoginForm {
+  username?: string;
+  password?: string;
+}
+export interface RegisterForm {
+  username?: string;
+  password?: string;
+  email_address?: string;
+}
+export interface ChangePasswordForm {
+  old_password?: string;
+  new_password?: string;
+}
 
 export interface ClientOptions {
   baseUrl: string;
@@ -45,7 +55,11 @@ export class TemporalClient {
 
   /** POST /v2/auth/login. JSON sent as text/plain, as the documented browser client does. */
   login(form: LoginForm): Promise<ApiResponse> {
-    return this.send('POST', API_PATHS.login, undefined, { kind: 'text', contentType: 'text/plain;charset=UTF-8', data: JSON.stringify(form) });
+    return this.send('POST', API_PATHS.login, undefined, {
+      kind: 'text',
+      contentType: 'text/plain;charset=UTF-8',
+      data: JSON.stringify(form),
+    });
   }
 
   /** GET /v2/auth/refresh with the current token. */
@@ -84,11 +98,21 @@ export class TemporalClient {
   }
 
   /** Anything else, for malformed-input tests: any path, headers and body. */
-  raw(method: HttpRequest['method'], path: string, opts: { auth?: Auth; headers?: Record<string, string>; body?: RequestBody } = {}): Promise<ApiResponse> {
+  raw(
+    method: HttpRequest['method'],
+    path: string,
+    opts: { auth?: Auth; headers?: Record<string, string>; body?: RequestBody } = {},
+  ): Promise<ApiResponse> {
     return this.send(method, path, opts.auth, opts.body, opts.headers);
   }
 
-  private async send(method: HttpRequest['method'], path: string, auth: Auth, body?: RequestBody, extra: Record<string, string> = {}): Promise<ApiResponse> {
+  private async send(
+    method: HttpRequest['method'],
+    path: string,
+    auth: Auth,
+    body?: RequestBody,
+    extra: Record<string, string> = {},
+  ): Promise<ApiResponse> {
     const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (typeof auth === 'string') headers.authorization = `Bearer ${auth}`;
     else if (auth) headers.authorization = auth.header;

@@ -78,7 +78,9 @@ export const fetchTransport: Transport = async (req) => {
     const res = await fetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(req.timeoutMs), redirect: 'manual' });
     const text = await res.text();
     const out: Record<string, string> = {};
-    res.headers.forEach((v, k) => (out[k] = v));
+    res.headers.forEach((v, k) => {
+      out[k] = v;
+    });
     return { status: res.status, headers: out, text };
   } catch (err) {
     throw TransportError.from(err, req);

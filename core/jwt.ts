@@ -63,13 +63,19 @@ export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
   const lifetimeS = expireS - input.nowS;
   const label = input.nowLabel ?? 'now';
   if (Math.abs(lifetimeS - expected) > tol)
-    problems.push(`token expires in ${humanDuration(lifetimeS)}, expected ${expectedLifetime(expected, tol)} (expire=${input.expire}, measured from ${label})`);
+    problems.push(
+      `token expires in ${humanDuration(lifetimeS)}, expected ${expectedLifetime(expected, tol)} (expire=${input.expire}, measured from ${label})`,
+    );
   // Both are whole seconds on the wire: any gap of a second or more is a real disagreement.
   if (Math.abs(exp - expireS) >= 1)
-    problems.push(`expire (${input.expire}) and the token's exp (${new Date(exp * 1000).toISOString()}) differ by ${humanDuration(exp - expireS)}, expected equal`);
+    problems.push(
+      `expire (${input.expire}) and the token's exp (${new Date(exp * 1000).toISOString()}) differ by ${humanDuration(exp - expireS)}, expected equal`,
+    );
   if (input.origIatS !== undefined) {
     if (orig_iat !== input.origIatS)
-      problems.push(`refresh moved orig_iat by ${humanDuration(orig_iat - input.origIatS)} (${orig_iat}, was ${input.origIatS}): a session could be stretched forever`);
+      problems.push(
+        `refresh moved orig_iat by ${humanDuration(orig_iat - input.origIatS)} (${orig_iat}, was ${input.origIatS}): a session could be stretched forever`,
+      );
   } else if (Math.abs(exp - orig_iat - expected) > 1)
     problems.push(`the token's exp − orig_iat is ${humanDuration(exp - orig_iat)}, expected ${humanDuration(expected)}`);
   return { problems, lifetimeS, claims: claims.data, alg };
@@ -77,7 +83,7 @@ export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
 
 /** The server's clock from a Date header, unix seconds; undefined when absent or unreadable. */
 export function serverNowS(headers: Record<string, string>): number | undefined {
-  return dateHeaderS(headers['date']);
+  return dateHeaderS(headers.date);
 }
 
 export interface IssuedTokenOptions extends Pick<LifetimeInput, 'toleranceS' | 'expectedLifetimeS' | 'origIatS'> {

@@ -5,7 +5,17 @@ const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 const BEARER = /(Bearer\s+)[^\s"',;]+/gi;
 // One list of secret field names for both redactions (pino paths are exact; the text patterns also
 // take an upper-case prefix, so MONITOR_PASSWORD=x and "SMOKE_PASSWORD":"x" are caught too).
-const SECRET_KEYS = ['password', 'old_password', 'new_password', 'token', 'authorization', 'HashedPassword', 'EmailVerificationToken', 'cookie', 'JWT_KEY'];
+const SECRET_KEYS = [
+  'password',
+  'old_password',
+  'new_password',
+  'token',
+  'authorization',
+  'HashedPassword',
+  'EmailVerificationToken',
+  'cookie',
+  'JWT_KEY',
+];
 const ENV_SECRETS = ['MONITOR_PASSWORD', 'SMOKE_PASSWORD', 'LOAD_PASSWORD', 'TARGET_JWT_KEY'];
 const NAMES = `(?:[A-Z0-9]+_)*(?:${SECRET_KEYS.join('|')})`;
 // JSON (`"password":"x"`) and form/query (`password=x`) shapes only: prose such as "a token: 401" stays.
@@ -16,7 +26,11 @@ export const REDACTED = '[redacted]';
 
 /** Replaces JWTs, bearer values, secret-named fields and any of `secrets` in `text`. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(JWT_ANYWHERE, REDACTED).replace(BEARER, `$1${REDACTED}`).replace(SECRET_JSON, `$1${REDACTED}`).replace(SECRET_FORM, `$1${REDACTED}`);
+  let out = text
+    .replace(JWT_ANYWHERE, REDACTED)
+    .replace(BEARER, `$1${REDACTED}`)
+    .replace(SECRET_JSON, `$1${REDACTED}`)
+    .replace(SECRET_FORM, `$1${REDACTED}`);
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
   return out;
 }

@@ -42,8 +42,7 @@ export const setting = {
         .map((x) => x.trim())
         .filter(Boolean),
     ),
-  oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
-    z.enum(values, { error: `expected one of ${values.join(', ')}` }),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` }),
 };
 
 /** Settings every part shares. */
@@ -94,15 +93,14 @@ export function loadSettings<S extends z.ZodRawShape>(shape: S): Readonly<z.infe
 export type SharedSettings = Readonly<z.infer<z.ZodObject<typeof sharedSettings>>>;
 
 /** Is the target this machine (the bundled target, or a TARGET_URL on loopback)? */
-export const targetIsLocal = (s: Pick<SharedSettings, 'TARGET_URL'>): boolean =>
-  s.TARGET_URL === undefined || isLoopbackUrl(s.TARGET_URL);
+export const targetIsLocal = (s: Pick<SharedSettings, 'TARGET_URL'>): boolean => s.TARGET_URL === undefined || isLoopbackUrl(s.TARGET_URL);
 
 /** The label for reports and alerts: TARGET_ENV, else `local` or the target's host. */
 export const targetLabel = (s: Pick<SharedSettings, 'TARGET_URL' | 'TARGET_ENV'>): string =>
   s.TARGET_ENV ?? (targetIsLocal(s) ? 'local' : (urlHostname(s.TARGET_URL ?? '') ?? 'unknown'));
 
 /** Runs a program's main; a SettingsError becomes its message on stderr and exit code 2. */
-export async function runMain(main: () => Promise<number | void>): Promise<void> {
+export async function runMain(main: () => Promise<number | undefined>): Promise<void> {
   try {
     const code = await main();
     if (typeof code === 'number') process.exitCode = code;

@@ -32,7 +32,14 @@ export interface AlertEvent {
   delivered: boolean;
 }
 
-export function alertMessage(kind: 'firing' | 'recovered', label: string, check: CheckName, detail: string, failures: number, statusUrl?: string): SlackMessage {
+export function alertMessage(
+  kind: 'firing' | 'recovered',
+  label: string,
+  check: CheckName,
+  detail: string,
+  failures: number,
+  statusUrl?: string,
+): SlackMessage {
   const text =
     kind === 'firing'
       ? `:red_circle: [${label}] ${check} has failed ${failures} passes in a row: ${detail}`
@@ -42,7 +49,11 @@ export function alertMessage(kind: 'firing' | 'recovered', label: string, check:
 }
 
 /** POSTs the message; true when the webhook answered 2xx. Retries with back-off; never throws. */
-export async function sendWebhook(url: string, message: SlackMessage, o: Pick<AlertOptions, 'retries' | 'backoffMs' | 'timeoutMs' | 'logger'>): Promise<boolean> {
+export async function sendWebhook(
+  url: string,
+  message: SlackMessage,
+  o: Pick<AlertOptions, 'retries' | 'backoffMs' | 'timeoutMs' | 'logger'>,
+): Promise<boolean> {
   const backoff = o.backoffMs ?? 1000;
   for (let n = 1; n <= o.retries + 1; n++) {
     try {
@@ -57,7 +68,13 @@ export async function sendWebhook(url: string, message: SlackMessage, o: Pick<Al
       o.logger?.warn({ status: res.status, attempt: n }, 'alert webhook answered with an error status');
     } catch (err) {
       // The webhook URL is itself a secret (Slack's carries a token): log the reason only.
-      o.logger?.warn({ reason: (err as Error)?.cause ? String((err as { cause: { code?: string } }).cause.code ?? 'error') : (err as Error)?.name, attempt: n }, 'alert webhook could not be reached');
+      o.logger?.warn(
+        {
+          reason: (err as Error)?.cause ? String((err as { cause: { code?: string } }).cause.code ?? 'error') : (err as Error)?.name,
+          attempt: n,
+        },
+        'alert webhook could not be reached',
+      );
     }
     if (n <= o.retries) await sleep(backoff * 2 ** (n - 1));
   }
@@ -91,7 +108,7 @@ export async function processAlerts(state: MonitorState, pass: PassResult, secre
     const message = alertMessage(kind, pass.targetLabel, check.name, next.message, failures, o.statusUrl);
     let delivered = false;
     if (o.webhookUrl) delivered = await sendWebhook(o.webhookUrl, message, o);
-    else o.logger?.info({ check: check.name, kind }, 'alert (no MONITOR_ALERT_WEBHOOK_URL set): ' + message.text);
+    else o.logger?.info({ check: check.name, kind }, `alert (no MONITOR_ALERT_WEBHOOK_URL set): ${message.text}`);
     if (delivered || !o.webhookUrl) state.setAlertState(pass.target, check.name, { ...next, notified: true });
     events.push({ check: check.name, kind, message, delivered });
   }

@@ -56,7 +56,12 @@ runMain(async () => {
   }
 
   // One-shot: stdout is the summary, so logs go to stderr.
-  const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'monitor', ...(once ? { destination: pino.destination(2) } : {}) });
+  const logger = createLogger({
+    level: s.LOG_LEVEL,
+    format: s.LOG_FORMAT,
+    name: 'monitor',
+    ...(once ? { destination: pino.destination(2) } : {}),
+  });
   const target = await resolveTarget(s, logger);
   const label = targetLabel(s);
   const monitor = new Monitor({ settings: s, state, url: target.url, targetKey, targetLabel: label, logger, processMetrics: !once });

@@ -20,15 +20,43 @@ export class MonitorMetrics {
   private readonly passDuration;
   private readonly lastPass;
 
-  constructor(readonly target: string, opts: { processMetrics?: boolean } = {}) {
+  constructor(
+    readonly target: string,
+    opts: { processMetrics?: boolean } = {},
+  ) {
     const r = [this.registry];
     this.registry.setDefaultLabels({ target });
     if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'temporal_monitor_' });
-    this.checkStatus = new client.Gauge({ name: 'temporal_monitor_check_status', help: 'Latest result of each check: 1 for the status it has, 0 for the others', labelNames: ['check', 'status'], registers: r });
-    this.checkUp = new client.Gauge({ name: 'temporal_monitor_check_success', help: 'Latest result of each check: 1 passed (or degraded), 0 failed', labelNames: ['check'], registers: r });
-    this.checkDuration = new client.Gauge({ name: 'temporal_monitor_check_duration_seconds', help: 'Wall time of the latest run of each check, retries included', labelNames: ['check'], registers: r });
-    this.checkAttempts = new client.Counter({ name: 'temporal_monitor_check_retries_total', help: 'Retries made before a check passed or counted as failed', labelNames: ['check'], registers: r });
-    this.lastSuccess = new client.Gauge({ name: 'temporal_monitor_check_last_success_timestamp_seconds', help: 'When each check last passed (unix seconds)', labelNames: ['check'], registers: r });
+    this.checkStatus = new client.Gauge({
+      name: 'temporal_monitor_check_status',
+      help: 'Latest result of each check: 1 for the status it has, 0 for the others',
+      labelNames: ['check', 'status'],
+      registers: r,
+    });
+    this.checkUp = new client.Gauge({
+      name: 'temporal_monitor_check_success',
+      help: 'Latest result of each check: 1 passed (or degraded), 0 failed',
+      labelNames: ['check'],
+      registers: r,
+    });
+    this.checkDuration = new client.Gauge({
+      name: 'temporal_monitor_check_duration_seconds',
+      help: 'Wall time of the latest run of each check, retries included',
+      labelNames: ['check'],
+      registers: r,
+    });
+    this.checkAttempts = new client.Counter({
+      name: 'temporal_monitor_check_retries_total',
+      help: 'Retries made before a check passed or counted as failed',
+      labelNames: ['check'],
+      registers: r,
+    });
+    this.lastSuccess = new client.Gauge({
+      name: 'temporal_monitor_check_last_success_timestamp_seconds',
+      help: 'When each check last passed (unix seconds)',
+      labelNames: ['check'],
+      registers: r,
+    });
     this.stepSeconds = new client.Histogram({
       name: 'temporal_monitor_step_duration_seconds',
       help: 'Time of each API request the monitor makes, by step',
@@ -36,9 +64,22 @@ export class MonitorMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: r,
     });
-    this.passes = new client.Counter({ name: 'temporal_monitor_passes_total', help: 'Passes run, by result', labelNames: ['result'], registers: r });
-    this.passDuration = new client.Gauge({ name: 'temporal_monitor_pass_duration_seconds', help: 'Wall time of the latest pass', registers: r });
-    this.lastPass = new client.Gauge({ name: 'temporal_monitor_last_pass_timestamp_seconds', help: 'When the latest pass started (unix seconds)', registers: r });
+    this.passes = new client.Counter({
+      name: 'temporal_monitor_passes_total',
+      help: 'Passes run, by result',
+      labelNames: ['result'],
+      registers: r,
+    });
+    this.passDuration = new client.Gauge({
+      name: 'temporal_monitor_pass_duration_seconds',
+      help: 'Wall time of the latest pass',
+      registers: r,
+    });
+    this.lastPass = new client.Gauge({
+      name: 'temporal_monitor_last_pass_timestamp_seconds',
+      help: 'When the latest pass started (unix seconds)',
+      registers: r,
+    });
     const self = this;
     new client.Gauge({
       name: 'temporal_monitor_token_seconds_to_expiry',

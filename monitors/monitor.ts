@@ -111,7 +111,10 @@ export class Monitor {
       this.o.logger.error({ reason: (err as Error).message }, 'could not write the status page; the monitor carries on');
     }
     const failed = pass.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-    this.o.logger.info({ status: pass.status, failed, ms: Math.round(pass.durationMs) }, `monitor pass: ${pass.status}${failed.length ? `: ${failed.join(', ')} failed` : ''}`);
+    this.o.logger.info(
+      { status: pass.status, failed, ms: Math.round(pass.durationMs) },
+      `monitor pass: ${pass.status}${failed.length ? `: ${failed.join(', ')} failed` : ''}`,
+    );
     return { pass, alerts, secrets };
   }
 

@@ -61,7 +61,8 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
   }
   const attempts = Math.min(n, o.retries + 1);
   const scrub = (t: string) => redactText(t, ctx.secrets);
-  const note = retried.length && verdict.status !== 'fail' ? ` (after ${retried.length} failed attempt${retried.length > 1 ? 's' : ''})` : '';
+  const note =
+    retried.length && verdict.status !== 'fail' ? ` (after ${retried.length} failed attempt${retried.length > 1 ? 's' : ''})` : '';
   return {
     name: check.name,
     status: verdict.status,
@@ -111,7 +112,7 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
   if (fresh && works && passed(works.status) && Number.isFinite(fresh.expireS)) {
     const alive = ctx.kept.filter((k) => !tokens.drop.includes(k.id));
     const newest = alive.at(-1);
-    const lifetimeMs = (fresh.expireS * 1000 - fresh.receivedAtMs) || o.config.expectedLifetimeS * 1000;
+    const lifetimeMs = fresh.expireS * 1000 - fresh.receivedAtMs || o.config.expectedLifetimeS * 1000;
     if (alive.length < MAX_KEPT && (!newest || fresh.receivedAtMs - newest.issuedAtMs >= lifetimeMs * KEEP_EVERY))
       tokens.keep = { token: fresh.token, issuedAtMs: fresh.receivedAtMs, expireS: Math.round(fresh.expireS) };
   }

@@ -52,7 +52,11 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       logger.error({ err }, 'monitor pass crashed; the next one runs on schedule');
     }
   };
-  const cron = new Cron(o.schedule, { protect: () => logger.warn('previous pass still running; this tick is skipped'), catch: true }, runPass);
+  const cron = new Cron(
+    o.schedule,
+    { protect: () => logger.warn('previous pass still running; this tick is skipped'), catch: true },
+    runPass,
+  );
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -84,7 +88,10 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const { port } = server.address() as AddressInfo;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
   monitor.statusUrl ??= url;
-  logger.info({ url, schedule: o.schedule, next: cron.nextRun()?.toISOString() }, `monitor service listening on ${url} (schedule ${o.schedule})`);
+  logger.info(
+    { url, schedule: o.schedule, next: cron.nextRun()?.toISOString() },
+    `monitor service listening on ${url} (schedule ${o.schedule})`,
+  );
   if (o.runAtStart !== false) void runPass();
 
   let stopped: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 // The monitor's settings: its own, plus the shared ones. Parsed once, at the edge (main.ts).
 import { Cron } from 'croner';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
 import { setting, sharedSettings } from '../core/settings.ts';
 
@@ -47,10 +47,11 @@ export function crossCheck(s: MonitorSettings): string[] {
       `MONITOR_USERNAME and MONITOR_PASSWORD: set both (an existing monitoring account) or neither (the monitor registers its own), not only ${s.MONITOR_USERNAME ? 'MONITOR_USERNAME' : 'MONITOR_PASSWORD'}`,
     );
   if (s.MONITOR_LATENCY_DEGRADED_MS > s.MONITOR_LATENCY_FAIL_MS)
-    problems.push(`MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS (${s.MONITOR_LATENCY_FAIL_MS})`);
+    problems.push(
+      `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS (${s.MONITOR_LATENCY_FAIL_MS})`,
+    );
   return problems;
 }
 
 /** Where each pass writes the status page. */
 export const statusPagePath = (s: MonitorSettings): string => s.MONITOR_STATUS_PAGE ?? `${s.REPORTS_DIR}/monitor/status.html`;
-

@@ -135,7 +135,8 @@ export class MonitorState {
       const addCheck = this.db.prepare(
         'INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message, retried) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
-      pass.checks.forEach((c, i) => addCheck.run(id, i, c.name, c.status, c.durationMs, c.attempts, c.message, c.retried ? JSON.stringify(c.retried) : null));
+      for (const [i, c] of pass.checks.entries())
+        addCheck.run(id, i, c.name, c.status, c.durationMs, c.attempts, c.message, c.retried ? JSON.stringify(c.retried) : null);
       const addStep = this.db.prepare('INSERT INTO steps (pass_id, step, ms) VALUES (?, ?, ?)');
       for (const s of pass.steps) addStep.run(id, s.step, s.ms);
       const drop = this.db.prepare('DELETE FROM kept_tokens WHERE id = ? AND target = ?');
@@ -168,9 +169,19 @@ export class MonitorState {
         `SELECT c.pass_id AS passId, c.name, c.status, c.duration_ms AS durationMs, c.attempts, c.message, c.retried
          FROM check_results c JOIN passes p ON p.id = c.pass_id WHERE p.target = ? AND c.pass_id >= ? ORDER BY c.pass_id, c.ord`,
       )
-      .all(target, minId) as Array<{ passId: number; name: CheckName; status: CheckStatus; durationMs: number; attempts: number; message: string; retried: string | null }>;
+      .all(target, minId) as Array<{
+      passId: number;
+      name: CheckName;
+      status: CheckStatus;
+      durationMs: number;
+      attempts: number;
+      message: string;
+      retried: string | null;
+    }>;
     const steps = this.db
-      .prepare('SELECT s.pass_id AS passId, s.step, s.ms FROM steps s JOIN passes p ON p.id = s.pass_id WHERE p.target = ? AND s.pass_id >= ?')
+      .prepare(
+        'SELECT s.pass_id AS passId, s.step, s.ms FROM steps s JOIN passes p ON p.id = s.pass_id WHERE p.target = ? AND s.pass_id >= ?',
+      )
       .all(target, minId) as Array<{ passId: number; step: string; ms: number }>;
     const byId = new Map<number, StoredPass>();
     for (const r of rows.reverse()) byId.set(r.id, { ...r, tokenExpireS: r.tokenExpireS ?? undefined, checks: [], steps: [] });
@@ -183,9 +194,11 @@ export class MonitorState {
   }
 
   passCount(target?: string): number {
-    const row = (target === undefined
-      ? this.db.prepare('SELECT COUNT(*) AS n FROM passes').get()
-      : this.db.prepare('SELECT COUNT(*) AS n FROM passes WHERE target = ?').get(target)) as { n: number };
+    const row = (
+      target === undefined
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM passes').get()
+        : this.db.prepare('SELECT COUNT(*) AS n FROM passes WHERE target = ?').get(target)
+    ) as { n: number };
     return row.n;
   }
 

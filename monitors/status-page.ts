@@ -44,7 +44,10 @@ function timeline(passes: StoredPass[]): string {
   });
   const first = passes[0];
   const last = passes.at(-1);
-  const axis = first && last ? `<text x="${labelW}" y="${h - 2}" class="ax">${iso(first.startedAt)}</text><text x="${w - 10}" y="${h - 2}" class="ax" text-anchor="end">${iso(last.startedAt)}</text>` : '';
+  const axis =
+    first && last
+      ? `<text x="${labelW}" y="${h - 2}" class="ax">${iso(first.startedAt)}</text><text x="${w - 10}" y="${h - 2}" class="ax" text-anchor="end">${iso(last.startedAt)}</text>`
+      : '';
   return `<svg id="timeline" role="img" aria-label="check history" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${rows.join('')}${axis}</svg>`;
 }
 
@@ -66,8 +69,12 @@ function latencyChart(passes: StoredPass[], degraded: number, fail: number): str
   });
   const threshold = (v: number, color: string, label: string) =>
     `<line x1="${pad.l}" x2="${w - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="${color}" stroke-dasharray="4 3"/><text x="${w - pad.r}" y="${y(v) - 3}" class="ax" text-anchor="end">${label} ${v} ms</text>`;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${pad.l - 4}" y="${y(maxMs * f) + 4}" class="ax" text-anchor="end">${Math.round(maxMs * f)} ms</text>`);
-  const legend = steps.map((s, k) => `<span class="key" style="border-color:${STEP_COLORS[k % STEP_COLORS.length]}">${esc(s)}</span>`).join(' ');
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map(
+    (f) => `<text x="${pad.l - 4}" y="${y(maxMs * f) + 4}" class="ax" text-anchor="end">${Math.round(maxMs * f)} ms</text>`,
+  );
+  const legend = steps
+    .map((s, k) => `<span class="key" style="border-color:${STEP_COLORS[k % STEP_COLORS.length]}">${esc(s)}</span>`)
+    .join(' ');
   return `<svg id="latency" role="img" aria-label="latency per step" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
 <line x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${h - pad.b}" stroke="#888"/><line x1="${pad.l}" x2="${w - pad.r}" y1="${h - pad.b}" y2="${h - pad.b}" stroke="#888"/>
 ${ticks.join('')}${threshold(degraded, COLORS.degraded, 'degraded')}${threshold(fail, COLORS.fail, 'fail')}${lines.join('')}</svg><div class="legend">${legend}</div>`;

@@ -10,7 +10,9 @@ export function summaryTable(p: PassResult, url: string): string {
     `${pad('CHECK', 18)} ${pad('RESULT', 9)} ${pad('TIME', 9)} ${pad('TRIES', 5)} MESSAGE`,
   ];
   for (const c of p.checks) {
-    lines.push(`${pad(c.name, 18)} ${pad(c.status.toUpperCase(), 9)} ${pad(`${Math.round(c.durationMs)} ms`, 9)} ${pad(String(c.attempts), 5)} ${c.message.replace(/\n/g, '\n' + ' '.repeat(44))}`);
+    lines.push(
+      `${pad(c.name, 18)} ${pad(c.status.toUpperCase(), 9)} ${pad(`${Math.round(c.durationMs)} ms`, 9)} ${pad(String(c.attempts), 5)} ${c.message.replace(/\n/g, `\n${' '.repeat(44)}`)}`,
+    );
     for (const r of c.retried ?? []) lines.push(`${' '.repeat(44)}↻ ${r.replace(/\n/g, ' ')}`);
   }
   const failed = p.checks.filter((c) => c.status === 'fail').map((c) => c.name);
@@ -21,10 +23,10 @@ export function summaryTable(p: PassResult, url: string): string {
       ? `FAIL: ${failed.length} of ${p.checks.length} checks failed (${failed.join(', ')})`
       : `PASS: all checks passed${degraded.length ? ` (degraded: ${degraded.join(', ')})` : ''}`,
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 export function summaryJson(p: PassResult, url: string): string {
   const { target: _key, ...rest } = p;
-  return JSON.stringify({ url, ...rest }, null, 2) + '\n';
+  return `${JSON.stringify({ url, ...rest }, null, 2)}\n`;
 }

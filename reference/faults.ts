@@ -15,14 +15,32 @@ export interface FaultEntry {
 
 export const FAULTS = {
   // ---- tokens ----
-  'token-1h': { summary: 'Tokens last 1 h instead of 24 h (gin-jwt Timeout misconfigured); exp and expire agree with each other.', caughtBy: ['tests', 'load', 'monitor'] },
-  'expire-not-exp': { summary: '`expire` is 1 h later than the JWT\'s `exp` (expire computed separately, in the wrong zone).', caughtBy: ['tests', 'load', 'monitor'] },
-  'clock-ahead': { summary: "The token signer's clock runs 10 min ahead: exp, orig_iat and expire all shifted, the Date header right.", caughtBy: ['tests', 'load', 'monitor'] },
-  'alg-hs512': { summary: 'Tokens are signed with HS512 after a config change (the middleware accepts them).', caughtBy: ['tests', 'monitor'] },
+  'token-1h': {
+    summary: 'Tokens last 1 h instead of 24 h (gin-jwt Timeout misconfigured); exp and expire agree with each other.',
+    caughtBy: ['tests', 'load', 'monitor'],
+  },
+  'expire-not-exp': {
+    summary: "`expire` is 1 h later than the JWT's `exp` (expire computed separately, in the wrong zone).",
+    caughtBy: ['tests', 'load', 'monitor'],
+  },
+  'clock-ahead': {
+    summary: "The token signer's clock runs 10 min ahead: exp, orig_iat and expire all shifted, the Date header right.",
+    caughtBy: ['tests', 'load', 'monitor'],
+  },
+  'alg-hs512': {
+    summary: 'Tokens are signed with HS512 after a config change (the middleware accepts them).',
+    caughtBy: ['tests', 'monitor'],
+  },
   'alg-none-accepted': { summary: 'The middleware accepts unsigned tokens (`alg: none`).', caughtBy: ['tests'] },
-  'signature-unchecked': { summary: 'The middleware decodes tokens without checking the signature: tampered and foreign tokens pass.', caughtBy: ['tests'] },
+  'signature-unchecked': {
+    summary: 'The middleware decodes tokens without checking the signature: tampered and foreign tokens pass.',
+    caughtBy: ['tests'],
+  },
   'expired-accepted': { summary: 'The middleware ignores `exp`: expired tokens keep working.', caughtBy: ['tests', 'monitor'] },
-  'token-rejected': { summary: 'Fresh tokens are refused by the account routes (login signs with a rotated key the middleware lacks).', caughtBy: ['tests', 'load', 'monitor'] },
+  'token-rejected': {
+    summary: 'Fresh tokens are refused by the account routes (login signs with a rotated key the middleware lacks).',
+    caughtBy: ['tests', 'load', 'monitor'],
+  },
   'refresh-resets-origin': { summary: 'Refresh issues a new `orig_iat`, so a session can be stretched forever.', caughtBy: ['tests'] },
   'credits-no-auth': { summary: 'The credits route answers without a token (mounted outside the auth group).', caughtBy: ['tests'] },
   // ---- passwords and secrets ----
@@ -34,16 +52,28 @@ export const FAULTS = {
   'plus-email-accepted': { summary: 'E-mail addresses with `+` are accepted.', caughtBy: ['tests'] },
   'at-username-accepted': { summary: 'Usernames with `@` are accepted.', caughtBy: ['tests'] },
   'duplicate-username-accepted': { summary: 'A taken username can be registered again (uniqueness check lost).', caughtBy: ['tests'] },
-  'missing-field-500': { summary: 'A missing form field gives 500 (nil dereference) instead of 400 `<field> not present`.', caughtBy: ['tests'] },
+  'missing-field-500': {
+    summary: 'A missing form field gives 500 (nil dereference) instead of 400 `<field> not present`.',
+    caughtBy: ['tests'],
+  },
   // ---- shapes and types ----
   'credits-string': { summary: 'Credits come back as a string ("0") instead of a JSON number.', caughtBy: ['tests', 'load', 'monitor'] },
-  'expire-unix': { summary: '`expire` is a unix number instead of an RFC 3339 string (library upgrade).', caughtBy: ['tests', 'load', 'monitor'] },
+  'expire-unix': {
+    summary: '`expire` is a unix number instead of an RFC 3339 string (library upgrade).',
+    caughtBy: ['tests', 'load', 'monitor'],
+  },
   'error-message-field': { summary: 'Handler errors put their text under `message` instead of `response`.', caughtBy: ['tests'] },
   // ---- upgrade ----
   'upgrade-repeatable': { summary: 'A second upgrade answers 200 again instead of 400 "already upgrade".', caughtBy: ['tests'] },
   'upgrade-not-persisted': { summary: 'Upgrade answers 200 but the tier in usage stays `free`.', caughtBy: ['tests'] },
-  'upgrade-refused': { summary: 'Upgrade refuses a free account with 400 "user account is already upgrade" (the tier check inverted).', caughtBy: ['tests'] },
-  'paid-credits-500': { summary: 'Credits answer 500 once the account is paid (the handler reads a field only free accounts fill).', caughtBy: ['tests'] },
+  'upgrade-refused': {
+    summary: 'Upgrade refuses a free account with 400 "user account is already upgrade" (the tier check inverted).',
+    caughtBy: ['tests'],
+  },
+  'paid-credits-500': {
+    summary: 'Credits answer 500 once the account is paid (the handler reads a field only free accounts fill).',
+    caughtBy: ['tests'],
+  },
   // ---- availability ----
   latency: {
     summary: 'Every API answer is delayed (default 3000 ms).',
@@ -56,7 +86,10 @@ export const FAULTS = {
     param: { name: 'share from 0 to 1', default: 0.3, min: 0, max: 1 },
   },
   outage: { summary: 'Every API answer is 503 (a dependency is down).', caughtBy: ['tests', 'load', 'monitor'] },
-  garbage: { summary: 'Every API answer is 200 with an HTML error page (a proxy in front is broken).', caughtBy: ['tests', 'load', 'monitor'] },
+  garbage: {
+    summary: 'Every API answer is 200 with an HTML error page (a proxy in front is broken).',
+    caughtBy: ['tests', 'load', 'monitor'],
+  },
   hang: { summary: 'The API accepts connections and never answers.', caughtBy: ['monitor'] },
   drop: { summary: 'The API drops every connection without answering.', caughtBy: ['tests', 'load', 'monitor'] },
 } as const satisfies Record<string, FaultEntry>;
@@ -100,6 +133,6 @@ export class FaultSet {
     this.active = parseFaults(spec);
   }
   list(): string[] {
-    return [...this.active.entries()].map(([n, v]) => (FAULTS[n] as FaultEntry).param ? `${n}:${v}` : n);
+    return [...this.active.entries()].map(([n, v]) => ((FAULTS[n] as FaultEntry).param ? `${n}:${v}` : n));
   }
 }

@@ -9,16 +9,22 @@ import { startTarget } from './server.ts';
 import { targetSettings } from './settings.ts';
 
 await runMain(async () => {
-  const { values } = parseArgs({ options: { faults: { type: 'string' }, 'list-faults': { type: 'boolean' }, markdown: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { faults: { type: 'string' }, 'list-faults': { type: 'boolean' }, markdown: { type: 'boolean' } },
+  });
   if (values['list-faults'] && values.markdown) {
     console.log('| fault | what goes wrong | meant to be caught by |\n|---|---|---|');
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
-      console.log(`| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')} | ${e.caughtBy.join(', ')} |`);
+      console.log(
+        `| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')} | ${e.caughtBy.join(', ')} |`,
+      );
     return 0;
   }
   if (values['list-faults']) {
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
-      console.log(`${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}`);
+      console.log(
+        `${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}`,
+      );
     return 0;
   }
   const s = loadSettings(targetSettings);

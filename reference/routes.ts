@@ -51,7 +51,11 @@ async function readForm(req: Req): Promise<Map<string, string>> {
   const type = header(req, 'content-type') ?? '';
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return new Map();
   try {
-    const form = await new Request('http://form.local/', { method: 'POST', headers: { 'content-type': type }, body: new Uint8Array(req.body) }).formData();
+    const form = await new Request('http://form.local/', {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: new Uint8Array(req.body),
+    }).formData();
     const out = new Map<string, string>();
     for (const [k, v] of form) if (typeof v === 'string' && !out.has(k)) out.set(k, v);
     return out;
@@ -61,7 +65,10 @@ async function readForm(req: Req): Promise<Map<string, string>> {
 }
 
 // What a Go handler's nil dereference looks like from outside (gin's recovery middleware).
-const NIL_POINTER_500: Reply = { status: 500, json: { code: 500, response: 'runtime error: invalid memory address or nil pointer dereference' } };
+const NIL_POINTER_500: Reply = {
+  status: 500,
+  json: { code: 500, response: 'runtime error: invalid memory address or nil pointer dereference' },
+};
 
 /** The real server's extractPostForms: an absent or empty field is "not present". */
 function requireFields(d: Deps, form: Map<string, string>, names: string[]): Record<string, string> | Reply {
@@ -120,8 +127,7 @@ function usageJson(u: UsageRow): Record<string, unknown> {
 }
 
 // Go stores the bcrypt hash hex-encoded; HTML entities in passwords are unescaped first.
-const storedHash = async (pw: string): Promise<string> =>
-  Buffer.from(await hashPassword(decodeHTML(pw))).toString('hex');
+const storedHash = async (pw: string): Promise<string> => Buffer.from(await hashPassword(decodeHTML(pw))).toString('hex');
 const passwordMatches = (pw: string, hexHash: string | null): Promise<boolean> =>
   hexHash ? verifyPassword(decodeHTML(pw), Buffer.from(hexHash, 'hex').toString()) : Promise.resolve(false);
 
@@ -145,7 +151,7 @@ async function register(req: Req, d: Deps): Promise<Reply> {
         email_address,
         hashed_password: hashed,
         email_verification_token: randomBytes(16).toString('hex'),
-        customer_object_hash: 'zdpuA' + randomBytes(20).toString('hex'),
+        customer_object_hash: `zdpuA${randomBytes(20).toString('hex')}`,
       },
       iso(d.now()),
     );
@@ -191,7 +197,12 @@ async function changePassword(req: Req, d: Deps, user: UserRow): Promise<Reply> 
   if (isReply(f)) return f;
   const { old_password, new_password } = f as Record<'old_password' | 'new_password', string>;
   if (!d.faults.has('wrong-old-password-accepted') && !(await passwordMatches(old_password, user.hashed_password)))
-    return fail(d, d.faults.has('password-in-error') ? `${MESSAGES.passwordChangeFailed}: '${old_password}' is not the current password` : MESSAGES.passwordChangeFailed);
+    return fail(
+      d,
+      d.faults.has('password-in-error')
+        ? `${MESSAGES.passwordChangeFailed}: '${old_password}' is not the current password`
+        : MESSAGES.passwordChangeFailed,
+    );
   d.store.setPassword(user.user_name, await storedHash(new_password), iso(d.now()));
   return respond(MESSAGES.passwordChanged);
 }
@@ -224,7 +235,7 @@ function authed(handler: Authed): (req: Req, d: Deps) => Promise<Reply> {
     const v = await d.tokens.verify(header(req, 'authorization'));
     if (!v.ok) return authError(d, 401, v.message);
     const user = d.store.findByUserName(v.username);
-    if (!user || user.account_enabled !== 1) return authError(d, 403, MESSAGES.forbidden);
+    if (user?.account_enabled !== 1) return authError(d, 403, MESSAGES.forbidden);
     return handler(req, d, user);
   };
 }
@@ -236,7 +247,7 @@ async function creditsRoute(req: Req, d: Deps): Promise<Reply> {
   const v = await d.tokens.verify(auth);
   if (!v.ok) return authError(d, 401, v.message);
   const c = d.store.creditsOf(v.username);
-  if (!c || !c.enabled) return authError(d, 403, MESSAGES.forbidden);
+  if (!c?.enabled) return authError(d, 403, MESSAGES.forbidden);
   if (d.faults.has('paid-credits-500') && d.store.usageOf(v.username)?.tier !== 'free') return NIL_POINTER_500;
   return creditsAvailable(req, d, { credits: c.credits } as UserRow);
 }

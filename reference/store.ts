@@ -67,7 +67,10 @@ CREATE TABLE IF NOT EXISTS usage (
 CREATE INDEX IF NOT EXISTS usage_name ON usage(user_name);
 `;
 
-export type NewUser = Pick<UserRow, 'user_name' | 'email_address' | 'hashed_password' | 'email_verification_token' | 'customer_object_hash'>;
+export type NewUser = Pick<
+  UserRow,
+  'user_name' | 'email_address' | 'hashed_password' | 'email_verification_token' | 'customer_object_hash'
+>;
 
 export class Store {
   private readonly db: Database.Database;
@@ -80,7 +83,9 @@ export class Store {
     this.q = {
       byName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE user_name = ? ORDER BY id LIMIT 1'),
       byEmail: db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_address = ? ORDER BY id LIMIT 1'),
-      credits: db.prepare<[string], { credits: number; account_enabled: number }>('SELECT credits, account_enabled FROM users WHERE user_name = ? ORDER BY id LIMIT 1'),
+      credits: db.prepare<[string], { credits: number; account_enabled: number }>(
+        'SELECT credits, account_enabled FROM users WHERE user_name = ? ORDER BY id LIMIT 1',
+      ),
       insertUser: db.prepare(
         `INSERT INTO users (created_at, updated_at, user_name, email_address, account_enabled, email_enabled, email_verification_token,
            admin_access, hashed_password, free, credits, customer_object_hash)
@@ -92,7 +97,9 @@ export class Store {
       ),
       byId: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
       usage: db.prepare<[string], UsageRow>('SELECT * FROM usage WHERE user_name = ? ORDER BY id LIMIT 1'),
-      setPassword: db.prepare('UPDATE users SET previous_hashed_password = hashed_password, hashed_password = ?, updated_at = ? WHERE user_name = ?'),
+      setPassword: db.prepare(
+        'UPDATE users SET previous_hashed_password = hashed_password, hashed_password = ?, updated_at = ? WHERE user_name = ?',
+      ),
       setTier: db.prepare(
         `UPDATE usage SET tier = @tier, monthly_data_limit_bytes = @monthly_data_limit_bytes, keys_allowed = @keys_allowed,
            pubsub_messages_allowed = @pubsub_messages_allowed, ipns_records_allowed = @ipns_records_allowed, updated_at = @now WHERE user_name = @user_name`,

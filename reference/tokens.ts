@@ -35,7 +35,10 @@ export class TokenService {
     let k = this.keys.get(id);
     if (!k) {
       const raw = new TextEncoder().encode(this.cfg.key + (rotated ? ROTATED_KEY_SUFFIX : ''));
-      k = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: alg === 'HS256' ? 'SHA-256' : 'SHA-512' }, false, ['sign', 'verify']);
+      k = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: alg === 'HS256' ? 'SHA-256' : 'SHA-512' }, false, [
+        'sign',
+        'verify',
+      ]);
       this.keys.set(id, k);
     }
     return k;

@@ -16,8 +16,7 @@ await runMain(async () => {
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
   const where =
-    s.TARGET_URL ??
-    `the bundled reference target (each part starts its own on a free loopback port; faults: ${s.TARGET_FAULTS ?? 'none'})`;
+    s.TARGET_URL ?? `the bundled reference target (each part starts its own on a free loopback port; faults: ${s.TARGET_FAULTS ?? 'none'})`;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const show = (part: string) => (line: string) => line.trim() && say(`  ${part.padEnd(7)} │ ${redactText(line)}`);
 
@@ -58,6 +57,8 @@ await runMain(async () => {
     for (const f of r.failures.slice(0, 10)) say(`  - ${redactText(f)}`);
     if (r.failures.length > 10) say(`  … and ${r.failures.length - 10} more`);
   }
-  say(`${go ? 'GO' : 'NO-GO'}: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} s. Report: ${reportFile}`);
+  say(
+    `${go ? 'GO' : 'NO-GO'}: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} s. Report: ${reportFile}`,
+  );
   return go ? 0 : 1;
 });

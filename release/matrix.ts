@@ -26,8 +26,14 @@ const SHORT_LIFETIME_S = 3;
 const SHORT_GAP_MS = 5000;
 const acrossRuns = (job: Job) => job.part === 'monitor' && (job.fault === 'clean' || job.fault === 'expired-accepted');
 
-interface Job { fault: FaultName | 'clean'; part: Part }
-interface Cell { job: Job; result: PartResult }
+interface Job {
+  fault: FaultName | 'clean';
+  part: Part;
+}
+interface Cell {
+  job: Job;
+  result: PartResult;
+}
 
 /** Runs one part against a fresh target with the fault on. */
 async function runJob(job: Job, workDir: string): Promise<PartResult> {
@@ -45,7 +51,10 @@ async function runJob(job: Job, workDir: string): Promise<PartResult> {
     if (job.part === 'tests')
       return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: [...PROJECTS], workers: 1 });
     if (job.part === 'load')
-      return combine('k6 login+credits smoke', [await runLoad({ env, reportsDir: dir, script: 'login' }), await runLoad({ env, reportsDir: dir, script: 'credits' })]);
+      return combine('k6 login+credits smoke', [
+        await runLoad({ env, reportsDir: dir, script: 'login' }),
+        await runLoad({ env, reportsDir: dir, script: 'credits' }),
+      ]);
     return await runMonitor({
       env: {
         ...env,
@@ -85,16 +94,33 @@ function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cel
   const c = cells.get(`${fault}/${part}`);
   if (!c) return { text: '·', bad: false };
   const r = c.result;
-  if (fault === 'clean') return r.ok ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false } : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
+  if (fault === 'clean')
+    return r.ok
+      ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false }
+      : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
   return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${r.failed} failed)`, bad: false };
 }
 
 await runMain(async () => {
-  const { values } = parseArgs({ options: { parts: { type: 'string' }, faults: { type: 'string' }, jobs: { type: 'string' }, out: { type: 'string' }, list: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      parts: { type: 'string' },
+      faults: { type: 'string' },
+      jobs: { type: 'string' },
+      out: { type: 'string' },
+      list: { type: 'boolean' },
+    },
+  });
   const flags = parseSettings(
     {
-      '--parts': setting.list().pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1)).optional(),
-      '--faults': setting.list().pipe(z.array(z.enum(FAULT_NAMES, { error: 'expected fault names from npm run faults' })).min(1)).optional(),
+      '--parts': setting
+        .list()
+        .pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1))
+        .optional(),
+      '--faults': setting
+        .list()
+        .pipe(z.array(z.enum(FAULT_NAMES, { error: 'expected fault names from npm run faults' })).min(1))
+        .optional(),
       '--jobs': setting.int(1, 8).default(2),
     },
     { '--parts': values.parts, '--faults': values.faults, '--jobs': values.jobs },
@@ -106,7 +132,9 @@ await runMain(async () => {
 
   const jobs: Job[] = [
     ...parts.map((part) => ({ fault: 'clean' as const, part })),
-    ...faults.flatMap((fault) => (FAULTS[fault].caughtBy as readonly Part[]).filter((p) => parts.includes(p)).map((part) => ({ fault, part }))),
+    ...faults.flatMap((fault) =>
+      (FAULTS[fault].caughtBy as readonly Part[]).filter((p) => parts.includes(p)).map((part) => ({ fault, part })),
+    ),
   ];
   // Longest first, so the pool ends together: Playwright runs, then k6, then the monitor.
   const weight = { tests: 0, load: 1, monitor: 2 } as const;
@@ -127,7 +155,9 @@ await runMain(async () => {
       cells.set(`${job.fault}/${job.part}`, { job, result });
       done++;
       const verdict = job.fault === 'clean' ? (result.ok ? 'passes' : 'FAILS') : result.ok ? 'MISSED' : 'caught';
-      process.stdout.write(`  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0] ?? ''}`.slice(0, 140) : ''}\n`);
+      process.stdout.write(
+        `  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0] ?? ''}`.slice(0, 140) : ''}\n`,
+      );
     });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
@@ -149,15 +179,28 @@ await runMain(async () => {
   }
   const header = ['fault', ...parts, 'first failure seen'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < header.length - 1 ? r[i]!.length : 0))));
-  process.stdout.write(`\n${header.slice(0, -1).map((h, i) => h.padEnd(widths[i]!)).join('  ')}\n`);
-  for (const r of rows) process.stdout.write(`${r.slice(0, -1).map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+  process.stdout.write(
+    `\n${header
+      .slice(0, -1)
+      .map((h, i) => h.padEnd(widths[i]!))
+      .join('  ')}\n`,
+  );
+  for (const r of rows)
+    process.stdout.write(
+      `${r
+        .slice(0, -1)
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')}\n`,
+    );
 
   if (values.list)
     for (const fault of faults)
       for (const part of parts) {
         const c = cells.get(`${fault}/${part}`);
         if (!c || c.result.ok) continue;
-        process.stdout.write(`\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`);
+        process.stdout.write(
+          `\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`,
+        );
       }
 
   // Each check must be shown to fail: on a full run, list those no fault made fail.
@@ -181,19 +224,27 @@ await runMain(async () => {
     problems += u.checks.length;
   }
   const provenLine = unproven
-    .map((u) => `${u.part}: ${u.checks.length ? `${u.checks.length} checks failed under no fault (${u.checks.map((c) => `\`${md(c)}\``).join(', ')})` : 'every check failed under at least one fault'}`)
+    .map(
+      (u) =>
+        `${u.part}: ${u.checks.length ? `${u.checks.length} checks failed under no fault (${u.checks.map((c) => `\`${md(c)}\``).join(', ')})` : 'every check failed under at least one fault'}`,
+    )
     .join('; ');
 
   const markdown = [
-    '| ' + header.join(' | ') + ' |',
-    '|' + header.map(() => '---').join('|') + '|',
-    ...rows.map((r) => '| ' + r.map((c, i) => (i === 0 && c !== '(clean target)' ? `\`${c}\`` : md(c))).join(' | ') + ' |'),
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map((c, i) => (i === 0 && c !== '(clean target)' ? `\`${c}\`` : md(c))).join(' | ')} |`),
   ].join('\n');
   if (out) {
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Only the parts each fault is meant for are run; \`·\` = not meant for that part.\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`);
+    writeFileSync(
+      out,
+      `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Only the parts each fault is meant for are run; \`·\` = not meant for that part.\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`,
+    );
     process.stdout.write(`\nMarkdown written to ${out}\n`);
   }
-  process.stdout.write(`\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, the clean target failed, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean target passes${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`);
+  process.stdout.write(
+    `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, the clean target failed, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean target passes${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
+  );
   return problems ? 1 : 0;
 });

@@ -30,7 +30,10 @@ export interface PartResult {
   verdicts: Verdict[];
 }
 
-export interface Verdict { check: string; failed: boolean }
+export interface Verdict {
+  check: string;
+  failed: boolean;
+}
 
 /** A run that produced no report of its own: one failure saying why. */
 export function brokenRun(part: PartName, name: string, seconds: number, why: string): PartResult {
@@ -65,9 +68,20 @@ const TSX = ['--import', 'tsx'];
 
 // ---- tests: npx playwright test ----
 
-interface PwSpec { title: string; file: string; tests: { status: string; projectName: string }[] }
-interface PwSuite { title: string; specs?: PwSpec[]; suites?: PwSuite[] }
-interface PwReport { suites: PwSuite[]; stats: { expected: number; unexpected: number; flaky: number; skipped: number } }
+interface PwSpec {
+  title: string;
+  file: string;
+  tests: { status: string; projectName: string }[];
+}
+interface PwSuite {
+  title: string;
+  specs?: PwSpec[];
+  suites?: PwSuite[];
+}
+interface PwReport {
+  suites: PwSuite[];
+  stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+}
 
 /** Every test that ran (skipped ones left out), by its full title. */
 function testVerdicts(suites: PwSuite[], path: string[] = []): Verdict[] {
@@ -76,7 +90,10 @@ function testVerdicts(suites: PwSuite[], path: string[] = []): Verdict[] {
     const own = (s.specs ?? []).flatMap((spec) =>
       spec.tests
         .filter((t) => t.status !== 'skipped')
-        .map((t) => ({ check: `[${t.projectName}] ${spec.file} › ${[...here, spec.title].join(' › ')}`, failed: t.status === 'unexpected' })),
+        .map((t) => ({
+          check: `[${t.projectName}] ${spec.file} › ${[...here, spec.title].join(' › ')}`,
+          failed: t.status === 'unexpected',
+        })),
     );
     return [...own, ...testVerdicts(s.suites ?? [], here)];
   });
@@ -89,15 +106,25 @@ export interface TestRunOptions extends PartOptions {
   fullReports?: boolean;
 }
 
-
 export async function runTests(o: TestRunOptions): Promise<PartResult> {
   const json = resolve(o.reportsDir, 'results.json');
   rmSync(json, { force: true });
   const args = ['playwright', 'test', ...o.projects.map((p) => `--project=${p}`)];
   if (o.workers) args.push(`--workers=${o.workers}`);
   // Quick runs: JSON and the leak check only; no traces or retries (a fault run fails on purpose).
-  if (!o.fullReports) args.push('--reporter=json,./fixtures/leak-check-reporter.ts', '--trace=off', '--retries=0', `--output=${join(o.reportsDir, 'test-results')}`);
-  const env = { ...o.env, REPORTS_DIR: o.reportsDir, FORCE_COLOR: '0', ...(o.fullReports ? { CI: 'true' } : { CI: 'false', PLAYWRIGHT_JSON_OUTPUT_FILE: json }) };
+  if (!o.fullReports)
+    args.push(
+      '--reporter=json,./fixtures/leak-check-reporter.ts',
+      '--trace=off',
+      '--retries=0',
+      `--output=${join(o.reportsDir, 'test-results')}`,
+    );
+  const env = {
+    ...o.env,
+    REPORTS_DIR: o.reportsDir,
+    FORCE_COLOR: '0',
+    ...(o.fullReports ? { CI: 'true' } : { CI: 'false', PLAYWRIGHT_JSON_OUTPUT_FILE: json }),
+  };
   let leak = false;
   const r = await exec('npx', args, env, {
     onLine: (line, stream) => {
@@ -122,7 +149,12 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
     failed: unexpected + (leak ? 1 : 0),
     ok: r.code === 0 && unexpected === 0 && !leak,
     failures,
-    reports: o.fullReports ? [{ label: 'Playwright report', path: join(o.reportsDir, 'html', 'index.html') }, { label: 'JUnit', path: join(o.reportsDir, 'junit.xml') }] : [],
+    reports: o.fullReports
+      ? [
+          { label: 'Playwright report', path: join(o.reportsDir, 'html', 'index.html') },
+          { label: 'JUnit', path: join(o.reportsDir, 'junit.xml') },
+        ]
+      : [],
     verdicts,
   };
 }
@@ -132,7 +164,12 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
 export async function runLoad(o: PartOptions & { script: 'login' | 'credits' }): Promise<PartResult> {
   const profile = 'smoke';
   rmSync(summaryPath(o.reportsDir, o.script, profile), { force: true });
-  const r = await exec(process.execPath, [...TSX, 'load/runner/main.ts', o.script, '--profile', profile], { ...o.env, REPORTS_DIR: o.reportsDir }, { onLine: o.onLine });
+  const r = await exec(
+    process.execPath,
+    [...TSX, 'load/runner/main.ts', o.script, '--profile', profile],
+    { ...o.env, REPORTS_DIR: o.reportsDir },
+    { onLine: o.onLine },
+  );
   const name = `k6 ${o.script} ${profile}`;
   const s = readSummary(o.reportsDir, o.script, profile);
   if (!s) return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary`);
@@ -150,7 +187,11 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits' }):
     failed: r.code === 0 ? 0 : Math.max(1, crossed.length),
     ok: r.code === 0,
     failures,
-    reports: [{ label: `k6 ${o.script} summary`, path: `${base}.txt` }, { label: `k6 ${o.script} JSON`, path: `${base}.json` }, { label: `k6 ${o.script} JUnit`, path: `${base}.junit.xml` }],
+    reports: [
+      { label: `k6 ${o.script} summary`, path: `${base}.txt` },
+      { label: `k6 ${o.script} JSON`, path: `${base}.json` },
+      { label: `k6 ${o.script} JUnit`, path: `${base}.junit.xml` },
+    ],
     verdicts: [
       ...s.thresholds.map((t) => ({ check: `threshold ${t.metric} ${t.rule}`, failed: !t.ok })),
       ...s.checks.map((c) => ({ check: `check "${c.name}"`, failed: c.fails > 0 })),
@@ -160,7 +201,10 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits' }):
 
 // ---- monitor: npm run monitor -- --once --json ----
 
-interface MonitorPass { status: 'pass' | 'fail'; checks: { name: string; status: string; message: string }[] }
+interface MonitorPass {
+  status: 'pass' | 'fail';
+  checks: { name: string; status: string; message: string }[];
+}
 
 /** One or more one-shot passes (`gapMs` apart: the across-runs check needs a later run). */
 export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: number }): Promise<PartResult> {
@@ -171,13 +215,21 @@ export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: num
   for (let i = 0; i < passes; i++) {
     if (i > 0) await new Promise((r) => setTimeout(r, o.gapMs ?? 0));
     // Its stdout is the JSON we read; only its log lines (stderr) are progress.
-    const r = await exec(process.execPath, [...TSX, 'monitors/main.ts', '--once', '--json'], { ...o.env, REPORTS_DIR: o.reportsDir }, { onLine: (l, s) => s === 'stderr' && o.onLine?.(l, s) });
+    const r = await exec(
+      process.execPath,
+      [...TSX, 'monitors/main.ts', '--once', '--json'],
+      { ...o.env, REPORTS_DIR: o.reportsDir },
+      { onLine: (l, s) => s === 'stderr' && o.onLine?.(l, s) },
+    );
     seconds += r.seconds;
     lastCode = r.code;
     try {
       results.push(JSON.parse(r.stdout) as MonitorPass);
     } catch {
-      results.push({ status: 'fail', checks: [{ name: 'monitor', status: 'fail', message: `the monitor exited ${r.code} without a JSON result` }] });
+      results.push({
+        status: 'fail',
+        checks: [{ name: 'monitor', status: 'fail', message: `the monitor exited ${r.code} without a JSON result` }],
+      });
     }
   }
   const all = results.flatMap((p) => p.checks).filter((c) => c.status !== 'skipped');

@@ -34,9 +34,17 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}tr.fail td{color:#a40e26
 <p>Target <code>${esc(r.url)}</code> · started ${esc(r.startedAt.toISOString())} · ${r.seconds.toFixed(1)} s</p>
 <p class="verdict ${go ? 'go' : 'nogo'}" id="verdict">${go ? 'GO: every check passed' : 'NO-GO: something failed'}</p>
 <table id="summary"><thead><tr>${HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>
-${rowsOf(r.results).map((row, i) => `<tr class="${r.results[i]!.ok ? 'ok' : 'fail'}">${row.map((c, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`).join('\n')}
+${rowsOf(r.results)
+  .map(
+    (row, i) =>
+      `<tr class="${r.results[i]!.ok ? 'ok' : 'fail'}">${row.map((c, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`,
+  )
+  .join('\n')}
 </tbody></table>
-${r.results.filter((x) => x.failures.length).map((x) => `<h2>${esc(x.name)}: what failed</h2><ul>${x.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`).join('\n')}
+${r.results
+  .filter((x) => x.failures.length)
+  .map((x) => `<h2>${esc(x.name)}: what failed</h2><ul>${x.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`)
+  .join('\n')}
 <h2>Reports</h2><ul id="reports">
 ${links.map((l) => `<li><a href="${esc(relative(dir, resolve(l.path)))}">${esc(l.label)}</a></li>`).join('\n')}
 </ul></body></html>

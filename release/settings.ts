@@ -19,9 +19,15 @@ export const releaseSettings = {
   /** Shown in the header; the parts read it themselves when they start the bundled target. */
   TARGET_FAULTS: targetSettings.TARGET_FAULTS,
   /** Which parts the release check runs. */
-  RELEASE_PARTS: setting.list().pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1)).optional(),
+  RELEASE_PARTS: setting
+    .list()
+    .pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1))
+    .optional(),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
-  RELEASE_TEST_PROJECTS: setting.list().pipe(z.array(z.enum(PROJECTS, { error: `expected a comma-separated list of ${PROJECTS.join(', ')}` })).min(1)).optional(),
+  RELEASE_TEST_PROJECTS: setting
+    .list()
+    .pipe(z.array(z.enum(PROJECTS, { error: `expected a comma-separated list of ${PROJECTS.join(', ')}` })).min(1))
+    .optional(),
 };
 export type ReleaseSettings = ReturnType<typeof loadReleaseSettings>;
 

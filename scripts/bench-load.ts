@@ -24,8 +24,6 @@ const settingsShape = {
   BENCH_LOGIN_RATES: setting.list().default(['5', '10', '15', '20', '30']),
 };
 
-
-
 await runMain(async () => {
   const s = loadSettings(settingsShape);
   const loginRates = s.BENCH_LOGIN_RATES.map(Number).filter((n) => Number.isInteger(n) && n > 0);
@@ -39,7 +37,12 @@ await runMain(async () => {
     const accountsFile = secretFile(dir, 'accounts.json', JSON.stringify([{ username: account.username, password: account.password }]));
 
     const wrkCredits = (): number => {
-      const r = wrk(`${target.url}${API_PATHS.creditsAvailable}`, { lua, threads: 2, connections: s.BENCH_CONNECTIONS, durationS: s.BENCH_DURATION_S });
+      const r = wrk(`${target.url}${API_PATHS.creditsAvailable}`, {
+        lua,
+        threads: 2,
+        connections: s.BENCH_CONNECTIONS,
+        durationS: s.BENCH_DURATION_S,
+      });
       if (r.non2xx > 0) throw new Error(`wrk got ${r.non2xx} non-2xx answers from credits`);
       return r.rps;
     };
@@ -51,7 +54,18 @@ await runMain(async () => {
         args: ['--quiet'],
         output: 'pipe',
         // No latency or error-rate aborts: a benchmark measures, the thresholds judge elsewhere.
-        env: { TARGET_URL: target.url, ACCOUNTS_FILE: accountsFile, REPORTS_DIR: reports, PROFILE: 'load', DURATION: `${s.BENCH_DURATION_S}s`, P95_MS: '600000', P99_MS: '600000', MAX_ERROR_RATE: '1', MIN_CHECKS_RATE: '0', ...env },
+        env: {
+          TARGET_URL: target.url,
+          ACCOUNTS_FILE: accountsFile,
+          REPORTS_DIR: reports,
+          PROFILE: 'load',
+          DURATION: `${s.BENCH_DURATION_S}s`,
+          P95_MS: '600000',
+          P99_MS: '600000',
+          MAX_ERROR_RATE: '1',
+          MIN_CHECKS_RATE: '0',
+          ...env,
+        },
       });
       if (r.code !== 0) throw new Error(`k6 ${script} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
       const summary = readSummary(reports, script.replace('.ts', ''), 'load');
@@ -65,9 +79,14 @@ await runMain(async () => {
       return (sum.metrics['http_reqs{name:credits}']?.count ?? 0) / s.BENCH_DURATION_S;
     };
 
-    const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+    const load = (): string =>
+      loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ');
     console.log(`load average before: ${load()} (anything else running on this machine skews these figures)\n`);
-    console.log(`bench:load — credits throughput, k6 vs wrk (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s, ${s.BENCH_REPEAT}× alternating)`);
+    console.log(
+      `bench:load — credits throughput, k6 vs wrk (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s, ${s.BENCH_REPEAT}× alternating)`,
+    );
     const wrkRuns: number[] = [];
     const k6Runs: number[] = [];
     for (let i = 0; i < s.BENCH_REPEAT; i++) {
@@ -90,16 +109,22 @@ await runMain(async () => {
       // Sustained: (nearly) every asked login done, none failed, and p95 within the staging default (1 s).
       const sustained = okLogins >= rate * 0.95 && failed === 0 && p95 < 1000;
       loginRows.push({ asked: rate, ok: okLogins, p95, sustained });
-      console.log(`  ${String(rate).padStart(7)}  ${okLogins.toFixed(1).padStart(11)}  ${p95.toFixed(0).padStart(7)}  ${String(failed).padStart(7)}  ${String(dropped).padStart(7)}${sustained ? '' : '   (not sustained)'}`);
+      console.log(
+        `  ${String(rate).padStart(7)}  ${okLogins.toFixed(1).padStart(11)}  ${p95.toFixed(0).padStart(7)}  ${String(failed).padStart(7)}  ${String(dropped).padStart(7)}${sustained ? '' : '   (not sustained)'}`,
+      );
     }
     const best = loginRows.filter((r) => r.sustained).at(-1);
 
     console.log(`\nload average after: ${load()}`);
-    console.log('\nresults (2 cores shared by the load generator and the target: these are this machine\'s figures)');
-    console.log(`  credits: k6 ${k6Med.toFixed(0)} req/s, wrk ${wrkMed.toFixed(0)} req/s (medians of ${s.BENCH_REPEAT}) → k6/wrk ratio ${(k6Med / wrkMed).toFixed(2)}`);
-    console.log(best
-      ? `  login: ${best.ok.toFixed(1)} logins/s sustained (asked ${best.asked}/s, p95 ${best.p95.toFixed(0)} ms)`
-      : `  login: none of the rates ${loginRates.join(', ')}/s was sustained`);
+    console.log("\nresults (2 cores shared by the load generator and the target: these are this machine's figures)");
+    console.log(
+      `  credits: k6 ${k6Med.toFixed(0)} req/s, wrk ${wrkMed.toFixed(0)} req/s (medians of ${s.BENCH_REPEAT}) → k6/wrk ratio ${(k6Med / wrkMed).toFixed(2)}`,
+    );
+    console.log(
+      best
+        ? `  login: ${best.ok.toFixed(1)} logins/s sustained (asked ${best.asked}/s, p95 ${best.p95.toFixed(0)} ms)`
+        : `  login: none of the rates ${loginRates.join(', ')}/s was sustained`,
+    );
     console.log('  reproduce: npm run bench:load');
     return 0;
   } finally {

@@ -14,7 +14,10 @@ import { startService } from '../monitors/service.ts';
 import { monitorSettings } from '../monitors/settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 
-const { BENCH_RUNS: RUNS, BENCH_PASSES: PASSES } = loadSettings({ BENCH_RUNS: setting.int(1, 50).default(7), BENCH_PASSES: setting.int(1, 100_000).default(500) });
+const { BENCH_RUNS: RUNS, BENCH_PASSES: PASSES } = loadSettings({
+  BENCH_RUNS: setting.int(1, 50).default(7),
+  BENCH_PASSES: setting.int(1, 100_000).default(500),
+});
 const dir = mkdtempSync(join(tmpdir(), 'monitor-bench-'));
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -22,12 +25,31 @@ const gc = (globalThis as { gc?: () => void }).gc;
 function hyperfine(name: string, env: Record<string, string>): void {
   const slug = name.replace(/\W+/g, '-');
   const json = join(dir, `${slug}.json`);
-  const envArgs = Object.entries({ MONITOR_DB: join(dir, `${slug}.db`), REPORTS_DIR: join(dir, 'reports'), LOG_LEVEL: 'warn', ...env }).map(([k, v]) => `${k}=${v}`);
-  execFileSync('hyperfine', ['--runs', String(RUNS), '--warmup', '1', '--export-json', json, '--style', 'none', `env ${envArgs.join(' ')} ${process.execPath} --import tsx monitors/main.ts --once`], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const r = (JSON.parse(readFileSync(json, 'utf8')) as { results: Array<{ median: number; mean: number; min: number; max: number }> }).results[0]!;
-  console.log(`  ${name.padEnd(28)} median ${r.median.toFixed(2)} s  (mean ${r.mean.toFixed(2)} s, min ${r.min.toFixed(2)}, max ${r.max.toFixed(2)}, ${RUNS} runs)`);
+  const envArgs = Object.entries({ MONITOR_DB: join(dir, `${slug}.db`), REPORTS_DIR: join(dir, 'reports'), LOG_LEVEL: 'warn', ...env }).map(
+    ([k, v]) => `${k}=${v}`,
+  );
+  execFileSync(
+    'hyperfine',
+    [
+      '--runs',
+      String(RUNS),
+      '--warmup',
+      '1',
+      '--export-json',
+      json,
+      '--style',
+      'none',
+      `env ${envArgs.join(' ')} ${process.execPath} --import tsx monitors/main.ts --once`,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const r = (JSON.parse(readFileSync(json, 'utf8')) as { results: Array<{ median: number; mean: number; min: number; max: number }> })
+    .results[0]!;
+  console.log(
+    `  ${name.padEnd(28)} median ${r.median.toFixed(2)} s  (mean ${r.mean.toFixed(2)} s, min ${r.min.toFixed(2)}, max ${r.max.toFixed(2)}, ${RUNS} runs)`,
+  );
 }
 
 const target = await spawnTarget();
@@ -36,7 +58,12 @@ try {
   hyperfine('bundled target (no setting)', {});
   hyperfine('running target (TARGET_URL)', { TARGET_URL: target.url });
 
-  const settings = parseSettings(monitorSettings, { TARGET_URL: target.url, MONITOR_DB: join(dir, 'service.db'), MONITOR_STATUS_PAGE: join(dir, 'status.html'), MONITOR_RETRIES: '0' });
+  const settings = parseSettings(monitorSettings, {
+    TARGET_URL: target.url,
+    MONITOR_DB: join(dir, 'service.db'),
+    MONITOR_STATUS_PAGE: join(dir, 'status.html'),
+    MONITOR_RETRIES: '0',
+  });
   const logger = createLogger({ level: 'warn' });
   const monitor = new Monitor({ settings, url: target.url, targetKey: target.url, targetLabel: 'bench', logger, processMetrics: true });
   // The schedule never fires here: passes are driven back to back to compress hours into seconds.
@@ -65,7 +92,9 @@ try {
   }
   const seconds = (performance.now() - t0) / 1000;
   const after = sample();
-  console.log(`  after ${PASSES} passes (${(PASSES / seconds).toFixed(1)} passes/s, ${failed} failed${gc ? ', after gc' : ', run with --expose-gc for stable heap figures'}):`);
+  console.log(
+    `  after ${PASSES} passes (${(PASSES / seconds).toFixed(1)} passes/s, ${failed} failed${gc ? ', after gc' : ', run with --expose-gc for stable heap figures'}):`,
+  );
   console.log(`    RSS  ${mb(before.rss)} after 10 warm-up passes → ${mb(after.rss)}`);
   console.log(`    heap ${mb(before.heap)} after 10 warm-up passes → ${mb(after.heap)}`);
   console.log(`    state file ${mb(statSync(join(dir, 'service.db')).size)} (+ WAL) for ${monitor.state.passCount()} passes`);

@@ -12,39 +12,62 @@ import { bearerLua, benchAccount, median, secretFile, wrk, type WrkResult } from
 const settingsShape = { BENCH_DURATION_S: setting.int(3, 120).default(8), BENCH_REPEAT: setting.int(1, 9).default(3) };
 
 await runMain(async () => {
-const s = loadSettings(settingsShape);
-const dir = mkdtempSync(join(tmpdir(), 'hx-bench-'));
-const target = await spawnTarget();
-try {
-  const account = await benchAccount(target.url);
-  const creditsLua = secretFile(dir, 'credits.lua', bearerLua(account.token, API_PATHS.creditsAvailable));
-  const loginLua = secretFile(dir, 'login.lua', `wrk.method = "POST"\nwrk.path = "${API_PATHS.login}"\nwrk.headers["Content-Type"] = "text/plain;charset=UTF-8"\nwrk.body = '${JSON.stringify({ username: account.username, password: account.password })}'\n`);
-
-  const cases = [
-    { name: `credits (GET ${API_PATHS.creditsAvailable})`, lua: creditsLua, connections: 50 },
-    { name: `login (POST ${API_PATHS.login}, bcrypt cost 10)`, lua: loginLua, connections: 8 },
-  ];
-  const results = new Map<string, WrkResult[]>(cases.map((c) => [c.name, []]));
-  for (let i = 0; i < s.BENCH_REPEAT; i++)
-    for (const c of cases) results.get(c.name)!.push(wrk(target.url, { lua: c.lua, threads: 1, connections: c.connections, durationS: s.BENCH_DURATION_S }));
-
-  console.log(`\nreference target throughput — wrk -t1, ${s.BENCH_DURATION_S}s per run, ${s.BENCH_REPEAT} runs each (interleaved), medians; 2 cores shared by wrk and the target\n`);
-  console.log('endpoint'.padEnd(48) + 'req/s'.padStart(10) + 'p50 ms'.padStart(10) + 'p99 ms'.padStart(10) + 'non-2xx'.padStart(10) + '   runs (req/s)');
-  for (const [name, rs] of results) {
-    console.log(
-      name.padEnd(48) +
-        median(rs.map((r) => r.rps)).toFixed(0).padStart(10) +
-        median(rs.map((r) => r.p50ms)).toFixed(2).padStart(10) +
-        median(rs.map((r) => r.p99ms)).toFixed(2).padStart(10) +
-        String(rs.reduce((n, r) => n + r.non2xx, 0)).padStart(10) +
-        '   ' + rs.map((r) => r.rps.toFixed(0)).join(', '),
+  const s = loadSettings(settingsShape);
+  const dir = mkdtempSync(join(tmpdir(), 'hx-bench-'));
+  const target = await spawnTarget();
+  try {
+    const account = await benchAccount(target.url);
+    const creditsLua = secretFile(dir, 'credits.lua', bearerLua(account.token, API_PATHS.creditsAvailable));
+    const loginLua = secretFile(
+      dir,
+      'login.lua',
+      `wrk.method = "POST"\nwrk.path = "${API_PATHS.login}"\nwrk.headers["Content-Type"] = "text/plain;charset=UTF-8"\nwrk.body = '${JSON.stringify({ username: account.username, password: account.password })}'\n`,
     );
+
+    const cases = [
+      { name: `credits (GET ${API_PATHS.creditsAvailable})`, lua: creditsLua, connections: 50 },
+      { name: `login (POST ${API_PATHS.login}, bcrypt cost 10)`, lua: loginLua, connections: 8 },
+    ];
+    const results = new Map<string, WrkResult[]>(cases.map((c) => [c.name, []]));
+    for (let i = 0; i < s.BENCH_REPEAT; i++)
+      for (const c of cases)
+        results.get(c.name)!.push(wrk(target.url, { lua: c.lua, threads: 1, connections: c.connections, durationS: s.BENCH_DURATION_S }));
+
+    console.log(
+      `\nreference target throughput — wrk -t1, ${s.BENCH_DURATION_S}s per run, ${s.BENCH_REPEAT} runs each (interleaved), medians; 2 cores shared by wrk and the target\n`,
+    );
+    console.log(
+      'endpoint'.padEnd(48) +
+        'req/s'.padStart(10) +
+        'p50 ms'.padStart(10) +
+        'p99 ms'.padStart(10) +
+        'non-2xx'.padStart(10) +
+        '   runs (req/s)',
+    );
+    for (const [name, rs] of results) {
+      console.log(
+        name.padEnd(48) +
+          median(rs.map((r) => r.rps))
+            .toFixed(0)
+            .padStart(10) +
+          median(rs.map((r) => r.p50ms))
+            .toFixed(2)
+            .padStart(10) +
+          median(rs.map((r) => r.p99ms))
+            .toFixed(2)
+            .padStart(10) +
+          String(rs.reduce((n, r) => n + r.non2xx, 0)).padStart(10) +
+          '   ' +
+          rs.map((r) => r.rps.toFixed(0)).join(', '),
+      );
+    }
+    const ratio = median(results.get(cases[0]!.name)!.map((r) => r.rps)) / median(results.get(cases[1]!.name)!.map((r) => r.rps));
+    console.log(
+      `\ncredits serves ${ratio.toFixed(0)}× the login rate: a login load test is bounded by bcrypt, a credits load test by the load generator.`,
+    );
+    return 0;
+  } finally {
+    await target.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-  const ratio = median(results.get(cases[0]!.name)!.map((r) => r.rps)) / median(results.get(cases[1]!.name)!.map((r) => r.rps));
-  console.log(`\ncredits serves ${ratio.toFixed(0)}× the login rate: a login load test is bounded by bcrypt, a credits load test by the load generator.`);
-  return 0;
-} finally {
-  await target.close();
-  rmSync(dir, { recursive: true, force: true });
-}
 });

@@ -55,10 +55,14 @@ await runMain(async () => {
       const json = join(dir, `run-${i}.json`);
       const started = performance.now();
       const code = await new Promise<number>((resolve) => {
-        const child = spawn(process.execPath, [cli, 'test', '--reporter=json', '--retries=0', ...(s.TEST_WORKERS ? [`--workers=${s.TEST_WORKERS}`] : [])], {
-          env: { ...process.env, TARGET_URL: url, TARGET_JWT_KEY: jwtKey, PLAYWRIGHT_JSON_OUTPUT_NAME: json, CI: 'false' },
-          stdio: 'ignore',
-        });
+        const child = spawn(
+          process.execPath,
+          [cli, 'test', '--reporter=json', '--retries=0', ...(s.TEST_WORKERS ? [`--workers=${s.TEST_WORKERS}`] : [])],
+          {
+            env: { ...process.env, TARGET_URL: url, TARGET_JWT_KEY: jwtKey, PLAYWRIGHT_JSON_OUTPUT_NAME: json, CI: 'false' },
+            stdio: 'ignore',
+          },
+        );
         child.on('close', (c) => resolve(c ?? 1));
       });
       walls.push((performance.now() - started) / 1000);
@@ -75,12 +79,22 @@ await runMain(async () => {
   const hashes = per(`POST ${API_PATHS.register} 200`) + per(`POST ${API_PATHS.changePassword} 200`);
   // A login answered 200 or 401 verified a hash (an unknown user's 401 did not: a slight overcount);
   // a password change verified the old password whether it then succeeded or not.
-  const verifies = per(`POST ${API_PATHS.login} 200`) + per(`POST ${API_PATHS.login} 401`) + per(`POST ${API_PATHS.changePassword} 200`) + per(`POST ${API_PATHS.changePassword} 400`);
+  const verifies =
+    per(`POST ${API_PATHS.login} 200`) +
+    per(`POST ${API_PATHS.login} 401`) +
+    per(`POST ${API_PATHS.changePassword} 200`) +
+    per(`POST ${API_PATHS.changePassword} 400`);
   const cost = await bcryptCostMs();
   const bcryptS = (hashes * cost.hashMs + verifies * cost.verifyMs) / 1000;
   const m = median(walls);
-  console.log(`API suite: ${tests} tests, ${s.RUNS} runs, wall time median ${m.toFixed(1)} s (runs: ${walls.map((w) => w.toFixed(1)).join(', ')} s)`);
-  console.log(`bcrypt per run: ${hashes.toFixed(0)} hashes × ${cost.hashMs.toFixed(0)} ms + ${verifies.toFixed(0)} verifies × ${cost.verifyMs.toFixed(0)} ms = ${bcryptS.toFixed(1)} s of bcrypt (one core)`);
-  console.log(`  = ${((bcryptS / m) * 100).toFixed(0)}% of the wall time if serial, ${((bcryptS / 2 / m) * 100).toFixed(0)}% if spread over both cores; the rest is Playwright start-up, workers, fixtures and HTTP`);
+  console.log(
+    `API suite: ${tests} tests, ${s.RUNS} runs, wall time median ${m.toFixed(1)} s (runs: ${walls.map((w) => w.toFixed(1)).join(', ')} s)`,
+  );
+  console.log(
+    `bcrypt per run: ${hashes.toFixed(0)} hashes × ${cost.hashMs.toFixed(0)} ms + ${verifies.toFixed(0)} verifies × ${cost.verifyMs.toFixed(0)} ms = ${bcryptS.toFixed(1)} s of bcrypt (one core)`,
+  );
+  console.log(
+    `  = ${((bcryptS / m) * 100).toFixed(0)}% of the wall time if serial, ${((bcryptS / 2 / m) * 100).toFixed(0)}% if spread over both cores; the rest is Playwright start-up, workers, fixtures and HTTP`,
+  );
   console.log(`requests per run: ${[...counts.values()].reduce((a, b) => a + b, 0) / s.RUNS}`);
 });

@@ -41,7 +41,9 @@ function batchWithRetry(requests: ObjectBatchRequest[]): Response[] {
     const again = answers.map((r, i) => (transient(r.status) ? i : -1)).filter((i) => i >= 0);
     if (again.length === 0) break;
     sleep(0.2 * attempt);
-    http.batch(again.map((i) => requests[i] as ObjectBatchRequest)).forEach((r, j) => (answers[again[j] as number] = r));
+    http.batch(again.map((i) => requests[i] as ObjectBatchRequest)).forEach((r, j) => {
+      answers[again[j] as number] = r;
+    });
   }
   return answers;
 }
@@ -59,8 +61,10 @@ export function registerPool(baseUrl: string, count: number, timeoutMs: number):
   const answers = batchWithRetry(accounts.map((a) => registerRequest(baseUrl, a, 'setup:register', timeoutMs)));
   answers.forEach((res, i) => {
     if (res.status !== 200)
-      throw new Error(`setup: registering load account ${i + 1} of ${count} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}; ` +
-        'give pre-provisioned accounts with ACCOUNTS_FILE if this target does not allow registering');
+      throw new Error(
+        `setup: registering load account ${i + 1} of ${count} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}; ` +
+          'give pre-provisioned accounts with ACCOUNTS_FILE if this target does not allow registering',
+      );
   });
   return accounts.map(({ username, password }) => ({ username, password }));
 }
@@ -76,7 +80,9 @@ export function loginPool(baseUrl: string, accounts: readonly Credentials[], tim
       token = undefined;
     }
     if (typeof token !== 'string' || token === '')
-      throw new Error(`setup: logging in load account ${i + 1} of ${accounts.length} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}`);
+      throw new Error(
+        `setup: logging in load account ${i + 1} of ${accounts.length} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}`,
+      );
     return token;
   });
 }

@@ -17,7 +17,12 @@ export const loginRequest = (baseUrl: string, c: Credentials, name: string, time
 });
 
 /** POST /v2/auth/register as a form (the server takes urlencoded or multipart). */
-export const registerRequest = (baseUrl: string, c: Credentials & { email_address: string }, name: string, timeoutMs: number): ObjectBatchRequest => ({
+export const registerRequest = (
+  baseUrl: string,
+  c: Credentials & { email_address: string },
+  name: string,
+  timeoutMs: number,
+): ObjectBatchRequest => ({
   method: 'POST',
   url: `${baseUrl}${API_PATHS.register}`,
   body: { username: c.username, password: c.password, email_address: c.email_address },

@@ -40,7 +40,7 @@ function tokenExp(token: string): number | undefined {
 
 /** The server's clock from its Date header (second resolution), else ours. */
 function serverNowS(res: Res): number {
-  return dateHeaderS(res.headers['Date']) ?? Date.now() / 1000;
+  return dateHeaderS(res.headers.Date) ?? Date.now() / 1000;
 }
 
 const statusLine = (what: string, res: Res): string =>
@@ -52,7 +52,7 @@ export function checkLogin(res: Res, toleranceS: number): boolean {
   const token = body?.token;
   const expire = body?.expire;
   const expireMs = typeof expire === 'string' && RFC3339.test(expire) ? Date.parse(expire) : NaN;
-  const aheadS = (expireMs / 1000) - serverNowS(res);
+  const aheadS = expireMs / 1000 - serverNowS(res);
   const exp = typeof token === 'string' ? tokenExp(token) : undefined;
 
   const results = {
@@ -65,10 +65,18 @@ export function checkLogin(res: Res, toleranceS: number): boolean {
   const ok = check(res, Object.fromEntries(Object.entries(results).map(([k, v]) => [k, () => v])), { name: 'login' });
   if (!ok) {
     if (!results['login: status is 200']) warn(statusLine('login', res));
-    else if (!results['login: token is a JWT']) warn(`login: token is ${typeof token === 'string' ? 'not a JWT' : `missing (${typeof token})`}`);
-    else if (!results['login: expire is an RFC 3339 time']) warn(`login: expire is not an RFC 3339 time (it is a ${typeof expire}${typeof expire === 'number' ? `: ${expire}` : ''})`);
-    else if (!results['login: expire is 24h ahead']) warn(`login: token expires in ${humanDuration(aheadS)}, expected ${expectedLifetime(TOKEN_LIFETIME_S, toleranceS)} (expire=${String(expire)})`);
-    else warn(`login: expire (${String(expire)}) is not the token's exp (${exp === undefined ? 'missing' : new Date(exp * 1000).toISOString()})`);
+    else if (!results['login: token is a JWT'])
+      warn(`login: token is ${typeof token === 'string' ? 'not a JWT' : `missing (${typeof token})`}`);
+    else if (!results['login: expire is an RFC 3339 time'])
+      warn(`login: expire is not an RFC 3339 time (it is a ${typeof expire}${typeof expire === 'number' ? `: ${expire}` : ''})`);
+    else if (!results['login: expire is 24h ahead'])
+      warn(
+        `login: token expires in ${humanDuration(aheadS)}, expected ${expectedLifetime(TOKEN_LIFETIME_S, toleranceS)} (expire=${String(expire)})`,
+      );
+    else
+      warn(
+        `login: expire (${String(expire)}) is not the token's exp (${exp === undefined ? 'missing' : new Date(exp * 1000).toISOString()})`,
+      );
   }
   return ok;
 }
@@ -84,7 +92,10 @@ export function checkCredits(res: Res): boolean {
   const ok = check(res, Object.fromEntries(Object.entries(results).map(([k, v]) => [k, () => v])), { name: 'credits' });
   if (!ok) {
     if (!results['credits: status is 200']) warn(statusLine('credits', res));
-    else warn(`credits: response is a ${body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`}, expected a JSON number`);
+    else
+      warn(
+        `credits: response is a ${body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`}, expected a JSON number`,
+      );
   }
   return ok;
 }

@@ -90,7 +90,14 @@ function stagesFor(shape: Shape, rate: number, d: number): { startRate: number; 
     // stress: climb to the peak, hold it, come down (40% / 40% / 20%).
     const up = Math.round(d * 0.4);
     const hold = Math.round(d * 0.4);
-    return { startRate: 1, stages: [{ target: rate, duration: k6Duration(up) }, { target: rate, duration: k6Duration(hold) }, { target: 0, duration: k6Duration(d - up - hold) }] };
+    return {
+      startRate: 1,
+      stages: [
+        { target: rate, duration: k6Duration(up) },
+        { target: rate, duration: k6Duration(hold) },
+        { target: 0, duration: k6Duration(d - up - hold) },
+      ],
+    };
   }
   // spike: a tenth of the peak, a jump to the peak within 10 s, hold, drop back, recover.
   const base = Math.max(1, Math.round(rate / 10));
@@ -142,5 +149,15 @@ export function buildProfile(script: ScriptName, env: Env): Profile {
       ? { executor: 'constant-arrival-rate', rate, duration: k6Duration(durationS), ...common }
       : { executor: 'ramping-arrival-rate', ...stagesFor(def.shape, rate, durationS), ...common };
   const how = def.shape === 'constant' ? `${rate}/s` : `${def.shape} to ${rate}/s`;
-  return { script, name, rate, durationS, preVUs, maxVUs, poolSize, scenario, describe: `${script} ${name}: ${how} for ${durationS}s, ${preVUs}..${maxVUs} VUs` };
+  return {
+    script,
+    name,
+    rate,
+    durationS,
+    preVUs,
+    maxVUs,
+    poolSize,
+    scenario,
+    describe: `${script} ${name}: ${how} for ${durationS}s, ${preVUs}..${maxVUs} VUs`,
+  };
 }

@@ -55,9 +55,9 @@ const allChecks = (g: Group): Check[] => [...g.checks, ...g.groups.flatMap(allCh
 const xml = escapeMarkup;
 
 function thresholdResults(data: SummaryData): { metric: string; rule: string; ok: boolean }[] {
-  return Object.entries(data.metrics).flatMap(([metric, m]) =>
-    Object.entries(m.thresholds ?? {}).map(([rule, t]) => ({ metric, rule, ok: t.ok })),
-  ).sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1)); // k6 hands them over in random order
+  return Object.entries(data.metrics)
+    .flatMap(([metric, m]) => Object.entries(m.thresholds ?? {}).map(([rule, t]) => ({ metric, rule, ok: t.ok })))
+    .sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1)); // k6 hands them over in random order
 }
 
 const fmt = (n: number | undefined, digits = 1): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
@@ -70,7 +70,7 @@ export function textTable(data: SummaryData, run: RunInfo): string {
   const lines = [
     `k6 ${run.describe} against ${run.target} (${fmt(data.state.testRunDurationMs / 1000)} s)`,
     `  endpoint  requests  req/s    failed   p50 ms  p95 ms  p99 ms  max ms`,
-    `  ${run.script.padEnd(8)}  ${String(reqs.count ?? 0).padStart(8)}  ${fmt(reqs.rate).padStart(7)}  ${(fmt((failed.rate ?? 0) * 100, 2) + '%').padStart(7)}  ` +
+    `  ${run.script.padEnd(8)}  ${String(reqs.count ?? 0).padStart(8)}  ${fmt(reqs.rate).padStart(7)}  ${(`${fmt((failed.rate ?? 0) * 100, 2)}%`).padStart(7)}  ` +
       `${fmt(dur.med).padStart(6)}  ${fmt(dur['p(95)']).padStart(6)}  ${fmt(dur['p(99)']).padStart(6)}  ${fmt(dur.max).padStart(6)}`,
     `  checks:`,
     ...allChecks(data.root_group).map((c) => `    ${c.fails === 0 ? '✓' : '✗'} ${c.name}: ${c.passes} passed, ${c.fails} failed`),
@@ -86,18 +86,24 @@ export function junitXml(data: SummaryData, run: RunInfo): string {
   const thresholds = thresholdResults(data);
   const checks = allChecks(data.root_group);
   const cases = [
-    ...thresholds.map((t) =>
-      `    <testcase classname="k6.${xml(run.script)}.thresholds" name="${xml(`${t.metric}: ${t.rule}`)}">` +
-        (t.ok ? '' : `<failure message="${xml(`threshold crossed: ${t.metric} ${t.rule}`)}"/>`) + '</testcase>'),
+    ...thresholds.map(
+      (t) =>
+        `    <testcase classname="k6.${xml(run.script)}.thresholds" name="${xml(`${t.metric}: ${t.rule}`)}">` +
+        (t.ok ? '' : `<failure message="${xml(`threshold crossed: ${t.metric} ${t.rule}`)}"/>`) +
+        '</testcase>',
+    ),
     ...checks.map((c) => {
       const rate = c.passes + c.fails === 0 ? 0 : c.passes / (c.passes + c.fails);
       const bad = rate < run.minChecksRate;
-      return `    <testcase classname="k6.${xml(run.script)}.checks" name="${xml(c.name)}">` +
+      return (
+        `    <testcase classname="k6.${xml(run.script)}.checks" name="${xml(c.name)}">` +
         (bad ? `<failure message="${xml(`${c.fails} of ${c.passes + c.fails} answers failed this check`)}"/>` : '') +
-        `<system-out>${c.passes} passed, ${c.fails} failed</system-out></testcase>`;
+        `<system-out>${c.passes} passed, ${c.fails} failed</system-out></testcase>`
+      );
     }),
   ];
-  const failures = thresholds.filter((t) => !t.ok).length + checks.filter((c) => c.passes / Math.max(1, c.passes + c.fails) < run.minChecksRate).length;
+  const failures =
+    thresholds.filter((t) => !t.ok).length + checks.filter((c) => c.passes / Math.max(1, c.passes + c.fails) < run.minChecksRate).length;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="k6 load" tests="${cases.length}" failures="${failures}">`,

@@ -28,7 +28,9 @@ export function prepareAccounts(s: { LOAD_ACCOUNTS_FILE?: string; LOAD_USERNAME?
     return { path, cleanup: () => {} };
   }
   if (!s.LOAD_USERNAME !== !s.LOAD_PASSWORD)
-    throw new SettingsError([`${s.LOAD_USERNAME ? 'LOAD_PASSWORD' : 'LOAD_USERNAME'}: set both LOAD_USERNAME and LOAD_PASSWORD, or neither`]);
+    throw new SettingsError([
+      `${s.LOAD_USERNAME ? 'LOAD_PASSWORD' : 'LOAD_USERNAME'}: set both LOAD_USERNAME and LOAD_PASSWORD, or neither`,
+    ]);
   if (!s.LOAD_USERNAME || !s.LOAD_PASSWORD) return { cleanup: () => {} };
   const dir = mkdtempSync(join(tmpdir(), 'hx-load-'));
   const path = join(dir, 'accounts.json');

@@ -13,7 +13,7 @@ const K6_MODULE = 'go.k6.io/k6';
 
 const OTHER_WAYS = [
   'Other ways to install k6 (then set K6_BIN to its path, or put it on PATH):',
-  '  - Debian/Ubuntu: Grafana\'s apt repository (https://dl.k6.io/deb), `apt-get install k6`',
+  "  - Debian/Ubuntu: Grafana's apt repository (https://dl.k6.io/deb), `apt-get install k6`",
   '  - macOS: `brew install k6`',
   `  - Docker: \`docker run --rm -i --network host -v "$PWD:/work" -w /work grafana/k6:${K6_VERSION.slice(1)} run load/login.ts\``,
   `  - release binaries: https://github.com/grafana/k6/releases/tag/${K6_VERSION}`,
@@ -58,7 +58,9 @@ export function findK6(k6Bin?: string): string | undefined {
 async function goInstall(): Promise<string> {
   const dir = goBinDir();
   if (!dir) throw new K6NotFound(`k6 ${K6_VERSION} is not installed and Go is not available to build it.\n${OTHER_WAYS}`);
-  process.stderr.write(`k6 ${K6_VERSION} not found: installing it with \`go install ${K6_MODULE}@${K6_VERSION}\` (takes about 2 minutes)...\n`);
+  process.stderr.write(
+    `k6 ${K6_VERSION} not found: installing it with \`go install ${K6_MODULE}@${K6_VERSION}\` (takes about 2 minutes)...\n`,
+  );
   const code = await new Promise<number>((resolve) => {
     const child = spawn('go', ['install', `${K6_MODULE}@${K6_VERSION}`], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', () => resolve(-1));

@@ -18,7 +18,8 @@ import { buildCriteria } from '../lib/thresholds.ts';
 import { assertTargetAllowed, SafetyError } from '../lib/safety.ts';
 
 const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
-const USAGE = 'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N]';
+const USAGE =
+  'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N]';
 
 const flagShape = {
   LOAD_PROFILE: loadSettingsShape.LOAD_PROFILE.unwrap().optional(),
@@ -46,10 +47,14 @@ await runMain(async () => {
     options: Object.fromEntries(Object.keys(FLAG_SETTINGS).map((f) => [f, { type: 'string' as const }])),
   });
   const script = positionals[0] as ScriptName | undefined;
-  if (!script || !SCRIPTS.includes(script) || positionals.length > 1) throw new SettingsError([`script: expected login or credits, got '${positionals.join(' ')}'`, USAGE]);
+  if (!script || !SCRIPTS.includes(script) || positionals.length > 1)
+    throw new SettingsError([`script: expected login or credits, got '${positionals.join(' ')}'`, USAGE]);
 
   const fromEnv = loadSettings(loadSettingsShape);
-  const fromFlags = parseSettings(flagShape, Object.fromEntries(Object.entries(FLAG_SETTINGS).map(([flag, name]) => [name, values[flag] as string | undefined])));
+  const fromFlags = parseSettings(
+    flagShape,
+    Object.fromEntries(Object.entries(FLAG_SETTINGS).map(([flag, name]) => [name, values[flag] as string | undefined])),
+  );
   const s = { ...fromEnv, ...Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined)) } as typeof fromEnv;
 
   // The gate first: nothing is started or sent before it passes.
@@ -57,7 +62,8 @@ await runMain(async () => {
     try {
       assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
     } catch (err) {
-      if (err instanceof SafetyError) throw new SettingsError([err.message.startsWith('TARGET_URL') ? err.message : `CONFIRM_TARGET: ${err.message}`]);
+      if (err instanceof SafetyError)
+        throw new SettingsError([err.message.startsWith('TARGET_URL') ? err.message : `CONFIRM_TARGET: ${err.message}`]);
       throw err;
     }
   }
@@ -95,12 +101,24 @@ await runMain(async () => {
     mkdirSync(reportsDir, { recursive: true });
 
     // The bundled target logs every request at info; under load that would drown k6's output.
-    const targetLog = createLogger({ level: ['debug', 'trace'].includes(s.LOG_LEVEL) ? s.LOG_LEVEL : 'warn', format: s.LOG_FORMAT, name: 'target' });
+    const targetLog = createLogger({
+      level: ['debug', 'trace'].includes(s.LOG_LEVEL) ? s.LOG_LEVEL : 'warn',
+      format: s.LOG_FORMAT,
+      name: 'target',
+    });
     target = await resolveTarget(s, targetLog);
     log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir }, `k6 ${describe}`);
-    const result = await runK6({ bin, script: `${script}.ts`, args: process.stdout.isTTY ? [] : ['--quiet'], env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: accounts.path } });
+    const result = await runK6({
+      bin,
+      script: `${script}.ts`,
+      args: process.stdout.isTTY ? [] : ['--quiet'],
+      env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: accounts.path },
+    });
     const verdict = result.code === 0 ? 'passed' : result.code === 99 ? 'thresholds crossed' : 'k6 failed';
-    log[result.code === 0 ? 'info' : 'error']({ exitCode: result.code, reports: reportsDir }, `load ${script} ${s.LOAD_PROFILE}: ${verdict}`);
+    log[result.code === 0 ? 'info' : 'error'](
+      { exitCode: result.code, reports: reportsDir },
+      `load ${script} ${s.LOAD_PROFILE}: ${verdict}`,
+    );
     return result.code;
   } finally {
     accounts.cleanup();

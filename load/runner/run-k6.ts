@@ -26,7 +26,14 @@ export interface K6Result {
 export function k6Args(run: Pick<K6Run, 'script' | 'env' | 'args'>): string[] {
   const e = Object.entries(run.env).flatMap(([k, v]) => (v === undefined || v === '' ? [] : ['-e', `${k}=${v}`]));
   // No usage report (it would phone home), and __ENV holds exactly what we pass.
-  return ['run', '--no-usage-report', '--include-system-env-vars=false', ...(run.args ?? []), ...e, fileURLToPath(new URL(run.script, new URL('..', import.meta.url)))];
+  return [
+    'run',
+    '--no-usage-report',
+    '--include-system-env-vars=false',
+    ...(run.args ?? []),
+    ...e,
+    fileURLToPath(new URL(run.script, new URL('..', import.meta.url))),
+  ];
 }
 
 export function runK6(run: K6Run): Promise<K6Result> {

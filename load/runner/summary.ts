@@ -5,7 +5,8 @@ import { summaryBase, type JsonSummary } from '../lib/summary.ts';
 
 export type { JsonSummary };
 
-export const summaryPath = (reportsDir: string, script: string, profile: string): string => `${summaryBase(reportsDir, script, profile)}.json`;
+export const summaryPath = (reportsDir: string, script: string, profile: string): string =>
+  `${summaryBase(reportsDir, script, profile)}.json`;
 
 export function readSummary(reportsDir: string, script: string, profile: string): JsonSummary | undefined {
   const path = summaryPath(reportsDir, script, profile);

@@ -19,9 +19,17 @@ export const latency: Check = {
     const sorted = [...ctx.steps].sort((a, b) => b[1].ms - a[1].ms);
     const shown = sorted.map(([n, s]) => `${n} ${ms(s.ms)}`).join(', ');
     const slow = sorted.filter(([, s]) => s.ms >= fail);
-    if (slow.length) return { status: 'fail', message: `${slow.map(([n, s]) => `${n} took ${ms(s.ms)}`).join(', ')} (fail at ${ms(fail)}); all steps: ${shown}` };
+    if (slow.length)
+      return {
+        status: 'fail',
+        message: `${slow.map(([n, s]) => `${n} took ${ms(s.ms)}`).join(', ')} (fail at ${ms(fail)}); all steps: ${shown}`,
+      };
     const meh = sorted.filter(([, s]) => s.ms >= degraded);
-    if (meh.length) return { status: 'degraded', message: `${meh.map(([n, s]) => `${n} took ${ms(s.ms)}`).join(', ')} (degraded at ${ms(degraded)}); all steps: ${shown}` };
+    if (meh.length)
+      return {
+        status: 'degraded',
+        message: `${meh.map(([n, s]) => `${n} took ${ms(s.ms)}`).join(', ')} (degraded at ${ms(degraded)}); all steps: ${shown}`,
+      };
     return { status: 'pass', message: `all steps under ${ms(degraded)}: ${shown}` };
   },
 };

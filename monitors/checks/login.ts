@@ -10,12 +10,18 @@ async function dedicatedAccount(ctx: PassContext): Promise<Account | Verdict> {
   const kept = ctx.state.account(ctx.target);
   if (kept) return kept;
   const id = randomBytes(6).toString('hex');
-  const account: Account = { username: `temporal-monitor-${id}`, password: randomBytes(18).toString('base64url'), email: `temporal-monitor-${id}@example.com` };
+  const account: Account = {
+    username: `temporal-monitor-${id}`,
+    password: randomBytes(18).toString('base64url'),
+    email: `temporal-monitor-${id}@example.com`,
+  };
   ctx.secrets.push(account.password);
   const res = await ctx.api.register({ username: account.username, password: account.password, email_address: account.email });
-  if (res.status !== 200) return { status: 'fail', message: `could not register the monitoring account: register answered ${describeAnswer(res, ctx.secrets)}` };
+  if (res.status !== 200)
+    return { status: 'fail', message: `could not register the monitoring account: register answered ${describeAnswer(res, ctx.secrets)}` };
   const shape = checkShape(RegisterOk, res.body, 'register body');
-  if (!shape.ok) return { status: 'fail', message: `could not register the monitoring account: register answered HTTP 200 but the ${shape.problem}` };
+  if (!shape.ok)
+    return { status: 'fail', message: `could not register the monitoring account: register answered HTTP 200 but the ${shape.problem}` };
   ctx.state.saveAccount(ctx.target, account);
   return account;
 }
@@ -36,7 +42,11 @@ export const login: Check = {
     }
     ctx.secrets.push(password);
     const res = await timed(ctx, 'login', () => ctx.api.login({ username, password }));
-    if (res.status === 401) return { status: 'fail', message: `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}` };
+    if (res.status === 401)
+      return {
+        status: 'fail',
+        message: `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}`,
+      };
     if (res.status !== 200) return { status: 'fail', message: `login answered ${describeAnswer(res, ctx.secrets)}, expected 200` };
     const token = (res.body as { token?: unknown } | undefined)?.token;
     if (typeof token === 'string') ctx.secrets.push(token);

@@ -13,7 +13,8 @@ export const refresh: Check = {
     const fresh = ctx.fresh!;
     const { toleranceS, expectedLifetimeS } = ctx.config;
     const res = await timed(ctx, 'refresh', () => ctx.api.refresh(fresh.token));
-    if (res.status !== 200) return { status: 'fail', message: `refresh answered ${describeAnswer(res, ctx.secrets)}, expected 200 with a new token` };
+    if (res.status !== 200)
+      return { status: 'fail', message: `refresh answered ${describeAnswer(res, ctx.secrets)}, expected 200 with a new token` };
     const token = (res.body as { token?: unknown } | undefined)?.token;
     if (typeof token === 'string') ctx.secrets.push(token);
     const shape = checkShape(LoginOk, res.body, 'refresh body');
@@ -25,8 +26,12 @@ export const refresh: Check = {
       origIatS: typeof loginOrigIat === 'number' ? loginOrigIat : undefined,
     });
     const problems = report.problems.map((p) => `the refreshed token: ${p}`);
-    if (Date.parse(shape.data.expire) / 1000 < fresh.expireS) problems.unshift(`the refreshed expire (${shape.data.expire}) is earlier than the login's (${fresh.expire})`);
+    if (Date.parse(shape.data.expire) / 1000 < fresh.expireS)
+      problems.unshift(`the refreshed expire (${shape.data.expire}) is earlier than the login's (${fresh.expire})`);
     if (problems.length) return { status: 'fail', message: problems.join('; ') };
-    return { status: 'pass', message: `refresh gave a token expiring in ${humanDuration(report.lifetimeS ?? 0)} (${ms(res.ms)}), orig_iat kept` };
+    return {
+      status: 'pass',
+      message: `refresh gave a token expiring in ${humanDuration(report.lifetimeS ?? 0)} (${ms(res.ms)}), orig_iat kept`,
+    };
   },
 };

@@ -5,7 +5,6 @@ import { humanDuration, rfc3339 } from '../../core/durations.ts';
 import { serverNowS } from '../../core/jwt.ts';
 import { describeAnswer, timed, type Check } from './context.ts';
 
-
 export const tokenAcrossRuns: Check = {
   name: 'token-across-runs',
   // With login down the probes would only repeat the outage (and its alert).
@@ -34,15 +33,19 @@ export const tokenAcrossRuns: Check = {
         else problems.push(`a token ${when} (${humanDuration(left)} left) is no longer accepted: ${describeAnswer(res, ctx.secrets)}`);
       } else if (left < -tol) {
         if (res.status === 401) drop.push(kept.id);
-        else if (res.status === 200) problems.push(`a token that expired ${humanDuration(-left)} ago (${when}) is still accepted: the server does not enforce expiry`);
-        else problems.push(`could not tell whether an expired token (${when}) is refused: ${describeAnswer(res, ctx.secrets)}, expected 401`);
+        else if (res.status === 200)
+          problems.push(`a token that expired ${humanDuration(-left)} ago (${when}) is still accepted: the server does not enforce expiry`);
+        else
+          problems.push(`could not tell whether an expired token (${when}) is refused: ${describeAnswer(res, ctx.secrets)}, expected 401`);
       } else waiting++;
     }
     const summary = [
       accepted && `${accepted} accepted before expiry`,
       drop.length && `${drop.length} refused after expiry (forgotten)`,
       waiting && `${waiting} too close to expiry to judge`,
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     if (problems.length) return { status: 'fail', message: problems.join('; '), drop };
     return { status: 'pass', message: `kept tokens: ${summary}`, drop };
   },

@@ -21,16 +21,24 @@ export const tokenLifetime: Check = {
     // The signer's clock against the server's own Date header: both come from the server, so a gap
     // is the server's fault, not ours.
     if (origIat !== undefined && Math.abs(origIat - nowS) > toleranceS + 1)
-      problems.push(`the token's orig_iat is ${signed(origIat - nowS)} from the server's Date header (tolerance ${humanDuration(toleranceS)}): the token signer's clock is off`);
+      problems.push(
+        `the token's orig_iat is ${signed(origIat - nowS)} from the server's Date header (tolerance ${humanDuration(toleranceS)}): the token signer's clock is off`,
+      );
     const skew = [
       dateS === undefined ? 'no Date header' : `server Date ${skewText(dateS - localS)} with the local clock`,
       origIat === undefined ? undefined : `orig_iat ${skewText(origIat - localS)} with the local clock`,
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     if (problems.length) return { status: 'fail', message: `${problems.join('; ')} (clock skew: ${skew})` };
     const localSkew = dateS === undefined ? 0 : Math.abs(dateS - localS);
     const summary = `token expires in ${humanDuration(report.lifetimeS ?? 0)} (expire = exp = ${fresh.expire}), ${report.alg}; clock skew: ${skew}`;
     // Our own clock being off is worth a look but is not the API's outage.
-    if (localSkew > toleranceS + 1) return { status: 'degraded', message: `${summary} — this machine's clock is more than ${humanDuration(toleranceS)} off the server's` };
+    if (localSkew > toleranceS + 1)
+      return {
+        status: 'degraded',
+        message: `${summary} — this machine's clock is more than ${humanDuration(toleranceS)} off the server's`,
+      };
     return { status: 'pass', message: summary };
   },
 };

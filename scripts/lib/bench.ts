@@ -17,7 +17,11 @@ export interface BenchAccount {
 export async function benchAccount(url: string): Promise<BenchAccount> {
   const api = new TemporalClient({ baseUrl: url });
   const id = Date.now().toString(36);
-  const account = { username: `hx-bench-${id}`, password: `bench-${Math.random().toString(36).slice(2)}`, email_address: `hx-bench-${id}@example.test` };
+  const account = {
+    username: `hx-bench-${id}`,
+    password: `bench-${Math.random().toString(36).slice(2)}`,
+    email_address: `hx-bench-${id}@example.test`,
+  };
   const reg = await api.register(account);
   if (reg.status !== 200) throw new Error(`could not register the benchmark account: register answered ${reg.status}`);
   const login = await api.login(account);
@@ -37,10 +41,18 @@ export function secretFile(dir: string, name: string, content: string): string {
 export const bearerLua = (token: string, path?: string): string =>
   `wrk.method = "GET"\n${path ? `wrk.path = "${path}"\n` : ''}wrk.headers["Authorization"] = "Bearer ${token}"\n`;
 
-export interface WrkResult { rps: number; p50ms: number; p99ms: number; non2xx: number; requests: number }
+export interface WrkResult {
+  rps: number;
+  p50ms: number;
+  p99ms: number;
+  non2xx: number;
+  requests: number;
+}
 
 export function wrk(url: string, o: { lua: string; threads: number; connections: number; durationS: number }): WrkResult {
-  const out = execFileSync('wrk', [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.lua, url], { encoding: 'utf8' });
+  const out = execFileSync('wrk', [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.lua, url], {
+    encoding: 'utf8',
+  });
   const ms = (label: string) => {
     const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
     if (!m) return NaN;

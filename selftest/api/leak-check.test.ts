@@ -28,7 +28,10 @@ function setup(files: Record<string, string>) {
 async function finish(reporter: LeakCheckReporter): Promise<{ status?: string; printed: string }> {
   let printed = '';
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string) => {
+    printed += chunk;
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const out = await reporter.onEnd({ status: 'passed' } as FullResult);
     return { status: out ? out.status : undefined, printed };

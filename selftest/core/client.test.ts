@@ -14,7 +14,11 @@ test('login is sent as JSON in a text/plain body; register and change password a
   const api = new TemporalClient({
     baseUrl: h.target.url,
     transport: async (req) => {
-      seen.push({ path: new URL(req.url).pathname, type: req.body?.kind === 'text' ? req.body.contentType : req.body?.kind, auth: req.headers.authorization });
+      seen.push({
+        path: new URL(req.url).pathname,
+        type: req.body?.kind === 'text' ? req.body.contentType : req.body?.kind,
+        auth: req.headers.authorization,
+      });
       const { fetchTransport } = await import('../../core/http.ts');
       return fetchTransport(req);
     },
@@ -24,7 +28,10 @@ test('login is sent as JSON in a text/plain body; register and change password a
   const login = await api.login({ username: a.username, password: a.password });
   const token = (login.body as { token: string }).token;
   await api.changePassword(token, { old_password: a.password, new_password: 'x-new-password' });
-  assert.deepEqual(seen.map((s) => s.type), ['multipart', 'text/plain;charset=UTF-8', 'multipart']);
+  assert.deepEqual(
+    seen.map((s) => s.type),
+    ['multipart', 'text/plain;charset=UTF-8', 'multipart'],
+  );
   assert.equal(seen[2]!.auth, `Bearer ${token}`);
 });
 
@@ -50,14 +57,20 @@ test('a refused connection is a TransportError of kind refused', async () => {
   const port = (probe.address() as { port: number }).port;
   await new Promise((r) => probe.close(r));
   const api = new TemporalClient({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 2000 });
-  await assert.rejects(api.creditsAvailable('t'), (e: unknown) => e instanceof TransportError && e.kind === 'refused' && /connection refused/.test(e.message));
+  await assert.rejects(
+    api.creditsAvailable('t'),
+    (e: unknown) => e instanceof TransportError && e.kind === 'refused' && /connection refused/.test(e.message),
+  );
 });
 
 test('a target that never answers is a TransportError of kind timeout, within the time limit', async (t) => {
   const h = await withTarget({ faults: 'hang' });
   t.after(() => h.close());
   const api = new TemporalClient({ baseUrl: h.target.url, timeoutMs: 300 });
-  await assert.rejects(api.creditsAvailable('t'), (e: unknown) => e instanceof TransportError && e.kind === 'timeout' && /no answer within the time limit \(300 ms\)/.test(e.message));
+  await assert.rejects(
+    api.creditsAvailable('t'),
+    (e: unknown) => e instanceof TransportError && e.kind === 'timeout' && /no answer within the time limit \(300 ms\)/.test(e.message),
+  );
 });
 
 test('a dropped connection is a TransportError of kind reset', async (t) => {

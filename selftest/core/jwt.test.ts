@@ -27,12 +27,18 @@ test('a 1 h token is described in hours', async () => {
 test('expire and exp that disagree are reported with the difference', async () => {
   const token = await make({ exp: now + 86400, id: 'u', orig_iat: now });
   const r = judgeTokenLifetime({ token, expire: iso(now + 90000), nowS: now + 3600, toleranceS: 60 });
-  assert.ok(r.problems.some((p) => /expire \(.*\) and the token's exp \(.*\) differ by -1h 0m, expected equal/.test(p)), r.problems.join('\n'));
+  assert.ok(
+    r.problems.some((p) => /expire \(.*\) and the token's exp \(.*\) differ by -1h 0m, expected equal/.test(p)),
+    r.problems.join('\n'),
+  );
 });
 
 test('a refreshed token keeps the login orig_iat instead of exp − orig_iat = 24 h', async () => {
   const refreshed = await make({ exp: now + 86400, id: 'u', orig_iat: now - 3600 });
-  assert.deepEqual(judgeTokenLifetime({ token: refreshed, expire: iso(now + 86400), nowS: now, toleranceS: 60, origIatS: now - 3600 }).problems, []);
+  assert.deepEqual(
+    judgeTokenLifetime({ token: refreshed, expire: iso(now + 86400), nowS: now, toleranceS: 60, origIatS: now - 3600 }).problems,
+    [],
+  );
   const stretched = await make({ exp: now + 86400, id: 'u', orig_iat: now });
   const r = judgeTokenLifetime({ token: stretched, expire: iso(now + 86400), nowS: now, toleranceS: 60, origIatS: now - 3600 });
   assert.deepEqual(r.problems, [`refresh moved orig_iat by 1h 0m (${now}, was ${now - 3600}): a session could be stretched forever`]);
@@ -51,10 +57,15 @@ test('an issued token is measured from the Date header, or from our clock when t
 
 test('another algorithm and missing claims are named', async () => {
   const token = await make({ exp: now + 86400, id: 'u', orig_iat: now }, 'HS512');
-  assert.match(judgeTokenLifetime({ token, expire: iso(now + 86400), nowS: now, toleranceS: 60 }).problems[0]!, /token algorithm is HS512, expected HS256/);
+  assert.match(
+    judgeTokenLifetime({ token, expire: iso(now + 86400), nowS: now, toleranceS: 60 }).problems[0]!,
+    /token algorithm is HS512, expected HS256/,
+  );
   const noId = await make({ exp: now + 86400, orig_iat: now });
   assert.match(judgeTokenLifetime({ token: noId, expire: iso(now + 86400), nowS: now, toleranceS: 60 }).problems.join('\n'), /at id/);
-  assert.deepEqual(judgeTokenLifetime({ token: 'garbage', expire: iso(now), nowS: now, toleranceS: 60 }).problems, ['the token does not decode as a JWT']);
+  assert.deepEqual(judgeTokenLifetime({ token: 'garbage', expire: iso(now), nowS: now, toleranceS: 60 }).problems, [
+    'the token does not decode as a JWT',
+  ]);
 });
 
 test('decodeToken reads without a key; serverNowS reads the Date header', async () => {

@@ -7,7 +7,9 @@ import { createLogger } from '../../core/logger.ts';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJpZCI6InUifQ.abc_DEF-123';
 
 test('redactText removes JWTs, bearer values, secret fields and given secrets', () => {
-  const out = redactText(`Authorization: Bearer ${JWT} token=${JWT} {"password":"hunter2x"} old_password=s3cret-old and p4ssw0rd-given`, ['p4ssw0rd-given']);
+  const out = redactText(`Authorization: Bearer ${JWT} token=${JWT} {"password":"hunter2x"} old_password=s3cret-old and p4ssw0rd-given`, [
+    'p4ssw0rd-given',
+  ]);
   for (const secret of [JWT, 'hunter2x', 's3cret-old', 'p4ssw0rd-given']) assert.ok(!out.includes(secret), `${secret} leaked: ${out}`);
   assert.ok(out.includes(REDACTED));
 });
@@ -25,11 +27,20 @@ test('prose about tokens and passwords is left readable', () => {
 
 test('the logger redacts secrets at every usual depth', () => {
   const lines: string[] = [];
-  const sink = new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) });
+  const sink = new Writable({
+    write: (c, _e, cb) => {
+      lines.push(String(c));
+      cb();
+    },
+  });
   const log = createLogger({ format: 'json', destination: sink });
-  log.info({ password: 'top-secret-1', headers: { authorization: `Bearer ${JWT}` }, req: { body: { token: JWT, new_password: 'top-secret-2' } } }, 'login');
+  log.info(
+    { password: 'top-secret-1', headers: { authorization: `Bearer ${JWT}` }, req: { body: { token: JWT, new_password: 'top-secret-2' } } },
+    'login',
+  );
   log.info({ account: { user: { password: 'top-secret-3' } } }, 'deep');
   const text = lines.join('');
-  for (const secret of ['top-secret-1', 'top-secret-2', 'top-secret-3', JWT]) assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
+  for (const secret of ['top-secret-1', 'top-secret-2', 'top-secret-3', JWT])
+    assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
   assert.match(text, /\[redacted\]/);
 });

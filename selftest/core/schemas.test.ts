@@ -6,16 +6,40 @@ import { checkShape } from '../../core/shape.ts';
 
 const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE1NDU0MjA3MDIsImlkIjoidGVzdHVzZXIiLCJvcmlnX2lhdCI6MTU0NTMzNDMwMn0.c2lnbmF0dXJl';
 const user = {
-  ID: 7, CreatedAt: '2018-12-20T19:31:42.123456Z', UpdatedAt: '2018-12-20T19:31:42.123456Z', DeletedAt: null,
-  UserName: 'testuser', EmailAddress: 'test@example.com', AccountEnabled: true, EmailEnabled: false,
-  EmailVerificationToken: 'scrubbed', AdminAccess: false, HashedPassword: 'scrubbed', Free: true, Credits: 0,
-  CustomerObjectHash: 'zdpuAnUGSDoNQoHQ2jpjhPePHEvg26mYLsAAGxr4jkzCWUpde', IPFSKeyNames: null, IPFSKeyIDs: null,
-  IPFSNetworkNames: null, Status: 'by continuing to use this service you agree to ... https://example/license.html',
+  ID: 7,
+  CreatedAt: '2018-12-20T19:31:42.123456Z',
+  UpdatedAt: '2018-12-20T19:31:42.123456Z',
+  DeletedAt: null,
+  UserName: 'testuser',
+  EmailAddress: 'test@example.com',
+  AccountEnabled: true,
+  EmailEnabled: false,
+  EmailVerificationToken: 'scrubbed',
+  AdminAccess: false,
+  HashedPassword: 'scrubbed',
+  Free: true,
+  Credits: 0,
+  CustomerObjectHash: 'zdpuAnUGSDoNQoHQ2jpjhPePHEvg26mYLsAAGxr4jkzCWUpde',
+  IPFSKeyNames: null,
+  IPFSKeyIDs: null,
+  IPFSNetworkNames: null,
+  Status: 'by continuing to use this service you agree to ... https://example/license.html',
 };
 const usage = {
-  ID: 1, CreatedAt: '2018-12-20T19:31:42Z', UpdatedAt: '2018-12-20T19:31:42Z', DeletedAt: null, UserName: 'testuser',
-  MonthlyDataLimitBytes: 3221225472, CurrentDataUsedBytes: 0, IPNSRecordsPublished: 0, IPNSRecordsAllowed: 5,
-  PubSubMessagesSent: 0, PubSubMessagesAllowed: 100, KeysCreated: 0, KeysAllowed: 5, Tier: 'free',
+  ID: 1,
+  CreatedAt: '2018-12-20T19:31:42Z',
+  UpdatedAt: '2018-12-20T19:31:42Z',
+  DeletedAt: null,
+  UserName: 'testuser',
+  MonthlyDataLimitBytes: 3221225472,
+  CurrentDataUsedBytes: 0,
+  IPNSRecordsPublished: 0,
+  IPNSRecordsAllowed: 5,
+  PubSubMessagesSent: 0,
+  PubSubMessagesAllowed: 100,
+  KeysCreated: 0,
+  KeysAllowed: 5,
+  Tier: 'free',
 };
 
 const accepts = (schema: Parameters<typeof checkShape>[0], body: unknown) => {
@@ -59,7 +83,11 @@ test('broken login bodies are refused, naming the field', () => {
 });
 
 test('secrets that are not scrubbed are named', () => {
-  rejects(S.RegisterOk, { code: 200, response: { ...user, HashedPassword: '2432612431302431' } }, /password hash must never be sent[\s\S]*HashedPassword/);
+  rejects(
+    S.RegisterOk,
+    { code: 200, response: { ...user, HashedPassword: '2432612431302431' } },
+    /password hash must never be sent[\s\S]*HashedPassword/,
+  );
   rejects(S.RegisterOk, { code: 200, response: { ...user, EmailVerificationToken: 'abc' } }, /EmailVerificationToken/);
 });
 

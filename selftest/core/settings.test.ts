@@ -76,7 +76,10 @@ test('a program given a bad setting exits 2 and names it, before doing anything'
 });
 
 test('an unknown fault name stops the target with exit 2 and the list of known faults', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--faults', 'token-2h'], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--faults', 'token-2h'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /--faults: unknown fault 'token-2h' \(known: token-1h,/);
 });

@@ -25,10 +25,25 @@ const CASES: Case[] = [
   { script: 'login', fault: 'clock-ahead', check: 'login: expire is 24h ahead' },
   { script: 'login', fault: 'expire-not-exp', check: "login: expire equals the token's exp" },
   // Outage: with pre-provisioned accounts every login is a 503; registering would fail in setup.
-  { script: 'login', fault: 'outage', check: 'login: status is 200', env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-an-outage' } },
+  {
+    script: 'login',
+    fault: 'outage',
+    check: 'login: status is 200',
+    env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-an-outage' },
+  },
   // Not required of load by the catalog, but caught all the same: a proxy's HTML page, dropped connections.
-  { script: 'login', fault: 'garbage', check: 'login: token is a JWT', env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-garbage' } },
-  { script: 'login', fault: 'drop', threshold: 'http_req_failed{name:login}: rate<=0.01', env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-drop' } },
+  {
+    script: 'login',
+    fault: 'garbage',
+    check: 'login: token is a JWT',
+    env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-garbage' },
+  },
+  {
+    script: 'login',
+    fault: 'drop',
+    threshold: 'http_req_failed{name:login}: rate<=0.01',
+    env: { LOAD_USERNAME: 'hx-preprovisioned', LOAD_PASSWORD: 'not-used-by-drop' },
+  },
 ];
 
 // Two at a time: each run is mostly waiting (smoke rates are low), and the 2-core runner keeps up.
@@ -42,7 +57,11 @@ describe('k6 smoke fails against the faults load must catch', { concurrency: 2 }
         assert.ok(failedChecks(s).includes(c.check), `check "${c.check}" did not fail; failed: ${failedChecks(s).join('; ') || 'none'}`);
         assert.ok(crossedThresholds(s).includes(`checks{name:${c.script}}: rate>=0.99`), `crossed: ${crossedThresholds(s).join('; ')}`);
       }
-      if (c.threshold) assert.ok(crossedThresholds(s).includes(c.threshold), `threshold ${c.threshold} held; crossed: ${crossedThresholds(s).join('; ') || 'none'}`);
+      if (c.threshold)
+        assert.ok(
+          crossedThresholds(s).includes(c.threshold),
+          `threshold ${c.threshold} held; crossed: ${crossedThresholds(s).join('; ') || 'none'}`,
+        );
     });
   }
 

@@ -46,7 +46,16 @@ describe('load profiles', () => {
 describe('load thresholds', () => {
   it('fail on error rate, p95/p99 per endpoint and checks, and require that requests and checks happened', () => {
     const t = buildThresholds('login', buildCriteria('login', {}));
-    assert.deepEqual(Object.keys(t).sort(), ['checks{name:login}', 'http_req_duration{name:login}', 'http_req_failed{name:login}', 'http_reqs{name:login}', checkedCounter('login')].sort());
+    assert.deepEqual(
+      Object.keys(t).sort(),
+      [
+        'checks{name:login}',
+        'http_req_duration{name:login}',
+        'http_req_failed{name:login}',
+        'http_reqs{name:login}',
+        checkedCounter('login'),
+      ].sort(),
+    );
     assert.deepEqual(t['http_reqs{name:login}'], ['count>0']);
     assert.deepEqual(t[checkedCounter('login')], ['count>0']);
   });
@@ -60,7 +69,8 @@ describe('load thresholds', () => {
 
 describe('load safety gate', () => {
   it('lets loopback targets through', () => {
-    for (const u of ['http://127.0.0.1:8080', 'http://localhost:1', 'http://[::1]:9']) assert.doesNotThrow(() => assertTargetAllowed(u, undefined));
+    for (const u of ['http://127.0.0.1:8080', 'http://localhost:1', 'http://[::1]:9'])
+      assert.doesNotThrow(() => assertTargetAllowed(u, undefined));
   });
   it('refuses any other host unless CONFIRM_TARGET names it exactly', () => {
     assert.throws(() => assertTargetAllowed('https://api.staging.example.com', undefined), /CONFIRM_TARGET=api\.staging\.example\.com/);

@@ -1,6 +1,3 @@
-// Test support for the load part: run the orchestrator or k6 itself as a child process and read
-// the JSON summary it wrote.
-import { join } from 'node:path';
 import { ensureK6 } from '../../load/runner/k6-bin.ts';
 import { k6Args } from '../../load/runner/run-k6.ts';
 import { loadSettingsShape } from '../../load/runner/settings.ts';
@@ -35,7 +32,12 @@ const withSummary = (r: { code: number; output: string }, reportsDir: string): R
 /** `npm run load -- <args>` with `env` (plus blanks for everything else). */
 export async function runLoad(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const reportsDir = tempDir('hx-load-test-');
-  const r = await runCli('node_modules/.bin/tsx', ['load/runner/main.ts', ...args], { ...BLANK, LOG_FORMAT: 'json', REPORTS_DIR: reportsDir, ...env });
+  const r = await runCli('node_modules/.bin/tsx', ['load/runner/main.ts', ...args], {
+    ...BLANK,
+    LOG_FORMAT: 'json',
+    REPORTS_DIR: reportsDir,
+    ...env,
+  });
   return withSummary(r, reportsDir);
 }
 

@@ -24,7 +24,10 @@ describe('load safety gate, for real', () => {
   it('npm run load refuses a non-loopback TARGET_URL without CONFIRM_TARGET, with exit 2, before any traffic', async () => {
     const run = await runLoad(['credits'], { TARGET_URL: `http://${HOST}:${target.port}` });
     assert.equal(run.code, 2, tail(run));
-    assert.match(run.output, /CONFIRM_TARGET: refusing to load api\.staging\.test: it is not this machine.*CONFIRM_TARGET=api\.staging\.test/s);
+    assert.match(
+      run.output,
+      /CONFIRM_TARGET: refusing to load api\.staging\.test: it is not this machine.*CONFIRM_TARGET=api\.staging\.test/s,
+    );
     assert.equal(target.store.userCount(), 0);
   });
 
@@ -35,14 +38,21 @@ describe('load safety gate, for real', () => {
   });
 
   it('plain k6 run refuses it too (script error), and nothing reaches the target', async () => {
-    const run = await runK6Direct('credits.ts', { TARGET_URL: `http://${HOST}:${target.port}`, CONFIRM_TARGET: 'api.prod.test' }, ['--config', hostsConfig]);
+    const run = await runK6Direct('credits.ts', { TARGET_URL: `http://${HOST}:${target.port}`, CONFIRM_TARGET: 'api.prod.test' }, [
+      '--config',
+      hostsConfig,
+    ]);
     assert.equal(run.code, 107, tail(run));
     assert.match(run.output, /refusing to load api\.staging\.test/);
     assert.equal(target.store.userCount(), 0, 'setup registered accounts on a refused target');
   });
 
   it('plain k6 run goes ahead once CONFIRM_TARGET names the host', async () => {
-    const run = await runK6Direct('credits.ts', { TARGET_URL: `http://${HOST}:${target.port}`, CONFIRM_TARGET: HOST, DURATION: '2s', RATE: '5', POOL_SIZE: '1' }, ['--config', hostsConfig]);
+    const run = await runK6Direct(
+      'credits.ts',
+      { TARGET_URL: `http://${HOST}:${target.port}`, CONFIRM_TARGET: HOST, DURATION: '2s', RATE: '5', POOL_SIZE: '1' },
+      ['--config', hostsConfig],
+    );
     assert.equal(run.code, 0, tail(run));
     assert.equal(target.store.userCount(), 1);
   });

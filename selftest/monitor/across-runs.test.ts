@@ -10,7 +10,8 @@ import { makeMonitor, tempDir, testSettings } from './support.ts';
 
 const LIFETIME_S = 6;
 const settings = () => testSettings(tempDir(), { MONITOR_EXPECTED_TOKEN_LIFETIME_S: String(LIFETIME_S), TIME_TOLERANCE_S: '1' });
-const across = (p: { checks: Array<{ name: string; status: string; message: string }> }) => p.checks.find((c) => c.name === 'token-across-runs')!;
+const across = (p: { checks: Array<{ name: string; status: string; message: string }> }) =>
+  p.checks.find((c) => c.name === 'token-across-runs')!;
 
 test('kept tokens: accepted before expiry and refused after it on a clean target; expired-accepted is caught', async () => {
   const clean = await startTarget({ tokenLifetimeS: LIFETIME_S });
@@ -28,13 +29,19 @@ test('kept tokens: accepted before expiry and refused after it on a clean target
     for (const r of second) assert.match(across(r.pass).message, /1 accepted before expiry/);
     assert.equal(a.monitor.state.keptTokens(clean.url).length, 2);
     // Wait until both kept tokens are more than the tolerance (+1 s for whole-second clocks) past their expire.
-    const lastExpireS = Math.max(...a.monitor.state.keptTokens(clean.url).map((k) => k.expireS), ...b.monitor.state.keptTokens(faulty.url).map((k) => k.expireS));
+    const lastExpireS = Math.max(
+      ...a.monitor.state.keptTokens(clean.url).map((k) => k.expireS),
+      ...b.monitor.state.keptTokens(faulty.url).map((k) => k.expireS),
+    );
     await sleep(Math.max(0, (lastExpireS + 2.3) * 1000 - Date.now()));
     const [ok, bad] = await Promise.all([a.monitor.pass(), b.monitor.pass()]);
     assert.equal(across(ok.pass).status, 'pass', across(ok.pass).message);
     assert.match(across(ok.pass).message, /2 refused after expiry \(forgotten\)/);
     assert.equal(across(bad.pass).status, 'fail');
-    assert.match(across(bad.pass).message, /a token that expired \d+s ago \(issued .* ago, expire=.*\) is still accepted: the server does not enforce expiry/);
+    assert.match(
+      across(bad.pass).message,
+      /a token that expired \d+s ago \(issued .* ago, expire=.*\) is still accepted: the server does not enforce expiry/,
+    );
     assert.equal(bad.pass.status, 'fail');
     // Verified tokens are forgotten; this pass's token is kept.
     assert.equal(a.monitor.state.keptTokens(clean.url).length, 1);
@@ -60,7 +67,10 @@ test('a kept token refused before its expire fails the check (the signing key ch
       const c = across(p2);
       assert.equal(p2.checks[0]!.status, 'pass', p2.checks[0]!.message);
       assert.equal(c.status, 'fail');
-      assert.match(c.message, /a token issued .* ago, expire=.* \((1h 0m|59m \d+s) left\) is no longer accepted: HTTP 401.*signature is invalid/);
+      assert.match(
+        c.message,
+        /a token issued .* ago, expire=.* \((1h 0m|59m \d+s) left\) is no longer accepted: HTTP 401.*signature is invalid/,
+      );
     } finally {
       await second.close();
     }

@@ -48,7 +48,12 @@ test('an alert goes out once after N failures in a row, and a recovery once when
 test('a failing webhook is retried and logged, never stops the monitor, and the alert is sent once it works', async () => {
   const target = await startTarget({ faults: 'outage' });
   const hook = await webhookReceiver(500);
-  const settings = testSettings(tempDir(), { MONITOR_ALERT_WEBHOOK_URL: hook.url, MONITOR_ALERT_AFTER: '1', MONITOR_ALERT_RETRIES: '2', MONITOR_RETRY_BACKOFF_MS: '10' });
+  const settings = testSettings(tempDir(), {
+    MONITOR_ALERT_WEBHOOK_URL: hook.url,
+    MONITOR_ALERT_AFTER: '1',
+    MONITOR_ALERT_RETRIES: '2',
+    MONITOR_RETRY_BACKOFF_MS: '10',
+  });
   const m = makeMonitor(target.url, settings);
   try {
     const r = await m.monitor.pass();
@@ -72,7 +77,12 @@ test('a failing webhook is retried and logged, never stops the monitor, and the 
 
 test('a webhook nobody listens on does not stop the monitor', async () => {
   const target = await startTarget({ faults: 'outage' });
-  const settings = testSettings(tempDir(), { MONITOR_ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/hook', MONITOR_ALERT_AFTER: '1', MONITOR_ALERT_RETRIES: '1', MONITOR_RETRY_BACKOFF_MS: '10' });
+  const settings = testSettings(tempDir(), {
+    MONITOR_ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/hook',
+    MONITOR_ALERT_AFTER: '1',
+    MONITOR_ALERT_RETRIES: '1',
+    MONITOR_RETRY_BACKOFF_MS: '10',
+  });
   const m = makeMonitor(target.url, settings);
   try {
     const r = await m.monitor.pass();

@@ -35,9 +35,18 @@ const pass = async () => {
 test('a clean target passes every check', async () => {
   target.setFaults('');
   const p = await pass();
-  assert.deepEqual(p.checks.map((c) => [c.name, c.status]), [
-    ['login', 'pass'], ['token-lifetime', 'pass'], ['token-works', 'pass'], ['refresh', 'pass'], ['token-across-runs', 'pass'], ['latency', 'pass'],
-  ], JSON.stringify(p.checks, null, 1));
+  assert.deepEqual(
+    p.checks.map((c) => [c.name, c.status]),
+    [
+      ['login', 'pass'],
+      ['token-lifetime', 'pass'],
+      ['token-works', 'pass'],
+      ['refresh', 'pass'],
+      ['token-across-runs', 'pass'],
+      ['latency', 'pass'],
+    ],
+    JSON.stringify(p.checks, null, 1),
+  );
   assert.equal(p.status, 'pass');
   assert.match(p.checks[1]!.message, /token expires in 24h 0m/);
 });
@@ -61,7 +70,13 @@ const EXPECT: Partial<Record<FaultName, { spec?: string; check: CheckName; words
 for (const [fault, e] of Object.entries(EXPECT)) {
   test(`fault ${fault}: ${e.check} fails and says why`, async () => {
     // latency needs a timeout above its delay; the others share the short one.
-    const slow = fault === 'latency' ? makeMonitor(target.url, testSettings(tempDir(), { HTTP_TIMEOUT_MS: '3000', MONITOR_LATENCY_DEGRADED_MS: '200', MONITOR_LATENCY_FAIL_MS: '500' })) : undefined;
+    const slow =
+      fault === 'latency'
+        ? makeMonitor(
+            target.url,
+            testSettings(tempDir(), { HTTP_TIMEOUT_MS: '3000', MONITOR_LATENCY_DEGRADED_MS: '200', MONITOR_LATENCY_FAIL_MS: '500' }),
+          )
+        : undefined;
     if (slow) await slow.monitor.pass();
     target.setFaults(e.spec ?? fault);
     try {
@@ -78,15 +93,29 @@ for (const [fault, e] of Object.entries(EXPECT)) {
 }
 
 test('every fault the catalog says the monitor catches has a case here (expired-accepted: across-runs.test.ts)', () => {
-  const mine = Object.entries(FAULTS).filter(([, f]) => (f.caughtBy as readonly string[]).includes('monitor')).map(([n]) => n);
-  assert.deepEqual(mine.filter((n) => !(n in EXPECT) && n !== 'expired-accepted'), []);
+  const mine = Object.entries(FAULTS)
+    .filter(([, f]) => (f.caughtBy as readonly string[]).includes('monitor'))
+    .map(([n]) => n);
+  assert.deepEqual(
+    mine.filter((n) => !(n in EXPECT) && n !== 'expired-accepted'),
+    [],
+  );
 });
 
 test('a check that fails once and then passes is retried, and the retry is recorded', async () => {
   // A check that fails its first attempt, the way a dropped packet would: deterministic, no timing race.
-  const flaky: Check = { name: 'login', run: async (_ctx, n) => (n === 1 ? { status: 'fail', message: 'HTTP 503 the first time' } : { status: 'pass', message: 'fine' }) };
+  const flaky: Check = {
+    name: 'login',
+    run: async (_ctx, n) => (n === 1 ? { status: 'fail', message: 'HTTP 503 the first time' } : { status: 'pass', message: 'fine' }),
+  };
   const out = await runPass({
-    api: m.monitor.api, state: m.monitor.state, target: 'flaky', targetLabel: 'flaky', retries: 2, backoffMs: 10, checks: [flaky],
+    api: m.monitor.api,
+    state: m.monitor.state,
+    target: 'flaky',
+    targetLabel: 'flaky',
+    retries: 2,
+    backoffMs: 10,
+    checks: [flaky],
     config: { toleranceS: 60, expectedLifetimeS: 86400, latencyDegradedMs: 1000, latencyFailMs: 2000 },
   });
   const login = out.pass.checks[0]!;
@@ -98,9 +127,21 @@ test('a check that fails once and then passes is retried, and the retry is recor
 
 test('a check that keeps failing counts as failed after its retries, with back-off between them', async () => {
   const times: number[] = [];
-  const broken: Check = { name: 'login', run: async () => (times.push(Date.now()), { status: 'fail', message: 'down' }) };
+  const broken: Check = {
+    name: 'login',
+    run: async () => {
+      times.push(Date.now());
+      return { status: 'fail', message: 'down' };
+    },
+  };
   const out = await runPass({
-    api: m.monitor.api, state: m.monitor.state, target: 'broken', targetLabel: 'broken', retries: 2, backoffMs: 50, checks: [broken],
+    api: m.monitor.api,
+    state: m.monitor.state,
+    target: 'broken',
+    targetLabel: 'broken',
+    retries: 2,
+    backoffMs: 50,
+    checks: [broken],
     config: { toleranceS: 60, expectedLifetimeS: 86400, latencyDegradedMs: 1000, latencyFailMs: 2000 },
   });
   assert.equal(out.pass.checks[0]!.status, 'fail');

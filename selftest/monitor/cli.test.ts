@@ -10,17 +10,31 @@ import { assertNoSecrets, tempDir, webhookReceiver } from './support.ts';
 function monitorOnce(args: string[], env: Record<string, string>): Promise<CliRun> {
   const dir = tempDir();
   // Empty values count as unset and keep a developer's .env out of the test.
-  return runCli('npm', ['run', '-s', 'monitor', '--', '--once', ...args], {
-    TARGET_URL: '', TARGET_FAULTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '', MONITOR_ALERT_WEBHOOK_URL: '', MONITOR_PUSHGATEWAY_URL: '',
-    MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports'), MONITOR_RETRIES: '0', ...env,
-  }, 60_000);
+  return runCli(
+    'npm',
+    ['run', '-s', 'monitor', '--', '--once', ...args],
+    {
+      TARGET_URL: '',
+      TARGET_FAULTS: '',
+      MONITOR_USERNAME: '',
+      MONITOR_PASSWORD: '',
+      MONITOR_ALERT_WEBHOOK_URL: '',
+      MONITOR_PUSHGATEWAY_URL: '',
+      MONITOR_DB: join(dir, 'monitor.db'),
+      REPORTS_DIR: join(dir, 'reports'),
+      MONITOR_RETRIES: '0',
+      ...env,
+    },
+    60_000,
+  );
 }
 
 test('--once against the bundled target with no setting: every check passes, exit 0, a table on stdout', async () => {
   const r = await monitorOnce([], {});
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^CHECK\s+RESULT\s+TIME\s+TRIES\s+MESSAGE$/m);
-  for (const name of ['login', 'token-lifetime', 'token-works', 'refresh', 'token-across-runs', 'latency']) assert.match(r.stdout, new RegExp(`^${name}\\s+PASS`, 'm'));
+  for (const name of ['login', 'token-lifetime', 'token-works', 'refresh', 'token-across-runs', 'latency'])
+    assert.match(r.stdout, new RegExp(`^${name}\\s+PASS`, 'm'));
   assert.match(r.stdout, /PASS: all checks passed/);
 });
 

@@ -9,8 +9,12 @@ test('the GitHub Actions workflow: schedule + manual runs, one run per environme
   assert.match(wf, /^\s+schedule:\n\s+- cron: '[^']+'/m);
   assert.match(wf, /^\s+workflow_dispatch:/m);
   assert.match(wf, /cancel-in-progress: false/);
-  assert.match(wf, /actions\/cache\/restore@v4[\s\S]*path: \.state[\s\S]*npm run monitor -- --once[\s\S]*actions\/cache\/save@v4[\s\S]*if: always\(\)|if: always\(\)[\s\S]*actions\/cache\/save@v4/);
-  for (const s of ['TARGET_URL', 'MONITOR_USERNAME', 'MONITOR_PASSWORD', 'MONITOR_ALERT_WEBHOOK_URL']) assert.match(wf, new RegExp(`${s}: \\$\\{\\{ secrets\\.${s} \\}\\}`));
+  assert.match(
+    wf,
+    /actions\/cache\/restore@v4[\s\S]*path: \.state[\s\S]*npm run monitor -- --once[\s\S]*actions\/cache\/save@v4[\s\S]*if: always\(\)|if: always\(\)[\s\S]*actions\/cache\/save@v4/,
+  );
+  for (const s of ['TARGET_URL', 'MONITOR_USERNAME', 'MONITOR_PASSWORD', 'MONITOR_ALERT_WEBHOOK_URL'])
+    assert.match(wf, new RegExp(`${s}: \\$\\{\\{ secrets\\.${s} \\}\\}`));
 });
 
 test('the Kubernetes CronJob: Forbid concurrency, the state file on a PVC, secrets from a Secret, one-shot args', () => {

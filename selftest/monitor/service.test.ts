@@ -24,7 +24,18 @@ async function until<T>(what: string, f: () => Promise<T | undefined> | T | unde
 test('npm run monitor: schedule, metrics, health, status page, clean stop on SIGTERM', async () => {
   const dir = tempDir();
   const child = spawn(process.execPath, ['--import', 'tsx', 'monitors/main.ts'], {
-    env: { ...process.env, TARGET_URL: '', TARGET_FAULTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '', MONITOR_PORT: '0', MONITOR_SCHEDULE: '* * * * * *', MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports'), LOG_FORMAT: 'json' },
+    env: {
+      ...process.env,
+      TARGET_URL: '',
+      TARGET_FAULTS: '',
+      MONITOR_USERNAME: '',
+      MONITOR_PASSWORD: '',
+      MONITOR_PORT: '0',
+      MONITOR_SCHEDULE: '* * * * * *',
+      MONITOR_DB: join(dir, 'monitor.db'),
+      REPORTS_DIR: join(dir, 'reports'),
+      LOG_FORMAT: 'json',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -62,7 +73,13 @@ test('the service keeps running while the target is stopped and restarted mid-ru
   let target = await startTarget(targetOpts);
   const port = target.port;
   const m = makeMonitor(target.url, testSettings(tempDir(), { HTTP_TIMEOUT_MS: '500' }));
-  const service = await startService({ monitor: m.monitor, schedule: '* * * * * *', host: '127.0.0.1', port: 0, logger: createLogger({ level: 'silent' }) });
+  const service = await startService({
+    monitor: m.monitor,
+    schedule: '* * * * * *',
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger({ level: 'silent' }),
+  });
   try {
     await until('a passing pass', () => m.monitor.lastPass?.status === 'pass');
     await target.close();

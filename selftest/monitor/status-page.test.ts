@@ -11,9 +11,18 @@ import { startTarget } from '../../reference/server.ts';
 import { assertNoSecrets, makeMonitor, tempDir, testSettings } from './support.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-test('the status page shows checks, history, latency and the token in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed (npm install runs scripts/setup.sh to get it)` }, async () => {
+test('the status page shows checks, history, latency and the token in chromium', {
+  skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed (npm install runs scripts/setup.sh to get it)`,
+}, async () => {
   const target = await startTarget();
   const dir = tempDir();
   const page = `${dir}/status.html`;
@@ -40,7 +49,11 @@ test('the status page shows checks, history, latency and the token in chromium',
     assert.match(await tab.title(), /Temporal API monitor — selftest/);
     assert.equal(await tab.locator('#checks tbody tr').count(), 6);
     assert.equal(await tab.locator('tr[data-check="token-works"]').getAttribute('data-status'), 'pass');
-    assert.equal(await tab.locator('#timeline rect.fail').count(), 3, 'credits-string failed token-works; token-1h failed token-lifetime and refresh');
+    assert.equal(
+      await tab.locator('#timeline rect.fail').count(),
+      3,
+      'credits-string failed token-works; token-1h failed token-lifetime and refresh',
+    );
     assert.equal(await tab.locator('#timeline rect').count(), 6 * 6);
     assert.ok((await tab.locator('#latency polyline.series').count()) >= 3);
     assert.match((await tab.locator('#token').textContent()) ?? '', /Current token expires in 2[34]h/);

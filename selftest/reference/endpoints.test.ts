@@ -33,7 +33,9 @@ test('register: a new account with the documented defaults, secrets scrubbed, JS
 
 test('register: urlencoded forms work too', async () => {
   const a = newAccount();
-  const r = await h.api.raw('POST', '/v2/auth/register', { body: { kind: 'text', contentType: 'application/x-www-form-urlencoded', data: new URLSearchParams({ ...a }).toString() } });
+  const r = await h.api.raw('POST', '/v2/auth/register', {
+    body: { kind: 'text', contentType: 'application/x-www-form-urlencoded', data: new URLSearchParams({ ...a }).toString() },
+  });
   assert.equal(r.status, 200, r.text);
 });
 
@@ -53,11 +55,17 @@ test('register: each missing or empty field is "<field> not present", in form or
 
 test('register: validation rules and taken names', async () => {
   const a = newAccount();
-  assert.deepEqual((await h.api.register({ ...a, email_address: 'a+b@example.test' })).body, { code: 400, response: MESSAGES.emailHasPlus });
+  assert.deepEqual((await h.api.register({ ...a, email_address: 'a+b@example.test' })).body, {
+    code: 400,
+    response: MESSAGES.emailHasPlus,
+  });
   assert.deepEqual((await h.api.register({ ...a, username: 'a@b' })).body, { code: 400, response: MESSAGES.usernameHasAt });
   assert.equal((await h.api.register(a)).status, 200);
   assert.deepEqual((await h.api.register({ ...newAccount(), username: a.username })).body, { code: 400, response: MESSAGES.usernameTaken });
-  assert.deepEqual((await h.api.register({ ...newAccount(), email_address: a.email_address })).body, { code: 400, response: MESSAGES.emailTaken });
+  assert.deepEqual((await h.api.register({ ...newAccount(), email_address: a.email_address })).body, {
+    code: 400,
+    response: MESSAGES.emailTaken,
+  });
 });
 
 test('login: 24 h HS256 token with id, exp, orig_iat; expire equals exp; by username or e-mail', async () => {
@@ -68,7 +76,10 @@ test('login: 24 h HS256 token with id, exp, orig_iat; expire equals exp; by user
     assert.equal(r.status, 200);
     const body = expectShape(S.LoginOk, r.body);
     assert.match(body.expire, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    assert.deepEqual(judgeTokenLifetime({ token: body.token, expire: body.expire, nowS: serverNowS(r.headers)!, toleranceS: 2 }).problems, []);
+    assert.deepEqual(
+      judgeTokenLifetime({ token: body.token, expire: body.expire, nowS: serverNowS(r.headers)!, toleranceS: 2 }).problems,
+      [],
+    );
     assert.deepEqual(decodeProtectedHeader(body.token), { alg: 'HS256', typ: 'JWT' });
     assert.equal(decodeJwt(body.token).id, a.username);
   }
@@ -80,7 +91,10 @@ test('login: missing fields, non-JSON body, wrong password, unknown user, disabl
   const missing = { code: 400, message: MESSAGES.missingCredentials };
   assert.deepEqual((await h.api.login({ username: a.username })).body, missing);
   assert.deepEqual((await h.api.login({ username: a.username, password: '' })).body, missing);
-  assert.deepEqual((await h.api.raw('POST', '/v2/auth/login', { body: { kind: 'text', contentType: 'application/json', data: 'username=x' } })).body, missing);
+  assert.deepEqual(
+    (await h.api.raw('POST', '/v2/auth/login', { body: { kind: 'text', contentType: 'application/json', data: 'username=x' } })).body,
+    missing,
+  );
   const wrong = await h.api.login({ username: a.username, password: 'wrong' });
   assert.equal(wrong.status, 401);
   assert.deepEqual(wrong.body, { code: 401, message: MESSAGES.incorrectCredentials });
@@ -99,14 +113,21 @@ test('auth middleware: every way a token is refused, in gin-jwt words', async ()
     ['three words', { header: `Bearer ${s.token} x` }, MESSAGES.invalidAuthHeader],
     ['garbage token', 'garbage', MESSAGES.malformedToken],
     ['tampered signature', `${head}.${payload}.${sig.slice(0, -2)}AA`, MESSAGES.signatureInvalid],
-    ['tampered claims', `${head}.${Buffer.from(JSON.stringify({ ...decodeJwt(s.token), id: 'admin' })).toString('base64url')}.${sig}`, MESSAGES.signatureInvalid],
+    [
+      'tampered claims',
+      `${head}.${Buffer.from(JSON.stringify({ ...decodeJwt(s.token), id: 'admin' })).toString('base64url')}.${sig}`,
+      MESSAGES.signatureInvalid,
+    ],
     ['alg none', `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`, MESSAGES.invalidSigningAlgorithm],
     ['another key', await sign({ exp: nowS() + 3600, id: s.username, orig_iat: nowS() }, 'other-key'), MESSAGES.signatureInvalid],
     ['HS512', await sign({ exp: nowS() + 3600, id: s.username, orig_iat: nowS() }, KEY, 'HS512'), MESSAGES.invalidSigningAlgorithm],
     ['expired', await sign({ exp: nowS() - 10, id: s.username, orig_iat: nowS() - 90000 }), MESSAGES.tokenExpired],
   ];
   for (const [what, auth, message] of cases) {
-    for (const call of [() => h.api.creditsAvailable(auth), () => h.api.changePassword(auth, { old_password: s.password, new_password: 'n' })]) {
+    for (const call of [
+      () => h.api.creditsAvailable(auth),
+      () => h.api.changePassword(auth, { old_password: s.password, new_password: 'n' }),
+    ]) {
       const r = await call();
       assert.equal(r.status, 401, what);
       assert.deepEqual(r.body, { code: 401, message }, what);
@@ -119,9 +140,15 @@ test('auth middleware: every way a token is refused, in gin-jwt words', async ()
 
 test('password change: wrong old password, missing fields, and the change taking effect; old tokens stay valid', async () => {
   const s = await loggedIn(h.api);
-  assert.deepEqual((await h.api.changePassword(s.token, { old_password: 'wrong', new_password: 'n' })).body, { code: 400, response: MESSAGES.passwordChangeFailed });
+  assert.deepEqual((await h.api.changePassword(s.token, { old_password: 'wrong', new_password: 'n' })).body, {
+    code: 400,
+    response: MESSAGES.passwordChangeFailed,
+  });
   assert.deepEqual((await h.api.changePassword(s.token, { new_password: 'n' })).body, { code: 400, response: 'old_password not present' });
-  assert.deepEqual((await h.api.changePassword(s.token, { old_password: s.password })).body, { code: 400, response: 'new_password not present' });
+  assert.deepEqual((await h.api.changePassword(s.token, { old_password: s.password })).body, {
+    code: 400,
+    response: 'new_password not present',
+  });
   const r = await h.api.changePassword(s.token, { old_password: s.password, new_password: 'brand-new-pw' });
   expectShape(S.PasswordChanged, r.body);
   assert.equal((await h.api.login({ username: s.username, password: s.password })).status, 401);
@@ -164,7 +191,11 @@ test('refresh: a new token 24 h from now keeping orig_iat; refused outside MaxRe
   const r = await h.api.refresh(s.token);
   const body = expectShape(S.LoginOk, r.body);
   assert.equal(decodeJwt(body.token).orig_iat, origIat);
-  assert.deepEqual(judgeTokenLifetime({ token: body.token, expire: body.expire, nowS: serverNowS(r.headers)!, toleranceS: 2, origIatS: origIat as number }).problems, []);
+  assert.deepEqual(
+    judgeTokenLifetime({ token: body.token, expire: body.expire, nowS: serverNowS(r.headers)!, toleranceS: 2, origIatS: origIat as number })
+      .problems,
+    [],
+  );
   // An expired token within MaxRefresh may be refreshed; one whose login is over 24 h old may not.
   const expired = await sign({ exp: nowS() - 10, id: s.username, orig_iat: nowS() - 3600 });
   assert.equal((await h.api.refresh(expired)).status, 200);
@@ -173,7 +204,7 @@ test('refresh: a new token 24 h from now keeping orig_iat; refused outside MaxRe
   assert.equal((await h.api.refresh(undefined)).status, 401);
 });
 
-test('unknown routes and wrong methods get gin\'s plain-text 404', async () => {
+test("unknown routes and wrong methods get gin's plain-text 404", async () => {
   for (const r of [await h.api.raw('GET', '/v2/nope'), await h.api.raw('GET', '/v2/auth/login'), await h.api.raw('GET', '/')]) {
     assert.equal(r.status, 404);
     assert.equal(r.text, '404 page not found');

@@ -10,7 +10,8 @@ import { FAULTS, FAULT_NAMES, type FaultName } from '../../reference/faults.ts';
 import { withTarget, newAccount, loggedIn, type Harness } from '../support/target.ts';
 
 const KEY = 'faults-key';
-const sign = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(KEY));
+const sign = (claims: Record<string, unknown>) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(KEY));
 const nowS = () => Math.floor(Date.now() / 1000);
 type Probe = { spec?: string; probe: (h: Harness, clock: { ms: number }) => Promise<void> };
 
@@ -22,145 +23,212 @@ const loginBody = async (h: Harness) => {
 };
 
 const PROBES: Record<FaultName, Probe> = {
-  'token-1h': { probe: async (h) => {
-    const { body } = await loginBody(h);
-    const c = decodeJwt(body.token);
-    assert.equal(c.exp! - (c.orig_iat as number), 3600);
-    assert.equal(Date.parse(body.expire as string) / 1000, c.exp);
-  } },
-  'expire-not-exp': { probe: async (h) => {
-    const { body } = await loginBody(h);
-    assert.equal(Date.parse(body.expire as string) / 1000 - decodeJwt(body.token).exp!, 3600);
-  } },
-  'clock-ahead': { probe: async (h) => {
-    const { body, r } = await loginBody(h);
-    const skew = (decodeJwt(body.token).orig_iat as number) - serverNowS(r.headers)!;
-    assert.ok(skew >= 598 && skew <= 602, `orig_iat is ${skew}s after the Date header`);
-  } },
-  'alg-hs512': { probe: async (h) => {
-    const { body } = await loginBody(h);
-    assert.equal(decodeProtectedHeader(body.token).alg, 'HS512');
-    assert.equal((await h.api.creditsAvailable(body.token)).status, 200);
-  } },
-  'alg-none-accepted': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${s.token.split('.')[1]}.`;
-    assert.equal((await h.api.creditsAvailable(unsigned)).status, 200);
-  } },
-  'signature-unchecked': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    assert.equal((await h.api.creditsAvailable(`${s.token.slice(0, -4)}AAAA`)).status, 200);
-  } },
-  'expired-accepted': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    assert.equal((await h.api.creditsAvailable(await sign({ exp: nowS() - 60, id: s.username, orig_iat: nowS() - 86460 }))).status, 200);
-  } },
-  'token-rejected': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    assert.deepEqual((await h.api.creditsAvailable(s.token)).body, { code: 401, message: MESSAGES.signatureInvalid });
-  } },
-  'refresh-resets-origin': { probe: async (h, clock) => {
-    const s = await loggedIn(h.api);
-    clock.ms += 60_000;
-    const r = await h.api.refresh(s.token);
-    assert.equal(r.status, 200);
-    assert.equal((decodeJwt((r.body as { token: string }).token).orig_iat as number) - (decodeJwt(s.token).orig_iat as number), 60);
-  } },
-  'credits-no-auth': { probe: async (h) => {
-    assert.deepEqual((await h.api.creditsAvailable(undefined)).body, { code: 200, response: 0 });
-  } },
-  'old-password-works': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    assert.equal((await h.api.changePassword(s.token, { old_password: s.password, new_password: 'the-new-one' })).status, 200);
-    assert.equal((await h.api.login({ username: s.username, password: s.password })).status, 200);
-  } },
-  'wrong-old-password-accepted': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    assert.equal((await h.api.changePassword(s.token, { old_password: 'not-it', new_password: 'the-new-one' })).status, 200);
-  } },
-  'hash-not-scrubbed': { probe: async (h) => {
-    const r = await h.api.register(newAccount());
-    const hash = (r.body as { response: { HashedPassword: string } }).response.HashedPassword;
-    assert.match(Buffer.from(hash, 'hex').toString(), /^\$2a\$10\$/);
-  } },
-  'password-in-error': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    const r = await h.api.changePassword(s.token, { old_password: 'guess-123456', new_password: 'n' });
-    assert.match(r.text, /guess-123456/);
-  } },
-  'plus-email-accepted': { probe: async (h) => {
-    assert.equal((await h.api.register({ ...newAccount(), email_address: `a+${Date.now()}@example.test` })).status, 200);
-  } },
-  'at-username-accepted': { probe: async (h) => {
-    assert.equal((await h.api.register({ ...newAccount(), username: `at@${Date.now()}` })).status, 200);
-  } },
-  'duplicate-username-accepted': { probe: async (h) => {
-    const a = newAccount();
-    await h.api.register(a);
-    assert.equal((await h.api.register({ ...newAccount(), username: a.username })).status, 200);
-  } },
-  'missing-field-500': { probe: async (h) => {
-    assert.equal((await h.api.register({ username: 'x' })).status, 500);
-  } },
-  'credits-string': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    assert.deepEqual((await h.api.creditsAvailable(s.token)).body, { code: 200, response: '0' });
-  } },
-  'expire-unix': { probe: async (h) => {
-    const { body } = await loginBody(h);
-    assert.equal(typeof body.expire, 'number');
-  } },
-  'error-message-field': { probe: async (h) => {
-    assert.deepEqual((await h.api.register({ username: 'x' })).body, { code: 400, message: 'password not present' });
-  } },
-  'upgrade-repeatable': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    await h.api.upgrade(s.token);
-    assert.equal((await h.api.upgrade(s.token)).status, 200);
-  } },
-  'upgrade-not-persisted': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    assert.equal((await h.api.upgrade(s.token)).status, 200);
-    assert.equal((await h.api.usage(s.token)).body && ((await h.api.usage(s.token)).body as { response: { Tier: string } }).response.Tier, 'free');
-  } },
-  'upgrade-refused': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    const r = await h.api.upgrade(s.token);
-    assert.equal(r.status, 400);
-    assert.equal((r.body as { response: string }).response, MESSAGES.alreadyUpgraded);
-  } },
-  'paid-credits-500': { probe: async (h) => {
-    const s = await loggedIn(h.api);
-    assert.equal((await h.api.creditsAvailable(s.token)).status, 200, 'a free account still reads its credits');
-    await h.api.upgrade(s.token);
-    assert.equal((await h.api.creditsAvailable(s.token)).status, 500);
-  } },
-  latency: { spec: 'latency:300', probe: async (h) => {
-    const r = await h.api.creditsAvailable(undefined);
-    assert.ok(r.ms >= 280, `answered in ${Math.round(r.ms)} ms`);
-  } },
-  'errors-5xx': { spec: 'errors-5xx:0.5', probe: async (h) => {
-    const statuses = await Promise.all(Array.from({ length: 40 }, () => h.api.creditsAvailable(undefined).then((r) => r.status)));
-    const failed = statuses.filter((s) => s === 502 || s === 503).length;
-    assert.ok(failed >= 5 && failed <= 35, `${failed} of 40 answers were 5xx`);
-  } },
-  outage: { probe: async (h) => {
-    assert.equal((await h.api.login({ username: 'a', password: 'b' })).status, 503);
-  } },
-  garbage: { probe: async (h) => {
-    const r = await h.api.creditsAvailable(undefined);
-    assert.equal(r.status, 200);
-    assert.equal(r.json, false);
-    assert.match(r.text, /502 Bad Gateway/);
-  } },
-  hang: { probe: async (h) => {
-    const { TemporalClient } = await import('../../core/client.ts');
-    const quick = new TemporalClient({ baseUrl: h.target.url, timeoutMs: 300 });
-    await assert.rejects(quick.creditsAvailable(undefined), (e: unknown) => e instanceof TransportError && e.kind === 'timeout');
-  } },
-  drop: { probe: async (h) => {
-    await assert.rejects(h.api.creditsAvailable(undefined), (e: unknown) => e instanceof TransportError && e.kind === 'reset');
-  } },
+  'token-1h': {
+    probe: async (h) => {
+      const { body } = await loginBody(h);
+      const c = decodeJwt(body.token);
+      assert.equal(c.exp! - (c.orig_iat as number), 3600);
+      assert.equal(Date.parse(body.expire as string) / 1000, c.exp);
+    },
+  },
+  'expire-not-exp': {
+    probe: async (h) => {
+      const { body } = await loginBody(h);
+      assert.equal(Date.parse(body.expire as string) / 1000 - decodeJwt(body.token).exp!, 3600);
+    },
+  },
+  'clock-ahead': {
+    probe: async (h) => {
+      const { body, r } = await loginBody(h);
+      const skew = (decodeJwt(body.token).orig_iat as number) - serverNowS(r.headers)!;
+      assert.ok(skew >= 598 && skew <= 602, `orig_iat is ${skew}s after the Date header`);
+    },
+  },
+  'alg-hs512': {
+    probe: async (h) => {
+      const { body } = await loginBody(h);
+      assert.equal(decodeProtectedHeader(body.token).alg, 'HS512');
+      assert.equal((await h.api.creditsAvailable(body.token)).status, 200);
+    },
+  },
+  'alg-none-accepted': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${s.token.split('.')[1]}.`;
+      assert.equal((await h.api.creditsAvailable(unsigned)).status, 200);
+    },
+  },
+  'signature-unchecked': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.equal((await h.api.creditsAvailable(`${s.token.slice(0, -4)}AAAA`)).status, 200);
+    },
+  },
+  'expired-accepted': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.equal((await h.api.creditsAvailable(await sign({ exp: nowS() - 60, id: s.username, orig_iat: nowS() - 86460 }))).status, 200);
+    },
+  },
+  'token-rejected': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.deepEqual((await h.api.creditsAvailable(s.token)).body, { code: 401, message: MESSAGES.signatureInvalid });
+    },
+  },
+  'refresh-resets-origin': {
+    probe: async (h, clock) => {
+      const s = await loggedIn(h.api);
+      clock.ms += 60_000;
+      const r = await h.api.refresh(s.token);
+      assert.equal(r.status, 200);
+      assert.equal((decodeJwt((r.body as { token: string }).token).orig_iat as number) - (decodeJwt(s.token).orig_iat as number), 60);
+    },
+  },
+  'credits-no-auth': {
+    probe: async (h) => {
+      assert.deepEqual((await h.api.creditsAvailable(undefined)).body, { code: 200, response: 0 });
+    },
+  },
+  'old-password-works': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.equal((await h.api.changePassword(s.token, { old_password: s.password, new_password: 'the-new-one' })).status, 200);
+      assert.equal((await h.api.login({ username: s.username, password: s.password })).status, 200);
+    },
+  },
+  'wrong-old-password-accepted': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.equal((await h.api.changePassword(s.token, { old_password: 'not-it', new_password: 'the-new-one' })).status, 200);
+    },
+  },
+  'hash-not-scrubbed': {
+    probe: async (h) => {
+      const r = await h.api.register(newAccount());
+      const hash = (r.body as { response: { HashedPassword: string } }).response.HashedPassword;
+      assert.match(Buffer.from(hash, 'hex').toString(), /^\$2a\$10\$/);
+    },
+  },
+  'password-in-error': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      const r = await h.api.changePassword(s.token, { old_password: 'guess-123456', new_password: 'n' });
+      assert.match(r.text, /guess-123456/);
+    },
+  },
+  'plus-email-accepted': {
+    probe: async (h) => {
+      assert.equal((await h.api.register({ ...newAccount(), email_address: `a+${Date.now()}@example.test` })).status, 200);
+    },
+  },
+  'at-username-accepted': {
+    probe: async (h) => {
+      assert.equal((await h.api.register({ ...newAccount(), username: `at@${Date.now()}` })).status, 200);
+    },
+  },
+  'duplicate-username-accepted': {
+    probe: async (h) => {
+      const a = newAccount();
+      await h.api.register(a);
+      assert.equal((await h.api.register({ ...newAccount(), username: a.username })).status, 200);
+    },
+  },
+  'missing-field-500': {
+    probe: async (h) => {
+      assert.equal((await h.api.register({ username: 'x' })).status, 500);
+    },
+  },
+  'credits-string': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.deepEqual((await h.api.creditsAvailable(s.token)).body, { code: 200, response: '0' });
+    },
+  },
+  'expire-unix': {
+    probe: async (h) => {
+      const { body } = await loginBody(h);
+      assert.equal(typeof body.expire, 'number');
+    },
+  },
+  'error-message-field': {
+    probe: async (h) => {
+      assert.deepEqual((await h.api.register({ username: 'x' })).body, { code: 400, message: 'password not present' });
+    },
+  },
+  'upgrade-repeatable': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      await h.api.upgrade(s.token);
+      assert.equal((await h.api.upgrade(s.token)).status, 200);
+    },
+  },
+  'upgrade-not-persisted': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.equal((await h.api.upgrade(s.token)).status, 200);
+      assert.equal(
+        (await h.api.usage(s.token)).body && ((await h.api.usage(s.token)).body as { response: { Tier: string } }).response.Tier,
+        'free',
+      );
+    },
+  },
+  'upgrade-refused': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      const r = await h.api.upgrade(s.token);
+      assert.equal(r.status, 400);
+      assert.equal((r.body as { response: string }).response, MESSAGES.alreadyUpgraded);
+    },
+  },
+  'paid-credits-500': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.equal((await h.api.creditsAvailable(s.token)).status, 200, 'a free account still reads its credits');
+      await h.api.upgrade(s.token);
+      assert.equal((await h.api.creditsAvailable(s.token)).status, 500);
+    },
+  },
+  latency: {
+    spec: 'latency:300',
+    probe: async (h) => {
+      const r = await h.api.creditsAvailable(undefined);
+      assert.ok(r.ms >= 280, `answered in ${Math.round(r.ms)} ms`);
+    },
+  },
+  'errors-5xx': {
+    spec: 'errors-5xx:0.5',
+    probe: async (h) => {
+      const statuses = await Promise.all(Array.from({ length: 40 }, () => h.api.creditsAvailable(undefined).then((r) => r.status)));
+      const failed = statuses.filter((s) => s === 502 || s === 503).length;
+      assert.ok(failed >= 5 && failed <= 35, `${failed} of 40 answers were 5xx`);
+    },
+  },
+  outage: {
+    probe: async (h) => {
+      assert.equal((await h.api.login({ username: 'a', password: 'b' })).status, 503);
+    },
+  },
+  garbage: {
+    probe: async (h) => {
+      const r = await h.api.creditsAvailable(undefined);
+      assert.equal(r.status, 200);
+      assert.equal(r.json, false);
+      assert.match(r.text, /502 Bad Gateway/);
+    },
+  },
+  hang: {
+    probe: async (h) => {
+      const { TemporalClient } = await import('../../core/client.ts');
+      const quick = new TemporalClient({ baseUrl: h.target.url, timeoutMs: 300 });
+      await assert.rejects(quick.creditsAvailable(undefined), (e: unknown) => e instanceof TransportError && e.kind === 'timeout');
+    },
+  },
+  drop: {
+    probe: async (h) => {
+      await assert.rejects(h.api.creditsAvailable(undefined), (e: unknown) => e instanceof TransportError && e.kind === 'reset');
+    },
+  },
 };
 
 test('every fault in the catalog has a probe here, and a summary and parts that catch it', () => {
@@ -208,5 +276,11 @@ test('bad fault specs are refused with the reason', async () => {
   assert.throws(() => parseFaults('nope'), /unknown fault 'nope'/);
   assert.throws(() => parseFaults('latency:-1'), /latency' takes delay in ms from 0 to 120000, got '-1'/);
   assert.throws(() => parseFaults('token-1h:5'), /takes no parameter/);
-  assert.deepEqual([...parseFaults(' latency , errors-5xx:0.1 ')], [['latency', 3000], ['errors-5xx', 0.1]]);
+  assert.deepEqual(
+    [...parseFaults(' latency , errors-5xx:0.1 ')],
+    [
+      ['latency', 3000],
+      ['errors-5xx', 0.1],
+    ],
+  );
 });

@@ -14,8 +14,18 @@ function releaseCheck(env: Record<string, string>) {
   const dir = tempDir('hx-release-test-');
   // Empty values count as unset and keep a developer's .env out of the test.
   const run = runCli('npm', ['start', '-s'], {
-    TARGET_URL: '', TARGET_FAULTS: '', RELEASE_PARTS: 'monitor', RELEASE_TEST_PROJECTS: '', MONITOR_USERNAME: '', MONITOR_PASSWORD: '',
-    MONITOR_ALERT_WEBHOOK_URL: '', MONITOR_PUSHGATEWAY_URL: '', MONITOR_RETRIES: '0', MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports'), ...env,
+    TARGET_URL: '',
+    TARGET_FAULTS: '',
+    RELEASE_PARTS: 'monitor',
+    RELEASE_TEST_PROJECTS: '',
+    MONITOR_USERNAME: '',
+    MONITOR_PASSWORD: '',
+    MONITOR_ALERT_WEBHOOK_URL: '',
+    MONITOR_PUSHGATEWAY_URL: '',
+    MONITOR_RETRIES: '0',
+    MONITOR_DB: join(dir, 'monitor.db'),
+    REPORTS_DIR: join(dir, 'reports'),
+    ...env,
   });
   return run.then((r) => ({ ...r, report: join(dir, 'reports', 'index.html') }));
 }

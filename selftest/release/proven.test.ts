@@ -8,7 +8,10 @@ const bad = (check: string) => ({ check, failed: true });
 
 test('a check that some fault made fail is proven; one that none did is named', () => {
   const clean = [ok('token lasts 24 h'), ok('credits are a number'), ok('old password refused')];
-  const runs = [[bad('token lasts 24 h'), ok('credits are a number')], [ok('token lasts 24 h'), bad('old password refused')]];
+  const runs = [
+    [bad('token lasts 24 h'), ok('credits are a number')],
+    [ok('token lasts 24 h'), bad('old password refused')],
+  ];
   assert.deepEqual(neverFailed(clean, runs), ['credits are a number']);
 });
 

@@ -36,7 +36,10 @@ test.describe('the account flow', () => {
   });
 
   test('the old password is refused and the new one works', async ({ api }) => {
-    expect(await api.login({ username: account.username, password: account.password }), 'login with the old password').toBeRefusedByAuth(401, MESSAGES.incorrectCredentials);
+    expect(await api.login({ username: account.username, password: account.password }), 'login with the old password').toBeRefusedByAuth(
+      401,
+      MESSAGES.incorrectCredentials,
+    );
     const res = await api.login({ username: account.username, password: newPw });
     expect(res, 'login with the new password').toHaveStatus(200);
     token = LoginOk.parse(res.body).token;

@@ -15,7 +15,9 @@ test.describe('login', () => {
     const decoded = decodeToken(body.token);
     expect(decoded?.header.alg, 'the token algorithm').toBe(TOKEN_ALGORITHM);
     expect(decoded?.claims.id, "the token's id claim").toBe(sharedAccount.username);
-    expect(judgeIssuedToken(res.headers, body, { toleranceS }).problems).toHaveNoProblems(`the token does not keep the contract (tolerance ${toleranceS}s)`);
+    expect(judgeIssuedToken(res.headers, body, { toleranceS }).problems).toHaveNoProblems(
+      `the token does not keep the contract (tolerance ${toleranceS}s)`,
+    );
   });
 
   test("the e-mail address logs in too, and the token's id is still the username", async ({ api, sharedAccount }) => {
@@ -50,7 +52,9 @@ test.describe('login', () => {
   }
 
   test('a body that is not JSON is refused: 400', async ({ api }) => {
-    const res = await api.raw('POST', API_PATHS.login, { body: { kind: 'text', contentType: 'text/plain;charset=UTF-8', data: 'username=x&password=y' } });
+    const res = await api.raw('POST', API_PATHS.login, {
+      body: { kind: 'text', contentType: 'text/plain;charset=UTF-8', data: 'username=x&password=y' },
+    });
     expect(res).toBeRefusedByAuth(400, MESSAGES.missingCredentials);
   });
 });

@@ -10,7 +10,9 @@ test.describe('password change', () => {
     const res = await api.changePassword(session.token, { old_password: wrong, new_password: newPassword() });
     expect(res).toFailWith(400, MESSAGES.passwordChangeFailed);
     expect(res.text.includes(wrong), 'the error answer echoes the password it was given').toBe(false);
-    expect(await api.login({ username: session.username, password: session.password }), 'login with the unchanged password').toHaveStatus(200);
+    expect(await api.login({ username: session.username, password: session.password }), 'login with the unchanged password').toHaveStatus(
+      200,
+    );
   });
 
   for (const field of ['old_password', 'new_password'] as const) {
@@ -26,7 +28,10 @@ test.describe('password change', () => {
     const res = await api.changePassword(session.token, { old_password: session.password, new_password: next });
     expect(res).toHaveStatus(200);
     expect(res.body).toMatchSchema(PasswordChanged, 'the password change answer');
-    expect(await api.login({ username: session.username, password: session.password }), 'login with the old password').toBeRefusedByAuth(401, MESSAGES.incorrectCredentials);
+    expect(await api.login({ username: session.username, password: session.password }), 'login with the old password').toBeRefusedByAuth(
+      401,
+      MESSAGES.incorrectCredentials,
+    );
     await login(api, { username: session.username, password: next });
   });
 

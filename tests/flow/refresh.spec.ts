@@ -4,10 +4,16 @@ import { LoginOk } from '../../core/schemas.ts';
 import { claimsFor, signToken } from '../../fixtures/forge.ts';
 import { expect, test } from '../../fixtures/test.ts';
 
-const NEEDS_KEY = "forging a validly signed token with an old login time needs the target's key: set TARGET_JWT_KEY (the bundled target has one)";
+const NEEDS_KEY =
+  "forging a validly signed token with an old login time needs the target's key: set TARGET_JWT_KEY (the bundled target has one)";
 
 test.describe('refresh', () => {
-  test('refresh gives a new token for 24 h from now and keeps the original login time', async ({ api, sharedSession, target, toleranceS }) => {
+  test('refresh gives a new token for 24 h from now and keeps the original login time', async ({
+    api,
+    sharedSession,
+    target,
+    toleranceS,
+  }) => {
     test.skip(!target.jwtKey, NEEDS_KEY);
     // A token from a login an hour ago: a refresh that resets orig_iat shows at once.
     const old = claimsFor(sharedSession.username, { ageS: 3600 });
@@ -17,7 +23,9 @@ test.describe('refresh', () => {
     const body = LoginOk.parse(res.body);
     expect(decodeToken(body.token)?.claims.id, "the refreshed token's id").toBe(sharedSession.username);
     // orig_iat kept, exp = expire, 24 h from the server's clock, HS256: one judge for login and refresh.
-    expect(judgeIssuedToken(res.headers, body, { toleranceS, origIatS: old.orig_iat }).problems).toHaveNoProblems('the refreshed token does not keep the contract');
+    expect(judgeIssuedToken(res.headers, body, { toleranceS, origIatS: old.orig_iat }).problems).toHaveNoProblems(
+      'the refreshed token does not keep the contract',
+    );
   });
 
   test('refresh is refused once the original login is more than 24 h old', async ({ api, sharedSession, target }) => {

@@ -40,13 +40,25 @@ test.describe('register', () => {
     // Scrubbed for real: neither the password nor a bcrypt hash (raw `$2a$` or Go's hex of it) anywhere.
     expect(res.text.includes(user.password), 'the register answer holds the password').toBe(false);
     expect(/\$2[aby]\$\d\d\$|24326[1-9]24/.test(res.text), 'the register answer holds a bcrypt hash').toBe(false);
-    expect({ UserName: u.UserName, EmailAddress: u.EmailAddress }, 'the account as registered').toEqual({ UserName: user.username, EmailAddress: user.email_address });
+    expect({ UserName: u.UserName, EmailAddress: u.EmailAddress }, 'the account as registered').toEqual({
+      UserName: user.username,
+      EmailAddress: user.email_address,
+    });
     expect(
-      { AccountEnabled: u.AccountEnabled, EmailEnabled: u.EmailEnabled, AdminAccess: u.AdminAccess, Free: u.Free, Credits: u.Credits, DeletedAt: u.DeletedAt },
+      {
+        AccountEnabled: u.AccountEnabled,
+        EmailEnabled: u.EmailEnabled,
+        AdminAccess: u.AdminAccess,
+        Free: u.Free,
+        Credits: u.Credits,
+        DeletedAt: u.DeletedAt,
+      },
       'the defaults of a new account',
     ).toEqual({ AccountEnabled: true, EmailEnabled: false, AdminAccess: false, Free: true, Credits: 0, DeletedAt: null });
     expect(Number.isSafeInteger(u.ID) && u.ID > 0, `ID ${u.ID} is a positive integer`).toBe(true);
-    expect(Date.parse(u.UpdatedAt) >= Date.parse(u.CreatedAt), `UpdatedAt (${u.UpdatedAt}) is not before CreatedAt (${u.CreatedAt})`).toBe(true);
+    expect(Date.parse(u.UpdatedAt) >= Date.parse(u.CreatedAt), `UpdatedAt (${u.UpdatedAt}) is not before CreatedAt (${u.CreatedAt})`).toBe(
+      true,
+    );
   });
 
   test('a new account is on the free tier with 0 credits', async ({ api, session }) => {

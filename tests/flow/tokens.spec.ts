@@ -16,9 +16,17 @@ const BAD_TOKENS: BadToken[] = [
   { name: 'another scheme (Basic)', message: MESSAGES.invalidAuthHeader, make: () => ({ header: 'Basic aHg6aHg=' }) },
   { name: 'a garbage token', message: MESSAGES.malformedToken, make: () => 'not-a-token' },
   { name: 'a token with a tampered signature', message: MESSAGES.signatureInvalid, make: (s) => tamperSignature(s.token) },
-  { name: "a token whose claims were changed (another user's id)", message: MESSAGES.signatureInvalid, make: (s) => tamperClaims(s.token, `${s.username}-other`) },
+  {
+    name: "a token whose claims were changed (another user's id)",
+    message: MESSAGES.signatureInvalid,
+    make: (s) => tamperClaims(s.token, `${s.username}-other`),
+  },
   { name: 'an unsigned token (alg: none)', message: MESSAGES.invalidSigningAlgorithm, make: (s) => unsignedToken(claimsFor(s.username)) },
-  { name: 'a token signed with another key (another realm)', message: MESSAGES.signatureInvalid, make: (s) => foreignToken(claimsFor(s.username)) },
+  {
+    name: 'a token signed with another key (another realm)',
+    message: MESSAGES.signatureInvalid,
+    make: (s) => foreignToken(claimsFor(s.username)),
+  },
   {
     name: 'an expired token, validly signed',
     message: MESSAGES.tokenExpired,

@@ -5,13 +5,18 @@ import { judgeIssuedToken } from '../../core/jwt.ts';
 import { expect, test } from '../../fixtures/test.ts';
 
 test.describe('smoke', () => {
-  test.skip(({ target }) => !target.smoke && !target.local, 'smoke needs SMOKE_USERNAME and SMOKE_PASSWORD against a non-local target (it never creates accounts there)');
+  test.skip(
+    ({ target }) => !target.smoke && !target.local,
+    'smoke needs SMOKE_USERNAME and SMOKE_PASSWORD against a non-local target (it never creates accounts there)',
+  );
 
   test('login gives a 24 h HS256 token whose exp equals expire', async ({ api, smokeAccount, toleranceS }) => {
     const res = await api.login({ username: smokeAccount!.username, password: smokeAccount!.password });
     expect(res).toHaveStatus(200);
     expect(res.body).toMatchSchema(LoginOk, 'the login answer');
-    expect(judgeIssuedToken(res.headers, LoginOk.parse(res.body), { toleranceS }).problems).toHaveNoProblems('the login token does not keep the contract');
+    expect(judgeIssuedToken(res.headers, LoginOk.parse(res.body), { toleranceS }).problems).toHaveNoProblems(
+      'the login token does not keep the contract',
+    );
   });
 
   test('the token is accepted and names the account', async ({ api, smokeSession }) => {
