@@ -12,7 +12,7 @@ import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { readSummary, type JsonSummary } from '../load/runner/summary.ts';
 import { spawnTarget } from '../reference/spawn.ts';
-import { ensureK6 } from '../load/runner/k6-bin.ts';
+import { ensureTool } from '../core/go-tools.ts';
 import { runK6 } from '../load/runner/run-k6.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk } from './lib/bench.ts';
 
@@ -27,7 +27,7 @@ const settingsShape = {
 await runMain(async () => {
   const s = loadSettings(settingsShape);
   const loginRates = s.BENCH_LOGIN_RATES.map(Number).filter((n) => Number.isInteger(n) && n > 0);
-  const k6 = await ensureK6(s.K6_BIN);
+  const k6 = await ensureTool('k6', s.K6_BIN);
   const dir = mkdtempSync(join(tmpdir(), 'hx-bench-load-'));
   const target = await spawnTarget();
   try {

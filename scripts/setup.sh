@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
 # Project set-up, run by `npm install` (postinstall) and again by `npm test` (pretest), so that a fresh
-# machine gets everything the harness runs: k6 (built from the Go module proxy when missing) and,
-# when we may install system packages (root + apt-get), Debian's chromium (status page test), wrk and
-# hyperfine (benchmarks). Idempotent and quick when everything is already there.
-# `--strict` (before tests): a missing k6 is an error. Without it (npm install): a warning, so that
-# installing the npm packages does not fail on a machine without Go.
+# machine gets every real program the harness drives or tests with:
+# - Debian packages, when we may install them (root + apt-get): chromium (status page screenshots),
+#   wrk and hyperfine (benchmarks), prometheus (with promtool), prometheus-pushgateway and
+#   prometheus-alertmanager (the monitoring stack's end-to-end test);
+# - Go-built tools, pinned, built from the Go module proxy when missing (scripts/ensure-tools.ts):
+#   k6 and Mailpit (run time), actionlint and kubeconform (the project's own checks).
+# Idempotent and quick when everything is already there.
+# `--strict` (before tests): anything missing is an error (exit 3). Without it (npm install): a
+# warning, so that installing the npm packages does not fail on a machine without Go or root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+have() { command -v "$1" >/dev/null 2>&1; }
 missing=()
-command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
+have chromium || [ -x /usr/bin/chromium ] || missing+=(chromium)
+have wrk || missing+=(wrk)
+have hyperfine || missing+=(hyperfine)
+have promtool || missing+=(prometheus)
+have prometheus-pushgateway || missing+=(prometheus-pushgateway)
+have prometheus-alertmanager || missing+=(prometheus-alertmanager)
 if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && have apt-get; then
     echo "setup: installing Debian packages: ${missing[*]} (one-time, about a minute)" >&2
     apt-get update -qq >/dev/null
+    # policy-rc.d may refuse to start services (containers): the harness starts its own on loopback.
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "setup: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]}); the status page test and benchmarks need them" >&2
+    echo "setup: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]}); the status page test, the monitoring stack test and the benchmarks need them" >&2
+    [ "${1:-}" = --strict ] && exit 3
   fi
 fi
 
-if ! node_modules/.bin/tsx scripts/ensure-k6.ts >/dev/null; then
-  if [ "${1:-}" = --strict ]; then echo "setup: k6 is required to run the tests (see docs/load.md for other ways to install it)" >&2; exit 3; fi
-  echo "setup: k6 is not installed; the load scripts and 'npm test' need it (see docs/load.md)" >&2
+if ! node_modules/.bin/tsx scripts/ensure-tools.ts >/dev/null; then
+  if [ "${1:-}" = --strict ]; then echo "setup: k6, Mailpit, actionlint and kubeconform are required to run the tests (see above for other ways to install them)" >&2; exit 3; fi
+  echo "setup: a Go-built tool is missing; the load scripts, the latest generation and 'npm test' need them (see above)" >&2
 fi

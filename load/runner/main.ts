@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../../core/logger.ts';
 import { loadSettings, parseSettings, runMain, SettingsError, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
-import { K6NotFound, ensureK6 } from './k6-bin.ts';
+import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { prepareAccounts } from './accounts-file.ts';
 import { runK6 } from './run-k6.ts';
 import { FLAG_SETTINGS, K6_ENV_NAMES, loadSettingsShape } from './settings.ts';
@@ -90,9 +90,9 @@ await runMain(async () => {
   try {
     let bin: string;
     try {
-      bin = await ensureK6(s.K6_BIN);
+      bin = await ensureTool('k6', s.K6_BIN);
     } catch (err) {
-      if (err instanceof K6NotFound) {
+      if (err instanceof ToolNotFound) {
         process.stderr.write(`${err.message}\n`);
         return 3;
       }

@@ -1,4 +1,4 @@
-import { ensureK6 } from '../../load/runner/k6-bin.ts';
+import { ensureTool } from '../../core/go-tools.ts';
 import { k6Args } from '../../load/runner/run-k6.ts';
 import { loadSettingsShape } from '../../load/runner/settings.ts';
 import { readSummary, type JsonSummary } from '../../load/runner/summary.ts';
@@ -44,7 +44,7 @@ export async function runLoad(args: string[], env: Record<string, string> = {}):
 /** `k6 run [extra] -e ... load/<script>` directly, as a user would without the orchestrator. */
 export async function runK6Direct(script: string, e: Record<string, string>, extra: string[] = []): Promise<Run> {
   const reportsDir = tempDir('hx-load-test-');
-  const bin = await ensureK6();
+  const bin = await ensureTool('k6');
   const r = await runCli(bin, k6Args({ script, env: { REPORTS_DIR: reportsDir, ...e }, args: ['--quiet', ...extra] }), {});
   return withSummary(r, reportsDir);
 }
