@@ -11,9 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { parseSettings, runMain, setting } from '../core/settings.ts';
+import { parseCommandLine, parseSettings, runMain, setting } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
@@ -102,25 +100,17 @@ function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cel
 }
 
 await runMain(async () => {
-  const { values } = parseArgs({
-    options: {
-      parts: { type: 'string' },
-      faults: { type: 'string' },
-      jobs: { type: 'string' },
-      out: { type: 'string' },
-      list: { type: 'boolean' },
-    },
+  const { values } = parseCommandLine('npm run matrix', process.argv.slice(2), {
+    parts: { type: 'string' },
+    faults: { type: 'string' },
+    jobs: { type: 'string' },
+    out: { type: 'string' },
+    list: { type: 'boolean' },
   });
   const flags = parseSettings(
     {
-      '--parts': setting
-        .list()
-        .pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1))
-        .optional(),
-      '--faults': setting
-        .list()
-        .pipe(z.array(z.enum(FAULT_NAMES, { error: 'expected fault names from npm run faults' })).min(1))
-        .optional(),
+      '--parts': setting.list(PARTS).optional(),
+      '--faults': setting.list(FAULT_NAMES as unknown as readonly [FaultName, ...FaultName[]]).optional(),
       '--jobs': setting.int(1, 8).default(2),
     },
     { '--parts': values.parts, '--faults': values.faults, '--jobs': values.jobs },

@@ -1,11 +1,9 @@
 // Settings of the release check and the matrix, and the up-front validation of every part's
 // settings: a bad setting anywhere stops the run before any traffic.
-import { z } from 'zod';
-import { loadSettings, setting, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
-import { loadTestSettings } from '../fixtures/settings.ts';
-import { loadSettingsShape } from '../load/runner/settings.ts';
-import { assertTargetAllowed } from '../load/lib/safety.ts';
-import { crossCheck, monitorSettings } from '../monitors/settings.ts';
+import { loadSettings, parseSettings, setting, settingsEnv, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
+import { parseTestSettings } from '../fixtures/settings.ts';
+import { validateLoadRun } from '../load/runner/settings.ts';
+import { validateMonitorSettings } from '../monitors/settings.ts';
 import { targetSettings } from '../reference/settings.ts';
 
 import { PARTS } from './parts.ts';
@@ -19,15 +17,9 @@ export const releaseSettings = {
   /** Shown in the header; the parts read it themselves when they start the bundled target. */
   TARGET_FAULTS: targetSettings.TARGET_FAULTS,
   /** Which parts the release check runs. */
-  RELEASE_PARTS: setting
-    .list()
-    .pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1))
-    .optional(),
+  RELEASE_PARTS: setting.list(PARTS).optional(),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
-  RELEASE_TEST_PROJECTS: setting
-    .list()
-    .pipe(z.array(z.enum(PROJECTS, { error: `expected a comma-separated list of ${PROJECTS.join(', ')}` })).min(1))
-    .optional(),
+  RELEASE_TEST_PROJECTS: setting.list(PROJECTS).optional(),
 };
 export type ReleaseSettings = ReturnType<typeof loadReleaseSettings>;
 
@@ -36,7 +28,7 @@ export function loadReleaseSettings() {
 }
 
 /** Parses every part's settings (and the load safety gate); one SettingsError with every problem. */
-export function validateAllParts(parts: readonly string[]): void {
+export function validateAllParts(parts: readonly string[], env: Record<string, string | undefined> = settingsEnv()): void {
   const problems: string[] = [];
   const attempt = (fn: () => unknown) => {
     try {
@@ -46,18 +38,11 @@ export function validateAllParts(parts: readonly string[]): void {
       else problems.push((err as Error).message);
     }
   };
-  attempt(() => loadSettings(targetSettings));
-  if (parts.includes('tests')) attempt(() => loadTestSettings());
-  if (parts.includes('load'))
-    attempt(() => {
-      const s = loadSettings(loadSettingsShape);
-      if (s.TARGET_URL) assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
-    });
-  if (parts.includes('monitor'))
-    attempt(() => {
-      const p = crossCheck(loadSettings(monitorSettings));
-      if (p.length) throw new SettingsError(p);
-    });
+  attempt(() => parseSettings(targetSettings, env));
+  if (parts.includes('tests')) attempt(() => parseTestSettings(env));
+  // The load part runs `npm run load -- <script> --profile smoke` (parts.ts): the same checks.
+  if (parts.includes('load')) attempt(() => validateLoadRun(['login', '--profile', 'smoke'], env));
+  if (parts.includes('monitor')) attempt(() => validateMonitorSettings(env));
   if (problems.length) throw new SettingsError([...new Set(problems)]);
 }
 

@@ -4,85 +4,17 @@
 // installs) the pinned k6, starts the bundled target when TARGET_URL is unset, runs the k6 script
 // and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createLogger } from '../../core/logger.ts';
-import { loadSettings, parseSettings, runMain, SettingsError, targetLabel } from '../../core/settings.ts';
+import { runMain, SettingsError, settingsEnv, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { prepareAccounts } from './accounts-file.ts';
 import { runK6 } from './run-k6.ts';
-import { FLAG_SETTINGS, K6_ENV_NAMES, loadSettingsShape } from './settings.ts';
-import { buildProfile, ProfileError, type ScriptName } from '../lib/profiles.ts';
-import { buildCriteria } from '../lib/thresholds.ts';
-import { assertTargetAllowed, SafetyError } from '../lib/safety.ts';
-
-const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
-const USAGE =
-  'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N]';
-
-const flagShape = {
-  LOAD_PROFILE: loadSettingsShape.LOAD_PROFILE.unwrap().optional(),
-  LOAD_RATE: loadSettingsShape.LOAD_RATE,
-  LOAD_DURATION: loadSettingsShape.LOAD_DURATION,
-  LOAD_PRE_VUS: loadSettingsShape.LOAD_PRE_VUS,
-  LOAD_MAX_VUS: loadSettingsShape.LOAD_MAX_VUS,
-  LOAD_POOL_SIZE: loadSettingsShape.LOAD_POOL_SIZE,
-};
-
-/** "RATE: expected ..." from the shared builders → named as the user set it. */
-function asSettingsError(err: Error): SettingsError {
-  const m = /^([A-Z0-9_]+): (.*)$/s.exec(err.message);
-  if (!m) return new SettingsError([err.message]);
-  const k6Name = m[1] as string;
-  const entry = Object.entries(K6_ENV_NAMES).find(([, v]) => v === k6Name);
-  const flag = entry && Object.entries(FLAG_SETTINGS).find(([, v]) => v === entry[0])?.[0];
-  const name = entry ? `${entry[0]}${flag ? ` (--${flag})` : ''}` : k6Name;
-  return new SettingsError([`${name}: ${m[2]}`]);
-}
+import { validateLoadRun } from './settings.ts';
 
 await runMain(async () => {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: Object.fromEntries(Object.keys(FLAG_SETTINGS).map((f) => [f, { type: 'string' as const }])),
-  });
-  const script = positionals[0] as ScriptName | undefined;
-  if (!script || !SCRIPTS.includes(script) || positionals.length > 1)
-    throw new SettingsError([`script: expected login or credits, got '${positionals.join(' ')}'`, USAGE]);
-
-  const fromEnv = loadSettings(loadSettingsShape);
-  const fromFlags = parseSettings(
-    flagShape,
-    Object.fromEntries(Object.entries(FLAG_SETTINGS).map(([flag, name]) => [name, values[flag] as string | undefined])),
-  );
-  const s = { ...fromEnv, ...Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined)) } as typeof fromEnv;
-
-  // The gate first: nothing is started or sent before it passes.
-  if (s.TARGET_URL) {
-    try {
-      assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
-    } catch (err) {
-      if (err instanceof SafetyError)
-        throw new SettingsError([err.message.startsWith('TARGET_URL') ? err.message : `CONFIRM_TARGET: ${err.message}`]);
-      throw err;
-    }
-  }
-  const reportsDir = resolve(s.REPORTS_DIR);
-  const k6Env: Record<string, string | undefined> = {
-    ...Object.fromEntries(Object.entries(K6_ENV_NAMES).map(([setting, k6Name]) => [k6Name, s[setting as keyof typeof K6_ENV_NAMES]])),
-    CONFIRM_TARGET: s.CONFIRM_TARGET,
-    HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
-    TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
-    REPORTS_DIR: reportsDir,
-  };
-  let describe: string;
-  try {
-    describe = buildProfile(script, k6Env).describe;
-    buildCriteria(script, k6Env);
-  } catch (err) {
-    if (err instanceof ProfileError) throw asSettingsError(err);
-    throw err;
-  }
+  const { script, settings: s, k6Env, describe } = validateLoadRun(process.argv.slice(2), settingsEnv());
+  const reportsDir = k6Env.REPORTS_DIR!;
   const log = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'load' });
   // From here on a file may hold LOAD_PASSWORD: whatever happens next, it is removed.
   const accounts = prepareAccounts(s);
@@ -98,7 +30,11 @@ await runMain(async () => {
       }
       throw err;
     }
-    mkdirSync(reportsDir, { recursive: true });
+    try {
+      mkdirSync(reportsDir, { recursive: true });
+    } catch (err) {
+      throw new SettingsError([`REPORTS_DIR: cannot create the folder (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
 
     // The bundled target logs every request at info; under load that would drown k6's output.
     const targetLog = createLogger({

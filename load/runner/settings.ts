@@ -1,7 +1,12 @@
 // Settings of `npm run load` (and the load selftests). Raw LOAD_* values are checked by the same
 // pure builders the k6 scripts use (lib/profiles.ts, lib/thresholds.ts), so both refuse alike.
-import { setting, sharedSettings } from '../../core/settings.ts';
-import { PROFILES } from '../lib/profiles.ts';
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { parseCommandLine, parseSettings, SettingsError, setting, sharedSettings } from '../../core/settings.ts';
+import { targetSettings } from '../../reference/settings.ts';
+import { buildProfile, PROFILES, ProfileError, type ScriptName } from '../lib/profiles.ts';
+import { assertTargetAllowed, SafetyError } from '../lib/safety.ts';
+import { buildCriteria } from '../lib/thresholds.ts';
 
 export const loadSettingsShape = {
   TARGET_URL: sharedSettings.TARGET_URL,
@@ -11,24 +16,27 @@ export const loadSettingsShape = {
   LOG_LEVEL: sharedSettings.LOG_LEVEL,
   LOG_FORMAT: sharedSettings.LOG_FORMAT,
   REPORTS_DIR: sharedSettings.REPORTS_DIR,
+  /** Refused with TARGET_URL (the shared rule); without it, the bundled target reads it. */
+  TARGET_FAULTS: sharedSettings.TARGET_FAULTS,
   /** Must equal the target's host to load anything that is not this machine. */
   CONFIRM_TARGET: setting.text().optional(),
   LOAD_PROFILE: setting.oneOf(PROFILES).default('smoke'),
-  LOAD_RATE: setting.text().optional(),
-  LOAD_DURATION: setting.text().optional(),
-  LOAD_PRE_VUS: setting.text().optional(),
-  LOAD_MAX_VUS: setting.text().optional(),
-  LOAD_POOL_SIZE: setting.text().optional(),
-  LOAD_P95_MS: setting.text().optional(),
-  LOAD_P99_MS: setting.text().optional(),
-  LOAD_MAX_ERROR_RATE: setting.text().optional(),
-  LOAD_MIN_CHECKS_RATE: setting.text().optional(),
+  // Checked by the builders the k6 scripts share (lib/profiles.ts, lib/thresholds.ts), before any traffic.
+  LOAD_RATE: setting.checked().optional(),
+  LOAD_DURATION: setting.checked().optional(),
+  LOAD_PRE_VUS: setting.checked().optional(),
+  LOAD_MAX_VUS: setting.checked().optional(),
+  LOAD_POOL_SIZE: setting.checked().optional(),
+  LOAD_P95_MS: setting.checked().optional(),
+  LOAD_P99_MS: setting.checked().optional(),
+  LOAD_MAX_ERROR_RATE: setting.checked().optional(),
+  LOAD_MIN_CHECKS_RATE: setting.checked().optional(),
   /** Pre-provisioned accounts: a JSON file [{username, password}], or one account below. */
-  LOAD_ACCOUNTS_FILE: setting.text().optional(),
+  LOAD_ACCOUNTS_FILE: setting.input().optional(),
   LOAD_USERNAME: setting.text().optional(),
   LOAD_PASSWORD: setting.text().optional(),
   /** A k6 binary to use instead of the pinned one found or installed automatically. */
-  K6_BIN: setting.text().optional(),
+  K6_BIN: setting.input().optional(),
 };
 
 /** The CLI flags of `npm run load -- <script> [flags]` and the settings they override. */
@@ -54,3 +62,90 @@ export const K6_ENV_NAMES = {
   LOAD_MAX_ERROR_RATE: 'MAX_ERROR_RATE',
   LOAD_MIN_CHECKS_RATE: 'MIN_CHECKS_RATE',
 } as const;
+
+export const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
+export const USAGE =
+  'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N]';
+
+const flagShape = {
+  LOAD_PROFILE: loadSettingsShape.LOAD_PROFILE.unwrap().optional(),
+  LOAD_RATE: loadSettingsShape.LOAD_RATE,
+  LOAD_DURATION: loadSettingsShape.LOAD_DURATION,
+  LOAD_PRE_VUS: loadSettingsShape.LOAD_PRE_VUS,
+  LOAD_MAX_VUS: loadSettingsShape.LOAD_MAX_VUS,
+  LOAD_POOL_SIZE: loadSettingsShape.LOAD_POOL_SIZE,
+};
+
+/** "RATE: expected ..." from the shared builders → named as the user set it. */
+function asSettingsError(err: Error): SettingsError {
+  const m = /^([A-Z0-9_]+): (.*)$/s.exec(err.message);
+  if (!m) return new SettingsError([err.message]);
+  const k6Name = m[1] as string;
+  const entry = Object.entries(K6_ENV_NAMES).find(([, v]) => v === k6Name);
+  const flag = entry && Object.entries(FLAG_SETTINGS).find(([, v]) => v === entry[0])?.[0];
+  const name = entry ? `${entry[0]}${flag ? ` (--${flag})` : ''}` : k6Name;
+  return new SettingsError([`${name}: ${m[2]}`]);
+}
+
+export interface LoadRun {
+  script: ScriptName;
+  settings: Readonly<z.infer<z.ZodObject<typeof loadSettingsShape>>>;
+  /** The canonical TARGET_URL the gate judged (undefined: the bundled target). */
+  targetUrl?: string;
+  /** The -e values for k6 (LOAD_* under k6's names, limits, the absolute reports folder). */
+  k6Env: Record<string, string | undefined>;
+  /** The profile in words ("smoke: 5 logins/s for 30s"). */
+  describe: string;
+}
+
+/** Everything `npm run load` checks before it starts anything: flags, settings, the safety gate, the
+ *  profile and thresholds the k6 script will build, and the bundled target's settings when it is
+ *  used. Throws SettingsError (exit 2) naming what is wrong. */
+export function validateLoadRun(argv: readonly string[], env: Record<string, string | undefined>): LoadRun {
+  const { values, positionals, after } = parseCommandLine(
+    'npm run load',
+    argv,
+    Object.fromEntries(Object.keys(FLAG_SETTINGS).map((f) => [f, { type: 'string' as const }])),
+    { positionals: true },
+  );
+  if (after.length) throw new SettingsError([`${after[0]}: arguments after -- are not passed to k6 (${USAGE})`]);
+  const script = positionals[0] as ScriptName | undefined;
+  if (!script || !SCRIPTS.includes(script) || positionals.length > 1)
+    throw new SettingsError([
+      positionals.length ? 'script: expected login or credits as the one argument' : 'script: expected login or credits',
+      USAGE,
+    ]);
+  const fromEnv = parseSettings(loadSettingsShape, env);
+  const fromFlags = parseSettings(
+    flagShape,
+    Object.fromEntries(Object.entries(FLAG_SETTINGS).map(([flag, name]) => [name, values[flag] as string | undefined])),
+  );
+  const s = { ...fromEnv, ...Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined)) } as typeof fromEnv;
+
+  // The gate first: nothing is started or sent before it passes.
+  let targetUrl: string | undefined;
+  if (s.TARGET_URL) {
+    try {
+      targetUrl = assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
+    } catch (err) {
+      if (err instanceof SafetyError)
+        throw new SettingsError([err.message.startsWith('TARGET_URL') ? err.message : `CONFIRM_TARGET: ${err.message}`]);
+      throw err;
+    }
+  } else parseSettings(targetSettings, env);
+  const k6Env: Record<string, string | undefined> = {
+    ...Object.fromEntries(Object.entries(K6_ENV_NAMES).map(([name, k6Name]) => [k6Name, s[name as keyof typeof K6_ENV_NAMES]])),
+    CONFIRM_TARGET: s.CONFIRM_TARGET,
+    HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
+    TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
+    REPORTS_DIR: resolve(s.REPORTS_DIR),
+  };
+  try {
+    const describe = buildProfile(script, k6Env).describe;
+    buildCriteria(script, k6Env);
+    return { script, settings: s, targetUrl, k6Env, describe };
+  } catch (err) {
+    if (err instanceof ProfileError) throw asSettingsError(err);
+    throw err;
+  }
+}

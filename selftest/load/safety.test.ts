@@ -47,10 +47,48 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 0, 'setup registered accounts on a refused target');
   });
 
+  // Issue 10: the gate read the host up to the first colon, inside user:password, so this URL counted
+  // as loopback and k6 loaded api.staging.test. Now the URL is parsed (WHATWG) and credentials refused.
+  const BYPASS = () => `http://127.0.0.1:x@${HOST}:${target.port}`;
+
+  it('npm run load refuses http://127.0.0.1:x@<host> (credentials, and not loopback), with exit 2, before any traffic', async () => {
+    const run = await runLoad(['credits'], { TARGET_URL: BYPASS() });
+    assert.equal(run.code, 2, tail(run));
+    assert.match(run.output, /TARGET_URL: must not hold a user name or password/);
+    assert.doesNotMatch(run.output, /127\.0\.0\.1:x@/, 'the URL with its credentials was printed');
+    assert.equal(target.store.userCount(), 0);
+  });
+
+  it('plain k6 run refuses http://127.0.0.1:x@<host> too, and nothing reaches the target', async () => {
+    const run = await runK6Direct('credits.ts', { TARGET_URL: BYPASS(), DURATION: '2s', RATE: '5', POOL_SIZE: '1' }, [
+      '--config',
+      hostsConfig,
+    ]);
+    assert.equal(run.code, 107, tail(run));
+    assert.match(run.output, /TARGET_URL: must not hold a user name or password/);
+    assert.equal(target.store.userCount(), 0, 'setup registered accounts on a refused target');
+  });
+
+  it('plain k6 run refuses TARGET_FAULTS: k6 never starts the bundled target, so faults would mean nothing', async () => {
+    const run = await runK6Direct('credits.ts', { TARGET_URL: `http://127.0.0.1:${target.port}`, TARGET_FAULTS: 'drop' });
+    assert.equal(run.code, 107, tail(run));
+    assert.match(run.output, /TARGET_FAULTS: only the bundled reference target takes faults/);
+    assert.equal(target.store.userCount(), 0);
+  });
+
   it('plain k6 run goes ahead once CONFIRM_TARGET names the host', async () => {
     const run = await runK6Direct(
       'credits.ts',
-      { TARGET_URL: `http://${HOST}:${target.port}`, CONFIRM_TARGET: HOST, DURATION: '2s', RATE: '5', POOL_SIZE: '1' },
+      // Generous latency limits: this is about the gate, and a loaded CI machine must not make it fail.
+      {
+        TARGET_URL: `HTTP://${HOST.toUpperCase()}:${target.port}/`,
+        CONFIRM_TARGET: HOST,
+        DURATION: '2s',
+        RATE: '5',
+        POOL_SIZE: '1',
+        P95_MS: '20000',
+        P99_MS: '30000',
+      },
       ['--config', hostsConfig],
     );
     assert.equal(run.code, 0, tail(run));

@@ -70,7 +70,7 @@ test('bad settings exit 2 naming the variable', async () => {
   writeFileSync(file, '');
   const db = await monitorOnce([], { MONITOR_DB: join(file, 'monitor.db') });
   assert.equal(db.code, 2);
-  assert.match(db.stderr, /MONITOR_DB: cannot open the state file/);
+  assert.match(db.stderr, /MONITOR_DB: expected a file it can write: it cannot be created/);
 });
 
 test('--once pushes its metrics to MONITOR_PUSHGATEWAY_URL, and a missing gateway changes nothing', async () => {
