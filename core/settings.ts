@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_TIME_TOLERANCE_S } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
@@ -179,9 +180,6 @@ export const setting = {
     tagged(z.enum(values, { error: `expected one of ${values.join(', ')}` }), { kind: 'enum', values }),
 };
 
-/** The largest body the harness reads from any answer (the API's largest is a few KB). */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-
 /** Settings every part shares. */
 export const sharedSettings = {
   TARGET_URL: setting.url(TARGET_URL_RULES).optional(),
@@ -191,6 +189,7 @@ export const sharedSettings = {
   TARGET_FAULTS: setting.checked().optional(),
   ALLOW_UPGRADE: setting.bool().default(false),
   HTTP_TIMEOUT_MS: setting.int(100, 600_000).default(10_000),
+  /** The largest answer body read (a body with no end must not take the process's memory). */
   HTTP_MAX_BODY_BYTES: setting.int(1024, 1024 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
   TIME_TOLERANCE_S: setting.int(0, 3600).default(DEFAULT_TIME_TOLERANCE_S),
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -51,7 +51,7 @@ export class Monitor {
     this.state = o.state ?? new MonitorState(s.MONITOR_DB);
     // The bundled target is new and empty on every start: its old account and tokens mean nothing.
     if (o.targetKey === 'bundled') this.state.forgetTarget('bundled');
-    this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS });
+    this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
     this.metrics = new MonitorMetrics(o.targetLabel, { processMetrics: o.processMetrics });
     const latest = this.state.recentPasses(o.targetKey, 1)[0];
     this.lastSuccess = this.state.lastSuccess(o.targetKey);
