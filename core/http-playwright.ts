@@ -42,8 +42,8 @@ function onResponse(message: unknown): void {
   };
   const type = response.headers['content-type'];
   const encoding = (response.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity')
-    return stop(
+  if (encoding !== 'identity') {
+    stop(
       new TransportError(
         'too-large',
         req,
@@ -51,8 +51,12 @@ function onResponse(message: unknown): void {
         'the answer came compressed although the harness asked for none (Accept-Encoding: identity); its size cannot be bounded, so it was not read',
       ),
     );
-  if (Number(response.headers['content-length']) > watch.limit)
-    return stop(TransportError.tooLarge({ ...req, maxBodyBytes: watch.limit }, response.statusCode ?? 0, type));
+    return;
+  }
+  if (Number(response.headers['content-length']) > watch.limit) {
+    stop(TransportError.tooLarge({ ...req, maxBodyBytes: watch.limit }, response.statusCode ?? 0, type));
+    return;
+  }
   // Bytes on the wire after the headers (chunk framing included: a slight overcount, on the safe side).
   const socket = response.socket;
   let seen = 0;
