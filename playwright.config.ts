@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { SettingsError } from './core/settings.ts';
-import { loadTestSettings, targetInfo } from './fixtures/settings.ts';
+import { loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
 
 function settingsOrExit() {
   try {
@@ -68,9 +68,11 @@ export default defineConfig({
   reporter,
   use: {
     baseURL: target.baseUrl,
-    // Traces hold every request in full: Authorization headers, passwords, tokens. Kept on
-    // failure only for a local target (throwaway accounts); off against anything else.
-    trace: target.local ? 'retain-on-failure' : 'off',
+    // Traces hold every request in full: Authorization headers, passwords, tokens. Kept on failure
+    // only against the bundled target this run started, with no SMOKE_PASSWORD: nothing real in them.
+    // Not for every loopback target: a tunnel to production is loopback too. (The leak check also
+    // scrubs every trace the run wrote.)
+    trace: tracesAllowed(target) ? 'retain-on-failure' : 'off',
   },
   projects: [
     { name: 'smoke', testDir: 'tests/smoke' },

@@ -76,3 +76,45 @@ test('SMOKE_PASSWORD in test-results fails the run', async () => {
     delete process.env.SMOKE_PASSWORD;
   }
 });
+
+test('a trace zip is scrubbed of tokens and passwords before the check, and the check reads inside zips', async () => {
+  const { zipSync, unzipSync, strToU8, strFromU8 } = await import('fflate');
+  const { readFileSync } = await import('node:fs');
+  const trace = zipSync({
+    'trace.network': strToU8(
+      `{"request":{"headers":[{"name":"Authorization","value":"Bearer ${jwt}"}],"postData":"{\\"password\\":\\"${password}\\"}"}}`,
+    ),
+    'resources/abc.dat': strToU8(`{"token":"${jwt}"}`),
+  });
+  const r = setup({});
+  const file = join(process.env.REPORTS_DIR!, '..', 'test-results', 'trace.zip');
+  writeFileSync(file, trace);
+  assert.equal((await finish(r)).status, undefined, 'the scrubbed trace still holds a secret');
+  const after = Object.values(unzipSync(readFileSync(file)))
+    .map((d) => strFromU8(d))
+    .join('\n');
+  assert.ok(!after.includes(jwt) && !after.includes(password), after);
+  assert.match(after, /Bearer \[redacted\]/);
+});
+
+test("a secret in the HTML report's embedded data fails the run (the report is a zip inside the page)", async () => {
+  const { zipSync, strToU8 } = await import('fflate');
+  const data = Buffer.from(zipSync({ 'report.json': strToU8(`{"errors":["login with ${password} failed"]}`) })).toString('base64');
+  const r = setup({
+    'reports/index.html': `<html><template id="playwrightReportBase64">data:application/zip;base64,${data}</template></html>`,
+  });
+  const { status, printed } = await finish(r);
+  assert.equal(status, 'failed');
+  assert.match(printed, /a generated password in .*index\.html \(the report's data\) › report\.json/);
+  assert.ok(!printed.includes(password));
+});
+
+test('traces are kept only against the bundled target with no real credentials: never for a TARGET_URL, loopback included', async () => {
+  const { parseTestSettings, targetInfo, tracesAllowed } = await import('../../fixtures/settings.ts');
+  const allowed = (env: Record<string, string>) => tracesAllowed(targetInfo(parseTestSettings(env)));
+  assert.equal(allowed({}), true);
+  // A tunnel to production is loopback too.
+  assert.equal(allowed({ TARGET_URL: 'http://127.0.0.1:8080' }), false);
+  assert.equal(allowed({ TARGET_URL: 'https://api.staging.example.com' }), false);
+  assert.equal(allowed({ SMOKE_USERNAME: 'someone', SMOKE_PASSWORD: 'real-password' }), false);
+});
