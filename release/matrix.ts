@@ -1,21 +1,24 @@
 // npm run matrix — the detection matrix. For every fault in the reference target's catalog, each part
 // meant to catch it runs against a target with that fault on (its own target, started separately, as
 // a staging deploy would be); the clean target runs every part. Prints fault × tests/load/monitor,
-// writes the Markdown (docs/detection-matrix.md), exits 1 if a fault escapes a part meant to catch it
-// or the clean target fails anything.
+// writes the Markdown under reports/ (a test run never changes tracked files), exits 1 if a fault
+// escapes a part meant to catch it or the clean target fails anything.
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
 //   --jobs N                     runs at once (default 2: this machine has 2 cores)
 //   --list                       print every failing test / check of each caught fault (npm run test:faults)
-//   --out FILE                   where the Markdown goes (default docs/detection-matrix.md for a full run)
+//   --out FILE                   where the Markdown goes (default REPORTS_DIR/detection-matrix.md)
+//   --write-docs                 also regenerate the committed docs/detection-matrix.md (a full run
+//                                only); its text holds nothing that changes from run to run
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseCommandLine, parseSettings, runMain, setting } from '../core/settings.ts';
+import { loadSettings, parseCommandLine, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { neverFailed } from './proven.ts';
+import { md, matrixMarkdown } from './table.ts';
 import { brokenRun, combine, PARTS, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
 
 // The across-runs check needs a token to expire between two passes: a 3 s lifetime, 1 s tolerance,
@@ -86,7 +89,7 @@ async function pool<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): P
   return out;
 }
 
-const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const DOCS_TABLE = 'docs/detection-matrix.md';
 
 function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cell>): { text: string; bad: boolean } {
   const c = cells.get(`${fault}/${part}`);
@@ -106,6 +109,7 @@ await runMain(async () => {
     jobs: { type: 'string' },
     out: { type: 'string' },
     list: { type: 'boolean' },
+    'write-docs': { type: 'boolean' },
   });
   const flags = parseSettings(
     {
@@ -118,7 +122,10 @@ await runMain(async () => {
   const parts: readonly Part[] = flags['--parts'] ?? PARTS;
   const faults: readonly FaultName[] = flags['--faults'] ?? FAULT_NAMES;
   const jobsAtOnce = flags['--jobs'];
-  const out = values.out ?? (values.parts || values.faults ? undefined : 'docs/detection-matrix.md');
+  const complete = !values.faults;
+  if (values['write-docs'] && (values.parts || values.faults))
+    throw new SettingsError(['--write-docs: regenerates the committed table, so it takes a full run (no --parts or --faults)']);
+  const out = values.out ?? join(loadSettings({ REPORTS_DIR: sharedSettings.REPORTS_DIR }).REPORTS_DIR, 'detection-matrix.md');
 
   const jobs: Job[] = [
     ...parts.map((part) => ({ fault: 'clean' as const, part })),
@@ -194,7 +201,6 @@ await runMain(async () => {
       }
 
   // Each check must be shown to fail: on a full run, list those no fault made fail.
-  const complete = !values.faults;
   const unproven = complete
     ? parts.map((part) => ({
         part,
@@ -220,18 +226,13 @@ await runMain(async () => {
     )
     .join('; ');
 
-  const markdown = [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.map((c, i) => (i === 0 && c !== '(clean target)' ? `\`${c}\`` : md(c))).join(' | ')} |`),
-  ].join('\n');
-  if (out) {
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Only the parts each fault is meant for are run; \`·\` = not meant for that part.\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`,
-    );
-    process.stdout.write(`\nMarkdown written to ${out}\n`);
+  const doc = matrixMarkdown(header, rows, provenLine);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${doc}\n_This run: ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s._\n`);
+  process.stdout.write(`\nMarkdown written to ${out}\n`);
+  if (values['write-docs']) {
+    writeFileSync(DOCS_TABLE, doc);
+    process.stdout.write(`and to ${DOCS_TABLE}\n`);
   }
   process.stdout.write(
     `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, the clean target failed, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean target passes${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
