@@ -6,13 +6,12 @@ import { redactText } from '../core/redact.ts';
 import { runMain, targetLabel } from '../core/settings.ts';
 import { runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 import { writeReleaseReport } from './report.ts';
-import { loadReleaseSettings, PARTS, releaseProjects, validateAllParts } from './settings.ts';
+import { PARTS, releaseProjects, validateRelease } from './settings.ts';
 import { rowsOf, textTable } from './table.ts';
 
 await runMain(async () => {
-  const s = loadReleaseSettings();
+  const s = validateRelease(); // every part's settings, before any traffic
   const parts = s.RELEASE_PARTS ?? [...PARTS];
-  validateAllParts(parts); // before any traffic
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
   const where =

@@ -46,6 +46,13 @@ export function validateAllParts(parts: readonly string[], env: Record<string, s
   if (problems.length) throw new SettingsError([...new Set(problems)]);
 }
 
+/** What `npm start` checks before any traffic: its own settings, then every part's it will run. */
+export function validateRelease(env: Record<string, string | undefined> = settingsEnv()): ReleaseSettings {
+  const s = parseSettings(releaseSettings, env);
+  validateAllParts(s.RELEASE_PARTS ?? PARTS, env);
+  return s;
+}
+
 /** The Playwright projects a release check runs: all locally; upgrade elsewhere only with ALLOW_UPGRADE. */
 export function releaseProjects(s: ReleaseSettings): string[] {
   if (s.RELEASE_TEST_PROJECTS) return [...s.RELEASE_TEST_PROJECTS];
