@@ -94,7 +94,11 @@ export class TransportError extends Error {
             : // Playwright says "aborted" when the connection closes after the headers, undici "terminated".
               answering || /(^|: )aborted\b|\bterminated\b/.test(text)
               ? 'cut-off'
-              : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /ECONNRESET|socket hang up|other side closed/i.test(text)
+              : // EPIPE: the server closed while the request body was still being sent.
+                code === 'ECONNRESET' ||
+                  code === 'EPIPE' ||
+                  code === 'UND_ERR_SOCKET' ||
+                  /ECONNRESET|EPIPE|socket hang up|other side closed/i.test(text)
                 ? 'reset'
                 : code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(text)
                   ? 'dns'
