@@ -31,6 +31,16 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 0);
   });
 
+  it('npm run load refuses an unknown flag with exit 2 naming it, and arguments after --, before anything starts', async () => {
+    const unknown = await runLoad(['login', '--vus', '5']);
+    assert.equal(unknown.code, 2, tail(unknown));
+    assert.match(unknown.output, /--vus: not an option of npm run load \(its options are --profile, --rate/);
+    assert.doesNotMatch(unknown.output, /\n\s+at /, 'a stack trace');
+    const after = await runLoad(['login', '--', '--vus', '5']);
+    assert.equal(after.code, 2, tail(after));
+    assert.match(after.output, /--vus: arguments after -- are not passed to k6/);
+  });
+
   it('npm run load refuses a bad profile value with exit 2, naming the setting', async () => {
     const run = await runLoad(['login', '--duration', '45m']);
     assert.equal(run.code, 2, tail(run));

@@ -23,6 +23,10 @@ function monitorOnce(args: string[], env: Record<string, string>): Promise<CliRu
       MONITOR_DB: join(dir, 'monitor.db'),
       REPORTS_DIR: join(dir, 'reports'),
       MONITOR_RETRIES: '0',
+      // Room for a slow bcrypt login on a loaded CI machine; latency has its own tests (checks.test.ts).
+      HTTP_TIMEOUT_MS: '15000',
+      MONITOR_LATENCY_DEGRADED_MS: '8000',
+      MONITOR_LATENCY_FAIL_MS: '12000',
       ...env,
     },
     60_000,
