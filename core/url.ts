@@ -10,7 +10,8 @@
 // which every parser downstream (undici, Playwright, Go's net/url in k6, Node's url.parse) reads alike.
 
 export interface HttpUrl {
-  scheme: 'http' | 'https';
+  /** http or https; another only where a setting's rules name it (e.g. amqp for a mail outbox). */
+  scheme: string;
   /** Percent-encoded, as serialized. */
   username: string;
   password: string;
@@ -328,8 +329,9 @@ interface PlatformUrl {
 }
 type UrlConstructor = new (input: string) => PlatformUrl;
 
-/** Parses an http(s) URL with the runtime's WHATWG `URL` (Node), else with this module's parser (k6). */
-export function parseHttpUrl(raw: string): Parsed {
+/** Parses an http(s) URL (or one of `schemes`) with the runtime's WHATWG `URL` (Node), else with this
+ *  module's parser (k6, http(s) only). */
+export function parseHttpUrl(raw: string, schemes: readonly string[] = ['http', 'https']): Parsed {
   const Platform = (globalThis as { URL?: UrlConstructor }).URL;
   if (!Platform) return parseWhatwgHttp(raw);
   let u: PlatformUrl;
@@ -338,9 +340,11 @@ export function parseHttpUrl(raw: string): Parsed {
   } catch {
     return { error: 'not a URL' };
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: 'not an http(s) URL' };
+  const scheme = u.protocol.slice(0, -1);
+  if (!schemes.includes(scheme)) return { error: 'not an http(s) URL' };
+  if (!u.hostname) return { error: 'the host is missing' };
   const { username, password, hostname, port, pathname, search, hash, href } = u;
-  return { scheme: u.protocol === 'http:' ? 'http' : 'https', username, password, hostname, port, pathname, search, hash, href };
+  return { scheme, username, password, hostname, port, pathname, search, hash, href };
 }
 
 // ---- the policy every URL setting goes through ----
@@ -352,6 +356,8 @@ export interface UrlRules {
   credentials?: boolean;
   /** Refuse a path ending in /v2: the harness appends /v2/... itself. */
   apiBase?: boolean;
+  /** Schemes taken (default http, https), e.g. ['http', 'https', 'amqp'] for a mail outbox. */
+  schemes?: readonly string[];
 }
 
 export const MAX_URL_LENGTH = 2048;
@@ -360,13 +366,16 @@ export const MAX_URL_LENGTH = 2048;
  *  The problem never quotes the value (it may hold a password or a webhook's secret path). */
 export function checkUrl(raw: string, rules: UrlRules = {}): { url: HttpUrl; value: string } | { problem: string } {
   if (raw.length > MAX_URL_LENGTH) return { problem: `expected a URL of at most ${MAX_URL_LENGTH} characters` };
-  const parsed = parseHttpUrl(raw);
+  const schemes = rules.schemes ?? ['http', 'https'];
+  const expected =
+    schemes.length === 2 && schemes.includes('http') && schemes.includes('https') ? 'an http(s) URL' : `a ${schemes.join(', ')} URL`;
+  const parsed = parseHttpUrl(raw, schemes);
   if ('error' in parsed)
     return {
       problem:
         parsed.error === 'not a URL' || parsed.error === 'not an http(s) URL'
-          ? 'expected an http(s) URL such as https://api.staging.example.com'
-          : `expected an http(s) URL: ${parsed.error}`,
+          ? `expected ${expected} such as ${expected === 'an http(s) URL' ? 'https://api.staging.example.com' : `${schemes[0]}://127.0.0.1`}`
+          : `expected ${expected}: ${parsed.error}`,
     };
   if (!rules.credentials && (parsed.username || parsed.password))
     return {

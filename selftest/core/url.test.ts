@@ -218,3 +218,12 @@ test('a URL setting is given on in canonical form, so every HTTP client downstre
   assert.equal(value('https://hooks.example.com/T/B?token=x', { query: true }), 'https://hooks.example.com/T/B?token=x');
   assert.equal(value('http://u:p@push.example:9091/', { credentials: true }), 'http://u:p@push.example:9091');
 });
+
+test('one parser for every URL setting: a setting may take other schemes (a mail outbox on amqp) where its rules say so', () => {
+  const amqp = checkUrl('amqp://guest:guest@127.0.0.1:5673/', { schemes: ['http', 'https', 'amqp'], credentials: true });
+  assert.ok('value' in amqp && amqp.value === 'amqp://guest:guest@127.0.0.1:5673' && amqp.url.hostname === '127.0.0.1');
+  const refused = checkUrl('amqp://guest:guest@127.0.0.1:5673/');
+  assert.ok('problem' in refused && /expected an http\(s\) URL/.test(refused.problem));
+  const noHost = checkUrl('amqp:opaque', { schemes: ['amqp'] });
+  assert.ok('problem' in noHost, 'a URL without a host is refused');
+});
