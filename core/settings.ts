@@ -55,6 +55,8 @@ export const sharedSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: setting.oneOf(['auto', 'json', 'pretty']).default('auto'),
   REPORTS_DIR: setting.text().default('reports'),
+  /** true: a field the contract does not know fails the check (default: it is reported as drift). */
+  CONTRACT_STRICT: setting.bool().default(false),
 };
 
 const SECRET_NAME = /PASSWORD|TOKEN|SECRET|KEY/;
