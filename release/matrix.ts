@@ -96,7 +96,7 @@ function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cel
   const r = c.result;
   if (fault === 'clean')
     return r.ok
-      ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false }
+      ? { text: `✔ passes (${r.passed}/${r.total})`, bad: false }
       : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
   return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${r.failed} failed)`, bad: false };
 }
@@ -156,7 +156,7 @@ await runMain(async () => {
       done++;
       const verdict = job.fault === 'clean' ? (result.ok ? 'passes' : 'FAILS') : result.ok ? 'MISSED' : 'caught';
       process.stdout.write(
-        `  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0] ?? ''}`.slice(0, 140) : ''}\n`,
+        `  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0]?.title ?? ''}`.slice(0, 140) : ''}\n`,
       );
     });
   } finally {
@@ -174,7 +174,7 @@ await runMain(async () => {
       row.push(c.text);
     }
     const first = parts.map((p) => cells.get(`${fault}/${p}`)).find((c) => c && fault !== 'clean' && !c.result.ok);
-    row.push(first ? `${first.job.part}: ${first.result.failures[0] ?? ''}`.slice(0, 160) : '');
+    row.push(first ? `${first.job.part}: ${first.result.failures[0]?.title ?? ''}`.slice(0, 160) : '');
     rows.push(row);
   }
   const header = ['fault', ...parts, 'first failure seen'];
@@ -199,7 +199,7 @@ await runMain(async () => {
         const c = cells.get(`${fault}/${part}`);
         if (!c || c.result.ok) continue;
         process.stdout.write(
-          `\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`,
+          `\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f.title}`).join('\n')}\n`,
         );
       }
 
