@@ -12,6 +12,8 @@ import { ensureTool } from '../../core/go-tools.ts';
 import { tempDir } from '../support/temp.ts';
 
 const WORKFLOWS = '.github/workflows';
+/** A GitHub Actions expression as written in a workflow: gh('secrets.X') is ${{ secrets.X }}. */
+const gh = (e: string): string => `\${{ ${e} }}`;
 
 async function actionlint(files: string[], cwd?: string) {
   const bin = await ensureTool('actionlint');
@@ -32,7 +34,7 @@ test('actionlint finds nothing to report in any workflow', async () => {
 test('actionlint does fail on a broken workflow: a misspelt matrix key, an unknown action input, an unquoted shell variable', async () => {
   const dir = tempDir('hx-actionlint-');
   const broken = readFileSync(join(WORKFLOWS, 'api-tests.yml'), 'utf8')
-    .replace('${{ matrix.shard }}/', '${{ matrix.shrad }}/')
+    .replace(`${gh('matrix.shard')}/`, `${gh('matrix.shrad')}/`)
     .replace('merge-multiple: true', 'merge-multiple: true\n          merge-mulitple: true')
     .replace('run: npx playwright merge-reports --config merge.config.ts all-blob-reports', 'run: cd $RUNNER_TEMP && ls');
   writeFileSync(join(dir, 'api-tests.yml'), broken);
@@ -70,8 +72,8 @@ test('api-tests.yml: after a deploy and by hand, secrets from the staging enviro
 
   const tests = wf.jobs.tests!;
   assert.equal(tests.environment, 'staging');
-  assert.equal(tests.env?.TARGET_URL, '${{ secrets.TARGET_URL }}');
-  assert.equal(tests.env?.SMOKE_PASSWORD, '${{ secrets.SMOKE_PASSWORD }}');
+  assert.equal(tests.env?.TARGET_URL, gh('secrets.TARGET_URL'));
+  assert.equal(tests.env?.SMOKE_PASSWORD, gh('secrets.SMOKE_PASSWORD'));
   assert.ok((tests.strategy?.matrix?.shard ?? []).length >= 2, 'a sharded matrix');
   const pw = tests.steps.find((s) => s.run?.includes('playwright test'))?.run ?? '';
   assert.match(pw, /--shard="\$\{\{ matrix\.shard \}\}\/\$\{\{ strategy\.job-total \}\}"/);
@@ -87,7 +89,7 @@ test('api-tests.yml: after a deploy and by hand, secrets from the staging enviro
   assert.deepEqual(uploaded, ['reports/html', 'reports/junit.xml'], 'the merged HTML report and JUnit as artifacts');
 
   const load = wf.jobs['load-smoke']!;
-  assert.equal(load.env?.TARGET_URL, '${{ secrets.TARGET_URL }}');
+  assert.equal(load.env?.TARGET_URL, gh('secrets.TARGET_URL'));
   assert.ok(load.env?.CONFIRM_TARGET, 'k6 refuses a non-local target without CONFIRM_TARGET');
   assert.deepEqual(
     load.steps.filter((s) => s.run?.startsWith('npm run load')).map((s) => s.run),
