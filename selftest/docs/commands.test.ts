@@ -219,7 +219,7 @@ function badFlags(argv: string[], known: Set<string>): string[] {
 /** Problems a reader would hit, found without running the command. */
 async function staticProblems(cmd: string): Promise<string[]> {
   const problems: string[] = [];
-  const { env, argv } = split(cmd.replace(/&$/, ''));
+  const { env } = split(cmd.replace(/&$/, ''));
   for (const name of Object.keys(env)) if (!settingName(name)) problems.push(`${name} is not a setting (.env.example lists them)`);
   for (const part of cmd.split(/&&|\|\||;|\|/).map((p) => split(p.trim()).argv)) {
     const [bin, sub, ...rest] = part;
@@ -298,7 +298,8 @@ interface Ran {
   stop: () => Promise<void>;
 }
 
-function runCommand(cmd: string, cwd: string, env: Record<string, string>): Promise<Ran> {
+/** Runs one command; resolves when it exits, prints a service's ready line, or `limitMs` runs out. */
+function runCommand(cmd: string, cwd: string, env: Record<string, string>, limitMs: number): Promise<Ran> {
   return new Promise((done) => {
     const child = spawn('bash', ['-c', cmd], { cwd, env: { ...process.env, ...BLANK, FORCE_COLOR: '0', ...env }, detached: true });
     let output = '';
@@ -334,7 +335,7 @@ function runCommand(cmd: string, cwd: string, env: Record<string, string>): Prom
     const timer = setTimeout(async () => {
       await stop();
       settle('timeout');
-    }, COMMAND_LIMIT_MS);
+    }, limitMs);
     child.once('close', (code, signal) => settle(code ?? (signal ? 128 : 1)));
   });
 }
@@ -433,11 +434,12 @@ describe('the runnable commands, page by page', { concurrency: 2 }, () => {
             if (v)
               t.diagnostic(`${file}:${b.line} ${documented}: run as \`${cmd}\`${v.env ? ` with ${JSON.stringify(v.env)}` : ''}: ${v.why}`);
             const background = cmd.endsWith('&');
-            const r = await runCommand(background ? cmd.slice(0, -1).trim() : cmd, cwd, {
-              TARGET_PORT: port,
-              MONITOR_PORT: '0',
-              ...v?.env,
-            });
+            const r = await runCommand(
+              background ? cmd.slice(0, -1).trim() : cmd,
+              cwd,
+              { TARGET_PORT: port, MONITOR_PORT: '0', ...v?.env },
+              background ? READY_LIMIT_MS : COMMAND_LIMIT_MS,
+            );
             if (r.code === 'ready') {
               services.push(r);
               continue;
