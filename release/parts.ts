@@ -133,11 +133,13 @@ export function errorText(results: PwSpec['tests'][number]['results']): string |
   const failed = results.find((r) => r.status !== 'passed' && r.status !== 'skipped');
   const raw = failed?.errors?.[0]?.message ?? failed?.error?.message;
   if (!raw) return undefined;
-  const lines = redactText(raw.replace(ANSI, ''))
+  const all = redactText(raw.replace(ANSI, ''))
     .trim()
     .split('\n')
-    .map((l) => l.trimEnd())
-    .filter((l, i, all) => l || (i > 0 && all[i - 1]));
+    .map((l) => l.trimEnd());
+  // The message ends where Playwright's code frame ("  15 |   expect(...)") begins: the report links the rest.
+  const frame = all.findIndex((l) => /^\s*>?\s*\d+ \|/.test(l));
+  const lines = (frame > 0 ? all.slice(0, frame) : all).filter((l, i, a) => l || (i > 0 && a[i - 1]));
   const shown = lines.slice(0, 8).join('\n');
   return (lines.length > 8 ? `${shown}\n…` : shown).slice(0, 1200);
 }
