@@ -114,7 +114,7 @@ function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cel
   const r = c.result;
   if (fault === 'clean')
     return r.ok
-      ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false }
+      ? { text: `✔ passes (${r.passed}/${r.total})`, bad: false }
       : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
   const want = wanted(fault, part, strict);
   if (want === 'caught') return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${r.failed} failed)`, bad: false };
@@ -192,7 +192,7 @@ await runMain(async () => {
       cells.set(`${job.fault}/${job.part}`, { job, result });
       done++;
       const verdict = progressWord(wanted(job.fault, job.part, strict), result);
-      const detail = !result.ok ? (result.failures[0] ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
+      const detail = !result.ok ? (result.failures[0]?.title ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
       process.stdout.write(
         `  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
       );
@@ -215,7 +215,7 @@ await runMain(async () => {
     const drifted = parts.map((p) => cells.get(`${fault}/${p}`)).find((c) => c && fault !== 'clean' && c.result.drift?.length);
     row.push(
       first
-        ? `${first.job.part}: ${first.result.failures[0] ?? ''}`.slice(0, 160)
+        ? `${first.job.part}: ${first.result.failures[0]?.title ?? ''}`.slice(0, 160)
         : drifted
           ? `${drifted.job.part}: drift: ${drifted.result.drift!.join(', ')}`.slice(0, 160)
           : '',
@@ -244,7 +244,7 @@ await runMain(async () => {
         const c = cells.get(`${fault}/${part}`);
         if (!c || c.result.ok) continue;
         process.stdout.write(
-          `\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`,
+          `\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f.title}`).join('\n')}\n`,
         );
       }
 
