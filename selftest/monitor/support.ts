@@ -72,6 +72,32 @@ export async function webhookReceiver(status = 200): Promise<Receiver> {
   return r;
 }
 
+export interface Hanging {
+  url: string;
+  /** Requests received (none is ever answered). */
+  count: () => number;
+  close(): Promise<void>;
+}
+
+/** A webhook that accepts connections and reads requests but never answers (as seen in the field). */
+export async function hangingReceiver(): Promise<Hanging> {
+  let count = 0;
+  const server: Server = createServer((req) => {
+    count++;
+    req.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/T000/B000`,
+    count: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 /** Fails the test when any secret appears in any of the texts. */
 export function assertNoSecrets(texts: Record<string, string>, secrets: string[]): void {
   for (const [where, text] of Object.entries(texts))
