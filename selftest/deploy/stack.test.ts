@@ -29,6 +29,7 @@ interface PromAlert {
 }
 
 const LABEL = 'e2e';
+const IN_MAINTENANCE = 'e2e-maintenance';
 
 test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end to end', { timeout: 240_000 }, async (t) => {
   const started = Date.now();
@@ -52,6 +53,23 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
     port: 0,
     logger: createLogger({ level: 'silent' }),
   });
+  // A second monitor inside a maintenance window that is always on; its target goes down during it.
+  const downTarget = await startTarget();
+  const maintained = new Monitor({
+    settings: testSettings(tempDir('hx-stack-'), { MONITOR_SCHEDULE: '* * * * * *', MONITOR_MAINTENANCE: '* * * * * 1d' }),
+    url: downTarget.url,
+    targetKey: downTarget.url,
+    timeline: IN_MAINTENANCE,
+    targetLabel: IN_MAINTENANCE,
+    logger: createLogger({ level: 'silent' }),
+  });
+  const maintainedService = await startService({
+    monitor: maintained,
+    schedule: '* * * * * *',
+    host: '127.0.0.1',
+    port: 0,
+    logger: createLogger({ level: 'silent' }),
+  });
   const hooks = () => receiver.bodies as AmWebhook[];
   const alertsIn = (status: 'firing' | 'resolved') =>
     hooks()
@@ -67,7 +85,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
     programs.push(pushgateway, alertmanager);
     const prometheus = await startPrometheus({
       dir,
-      monitor: service.url,
+      monitors: [service.url, maintainedService.url],
       pushgateway: pushgateway.url,
       alertmanager: alertmanager.url,
       interval: '1s',
@@ -168,6 +186,35 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       );
     });
 
+    await t.test("a maintenance window of the monitor holds its target's pages in Alertmanager (inhibition)", async () => {
+      await until('the maintenance window known to Alertmanager', async () => {
+        const am = (await (
+          await fetch(`${alertmanager.url}/api/v2/alerts?filter=alertname="TemporalMonitorMaintenance"`)
+        ).json()) as Array<{
+          labels: Record<string, string>;
+        }>;
+        return am.some((a) => a.labels.target === IN_MAINTENANCE) || undefined;
+      });
+      downTarget.setFaults('outage');
+      await until('TemporalMonitorCheckFailing firing for the target in maintenance', () =>
+        firingIn('TemporalMonitorCheckFailing', { target: IN_MAINTENANCE, check: 'login' }),
+      );
+      assert.ok(await firingIn('TemporalMonitorMaintenance', { target: IN_MAINTENANCE }));
+      const suppressed = await until('the page suppressed in Alertmanager', async () => {
+        const am = (await (await fetch(`${alertmanager.url}/api/v2/alerts?filter=target="${IN_MAINTENANCE}"`)).json()) as Array<{
+          labels: Record<string, string>;
+          status: { state: string; inhibitedBy: string[] };
+        }>;
+        return am.find((a) => a.labels.alertname === 'TemporalMonitorCheckFailing' && a.status.state === 'suppressed');
+      });
+      assert.ok(suppressed.status.inhibitedBy.length > 0);
+      assert.deepEqual(
+        alertsIn('firing').filter((a) => a.target === IN_MAINTENANCE),
+        [],
+        `nothing reached the receiver for the target in maintenance: ${JSON.stringify(alertsIn('firing').filter((a) => a.target === IN_MAINTENANCE))}`,
+      );
+    });
+
     await t.test('a one-shot --once run lands in the Pushgateway and is scraped', async () => {
       const r = await once;
       assert.equal(r.code, 0, r.stderr);
@@ -221,6 +268,8 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
     });
   } finally {
     await service.stop();
+    await maintainedService.stop();
+    await downTarget.close();
     await Promise.all(programs.map((p) => p.stop()));
     await receiver.close();
     await target.close();

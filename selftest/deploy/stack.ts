@@ -77,7 +77,8 @@ async function start(name: string, bin: string, args: string[], port: number): P
 
 export interface PrometheusOptions {
   dir: string;
-  monitor: string;
+  /** Monitor services to scrape (their base URLs). */
+  monitors: string[];
   pushgateway: string;
   alertmanager: string;
   /** Scrape and rule evaluation interval. */
@@ -101,7 +102,7 @@ export async function startPrometheus(o: PrometheusOptions): Promise<Program> {
   const host = (u: string) => new URL(u).host;
   const config = readFileSync(join(DEPLOY, 'prometheus/prometheus.yml'), 'utf8')
     .replace(/(scrape_interval|evaluation_interval): \S+/g, `$1: ${o.interval}`)
-    .replace('"temporal-monitor:9464"', `"${host(o.monitor)}"`)
+    .replace('"temporal-monitor:9464"', o.monitors.map((m) => `"${host(m)}"`).join(', '))
     .replace('"pushgateway:9091"', `"${host(o.pushgateway)}"`)
     .replace('"alertmanager:9093"', `"${host(o.alertmanager)}"`)
     .replace('- rules/*.yml', `- ${rulesDir}/*.yml`);
