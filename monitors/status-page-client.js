@@ -22,6 +22,7 @@
     [1, ':{ss}', '\n{YYYY}-{MM}-{DD} {HH}:{mm}', null, '\n{MM}-{DD} {HH}:{mm}', null, '\n{HH}:{mm}', null, 1],
   ];
   const timeAxis = { values: TIME_LABELS };
+  // Every chart keeps its y axis as wide as the history's check names, so times line up across them.
   const width = () => Math.max(560, Math.min(1200, document.body.clientWidth));
   const notes = new Map();
   for (const [i, check, message] of data.notes) notes.set(`${i} ${check}`, message);
@@ -154,7 +155,7 @@
     {
       ...common(260),
       scales: { ...common(0).scales, y: { range: () => [0, yMax] } },
-      axes: [timeAxis, { size: 70, values: (_u, splits) => splits.map((v) => `${v} ms`) }],
+      axes: [timeAxis, { size: 130, values: (_u, splits) => splits.map((v) => `${v} ms`) }],
       series: [
         { value: (_u, v) => (v == null ? '' : iso(v)) },
         ...steps.map((s, k) => ({
@@ -195,7 +196,7 @@
     {
       ...common(200),
       scales: { ...common(0).scales, y: { range: () => [Math.max(0, lo - pad), hi + pad] } },
-      axes: [timeAxis, { size: 70, values: (_u, splits) => splits.map((v) => `${+v.toFixed(3)} h`) }],
+      axes: [timeAxis, { size: 130, values: (_u, splits) => splits.map((v) => `${+v.toFixed(3)} h`) }],
       series: [
         { value: (_u, v) => (v == null ? '' : iso(v)) },
         {

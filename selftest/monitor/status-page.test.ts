@@ -12,17 +12,8 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { MonitorState } from '../../monitors/state.ts';
 import { startTarget } from '../../reference/server.ts';
 import { EPISODES, writeHistory } from './history.ts';
-import { assertNoSecrets, makeMonitor, tempDir, testSettings } from './support.ts';
+import { assertNoSecrets, CHROMIUM, CHROMIUM_ARGS, makeMonitor, tempDir, testSettings } from './support.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const skip = !existsSync(CHROMIUM) && `${CHROMIUM} is not installed (npm install runs scripts/setup.sh to get it)`;
 
 interface Shown {

@@ -12,6 +12,17 @@ import { monitorSettings, type MonitorSettings } from '../../monitors/settings.t
 
 export const tempDir = (): string => makeTempDir('monitor-test-');
 
+/** Debian's chromium, launched headless as the status page's tests and benchmark do. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** Fast defaults for tests: no retries, short timeouts, a private state file. */
 export function testSettings(dir: string, env: Record<string, string> = {}): MonitorSettings {
   return parseSettings(monitorSettings, {
