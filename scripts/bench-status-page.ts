@@ -19,7 +19,7 @@ console.log(`status page, median of ${RUNS} runs (node ${process.version}, chrom
 console.log('  passes   page KiB   server cold ms   server per pass ms   chromium first frame ms');
 try {
   for (const n of [1, 100, 10_000]) {
-    const dir = tempDir('hx-bench-page-');
+    const dir = tempDir();
     const settings = testSettings(dir);
     const state = new MonitorState(settings.MONITOR_DB);
     writeHistory(state, url, n);
