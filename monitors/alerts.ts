@@ -37,6 +37,8 @@ export interface PagerDutyEvent {
 }
 
 export interface AlertOptions {
+  /** The timeline whose owed alerts this monitor delivers (a state file may hold others). */
+  timeline: string;
   webhookUrl?: string;
   pagerDuty?: { key: string; url: string };
   /** Failed passes in a row before the alert fires. */
@@ -249,7 +251,7 @@ export class Alerting {
 
   private async round(): Promise<DeliveryReport> {
     const log = this.o.logger;
-    const owed = this.state.owedAlerts();
+    const owed = this.state.owedAlerts(this.o.timeline);
     const report: DeliveryReport = { delivered: 0, failed: 0, owed: owed.length, timedOut: false };
     if (!owed.length || this.stopping.signal.aborted) return report;
     const window = this.o.maintenance?.(Date.now());
@@ -300,7 +302,7 @@ export class Alerting {
         }
       }
     }
-    report.owed = this.state.owedCount();
+    report.owed = this.state.owedCount(this.o.timeline);
     if (report.timedOut)
       log?.warn(
         { limitMs, owed: report.owed },

@@ -75,10 +75,11 @@ export class Monitor {
       processMetrics: o.processMetrics,
       expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
       scheduleIntervalS: scheduleIntervalS(s.MONITOR_SCHEDULE),
-      owedAlerts: () => this.state.owedCount(),
+      owedAlerts: () => this.state.owedCount(this.timeline),
       inMaintenance: () => this.maintenance() !== undefined,
     });
     this.alerting = new Alerting(this.state, {
+      timeline: this.timeline,
       webhookUrl: s.MONITOR_ALERT_WEBHOOK_URL,
       pagerDuty: s.MONITOR_ALERT_PAGERDUTY_KEY ? { key: s.MONITOR_ALERT_PAGERDUTY_KEY, url: s.MONITOR_ALERT_PAGERDUTY_URL } : undefined,
       after: s.MONITOR_ALERT_AFTER,

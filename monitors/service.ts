@@ -69,7 +69,7 @@ function healthOf(monitor: Monitor, cron: Cron, t: Ticks): { ok: boolean; body: 
       running: monitor.busy,
       nextPass: cron.nextRun()?.toISOString() ?? null,
       skippedTicks: t.skippedTotal,
-      alertsOwed: monitor.state.owedCount(),
+      alertsOwed: monitor.state.owedCount(monitor.timeline),
       ...(window ? { maintenanceUntil: new Date(window.endMs).toISOString() } : {}),
     },
   };

@@ -425,8 +425,13 @@ export class MonitorState {
     }));
   }
 
-  owedCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM alert_outbox').get() as { n: number }).n;
+  /** Notifications still owed (of one timeline, or all). */
+  owedCount(target?: string): number {
+    const row =
+      target === undefined
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM alert_outbox').get()
+        : this.db.prepare('SELECT COUNT(*) AS n FROM alert_outbox WHERE target = ?').get(target);
+    return (row as { n: number }).n;
   }
 
   deleteOwed(id: number): void {
