@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Monitor } from './monitor.ts';
+import { scheduleIntervalS } from './settings.ts';
 
 export interface ServiceOptions {
   monitor: Monitor;
@@ -85,7 +86,19 @@ function refreshS(cron: Cron): number {
 export async function startService(o: ServiceOptions): Promise<RunningService> {
   const { monitor, logger } = o;
   const ticks: Ticks = { startedAt: Date.now(), skippedSinceStart: 0, skippedBefore: 0, skippedTotal: 0 };
+  const intervalMs = scheduleIntervalS(o.schedule) * 1000;
+  const skipTick = () => {
+    // A pass that started less than an interval ago (the one run at start, off the schedule's grid)
+    // stands for this tick: nothing is late. One that has run a whole interval is overrunning.
+    if (ticks.lastStart !== undefined && Date.now() - ticks.lastStart < 0.9 * intervalMs) return;
+    ticks.skippedSinceStart++;
+    ticks.skippedTotal++;
+    monitor.metrics.skippedTick();
+    logger.warn({ skipped: ticks.skippedSinceStart }, 'previous pass still running; this tick is skipped (/healthz says late)');
+  };
   const runPass = async () => {
+    // A pass still running (the one at start, or one croner did not start) makes this tick a skip too.
+    if (monitor.busy) return skipTick();
     ticks.lastStart = Date.now();
     // Late until a pass starts on its tick with none skipped before it.
     ticks.skippedBefore = ticks.skippedSinceStart;
@@ -101,12 +114,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   const cron = new Cron(
     o.schedule,
     {
-      protect: () => {
-        ticks.skippedSinceStart++;
-        ticks.skippedTotal++;
-        monitor.metrics.skippedTick();
-        logger.warn({ skipped: ticks.skippedSinceStart }, 'previous pass still running; this tick is skipped (/healthz says late)');
-      },
+      protect: skipTick,
       catch: true,
     },
     runPass,

@@ -109,7 +109,7 @@ test('/healthz says late (503) while passes overrun their ticks, and ok again on
   const m = makeMonitor(target.url, testSettings(tempDir(), { HTTP_TIMEOUT_MS: '2500' }));
   const service = await startService({
     monitor: m.monitor,
-    schedule: '* * * * * *',
+    schedule: '*/2 * * * * *',
     host: '127.0.0.1',
     port: 0,
     logger: createLogger({ level: 'silent' }),
@@ -119,18 +119,23 @@ test('/healthz says late (503) while passes overrun their ticks, and ok again on
     return { code: res.status, body: (await res.json()) as { status: string; late?: string; skippedTicks: number } };
   };
   try {
-    // Each pass waits 2.5 s for a login that never comes, on a one-second schedule.
-    await sleep(3500);
-    const late = await health();
+    // Each pass waits 2.5 s for a login that never comes, on a two-second schedule: the first pass
+    // run on a tick overruns the next one.
+    const end = Date.now() + 15_000;
+    let late = await health();
+    while (late.code === 200 && Date.now() < end) {
+      await sleep(200);
+      late = await health();
+    }
     assert.equal(late.code, 503, JSON.stringify(late.body));
     assert.equal(late.body.status, 'late');
     assert.match(late.body.late ?? '', /tick\(s\) skipped while a pass was still running/);
     assert.ok(late.body.skippedTicks >= 1);
     assert.match(await (await fetch(`${service.url}/metrics`)).text(), /temporal_monitor_skipped_ticks_total\{target="selftest"\} [1-9]/);
     target.setFaults('');
-    const end = Date.now() + 15_000;
+    const back = Date.now() + 15_000;
     let now = await health();
-    while (now.code !== 200 && Date.now() < end) {
+    while (now.code !== 200 && Date.now() < back) {
       await sleep(300);
       now = await health();
     }
