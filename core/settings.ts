@@ -127,6 +127,20 @@ export const setting = {
       }),
       { kind: 'checked' },
     ),
+  /** Text that `parse` turns into a value (a duration, a list of maintenance windows), or refuses
+   *  with what is wrong; the same kind as `checked` for the bad-values self-test. */
+  parsed: <T>(parse: (value: string) => { value: T } | { problem: string }) =>
+    tagged(
+      z.string().transform((v, ctx) => {
+        const r = parse(v);
+        if ('problem' in r) {
+          ctx.addIssue({ code: 'custom', message: r.problem });
+          return z.NEVER;
+        }
+        return r.value;
+      }),
+      { kind: 'checked' },
+    ),
   /** A folder the program writes into (created when missing). */
   dir: () =>
     tagged(
@@ -195,6 +209,8 @@ export const sharedSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: setting.oneOf(['auto', 'json', 'pretty']).default('auto'),
   REPORTS_DIR: setting.dir().default('reports'),
+  /** true: a field the contract does not know fails the check (default: it is reported as drift). */
+  CONTRACT_STRICT: setting.bool().default(false),
 };
 
 /** Rules across settings that hold for every part: applied by parseSettings whenever a shape has

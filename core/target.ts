@@ -8,6 +8,8 @@ export interface ResolvedTarget {
   url: string;
   /** True when this process started the bundled reference target. */
   bundled: boolean;
+  /** The bundled target's TARGET_FAULTS, when any are switched on. */
+  faults?: string;
   close(): Promise<void>;
 }
 

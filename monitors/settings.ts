@@ -2,7 +2,9 @@
 import { Cron } from 'croner';
 import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
+import { parseDurationS } from '../core/durations.ts';
 import { parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
+import { parseMaintenance } from './maintenance.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
 const cronPattern = () =>
@@ -12,6 +14,22 @@ const cronPattern = () =>
       return undefined;
     } catch {
       return 'expected a cron pattern such as "*/5 * * * *" (5 fields, or 6 with seconds first)';
+    }
+  });
+
+/** A duration such as 30m, 4h, 1d (0 = never). */
+const duration = () =>
+  setting.parsed((t) => {
+    const v = parseDurationS(t);
+    return v === undefined ? { problem: 'expected a duration such as 30m, 4h or 1d (0 = never)' } : { value: v };
+  });
+
+const maintenance = () =>
+  setting.parsed((t) => {
+    try {
+      return { value: parseMaintenance(t) };
+    } catch (err) {
+      return { problem: (err as Error).message };
     }
   });
 
@@ -30,6 +48,17 @@ export const monitorSettings = {
   MONITOR_ALERT_WEBHOOK_URL: setting.url({ query: true }, { secret: true }).optional(),
   MONITOR_ALERT_AFTER: setting.int(1, 1000).default(3),
   MONITOR_ALERT_RETRIES: setting.int(0, 10).default(3),
+  /** Time limit of one round of alert delivery (every channel, retries included): a webhook that
+   *  hangs costs at most this, and in service mode it never holds up the schedule. */
+  MONITOR_ALERT_TIMEOUT_MS: setting.int(100, 600_000).default(10_000),
+  /** Remind while a check is still failing, this often (seconds; 0 = never). */
+  MONITOR_ALERT_REPEAT: duration().default(4 * 3600),
+  /** PagerDuty Events API v2 integration (routing) key: alerts trigger and resolve incidents there too. */
+  MONITOR_ALERT_PAGERDUTY_KEY: setting.text({ secret: true }).optional(),
+  /** Where PagerDuty events go (a proxy or a test double instead of PagerDuty's own endpoint). */
+  MONITOR_ALERT_PAGERDUTY_URL: setting.url({ query: true }).default('https://events.pagerduty.com/v2/enqueue'),
+  /** Maintenance windows: "<cron> <duration>[; …]". Passes run, alerts are held. */
+  MONITOR_MAINTENANCE: maintenance().optional(),
   MONITOR_RETENTION_DAYS: setting.int(1, 3650).default(30),
   MONITOR_RETENTION_PASSES: setting.int(10, 10_000_000).default(100_000),
   MONITOR_HOST: setting.oneOf(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::']).default('127.0.0.1'),
@@ -61,6 +90,15 @@ export function validateMonitorSettings(env: Record<string, string | undefined>)
   const problems = crossCheck(s);
   if (problems.length) throw new SettingsError(problems);
   return s;
+}
+
+/** How often the schedule fires (seconds): from MONITOR_SCHEDULE's next two runs. One-shot runs
+ *  report it too, so set MONITOR_SCHEDULE to the cron that starts them (the CronJob's, the workflow's). */
+export function scheduleIntervalS(schedule: string, from = new Date()): number {
+  const cron = new Cron(schedule, { paused: true });
+  const [a, b] = cron.nextRuns(2, from);
+  cron.stop();
+  return a && b ? (b.getTime() - a.getTime()) / 1000 : 300;
 }
 
 /** Where each pass writes the status page. */

@@ -18,5 +18,5 @@ export async function startBundledTarget(logger?: Logger): Promise<ResolvedTarge
     realm: s.TARGET_REALM,
     logger,
   });
-  return { url: bundled.url, bundled: true, close: () => bundled.close() };
+  return { url: bundled.url, bundled: true, ...(s.TARGET_FAULTS ? { faults: s.TARGET_FAULTS } : {}), close: () => bundled.close() };
 }

@@ -9,12 +9,15 @@
 //   --out FILE                   where the Markdown goes (default REPORTS_DIR/detection-matrix.md)
 //   --write-docs                 also regenerate the committed docs/detection-matrix.md (a full run
 //                                only); its text holds nothing that changes from run to run
+//   --strict                     every run with CONTRACT_STRICT=true (so does CONTRACT_STRICT=true in the environment)
+// A harmless fault (an added field: `driftShownBy` in the catalog) must fail nothing: every part runs,
+// must pass, and the parts named must report the drift; with --strict those parts must fail on it.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadSettings, parseCommandLine, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
-import { FAULTS, FAULT_NAMES, type FaultName } from '../reference/faults.ts';
+import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { neverFailed } from './proven.ts';
@@ -36,8 +39,17 @@ interface Cell {
   result: PartResult;
 }
 
+/** What a run must show: fail (caught), pass, or pass and report the drift (a harmless fault). */
+type Want = 'caught' | 'pass' | 'drift';
+function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
+  if (fault === 'clean') return 'pass';
+  const shownBy = (FAULTS[fault] as FaultEntry).driftShownBy;
+  if (!shownBy) return 'caught';
+  return shownBy.includes(part) ? (strict ? 'caught' : 'drift') : 'pass';
+}
+
 /** Runs one part against a fresh target with the fault on. */
-async function runJob(job: Job, workDir: string): Promise<PartResult> {
+async function runJob(job: Job, workDir: string, strict: boolean): Promise<PartResult> {
   const dir = mkdtempSync(join(workDir, `${job.fault}-${job.part}-`));
   const key = randomBytes(24).toString('hex');
   const short = acrossRuns(job);
@@ -47,7 +59,13 @@ async function runJob(job: Job, workDir: string): Promise<PartResult> {
     TARGET_DB: join(dir, 'target.db'),
     TARGET_TOKEN_LIFETIME_S: String(short ? SHORT_LIFETIME_S : 86400),
   });
-  const env = { TARGET_URL: target.url, TARGET_FAULTS: '', TARGET_ENV: `matrix-${job.fault}`, LOG_LEVEL: 'warn' };
+  const env = {
+    TARGET_URL: target.url,
+    TARGET_FAULTS: '',
+    TARGET_ENV: `matrix-${job.fault}`,
+    LOG_LEVEL: 'warn',
+    CONTRACT_STRICT: String(strict),
+  };
   try {
     if (job.part === 'tests')
       return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: [...PROJECTS], workers: 1 });
@@ -91,15 +109,27 @@ async function pool<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): P
 
 const DOCS_TABLE = 'docs/detection-matrix.md';
 
-function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cell>): { text: string; bad: boolean } {
+function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cell>, strict: boolean): { text: string; bad: boolean } {
   const c = cells.get(`${fault}/${part}`);
   if (!c) return { text: '·', bad: false };
   const r = c.result;
   if (fault === 'clean')
     return r.ok
-      ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false }
+      ? { text: `✔ passes (${r.passed}/${r.total})`, bad: false }
       : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
-  return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${r.failed} failed)`, bad: false };
+  const want = wanted(fault, part, strict);
+  if (want === 'caught') return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${r.failed} failed)`, bad: false };
+  if (!r.ok) return { text: `✖ FAILS under a harmless change (${r.failed} failed)`, bad: true };
+  if (want === 'pass') return { text: '✔ passes (does not look for drift)', bad: false };
+  const n = r.drift?.length ?? 0;
+  return n ? { text: `✔ passes, drift shown (${n} fields)`, bad: false } : { text: '✖ passes but shows no drift', bad: true };
+}
+
+/** The one-word verdict of a finished run, for the progress lines. */
+function progressWord(want: Want, r: PartResult): string {
+  if (want === 'caught') return r.ok ? 'MISSED' : 'caught';
+  if (!r.ok) return 'FAILS';
+  return want === 'drift' ? (r.drift?.length ? 'drift' : 'NO DRIFT') : 'passes';
 }
 
 await runMain(async () => {
@@ -110,7 +140,9 @@ await runMain(async () => {
     out: { type: 'string' },
     list: { type: 'boolean' },
     'write-docs': { type: 'boolean' },
+    strict: { type: 'boolean' },
   });
+  const strict = values.strict === true || loadSettings({ CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT }).CONTRACT_STRICT;
   const flags = parseSettings(
     {
       '--parts': setting.list(PARTS).optional(),
@@ -129,31 +161,37 @@ await runMain(async () => {
 
   const jobs: Job[] = [
     ...parts.map((part) => ({ fault: 'clean' as const, part })),
-    ...faults.flatMap((fault) =>
-      (FAULTS[fault].caughtBy as readonly Part[]).filter((p) => parts.includes(p)).map((part) => ({ fault, part })),
-    ),
+    ...faults.flatMap((fault) => {
+      const f: FaultEntry = FAULTS[fault];
+      // A harmless fault runs every part: none may fail on it.
+      const meant = f.driftShownBy ? PARTS : f.caughtBy;
+      return meant.filter((p) => parts.includes(p)).map((part) => ({ fault, part }));
+    }),
   ];
   // Longest first, so the pool ends together: Playwright runs, then k6, then the monitor.
   const weight = { tests: 0, load: 1, monitor: 2 } as const;
   const ordered = [...jobs].sort((a, b) => weight[a.part] - weight[b.part]);
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
-  process.stdout.write(`Detection matrix: ${faults.length} faults × ${parts.join(', ')} — ${jobs.length} runs, ${jobsAtOnce} at a time\n`);
+  process.stdout.write(
+    `Detection matrix: ${faults.length} faults × ${parts.join(', ')} — ${jobs.length} runs, ${jobsAtOnce} at a time${strict ? ' (CONTRACT_STRICT=true: added fields must fail)' : ''}\n`,
+  );
   let done = 0;
   const cells = new Map<string, Cell>();
   try {
     await pool(ordered, jobsAtOnce, async (job) => {
       let result: PartResult;
       try {
-        result = await runJob(job, workDir);
+        result = await runJob(job, workDir, strict);
       } catch (err) {
         result = brokenRun(job.part, job.part, 0, `the run itself failed: ${(err as Error).message}`);
       }
       cells.set(`${job.fault}/${job.part}`, { job, result });
       done++;
-      const verdict = job.fault === 'clean' ? (result.ok ? 'passes' : 'FAILS') : result.ok ? 'MISSED' : 'caught';
+      const verdict = progressWord(wanted(job.fault, job.part, strict), result);
+      const detail = !result.ok ? (result.failures[0]?.title ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
       process.stdout.write(
-        `  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0] ?? ''}`.slice(0, 140) : ''}\n`,
+        `  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
       );
     });
   } finally {
@@ -166,12 +204,19 @@ await runMain(async () => {
   for (const fault of ['clean' as const, ...faults]) {
     const row = [fault === 'clean' ? '(clean target)' : fault];
     for (const part of parts) {
-      const c = cellText(fault, part, cells);
+      const c = cellText(fault, part, cells, strict);
       if (c.bad) problems++;
       row.push(c.text);
     }
     const first = parts.map((p) => cells.get(`${fault}/${p}`)).find((c) => c && fault !== 'clean' && !c.result.ok);
-    row.push(first ? `${first.job.part}: ${first.result.failures[0] ?? ''}`.slice(0, 160) : '');
+    const drifted = parts.map((p) => cells.get(`${fault}/${p}`)).find((c) => c && fault !== 'clean' && c.result.drift?.length);
+    row.push(
+      first
+        ? `${first.job.part}: ${first.result.failures[0]?.title ?? ''}`.slice(0, 160)
+        : drifted
+          ? `${drifted.job.part}: drift: ${drifted.result.drift!.join(', ')}`.slice(0, 160)
+          : '',
+    );
     rows.push(row);
   }
   const header = ['fault', ...parts, 'first failure seen'];
@@ -196,7 +241,7 @@ await runMain(async () => {
         const c = cells.get(`${fault}/${part}`);
         if (!c || c.result.ok) continue;
         process.stdout.write(
-          `\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`,
+          `\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f.title}`).join('\n')}\n`,
         );
       }
 
@@ -226,7 +271,7 @@ await runMain(async () => {
     )
     .join('; ');
 
-  const doc = matrixMarkdown(header, rows, provenLine);
+  const doc = matrixMarkdown(header, rows, provenLine, strict);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${doc}\n_This run: ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s._\n`);
   process.stdout.write(`\nMarkdown written to ${out}\n`);
@@ -235,7 +280,7 @@ await runMain(async () => {
     process.stdout.write(`and to ${DOCS_TABLE}\n`);
   }
   process.stdout.write(
-    `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, the clean target failed, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean target passes${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
+    `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, the clean target failed, a harmless change failed a part or showed no drift, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean target passes${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
   );
   return problems ? 1 : 0;
 });

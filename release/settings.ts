@@ -18,6 +18,8 @@ export const releaseSettings = {
   TARGET_FAULTS: targetSettings.TARGET_FAULTS,
   /** Which parts the release check runs. */
   RELEASE_PARTS: setting.list(PARTS).optional(),
+  /** Set by CI systems: the parts log JSON lines there. */
+  CI: setting.bool().default(false),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
   RELEASE_TEST_PROJECTS: setting.list(PROJECTS).optional(),
 };
@@ -57,4 +59,10 @@ export function validateRelease(env: Record<string, string | undefined> = settin
 export function releaseProjects(s: ReleaseSettings): string[] {
   if (s.RELEASE_TEST_PROJECTS) return [...s.RELEASE_TEST_PROJECTS];
   return targetIsLocal(s) || s.ALLOW_UPGRADE ? [...PROJECTS] : PROJECTS.filter((p) => p !== 'upgrade');
+}
+
+/** The parts' log format: pretty lines for a person at a terminal; JSON lines in CI, through a pipe, or when asked. */
+export function partsLogFormat(s: Pick<ReleaseSettings, 'LOG_FORMAT' | 'CI'>, stdoutIsTTY: boolean): 'json' | 'pretty' {
+  if (s.LOG_FORMAT !== 'auto') return s.LOG_FORMAT;
+  return stdoutIsTTY && !s.CI ? 'pretty' : 'json';
 }

@@ -1,5 +1,5 @@
 // `npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m]
-//                  [--pre-vus N] [--max-vus N] [--pool-size N]`
+//                  [--pre-vus N] [--max-vus N] [--pool-size N] [-- <k6 flags, e.g. --out experimental-prometheus-rw>]`
 // Node orchestrates, k6 executes: validates the settings, applies the safety gate, finds (or
 // installs) the pinned k6, starts the bundled target when TARGET_URL is unset, runs the k6 script
 // and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
@@ -9,12 +9,11 @@ import { runMain, SettingsError, settingsEnv, targetLabel } from '../../core/set
 import { resolveTarget } from '../../core/target.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { prepareAccounts } from './accounts-file.ts';
-import { runK6 } from './run-k6.ts';
-import { validateLoadRun } from './settings.ts';
+import { runReported } from './run-k6.ts';
+import { testIdTag, validateLoadRun } from './settings.ts';
 
 await runMain(async () => {
-  const { script, settings: s, k6Env, describe } = validateLoadRun(process.argv.slice(2), settingsEnv());
-  const reportsDir = k6Env.REPORTS_DIR!;
+  const { script, settings: s, k6Env, reportsDir, k6Extra, profile, criteria } = validateLoadRun(process.argv.slice(2), settingsEnv());
   const log = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'load' });
   // From here on a file may hold LOAD_PASSWORD: whatever happens next, it is removed.
   const accounts = prepareAccounts(s);
@@ -43,16 +42,21 @@ await runMain(async () => {
       name: 'target',
     });
     target = await resolveTarget(s, targetLog);
-    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir }, `k6 ${describe}`);
-    const result = await runK6({
+    const tag = testIdTag(k6Extra, script, s.LOAD_PROFILE);
+    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid }, `k6 ${profile.describe}`);
+    const result = await runReported({
       bin,
       script: `${script}.ts`,
-      args: process.stdout.isTTY ? [] : ['--quiet'],
+      args: [...(process.stdout.isTTY ? [] : ['--quiet']), ...tag.args, ...k6Extra],
       env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: accounts.path },
+      reportsDir,
+      profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },
+      target: targetLabel(s),
+      minChecksRate: criteria.minChecksRate,
     });
     const verdict = result.code === 0 ? 'passed' : result.code === 99 ? 'thresholds crossed' : 'k6 failed';
     log[result.code === 0 ? 'info' : 'error'](
-      { exitCode: result.code, reports: reportsDir },
+      { exitCode: result.code, reports: result.runDir },
       `load ${script} ${s.LOAD_PROFILE}: ${verdict}`,
     );
     return result.code;

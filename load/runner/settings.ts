@@ -65,7 +65,7 @@ export const K6_ENV_NAMES = {
 
 export const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
 export const USAGE =
-  'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N]';
+  'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N] [-- <k6 flags>]';
 
 const flagShape = {
   LOAD_PROFILE: loadSettingsShape.LOAD_PROFILE.unwrap().optional(),
@@ -92,10 +92,15 @@ export interface LoadRun {
   settings: Readonly<z.infer<z.ZodObject<typeof loadSettingsShape>>>;
   /** The canonical TARGET_URL the gate judged (undefined: the bundled target). */
   targetUrl?: string;
-  /** The -e values for k6 (LOAD_* under k6's names, limits, the absolute reports folder). */
+  /** The -e values for k6 (LOAD_* under k6's names, limits). */
   k6Env: Record<string, string | undefined>;
-  /** The profile in words ("smoke: 5 logins/s for 30s"). */
-  describe: string;
+  /** The absolute REPORTS_DIR (the runner writes each run's reports in a folder of its own there). */
+  reportsDir: string;
+  /** The k6 flags given after `--`, checked by k6PassThrough. */
+  k6Extra: string[];
+  /** The profile the k6 script will build (its name, duration and description, "login smoke: …"). */
+  profile: ReturnType<typeof buildProfile>;
+  criteria: ReturnType<typeof buildCriteria>;
 }
 
 /** Everything `npm run load` checks before it starts anything: flags, settings, the safety gate, the
@@ -108,7 +113,8 @@ export function validateLoadRun(argv: readonly string[], env: Record<string, str
     Object.fromEntries(Object.keys(FLAG_SETTINGS).map((f) => [f, { type: 'string' as const }])),
     { positionals: true },
   );
-  if (after.length) throw new SettingsError([`${after[0]}: arguments after -- are not passed to k6 (${USAGE})`]);
+  // Everything after `--` is k6's (`-- --out experimental-prometheus-rw`), minus the flags that would undo the runner's guarantees.
+  const k6Extra = k6PassThrough(after);
   const script = positionals[0] as ScriptName | undefined;
   if (!script || !SCRIPTS.includes(script) || positionals.length > 1)
     throw new SettingsError([
@@ -138,14 +144,64 @@ export function validateLoadRun(argv: readonly string[], env: Record<string, str
     CONFIRM_TARGET: s.CONFIRM_TARGET,
     HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
     TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
-    REPORTS_DIR: resolve(s.REPORTS_DIR),
   };
   try {
-    const describe = buildProfile(script, k6Env).describe;
-    buildCriteria(script, k6Env);
-    return { script, settings: s, targetUrl, k6Env, describe };
+    const profile = buildProfile(script, k6Env);
+    const criteria = buildCriteria(script, k6Env);
+    return { script, settings: s, targetUrl, k6Env, reportsDir: resolve(s.REPORTS_DIR), k6Extra, profile, criteria };
   } catch (err) {
     if (err instanceof ProfileError) throw asSettingsError(err);
     throw err;
   }
+}
+
+/** k6 flags a user may not pass after `--`: they would get around the safety gate (`-e TARGET_URL=…`,
+ *  `--config` with a `hosts` map), the run's bounds (`--vus`, `--duration`, …), its verdict
+ *  (`--no-thresholds`, `--no-summary`) or print secrets (`--http-debug` shows Authorization headers).
+ *  The runner's own settings do those jobs. */
+const K6_REFUSED = new Map<string, string>([
+  ['-e', 'the runner passes k6 exactly its settings (TARGET_URL, LOAD_*)'],
+  ['--env', 'the runner passes k6 exactly its settings (TARGET_URL, LOAD_*)'],
+  ['--include-system-env-vars', 'the runner passes k6 exactly its settings (TARGET_URL, LOAD_*)'],
+  ['-c', 'a config file could send the traffic elsewhere (hosts)'],
+  ['--config', 'a config file could send the traffic elsewhere (hosts)'],
+  ['-u', 'use --profile, --rate, --pre-vus and --max-vus'],
+  ['--vus', 'use --profile, --rate, --pre-vus and --max-vus'],
+  ['-d', 'use --duration (bounded to 30m)'],
+  ['--duration', 'use --duration before the -- (bounded to 30m)'],
+  ['-i', 'the profiles set the iterations'],
+  ['--iterations', 'the profiles set the iterations'],
+  ['-s', 'the profiles set the stages'],
+  ['--stage', 'the profiles set the stages'],
+  ['--execution-segment', 'the profiles set the scenarios'],
+  ['--execution-segment-sequence', 'the profiles set the scenarios'],
+  ['--no-thresholds', "the thresholds are the run's verdict"],
+  ['--no-summary', 'the reports are written from the summary'],
+  ['--http-debug', 'it prints request headers, Authorization tokens included'],
+]);
+
+/** The k6 flags given after `--` (`npm run load -- credits -- --out experimental-prometheus-rw`), passed
+ *  to `k6 run` as they are, except those that would undo the runner's guarantees (exit 2, named). */
+export function k6PassThrough(args: readonly string[]): string[] {
+  const problems = args.flatMap((arg) => {
+    const flag = arg.split('=')[0]!;
+    const why = K6_REFUSED.get(flag);
+    if (why) return [`k6 flag ${flag}: not accepted after -- (${why})`];
+    if (/^-[a-z]{2,}$/i.test(flag) && [...flag.slice(1)].some((c) => K6_REFUSED.has(`-${c}`)))
+      return [`k6 flags ${flag}: give short flags one by one`];
+    return [];
+  });
+  if (problems.length) throw new SettingsError(problems);
+  return [...args];
+}
+
+/** k6's `testid` tag for the run (remote-write outputs label every series with it), unless the user
+ *  tagged one: `<script>-<profile>-<UTC time>`. */
+export function testIdTag(extra: readonly string[], script: string, profile: string, now = new Date()): { testid: string; args: string[] } {
+  for (const [i, a] of extra.entries()) {
+    const v = a === '--tag' ? extra[i + 1] : a.startsWith('--tag=') ? a.slice(6) : undefined;
+    if (v?.startsWith('testid=')) return { testid: v.slice(7), args: [] };
+  }
+  const testid = `${script}-${profile}-${now.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+  return { testid, args: ['--tag', `testid=${testid}`] };
 }

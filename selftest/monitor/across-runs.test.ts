@@ -8,7 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTarget } from '../../reference/server.ts';
 import { makeMonitor, tempDir, testSettings } from './support.ts';
 
-// 10 s: room for a slow pass on a loaded machine between the first token and its check.
+// 10 s: long enough that a pass (its refresh waits past the login's second) and the gap before the
+// next one leave the first token well before its expiry when the second pass probes it, with room
+// for a slow pass on a loaded machine.
 const LIFETIME_S = 10;
 const settings = () => testSettings(tempDir(), { MONITOR_EXPECTED_TOKEN_LIFETIME_S: String(LIFETIME_S), TIME_TOLERANCE_S: '1' });
 const across = (p: { checks: Array<{ name: string; status: string; message: string }> }) =>
