@@ -235,6 +235,8 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run monitor', name: 'TARGET_URL', value: () => `http://127.0.0.1:x${SECRET}@example.com` },
     { program: 'npm run monitor', name: 'MONITOR_ALERT_WEBHOOK_URL', value: () => `${countingUrl.base}/hooks/${SECRET}#x` },
     { program: 'npm run monitor', name: 'TARGET_FAULTS', value: () => 'drop' },
+    { program: 'npm run monitor', name: 'MONITOR_ALERT_PAGERDUTY_URL', value: () => `${countingUrl.base}/v2/enqueue#${SECRET}` },
+    { program: 'npm run monitor', name: 'MONITOR_MAINTENANCE', value: () => '0 2 * * 0 forever' },
     { program: 'npm run load', name: 'TARGET_URL', value: () => countingUrl.base.replace('://', `://u:${SECRET}@`) },
     { program: 'npm run load', name: 'REPORTS_DIR', value: () => join(underAFile, 'reports') },
     { program: 'npm run load', name: 'TARGET_FAULTS', value: () => 'drop' },
@@ -276,5 +278,14 @@ describe('every setting of every program, with bad values', () => {
       ['npm run target', 'npm run monitor', 'npm run load', 'npx playwright test', 'npm start'],
     );
     assert.deepEqual([...PARTS], ['tests', 'load', 'monitor']);
+  });
+
+  it('knows what every setting is: each is built with a setting builder (core/settings.ts), so its bad values are derived', () => {
+    const untagged = PROGRAMS.flatMap((p) =>
+      Object.entries(p.shape)
+        .filter(([, schema]) => describeSetting(schema as z.ZodType) === undefined)
+        .map(([name]) => `${p.name}: ${name}`),
+    );
+    assert.deepEqual(untagged, [], 'settings built without a builder get only the generic bad values');
   });
 });
