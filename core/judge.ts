@@ -116,7 +116,9 @@ function withoutDrift(body: unknown, issues: readonly z.core.$ZodIssue[]): unkno
   return copy;
 }
 
-const describeType = (res: Answer): string => res.headers['content-type'] ?? 'no Content-Type';
+/** The answer's Content-Type as messages show it: a header is the server's text too (redacted, then cut). */
+const describeType = (res: Answer): string =>
+  res.headers['content-type'] === undefined ? 'no Content-Type' : redactThenCut(res.headers['content-type'], 100);
 
 /**
  * Judges one API answer against the contract. Problems (always failures): a wrong status, a JSON answer
@@ -141,7 +143,7 @@ export function judgeAnswer<S extends z.ZodType>(schema: S, res: Answer, o: Judg
     problems.push(
       res.headers['content-type'] === undefined
         ? 'the JSON answer has no Content-Type, expected application/json'
-        : `the JSON answer says Content-Type '${res.headers['content-type']}', expected application/json`,
+        : `the JSON answer says Content-Type '${describeType(res)}', expected application/json`,
     );
   problems.push(...secretProblems(res, o.secrets));
 

@@ -202,13 +202,16 @@ test('a password the harness sent, or the verification token, anywhere in a body
   for (const x of [v, named, asKey]) assert.ok(![...x.problems, ...x.drift].some((t) => t.includes(password) || t.includes(token)));
 });
 
-test('a field name with no end is shown cut: drift and problems stay one line', () => {
+test('a field name or a Content-Type with no end is shown cut: drift and problems stay one line', () => {
   const long = `Field${'x'.repeat(5000)}`;
   const v = judgeAnswer(S.RegisterOk, answer({ code: 200, response: { ...user, [long]: 1 } }));
   assert.equal(v.ok, true);
   assert.equal(v.drift.length, 1);
   assert.ok(v.drift[0]!.length < 100, `${v.drift[0]!.length} characters`);
   assert.match(v.drift[0]!, /^response\.Fieldx+…$/);
+  const type = judgeAnswer(S.RegisterOk, answer({ code: 200, response: user }, { type: `text/plain; x=${'y'.repeat(5000)}` }));
+  assert.equal(type.problems.length, 1);
+  assert.ok(type.problems[0]!.length < 200, `${type.problems[0]!.length} characters`);
 });
 
 test('problems never hold the body: a failing answer with a token in it is described, not dumped', () => {
