@@ -110,6 +110,24 @@ export class TransportError extends Error {
   }
 }
 
+/** A signal that aborts after `ms` (with a TimeoutError, as AbortSignal.timeout does) or when `also`
+ *  aborts, or when abort() is called. The timer is a real one, held until clear(): Node 20's
+ *  AbortSignal.any holds an AbortSignal.timeout only weakly, and after a garbage collection a request
+ *  given such a composite never timed out (it waited for the server's own limit, 300 s for Node's
+ *  http server; selftest/core/http-limits.test.ts shows it). */
+export function deadline(ms: number, also?: AbortSignal): { signal: AbortSignal; abort(): void; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+  const follow = () => controller.abort(also?.reason);
+  if (also?.aborted) follow();
+  else also?.addEventListener('abort', follow, { once: true });
+  const clear = () => {
+    clearTimeout(timer);
+    also?.removeEventListener('abort', follow);
+  };
+  return { signal: controller.signal, abort: () => controller.abort(), clear };
+}
+
 /** fetch (undici) transport. Reads the body itself, to stop at the size limit. */
 export const fetchTransport: Transport = async (req) => {
   let body: string | FormData | undefined;
@@ -123,16 +141,11 @@ export const fetchTransport: Transport = async (req) => {
     body = form;
   }
   const limit = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const stop = new AbortController();
+  // One time limit for the whole exchange, body included.
+  const stop = deadline(req.timeoutMs);
   let answering = false;
   try {
-    const res = await fetch(req.url, {
-      method: req.method,
-      headers,
-      body,
-      signal: AbortSignal.any([stop.signal, AbortSignal.timeout(req.timeoutMs)]),
-      redirect: 'manual',
-    });
+    const res = await fetch(req.url, { method: req.method, headers, body, signal: stop.signal, redirect: 'manual' });
     answering = true;
     const out: Record<string, string> = {};
     res.headers.forEach((v, k) => {
@@ -154,5 +167,7 @@ export const fetchTransport: Transport = async (req) => {
     return { status: res.status, headers: out, text: new TextDecoder().decode(Buffer.concat(chunks)) };
   } catch (err) {
     throw TransportError.from(err, req, answering);
+  } finally {
+    stop.clear();
   }
 };

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { humanDuration } from '../core/durations.ts';
-import { TransportError } from '../core/http.ts';
+import { deadline as timeLimit, TransportError } from '../core/http.ts';
 import { redactText, redactThenCut } from '../core/redact.ts';
 import { type ActiveWindow, describeWindow } from './maintenance.ts';
 import type { AlertChannel, AlertKind, MonitorState, OwedAlert } from './state.ts';
@@ -326,7 +326,9 @@ export class Alerting {
     for (let n = 1; n <= retries + 1; n++) {
       const left = deadline - Date.now();
       if (left <= 0 || this.stopping.signal.aborted) return false;
-      const signal = AbortSignal.any([AbortSignal.timeout(Math.min(this.o.requestTimeoutMs ?? 10_000, left)), this.stopping.signal]);
+      // A real timer (core/http.ts deadline): an AbortSignal.timeout inside AbortSignal.any may be
+      // collected and never fire, and a hanging webhook would then hold the round for minutes.
+      const limit = timeLimit(Math.min(this.o.requestTimeoutMs ?? 10_000, left), this.stopping.signal);
       try {
         const [url, body] =
           a.channel === 'webhook'
@@ -338,7 +340,7 @@ export class Alerting {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
-          signal,
+          signal: limit.signal,
           redirect: 'manual',
         });
         // The answer's body is not needed: do not read what a broken receiver might send forever.
@@ -348,6 +350,8 @@ export class Alerting {
       } catch (err) {
         const reason = reasonOf(err, name, this.o.requestTimeoutMs ?? 10_000);
         this.o.logger?.warn({ reason, attempt: n, check: a.check, kind: a.kind }, `${name} could not be reached: ${reason}`);
+      } finally {
+        limit.clear();
       }
       if (n <= retries) {
         const wait = Math.min(backoff * 2 ** (n - 1), deadline - Date.now());

@@ -5,8 +5,10 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { request, type APIRequestContext } from '@playwright/test';
-import { fetchTransport, TransportError, type Transport } from '../../core/http.ts';
+import { deadline, fetchTransport, TransportError, type Transport } from '../../core/http.ts';
 import { playwrightTransport } from '../../core/http-playwright.ts';
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
@@ -40,6 +42,8 @@ const BEHAVIOURS: Record<string, (req: IncomingMessage, res: ServerResponse) => 
     setTimeout(() => req.socket.destroy(), 50);
   },
   'answers no HTTP': (req) => req.socket.end('garbage\r\n\r\n'),
+  // Reads the request and never answers (Node's own server would end it after 300 s).
+  'never answers': (req) => req.resume(),
 };
 
 let server: ReturnType<typeof createServer>;
@@ -105,4 +109,39 @@ it('the Playwright transport does not read a compressed answer it cannot bound (
     }),
     /the answer came compressed although the harness asked for none/,
   );
+});
+
+// Node 20's AbortSignal.any holds an AbortSignal.timeout only weakly: after a garbage collection a
+// request given such a composite never timed out, and a monitor pass against a server that never
+// answers waited 300 s (the server's own limit) instead of HTTP_TIMEOUT_MS. The time limit is a real
+// timer now (deadline); shown here with a collection forced while the request waits.
+it('the time limit holds after a garbage collection: no answer is a timeout at HTTP_TIMEOUT_MS, not minutes later', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const t0 = performance.now();
+  const sent = fetchTransport({ method: 'GET', url: `${base}/${encodeURIComponent('never answers')}`, headers: {}, timeoutMs: 500 });
+  setTimeout(gc, 50);
+  const guard = new Promise<string>((r) => setTimeout(() => r('no timeout after 10 s'), 10_000).unref());
+  const outcome = await Promise.race([
+    sent.then(
+      () => 'answered',
+      (e: unknown) => e,
+    ),
+    guard,
+  ]);
+  assert.ok(outcome instanceof TransportError, String(outcome));
+  assert.equal(outcome.kind, 'timeout', outcome.message);
+  assert.match(outcome.message, /no answer within the time limit \(500 ms\)/);
+  assert.ok(performance.now() - t0 < 5000);
+
+  // The helper itself: the timer, another signal, and clear().
+  const other = new AbortController();
+  const d = deadline(60_000, other.signal);
+  other.abort(new Error('stopping'));
+  assert.equal(d.signal.aborted, true);
+  assert.equal((d.signal.reason as Error).message, 'stopping');
+  d.clear();
+  const t = deadline(20);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal((t.signal.reason as DOMException).name, 'TimeoutError');
 });
