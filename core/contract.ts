@@ -53,6 +53,9 @@ export const MESSAGES = {
 /** `<field> not present`, the handlers' answer to a missing form field. */
 export const missingField = (field: string): string => `${field} not present`;
 
+/** Latest generation: the verification route's answer to a link made for another account than the path names. */
+export const verifyUserMismatch = (pathUser: string): string => `username from claim does not match expected user of ${pathUser}`;
+
 export const TIERS = ['unverified', 'free', 'partner', 'light', 'paid'] as const;
 export type Tier = (typeof TIERS)[number];
 
