@@ -64,7 +64,16 @@ runMain(async () => {
   });
   const target = await resolveTarget(s, logger);
   const label = targetLabel(s);
-  const monitor = new Monitor({ settings: s, state, url: target.url, targetKey, targetLabel: label, logger, processMetrics: !once });
+  const monitor = new Monitor({
+    settings: s,
+    state,
+    url: target.url,
+    inboxUrl: target.inboxUrl ?? s.MAIL_INBOX_URL,
+    targetKey,
+    targetLabel: label,
+    logger,
+    processMetrics: !once,
+  });
 
   if (once) {
     try {

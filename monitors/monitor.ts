@@ -2,6 +2,7 @@
 // alerts, update the metrics, write the status page. `pass()` never runs twice at once.
 import type { Logger } from 'pino';
 import { TemporalClient } from '../core/client.ts';
+import { openInbox, type Inbox } from '../core/mail/index.ts';
 import { processAlerts, type AlertEvent } from './alerts.ts';
 import { MonitorMetrics } from './metrics.ts';
 import { runPass, type PassOutcome } from './pass.ts';
@@ -22,6 +23,9 @@ export interface MonitorOptions {
   targetLabel: string;
   logger: Logger;
   processMetrics?: boolean;
+  /** Where the dedicated account's verification mail is read (latest generation): the bundled
+   *  target's own Mailpit, or MAIL_INBOX_URL. */
+  inboxUrl?: string;
   /** The state file, already open (the CLI opens it first to report a bad MONITOR_DB); the
    *  monitor owns it from here and closes it on stop(). */
   state?: MonitorState;
@@ -37,6 +41,7 @@ export class Monitor {
   readonly state: MonitorState;
   readonly metrics: MonitorMetrics;
   readonly api: TemporalClient;
+  private readonly inbox?: Inbox;
   private running?: Promise<PassReport>;
   private readonly stopping = new AbortController();
   /** Base URL of the served status page, for alert links (set by the service once it listens). */
@@ -52,6 +57,7 @@ export class Monitor {
     // The bundled target is new and empty on every start: its old account and tokens mean nothing.
     if (o.targetKey === 'bundled') this.state.forgetTarget('bundled');
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS });
+    if (s.TARGET_GENERATION === 'latest' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS);
     this.metrics = new MonitorMetrics(o.targetLabel, { processMetrics: o.processMetrics });
     const latest = this.state.recentPasses(o.targetKey, 1)[0];
     this.lastSuccess = this.state.lastSuccess(o.targetKey);
@@ -84,6 +90,9 @@ export class Monitor {
       retries: s.MONITOR_RETRIES,
       backoffMs: s.MONITOR_RETRY_BACKOFF_MS,
       credentials: s.MONITOR_USERNAME && s.MONITOR_PASSWORD ? { username: s.MONITOR_USERNAME, password: s.MONITOR_PASSWORD } : undefined,
+      generation: s.TARGET_GENERATION,
+      inbox: this.inbox,
+      mailWaitMs: s.MAIL_WAIT_S * 1000,
       signal: this.stopping.signal,
     });
     const { pass, tokens, secrets } = outcome;
@@ -133,6 +142,7 @@ export class Monitor {
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.running?.catch(() => undefined);
+    await this.inbox?.close();
     this.state.close();
   }
 }

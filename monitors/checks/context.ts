@@ -1,6 +1,8 @@
 // What checks share within one pass: the client, the settings they judge by, what login produced,
 // and the timing of every request (the latency check reads those).
 import type { ApiResponse, TemporalClient } from '../../core/client.ts';
+import type { Generation } from '../../core/contract.ts';
+import type { Inbox } from '../../core/mail/index.ts';
 import { redactText } from '../../core/redact.ts';
 import type { KeptToken, MonitorState } from '../state.ts';
 import type { CheckName, CheckStatus } from '../types.ts';
@@ -36,6 +38,12 @@ export interface PassContext {
   config: CheckConfig;
   /** MONITOR_USERNAME/PASSWORD when given; else the dedicated account is read from or registered into the state. */
   credentials?: { username: string; password: string };
+  /** `latest`: the dedicated account is verified through `inbox` before it can log in. */
+  generation: Generation;
+  inbox?: Inbox;
+  mailWaitMs: number;
+  /** The dedicated account was already re-made in this pass (it is done once per pass, not per retry). */
+  healed?: boolean;
   fresh?: FreshToken;
   kept: KeptToken[];
   steps: Map<string, TimedStep>;
