@@ -1,7 +1,7 @@
 // The typed API client: each call sent the way the documented clients send it, answered with
 // status, headers, timing and the parsed body. It never throws on an HTTP status (tests assert on
 // those); it throws TransportError only when no HTTP answer came at all.
-import { API_PATHS } from './contract.ts';
+import { API_PATHS, type Endpoint } from './contract.ts';
 import { fetchTransport, type HttpRequest, type RequestBody, type Transport } from './http.ts';
 
 export interface ApiResponse {
@@ -14,6 +14,8 @@ export interface ApiResponse {
   text: string;
   /** True when the body was JSON. */
   json: boolean;
+  /** Which of the contract's endpoints answered (undefined for a path outside it): drift is reported per endpoint. */
+  endpoint?: Endpoint;
 }
 
 /** A bearer token, or a whole Authorization header value (`{ header: 'Basic x' }`) for negative tests. */
@@ -38,6 +40,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   transport?: Transport;
 }
+
+const ENDPOINT_AT = new Map(Object.entries(API_PATHS).map(([name, path]) => [path as string, name as Endpoint]));
 
 const dropUndefined = (o: object): Record<string, string> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, string>;
@@ -137,6 +141,6 @@ export class TemporalClient {
         /* not JSON: keep the text, the schemas will say so */
       }
     }
-    return { status: res.status, headers: res.headers, ms, body: parsed, text: res.text, json };
+    return { status: res.status, headers: res.headers, ms, body: parsed, text: res.text, json, endpoint: ENDPOINT_AT.get(path) };
   }
 }

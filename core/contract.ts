@@ -15,6 +15,11 @@ export const API_PATHS = {
 } as const;
 export type Endpoint = keyof typeof API_PATHS;
 
+/** Is this a JSON answer's Content-Type (`application/json`, any parameters)? gin writes
+ *  `application/json; charset=utf-8`; anything else (text/plain, none) breaks clients that trust it. */
+export const isJsonContentType = (value: string | undefined): boolean =>
+  (value ?? '').split(';')[0]!.trim().toLowerCase() === 'application/json';
+
 /** gin-jwt `Timeout`: 24 h. */
 export const TOKEN_LIFETIME_S = 24 * 60 * 60;
 /** gin-jwt `MaxRefresh`: a token may be refreshed until 24 h after the original login. */

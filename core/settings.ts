@@ -73,6 +73,8 @@ export const sharedSettings = {
   MAIL_INBOX_URL: setting.inboxUrl().optional(),
   /** How long to wait for a verification mail, in seconds. */
   MAIL_WAIT_S: setting.int(1, 600).default(30),
+  /** true: a field the contract does not know fails the check (default: it is reported as drift). */
+  CONTRACT_STRICT: setting.bool().default(false),
 };
 
 const SECRET_NAME = /PASSWORD|TOKEN|SECRET|KEY/;

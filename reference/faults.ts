@@ -10,6 +10,9 @@ export interface FaultEntry {
   summary: string;
   /** The parts of the harness that must catch it (the detection matrix holds them to it). */
   caughtBy: readonly Part[];
+  /** A harmless change, news rather than breakage: every part must pass under it and these parts
+   *  must report it as drift; with CONTRACT_STRICT=true (matrix --strict) these must fail on it. */
+  driftShownBy?: readonly Part[];
   /** An optional parameter after a colon (`latency:2500`). */
   param?: { name: string; default: number; min: number; max: number };
   /** The generations of the API the fault exists in (default: both); the matrix runs it under those. */
@@ -44,7 +47,10 @@ export const FAULTS = {
     summary: 'Fresh tokens are refused by the account routes (login signs with a rotated key the middleware lacks).',
     caughtBy: ['tests', 'load', 'monitor'],
   },
-  'refresh-resets-origin': { summary: 'Refresh issues a new `orig_iat`, so a session can be stretched forever.', caughtBy: ['tests'] },
+  'refresh-resets-origin': {
+    summary: 'Refresh issues a new `orig_iat`, so a session can be stretched forever.',
+    caughtBy: ['tests', 'monitor'],
+  },
   'credits-no-auth': { summary: 'The credits route answers without a token (mounted outside the auth group).', caughtBy: ['tests'] },
   // ---- passwords and secrets ----
   'old-password-works': { summary: 'After a password change the old password still logs in.', caughtBy: ['tests'] },
@@ -66,6 +72,15 @@ export const FAULTS = {
     caughtBy: ['tests', 'load', 'monitor'],
   },
   'error-message-field': { summary: 'Handler errors put their text under `message` instead of `response`.', caughtBy: ['tests'] },
+  'json-as-text': {
+    summary: 'Every JSON answer is sent with `Content-Type: text/plain` (a middleware writes the status before the type).',
+    caughtBy: ['tests', 'load', 'monitor'],
+  },
+  'field-added': {
+    summary: 'Harmless: every JSON answer gains a top-level `RequestID`, and every `response` object a `Region` (a release adds fields).',
+    caughtBy: [],
+    driftShownBy: ['tests', 'monitor'],
+  },
   // ---- upgrade ----
   'upgrade-repeatable': { summary: 'A second upgrade answers 200 again instead of 400 "already upgrade".', caughtBy: ['tests'] },
   'upgrade-not-persisted': { summary: 'Upgrade answers 200 but the tier in usage stays `free`.', caughtBy: ['tests'] },

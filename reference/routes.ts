@@ -1,7 +1,7 @@
 // The contract's endpoints, answered with the real server's statuses and messages, in either
 // generation of the API: `documented` (a new account logs in at once) or `latest` (the server's
 // source at its last commit: added fields, e-mail verification mandatory, the welcome mail).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeHTML } from 'entities';
 import { API_PATHS, MESSAGES, missingField, VERIFY_LINK_ORIGIN, type Generation } from '../core/contract.ts';
 import { hashPassword, verifyPassword } from './bcrypt.ts';
@@ -149,6 +149,22 @@ function usageJson(u: UsageRow, d: Deps): Record<string, unknown> {
 const storedHash = async (pw: string): Promise<string> => Buffer.from(await hashPassword(decodeHTML(pw))).toString('hex');
 const passwordMatches = (pw: string, hexHash: string | null): Promise<boolean> =>
   hexHash ? verifyPassword(decodeHTML(pw), Buffer.from(hexHash, 'hex').toString()) : Promise.resolve(false);
+
+// ---- what every answer goes through on the wire ----
+
+/** The wire faults of every route's answer: its Content-Type and added fields. */
+export function onTheWire(reply: Reply, faults: FaultSet): Reply {
+  let out = reply;
+  const json = reply.json;
+  if (faults.has('field-added') && typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const body: Record<string, unknown> = { ...json, RequestID: randomUUID() };
+    const inner = body.response;
+    if (typeof inner === 'object' && inner !== null && !Array.isArray(inner)) body.response = { ...inner, Region: 'eu-central-1' };
+    out = { ...out, json: body };
+  }
+  if (faults.has('json-as-text')) out = { ...out, headers: { ...out.headers, 'content-type': 'text/plain; charset=utf-8' } };
+  return out;
+}
 
 // ---- handlers ----
 

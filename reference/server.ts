@@ -9,7 +9,7 @@ import { MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S, type Generation } from '../c
 import { isLoopbackHost } from '../core/loopback.ts';
 import { FaultSet } from './faults.ts';
 import { smtpMailer, type Mailer } from './mailer.ts';
-import { paramRoute, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
+import { onTheWire, paramRoute, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
 import { Store } from './store.ts';
 import { TokenService } from './tokens.ts';
 
@@ -126,7 +126,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
       }
       const body = await readBody(req);
       const r: Req = { method: req.method ?? 'GET', path, headers: req.headers, body };
-      send(res, await route(r, deps));
+      send(res, onTheWire(await route(r, deps), faults));
     } catch (err) {
       log?.error({ err, path }, 'reference target: handler failed');
       if (!res.headersSent) send(res, { status: 500, json: { code: 500, response: 'internal server error' } });

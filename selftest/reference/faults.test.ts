@@ -6,6 +6,8 @@ import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { MESSAGES, type Generation } from '../../core/contract.ts';
 import { TransportError } from '../../core/http.ts';
 import { serverNowS } from '../../core/jwt.ts';
+import { judgeAnswer } from '../../core/judge.ts';
+import * as S from '../../core/schemas.ts';
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../../reference/faults.ts';
 import { withTarget, newAccount, loggedIn, memoryMailer, type Harness } from '../support/target.ts';
 
@@ -157,6 +159,52 @@ const PROBES: Record<FaultName, Probe> = {
       assert.deepEqual((await h.api.register({ username: 'x' })).body, { code: 400, message: 'password not present' });
     },
   },
+  'json-as-text': {
+    probe: async (h) => {
+      const a = newAccount();
+      const answers = [
+        await h.api.register(a),
+        await h.api.login({ username: a.username, password: a.password }),
+        await h.api.login({}),
+        await h.api.creditsAvailable(undefined),
+      ];
+      for (const r of answers) {
+        assert.equal(r.json, true, 'the body is still JSON');
+        assert.equal(r.headers['content-type'], 'text/plain; charset=utf-8');
+      }
+      // The policy calls it breakage, in words.
+      assert.match(
+        judgeAnswer(S.AuthError, answers[3]!, { status: 401 }).problems.join('\n'),
+        /Content-Type 'text\/plain.*expected application\/json/,
+      );
+    },
+  },
+  'field-added': {
+    probe: async (h) => {
+      const a = newAccount();
+      const register = await h.api.register(a);
+      const login = await h.api.login({ username: a.username, password: a.password });
+      const token = (login.body as { token: string }).token;
+      const credits = await h.api.creditsAvailable(token);
+      const refused = await h.api.creditsAvailable(undefined);
+      const missing = await h.api.register({ username: 'x' });
+      // Harmless: every known field as before, so the policy passes each answer and reports the drift.
+      const drift = [
+        judgeAnswer(S.RegisterOk, register, { status: 200 }),
+        judgeAnswer(S.LoginOk, login, { status: 200 }),
+        judgeAnswer(S.CreditsAvailable, credits, { status: 200 }),
+        judgeAnswer(S.AuthError, refused, { status: 401 }),
+        judgeAnswer(S.HandlerError, missing, { status: 400 }),
+      ].map((v) => {
+        assert.deepEqual(v.problems, []);
+        return v.drift;
+      });
+      assert.deepEqual(drift, [['RequestID', 'response.Region'], ['RequestID'], ['RequestID'], ['RequestID'], ['RequestID']]);
+      assert.deepEqual((credits.body as { response: unknown }).response, 0);
+      // With CONTRACT_STRICT it is a failure.
+      assert.equal(judgeAnswer(S.RegisterOk, register, { status: 200, strict: true }).ok, false);
+    },
+  },
   'upgrade-repeatable': {
     probe: async (h) => {
       const s = await loggedIn(h.api);
@@ -255,7 +303,8 @@ test('every fault in the catalog has a probe here, and a summary and parts that 
   assert.ok(FAULT_NAMES.length >= 15);
   for (const name of FAULT_NAMES) {
     assert.ok(FAULTS[name].summary.length > 10, name);
-    assert.ok(FAULTS[name].caughtBy.length > 0, name);
+    const entry: FaultEntry = FAULTS[name];
+    assert.ok(entry.caughtBy.length > 0 || (entry.driftShownBy?.length ?? 0) > 0, `${name}: nothing is meant to catch or show it`);
   }
 });
 

@@ -1,13 +1,11 @@
 import { MESSAGES } from '../../core/contract.ts';
 import { CreditsAvailable } from '../../core/schemas.ts';
-import { expect, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, test } from '../../fixtures/test.ts';
 
 test.describe('credits', () => {
   test('credits are a JSON number, not negative, and 0 for a new account', async ({ api, sharedSession }) => {
-    const res = await api.creditsAvailable(sharedSession.token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(CreditsAvailable, 'the credits answer');
-    expect(CreditsAvailable.parse(res.body).response, 'credits of a new account').toBe(0);
+    const body = await expectAnswer(await api.creditsAvailable(sharedSession.token), CreditsAvailable, { status: 200 });
+    expect(body.response, 'credits of a new account').toBe(0);
   });
 
   test('credits require a token: 401 without one', async ({ api }) => {

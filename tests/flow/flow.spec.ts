@@ -4,7 +4,7 @@ import { AccountUpgraded, CreditsAvailable, LoginOk, PasswordChanged, RegisterOk
 import { judgeIssuedToken } from '../../core/jwt.ts';
 import { newPassword, newUser, type Account } from '../../fixtures/factories.ts';
 import { verify } from '../../fixtures/session.ts';
-import { expect, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -15,9 +15,7 @@ test.describe('the account flow', () => {
 
   test('register a new account', async ({ api, target }) => {
     account = newUser(target.runId);
-    const res = await api.register(account);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(RegisterOk, 'the register answer');
+    await expectAnswer(await api.register(account), RegisterOk, { status: 200 });
   });
 
   test('open the link mailed to the new account (latest generation)', async ({ api, target, verification }) => {
@@ -27,18 +25,16 @@ test.describe('the account flow', () => {
 
   test('log in: a 24 h token', async ({ api, toleranceS }) => {
     const res = await api.login({ username: account.username, password: account.password });
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(LoginOk, 'the login answer');
-    const body = LoginOk.parse(res.body);
+    const body = await expectAnswer(res, LoginOk, { status: 200 });
     expect(judgeIssuedToken(res.headers, body, { toleranceS }).problems).toHaveNoProblems('the login token does not keep the contract');
     token = body.token;
   });
 
   test('change the password', async ({ api }) => {
     newPw = newPassword();
-    const res = await api.changePassword(token, { old_password: account.password, new_password: newPw });
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(PasswordChanged, 'the password change answer');
+    await expectAnswer(await api.changePassword(token, { old_password: account.password, new_password: newPw }), PasswordChanged, {
+      status: 200,
+    });
   });
 
   test('the old password is refused and the new one works', async ({ api }) => {
@@ -46,36 +42,26 @@ test.describe('the account flow', () => {
       401,
       MESSAGES.incorrectCredentials,
     );
-    const res = await api.login({ username: account.username, password: newPw });
-    expect(res, 'login with the new password').toHaveStatus(200);
-    token = LoginOk.parse(res.body).token;
+    ({ token } = await expectAnswer(await api.login({ username: account.username, password: newPw }), LoginOk, { status: 200 }));
   });
 
   test('credits: a number, 0 for a new account', async ({ api }) => {
-    const res = await api.creditsAvailable(token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(CreditsAvailable, 'the credits answer');
-    expect(CreditsAvailable.parse(res.body).response, 'credits of a new account').toBe(0);
+    const body = await expectAnswer(await api.creditsAvailable(token), CreditsAvailable, { status: 200 });
+    expect(body.response, 'credits of a new account').toBe(0);
   });
 
   test('upgrade', async ({ api, target }) => {
     skipUnlessUpgradeAllowed(target);
-    const res = await api.upgrade(token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(AccountUpgraded, 'the upgrade answer');
+    await expectAnswer(await api.upgrade(token), AccountUpgraded, { status: 200 });
   });
 
   test('the upgrade shows in usage: tier paid', async ({ api, target }) => {
     skipUnlessUpgradeAllowed(target);
-    const res = await api.usage(token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(UsageOk, 'the usage answer');
-    expect(UsageOk.parse(res.body).response.Tier, 'tier after the upgrade').toBe('paid');
+    const body = await expectAnswer(await api.usage(token), UsageOk, { status: 200 });
+    expect(body.response.Tier, 'tier after the upgrade').toBe('paid');
   });
 
   test('credits still work', async ({ api }) => {
-    const res = await api.creditsAvailable(token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(CreditsAvailable, 'the credits answer');
+    await expectAnswer(await api.creditsAvailable(token), CreditsAvailable, { status: 200 });
   });
 });

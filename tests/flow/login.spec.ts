@@ -3,14 +3,12 @@ import { decodeToken } from '../../core/jwt.ts';
 import { LoginOk } from '../../core/schemas.ts';
 import { judgeIssuedToken } from '../../core/jwt.ts';
 import { newPassword, newUser } from '../../fixtures/factories.ts';
-import { expect, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, test } from '../../fixtures/test.ts';
 
 test.describe('login', () => {
   test('a right password gives a 24 h HS256 token whose exp equals expire', async ({ api, sharedAccount, toleranceS }) => {
     const res = await api.login({ username: sharedAccount.username, password: sharedAccount.password });
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(LoginOk, 'the login answer');
-    const body = LoginOk.parse(res.body);
+    const body = await expectAnswer(res, LoginOk, { status: 200 });
     expect(body.token.split('.').length, 'parts of the token').toBe(3);
     const decoded = decodeToken(body.token);
     expect(decoded?.header.alg, 'the token algorithm').toBe(TOKEN_ALGORITHM);
@@ -22,9 +20,8 @@ test.describe('login', () => {
 
   test("the e-mail address logs in too, and the token's id is still the username", async ({ api, sharedAccount }) => {
     const res = await api.login({ username: sharedAccount.email_address, password: sharedAccount.password });
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(LoginOk, 'the login answer');
-    expect(decodeToken(LoginOk.parse(res.body).token)?.claims.id, "the token's id claim").toBe(sharedAccount.username);
+    const { token } = await expectAnswer(res, LoginOk, { status: 200 });
+    expect(decodeToken(token)?.claims.id, "the token's id claim").toBe(sharedAccount.username);
   });
 
   test('a wrong password is refused: 401', async ({ api, sharedAccount }) => {

@@ -2,14 +2,14 @@ import { MESSAGES, missingField } from '../../core/contract.ts';
 import { CreditsAvailable, PasswordChanged } from '../../core/schemas.ts';
 import { newPassword } from '../../fixtures/factories.ts';
 import { login } from '../../fixtures/session.ts';
-import { expect, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, test } from '../../fixtures/test.ts';
 
 test.describe('password change', () => {
   test('a wrong old password is refused: 400, the error does not echo it, and the password stays', async ({ api, session }) => {
     const wrong = newPassword();
     const res = await api.changePassword(session.token, { old_password: wrong, new_password: newPassword() });
+    // The contract policy fails the answer if `wrong` (or any password this worker sent) is anywhere in it.
     expect(res).toFailWith(400, MESSAGES.passwordChangeFailed);
-    expect(res.text.includes(wrong), 'the error answer echoes the password it was given').toBe(false);
     expect(await api.login({ username: session.username, password: session.password }), 'login with the unchanged password').toHaveStatus(
       200,
     );
@@ -26,8 +26,7 @@ test.describe('password change', () => {
   test('the change takes effect at once: the old password is refused, the new one works', async ({ api, session }) => {
     const next = newPassword();
     const res = await api.changePassword(session.token, { old_password: session.password, new_password: next });
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(PasswordChanged, 'the password change answer');
+    await expectAnswer(res, PasswordChanged, { status: 200 });
     expect(await api.login({ username: session.username, password: session.password }), 'login with the old password').toBeRefusedByAuth(
       401,
       MESSAGES.incorrectCredentials,
@@ -37,8 +36,7 @@ test.describe('password change', () => {
 
   test('a token issued before the change stays valid until it expires', async ({ api, session }) => {
     expect(await api.changePassword(session.token, { old_password: session.password, new_password: newPassword() })).toHaveStatus(200);
-    const credits = await api.creditsAvailable(session.token);
-    expect(credits, 'credits with the token from before the change').toHaveStatus(200);
-    expect(credits.body).toMatchSchema(CreditsAvailable, 'the credits answer');
+    // The credits answer with the token from before the change.
+    await expectAnswer(await api.creditsAvailable(session.token), CreditsAvailable, { status: 200 });
   });
 });

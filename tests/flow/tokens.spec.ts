@@ -2,7 +2,7 @@ import type { Auth } from '../../core/client.ts';
 import { MESSAGES } from '../../core/contract.ts';
 import { TokenUsername } from '../../core/schemas.ts';
 import { claimsFor, foreignToken, signToken, tamperClaims, tamperSignature, unsignedToken } from '../../fixtures/forge.ts';
-import { expect, test, type Session, type TargetInfo } from '../../fixtures/test.ts';
+import { expect, expectAnswer, test, type Session, type TargetInfo } from '../../fixtures/test.ts';
 
 interface BadToken {
   name: string;
@@ -39,10 +39,8 @@ const BAD_TOKENS: BadToken[] = [
 
 test.describe('tokens', () => {
   test('a fresh login token is accepted and names its account', async ({ api, sharedSession }) => {
-    const res = await api.tokenUsername(sharedSession.token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(TokenUsername, 'the token/username answer');
-    expect(TokenUsername.parse(res.body).response, 'the account the token names').toBe(sharedSession.username);
+    const body = await expectAnswer(await api.tokenUsername(sharedSession.token), TokenUsername, { status: 200 });
+    expect(body.response, 'the account the token names').toBe(sharedSession.username);
   });
 
   for (const bad of BAD_TOKENS) {

@@ -4,11 +4,11 @@
 import type { TemporalClient } from '../../core/client.ts';
 import { JWT_SHAPE, MESSAGES, verifyUserMismatch } from '../../core/contract.ts';
 import { verificationLink, type VerificationLink } from '../../core/mail/verify.ts';
-import { EmailVerified } from '../../core/schemas.ts';
+import { EmailVerified, RegisterOk, UsageOk } from '../../core/schemas.ts';
 import { newUser, type Account } from '../../fixtures/factories.ts';
 import { claimsFor, signToken, tamperSignature } from '../../fixtures/forge.ts';
 import { login, register } from '../../fixtures/session.ts';
-import { expect, test, type Verification } from '../../fixtures/test.ts';
+import { expect, expectAnswer, test, type Verification } from '../../fixtures/test.ts';
 
 /** Registers a fresh account without verifying it, and reads the link mailed to it. */
 async function unverified(api: TemporalClient, runId: string, v: Verification): Promise<{ account: Account; mailed: VerificationLink }> {
@@ -21,12 +21,6 @@ async function unverified(api: TemporalClient, runId: string, v: Verification): 
   return { account, mailed: mailed! };
 }
 
-const tierOf = async (api: TemporalClient, token: string): Promise<unknown> => {
-  const res = await api.usage(token);
-  expect(res, 'usage').toHaveStatus(200);
-  return (res.body as { response?: { Tier?: unknown } }).response?.Tier;
-};
-
 test.describe('e-mail verification', () => {
   test.skip(
     ({ target }) => target.generation !== 'latest',
@@ -38,9 +32,8 @@ test.describe('e-mail verification', () => {
     target,
   }) => {
     const account = newUser(target.runId);
-    const res = await api.register(account);
-    expect(res).toHaveStatus(200);
-    expect((res.body as { response?: { EmailEnabled?: unknown } }).response?.EmailEnabled, 'EmailEnabled of a new account').toBe(false);
+    const { response: user } = await expectAnswer(await api.register(account), RegisterOk, { status: 200 });
+    expect(user.EmailEnabled, 'EmailEnabled of a new account').toBe(false);
     expect(
       await api.login({ username: account.username, password: account.password }),
       'login before the link is opened',
@@ -70,11 +63,10 @@ test.describe('e-mail verification', () => {
     verification,
   }) => {
     const { account, mailed } = await unverified(api, target.runId, verification);
-    const res = await api.verifyEmail(mailed.link);
-    expect(res, 'the verification link').toHaveStatus(200);
-    expect(res.body).toMatchSchema(EmailVerified, 'the verification answer');
+    await expectAnswer(await api.verifyEmail(mailed.link), EmailVerified, { status: 200 });
     const { token } = await login(api, account, target.generation);
-    expect(await tierOf(api, token), 'tier once verified').toBe('free');
+    const usage = await expectAnswer(await api.usage(token), UsageOk, { status: 200 });
+    expect(usage.response.Tier, 'tier once verified').toBe('free');
   });
 
   test('a tampered link is refused: 400 with the reason, and the account stays unverified', async ({ api, target, verification }) => {

@@ -2,7 +2,7 @@
 import { MESSAGES } from '../../core/contract.ts';
 import { CreditsAvailable, LoginOk, TokenUsername, UsageOk } from '../../core/schemas.ts';
 import { judgeIssuedToken } from '../../core/jwt.ts';
-import { expect, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, test } from '../../fixtures/test.ts';
 
 test.describe('smoke', () => {
   test.skip(
@@ -12,31 +12,22 @@ test.describe('smoke', () => {
 
   test('login gives a 24 h HS256 token whose exp equals expire', async ({ api, smokeAccount, toleranceS }) => {
     const res = await api.login({ username: smokeAccount!.username, password: smokeAccount!.password });
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(LoginOk, 'the login answer');
-    expect(judgeIssuedToken(res.headers, LoginOk.parse(res.body), { toleranceS }).problems).toHaveNoProblems(
-      'the login token does not keep the contract',
-    );
+    const body = await expectAnswer(res, LoginOk, { status: 200 });
+    expect(judgeIssuedToken(res.headers, body, { toleranceS }).problems).toHaveNoProblems('the login token does not keep the contract');
   });
 
   test('the token is accepted and names the account', async ({ api, smokeSession }) => {
-    const res = await api.tokenUsername(smokeSession.token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(TokenUsername, 'the token/username answer');
-    expect(TokenUsername.parse(res.body).response, 'the account the token names').toBe(smokeSession.username);
+    const body = await expectAnswer(await api.tokenUsername(smokeSession.token), TokenUsername, { status: 200 });
+    expect(body.response, 'the account the token names').toBe(smokeSession.username);
   });
 
   test('credits are a JSON number, not negative', async ({ api, smokeSession }) => {
-    const res = await api.creditsAvailable(smokeSession.token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(CreditsAvailable, 'the credits answer');
+    await expectAnswer(await api.creditsAvailable(smokeSession.token), CreditsAvailable, { status: 200 });
   });
 
   test("usage answers the account's usage row", async ({ api, smokeSession }) => {
-    const res = await api.usage(smokeSession.token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(UsageOk, 'the usage answer');
-    expect(UsageOk.parse(res.body).response.UserName, 'the usage row is for').toBe(smokeSession.username);
+    const body = await expectAnswer(await api.usage(smokeSession.token), UsageOk, { status: 200 });
+    expect(body.response.UserName, 'the usage row is for').toBe(smokeSession.username);
   });
 
   test('credits without a token are refused: 401', async ({ api }) => {

@@ -2,24 +2,18 @@
 import { MESSAGES } from '../../core/contract.ts';
 import { AccountUpgraded, CreditsAvailable, UsageOk } from '../../core/schemas.ts';
 import { login } from '../../fixtures/session.ts';
-import { expect, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
 import type { TemporalClient } from '../../core/client.ts';
 
-const tierOf = async (api: TemporalClient, token: string): Promise<string> => {
-  const res = await api.usage(token);
-  expect(res, 'usage').toHaveStatus(200);
-  expect(res.body).toMatchSchema(UsageOk, 'the usage answer');
-  return UsageOk.parse(res.body).response.Tier;
-};
+const tierOf = async (api: TemporalClient, token: string): Promise<string> =>
+  (await expectAnswer(await api.usage(token), UsageOk, { status: 200 })).response.Tier;
 
 test.describe('upgrade', () => {
   test.beforeEach(({ target }) => skipUnlessUpgradeAllowed(target));
 
   test("upgrade answers 'account upgraded' and usage moves from free to paid", async ({ api, session }) => {
     expect(await tierOf(api, session.token), 'tier before the upgrade').toBe('free');
-    const res = await api.upgrade(session.token);
-    expect(res).toHaveStatus(200);
-    expect(res.body).toMatchSchema(AccountUpgraded, 'the upgrade answer');
+    await expectAnswer(await api.upgrade(session.token), AccountUpgraded, { status: 200 });
     expect(await tierOf(api, session.token), 'tier after the upgrade').toBe('paid');
   });
 
@@ -33,9 +27,7 @@ test.describe('upgrade', () => {
     expect(await api.upgrade(session.token)).toHaveStatus(200);
     const { token } = await login(api, session);
     expect(await tierOf(api, token), 'tier seen by a new login').toBe('paid');
-    const credits = await api.creditsAvailable(token);
-    expect(credits).toHaveStatus(200);
-    expect(credits.body).toMatchSchema(CreditsAvailable, 'the credits answer');
+    await expectAnswer(await api.creditsAvailable(token), CreditsAvailable, { status: 200 });
   });
 
   test('upgrade requires a token: 401 without one', async ({ api }) => {
