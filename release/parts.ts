@@ -172,7 +172,9 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits' }):
   );
   const name = `k6 ${o.script} ${profile}`;
   const s = readSummary(o.reportsDir, o.script, profile);
-  if (!s) return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary`);
+  // No summary: the run stopped before k6 did anything (set-up failed); its last words say why.
+  const why = r.stderr.trim().split('\n').at(-1)?.trim();
+  if (!s) return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary${why ? `: ${why}` : ''}`);
   const crossed = s.thresholds.filter((t) => !t.ok).map((t) => `threshold crossed: ${t.metric} ${t.rule}`);
   const checkFails = s.checks.filter((c) => c.fails > 0).map((c) => `check "${c.name}": ${c.fails} of ${c.passes + c.fails} failed`);
   const failures = r.code === 0 ? [] : [...crossed, ...checkFails];
