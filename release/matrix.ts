@@ -1,9 +1,12 @@
 // npm run matrix — the detection matrix. For every fault in the reference target's catalog, each part
 // meant to catch it runs against a target with that fault on (its own target, started separately, as
-// a staging deploy would be); the clean target runs every part. Prints fault × tests/load/monitor,
-// writes the Markdown (docs/detection-matrix.md), exits 1 if a fault escapes a part meant to catch it
-// or the clean target fails anything.
+// a staging deploy would be); the clean target runs every part. Both generations of the API: the
+// documented one and the latest (e-mail verification mandatory; one Mailpit catches the mail of all
+// its targets, as a staging's would). Prints fault × part per generation, writes the Markdown
+// (docs/detection-matrix.md), exits 1 if a fault escapes a part meant to catch it or a clean target
+// fails anything.
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
+//   --generations documented,latest   only these generations (a fault runs only in those it exists in)
 //   --jobs N                     runs at once (default 2: this machine has 2 cores)
 //   --list                       print every failing test / check of each caught fault (npm run test:faults)
 //   --out FILE                   where the Markdown goes (default docs/detection-matrix.md for a full run)
@@ -13,8 +16,10 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { GENERATIONS, type Generation } from '../core/contract.ts';
+import { startMailpit, type RunningMailpit } from '../core/mail/mailpit-process.ts';
 import { parseSettings, runMain, setting } from '../core/settings.ts';
-import { FAULTS, FAULT_NAMES, type FaultName } from '../reference/faults.ts';
+import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { neverFailed } from './proven.ts';
@@ -27,29 +32,66 @@ const SHORT_GAP_MS = 5000;
 const acrossRuns = (job: Job) => job.part === 'monitor' && (job.fault === 'clean' || job.fault === 'expired-accepted');
 
 interface Job {
+  generation: Generation;
   fault: FaultName | 'clean';
   part: Part;
 }
+const cellKey = (j: Job): string => `${j.generation}/${j.fault}/${j.part}`;
+/** The generations a fault exists in. */
+const generationsOf = (fault: FaultName): readonly Generation[] => (FAULTS[fault] as FaultEntry).generations ?? GENERATIONS;
 interface Cell {
   job: Job;
   result: PartResult;
 }
 
-/** Runs one part against a fresh target with the fault on. */
-async function runJob(job: Job, workDir: string): Promise<PartResult> {
-  const dir = mkdtempSync(join(workDir, `${job.fault}-${job.part}-`));
+/**
+ * A latest run of a fault that exists in both generations needs to show only that the fault is caught
+ * there too: each of the tests' checks was shown to fail by its documented run (the same tests), so
+ * the run stops at its first failed test. Both generations must be in the matrix for that.
+ */
+const firstFailureOnly = (job: Job, generations: readonly Generation[]): boolean =>
+  job.part === 'tests' &&
+  job.generation === 'latest' &&
+  job.fault !== 'clean' &&
+  generationsOf(job.fault).includes('documented') &&
+  generations.includes('documented');
+
+/** Runs one part against a fresh target with the fault on (for the latest generation, mailing to `mail`). */
+async function runJob(
+  job: Job,
+  workDir: string,
+  mail: RunningMailpit | undefined,
+  generations: readonly Generation[],
+): Promise<PartResult> {
+  const dir = mkdtempSync(join(workDir, `${job.generation}-${job.fault}-${job.part}-`));
   const key = randomBytes(24).toString('hex');
   const short = acrossRuns(job);
+  const latest = job.generation === 'latest';
   const target = await spawnTarget({
     TARGET_FAULTS: job.fault === 'clean' ? '' : job.fault,
     TARGET_JWT_KEY: key,
     TARGET_DB: join(dir, 'target.db'),
     TARGET_TOKEN_LIFETIME_S: String(short ? SHORT_LIFETIME_S : 86400),
+    TARGET_GENERATION: job.generation,
+    TARGET_SMTP_URL: latest ? mail!.smtpUrl : '',
   });
-  const env = { TARGET_URL: target.url, TARGET_FAULTS: '', TARGET_ENV: `matrix-${job.fault}`, LOG_LEVEL: 'warn' };
+  const env = {
+    TARGET_URL: target.url,
+    TARGET_FAULTS: '',
+    TARGET_ENV: `matrix-${job.generation}-${job.fault}`,
+    LOG_LEVEL: 'warn',
+    TARGET_GENERATION: job.generation,
+    MAIL_INBOX_URL: latest ? mail!.inboxUrl : '',
+  };
   try {
     if (job.part === 'tests')
-      return await runTests({ env: { ...env, TARGET_JWT_KEY: key }, reportsDir: dir, projects: [...PROJECTS], workers: 1 });
+      return await runTests({
+        env: { ...env, TARGET_JWT_KEY: key },
+        reportsDir: dir,
+        projects: [...PROJECTS],
+        workers: 1,
+        maxFailures: firstFailureOnly(job, generations) ? 1 : undefined,
+      });
     if (job.part === 'load')
       return combine('k6 login+credits smoke', [
         await runLoad({ env, reportsDir: dir, script: 'login' }),
@@ -90,15 +132,22 @@ async function pool<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): P
 
 const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-function cellText(fault: FaultName | 'clean', part: Part, cells: Map<string, Cell>): { text: string; bad: boolean } {
-  const c = cells.get(`${fault}/${part}`);
+function cellText(
+  generation: Generation,
+  fault: FaultName | 'clean',
+  part: Part,
+  cells: Map<string, Cell>,
+  generations: readonly Generation[],
+): { text: string; bad: boolean } {
+  const c = cells.get(cellKey({ generation, fault, part }));
   if (!c) return { text: '·', bad: false };
   const r = c.result;
   if (fault === 'clean')
     return r.ok
       ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false }
       : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
-  return r.ok ? { text: '✖ MISSED', bad: true } : { text: `✔ caught (${r.failed} failed)`, bad: false };
+  if (r.ok) return { text: '✖ MISSED', bad: true };
+  return { text: firstFailureOnly(c.job, generations) ? '✔ caught (first failure)' : `✔ caught (${r.failed} failed)`, bad: false };
 }
 
 await runMain(async () => {
@@ -109,6 +158,7 @@ await runMain(async () => {
       jobs: { type: 'string' },
       out: { type: 'string' },
       list: { type: 'boolean' },
+      generations: { type: 'string' },
     },
   });
   const flags = parseSettings(
@@ -122,62 +172,80 @@ await runMain(async () => {
         .pipe(z.array(z.enum(FAULT_NAMES, { error: 'expected fault names from npm run faults' })).min(1))
         .optional(),
       '--jobs': setting.int(1, 8).default(2),
+      '--generations': setting
+        .list()
+        .pipe(z.array(z.enum(GENERATIONS, { error: `expected a comma-separated list of ${GENERATIONS.join(', ')}` })).min(1))
+        .optional(),
     },
-    { '--parts': values.parts, '--faults': values.faults, '--jobs': values.jobs },
+    { '--parts': values.parts, '--faults': values.faults, '--jobs': values.jobs, '--generations': values.generations },
   );
   const parts: readonly Part[] = flags['--parts'] ?? PARTS;
   const faults: readonly FaultName[] = flags['--faults'] ?? FAULT_NAMES;
   const jobsAtOnce = flags['--jobs'];
-  const out = values.out ?? (values.parts || values.faults ? undefined : 'docs/detection-matrix.md');
+  const generations: readonly Generation[] = flags['--generations'] ?? GENERATIONS;
+  const out = values.out ?? (values.parts || values.faults || values.generations ? undefined : 'docs/detection-matrix.md');
 
-  const jobs: Job[] = [
-    ...parts.map((part) => ({ fault: 'clean' as const, part })),
-    ...faults.flatMap((fault) =>
-      (FAULTS[fault].caughtBy as readonly Part[]).filter((p) => parts.includes(p)).map((part) => ({ fault, part })),
-    ),
-  ];
+  const jobs: Job[] = generations.flatMap((generation) => [
+    ...parts.map((part) => ({ generation, fault: 'clean' as const, part })),
+    ...faults
+      .filter((fault) => generationsOf(fault).includes(generation))
+      .flatMap((fault) =>
+        (FAULTS[fault].caughtBy as readonly Part[]).filter((p) => parts.includes(p)).map((part) => ({ generation, fault, part })),
+      ),
+  ]);
   // Longest first, so the pool ends together: Playwright runs, then k6, then the monitor.
   const weight = { tests: 0, load: 1, monitor: 2 } as const;
   const ordered = [...jobs].sort((a, b) => weight[a.part] - weight[b.part]);
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
-  process.stdout.write(`Detection matrix: ${faults.length} faults × ${parts.join(', ')} — ${jobs.length} runs, ${jobsAtOnce} at a time\n`);
+  process.stdout.write(
+    `Detection matrix: ${faults.length} faults × ${parts.join(', ')} × generations ${generations.join(', ')} — ${jobs.length} runs, ${jobsAtOnce} at a time\n`,
+  );
   let done = 0;
   const cells = new Map<string, Cell>();
+  // One Mailpit for every latest target, as one catcher serves a whole staging: accounts have unique addresses.
+  const mail = generations.includes('latest') ? await startMailpit() : undefined;
   try {
     await pool(ordered, jobsAtOnce, async (job) => {
       let result: PartResult;
       try {
-        result = await runJob(job, workDir);
+        result = await runJob(job, workDir, mail, generations);
       } catch (err) {
         result = brokenRun(job.part, job.part, 0, `the run itself failed: ${(err as Error).message}`);
       }
-      cells.set(`${job.fault}/${job.part}`, { job, result });
+      cells.set(cellKey(job), { job, result });
       done++;
       const verdict = job.fault === 'clean' ? (result.ok ? 'passes' : 'FAILS') : result.ok ? 'MISSED' : 'caught';
       process.stdout.write(
-        `  [${String(done).padStart(2)}/${jobs.length}] ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0] ?? ''}`.slice(0, 140) : ''}\n`,
+        `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0] ?? ''}`.slice(0, 140) : ''}\n`,
       );
     });
   } finally {
+    await mail?.close();
     rmSync(workDir, { recursive: true, force: true });
   }
   const seconds = (performance.now() - t0) / 1000;
 
   let problems = 0;
+  // One column per part and generation; a generation's columns are named after it when both ran.
+  const columns = generations.flatMap((generation) =>
+    parts.map((part) => ({ generation, part, title: generations.length > 1 ? `${part} (${generation})` : part })),
+  );
   const rows: string[][] = [];
   for (const fault of ['clean' as const, ...faults]) {
     const row = [fault === 'clean' ? '(clean target)' : fault];
-    for (const part of parts) {
-      const c = cellText(fault, part, cells);
+    for (const { generation, part } of columns) {
+      const c = cellText(generation, fault, part, cells, generations);
       if (c.bad) problems++;
       row.push(c.text);
     }
-    const first = parts.map((p) => cells.get(`${fault}/${p}`)).find((c) => c && fault !== 'clean' && !c.result.ok);
-    row.push(first ? `${first.job.part}: ${first.result.failures[0] ?? ''}`.slice(0, 160) : '');
+    const first = columns
+      .map(({ generation, part }) => cells.get(cellKey({ generation, fault, part })))
+      .find((c) => c && fault !== 'clean' && !c.result.ok);
+    row.push(first ? `${first.job.part} (${first.job.generation}): ${first.result.failures[0] ?? ''}`.slice(0, 160) : '');
     rows.push(row);
   }
-  const header = ['fault', ...parts, 'first failure seen'];
+  const header = ['fault', ...columns.map((c) => c.title), 'first failure seen'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < header.length - 1 ? r[i]!.length : 0))));
   process.stdout.write(
     `\n${header
@@ -195,38 +263,49 @@ await runMain(async () => {
 
   if (values.list)
     for (const fault of faults)
-      for (const part of parts) {
-        const c = cells.get(`${fault}/${part}`);
+      for (const { generation, part } of columns) {
+        const c = cells.get(cellKey({ generation, fault, part }));
         if (!c || c.result.ok) continue;
         process.stdout.write(
-          `\n${fault} → ${part}: ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`,
+          `\n${fault} → ${part} (${generation}): ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`,
         );
       }
 
-  // Each check must be shown to fail: on a full run, list those no fault made fail.
+  // Each check must be shown to fail: on a full run, list those no fault made fail, per generation. A
+  // check that runs in both is held to it in the documented one (the latest runs of the faults of
+  // both generations stop at their first failure); the latest generation's own checks in the latest.
   const complete = !values.faults;
+  const cleanChecks = (generation: Generation, part: Part) =>
+    cells.get(cellKey({ generation, fault: 'clean', part }))?.result.verdicts ?? [];
   const unproven = complete
-    ? parts.map((part) => ({
-        part,
-        checks: neverFailed(
-          cells.get(`clean/${part}`)?.result.verdicts ?? [],
-          faults.map((f) => cells.get(`${f}/${part}`)?.result.verdicts ?? []),
-        ),
-      }))
+    ? columns.map(({ generation, part, title }) => {
+        const shared =
+          generation === 'latest' && generations.includes('documented')
+            ? new Set(cleanChecks('documented', part).map((v) => v.check))
+            : new Set<string>();
+        const own = cleanChecks(generation, part).filter((v) => !shared.has(v.check));
+        return {
+          title: shared.size ? `${title}, its own checks` : title,
+          ran: new Set(own.map((v) => v.check)).size,
+          checks: neverFailed(
+            own,
+            faults.map((fault) => cells.get(cellKey({ generation, fault, part }))?.result.verdicts ?? []),
+          ),
+        };
+      })
     : [];
   for (const u of unproven) {
-    const ran = new Set((cells.get(`clean/${u.part}`)?.result.verdicts ?? []).map((v) => v.check)).size;
     process.stdout.write(
       u.checks.length
-        ? `\n✖ ${u.part}: ${u.checks.length} of ${ran} checks failed under no fault (not shown to be able to fail):\n${u.checks.map((c) => `    ${c}`).join('\n')}\n`
-        : `\n✔ ${u.part}: each of its ${ran} checks failed under at least one fault\n`,
+        ? `\n✖ ${u.title}: ${u.checks.length} of ${u.ran} checks failed under no fault (not shown to be able to fail):\n${u.checks.map((c) => `    ${c}`).join('\n')}\n`
+        : `\n✔ ${u.title}: each of its ${u.ran} checks failed under at least one fault\n`,
     );
     problems += u.checks.length;
   }
   const provenLine = unproven
     .map(
       (u) =>
-        `${u.part}: ${u.checks.length ? `${u.checks.length} checks failed under no fault (${u.checks.map((c) => `\`${md(c)}\``).join(', ')})` : 'every check failed under at least one fault'}`,
+        `${u.title}: ${u.checks.length ? `${u.checks.length} checks failed under no fault (${u.checks.map((c) => `\`${md(c)}\``).join(', ')})` : 'every check failed under at least one fault'}`,
     )
     .join('; ');
 
@@ -239,12 +318,12 @@ await runMain(async () => {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(
       out,
-      `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Only the parts each fault is meant for are run; \`·\` = not meant for that part.\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`,
+      `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Generations: ${generations.join(', ')}. Only the parts each fault is meant for are run, in the generations it exists in; \`·\` = not run there.\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`,
     );
     process.stdout.write(`\nMarkdown written to ${out}\n`);
   }
   process.stdout.write(
-    `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, the clean target failed, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean target passes${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
+    `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, a clean target failed, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean targets pass${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
   );
   return problems ? 1 : 0;
 });

@@ -104,6 +104,8 @@ export interface TestRunOptions extends PartOptions {
   workers?: number;
   /** The config's CI reporters (list, junit, html, json, leak check) and retries; otherwise a quick run for the matrix. */
   fullReports?: boolean;
+  /** Stop at this many failed tests (the matrix, where only "caught or not" is asked of the run). */
+  maxFailures?: number;
 }
 
 export async function runTests(o: TestRunOptions): Promise<PartResult> {
@@ -111,6 +113,7 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
   rmSync(json, { force: true });
   const args = ['playwright', 'test', ...o.projects.map((p) => `--project=${p}`)];
   if (o.workers) args.push(`--workers=${o.workers}`);
+  if (o.maxFailures) args.push(`--max-failures=${o.maxFailures}`);
   // Quick runs: JSON and the leak check only; no traces or retries (a fault run fails on purpose).
   if (!o.fullReports)
     args.push(
