@@ -19,11 +19,37 @@ export function goTimeString(ms: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${frac ? `.${frac}` : ''} +0000 UTC`;
 }
 
-function parseGoTime(s: string): number | undefined {
-  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,9})? ([+-])(\d{2})(\d{2}) \S+$/.exec(s);
-  if (!m) return undefined;
-  const ms = Date.parse(`${m[1]}T${m[2]}${(m[3] ?? '').slice(0, 4)}${m[4]}${m[5]}:${m[6]}`);
-  return Number.isNaN(ms) ? undefined : ms;
+// Go's time.Parse with the layout above, element by element, so a refusal names where it stopped
+// as Go does: `cannot parse "<rest of the value>" as "<layout element>"`.
+const LAYOUT: [string, RegExp][] = [
+  ['2006', /^\d{4}/],
+  ['-', /^-/],
+  ['01', /^\d{2}/],
+  ['-', /^-/],
+  ['02', /^\d{2}/],
+  [' ', /^ /],
+  ['15', /^\d{2}/],
+  [':', /^:/],
+  ['04', /^\d{2}/],
+  [':', /^:/],
+  ['05', /^\d{2}(\.\d{1,9})?/],
+  [' ', /^ /],
+  ['-0700', /^[+-]\d{4}/],
+  [' ', /^ /],
+  ['MST', /^[A-Z]{3,5}$/],
+];
+function parseGoTime(s: string): { ms: number } | { error: string } {
+  let rest = s;
+  const parts: string[] = [];
+  for (const [elem, re] of LAYOUT) {
+    const m = re.exec(rest);
+    if (!m) return { error: `parsing time ${JSON.stringify(s)} as "${GO_TIME_LAYOUT}": cannot parse ${JSON.stringify(rest)} as "${elem}"` };
+    parts.push(m[0]);
+    rest = rest.slice(m[0].length);
+  }
+  const [y, , mo, , d, , h, , mi, , sec, , zone] = parts as string[];
+  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec!.slice(0, 6)}${zone!.slice(0, 3)}:${zone!.slice(3)}`);
+  return Number.isNaN(ms) ? { error: `parsing time ${JSON.stringify(s)}: day out of range` } : { ms };
 }
 
 const sign = (key: string, input: string): string => base64url.encode(createHmac('sha512', key).update(input).digest());
@@ -73,7 +99,7 @@ export function checkVerificationToken(
   if (claims.emailVerificationString !== stored) return { ok: false, reason: 'failed to validate email verification token' };
   if (typeof claims.expire !== 'string') return { ok: false, reason: 'failed to convert expire value to string' };
   const expire = parseGoTime(claims.expire);
-  if (expire === undefined) return { ok: false, reason: `parsing time "${claims.expire}" as "${GO_TIME_LAYOUT}": cannot parse` };
-  if (Math.floor(nowMs / 1000) > Math.floor(expire / 1000)) return { ok: false, reason: 'token is expired' };
+  if ('error' in expire) return { ok: false, reason: expire.error };
+  if (Math.floor(nowMs / 1000) > Math.floor(expire.ms / 1000)) return { ok: false, reason: 'token is expired' };
   return { ok: true };
 }

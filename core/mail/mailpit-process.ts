@@ -14,6 +14,8 @@ export interface RunningMailpit {
   /** Its SMTP server: the TARGET_SMTP_URL of the bundled target. */
   smtpUrl: string;
   pid: number;
+  /** Its temporary database's folder, removed by close(). */
+  dataDir: string;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function startMailpit(opts: { bin?: string } = {}): Promise<Running
         inboxUrl,
         smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
         pid: child.pid!,
+        dataDir: dir,
         close: () =>
           (closed ??= stop(child).then(() => {
             process.off('exit', onExit);
