@@ -144,6 +144,12 @@ describe('the latest generation', () => {
         await hs('HS512', { emailVerificationString: 'abc', expire: in24h, user: a.username }),
         'failed to validate email verification token',
       ],
+      [
+        'an unreadable expire',
+        a.username,
+        await hs('HS512', { emailVerificationString: stored, expire: 'tomorrow', user: a.username }),
+        'parsing time "tomorrow" as "2006-01-02 15:04:05.999999999 -0700 MST": cannot parse "tomorrow" as "2006"',
+      ],
       ['an expired link', a.username, makeVerificationToken(KEY, a.username, stored, Date.now() - 2 * 86_400_000), 'token is expired'],
     ];
     for (const [what, user, token, reason] of cases) {
