@@ -42,8 +42,11 @@ export interface PassContext {
   generation: Generation;
   inbox?: Inbox;
   mailWaitMs: number;
-  /** The dedicated account was already re-made in this pass (it is done once per pass, not per retry). */
-  healed?: boolean;
+  /** This pass made a dedicated account (its first, or a new one for a refused one): at most one is
+   *  made per pass, whatever the retries. */
+  accountMade?: boolean;
+  /** What the pass did about the dedicated account, for the login check's message. */
+  accountNote?: string;
   fresh?: FreshToken;
   kept: KeptToken[];
   steps: Map<string, TimedStep>;

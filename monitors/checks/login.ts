@@ -72,63 +72,73 @@ async function heal(
   ctx: PassContext,
   account: Account,
   refused: Login,
-): Promise<{ res: Login; note: string; account: Account; drop?: number[] } | Verdict> {
-  ctx.healed = true;
+): Promise<{ res: Login; account: Account; drop?: number[] } | Verdict> {
   const why = `login answered ${describeAnswer(refused, ctx.secrets)}`;
   if (ctx.generation === 'latest' && ctx.inbox && !(await verifyAccount(ctx, account, OLD_MAIL_WAIT_MS))) {
     const res = await logIn(ctx, account);
-    if (res.status !== 401)
-      return { res, account, note: ` (it was refused until its e-mail address was verified: opened the link mailed to it)` };
+    if (res.status !== 401) {
+      ctx.accountNote = ' (it was refused until its e-mail address was verified: opened the link mailed to it)';
+      return { res, account };
+    }
   }
+  ctx.accountMade = true;
   const fresh = await registerDedicated(ctx);
   if (isVerdict(fresh))
     return {
       ...fresh,
       message: `the monitoring account ${account.username} was refused (${why}) and a new one could not be made: ${fresh.message}`,
     };
+  ctx.accountNote = ` (the account it had, ${account.username}, was refused: ${why}; it has gone, as after a reset or restart of the target, so the monitor registered${ctx.generation === 'latest' ? ' and verified' : ''} this new one)`;
   // Tokens of the account that is gone say nothing about the server any more: forgotten, not probed.
   const drop = ctx.kept.map((k) => k.id);
   ctx.kept = [];
-  return {
-    res: await logIn(ctx, fresh),
-    account: fresh,
-    drop,
-    note: ` (the account it had, ${account.username}, was refused: ${why}; it has gone, as after a reset or restart of the target, so the monitor registered${ctx.generation === 'latest' ? ' and verified' : ''} this new one)`,
-  };
+  return { res: await logIn(ctx, fresh), account: fresh, drop };
 }
 
 export const login: Check = {
   name: 'login',
   async run(ctx) {
     let account: Account | undefined;
-    let note = '';
     if (!ctx.credentials) {
       account = ctx.state.account(ctx.target);
       if (!account) {
+        ctx.accountMade = true;
         const made = await registerDedicated(ctx);
         if (isVerdict(made)) return made;
         account = made;
-        note = ` (registered it as the dedicated monitoring account${ctx.generation === 'latest' ? ' and opened the link mailed to it' : ''})`;
+        ctx.accountNote = ` (registered it as the dedicated monitoring account${ctx.generation === 'latest' ? ' and opened the link mailed to it' : ''})`;
       }
       ctx.secrets.push(account.password);
     }
     const who = ctx.credentials ?? account!;
     let res = await logIn(ctx, who);
     let drop: number[] | undefined;
-    if (res.status === 401 && account && !ctx.healed) {
-      const healed = await heal(ctx, account, res);
-      if (isVerdict(healed)) return healed;
-      ({ res, note, account, drop } = healed);
+    if (res.status === 401 && account) {
+      if (!ctx.accountMade) {
+        // Refused: made again, once per pass.
+        const healed = await heal(ctx, account, res);
+        if (isVerdict(healed)) return healed;
+        ({ res, account, drop } = healed);
+      } else if (ctx.generation === 'latest' && ctx.inbox && !(await verifyAccount(ctx, account, OLD_MAIL_WAIT_MS))) {
+        // Made in this pass, its mail late: a retry opens the link if it has come since.
+        res = await logIn(ctx, account);
+        ctx.accountNote = ' (registered it as the dedicated monitoring account and opened the link mailed to it, which came late)';
+      }
     }
+    const note = ctx.accountNote ?? '';
     const verdict = (v: Verdict): Verdict => (drop?.length ? { ...v, drop } : v);
     const username = (account ?? who).username;
     if (res.status === 401)
       return verdict({
         status: 'fail',
         message: ctx.credentials
-          ? `the monitoring account ${username} (MONITOR_USERNAME) was refused: login answered ${describeAnswer(res, ctx.secrets)}${unverifiedHint(ctx.generation)}. ` +
-            `The monitor cannot re-create an account it was given: check that ${username} still exists${ctx.generation === 'latest' ? ' and is verified' : ''} and that MONITOR_PASSWORD is its password (re-create it after a reset of the target), or unset MONITOR_USERNAME and MONITOR_PASSWORD to let the monitor register its own`
-          : `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}${note ? `${note}; even this account is refused, so login itself is broken` : ''}`,
+          ? `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}${unverifiedHint(ctx.generation)}. ` +
+            `It was given (MONITOR_USERNAME), so the monitor cannot re-create it: check that ${username} still exists${ctx.generation === 'latest' ? ' and is verified' : ''} and that MONITOR_PASSWORD is its password (re-create it after a reset of the target), or unset MONITOR_USERNAME and MONITOR_PASSWORD to let the monitor register its own`
+          : `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}${note}${
+              ctx.accountMade
+                ? `; it was made in this pass, so login itself is broken${ctx.generation === 'latest' ? ', or the account is not verified (its mailed link could not be opened)' : ''}`
+                : ''
+            }`,
       });
     if (res.status !== 200) return verdict({ status: 'fail', message: `login answered ${describeAnswer(res, ctx.secrets)}, expected 200` });
     const token = (res.body as { token?: unknown } | undefined)?.token;
