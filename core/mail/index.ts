@@ -35,7 +35,7 @@ interface MailSettings {
 export function missingInbox(s: MailSettings, part: string, preVerified: string): string | undefined {
   if (s.TARGET_GENERATION !== 'latest' || s.MAIL_INBOX_URL || !s.TARGET_URL) return undefined;
   return (
-    `MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the new accounts ${part} makes cannot log in until the link mailed to them is opened. ` +
+    `MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the new accounts made by ${part} cannot log in until the link mailed to them is opened. ` +
     `Set MAIL_INBOX_URL to the HTTP API of the Mailpit that catches the target's mail (e.g. http://mailpit.staging.example.com:8025), or give ${preVerified}`
   );
 }
