@@ -19,6 +19,7 @@ export class MonitorMetrics {
   private readonly passes;
   private readonly passDuration;
   private readonly lastPass;
+  private readonly driftFields;
 
   constructor(
     readonly target: string,
@@ -80,6 +81,12 @@ export class MonitorMetrics {
       help: 'When the latest pass started (unix seconds)',
       registers: r,
     });
+    this.driftFields = new client.Counter({
+      name: 'temporal_monitor_contract_drift_fields',
+      help: 'Fields the contract does not know, seen in answers: +1 per pass, check and field (news, not a failure unless CONTRACT_STRICT=true)',
+      labelNames: ['check', 'field'],
+      registers: r,
+    });
     const self = this;
     new client.Gauge({
       name: 'temporal_monitor_token_seconds_to_expiry',
@@ -108,6 +115,7 @@ export class MonitorMetrics {
       this.checkDuration.set({ check: c.name }, c.durationMs / 1000);
       this.checkAttempts.inc({ check: c.name }, Math.max(0, c.attempts - 1));
       if (passed(c.status)) this.lastSuccess.set({ check: c.name }, pass.startedAt / 1000);
+      for (const field of c.drift ?? []) this.driftFields.inc({ check: c.name, field });
     }
     for (const s of pass.steps) this.stepSeconds.observe({ step: s.step }, s.ms / 1000);
   }
@@ -141,4 +149,5 @@ export const METRIC_NAMES = [
   'temporal_monitor_step_duration_seconds',
   'temporal_monitor_token_seconds_to_expiry',
   'temporal_monitor_passes_total',
+  'temporal_monitor_contract_drift_fields',
 ] as const;

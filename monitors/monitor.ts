@@ -86,6 +86,7 @@ export class Monitor {
         expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
         latencyDegradedMs: s.MONITOR_LATENCY_DEGRADED_MS,
         latencyFailMs: s.MONITOR_LATENCY_FAIL_MS,
+        contractStrict: s.CONTRACT_STRICT,
       },
       retries: s.MONITOR_RETRIES,
       backoffMs: s.MONITOR_RETRY_BACKOFF_MS,

@@ -76,6 +76,7 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
     attempts,
     message: scrub(verdict.message + note),
     ...(retried.length ? { retried: retried.map(scrub) } : {}),
+    ...(verdict.drift?.length ? { drift: [...new Set(verdict.drift)] } : {}),
     ...(verdict.drop ? { drop: verdict.drop } : {}),
   };
 }
@@ -95,6 +96,7 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     kept: o.state.keptTokens(o.target),
     steps: new Map(),
     secrets: o.credentials ? [o.credentials.password] : [],
+    passwords: [],
   };
   ctx.secrets.push(...ctx.kept.map((k) => k.token));
   const results: CheckResult[] = [];

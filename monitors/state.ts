@@ -88,6 +88,9 @@ export class MonitorState {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // Drift notes came later: a state file from before gets the column (NULL = no drift seen).
+    const columns = this.db.prepare("SELECT name FROM pragma_table_info('check_results')").all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'drift')) this.db.exec('ALTER TABLE check_results ADD COLUMN drift TEXT');
   }
 
   close(): void {
@@ -133,10 +136,20 @@ export class MonitorState {
           .run(pass.target, pass.startedAt, pass.durationMs, pass.status, pass.tokenExpireS ?? null).lastInsertRowid,
       );
       const addCheck = this.db.prepare(
-        'INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message, retried) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message, retried, drift) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       for (const [i, c] of pass.checks.entries())
-        addCheck.run(id, i, c.name, c.status, c.durationMs, c.attempts, c.message, c.retried ? JSON.stringify(c.retried) : null);
+        addCheck.run(
+          id,
+          i,
+          c.name,
+          c.status,
+          c.durationMs,
+          c.attempts,
+          c.message,
+          c.retried ? JSON.stringify(c.retried) : null,
+          c.drift?.length ? JSON.stringify(c.drift) : null,
+        );
       const addStep = this.db.prepare('INSERT INTO steps (pass_id, step, ms) VALUES (?, ?, ?)');
       for (const s of pass.steps) addStep.run(id, s.step, s.ms);
       const drop = this.db.prepare('DELETE FROM kept_tokens WHERE id = ? AND target = ?');
@@ -166,7 +179,7 @@ export class MonitorState {
     const minId = rows[rows.length - 1]!.id;
     const checks = this.db
       .prepare(
-        `SELECT c.pass_id AS passId, c.name, c.status, c.duration_ms AS durationMs, c.attempts, c.message, c.retried
+        `SELECT c.pass_id AS passId, c.name, c.status, c.duration_ms AS durationMs, c.attempts, c.message, c.retried, c.drift
          FROM check_results c JOIN passes p ON p.id = c.pass_id WHERE p.target = ? AND c.pass_id >= ? ORDER BY c.pass_id, c.ord`,
       )
       .all(target, minId) as Array<{
@@ -177,6 +190,7 @@ export class MonitorState {
       attempts: number;
       message: string;
       retried: string | null;
+      drift: string | null;
     }>;
     const steps = this.db
       .prepare(
@@ -186,8 +200,12 @@ export class MonitorState {
     const byId = new Map<number, StoredPass>();
     for (const r of rows.reverse()) byId.set(r.id, { ...r, tokenExpireS: r.tokenExpireS ?? undefined, checks: [], steps: [] });
     for (const c of checks) {
-      const { passId, retried, ...rest } = c;
-      byId.get(passId)?.checks.push({ ...rest, ...(retried ? { retried: JSON.parse(retried) as string[] } : {}) });
+      const { passId, retried, drift, ...rest } = c;
+      byId.get(passId)?.checks.push({
+        ...rest,
+        ...(retried ? { retried: JSON.parse(retried) as string[] } : {}),
+        ...(drift ? { drift: JSON.parse(drift) as string[] } : {}),
+      });
     }
     for (const s of steps) byId.get(s.passId)?.steps.push({ step: s.step, ms: s.ms });
     return [...byId.values()];

@@ -91,7 +91,10 @@ export function renderStatusPage(input: StatusPageInput): string {
     const ok = input.lastSuccess.get(name);
     if (!c) return `<tr data-check="${name}"><td>${name}</td><td>—</td><td></td><td></td><td></td><td></td></tr>`;
     const retried = c.retried?.length ? `<div class="retried">retried: ${c.retried.map(esc).join(' · ')}</div>` : '';
-    return `<tr data-check="${name}" data-status="${c.status}"><td>${name}</td><td>${badge(c.status)}</td><td>${Math.round(c.durationMs)} ms</td><td>${c.attempts}</td><td>${ok ? iso(ok) : 'never'}</td><td class="msg">${esc(c.message)}${retried}</td></tr>`;
+    const drift = c.drift?.length
+      ? `<div class="drift">drift (fields the contract does not know): ${c.drift.map(esc).join(', ')}</div>`
+      : '';
+    return `<tr data-check="${name}" data-status="${c.status}"><td>${name}</td><td>${badge(c.status)}</td><td>${Math.round(c.durationMs)} ms</td><td>${c.attempts}</td><td>${ok ? iso(ok) : 'never'}</td><td class="msg">${esc(c.message)}${retried}${drift}</td></tr>`;
   });
   const token =
     expireS === undefined
@@ -105,7 +108,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafaf
 h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
 table{border-collapse:collapse;background:#fff} td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 .badge{color:#fff;border-radius:3px;padding:1px 6px;font-weight:600}
-.msg{max-width:640px;white-space:pre-wrap} .retried{color:#8a6d00;font-size:12px}
+.msg{max-width:640px;white-space:pre-wrap} .retried{color:#8a6d00;font-size:12px} .drift{color:#1f5fa8;font-size:12px}
 svg{background:#fff;border:1px solid #ddd} .lbl{font-size:11px} .ax{font-size:10px;fill:#555}
 .legend{margin-top:4px} .key{border-left:12px solid;padding-left:4px;margin-right:12px}
 </style></head><body>

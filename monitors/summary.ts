@@ -14,7 +14,9 @@ export function summaryTable(p: PassResult, url: string): string {
       `${pad(c.name, 18)} ${pad(c.status.toUpperCase(), 9)} ${pad(`${Math.round(c.durationMs)} ms`, 9)} ${pad(String(c.attempts), 5)} ${c.message.replace(/\n/g, `\n${' '.repeat(44)}`)}`,
     );
     for (const r of c.retried ?? []) lines.push(`${' '.repeat(44)}↻ ${r.replace(/\n/g, ' ')}`);
+    if (c.drift?.length) lines.push(`${' '.repeat(44)}≈ drift: ${c.drift.join(', ')}`);
   }
+  const drift = [...new Set(p.checks.flatMap((c) => c.drift ?? []))];
   const failed = p.checks.filter((c) => c.status === 'fail').map((c) => c.name);
   const degraded = p.checks.filter((c) => c.status === 'degraded').map((c) => c.name);
   lines.push('');
@@ -23,6 +25,7 @@ export function summaryTable(p: PassResult, url: string): string {
       ? `FAIL: ${failed.length} of ${p.checks.length} checks failed (${failed.join(', ')})`
       : `PASS: all checks passed${degraded.length ? ` (degraded: ${degraded.join(', ')})` : ''}`,
   );
+  if (drift.length) lines.push(`drift: ${drift.length} field(s) the contract does not know: ${drift.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }
 

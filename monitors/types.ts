@@ -17,6 +17,9 @@ export interface CheckResult {
   message: string;
   /** What the earlier attempts said, when it was retried (recorded, not hidden). */
   retried?: string[];
+  /** Fields the contract does not know, seen in the answers it read (`response.Organization (register)`):
+   *  news, not a failure (unless CONTRACT_STRICT=true). */
+  drift?: string[];
 }
 
 export interface StepTiming {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { redactText } from '../core/redact.ts';
 import { runMain, targetLabel } from '../core/settings.ts';
 import { runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
-import { writeReleaseReport } from './report.ts';
+import { driftLine, writeReleaseReport } from './report.ts';
 import { loadReleaseSettings, PARTS, releaseProjects, validateAllParts } from './settings.ts';
 import { rowsOf, textTable } from './table.ts';
 
@@ -54,6 +54,8 @@ await runMain(async () => {
   const reportFile = join(reportsDir, 'index.html');
   writeReleaseReport(reportFile, { label, url: s.TARGET_URL ?? 'bundled reference target', startedAt: started, seconds, results });
   say(`\n${textTable(rowsOf(results))}\n`);
+  // Drift is news, not a failure: one line per part that saw fields the contract does not know.
+  for (const r of results.filter((x) => x.drift?.length)) say(`${r.name}: ${driftLine(r.drift!)}`);
   for (const r of results.filter((x) => x.failures.length)) {
     say(`${r.name} failed:`);
     for (const f of r.failures.slice(0, 10)) say(`  - ${redactText(f)}`);

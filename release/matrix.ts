@@ -10,6 +10,9 @@
 //   --jobs N                     runs at once (default 2: this machine has 2 cores)
 //   --list                       print every failing test / check of each caught fault (npm run test:faults)
 //   --out FILE                   where the Markdown goes (default docs/detection-matrix.md for a full run)
+//   --strict                     every run with CONTRACT_STRICT=true (so does CONTRACT_STRICT=true in the environment)
+// A harmless fault (an added field: `driftShownBy` in the catalog) must fail nothing: every part runs,
+// must pass, and the parts named must report the drift; with --strict those parts must fail on it.
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { GENERATIONS, type Generation } from '../core/contract.ts';
 import { startMailpit, type RunningMailpit } from '../core/mail/mailpit-process.ts';
-import { parseSettings, runMain, setting } from '../core/settings.ts';
+import { loadSettings, parseSettings, runMain, setting, sharedSettings } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
@@ -44,6 +47,15 @@ interface Cell {
   result: PartResult;
 }
 
+/** What a run must show: fail (caught), pass, or pass and report the drift (a harmless fault). */
+type Want = 'caught' | 'pass' | 'drift';
+function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
+  if (fault === 'clean') return 'pass';
+  const shownBy = (FAULTS[fault] as FaultEntry).driftShownBy;
+  if (!shownBy) return 'caught';
+  return shownBy.includes(part) ? (strict ? 'caught' : 'drift') : 'pass';
+}
+
 /**
  * A latest run of a fault that exists in both generations needs to show only that the fault is caught
  * there too: each of the tests' checks was shown to fail by its documented run (the same tests), so
@@ -62,6 +74,7 @@ async function runJob(
   workDir: string,
   mail: RunningMailpit | undefined,
   generations: readonly Generation[],
+  strict: boolean,
 ): Promise<PartResult> {
   const dir = mkdtempSync(join(workDir, `${job.generation}-${job.fault}-${job.part}-`));
   const key = randomBytes(24).toString('hex');
@@ -82,6 +95,7 @@ async function runJob(
     LOG_LEVEL: 'warn',
     TARGET_GENERATION: job.generation,
     MAIL_INBOX_URL: latest ? mail!.inboxUrl : '',
+    CONTRACT_STRICT: String(strict),
   };
   try {
     if (job.part === 'tests')
@@ -138,6 +152,7 @@ function cellText(
   part: Part,
   cells: Map<string, Cell>,
   generations: readonly Generation[],
+  strict: boolean,
 ): { text: string; bad: boolean } {
   const c = cells.get(cellKey({ generation, fault, part }));
   if (!c) return { text: '·', bad: false };
@@ -146,8 +161,22 @@ function cellText(
     return r.ok
       ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false }
       : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
-  if (r.ok) return { text: '✖ MISSED', bad: true };
-  return { text: firstFailureOnly(c.job, generations) ? '✔ caught (first failure)' : `✔ caught (${r.failed} failed)`, bad: false };
+  const want = wanted(fault, part, strict);
+  if (want === 'caught') {
+    if (r.ok) return { text: '✖ MISSED', bad: true };
+    return { text: firstFailureOnly(c.job, generations) ? '✔ caught (first failure)' : `✔ caught (${r.failed} failed)`, bad: false };
+  }
+  if (!r.ok) return { text: `✖ FAILS under a harmless change (${r.failed} failed)`, bad: true };
+  if (want === 'pass') return { text: '✔ passes (does not look for drift)', bad: false };
+  const n = r.drift?.length ?? 0;
+  return n ? { text: `✔ passes, drift shown (${n} fields)`, bad: false } : { text: '✖ passes but shows no drift', bad: true };
+}
+
+/** The one-word verdict of a finished run, for the progress lines. */
+function progressWord(want: Want, r: PartResult): string {
+  if (want === 'caught') return r.ok ? 'MISSED' : 'caught';
+  if (!r.ok) return 'FAILS';
+  return want === 'drift' ? (r.drift?.length ? 'drift' : 'NO DRIFT') : 'passes';
 }
 
 await runMain(async () => {
@@ -159,8 +188,10 @@ await runMain(async () => {
       out: { type: 'string' },
       list: { type: 'boolean' },
       generations: { type: 'string' },
+      strict: { type: 'boolean' },
     },
   });
+  const strict = values.strict === true || loadSettings({ CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT }).CONTRACT_STRICT;
   const flags = parseSettings(
     {
       '--parts': setting
@@ -189,9 +220,12 @@ await runMain(async () => {
     ...parts.map((part) => ({ generation, fault: 'clean' as const, part })),
     ...faults
       .filter((fault) => generationsOf(fault).includes(generation))
-      .flatMap((fault) =>
-        (FAULTS[fault].caughtBy as readonly Part[]).filter((p) => parts.includes(p)).map((part) => ({ generation, fault, part })),
-      ),
+      .flatMap((fault) => {
+        const f: FaultEntry = FAULTS[fault];
+        // A harmless fault runs every part: none may fail on it.
+        const meant = f.driftShownBy ? PARTS : f.caughtBy;
+        return meant.filter((p) => parts.includes(p)).map((part) => ({ generation, fault, part }));
+      }),
   ]);
   // Longest first, so the pool ends together: Playwright runs, then k6, then the monitor.
   const weight = { tests: 0, load: 1, monitor: 2 } as const;
@@ -199,7 +233,7 @@ await runMain(async () => {
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
   process.stdout.write(
-    `Detection matrix: ${faults.length} faults × ${parts.join(', ')} × generations ${generations.join(', ')} — ${jobs.length} runs, ${jobsAtOnce} at a time\n`,
+    `Detection matrix: ${faults.length} faults × ${parts.join(', ')} × generations ${generations.join(', ')} — ${jobs.length} runs, ${jobsAtOnce} at a time${strict ? ' (CONTRACT_STRICT=true: added fields must fail)' : ''}\n`,
   );
   let done = 0;
   const cells = new Map<string, Cell>();
@@ -209,15 +243,16 @@ await runMain(async () => {
     await pool(ordered, jobsAtOnce, async (job) => {
       let result: PartResult;
       try {
-        result = await runJob(job, workDir, mail, generations);
+        result = await runJob(job, workDir, mail, generations, strict);
       } catch (err) {
         result = brokenRun(job.part, job.part, 0, `the run itself failed: ${(err as Error).message}`);
       }
       cells.set(cellKey(job), { job, result });
       done++;
-      const verdict = job.fault === 'clean' ? (result.ok ? 'passes' : 'FAILS') : result.ok ? 'MISSED' : 'caught';
+      const verdict = progressWord(wanted(job.fault, job.part, strict), result);
+      const detail = !result.ok ? (result.failures[0] ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
       process.stdout.write(
-        `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(7)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && !result.ok ? `  ${result.failures[0] ?? ''}`.slice(0, 140) : ''}\n`,
+        `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
       );
     });
   } finally {
@@ -235,14 +270,20 @@ await runMain(async () => {
   for (const fault of ['clean' as const, ...faults]) {
     const row = [fault === 'clean' ? '(clean target)' : fault];
     for (const { generation, part } of columns) {
-      const c = cellText(generation, fault, part, cells, generations);
+      const c = cellText(generation, fault, part, cells, generations, strict);
       if (c.bad) problems++;
       row.push(c.text);
     }
-    const first = columns
-      .map(({ generation, part }) => cells.get(cellKey({ generation, fault, part })))
-      .find((c) => c && fault !== 'clean' && !c.result.ok);
-    row.push(first ? `${first.job.part} (${first.job.generation}): ${first.result.failures[0] ?? ''}`.slice(0, 160) : '');
+    const runs = columns.map(({ generation, part }) => cells.get(cellKey({ generation, fault, part })));
+    const first = runs.find((c) => c && fault !== 'clean' && !c.result.ok);
+    const drifted = runs.find((c) => c && fault !== 'clean' && c.result.drift?.length);
+    row.push(
+      first
+        ? `${first.job.part} (${first.job.generation}): ${first.result.failures[0] ?? ''}`.slice(0, 160)
+        : drifted
+          ? `${drifted.job.part} (${drifted.job.generation}): drift: ${drifted.result.drift!.join(', ')}`.slice(0, 160)
+          : '',
+    );
     rows.push(row);
   }
   const header = ['fault', ...columns.map((c) => c.title), 'first failure seen'];
@@ -318,12 +359,12 @@ await runMain(async () => {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(
       out,
-      `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine). Generations: ${generations.join(', ')}. Only the parts each fault is meant for are run, in the generations it exists in; \`·\` = not run there.\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`,
+      `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine), in each generation of the API (${generations.join(', ')}). Only the parts each fault is meant for are run, in the generations it exists in; \`·\` = not run there. A harmless fault (an added field) runs every part: each must pass, and the tests and the monitor must show the drift.${strict ? ' Run with CONTRACT_STRICT=true: added fields must fail.' : ''}${generations.length > 1 ? ' A latest tests run of a fault of both generations stops at its first failure (each of those checks was shown to fail in the documented run).' : ''}\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`,
     );
     process.stdout.write(`\nMarkdown written to ${out}\n`);
   }
   process.stdout.write(
-    `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, a clean target failed, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean targets pass${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
+    `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, a clean target failed, a harmless change failed a part or showed no drift, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean targets pass${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
   );
   return problems ? 1 : 0;
 });

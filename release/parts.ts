@@ -28,6 +28,9 @@ export interface PartResult {
   /** Every named check that ran (test title, k6 threshold or check, monitor check) and whether it
    *  failed: the matrix uses them to find checks that no fault makes fail. */
   verdicts: Verdict[];
+  /** Fields the contract does not know that the part saw (`response.Organization (register)`): news,
+   *  not failures. Tests report them as `drift` annotations, the monitor as `drift` notes; k6 does not look. */
+  drift?: string[];
 }
 
 export interface Verdict {
@@ -54,8 +57,12 @@ export function combine(name: string, runs: readonly PartResult[]): PartResult {
     failures: runs.flatMap((r) => r.failures.map((f) => `${r.name}: ${f}`)),
     reports: runs.flatMap((r) => r.reports),
     verdicts: runs.flatMap((r) => r.verdicts),
+    drift: unique(runs.flatMap((r) => r.drift ?? [])),
   };
 }
+
+/** Each entry once, in a stable order. */
+const unique = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
 
 export interface PartOptions {
   /** Environment for the part (TARGET_URL, REPORTS_DIR, ...). */
@@ -68,10 +75,14 @@ const TSX = ['--import', 'tsx'];
 
 // ---- tests: npx playwright test ----
 
+interface PwAnnotation {
+  type: string;
+  description?: string;
+}
 interface PwSpec {
   title: string;
   file: string;
-  tests: { status: string; projectName: string }[];
+  tests: { status: string; projectName: string; annotations?: PwAnnotation[]; results?: { annotations?: PwAnnotation[] }[] }[];
 }
 interface PwSuite {
   title: string;
@@ -97,6 +108,20 @@ function testVerdicts(suites: PwSuite[], path: string[] = []): Verdict[] {
     );
     return [...own, ...testVerdicts(s.suites ?? [], here)];
   });
+}
+
+/** The `drift` annotations of every test (expectAnswer and the error matchers add them). */
+function testDrift(suites: PwSuite[]): string[] {
+  return suites.flatMap((s) => [
+    ...(s.specs ?? []).flatMap((spec) =>
+      spec.tests.flatMap((t) =>
+        [...(t.annotations ?? []), ...(t.results ?? []).flatMap((r) => r.annotations ?? [])]
+          .filter((a) => a.type === 'drift' && a.description)
+          .map((a) => a.description!),
+      ),
+    ),
+    ...testDrift(s.suites ?? []),
+  ]);
 }
 
 export interface TestRunOptions extends PartOptions {
@@ -159,6 +184,7 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
         ]
       : [],
     verdicts,
+    drift: unique(testDrift(report.suites)),
   };
 }
 
@@ -208,7 +234,7 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits' }):
 
 interface MonitorPass {
   status: 'pass' | 'fail';
-  checks: { name: string; status: string; message: string }[];
+  checks: { name: string; status: string; message: string; drift?: string[] }[];
 }
 
 /** One or more one-shot passes (`gapMs` apart: the across-runs check needs a later run). */
@@ -250,5 +276,6 @@ export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: num
     failures: failed.map((c) => `${c.name}: ${c.message.split('\n')[0]}`),
     reports: [{ label: 'Monitor status page', path: join(o.reportsDir, 'monitor', 'status.html') }],
     verdicts: all.map((c) => ({ check: c.name, failed: c.status === 'fail' })),
+    drift: unique(results.flatMap((p) => p.checks.flatMap((c) => c.drift ?? []))),
   };
 }

@@ -17,6 +17,9 @@ export interface ReleaseReport {
   results: PartResult[];
 }
 
+/** "drift: response.Organization (register), response.ClaimedENSName (usage)" */
+export const driftLine = (drift: readonly string[]): string => `drift: ${drift.join(', ')}`;
+
 export function writeReleaseReport(file: string, r: ReleaseReport): void {
   const go = r.results.every((x) => x.ok);
   const dir = dirname(resolve(file));
@@ -41,6 +44,14 @@ ${rowsOf(r.results)
   )
   .join('\n')}
 </tbody></table>
+${
+  r.results.some((x) => x.drift?.length)
+    ? `<h2>Drift: fields the contract does not know (news, not failures)</h2><ul id="drift">${r.results
+        .filter((x) => x.drift?.length)
+        .map((x) => `<li>${esc(x.name)}: ${esc(driftLine(x.drift!))}</li>`)
+        .join('')}</ul>`
+    : ''
+}
 ${r.results
   .filter((x) => x.failures.length)
   .map((x) => `<h2>${esc(x.name)}: what failed</h2><ul>${x.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`)

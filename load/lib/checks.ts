@@ -1,10 +1,11 @@
 // Cheap checks of each answer's shape, tagged per endpoint. Under load the scripts do not run the
-// full schema (that is the API tests' job): they check what a regression would break first.
+// full schema (that is the API tests' job): they check what a regression would break first, the
+// Content-Type included. Added fields (drift) are the Node side's business (core/judge.ts).
 // A failed check logs why, in words, a few times per VU (never the token or the password).
 import { check } from 'k6';
 import encoding from 'k6/encoding';
 import type { RefinedResponse, ResponseType } from 'k6/http';
-import { JWT_SHAPE, TOKEN_LIFETIME_S } from '../../core/contract.ts';
+import { isJsonContentType, JWT_SHAPE, TOKEN_LIFETIME_S } from '../../core/contract.ts';
 import { dateHeaderS, expectedLifetime, humanDuration } from '../../core/durations.ts';
 
 type Res = RefinedResponse<ResponseType | undefined>;
@@ -43,6 +44,11 @@ function serverNowS(res: Res): number {
   return dateHeaderS(res.headers.Date) ?? Date.now() / 1000;
 }
 
+/** The answer's Content-Type is JSON's (the same rule as core/judge.ts). */
+const contentType = (res: Res): string | undefined => res.headers['Content-Type'];
+const typeLine = (what: string, res: Res): string =>
+  `${what}: the JSON answer says Content-Type '${contentType(res) ?? '(none)'}', expected application/json`;
+
 const statusLine = (what: string, res: Res): string =>
   res.status === 0 ? `${what}: no answer (${res.error || 'connection failed'})` : `${what} answered ${res.status}, expected 200`;
 
@@ -57,6 +63,7 @@ export function checkLogin(res: Res, toleranceS: number): boolean {
 
   const results = {
     'login: status is 200': res.status === 200,
+    'login: Content-Type is application/json': isJsonContentType(contentType(res)),
     'login: token is a JWT': typeof token === 'string' && JWT_SHAPE.test(token),
     'login: expire is an RFC 3339 time': Number.isFinite(expireMs),
     'login: expire is 24h ahead': Number.isFinite(aheadS) && Math.abs(aheadS - TOKEN_LIFETIME_S) <= toleranceS,
@@ -65,6 +72,7 @@ export function checkLogin(res: Res, toleranceS: number): boolean {
   const ok = check(res, Object.fromEntries(Object.entries(results).map(([k, v]) => [k, () => v])), { name: 'login' });
   if (!ok) {
     if (!results['login: status is 200']) warn(statusLine('login', res));
+    else if (!results['login: Content-Type is application/json']) warn(typeLine('login', res));
     else if (!results['login: token is a JWT'])
       warn(`login: token is ${typeof token === 'string' ? 'not a JWT' : `missing (${typeof token})`}`);
     else if (!results['login: expire is an RFC 3339 time'])
@@ -87,11 +95,13 @@ export function checkCredits(res: Res): boolean {
   const credits = body?.response;
   const results = {
     'credits: status is 200': res.status === 200,
+    'credits: Content-Type is application/json': isJsonContentType(contentType(res)),
     'credits: response is a number': typeof credits === 'number' && Number.isFinite(credits),
   };
   const ok = check(res, Object.fromEntries(Object.entries(results).map(([k, v]) => [k, () => v])), { name: 'credits' });
   if (!ok) {
     if (!results['credits: status is 200']) warn(statusLine('credits', res));
+    else if (!results['credits: Content-Type is application/json']) warn(typeLine('credits', res));
     else
       warn(
         `credits: response is a ${body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`}, expected a JSON number`,

@@ -1,8 +1,10 @@
 // What checks share within one pass: the client, the settings they judge by, what login produced,
 // and the timing of every request (the latency check reads those).
+import type { z } from 'zod';
 import type { ApiResponse, TemporalClient } from '../../core/client.ts';
 import type { Generation } from '../../core/contract.ts';
 import type { Inbox } from '../../core/mail/index.ts';
+import { driftLabel, judgeAnswer } from '../../core/judge.ts';
 import { redactText } from '../../core/redact.ts';
 import type { KeptToken, MonitorState } from '../state.ts';
 import type { CheckName, CheckStatus } from '../types.ts';
@@ -12,6 +14,8 @@ export interface CheckConfig {
   expectedLifetimeS: number;
   latencyDegradedMs: number;
   latencyFailMs: number;
+  /** CONTRACT_STRICT: a field the contract does not know fails the check. */
+  contractStrict?: boolean;
 }
 
 export interface FreshToken {
@@ -52,6 +56,8 @@ export interface PassContext {
   steps: Map<string, TimedStep>;
   /** Every secret this pass has seen, to scrub from anything that leaves the process. */
   secrets: string[];
+  /** The passwords this pass sends: no answer may hold one (tokens are not here: login hands them out). */
+  passwords: string[];
 }
 
 export interface Verdict {
@@ -60,6 +66,8 @@ export interface Verdict {
   message: string;
   /** Kept tokens this attempt proved refused after expiry (token-across-runs). */
   drop?: number[];
+  /** Fields the contract does not know, with their endpoint (`response.Organization (register)`). */
+  drift?: string[];
 }
 
 export interface Check {
@@ -74,6 +82,18 @@ export async function timed(ctx: PassContext, step: string, send: () => Promise<
   const res = await send();
   ctx.steps.set(step, { ms: res.ms, replay: send });
   return res;
+}
+
+/**
+ * Judges a 200 answer by the one contract policy (core/judge.ts): the pass's CONTRACT_STRICT, and no
+ * password of this pass anywhere in the body. Problems come as one sentence ("the login answer
+ * breaks the contract: ..."); drift labelled with its endpoint.
+ */
+export function judge<S extends z.ZodType>(ctx: PassContext, schema: S, res: ApiResponse) {
+  const v = judgeAnswer(schema, res, { status: 200, strict: ctx.config.contractStrict, secrets: ctx.passwords });
+  const drift = v.drift.map((d) => driftLabel(d, res.endpoint));
+  const broken = v.ok ? undefined : `the ${res.endpoint ?? 'API'} answer breaks the contract: ${v.problems.join('; ')}`;
+  return { ...v, drift, broken };
 }
 
 /** "HTTP 503: {"code":503,...}" — short, secrets scrubbed, for a failure message. */

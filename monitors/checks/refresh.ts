@@ -1,10 +1,14 @@
 // refresh: the fresh token refreshes into one whose expire is 24 h after now (not earlier than the
 // login's), with exp = expire, the same orig_iat (the session is not stretched) and HS256.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { humanDuration } from '../../core/durations.ts';
 import { decodeToken, judgeIssuedToken } from '../../core/jwt.ts';
 import { LoginOk } from '../../core/schemas.ts';
-import { checkShape } from '../../core/shape.ts';
-import { describeAnswer, ms, timed, type Check } from './context.ts';
+import { describeAnswer, judge, ms, timed, type Check } from './context.ts';
+
+/** orig_iat is whole seconds: a refresh in the login's own second could not show a reset one. A
+ *  second on our clock is a second on the server's, whatever their offset. */
+const PAST_THE_SECOND_MS = 1100;
 
 export const refresh: Check = {
   name: 'refresh',
@@ -12,26 +16,29 @@ export const refresh: Check = {
   async run(ctx) {
     const fresh = ctx.fresh!;
     const { toleranceS, expectedLifetimeS } = ctx.config;
+    const wait = fresh.receivedAtMs + PAST_THE_SECOND_MS - Date.now();
+    if (wait > 0) await sleep(wait);
     const res = await timed(ctx, 'refresh', () => ctx.api.refresh(fresh.token));
     if (res.status !== 200)
       return { status: 'fail', message: `refresh answered ${describeAnswer(res, ctx.secrets)}, expected 200 with a new token` };
     const token = (res.body as { token?: unknown } | undefined)?.token;
     if (typeof token === 'string') ctx.secrets.push(token);
-    const shape = checkShape(LoginOk, res.body, 'refresh body');
-    if (!shape.ok) return { status: 'fail', message: shape.problem };
+    const v = judge(ctx, LoginOk, res);
+    if (!v.ok) return { status: 'fail', message: v.broken!, drift: v.drift };
     const loginOrigIat = decodeToken(fresh.token)?.claims.orig_iat;
-    const report = judgeIssuedToken(res.headers, shape.data, {
+    const report = judgeIssuedToken(res.headers, v.data, {
       toleranceS,
       expectedLifetimeS,
       origIatS: typeof loginOrigIat === 'number' ? loginOrigIat : undefined,
     });
     const problems = report.problems.map((p) => `the refreshed token: ${p}`);
-    if (Date.parse(shape.data.expire) / 1000 < fresh.expireS)
-      problems.unshift(`the refreshed expire (${shape.data.expire}) is earlier than the login's (${fresh.expire})`);
-    if (problems.length) return { status: 'fail', message: problems.join('; ') };
+    if (Date.parse(v.data.expire) / 1000 < fresh.expireS)
+      problems.unshift(`the refreshed expire (${v.data.expire}) is earlier than the login's (${fresh.expire})`);
+    if (problems.length) return { status: 'fail', message: problems.join('; '), drift: v.drift };
     return {
       status: 'pass',
       message: `refresh gave a token expiring in ${humanDuration(report.lifetimeS ?? 0)} (${ms(res.ms)}), orig_iat kept`,
+      drift: v.drift,
     };
   },
 };

@@ -1,19 +1,29 @@
-// token works: the fresh token is accepted by an account route (credits) and the credits body is
-// the contract's (a JSON number).
-import { CreditsAvailable } from '../../core/schemas.ts';
-import { checkShape } from '../../core/shape.ts';
-import { describeAnswer, ms, timed, type Check } from './context.ts';
+// token works: the fresh token is accepted by the account routes (credits, usage) and their bodies
+// keep the contract (credits a JSON number; the usage row for this account).
+import { CreditsAvailable, UsageOk } from '../../core/schemas.ts';
+import { describeAnswer, judge, ms, timed, type Check } from './context.ts';
 
 export const tokenWorks: Check = {
   name: 'token-works',
   needs: ['login'],
   async run(ctx) {
-    const res = await timed(ctx, 'credits', () => ctx.api.creditsAvailable(ctx.fresh!.token));
+    const token = ctx.fresh!.token;
+    const res = await timed(ctx, 'credits', () => ctx.api.creditsAvailable(token));
     if (res.status === 401 || res.status === 403)
       return { status: 'fail', message: `the fresh token was refused by credits: ${describeAnswer(res, ctx.secrets)}` };
     if (res.status !== 200) return { status: 'fail', message: `credits answered ${describeAnswer(res, ctx.secrets)}, expected 200` };
-    const shape = checkShape(CreditsAvailable, res.body, 'credits body');
-    if (!shape.ok) return { status: 'fail', message: shape.problem };
-    return { status: 'pass', message: `the fresh token is accepted by credits (${ms(res.ms)}); the body matches the contract` };
+    const credits = judge(ctx, CreditsAvailable, res);
+    if (!credits.ok) return { status: 'fail', message: credits.broken!, drift: credits.drift };
+    const answer = await timed(ctx, 'usage', () => ctx.api.usage(token));
+    if (answer.status !== 200)
+      return { status: 'fail', message: `usage answered ${describeAnswer(answer, ctx.secrets)}, expected 200`, drift: credits.drift };
+    const usage = judge(ctx, UsageOk, answer);
+    const drift = [...credits.drift, ...usage.drift];
+    if (!usage.ok) return { status: 'fail', message: usage.broken!, drift };
+    return {
+      status: 'pass',
+      message: `the fresh token is accepted by credits (${ms(res.ms)}) and usage (${ms(answer.ms)}); both bodies keep the contract`,
+      drift,
+    };
   },
 };

@@ -24,6 +24,8 @@ const CASES: Case[] = [
   { script: 'login', fault: 'token-1h', check: 'login: expire is 24h ahead' },
   { script: 'login', fault: 'clock-ahead', check: 'login: expire is 24h ahead' },
   { script: 'login', fault: 'expire-not-exp', check: "login: expire equals the token's exp" },
+  { script: 'login', fault: 'json-as-text', check: 'login: Content-Type is application/json' },
+  { script: 'credits', fault: 'json-as-text', check: 'credits: Content-Type is application/json' },
   // Outage: with pre-provisioned accounts every login is a 503; registering would fail in setup.
   {
     script: 'login',
@@ -64,6 +66,13 @@ describe('k6 smoke fails against the faults load must catch', { concurrency: 2 }
         );
     });
   }
+
+  // Drift is news, not breakage: k6 checks the fields it needs, so an added field passes.
+  it('login and credits pass against the harmless field-added fault', async () => {
+    const run = await runLoad(['credits'], { TARGET_FAULTS: 'field-added' });
+    assert.equal(run.code, 0, tail(run));
+    assert.deepEqual(failedChecks(run.summary('credits')), []);
+  });
 
   it('credits fails, saying why, when the outage stops setup from registering accounts', async () => {
     const run = await runLoad(['credits'], { TARGET_FAULTS: 'outage' });

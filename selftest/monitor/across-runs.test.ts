@@ -1,5 +1,5 @@
 // token-across-runs: tokens kept from earlier passes must be accepted before their expire and
-// refused after it. Shown with the reference target issuing 6-second tokens (the monitor told to
+// refused after it. Shown with the reference target issuing 8-second tokens (the monitor told to
 // expect that lifetime), on a clean target, with expired-accepted, and after a signing-key change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTarget } from '../../reference/server.ts';
 import { makeMonitor, tempDir, testSettings } from './support.ts';
 
-const LIFETIME_S = 6;
+// Long enough that a pass (its refresh waits past the login's second) and the gap before the next
+// one leave the first token well before its expiry when the second pass probes it.
+const LIFETIME_S = 8;
 const settings = () => testSettings(tempDir(), { MONITOR_EXPECTED_TOKEN_LIFETIME_S: String(LIFETIME_S), TIME_TOLERANCE_S: '1' });
 const across = (p: { checks: Array<{ name: string; status: string; message: string }> }) =>
   p.checks.find((c) => c.name === 'token-across-runs')!;

@@ -26,7 +26,7 @@ test('an alert goes out once after N failures in a row, and a recovery once when
     await pass();
     assert.equal(hook.bodies.length, 1, 'the second failure in a row fires');
     const alert = hook.bodies[0] as Slack;
-    assert.match(alert.text, /\[selftest\] token-works has failed 2 passes in a row: credits body does not match the contract/);
+    assert.match(alert.text, /\[selftest\] token-works has failed 2 passes in a row: the creditsAvailable answer breaks the contract/);
     assert.equal(alert.blocks[0]!.text.text.startsWith(alert.text), true);
     await pass();
     await pass();

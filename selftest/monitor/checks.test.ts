@@ -58,11 +58,20 @@ const EXPECT: Partial<Record<FaultName, { spec?: string; check: CheckName; words
   'clock-ahead': { check: 'token-lifetime', words: /token signer's clock is off/ },
   'alg-hs512': { check: 'token-lifetime', words: /token algorithm is HS512, expected HS256/ },
   'token-rejected': { check: 'token-works', words: /fresh token was refused by credits: HTTP 401.*signature is invalid/ },
-  'credits-string': { check: 'token-works', words: /credits body does not match the contract[\s\S]*expected credits as a JSON number/ },
-  'expire-unix': { check: 'login', words: /login body does not match the contract[\s\S]*expire/ },
+  'credits-string': {
+    check: 'token-works',
+    words: /the creditsAvailable answer breaks the contract: ✖ expected credits as a JSON number → at response/,
+  },
+  'expire-unix': { check: 'login', words: /the login answer breaks the contract: ✖ expected an RFC 3339 time .* → at expire/ },
+  'json-as-text': {
+    check: 'login',
+    words:
+      /the login answer breaks the contract: the JSON answer says Content-Type 'text\/plain; charset=utf-8', expected application\/json/,
+  },
+  'refresh-resets-origin': { check: 'refresh', words: /refresh moved orig_iat by \d+s .*: a session could be stretched forever/ },
   latency: { spec: 'latency:600', check: 'latency', words: /login took \d+ ms.*\(fail at 500 ms\)/ },
   outage: { check: 'login', words: /login answered HTTP 503/ },
-  garbage: { check: 'login', words: /non-JSON body/ },
+  garbage: { check: 'login', words: /the login answer breaks the contract: the answer is not JSON \(text\/html, \d+ bytes\)/ },
   hang: { check: 'login', words: /no answer within the time limit/ },
   drop: { check: 'login', words: /connection was dropped before an answer/ },
 };

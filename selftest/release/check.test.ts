@@ -32,13 +32,15 @@ function releaseCheck(env: Record<string, string>) {
   return run.then((r) => ({ ...r, report: join(dir, 'reports', 'index.html') }));
 }
 
-test('a clean bundled target: GO, exit 0, the summary table and an HTML report that says GO', async () => {
+test('a clean bundled target: GO, exit 0, the summary table and an HTML report that says GO, no drift', async () => {
   const r = await releaseCheck({});
   assert.equal(r.code, 0, r.output);
   assert.match(r.stdout, /^part\s+what ran\s+checks\s+passed\s+failed\s+time$/m);
   assert.match(r.stdout, /^monitor\s+monitor pass\s+6\s+6\s+0\s/m);
   assert.match(r.stdout, /^GO: 1 of 1 parts passed/m);
   assert.match(readFileSync(r.report, 'utf8'), /GO: every check passed/);
+  assert.doesNotMatch(r.stdout, /drift:/, 'no drift on a clean target');
+  assert.doesNotMatch(readFileSync(r.report, 'utf8'), /id="drift"/);
 });
 
 test('a bundled target with TARGET_FAULTS=token-1h: NO-GO, exit 1, the broken promise in words, no token anywhere', async () => {
@@ -51,6 +53,21 @@ test('a bundled target with TARGET_FAULTS=token-1h: NO-GO, exit 1, the broken pr
   assert.match(html, /NO-GO: something failed/);
   assert.doesNotMatch(r.output, JWT);
   assert.doesNotMatch(html, JWT);
+});
+
+test('a harmless added field (TARGET_FAULTS=field-added): GO, and one drift line per part in the terminal and the report', async () => {
+  const r = await releaseCheck({ TARGET_FAULTS: 'field-added', RELEASE_PARTS: 'tests,monitor', RELEASE_TEST_PROJECTS: 'smoke' });
+  assert.equal(r.code, 0, r.output);
+  assert.match(r.stdout, /^GO: 2 of 2 parts passed/m);
+  // The tests' drift comes from the annotations in Playwright's JSON report, the monitor's from --json.
+  assert.match(r.stdout, /^playwright smoke: drift: RequestID \(creditsAvailable\), .*response\.Region \(usage\)$/m);
+  assert.match(
+    r.stdout,
+    /^monitor pass: drift: RequestID \(creditsAvailable\), .*response\.Region \(register\), response\.Region \(usage\)$/m,
+  );
+  const html = readFileSync(r.report, 'utf8');
+  assert.match(html, /<ul id="drift"><li>playwright smoke: drift: RequestID \(creditsAvailable\)/);
+  assert.match(html, /<li>monitor pass: drift: /);
 });
 
 test('a bad setting stops it before any traffic: exit 2, the setting named, no part started, no report', async () => {
