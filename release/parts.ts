@@ -190,16 +190,16 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
 
 // ---- load: npm run load -- <script> --profile smoke ----
 
-export async function runLoad(o: PartOptions & { script: 'login' | 'credits' }): Promise<PartResult> {
+export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; duration?: string }): Promise<PartResult> {
   const profile = 'smoke';
   rmSync(summaryPath(o.reportsDir, o.script, profile), { force: true });
   const r = await exec(
     process.execPath,
-    [...TSX, 'load/runner/main.ts', o.script, '--profile', profile],
+    [...TSX, 'load/runner/main.ts', o.script, '--profile', profile, ...(o.duration ? ['--duration', o.duration] : [])],
     { ...o.env, REPORTS_DIR: o.reportsDir },
     { onLine: o.onLine },
   );
-  const name = `k6 ${o.script} ${profile}`;
+  const name = `k6 ${o.script} ${profile}${o.duration ? ` (${o.duration})` : ''}`;
   const s = readSummary(o.reportsDir, o.script, profile);
   // No summary: the run stopped before k6 did anything (set-up failed); its last words say why.
   const why = r.stderr.trim().split('\n').at(-1)?.trim();

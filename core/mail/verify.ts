@@ -30,6 +30,8 @@ export class VerificationError extends Error {
   constructor(
     readonly stage: 'mail' | 'link' | 'answer',
     message: string,
+    /** The link's HTTP status, when it answered (stage `answer`). */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'VerificationError';
@@ -68,6 +70,7 @@ export async function verifyByMail(api: TemporalClient, inbox: Inbox, account: V
     throw new VerificationError(
       'answer',
       `could not verify ${account.username}: the link mailed to ${account.email_address} answered ${answerText(res)}, expected 200 '${MESSAGES.emailVerified}'`,
+      res.status,
     );
   return link;
 }

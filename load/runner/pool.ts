@@ -4,6 +4,7 @@
 // would only register accounts that cannot log in).
 import { randomBytes } from 'node:crypto';
 import type { TemporalClient } from '../../core/client.ts';
+import { MESSAGES } from '../../core/contract.ts';
 import { TransportError } from '../../core/http.ts';
 import type { Inbox } from '../../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../../core/mail/verify.ts';
@@ -21,6 +22,24 @@ export class PoolError extends Error {
 
 /** Registrations and verifications at once: bcrypt makes each registration cost the server ~70 ms. */
 const AT_ONCE = 4;
+/** A staging blip (a 5xx, no answer) must not sink the run: each step is tried up to this many times,
+ *  as k6's own setup() retries its registrations (load/lib/accounts.ts). */
+const ATTEMPTS = 6;
+const pause = (attempt: number) => new Promise((r) => setTimeout(r, 200 * attempt));
+
+/** Runs `step` until it does not fail transiently (an answer >= 500, or none at all). */
+async function retried<T>(step: () => Promise<T>, transient: (x: T) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await step();
+      if (!transient(out) || attempt === ATTEMPTS) return out;
+    } catch (err) {
+      const blip = err instanceof TransportError || (err instanceof VerificationError && (err.status ?? 0) >= 500);
+      if (!blip || attempt === ATTEMPTS) throw err;
+    }
+    await pause(attempt);
+  }
+}
 
 export async function verifiedPool(api: TemporalClient, inbox: Inbox, count: number, mailWaitMs: number): Promise<PoolAccount[]> {
   const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -33,11 +52,22 @@ export async function verifiedPool(api: TemporalClient, inbox: Inbox, count: num
   const one = async (i: number): Promise<void> => {
     const a = accounts[i]!;
     const what = `load account ${i + 1} of ${count}`;
-    const res = await api.register(a);
-    if (res.status !== 200)
-      throw new PoolError(`registering ${what} answered ${res.status}: ${redactText(res.text, [a.password]).slice(0, 160)}`);
+    let tries = 0;
+    const res = await retried(
+      () => {
+        tries++;
+        return api.register(a);
+      },
+      (r) => r.status >= 500,
+    );
+    // A retry after an answer that was lost may find the account already made: it is ours.
+    const ours = res.status === 200 || (tries > 1 && res.status === 400 && res.text.includes(MESSAGES.usernameTaken));
+    if (!ours) throw new PoolError(`registering ${what} answered ${res.status}: ${redactText(res.text, [a.password]).slice(0, 160)}`);
     try {
-      await verifyByMail(api, inbox, a, mailWaitMs);
+      await retried(
+        () => verifyByMail(api, inbox, a, mailWaitMs),
+        () => false,
+      );
     } catch (err) {
       if (err instanceof VerificationError) throw new PoolError(`${what}: ${err.message}`);
       throw err;

@@ -73,9 +73,15 @@ describe('on a latest target with Mailpit', () => {
     }
   });
 
-  test("the load runner's pool: registered and verified, each account logs in", async () => {
-    const pool = await verifiedPool(api, openInbox(mailpit.inboxUrl, 2000), 3, 5000);
-    assert.equal(pool.length, 3);
+  test("the load runner's pool: registered and verified, each account logs in, a staging blip (5xx) retried", async () => {
+    target.setFaults('errors-5xx:0.2');
+    let pool: Awaited<ReturnType<typeof verifiedPool>>;
+    try {
+      pool = await verifiedPool(api, openInbox(mailpit.inboxUrl, 2000), 4, 5000);
+    } finally {
+      target.setFaults('');
+    }
+    assert.equal(pool.length, 4);
     for (const a of pool) assert.equal((await api.login(a)).status, 200);
   });
 });
