@@ -64,15 +64,21 @@ const mailpitBin = mailpit && inRunner ? await ensureTool('mailpit') : 'mailpit'
 
 const reports = s.REPORTS_DIR;
 const leakCheck: ReporterDescription = ['./fixtures/leak-check-reporter.ts'];
-const reporter: ReporterDescription[] = s.CI
-  ? [
-      ['list'],
-      ['junit', { outputFile: `${reports}/junit.xml` }],
-      ['html', { outputFolder: `${reports}/html`, open: 'never' }],
-      ['json', { outputFile: `${reports}/results.json` }],
-      leakCheck, // last: it reads what the others wrote
-    ]
-  : [['list'], leakCheck];
+// Every run writes the HTML report (`npx playwright show-report reports/html` opens it). CI adds the
+// blob report, which `npx playwright merge-reports --config merge.config.ts <blobs>` merges after a
+// sharded run (--shard=1/4 ...), JUnit, and the JSON report the release check reads.
+const reporter: ReporterDescription[] = [
+  ['list'],
+  ['html', { outputFolder: `${reports}/html`, open: 'never' }],
+  ...(s.CI
+    ? ([
+        ['blob', { outputDir: `${reports}/blob` }],
+        ['junit', { outputFile: `${reports}/junit.xml` }],
+        ['json', { outputFile: `${reports}/results.json` }],
+      ] satisfies ReporterDescription[])
+    : []),
+  leakCheck, // last: it reads what the others wrote
+];
 
 export default defineConfig({
   testDir: 'tests',

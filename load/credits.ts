@@ -9,8 +9,7 @@ import { preProvisionedAccounts, loginPool, registerPool } from './lib/accounts.
 import { creditsAvailable } from './lib/api.ts';
 import { checkCredits } from './lib/checks.ts';
 import { loadConfig } from './lib/config.ts';
-import { scriptOptions, scriptSummary } from './lib/script.ts';
-import type { SummaryData } from './lib/summary.ts';
+import { scriptOptions } from './lib/script.ts';
 import { checkedCounter } from './lib/thresholds.ts';
 
 const config = loadConfig('credits');
@@ -34,8 +33,4 @@ export default function (data: SetupData): void {
   const res = creditsAvailable(config.baseUrl, token, config.timeoutMs);
   checkCredits(res);
   checked.add(1);
-}
-
-export function handleSummary(data: SummaryData): Record<string, string> {
-  return scriptSummary(config, data);
 }

@@ -9,8 +9,7 @@ import { preProvisionedAccounts, registerPool } from './lib/accounts.ts';
 import { login, type Credentials } from './lib/api.ts';
 import { checkLogin } from './lib/checks.ts';
 import { loadConfig } from './lib/config.ts';
-import { scriptOptions, scriptSummary } from './lib/script.ts';
-import type { SummaryData } from './lib/summary.ts';
+import { scriptOptions } from './lib/script.ts';
 import { checkedCounter } from './lib/thresholds.ts';
 
 const config = loadConfig('login');
@@ -35,8 +34,4 @@ export default function (data: SetupData): void {
   const res = login(config.baseUrl, account, config.timeoutMs);
   checkLogin(res, config.toleranceS);
   checked.add(1);
-}
-
-export function handleSummary(data: SummaryData): Record<string, string> {
-  return scriptSummary(config, data);
 }

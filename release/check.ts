@@ -1,13 +1,36 @@
 // npm start / npm run release-check: the pre-release run. Against TARGET_URL, or the bundled target
 // when unset: the Playwright suite, the k6 smoke of login and credits, one monitor pass. Progress as
-// it goes, one summary table, one HTML report (reports/index.html), exit 1 if anything failed.
+// it goes, one summary table, what failed and what was flaky in words, the trend of the last checks,
+// one HTML report (reports/index.html), exit 1 if anything failed.
 import { join, resolve } from 'node:path';
 import { redactText } from '../core/redact.ts';
 import { runMain, targetLabel } from '../core/settings.ts';
-import { runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
-import { driftLine, writeReleaseReport } from './report.ts';
-import { loadReleaseSettings, PARTS, releaseProjects, validateAllParts } from './settings.ts';
+import { listRuns } from '../load/runner/summary.ts';
+import { appendHistory, describeCheck } from './history.ts';
+import { runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
+import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
+import { loadReleaseSettings, PARTS, partsLogFormat, releaseProjects, validateAllParts } from './settings.ts';
 import { rowsOf, textTable } from './table.ts';
+
+/** The latest run of each heavy profile (smoke is what this check runs itself). */
+function latestLoadRuns(reportsDir: string): LoadRunLink[] {
+  const seen = new Set<string>();
+  return listRuns(reportsDir).flatMap(({ dir, summary: s }) => {
+    const key = `${s.script}/${s.profile}`;
+    if (s.profile === 'smoke' || seen.has(key)) return [];
+    seen.add(key);
+    return [
+      {
+        script: s.script,
+        profile: s.profile,
+        startedAt: s.startedAt,
+        passed: s.passed,
+        summary: join(dir, 'summary.txt'),
+        dashboard: s.dashboard ? join(dir, s.dashboard) : undefined,
+      },
+    ];
+  });
+}
 
 await runMain(async () => {
   const s = loadReleaseSettings();
@@ -21,6 +44,13 @@ await runMain(async () => {
   const generation = `generation: ${s.TARGET_GENERATION}${s.TARGET_GENERATION === 'latest' ? ' (e-mail verification mandatory)' : ''}`;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const show = (part: string) => (line: string) => line.trim() && say(`  ${part.padEnd(7)} │ ${redactText(line)}`);
+  const list = (items: Finding[], max = 10) => {
+    for (const f of items.slice(0, max)) {
+      say(`  - ${redactText(f.title)}`);
+      for (const l of (f.message ?? '').split('\n').filter(Boolean).slice(0, 4)) say(`      ${l}`);
+    }
+    if (items.length > max) say(`  … and ${items.length - max} more (see the report)`);
+  };
 
   say(`Release check: ${label} — ${where}; ${generation}`);
   const started = new Date();
@@ -28,11 +58,14 @@ await runMain(async () => {
   const results: PartResult[] = [];
   const record = (r: PartResult) => {
     results.push(r);
-    say(`${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds.toFixed(1)} s)`);
+    say(
+      `${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} of ${r.total} ${r.unit} passed, ${r.failed} failed${r.flaky ? `, ${r.flaky} flaky` : ''} (${r.seconds.toFixed(1)} s)`,
+    );
   };
   // The parts inherit this environment, TARGET_FAULTS included: a bundled target started with faults
-  // must fail the check. (A key set to undefined would delete the variable in the child.)
-  const env: Record<string, string> = {};
+  // must fail the check. (A key set to undefined would delete the variable in the child.) Their logs
+  // come back through pipes, where pino would choose JSON: the format is chosen here, for our stdout.
+  const env: Record<string, string> = { LOG_FORMAT: partsLogFormat(s, process.stdout.isTTY === true) };
 
   if (parts.includes('tests')) {
     const projects = releaseProjects(s);
@@ -51,16 +84,38 @@ await runMain(async () => {
 
   const seconds = (performance.now() - t0) / 1000;
   const go = results.every((r) => r.ok);
+  const history = appendHistory(reportsDir, {
+    at: started.toISOString(),
+    label,
+    go,
+    seconds: Math.round(seconds * 10) / 10,
+    failed: results.reduce((n, r) => n + r.failed, 0),
+    flaky: results.reduce((n, r) => n + r.flaky, 0),
+    failedParts: results.filter((r) => !r.ok).map((r) => r.name),
+  });
   const reportFile = join(reportsDir, 'index.html');
-  writeReleaseReport(reportFile, { label, url: s.TARGET_URL ?? 'bundled reference target', startedAt: started, seconds, results });
+  writeReleaseReport(reportFile, {
+    label,
+    url: s.TARGET_URL ?? 'bundled reference target',
+    startedAt: started,
+    seconds,
+    results,
+    history,
+    loadRuns: latestLoadRuns(reportsDir),
+  });
   say(`\n${textTable(rowsOf(results))}\n`);
   // Drift is news, not a failure: one line per part that saw fields the contract does not know.
   for (const r of results.filter((x) => x.drift?.length)) say(`${r.name}: ${driftLine(r.drift!)}`);
   for (const r of results.filter((x) => x.failures.length)) {
     say(`${r.name} failed:`);
-    for (const f of r.failures.slice(0, 10)) say(`  - ${redactText(f)}`);
-    if (r.failures.length > 10) say(`  … and ${r.failures.length - 10} more`);
+    list(r.failures);
   }
+  for (const r of results.filter((x) => x.flakes.length)) {
+    say(`${r.name} flaky (failed, then passed on a retry):`);
+    list(r.flakes);
+  }
+  const earlier = history.slice(0, -1).slice(-5).reverse();
+  if (earlier.length) say(`Earlier checks (newest first): ${earlier.map(describeCheck).join(' · ')}`);
   say(
     `${go ? 'GO' : 'NO-GO'}: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} s. Report: ${reportFile}`,
   );

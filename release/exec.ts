@@ -20,13 +20,15 @@ export interface ExecOptions {
    *  hung run fails instead of holding its caller. Without it the command stays in our process
    *  group, so Ctrl-C reaches it. */
   timeoutMs?: number;
+  /** Working folder (default: ours). */
+  cwd?: string;
 }
 
 export function exec(cmd: string, args: string[], env: Record<string, string | undefined>, o: ExecOptions = {}): Promise<ExecResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const detached = o.timeoutMs !== undefined;
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached });
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached, cwd: o.cwd });
     const text = { stdout: '', stderr: '' };
     let output = '';
     const lines = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr') => {

@@ -173,7 +173,7 @@ function cellText(
   const r = c.result;
   if (fault === 'clean')
     return r.ok
-      ? { text: `✔ passes (${r.passed}/${r.checks})`, bad: false }
+      ? { text: `✔ passes (${r.passed}/${r.total})`, bad: false }
       : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
   const want = wanted(fault, part, strict);
   if (want === 'caught') {
@@ -268,7 +268,7 @@ await runMain(async () => {
       cells.set(cellKey(job), { job, result });
       done++;
       const verdict = progressWord(wanted(job.fault, job.part, strict), result);
-      const detail = !result.ok ? (result.failures[0] ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
+      const detail = !result.ok ? (result.failures[0]?.title ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
       process.stdout.write(
         `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
       );
@@ -297,7 +297,7 @@ await runMain(async () => {
     const drifted = runs.find((c) => c && fault !== 'clean' && c.result.drift?.length);
     row.push(
       first
-        ? `${first.job.part} (${first.job.generation}): ${first.result.failures[0] ?? ''}`.slice(0, 160)
+        ? `${first.job.part} (${first.job.generation}): ${first.result.failures[0]?.title ?? ''}`.slice(0, 160)
         : drifted
           ? `${drifted.job.part} (${drifted.job.generation}): drift: ${drifted.result.drift!.join(', ')}`.slice(0, 160)
           : '',
@@ -326,7 +326,7 @@ await runMain(async () => {
         const c = cells.get(cellKey({ generation, fault, part }));
         if (!c || c.result.ok) continue;
         process.stdout.write(
-          `\n${fault} → ${part} (${generation}): ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f}`).join('\n')}\n`,
+          `\n${fault} → ${part} (${generation}): ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f.title}`).join('\n')}\n`,
         );
       }
 

@@ -1,10 +1,10 @@
 // The three parts of the harness, each run through its own CLI and judged by its own report:
 // Playwright's JSON report, k6's JSON summary, the monitor's --json pass.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LEAK_CHECK_FAILED } from '../fixtures/secrets.ts';
-import { summaryBase } from '../load/lib/summary.ts';
-import { readSummary, summaryPath } from '../load/runner/summary.ts';
+import { latestRunDir, readSummary } from '../load/runner/summary.ts';
+import { redactText } from '../core/redact.ts';
 import { exec, type LineSink } from './exec.ts';
 
 /** The harness's three parts, in the order they run. */
@@ -16,13 +16,23 @@ export interface PartResult {
   part: PartName;
   /** What ran ("playwright smoke,flow,upgrade", "k6 credits smoke", "monitor pass 2/2"). */
   name: string;
-  checks: number;
+  /** What the counts count, so a row never mixes them: Playwright tests, k6 thresholds, monitor checks. */
+  unit: 'tests' | 'thresholds' | 'checks';
+  /** How many ran (skipped ones not included). */
+  total: number;
+  /** Passed at the first try. */
   passed: number;
+  /** Passed only on a retry (Playwright in CI): not a failure, never hidden. */
+  flaky: number;
   failed: number;
+  /** Skipped by design (no signing key, upgrade not allowed), shown so they never pass unseen. */
+  skipped: number;
   seconds: number;
   ok: boolean;
-  /** What failed, in the part's own words (test titles, thresholds, check messages). */
-  failures: string[];
+  /** What failed, in the part's own words, with the scrubbed error when there is one. */
+  failures: Finding[];
+  /** What passed only on a retry, with the error of the failed attempt. */
+  flakes: Finding[];
   /** Reports it wrote, for the release report's links. */
   reports: { label: string; path: string }[];
   /** Every named check that ran (test title, k6 threshold or check, monitor check) and whether it
@@ -33,28 +43,58 @@ export interface PartResult {
   drift?: string[];
 }
 
+export interface Finding {
+  /** One line: the test's full title, the threshold, the monitor check. */
+  title: string;
+  /** The error, scrubbed of secrets (a few lines at most). */
+  message?: string;
+}
+
 export interface Verdict {
   check: string;
   failed: boolean;
 }
 
+const UNITS: Record<PartName, PartResult['unit']> = { tests: 'tests', load: 'thresholds', monitor: 'checks' };
+
 /** A run that produced no report of its own: one failure saying why. */
 export function brokenRun(part: PartName, name: string, seconds: number, why: string): PartResult {
-  return { part, name, seconds, checks: 0, passed: 0, failed: 1, ok: false, failures: [why], reports: [], verdicts: [] };
+  return {
+    part,
+    name,
+    seconds,
+    unit: UNITS[part],
+    total: 0,
+    passed: 0,
+    flaky: 0,
+    failed: 1,
+    skipped: 0,
+    ok: false,
+    failures: [{ title: why }],
+    flakes: [],
+    reports: [],
+    verdicts: [],
+  };
 }
 
 /** Several runs of one part reported as one (the matrix's login + credits). */
 export function combine(name: string, runs: readonly PartResult[]): PartResult {
   const sum = (f: (r: PartResult) => number) => runs.reduce((n, r) => n + f(r), 0);
+  const prefixed = (list: (r: PartResult) => Finding[]) =>
+    runs.flatMap((r) => list(r).map((f) => ({ ...f, title: `${r.name}: ${f.title}` })));
   return {
     part: runs[0]!.part,
     name,
-    checks: sum((r) => r.checks),
+    unit: runs[0]!.unit,
+    total: sum((r) => r.total),
     passed: sum((r) => r.passed),
+    flaky: sum((r) => r.flaky),
     failed: sum((r) => r.failed),
+    skipped: sum((r) => r.skipped),
     seconds: sum((r) => r.seconds),
     ok: runs.every((r) => r.ok),
-    failures: runs.flatMap((r) => r.failures.map((f) => `${r.name}: ${f}`)),
+    failures: prefixed((r) => r.failures),
+    flakes: prefixed((r) => r.flakes),
     reports: runs.flatMap((r) => r.reports),
     verdicts: runs.flatMap((r) => r.verdicts),
     drift: unique(runs.flatMap((r) => r.drift ?? [])),
@@ -79,23 +119,54 @@ interface PwAnnotation {
   type: string;
   description?: string;
 }
+interface PwError {
+  message?: string;
+}
 interface PwSpec {
   title: string;
   file: string;
-  tests: { status: string; projectName: string; annotations?: PwAnnotation[]; results?: { annotations?: PwAnnotation[] }[] }[];
+  tests: {
+    status: string;
+    projectName: string;
+    annotations?: PwAnnotation[];
+    results: { status: string; errors?: PwError[]; error?: PwError; annotations?: PwAnnotation[] }[];
+  }[];
 }
 interface PwSuite {
   title: string;
   specs?: PwSpec[];
   suites?: PwSuite[];
 }
-interface PwReport {
+export interface PwReport {
   suites: PwSuite[];
   stats: { expected: number; unexpected: number; flaky: number; skipped: number };
 }
 
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+/** A test's error as the on-call engineer should read it: no colour codes, secrets scrubbed, a few lines. */
+export function errorText(results: PwSpec['tests'][number]['results']): string | undefined {
+  const failed = results.find((r) => r.status !== 'passed' && r.status !== 'skipped');
+  const raw = failed?.errors?.[0]?.message ?? failed?.error?.message;
+  if (!raw) return undefined;
+  const all = redactText(raw.replace(ANSI, ''))
+    .trim()
+    .split('\n')
+    .map((l) => l.trimEnd());
+  // The message ends where Playwright's code frame ("  15 |   expect(...)") begins: the report links the rest.
+  const frame = all.findIndex((l) => /^\s*>?\s*\d+ \|/.test(l));
+  const lines = (frame > 0 ? all.slice(0, frame) : all).filter((l, i, a) => l || (i > 0 && a[i - 1]));
+  const shown = lines.slice(0, 8).join('\n');
+  return (lines.length > 8 ? `${shown}\n…` : shown).slice(0, 1200);
+}
+
+interface TestOutcome extends Verdict {
+  status: string;
+  message?: string;
+}
+
 /** Every test that ran (skipped ones left out), by its full title. */
-function testVerdicts(suites: PwSuite[], path: string[] = []): Verdict[] {
+function testOutcomes(suites: PwSuite[], path: string[] = []): TestOutcome[] {
   return suites.flatMap((s) => {
     const here = s.title && !s.title.endsWith('.ts') ? [...path, s.title] : path;
     const own = (s.specs ?? []).flatMap((spec) =>
@@ -104,9 +175,11 @@ function testVerdicts(suites: PwSuite[], path: string[] = []): Verdict[] {
         .map((t) => ({
           check: `[${t.projectName}] ${spec.file} › ${[...here, spec.title].join(' › ')}`,
           failed: t.status === 'unexpected',
+          status: t.status,
+          message: t.status === 'unexpected' || t.status === 'flaky' ? errorText(t.results) : undefined,
         })),
     );
-    return [...own, ...testVerdicts(s.suites ?? [], here)];
+    return [...own, ...testOutcomes(s.suites ?? [], here)];
   });
 }
 
@@ -127,7 +200,7 @@ function testDrift(suites: PwSuite[]): string[] {
 export interface TestRunOptions extends PartOptions {
   projects: string[];
   workers?: number;
-  /** The config's CI reporters (list, junit, html, json, leak check) and retries; otherwise a quick run for the matrix. */
+  /** The config's CI reporters (list, blob, junit, html, json, leak check) and retries; otherwise a quick run for the matrix. */
   fullReports?: boolean;
   /** Stop at this many failed tests (the matrix, where only "caught or not" is asked of the run). */
   maxFailures?: number;
@@ -160,30 +233,45 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
       o.onLine?.(line, stream);
     },
   });
-  const base = { part: 'tests' as const, name: `playwright ${o.projects.join(',')}`, seconds: r.seconds };
-  if (!existsSync(json)) return brokenRun('tests', base.name, r.seconds, `playwright exited ${r.code} without a report`);
+  const name = `playwright ${o.projects.join(',')}`;
+  if (!existsSync(json)) return brokenRun('tests', name, r.seconds, `playwright exited ${r.code} without a report`);
   const report = JSON.parse(readFileSync(json, 'utf8')) as PwReport;
-  const { expected, unexpected, flaky, skipped } = report.stats;
-  // Skips are by design (no signing key, upgrade not allowed) but must not pass unseen.
-  if (skipped) base.name += ` (${skipped} skipped)`;
-  const verdicts = testVerdicts(report.suites);
-  const failures = verdicts.filter((v) => v.failed).map((v) => v.check);
-  if (leak) failures.unshift(`the secret leak check found a password or token in this run's output (${o.reportsDir})`);
-  if (!failures.length && r.code !== 0) failures.push(`playwright exited ${r.code}`);
   return {
-    ...base,
-    checks: expected + unexpected + flaky,
-    passed: expected + flaky,
-    failed: unexpected + (leak ? 1 : 0),
-    ok: r.code === 0 && unexpected === 0 && !leak,
-    failures,
+    ...judgeTestReport(report, { name, seconds: r.seconds, code: r.code, leak, reportsDir: o.reportsDir }),
     reports: o.fullReports
       ? [
           { label: 'Playwright report', path: join(o.reportsDir, 'html', 'index.html') },
-          { label: 'JUnit', path: join(o.reportsDir, 'junit.xml') },
+          { label: 'Playwright JUnit', path: join(o.reportsDir, 'junit.xml') },
         ]
       : [],
-    verdicts,
+  };
+}
+
+/** The tests part's result from Playwright's JSON report, the exit code and the leak check's verdict. */
+export function judgeTestReport(
+  report: PwReport,
+  run: { name: string; seconds: number; code: number; leak: boolean; reportsDir: string },
+): PartResult {
+  const { expected, unexpected, flaky, skipped } = report.stats;
+  const outcomes = testOutcomes(report.suites);
+  const failures: Finding[] = outcomes.filter((t) => t.failed).map((t) => ({ title: t.check, message: t.message }));
+  if (run.leak) failures.unshift({ title: `the secret leak check found a password or token in this run's output (${run.reportsDir})` });
+  if (!failures.length && run.code !== 0) failures.push({ title: `playwright exited ${run.code}` });
+  return {
+    part: 'tests',
+    name: run.name,
+    seconds: run.seconds,
+    unit: 'tests',
+    total: expected + unexpected + flaky,
+    passed: expected,
+    flaky,
+    failed: unexpected + (run.leak ? 1 : 0),
+    skipped,
+    ok: run.code === 0 && unexpected === 0 && !run.leak,
+    failures,
+    flakes: outcomes.filter((t) => t.status === 'flaky').map((t) => ({ title: t.check, message: t.message })),
+    reports: [],
+    verdicts: outcomes.map(({ check, failed }) => ({ check, failed })),
     drift: unique(testDrift(report.suites)),
   };
 }
@@ -192,7 +280,7 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
 
 export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; duration?: string }): Promise<PartResult> {
   const profile = 'smoke';
-  rmSync(summaryPath(o.reportsDir, o.script, profile), { force: true });
+  const started = Date.now();
   const r = await exec(
     process.execPath,
     [...TSX, 'load/runner/main.ts', o.script, '--profile', profile, ...(o.duration ? ['--duration', o.duration] : [])],
@@ -200,34 +288,51 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; du
     { onLine: o.onLine },
   );
   const name = `k6 ${o.script} ${profile}${o.duration ? ` (${o.duration})` : ''}`;
-  const s = readSummary(o.reportsDir, o.script, profile);
+  // The run's own folder: `latest`, if this run is what it points at (runs here are one at a time).
+  const runDir = realpathOrUndefined(latestRunDir(o.reportsDir));
+  const s = runDir ? readSummary(runDir) : undefined;
   // No summary: the run stopped before k6 did anything (set-up failed); its last words say why.
   const why = r.stderr.trim().split('\n').at(-1)?.trim();
-  if (!s) return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary${why ? `: ${why}` : ''}`);
-  const crossed = s.thresholds.filter((t) => !t.ok).map((t) => `threshold crossed: ${t.metric} ${t.rule}`);
-  const checkFails = s.checks.filter((c) => c.fails > 0).map((c) => `check "${c.name}": ${c.fails} of ${c.passes + c.fails} failed`);
-  const failures = r.code === 0 ? [] : [...crossed, ...checkFails];
-  if (r.code !== 0 && !failures.length) failures.push(`k6 exited ${r.code}`);
-  const base = summaryBase(o.reportsDir, o.script, profile);
+  if (!runDir || !s || s.script !== o.script || Date.parse(s.startedAt) < started - 1000)
+    return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary${why ? `: ${why}` : ''}`);
+  const crossed = s.thresholds.filter((t) => !t.ok).map((t) => ({ title: `threshold crossed: ${t.metric} ${t.rule} (${t.measured})` }));
+  const checkFails = s.checks
+    .filter((c) => c.fails > 0)
+    .map((c) => ({ title: `check "${c.name}": ${c.fails} of ${c.passes + c.fails} failed` }));
+  const failures: Finding[] = r.code === 0 ? [] : [...crossed, ...checkFails];
+  if (r.code !== 0 && !failures.length) failures.push({ title: `k6 exited ${r.code}` });
   return {
     part: 'load',
     name,
     seconds: r.seconds,
-    checks: s.thresholds.length,
+    unit: 'thresholds',
+    total: s.thresholds.length,
     passed: s.thresholds.length - crossed.length,
+    flaky: 0,
     failed: r.code === 0 ? 0 : Math.max(1, crossed.length),
+    skipped: 0,
     ok: r.code === 0,
     failures,
+    flakes: [],
     reports: [
-      { label: `k6 ${o.script} summary`, path: `${base}.txt` },
-      { label: `k6 ${o.script} JSON`, path: `${base}.json` },
-      { label: `k6 ${o.script} JUnit`, path: `${base}.junit.xml` },
+      { label: `k6 ${o.script} summary`, path: join(runDir, 'summary.txt') },
+      { label: `k6 ${o.script} JSON`, path: join(runDir, 'summary.json') },
+      { label: `k6 ${o.script} JUnit`, path: join(runDir, 'junit.xml') },
+      ...(s.dashboard ? [{ label: `k6 ${o.script} dashboard`, path: join(runDir, s.dashboard) }] : []),
     ],
     verdicts: [
       ...s.thresholds.map((t) => ({ check: `threshold ${t.metric} ${t.rule}`, failed: !t.ok })),
       ...s.checks.map((c) => ({ check: `check "${c.name}"`, failed: c.fails > 0 })),
     ],
   };
+}
+
+function realpathOrUndefined(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 // ---- monitor: npm run monitor -- --once --json ----
@@ -263,17 +368,22 @@ export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: num
       });
     }
   }
-  const all = results.flatMap((p) => p.checks).filter((c) => c.status !== 'skipped');
+  const ran = results.flatMap((p) => p.checks);
+  const all = ran.filter((c) => c.status !== 'skipped');
   const failed = all.filter((c) => c.status === 'fail');
   return {
     part: 'monitor',
     name: passes > 1 ? `monitor ${passes} passes` : 'monitor pass',
-    checks: all.length,
+    unit: 'checks',
+    total: all.length,
     passed: all.length - failed.length,
+    flaky: 0,
     failed: failed.length,
+    skipped: ran.length - all.length,
     seconds,
     ok: failed.length === 0 && lastCode === 0 && results.every((p) => p.status === 'pass'),
-    failures: failed.map((c) => `${c.name}: ${c.message.split('\n')[0]}`),
+    failures: failed.map((c) => ({ title: `${c.name}: ${c.message.split('\n')[0]}` })),
+    flakes: [],
     reports: [{ label: 'Monitor status page', path: join(o.reportsDir, 'monitor', 'status.html') }],
     verdicts: all.map((c) => ({ check: c.name, failed: c.status === 'fail' })),
     drift: unique(results.flatMap((p) => p.checks.flatMap((c) => c.drift ?? []))),

@@ -1,13 +1,26 @@
-// One HTML page for the release check: the verdict, the summary table, what failed, and links to
-// each part's own report. Every text passes through redactText.
+// One HTML page for the release check: the verdict, the summary table, what failed (with each
+// failed test's scrubbed error), what was flaky, the trend of the last checks, the latest heavy k6
+// runs with their dashboards, and links to each part's own report. Every text passes through redactText.
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { redactText } from '../core/redact.ts';
-import type { PartResult } from './parts.ts';
-import { HEADERS, rowsOf } from './table.ts';
+import type { Finding, PartResult } from './parts.ts';
+import type { CheckRecord } from './history.ts';
+import { HEADERS, NUMERIC_FROM, rowsOf } from './table.ts';
 import { escapeMarkup } from '../core/escape.ts';
 
 const esc = (s: string): string => escapeMarkup(redactText(s));
+
+/** A k6 run of a heavy profile (load, stress, spike, soak) found in REPORTS_DIR/load. */
+export interface LoadRunLink {
+  script: string;
+  profile: string;
+  startedAt: string;
+  passed: boolean;
+  /** The run's folder, its summary and (when exported) its dashboard. */
+  summary: string;
+  dashboard?: string;
+}
 
 export interface ReleaseReport {
   label: string;
@@ -15,6 +28,17 @@ export interface ReleaseReport {
   startedAt: Date;
   seconds: number;
   results: PartResult[];
+  /** Earlier checks and this one, oldest first. */
+  history: CheckRecord[];
+  loadRuns: LoadRunLink[];
+}
+
+const TREND_ROWS = 10;
+
+function findings(list: Finding[]): string {
+  return `<ul>${list
+    .map((f) => `<li><span class="title">${esc(f.title)}</span>${f.message ? `<pre>${esc(f.message)}</pre>` : ''}</li>`)
+    .join('\n')}</ul>`;
 }
 
 /** "drift: response.Organization (register), response.ClaimedENSName (usage)" */
@@ -23,7 +47,9 @@ export const driftLine = (drift: readonly string[]): string => `drift: ${drift.j
 export function writeReleaseReport(file: string, r: ReleaseReport): void {
   const go = r.results.every((x) => x.ok);
   const dir = dirname(resolve(file));
+  const href = (p: string) => esc(relative(dir, resolve(p)));
   const links = r.results.flatMap((x) => x.reports).filter((l) => existsSync(l.path));
+  const trend = r.history.slice(-TREND_ROWS).reverse();
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Release check · ${esc(r.label)}</title>
 <style>
@@ -32,6 +58,8 @@ body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:64rem;paddin
 .go{background:#dafbe1;color:#116329}.nogo{background:#ffebe9;color:#a40e26}
 table{border-collapse:collapse;margin:1rem 0}td,th{padding:.3rem .8rem;border-bottom:1px solid #d0d7de;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}tr.fail td{color:#a40e26}code{font-size:.9em}
+pre{background:#f6f8fa;padding:.5rem .7rem;border-radius:.3rem;white-space:pre-wrap;font-size:.85em;margin:.3rem 0 .8rem}
+li .title{font-weight:600}td.go{color:#116329;font-weight:600}td.nogo{color:#a40e26;font-weight:600}
 </style></head><body>
 <h1>Release check: ${esc(r.label)}</h1>
 <p>Target <code>${esc(r.url)}</code> · started ${esc(r.startedAt.toISOString())} · ${r.seconds.toFixed(1)} s</p>
@@ -40,7 +68,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}tr.fail td{color:#a40e26
 ${rowsOf(r.results)
   .map(
     (row, i) =>
-      `<tr class="${r.results[i]!.ok ? 'ok' : 'fail'}">${row.map((c, j) => `<td${j >= 2 ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`,
+      `<tr class="${r.results[i]!.ok ? 'ok' : 'fail'}">${row.map((c, j) => `<td${j >= NUMERIC_FROM ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`,
   )
   .join('\n')}
 </tbody></table>
@@ -52,12 +80,44 @@ ${
         .join('')}</ul>`
     : ''
 }
+<div id="failures">
 ${r.results
   .filter((x) => x.failures.length)
-  .map((x) => `<h2>${esc(x.name)}: what failed</h2><ul>${x.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>`)
+  .map((x) => `<h2>${esc(x.name)}: what failed</h2>\n${findings(x.failures)}`)
   .join('\n')}
+</div>
+<div id="flaky">
+${r.results
+  .filter((x) => x.flakes.length)
+  .map((x) => `<h2>${esc(x.name)}: flaky (failed, then passed on a retry)</h2>\n${findings(x.flakes)}`)
+  .join('\n')}
+</div>
+<h2>Trend: the last ${trend.length} release checks</h2>
+<table id="trend"><thead><tr><th>started</th><th>target</th><th>verdict</th><th>time</th><th>failed</th><th>flaky</th><th>failed parts</th></tr></thead><tbody>
+${trend
+  .map(
+    (h) =>
+      `<tr><td>${esc(h.at.replace('T', ' ').slice(0, 19))}</td><td>${esc(h.label)}</td><td class="${h.go ? 'go' : 'nogo'}">${h.go ? 'GO' : 'NO-GO'}</td>` +
+      `<td class="n">${h.seconds.toFixed(1)} s</td><td class="n">${h.failed}</td><td class="n">${h.flaky}</td><td>${esc(h.failedParts.join(', '))}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>
+<h2>Load profiles (the latest k6 run of each, <code>npm run load</code>)</h2>
+${
+  r.loadRuns.length
+    ? `<table id="load-runs"><thead><tr><th>script</th><th>profile</th><th>started</th><th>thresholds</th><th>reports</th></tr></thead><tbody>
+${r.loadRuns
+  .map(
+    (l) =>
+      `<tr class="${l.passed ? 'ok' : 'fail'}"><td>${esc(l.script)}</td><td>${esc(l.profile)}</td><td>${esc(l.startedAt.replace('T', ' ').slice(0, 19))}</td>` +
+      `<td>${l.passed ? 'passed' : 'crossed'}</td><td>${l.dashboard ? `<a href="${href(l.dashboard)}">dashboard</a> · ` : ''}<a href="${href(l.summary)}">summary</a></td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`
+    : '<p id="load-runs">None in this reports folder yet: <code>npm run load -- credits --profile load</code> (also stress, spike, soak) writes one, with its dashboard.</p>'
+}
 <h2>Reports</h2><ul id="reports">
-${links.map((l) => `<li><a href="${esc(relative(dir, resolve(l.path)))}">${esc(l.label)}</a></li>`).join('\n')}
+${links.map((l) => `<li><a href="${href(l.path)}">${esc(l.label)}</a></li>`).join('\n')}
 </ul></body></html>
 `;
   mkdirSync(dir, { recursive: true });

@@ -24,6 +24,8 @@ export const releaseSettings = {
     .list()
     .pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1))
     .optional(),
+  /** Set by CI systems: the parts log JSON lines there. */
+  CI: setting.bool().default(false),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
   RELEASE_TEST_PROJECTS: setting
     .list()
@@ -75,4 +77,10 @@ export function validateAllParts(parts: readonly string[]): void {
 export function releaseProjects(s: ReleaseSettings): string[] {
   if (s.RELEASE_TEST_PROJECTS) return [...s.RELEASE_TEST_PROJECTS];
   return targetIsLocal(s) || s.ALLOW_UPGRADE ? [...PROJECTS] : PROJECTS.filter((p) => p !== 'upgrade');
+}
+
+/** The parts' log format: pretty lines for a person at a terminal; JSON lines in CI, through a pipe, or when asked. */
+export function partsLogFormat(s: Pick<ReleaseSettings, 'LOG_FORMAT' | 'CI'>, stdoutIsTTY: boolean): 'json' | 'pretty' {
+  if (s.LOG_FORMAT !== 'auto') return s.LOG_FORMAT;
+  return stdoutIsTTY && !s.CI ? 'pretty' : 'json';
 }

@@ -10,10 +10,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
-import { readSummary, type JsonSummary } from '../load/runner/summary.ts';
+import type { JsonSummary } from '../load/runner/summary.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { ensureTool } from '../core/go-tools.ts';
-import { runK6 } from '../load/runner/run-k6.ts';
+import { runReported } from '../load/runner/run-k6.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk } from './lib/bench.ts';
 
 const settingsShape = {
@@ -48,16 +48,22 @@ await runMain(async () => {
     };
     const k6Run = async (script: string, env: Record<string, string>): Promise<JsonSummary> => {
       const reports = mkdtempSync(join(dir, 'k6-'));
-      const r = await runK6({
+      const profile = { name: 'load', describe: `bench ${script}`, durationS: s.BENCH_DURATION_S };
+      const r = await runReported({
         bin: k6,
         script,
         args: ['--quiet'],
         output: 'pipe',
+        reportsDir: reports,
+        profile,
+        target: 'bench',
+        minChecksRate: 0,
+        // The dashboard's sampling would take CPU from the figures being measured.
+        k6Env: { K6_WEB_DASHBOARD: 'false' },
         // No latency or error-rate aborts: a benchmark measures, the thresholds judge elsewhere.
         env: {
           TARGET_URL: target.url,
           ACCOUNTS_FILE: accountsFile,
-          REPORTS_DIR: reports,
           PROFILE: 'load',
           DURATION: `${s.BENCH_DURATION_S}s`,
           P95_MS: '600000',
@@ -68,7 +74,7 @@ await runMain(async () => {
         },
       });
       if (r.code !== 0) throw new Error(`k6 ${script} exited ${r.code}:\n${r.stderr.slice(-2000)}`);
-      const summary = readSummary(reports, script.replace('.ts', ''), 'load');
+      const summary = r.summary;
       if (!summary) throw new Error(`k6 ${script} wrote no summary in ${reports}`);
       return summary;
     };

@@ -1,8 +1,10 @@
 // `npm run tools` (and set-up): makes sure the pinned Go-built tools are here (installing them with Go
-// when missing) and prints `name path` per tool. `npm run k6:install` asks for k6 alone and prints its
+// when missing), and the Kubernetes schemas kubeconform reads (scripts/lib/kube-schemas.ts), and
+// prints `name path` per tool. `npm run k6:install` asks for k6 alone and prints its
 // path. Exit 3 when one cannot be had (with the other ways to get it).
 import { ensureTool, GO_TOOLS, type GoToolName, ToolNotFound } from '../core/go-tools.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
+import { ensureKubeSchemas } from './lib/kube-schemas.ts';
 
 await runMain(async () => {
   const s = loadSettings({ K6_BIN: setting.text().optional() });
@@ -25,5 +27,13 @@ await runMain(async () => {
       failed = true;
     }
   }
+  if (!asked.length)
+    try {
+      process.stdout.write(`kubernetes-schemas ${ensureKubeSchemas()}\n`);
+    } catch (err) {
+      if (!(err instanceof ToolNotFound)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      failed = true;
+    }
   return failed ? 3 : 0;
 });

@@ -3,9 +3,11 @@
 # machine gets every real program the harness drives or tests with:
 # - Debian packages, when we may install them (root + apt-get): chromium (status page screenshots),
 #   wrk and hyperfine (benchmarks), prometheus (with promtool), prometheus-pushgateway and
-#   prometheus-alertmanager (the monitoring stack's end-to-end test);
+#   prometheus-alertmanager (the monitoring stack's end-to-end test), shellcheck (actionlint runs it
+#   on the workflows' scripts);
 # - Go-built tools, pinned, built from the Go module proxy when missing (scripts/ensure-tools.ts):
-#   k6 and Mailpit (run time), actionlint and kubeconform (the project's own checks).
+#   k6 and Mailpit (run time), actionlint and kubeconform (the project's own checks), and the
+#   Kubernetes JSON schemas kubeconform reads (from PyPI's kubernetes-validate, with pip).
 # Idempotent and quick when everything is already there.
 # `--strict` (before tests): anything missing is an error (exit 3). Without it (npm install): a
 # warning, so that installing the npm packages does not fail on a machine without Go or root.
@@ -17,6 +19,7 @@ missing=()
 have chromium || [ -x /usr/bin/chromium ] || missing+=(chromium)
 have wrk || missing+=(wrk)
 have hyperfine || missing+=(hyperfine)
+have shellcheck || missing+=(shellcheck)
 have promtool || missing+=(prometheus)
 have prometheus-pushgateway || missing+=(prometheus-pushgateway)
 have prometheus-alertmanager || missing+=(prometheus-alertmanager)

@@ -14,7 +14,6 @@ export interface RunConfig {
   thresholds: ReturnType<typeof buildThresholds>;
   timeoutMs: number;
   toleranceS: number;
-  reportsDir: string;
   accountsFile?: string;
 }
 
@@ -39,7 +38,6 @@ export function loadConfig(script: ScriptName): RunConfig {
     thresholds: buildThresholds(script, criteria),
     timeoutMs: wholeNumber('HTTP_TIMEOUT_MS', 10_000, 100, 600_000),
     toleranceS: wholeNumber('TIME_TOLERANCE_S', DEFAULT_TIME_TOLERANCE_S, 0, 3600),
-    reportsDir: __ENV.REPORTS_DIR?.trim() || 'reports',
     accountsFile: __ENV.ACCOUNTS_FILE?.trim() || undefined,
   };
 }

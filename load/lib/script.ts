@@ -1,9 +1,9 @@
-// What every load script exports besides its setup and iteration: k6 options and the end-of-run
-// summary, both derived from the run's configuration so login and credits cannot drift apart.
+// What every load script exports besides its setup and iteration: k6 options, derived from the run's
+// configuration so login and credits cannot drift apart. No handleSummary: one would replace k6's own
+// end-of-test summary (thresholds with their measured values), which k6 users expect to see; the
+// Node runner writes the harness's reports from k6's --summary-export instead (runner/summary.ts).
 import type { Options } from 'k6/options';
-import { urlHostname } from '../../core/loopback.ts';
 import type { RunConfig } from './config.ts';
-import { summaryOutputs, type SummaryData } from './summary.ts';
 
 export function scriptOptions(config: RunConfig): Options {
   return {
@@ -15,15 +15,4 @@ export function scriptOptions(config: RunConfig): Options {
     setupTimeout: '120s',
     summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
   };
-}
-
-export function scriptSummary(config: RunConfig, data: SummaryData): Record<string, string> {
-  return summaryOutputs(data, {
-    script: config.script,
-    profile: config.profile.name,
-    describe: config.profile.describe,
-    target: urlHostname(config.baseUrl) ?? config.baseUrl,
-    reportsDir: config.reportsDir,
-    minChecksRate: config.criteria.minChecksRate,
-  });
 }

@@ -3,7 +3,6 @@
 // Node orchestrates, k6 executes: validates the settings, applies the safety gate, finds (or
 // installs) the pinned k6, starts the bundled target when TARGET_URL is unset, runs the k6 script
 // and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TemporalClient } from '../../core/client.ts';
@@ -14,7 +13,7 @@ import { resolveTarget } from '../../core/target.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { prepareAccounts, privateAccountsFile, type AccountsFile } from './accounts-file.ts';
 import { PoolError, verifiedPool } from './pool.ts';
-import { runK6 } from './run-k6.ts';
+import { runReported } from './run-k6.ts';
 import { FLAG_SETTINGS, K6_ENV_NAMES, loadSettingsShape } from './settings.ts';
 import { buildProfile, ProfileError, type ScriptName } from '../lib/profiles.ts';
 import { buildCriteria } from '../lib/thresholds.ts';
@@ -83,12 +82,12 @@ await runMain(async () => {
     TARGET_GENERATION: s.TARGET_GENERATION,
     HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
     TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
-    REPORTS_DIR: reportsDir,
   };
-  let describe: string;
+  let profile: ReturnType<typeof buildProfile>;
+  let criteria: ReturnType<typeof buildCriteria>;
   try {
-    describe = buildProfile(script, k6Env).describe;
-    buildCriteria(script, k6Env);
+    profile = buildProfile(script, k6Env);
+    criteria = buildCriteria(script, k6Env);
   } catch (err) {
     if (err instanceof ProfileError) throw asSettingsError(err);
     throw err;
@@ -109,7 +108,6 @@ await runMain(async () => {
       }
       throw err;
     }
-    mkdirSync(reportsDir, { recursive: true });
 
     // The bundled target logs every request at info; under load that would drown k6's output.
     const targetLog = createLogger({
@@ -119,15 +117,19 @@ await runMain(async () => {
     });
     target = await resolveTarget(s, targetLog);
     if (s.TARGET_GENERATION === 'latest' && !accounts.path) {
-      const size = buildProfile(script, k6Env).poolSize;
       const inbox = openInbox((target.inboxUrl ?? s.MAIL_INBOX_URL)!, s.HTTP_TIMEOUT_MS);
       const started = performance.now();
       try {
         pool = privateAccountsFile(
-          await verifiedPool(new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS }), inbox, size, s.MAIL_WAIT_S * 1000),
+          await verifiedPool(
+            new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS }),
+            inbox,
+            profile.poolSize,
+            s.MAIL_WAIT_S * 1000,
+          ),
         );
         log.info(
-          { accounts: size, ms: Math.round(performance.now() - started) },
+          { accounts: profile.poolSize, ms: Math.round(performance.now() - started) },
           'registered the pool and opened the link mailed to each account',
         );
       } catch (err) {
@@ -139,16 +141,20 @@ await runMain(async () => {
         await inbox.close();
       }
     }
-    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir }, `k6 ${describe}`);
-    const result = await runK6({
+    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir }, `k6 ${profile.describe}`);
+    const result = await runReported({
       bin,
       script: `${script}.ts`,
       args: process.stdout.isTTY ? [] : ['--quiet'],
       env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: pool?.path ?? accounts.path },
+      reportsDir,
+      profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },
+      target: targetLabel(s),
+      minChecksRate: criteria.minChecksRate,
     });
     const verdict = result.code === 0 ? 'passed' : result.code === 99 ? 'thresholds crossed' : 'k6 failed';
     log[result.code === 0 ? 'info' : 'error'](
-      { exitCode: result.code, reports: reportsDir },
+      { exitCode: result.code, reports: result.runDir },
       `load ${script} ${s.LOAD_PROFILE}: ${verdict}`,
     );
     return result.code;

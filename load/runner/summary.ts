@@ -1,14 +1,223 @@
-// Reading back the JSON summary a k6 script's handleSummary wrote (load/lib/summary.ts), for the
-// release check, the benchmark and the self-tests. Undefined when the run wrote none.
-import { existsSync, readFileSync } from 'node:fs';
-import { summaryBase, type JsonSummary } from '../lib/summary.ts';
+// The reports of one k6 run, written by the Node side. k6 prints its own end-of-test summary (the
+// standard one, thresholds with their measured values); the scripts define no handleSummary, because
+// one would replace that summary. The runner asks k6 for the same figures as JSON (--summary-export)
+// and writes, in a folder of its own per run (REPORTS_DIR/load/<time>-<script>-<profile>/):
+//   summary.json   thresholds with ok and the measured value, checks, every metric's values
+//   junit.xml      one test case per threshold and per check
+//   summary.txt    the harness's table (also printed after k6's summary)
+//   dashboard.html k6's web dashboard export (time series), for every profile but smoke
+// and points REPORTS_DIR/load/latest at it. k6's export holds setup()'s data (our tokens): it goes to
+// a private temp folder, is read once and removed; nothing from setup_data is ever written.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { escapeMarkup } from '../../core/escape.ts';
 
-export type { JsonSummary };
+/** What the runner writes as summary.json; the release check, the benchmark and the self-tests read it. */
+export interface JsonSummary {
+  script: string;
+  profile: string;
+  describe: string;
+  target: string;
+  /** When the run started (ISO time). */
+  startedAt: string;
+  /** Wall time of the k6 process, setup() included. */
+  durationMs: number;
+  passed: boolean;
+  /** Below this pass rate a check's JUnit case fails (MIN_CHECKS_RATE). */
+  minChecksRate: number;
+  /** `measured` is the value the rule was judged on, as k6 shows it: `p(95)=148ms`, `rate=0.00%`. */
+  thresholds: { metric: string; rule: string; ok: boolean; measured: string }[];
+  checks: { name: string; passes: number; fails: number }[];
+  metrics: Record<string, Record<string, number>>;
+  /** The dashboard export beside this file, when the profile has one. */
+  dashboard?: string;
+}
 
-export const summaryPath = (reportsDir: string, script: string, profile: string): string =>
-  `${summaryBase(reportsDir, script, profile)}.json`;
+export interface RunInfo {
+  script: string;
+  profile: string;
+  describe: string;
+  target: string;
+  startedAt: Date;
+  durationMs: number;
+  minChecksRate: number;
+}
 
-export function readSummary(reportsDir: string, script: string, profile: string): JsonSummary | undefined {
-  const path = summaryPath(reportsDir, script, profile);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as JsonSummary) : undefined;
+/** k6's --summary-export (the legacy JSON layout k6 v1 still writes). */
+interface K6Export {
+  metrics: Record<string, Record<string, number | Record<string, boolean>>>;
+  root_group: K6Group;
+}
+interface K6Group {
+  checks: Record<string, { name: string; passes: number; fails: number }> | { name: string; passes: number; fails: number }[];
+  groups: Record<string, K6Group> | K6Group[];
+}
+
+const allChecks = (g: K6Group): { name: string; passes: number; fails: number }[] => [
+  ...Object.values(g.checks ?? {}),
+  ...Object.values(g.groups ?? {}).flatMap(allChecks),
+];
+
+/** k6's own rounding: two decimals, trailing zeros dropped (148ms, 2.69ms, 1.5s). */
+const trim = (n: number): string => n.toFixed(2).replace(/\.?0+$/, '');
+
+/** A duration in ms the way k6 prints it. */
+export function humanizeMs(ms: number): string {
+  if (ms < 1) return `${trim(ms * 1000)}µs`;
+  if (ms < 1000) return `${trim(ms)}ms`;
+  if (ms < 60_000) return `${trim(ms / 1000)}s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}m${trim((ms - m * 60_000) / 1000)}s`;
+}
+
+/** The value a threshold rule was judged on, shown as k6 shows it: `p(95)=148ms`, `rate=0.00%`, `count=201`. */
+export function measuredValue(metric: string, rule: string, values: Record<string, number>): string {
+  const agg = /^\s*([a-z]+(?:\(\d+(?:\.\d+)?\))?)/.exec(rule)?.[1] ?? rule;
+  const v = agg === 'rate' ? (values.rate ?? values.value) : values[agg];
+  if (v === undefined || !Number.isFinite(v)) return `${agg}=n/a`;
+  // k6 truncates rates to two decimals of a percent.
+  if (agg === 'rate') return `rate=${(Math.trunc(v * 10_000) / 100).toFixed(2)}%`;
+  if (agg === 'count') return `count=${v}`;
+  return `${agg}=${/duration|_time|waiting|blocked|connecting|sending|receiving/.test(metric) ? humanizeMs(v) : trim(v)}`;
+}
+
+/** The harness's summary from k6's export; setup_data is not read. */
+export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
+  const metrics: Record<string, Record<string, number>> = {};
+  const thresholds: JsonSummary['thresholds'] = [];
+  for (const [name, m] of Object.entries(raw.metrics)) {
+    const values: Record<string, number> = {};
+    for (const [k, v] of Object.entries(m)) if (typeof v === 'number') values[k === 'value' ? 'rate' : k] = v;
+    metrics[name] = values;
+    // In the export a threshold maps to true when it was crossed.
+    const rules = (m.thresholds ?? {}) as Record<string, boolean>;
+    for (const [rule, crossed] of Object.entries(rules))
+      thresholds.push({ metric: name, rule, ok: !crossed, measured: measuredValue(name, rule, values) });
+  }
+  thresholds.sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1));
+  return {
+    script: run.script,
+    profile: run.profile,
+    describe: run.describe,
+    target: run.target,
+    startedAt: run.startedAt.toISOString(),
+    durationMs: run.durationMs,
+    passed: thresholds.every((t) => t.ok),
+    minChecksRate: run.minChecksRate,
+    thresholds,
+    checks: allChecks(raw.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
+    metrics,
+  };
+}
+
+const fmt = (n: number | undefined, digits = 1): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
+
+/** The harness's table: one line for the endpoint, the checks, the thresholds with what was measured. */
+export function textTable(s: JsonSummary): string {
+  const m = (name: string) => s.metrics[`${name}{name:${s.script}}`] ?? {};
+  const reqs = m('http_reqs');
+  const dur = m('http_req_duration');
+  const failed = m('http_req_failed');
+  const lines = [
+    `k6 ${s.describe} against ${s.target} (${fmt(s.durationMs / 1000)} s)`,
+    `  endpoint  requests  req/s    failed   p50 ms  p95 ms  p99 ms  max ms`,
+    `  ${s.script.padEnd(8)}  ${String(reqs.count ?? 0).padStart(8)}  ${fmt(reqs.rate).padStart(7)}  ${`${fmt((failed.rate ?? 0) * 100, 2)}%`.padStart(7)}  ` +
+      `${fmt(dur.med).padStart(6)}  ${fmt(dur['p(95)']).padStart(6)}  ${fmt(dur['p(99)']).padStart(6)}  ${fmt(dur.max).padStart(6)}`,
+    `  checks:`,
+    ...s.checks.map((c) => `    ${c.fails === 0 ? '✓' : '✗'} ${c.name}: ${c.passes} passed, ${c.fails} failed`),
+    `  thresholds:`,
+    ...s.thresholds.map((t) => `    ${t.ok ? '✓' : '✗'} ${t.metric}: ${t.rule} ${t.measured}`),
+  ];
+  const dropped = s.metrics.dropped_iterations?.count;
+  if (dropped) lines.push(`  ${dropped} iterations dropped: the VU limit was too low for the rate asked (raise MAX_VUS)`);
+  return `${lines.join('\n')}\n`;
+}
+
+const xml = escapeMarkup;
+
+export function junitXml(s: JsonSummary): string {
+  const checkFails = (c: { passes: number; fails: number }) => c.passes / Math.max(1, c.passes + c.fails) < s.minChecksRate;
+  const cases = [
+    ...s.thresholds.map(
+      (t) =>
+        `    <testcase classname="k6.${xml(s.script)}.thresholds" name="${xml(`${t.metric}: ${t.rule}`)}">` +
+        (t.ok ? '' : `<failure message="${xml(`threshold crossed: ${t.metric} ${t.rule} (${t.measured})`)}"/>`) +
+        `<system-out>${xml(t.measured)}</system-out></testcase>`,
+    ),
+    ...s.checks.map(
+      (c) =>
+        `    <testcase classname="k6.${xml(s.script)}.checks" name="${xml(c.name)}">` +
+        (checkFails(c) ? `<failure message="${xml(`${c.fails} of ${c.passes + c.fails} answers failed this check`)}"/>` : '') +
+        `<system-out>${c.passes} passed, ${c.fails} failed</system-out></testcase>`,
+    ),
+  ];
+  const failures = s.thresholds.filter((t) => !t.ok).length + s.checks.filter(checkFails).length;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="k6 load" tests="${cases.length}" failures="${failures}">`,
+    `  <testsuite name="${xml(`${s.script} ${s.profile}`)}" tests="${cases.length}" failures="${failures}" time="${fmt(s.durationMs / 1000, 3)}" timestamp="${xml(s.startedAt)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+// ---- one folder per run, and REPORTS_DIR/load/latest ----
+
+export const loadReportsDir = (reportsDir: string): string => join(reportsDir, 'load');
+export const latestRunDir = (reportsDir: string): string => join(loadReportsDir(reportsDir), 'latest');
+
+/** A new folder for one run: REPORTS_DIR/load/20261125-161700-credits-load (a suffix when two start in the same second). */
+export function newRunDir(reportsDir: string, script: string, profile: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const base = join(loadReportsDir(reportsDir), `${stamp}-${script}-${profile}`);
+  mkdirSync(loadReportsDir(reportsDir), { recursive: true });
+  for (let i = 1; ; i++) {
+    const dir = i === 1 ? base : `${base}-${i}`;
+    if (existsSync(dir)) continue;
+    mkdirSync(dir);
+    return dir;
+  }
+}
+
+/** Points `latest` at the run's folder (replaced atomically: a reader never finds it missing). */
+export function linkLatest(reportsDir: string, runDir: string): void {
+  const link = latestRunDir(reportsDir);
+  const tmp = `${link}.${process.pid}.tmp`;
+  rmSync(tmp, { force: true });
+  symlinkSync(basename(runDir), tmp);
+  renameSync(tmp, link);
+}
+
+export function writeRunReports(runDir: string, s: JsonSummary): void {
+  if (existsSync(join(runDir, 'dashboard.html'))) s.dashboard = 'dashboard.html';
+  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(s, null, 2)}\n`);
+  writeFileSync(join(runDir, 'junit.xml'), junitXml(s));
+  writeFileSync(join(runDir, 'summary.txt'), textTable(s));
+}
+
+export function readSummary(runDir: string): JsonSummary | undefined {
+  const path = join(runDir, 'summary.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as JsonSummary;
+  } catch {
+    return undefined; // a run killed while writing
+  }
+}
+
+/** Every finished run under REPORTS_DIR/load, newest first. */
+export function listRuns(reportsDir: string): { dir: string; summary: JsonSummary }[] {
+  const root = loadReportsDir(reportsDir);
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && /^\d{8}-\d{6}-/.test(d.name))
+    .map((d) => d.name)
+    .sort()
+    .reverse()
+    .flatMap((name) => {
+      const summary = readSummary(join(root, name));
+      return summary ? [{ dir: join(root, name), summary }] : [];
+    });
 }

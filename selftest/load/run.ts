@@ -1,7 +1,7 @@
 import { ensureTool } from '../../core/go-tools.ts';
 import { k6Args } from '../../load/runner/run-k6.ts';
 import { loadSettingsShape } from '../../load/runner/settings.ts';
-import { readSummary, type JsonSummary } from '../../load/runner/summary.ts';
+import { latestRunDir, readSummary, type JsonSummary } from '../../load/runner/summary.ts';
 import { targetSettings } from '../../reference/settings.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
@@ -12,6 +12,7 @@ export interface Run {
   code: number;
   output: string;
   reportsDir: string;
+  /** The summary.json of the run (`npm run load` writes one per run; plain k6 none). */
   summary(script: string, profile?: string): Summary;
 }
 
@@ -23,8 +24,8 @@ const withSummary = (r: { code: number; output: string }, reportsDir: string): R
   ...r,
   reportsDir,
   summary: (script, profile = 'smoke') => {
-    const s = readSummary(reportsDir, script, profile);
-    if (!s) throw new Error(`no k6 summary for ${script} ${profile} in ${reportsDir}`);
+    const s = readSummary(latestRunDir(reportsDir));
+    if (!s || s.script !== script || s.profile !== profile) throw new Error(`no k6 summary for ${script} ${profile} in ${reportsDir}`);
     return s;
   },
 });
@@ -41,12 +42,11 @@ export async function runLoad(args: string[], env: Record<string, string> = {}):
   return withSummary(r, reportsDir);
 }
 
-/** `k6 run [extra] -e ... load/<script>` directly, as a user would without the orchestrator. */
-export async function runK6Direct(script: string, e: Record<string, string>, extra: string[] = []): Promise<Run> {
-  const reportsDir = tempDir('hx-load-test-');
+/** `k6 run [extra] -e ... load/<script>` directly, as a user would without the orchestrator (k6's own summary, no files). */
+export async function runK6Direct(script: string, e: Record<string, string>, extra: string[] = [], cwd?: string): Promise<Run> {
   const bin = await ensureTool('k6');
-  const r = await runCli(bin, k6Args({ script, env: { REPORTS_DIR: reportsDir, ...e }, args: ['--quiet', ...extra] }), {});
-  return withSummary(r, reportsDir);
+  const r = await runCli(bin, k6Args({ script, env: e, args: ['--quiet', ...extra] }), {}, undefined, cwd);
+  return withSummary(r, cwd ?? '');
 }
 
 /** A short, readable excerpt of a run's output for assertion messages. */

@@ -1,8 +1,10 @@
 // The smoke profile of both k6 scripts, for real, against the bundled target (started by the
-// orchestrator because TARGET_URL is unset): it passes, and its reports hold no secrets.
+// orchestrator because TARGET_URL is unset): it passes, k6's own summary and the harness's table are
+// both printed, and its reports (a folder of its own, `latest` pointing at it) hold no secrets.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { latestRunDir } from '../../load/runner/summary.ts';
 import { describe, it } from 'node:test';
 import { crossedThresholds, failedChecks, runLoad, tail } from './run.ts';
 
@@ -20,11 +22,21 @@ describe('k6 smoke against the clean bundled target', () => {
       assert.ok(checked >= 20, `only ${checked} ${script} answers were checked`);
       assert.ok(s.checks.length >= 2 && s.checks.every((c) => c.passes > 0), 'every check ran');
 
-      const files = readdirSync(run.reportsDir).sort();
-      assert.deepEqual(files, [`load-${script}-smoke.json`, `load-${script}-smoke.junit.xml`, `load-${script}-smoke.txt`]);
-      const junit = readFileSync(join(run.reportsDir, `load-${script}-smoke.junit.xml`), 'utf8');
+      // k6's standard end-of-test summary (thresholds with what was measured), then the harness's table.
+      assert.match(run.output, /█ THRESHOLDS[\s\S]*✓ 'p\(95\)<\d+' p\(95\)=[\d.]+(ms|µs|s)/);
+      assert.match(run.output, new RegExp(`✓ http_req_duration\\{name:${script}\\}: p\\(95\\)<\\d+ p\\(95\\)=[\\d.]+(ms|µs|s)`));
+      assert.ok(
+        s.thresholds.every((t) => /^[a-z()\d.]+=\S+$/.test(t.measured)),
+        JSON.stringify(s.thresholds),
+      );
+
+      const runDir = join(run.reportsDir, 'load', readlinkSync(latestRunDir(run.reportsDir)));
+      assert.match(runDir, new RegExp(`/load/\\d{8}-\\d{6}-${script}-smoke$`));
+      const files = readdirSync(runDir).sort();
+      assert.deepEqual(files, ['junit.xml', 'summary.json', 'summary.txt'], 'smoke has no dashboard; the other profiles do');
+      const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
       assert.match(junit, /<testsuites name="k6 load" tests="\d+" failures="0">/);
-      for (const text of [...files.map((f) => readFileSync(join(run.reportsDir, f), 'utf8')), run.output]) {
+      for (const text of [...files.map((f) => readFileSync(join(runDir, f), 'utf8')), run.output]) {
         assert.doesNotMatch(text, JWT_LIKE, 'a token leaked into a report or the output');
         assert.doesNotMatch(text, /-Load!|"password"/, 'a password leaked into a report or the output');
       }

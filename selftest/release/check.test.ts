@@ -29,14 +29,14 @@ function releaseCheck(env: Record<string, string>) {
     REPORTS_DIR: join(dir, 'reports'),
     ...env,
   });
-  return run.then((r) => ({ ...r, report: join(dir, 'reports', 'index.html') }));
+  return run.then((r) => ({ ...r, report: join(env.REPORTS_DIR ?? join(dir, 'reports'), 'index.html') }));
 }
 
 test('a clean bundled target: GO, exit 0, the summary table and an HTML report that says GO, no drift', async () => {
   const r = await releaseCheck({});
   assert.equal(r.code, 0, r.output);
-  assert.match(r.stdout, /^part\s+what ran\s+checks\s+passed\s+failed\s+time$/m);
-  assert.match(r.stdout, /^monitor\s+monitor pass\s+6\s+6\s+0\s/m);
+  assert.match(r.stdout, /^part\s+what ran\s+counted\s+ran\s+passed\s+flaky\s+failed\s+skipped\s+time$/m);
+  assert.match(r.stdout, /^monitor\s+monitor pass\s+checks\s+6\s+6\s+-\s+0\s+0\s/m);
   assert.match(r.stdout, /^GO: 1 of 1 parts passed/m);
   assert.match(readFileSync(r.report, 'utf8'), /GO: every check passed/);
   assert.doesNotMatch(r.stdout, /drift:/, 'no drift on a clean target');
@@ -83,4 +83,53 @@ test('an unknown fault name stops it too, whichever parts run: exit 2 naming TAR
   assert.equal(r.code, 2, r.output);
   assert.match(r.output, /TARGET_FAULTS: unknown fault 'token-2h'/);
   assert.doesNotMatch(r.output, /▶/);
+});
+
+// `script` gives the command a pseudo-terminal, as when a person runs `npm start`.
+const inTerminal = (env: Record<string, string>) => {
+  const dir = tempDir('hx-release-tty-');
+  return runCli('script', ['-qec', 'npm start -s', '/dev/null'], {
+    TARGET_URL: '',
+    TARGET_FAULTS: '',
+    RELEASE_PARTS: 'monitor',
+    LOG_FORMAT: '',
+    MONITOR_DB: join(dir, 'monitor.db'),
+    REPORTS_DIR: join(dir, 'reports'),
+    ...env,
+  });
+};
+const JSON_LOG_LINE = /│ \{"level":\d+/;
+
+test('at a terminal the parts log pretty lines, not raw JSON; in CI, JSON lines', async () => {
+  const human = await inTerminal({ CI: '' });
+  assert.equal(human.code, 0, human.output);
+  assert.match(human.output, /monitor │ .*INFO.*monitor pass: pass/);
+  assert.doesNotMatch(human.output, JSON_LOG_LINE);
+  const ci = await inTerminal({ CI: 'true' });
+  assert.equal(ci.code, 0, ci.output);
+  assert.match(ci.output, JSON_LOG_LINE);
+});
+
+test('the trend: each check is appended to the history file and shown with the earlier ones', async () => {
+  const dir = tempDir('hx-release-trend-');
+  const env = { REPORTS_DIR: join(dir, 'reports'), MONITOR_DB: join(dir, 'monitor.db') };
+  const first = await releaseCheck({ ...env, TARGET_FAULTS: 'token-1h' });
+  assert.equal(first.code, 1, first.output);
+  const second = await releaseCheck(env);
+  assert.equal(second.code, 0, second.output);
+  assert.match(second.stdout, /^Earlier checks \(newest first\): NO-GO [\d.]+ s, 2 failed \(monitor pass\)$/m);
+  const lines = readFileSync(join(dir, 'reports', 'release-history.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
+  assert.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { go: boolean }).go),
+    [false, true],
+  );
+  const html = readFileSync(join(dir, 'reports', 'index.html'), 'utf8');
+  const trend = /<table id="trend">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
+  assert.deepEqual(
+    [...trend.matchAll(/<td class="(go|nogo)">/g)].map((m) => m[1]),
+    ['go', 'nogo'],
+    'newest first',
+  );
 });

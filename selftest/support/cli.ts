@@ -4,6 +4,6 @@ import { exec, type ExecResult } from '../../release/exec.ts';
 
 export type CliRun = ExecResult;
 
-export function runCli(cmd: string, args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliRun> {
-  return exec(cmd, args, env, { timeoutMs });
+export function runCli(cmd: string, args: string[], env: Record<string, string>, timeoutMs = 120_000, cwd?: string): Promise<CliRun> {
+  return exec(cmd, args, env, { timeoutMs, cwd });
 }

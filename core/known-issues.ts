@@ -1,0 +1,78 @@
+// Known server bugs, tracked, not hidden. A team can accept a real bug of a target for a while: the
+// versioned list in known-issues.json names the target (its generation, or a URL pattern), what the
+// bug breaks (a Playwright test by its title, a monitor check, an exploration property), why, and since
+// when. The parts then report those failures as expected ("known") instead of failing, and, like
+// Playwright's test.fail, a listed bug that no longer happens fails the run until its entry is removed.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const KNOWN_ISSUES_FILE = fileURLToPath(new URL('../known-issues.json', import.meta.url));
+
+const Where = z
+  .strictObject({
+    /** The target generation the bug belongs to (TARGET_GENERATION). */
+    generation: z.enum(['documented', 'latest']).optional(),
+    /** A TARGET_URL pattern: `*` matches any run of characters (`http://127.0.0.1:*`). */
+    url: z.string().min(1).optional(),
+  })
+  .refine((w) => w.generation !== undefined || w.url !== undefined, 'give a generation, a url pattern, or both');
+
+export const KnownIssue = z
+  .strictObject({
+    /** A short stable name, used in reports (`refresh-without-token-500`). */
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by dashes'),
+    where: Where,
+    /** A Playwright test's title (the title alone, as written in the spec). */
+    test: z.string().min(1).optional(),
+    /** A monitor check's name (`refresh`). */
+    check: z.string().min(1).optional(),
+    /** An exploration property's name (npm run explore). */
+    property: z.string().min(1).optional(),
+    /** For a property: its minimal counterexample, as the explorer prints it. */
+    counterexample: z.string().optional(),
+    /** Why it is accepted for now, in words an on-call engineer understands. */
+    reason: z.string().min(1),
+    /** When it was listed (YYYY-MM-DD). */
+    since: z.iso.date(),
+    /** Where it is tracked upstream, when it is. */
+    link: z.url().optional(),
+  })
+  .refine((k) => [k.test, k.check, k.property].filter(Boolean).length === 1, 'name exactly one of test, check or property');
+export type KnownIssue = z.infer<typeof KnownIssue>;
+
+const KnownIssuesFile = z.strictObject({ $comment: z.string().optional(), issues: z.array(KnownIssue) });
+
+/** The target a run is pointed at, as far as known issues care. */
+export interface TargetKind {
+  generation: 'documented' | 'latest';
+  /** TARGET_URL; undefined for the bundled reference target. */
+  url?: string;
+}
+
+const globToRegExp = (glob: string): RegExp => new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`);
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Does the entry apply to this target? */
+export function applies(k: KnownIssue, target: TargetKind): boolean {
+  if (k.where.generation !== undefined && k.where.generation !== target.generation) return false;
+  if (k.where.url !== undefined && (target.url === undefined || !globToRegExp(k.where.url).test(target.url))) return false;
+  return true;
+}
+
+/** Reads and validates the list; a broken file is an error that names the entry and the field. */
+export function readKnownIssues(file = KNOWN_ISSUES_FILE): KnownIssue[] {
+  const parsed = KnownIssuesFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`${file} is not a valid known-issues list:\n${z.prettifyError(parsed.error)}`);
+  const ids = parsed.data.issues.map((k) => k.id);
+  const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (dup) throw new Error(`${file}: the id '${dup}' is listed twice`);
+  return parsed.data.issues;
+}
+
+/** The entries in force against `target`. */
+export const knownIssuesFor = (target: TargetKind, all: readonly KnownIssue[] = readKnownIssues()): KnownIssue[] =>
+  all.filter((k) => applies(k, target));
+
+/** "refresh-without-token-500: <reason> (since 2026-11-25)" — for annotations, reports, pages. */
+export const describeKnownIssue = (k: KnownIssue): string => `${k.id}: ${k.reason} (known since ${k.since})`;
