@@ -63,6 +63,8 @@ export async function verifiedPool(api: TemporalClient, inbox: Inbox, count: num
     // A retry after an answer that was lost may find the account already made: it is ours.
     const ours = res.status === 200 || (tries > 1 && res.status === 400 && res.text.includes(MESSAGES.usernameTaken));
     if (!ours) throw new PoolError(`registering ${what} answered ${res.status}: ${redactText(res.text, [a.password]).slice(0, 160)}`);
+    // No mail comes for an answer that is not a registration (a proxy's page): do not wait for one.
+    if (!res.json) throw new PoolError(`registering ${what} answered ${res.status} with a body that is not JSON: no account to verify`);
     try {
       await retried(
         () => verifyByMail(api, inbox, a, mailWaitMs),
