@@ -7,7 +7,7 @@
 // fails anything.
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
 //   --generations documented,latest   only these generations (a fault runs only in those it exists in)
-//   --jobs N                     runs at once (default 2: this machine has 2 cores)
+//   --jobs N                     Playwright and monitor runs at once (default 2: this machine has 2 cores); k6 runs, mostly waiting, go one at a time beside them
 //   --list                       print every failing test / check of each caught fault (npm run test:faults)
 //   --out FILE                   where the Markdown goes (default docs/detection-matrix.md for a full run)
 //   --strict                     every run with CONTRACT_STRICT=true (so does CONTRACT_STRICT=true in the environment)
@@ -260,9 +260,11 @@ await runMain(async () => {
         return meant.filter((p) => parts.includes(p)).map((part) => ({ generation, fault, part }));
       }),
   ]);
-  // Longest first, so the pool ends together: Playwright runs, then k6, then the monitor.
-  const weight = { tests: 0, load: 1, monitor: 2 } as const;
-  const ordered = [...jobs].sort((a, b) => weight[a.part] - weight[b.part]);
+  // The CPU-bound runs (Playwright, the monitor) take --jobs at a time, longest first so the pool ends
+  // together. A k6 smoke is mostly waiting (3 logins/s, 10 s): those runs go one at a time beside them,
+  // where they would otherwise hold a slot with one core idle.
+  const ordered = jobs.filter((j) => j.part !== 'load').sort((a, b) => (a.part === b.part ? 0 : a.part === 'tests' ? -1 : 1));
+  const k6Runs = jobs.filter((j) => j.part === 'load');
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
   process.stdout.write(
@@ -273,7 +275,7 @@ await runMain(async () => {
   // One Mailpit for every latest target, as one catcher serves a whole staging: accounts have unique addresses.
   const mail = generations.includes('latest') ? await startMailpit() : undefined;
   try {
-    await pool(ordered, jobsAtOnce, async (job) => {
+    const run = async (job: Job) => {
       let result: PartResult;
       try {
         result = await runJob(job, workDir, mail, generations, faults, strict);
@@ -287,7 +289,8 @@ await runMain(async () => {
       process.stdout.write(
         `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
       );
-    });
+    };
+    await Promise.all([pool(ordered, jobsAtOnce, run), pool(k6Runs, 1, run)]);
   } finally {
     await mail?.close();
     rmSync(workDir, { recursive: true, force: true });
