@@ -25,3 +25,14 @@ export function dateHeaderS(value: string | undefined): number | undefined {
   const t = value ? Date.parse(value) : NaN;
   return Number.isNaN(t) ? undefined : t / 1000;
 }
+
+/** "90s", "5m", "2h30m", "7d" → seconds; "0" → 0; undefined when the text is no such duration. */
+export function parseDurationS(text: string): number | undefined {
+  const t = text.trim();
+  if (t === '0') return 0;
+  if (!/^(?:\d+(?:\.\d+)?[dhms])+$/.test(t)) return undefined;
+  const unit: Record<string, number> = { d: 86_400, h: 3600, m: 60, s: 1 };
+  let total = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)([dhms])/g)) total += Number(m[1]) * unit[m[2]!]!;
+  return total;
+}

@@ -11,6 +11,8 @@ export interface ResolvedTarget {
   bundled: boolean;
   /** The inbox of the bundled target's own Mailpit (latest generation); else MAIL_INBOX_URL applies. */
   inboxUrl?: string;
+  /** The bundled target's TARGET_FAULTS, when any are switched on. */
+  faults?: string;
   close(): Promise<void>;
 }
 

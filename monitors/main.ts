@@ -63,13 +63,22 @@ runMain(async () => {
     ...(once ? { destination: pino.destination(2) } : {}),
   });
   const target = await resolveTarget(s, logger);
-  const label = targetLabel(s);
+  // One history per TARGET_ENV (else per target); a bundled target with faults switched on gets its
+  // own, so a fault-injected release check never mixes into the clean history or its alerts.
+  const faults = target.faults ? `+faults:${target.faults}` : '';
+  const label = targetLabel(s) + faults;
+  const timeline = (s.TARGET_ENV ?? targetKey) + faults;
+  if (s.TARGET_ENV && !faults && state.passCount(timeline) === 0 && state.passCount(targetKey) > 0) {
+    const n = state.renameTimeline(targetKey, timeline);
+    logger.info({ passes: n }, `history of ${shownUrl(target.url)} is now kept as TARGET_ENV=${s.TARGET_ENV}`);
+  }
   const monitor = new Monitor({
     settings: s,
     state,
     url: target.url,
     inboxUrl: target.inboxUrl ?? s.MAIL_INBOX_URL,
     targetKey,
+    timeline,
     targetLabel: label,
     logger,
     processMetrics: !once,
@@ -77,8 +86,10 @@ runMain(async () => {
 
   if (once) {
     try {
-      const { pass } = await monitor.pass();
+      const { pass, delivery } = await monitor.pass();
       process.stdout.write(args.has('--json') ? summaryJson(pass, shownUrl(target.url)) : summaryTable(pass, shownUrl(target.url)));
+      // Bounded by MONITOR_ALERT_TIMEOUT_MS; what is not delivered stays owed for the next run.
+      await delivery;
       if (s.MONITOR_PUSHGATEWAY_URL) await monitor.metrics.push(s.MONITOR_PUSHGATEWAY_URL, logger);
       return pass.status === 'pass' ? 0 : 1;
     } finally {

@@ -5,6 +5,17 @@ import client from 'prom-client';
 import type { Logger } from 'pino';
 import { passed, type CheckStatus, type PassResult } from './types.ts';
 
+export interface MetricsOptions {
+  processMetrics?: boolean;
+  /** The token lifetime the server promises (MONITOR_EXPECTED_TOKEN_LIFETIME_S). */
+  expectedLifetimeS?: number;
+  /** How often passes are due (from MONITOR_SCHEDULE), for the "passes are late" rule. */
+  scheduleIntervalS?: number;
+  /** Read at scrape time: alerts still owed, and whether a maintenance window is on. */
+  owedAlerts?: () => number;
+  inMaintenance?: () => boolean;
+}
+
 const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped'];
 
 export class MonitorMetrics {
@@ -21,9 +32,16 @@ export class MonitorMetrics {
   private readonly lastPass;
   private readonly driftFields;
 
+  // What the rules in deploy/prometheus/ and the dashboard read besides the above.
+  private readonly failuresInRow;
+  private readonly stepLast;
+  private readonly tokenLifetime;
+  private readonly skippedTicks;
+  private readonly deliveries;
+
   constructor(
     readonly target: string,
-    opts: { processMetrics?: boolean } = {},
+    opts: MetricsOptions = {},
   ) {
     const r = [this.registry];
     this.registry.setDefaultLabels({ target });
@@ -96,6 +114,66 @@ export class MonitorMetrics {
         if (self.tokenExpireS !== undefined) this.set(self.tokenExpireS - Date.now() / 1000);
       },
     });
+    this.failuresInRow = new client.Gauge({
+      name: 'temporal_monitor_check_failures_in_row',
+      help: 'Failed passes in a row of each check (skipped passes neither break nor extend the run)',
+      labelNames: ['check'],
+      registers: r,
+    });
+    this.stepLast = new client.Gauge({
+      name: 'temporal_monitor_step_last_duration_seconds',
+      help: 'Time of each API request in the latest pass, by step (a gauge, so pushed one-shot runs keep it between runs)',
+      labelNames: ['step'],
+      registers: r,
+    });
+    this.tokenLifetime = new client.Gauge({
+      name: 'temporal_monitor_token_lifetime_seconds',
+      help: "Lifetime of the latest token the monitor was issued: its expire minus the server's Date",
+      registers: r,
+    });
+    const promised = new client.Gauge({
+      name: 'temporal_monitor_token_expected_lifetime_seconds',
+      help: 'The token lifetime the server promises (MONITOR_EXPECTED_TOKEN_LIFETIME_S)',
+      registers: r,
+    });
+    if (opts.expectedLifetimeS !== undefined) promised.set(opts.expectedLifetimeS);
+    const interval = new client.Gauge({
+      name: 'temporal_monitor_schedule_interval_seconds',
+      help: 'How often passes are due (from MONITOR_SCHEDULE)',
+      registers: r,
+    });
+    if (opts.scheduleIntervalS !== undefined) interval.set(opts.scheduleIntervalS);
+    this.skippedTicks = new client.Counter({
+      name: 'temporal_monitor_skipped_ticks_total',
+      help: 'Scheduled passes skipped because the previous one was still running (service mode)',
+      registers: r,
+    });
+    this.deliveries = new client.Counter({
+      name: 'temporal_monitor_alert_deliveries_total',
+      help: 'Alert notifications sent, by channel and result',
+      labelNames: ['channel', 'result'],
+      registers: r,
+    });
+    new client.Gauge({
+      name: 'temporal_monitor_alerts_owed',
+      help: 'Alert notifications decided but not delivered yet (a channel failing, or held by maintenance)',
+      registers: r,
+      collect() {
+        try {
+          if (opts.owedAlerts) this.set(opts.owedAlerts());
+        } catch {
+          /* the state file is closed: the monitor is stopping */
+        }
+      },
+    });
+    new client.Gauge({
+      name: 'temporal_monitor_maintenance',
+      help: 'In a maintenance window (MONITOR_MAINTENANCE): 1, else 0. Passes run; alerts are held',
+      registers: r,
+      collect() {
+        this.set(opts.inMaintenance?.() ? 1 : 0);
+      },
+    });
   }
 
   /** Seeds last-success times from history (a restarted service keeps them). */
@@ -118,6 +196,22 @@ export class MonitorMetrics {
       for (const field of c.drift ?? []) this.driftFields.inc({ check: c.name, field });
     }
     for (const s of pass.steps) this.stepSeconds.observe({ step: s.step }, s.ms / 1000);
+    this.stepLast.reset();
+    for (const s of pass.steps) this.stepLast.set({ step: s.step }, s.ms / 1000);
+    if (pass.tokenLifetimeS !== undefined) this.tokenLifetime.set(pass.tokenLifetimeS);
+  }
+
+  /** Failed passes in a row per check, after a pass was recorded. */
+  recordFailures(failures: ReadonlyMap<string, number>): void {
+    for (const [check, n] of failures) this.failuresInRow.set({ check }, n);
+  }
+
+  skippedTick(): void {
+    this.skippedTicks.inc();
+  }
+
+  recordDelivery(channel: string, ok: boolean): void {
+    this.deliveries.inc({ channel, result: ok ? 'delivered' : 'failed' });
   }
 
   text(): Promise<string> {
@@ -150,4 +244,12 @@ export const METRIC_NAMES = [
   'temporal_monitor_token_seconds_to_expiry',
   'temporal_monitor_passes_total',
   'temporal_monitor_contract_drift_fields',
+  'temporal_monitor_check_failures_in_row',
+  'temporal_monitor_step_last_duration_seconds',
+  'temporal_monitor_token_lifetime_seconds',
+  'temporal_monitor_token_expected_lifetime_seconds',
+  'temporal_monitor_schedule_interval_seconds',
+  'temporal_monitor_skipped_ticks_total',
+  'temporal_monitor_alerts_owed',
+  'temporal_monitor_maintenance',
 ] as const;

@@ -1,25 +1,38 @@
-// The monitor itself, wired once for both modes: run a pass, store it (one transaction), tell the
-// alerts, update the metrics, write the status page. `pass()` never runs twice at once.
+// The monitor itself, wired once for both modes: run a pass, store it (one transaction), decide the
+// alerts, update the metrics, write the status page, then start delivering the alerts, apart from
+// the pass. `pass()` never runs twice at once, and never waits for a channel.
 import type { Logger } from 'pino';
 import { TemporalClient } from '../core/client.ts';
 import { openInbox, type Inbox } from '../core/mail/index.ts';
-import { processAlerts, type AlertEvent } from './alerts.ts';
+import { Alerting, type AlertEvent, type DeliveryReport } from './alerts.ts';
+import { activeWindow, nextWindow, type ActiveWindow } from './maintenance.ts';
 import { MonitorMetrics } from './metrics.ts';
 import { runPass, type PassOutcome } from './pass.ts';
-import { statusPagePath, type MonitorSettings } from './settings.ts';
-import { MonitorState } from './state.ts';
-import { renderStatusPage, writeStatusPage } from './status-page.ts';
-import { passed, type CheckName, type PassResult } from './types.ts';
+import { scheduleIntervalS, statusPagePath, type MonitorSettings } from './settings.ts';
+import { MonitorState, type HistoryRow, type NotableResult } from './state.ts';
+import { renderStatusPage, writeStatusPage, type StatusPageInput } from './status-page.ts';
+import { CHECK_NAMES, passed, type CheckName, type PassResult } from './types.ts';
 
-/** Passes shown on the status page. */
-const PAGE_PASSES = 120;
+/** Passes charted on the status page (a week at one a minute), passes listed with their messages,
+ *  and failed/degraded results whose messages the charts show on hover. */
+const PAGE_PASSES = 10_000;
+const PAGE_LISTED = 20;
+const PAGE_NOTES = 1000;
+const UPTIME_WINDOWS: Array<[label: string, ms: number]> = [
+  ['24 h', 86_400_000],
+  ['7 d', 7 * 86_400_000],
+  ['30 d', 30 * 86_400_000],
+];
 
 export interface MonitorOptions {
   settings: MonitorSettings;
   /** The target's base URL (TARGET_URL, or the bundled target's). */
   url: string;
-  /** TARGET_URL, or `bundled` for the bundled target (which starts empty every time). */
+  /** TARGET_URL, or `bundled` for the bundled target (which starts empty every time): the key of
+   *  the dedicated account and the kept tokens. */
   targetKey: string;
+  /** The history key (passes, alert state): default `targetKey`. See monitors/main.ts. */
+  timeline?: string;
   targetLabel: string;
   logger: Logger;
   processMetrics?: boolean;
@@ -33,8 +46,11 @@ export interface MonitorOptions {
 
 export interface PassReport {
   pass: PassResult;
+  /** What the pass decided to tell (queued for the channels, or logged). */
   alerts: AlertEvent[];
   secrets: string[];
+  /** The delivery the pass started; bounded by MONITOR_ALERT_TIMEOUT_MS. One-shot runs wait for it. */
+  delivery: Promise<DeliveryReport>;
 }
 
 export class Monitor {
@@ -42,6 +58,8 @@ export class Monitor {
   readonly metrics: MonitorMetrics;
   readonly api: TemporalClient;
   private readonly inbox?: Inbox;
+  readonly alerting: Alerting;
+  readonly timeline: string;
   private running?: Promise<PassReport>;
   private readonly stopping = new AbortController();
   /** Base URL of the served status page, for alert links (set by the service once it listens). */
@@ -56,12 +74,39 @@ export class Monitor {
     this.state = o.state ?? new MonitorState(s.MONITOR_DB);
     // The bundled target is new and empty on every start: its old account and tokens mean nothing.
     if (o.targetKey === 'bundled') this.state.forgetTarget('bundled');
+    this.timeline = o.timeline ?? o.targetKey;
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS });
     if (s.TARGET_GENERATION === 'latest' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS);
-    this.metrics = new MonitorMetrics(o.targetLabel, { processMetrics: o.processMetrics });
-    const latest = this.state.recentPasses(o.targetKey, 1)[0];
-    this.lastSuccess = this.state.lastSuccess(o.targetKey);
+    this.metrics = new MonitorMetrics(o.targetLabel, {
+      processMetrics: o.processMetrics,
+      expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
+      scheduleIntervalS: scheduleIntervalS(s.MONITOR_SCHEDULE),
+      owedAlerts: () => this.state.owedCount(this.timeline),
+      inMaintenance: () => this.maintenance() !== undefined,
+    });
+    this.alerting = new Alerting(this.state, {
+      timeline: this.timeline,
+      webhookUrl: s.MONITOR_ALERT_WEBHOOK_URL,
+      pagerDuty: s.MONITOR_ALERT_PAGERDUTY_KEY ? { key: s.MONITOR_ALERT_PAGERDUTY_KEY, url: s.MONITOR_ALERT_PAGERDUTY_URL } : undefined,
+      after: s.MONITOR_ALERT_AFTER,
+      repeatS: s.MONITOR_ALERT_REPEAT,
+      retries: s.MONITOR_ALERT_RETRIES,
+      backoffMs: Math.min(s.MONITOR_RETRY_BACKOFF_MS, 5000),
+      requestTimeoutMs: s.HTTP_TIMEOUT_MS,
+      timeoutMs: s.MONITOR_ALERT_TIMEOUT_MS,
+      logger: o.logger,
+      statusUrl: () => this.statusUrl,
+      maintenance: (now) => this.maintenance(now),
+      onDelivery: (channel, ok) => this.metrics.recordDelivery(channel, ok),
+    });
+    const latest = this.state.recentPasses(this.timeline, 1)[0];
+    this.lastSuccess = this.state.lastSuccess(this.timeline);
     this.metrics.seed(this.lastSuccess, latest?.tokenExpireS);
+  }
+
+  /** The maintenance window `nowMs` falls in, if any. */
+  maintenance(nowMs = Date.now()): ActiveWindow | undefined {
+    return activeWindow(this.o.settings.MONITOR_MAINTENANCE ?? [], nowMs);
   }
 
   get busy(): boolean {
@@ -80,6 +125,7 @@ export class Monitor {
       api: this.api,
       state: this.state,
       target: this.o.targetKey,
+      timeline: this.timeline,
       targetLabel: this.o.targetLabel,
       config: {
         toleranceS: s.TIME_TOLERANCE_S,
@@ -97,21 +143,17 @@ export class Monitor {
       signal: this.stopping.signal,
     });
     const { pass, tokens, secrets } = outcome;
-    this.state.recordPass(pass, tokens, { days: s.MONITOR_RETENTION_DAYS, passes: s.MONITOR_RETENTION_PASSES });
+    if (this.maintenance(pass.startedAt)) pass.maintenance = true;
+    const id = this.state.recordPass(pass, tokens, { days: s.MONITOR_RETENTION_DAYS, passes: s.MONITOR_RETENTION_PASSES });
+    this.remember(id, pass);
     this.lastPass = pass;
     for (const c of pass.checks) if (passed(c.status)) this.lastSuccess.set(c.name, pass.startedAt);
+    const failures = new Map(CHECK_NAMES.map((name) => [name, this.state.consecutiveFailures(this.timeline, name)]));
     this.metrics.record(pass);
+    this.metrics.recordFailures(failures);
     let alerts: AlertEvent[] = [];
     try {
-      alerts = await processAlerts(this.state, pass, secrets, {
-        webhookUrl: s.MONITOR_ALERT_WEBHOOK_URL,
-        after: s.MONITOR_ALERT_AFTER,
-        retries: s.MONITOR_ALERT_RETRIES,
-        backoffMs: Math.min(s.MONITOR_RETRY_BACKOFF_MS, 5000),
-        timeoutMs: s.HTTP_TIMEOUT_MS,
-        logger: this.o.logger,
-        statusUrl: this.statusUrl,
-      });
+      alerts = this.alerting.decide(pass, secrets, failures);
     } catch (err) {
       this.o.logger.error({ err }, 'alerting failed; the monitor carries on');
     }
@@ -125,17 +167,74 @@ export class Monitor {
       { status: pass.status, failed, ms: Math.round(pass.durationMs) },
       `monitor pass: ${pass.status}${failed.length ? `: ${failed.join(', ')} failed` : ''}`,
     );
-    return { pass, alerts, secrets };
+    // Not awaited here: a channel that hangs must not hold up the next pass.
+    return { pass, alerts, secrets, delivery: this.alerting.deliver() };
   }
 
-  statusPage(): string {
+  /** The page's data is read once per pass, then reused by every view until the next pass. */
+  private pageData?: { after?: number; data: Omit<StatusPageInput, 'refreshS' | 'nowMs' | 'maintenance'> };
+  /** The charted history, read once (10 000 passes take 60–120 ms to read) and then kept up to date
+   *  pass by pass, with the messages of its failed and degraded results. */
+  private charted?: { rows: HistoryRow[]; notable: NotableResult[] };
+
+  private remember(id: number, pass: PassResult): void {
+    if (!this.charted) return;
+    const { rows, notable } = this.charted;
+    rows.push({
+      id,
+      startedAt: pass.startedAt,
+      durationMs: pass.durationMs,
+      status: pass.status,
+      maintenance: pass.maintenance === true,
+      ...(pass.tokenLifetimeS === undefined ? {} : { tokenLifetimeS: pass.tokenLifetimeS }),
+      checks: Object.fromEntries(pass.checks.map((c) => [c.name, c.status])),
+      steps: Object.fromEntries(pass.steps.map((st) => [st.step, st.ms])),
+    });
+    notable.unshift(
+      ...pass.checks
+        .filter((c) => c.status === 'fail' || c.status === 'degraded')
+        .map((c) => ({ passId: id, check: c.name, status: c.status, message: c.message })),
+    );
+    // Keep what the page shows: the newest passes, and what retention has not deleted.
+    const oldest = Date.now() - this.o.settings.MONITOR_RETENTION_DAYS * 86_400_000;
+    let drop = Math.max(0, rows.length - PAGE_PASSES);
+    while (drop < rows.length && rows[drop]!.startedAt < oldest) drop++;
+    rows.splice(0, drop);
+    const first = rows[0]?.id ?? id;
+    this.charted.notable = notable.filter((n) => n.passId >= first).slice(0, PAGE_NOTES);
+  }
+
+  /** The status page; `refreshS` makes it reload itself (the service's page). */
+  statusPage(o: { refreshS?: number } = {}): string {
     const s = this.o.settings;
+    const now = Date.now();
+    if (!this.pageData || this.pageData.after !== this.lastPass?.startedAt) {
+      if (!this.charted) {
+        const rows = this.state.historyRows(this.timeline, PAGE_PASSES);
+        this.charted = { rows, notable: this.state.notableResults(this.timeline, rows[0]?.id ?? 0, PAGE_NOTES) };
+      }
+      this.pageData = {
+        after: this.lastPass?.startedAt,
+        data: {
+          targetLabel: this.o.targetLabel,
+          recent: this.state.recentPasses(this.timeline, PAGE_LISTED),
+          history: this.charted.rows,
+          notable: this.charted.notable,
+          lastSuccess: this.lastSuccess,
+          latencyDegradedMs: s.MONITOR_LATENCY_DEGRADED_MS,
+          latencyFailMs: s.MONITOR_LATENCY_FAIL_MS,
+          expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
+          toleranceS: s.TIME_TOLERANCE_S,
+          uptime: UPTIME_WINDOWS.map(([label, ms]) => ({ label, ...this.state.uptime(this.timeline, now - ms) })),
+        },
+      };
+    }
+    const windows = s.MONITOR_MAINTENANCE ?? [];
     return renderStatusPage({
-      targetLabel: this.o.targetLabel,
-      passes: this.state.recentPasses(this.o.targetKey, PAGE_PASSES),
-      lastSuccess: this.lastSuccess,
-      latencyDegradedMs: s.MONITOR_LATENCY_DEGRADED_MS,
-      latencyFailMs: s.MONITOR_LATENCY_FAIL_MS,
+      ...this.pageData.data,
+      maintenance: { active: activeWindow(windows, now), next: nextWindow(windows, now) },
+      refreshS: o.refreshS,
+      nowMs: now,
     });
   }
 
@@ -143,6 +242,7 @@ export class Monitor {
   async stop(): Promise<void> {
     this.stopping.abort();
     await this.running?.catch(() => undefined);
+    await this.alerting.stop();
     await this.inbox?.close();
     this.state.close();
   }

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TemporalClient } from '../core/client.ts';
 import type { Generation } from '../core/contract.ts';
 import type { Inbox } from '../core/mail/index.ts';
+import { dateHeaderS } from '../core/durations.ts';
 import { TransportError } from '../core/http.ts';
 import { redactText } from '../core/redact.ts';
 import { CHECKS } from './checks/index.ts';
@@ -15,7 +16,10 @@ import { passed, type CheckResult, type PassResult } from './types.ts';
 export interface PassOptions {
   api: TemporalClient;
   state: MonitorState;
+  /** The account key: the dedicated account and kept tokens belong to it (TARGET_URL or `bundled`). */
   target: string;
+  /** The history key the pass is recorded under (default: `target`). */
+  timeline?: string;
   targetLabel: string;
   config: CheckConfig;
   retries: number;
@@ -100,7 +104,7 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
   };
   ctx.secrets.push(...ctx.kept.map((k) => k.token));
   const results: CheckResult[] = [];
-  const tokens: TokenChanges = { drop: [] };
+  const tokens: TokenChanges = { target: o.target, drop: [] };
   for (const check of o.checks ?? CHECKS) {
     const unmet = (check.needs ?? []).filter((need) => {
       const r = results.find((x) => x.name === need);
@@ -127,8 +131,10 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     if (alive.length < MAX_KEPT && (!newest || fresh.receivedAtMs - newest.issuedAtMs >= lifetimeMs * KEEP_EVERY))
       tokens.keep = { token: fresh.token, issuedAtMs: fresh.receivedAtMs, expireS: Math.round(fresh.expireS) };
   }
+  const lifetimeS =
+    fresh && Number.isFinite(fresh.expireS) ? fresh.expireS - (dateHeaderS(fresh.headers.date) ?? fresh.receivedAtMs / 1000) : NaN;
   const pass: PassResult = {
-    target: o.target,
+    target: o.timeline ?? o.target,
     targetLabel: o.targetLabel,
     startedAt,
     durationMs: performance.now() - t0,
@@ -136,6 +142,7 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     checks: results,
     steps: [...ctx.steps].map(([step, s]) => ({ step, ms: s.ms })),
     ...(fresh && Number.isFinite(fresh.expireS) ? { tokenExpireS: Math.round(fresh.expireS) } : {}),
+    ...(Number.isFinite(lifetimeS) ? { tokenLifetimeS: lifetimeS } : {}),
   };
   return { pass, tokens, secrets: ctx.secrets };
 }

@@ -3,7 +3,9 @@ import { Cron } from 'croner';
 import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
 import { missingInbox } from '../core/mail/index.ts';
+import { parseDurationS } from '../core/durations.ts';
 import { setting, sharedSettings } from '../core/settings.ts';
+import { parseMaintenance } from './maintenance.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
 const cronPattern = () =>
@@ -15,6 +17,24 @@ const cronPattern = () =>
       return false;
     }
   }, 'expected a cron pattern such as "*/5 * * * *" (5 fields, or 6 with seconds first)');
+
+/** A duration such as 30m, 4h, 1d (0 = never). */
+const duration = () =>
+  setting.text().transform((t, ctx) => {
+    const s = parseDurationS(t);
+    if (s === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration such as 30m, 4h or 1d (0 = never)' });
+    return s ?? 0;
+  });
+
+const maintenance = () =>
+  setting.text().transform((t, ctx) => {
+    try {
+      return parseMaintenance(t);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return [];
+    }
+  });
 
 export const monitorSettings = {
   ...sharedSettings,
@@ -30,6 +50,16 @@ export const monitorSettings = {
   MONITOR_ALERT_WEBHOOK_URL: setting.url().optional(),
   MONITOR_ALERT_AFTER: setting.int(1, 1000).default(3),
   MONITOR_ALERT_RETRIES: setting.int(0, 10).default(3),
+  /** Time limit of one round of alert delivery (every channel, retries included): a webhook that
+   *  hangs costs at most this, and in service mode it never holds up the schedule. */
+  MONITOR_ALERT_TIMEOUT_MS: setting.int(100, 600_000).default(10_000),
+  /** Remind while a check is still failing, this often (seconds; 0 = never). */
+  MONITOR_ALERT_REPEAT: duration().default(4 * 3600),
+  /** PagerDuty Events API v2 integration (routing) key: alerts trigger and resolve incidents there too. */
+  MONITOR_ALERT_PAGERDUTY_KEY: setting.text().optional(),
+  MONITOR_ALERT_PAGERDUTY_URL: setting.url().default('https://events.pagerduty.com/v2/enqueue'),
+  /** Maintenance windows: "<cron> <duration>[; …]". Passes run, alerts are held. */
+  MONITOR_MAINTENANCE: maintenance().optional(),
   MONITOR_RETENTION_DAYS: setting.int(1, 3650).default(30),
   MONITOR_RETENTION_PASSES: setting.int(10, 10_000_000).default(100_000),
   MONITOR_HOST: setting.oneOf(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::']).default('127.0.0.1'),
@@ -56,6 +86,15 @@ export function crossCheck(s: MonitorSettings): string[] {
       `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS (${s.MONITOR_LATENCY_FAIL_MS})`,
     );
   return problems;
+}
+
+/** How often the schedule fires (seconds): from MONITOR_SCHEDULE's next two runs. One-shot runs
+ *  report it too, so set MONITOR_SCHEDULE to the cron that starts them (the CronJob's, the workflow's). */
+export function scheduleIntervalS(schedule: string, from = new Date()): number {
+  const cron = new Cron(schedule, { paused: true });
+  const [a, b] = cron.nextRuns(2, from);
+  cron.stop();
+  return a && b ? (b.getTime() - a.getTime()) / 1000 : 300;
 }
 
 /** Where each pass writes the status page. */

@@ -21,16 +21,38 @@ export interface KeptToken {
 
 /** What a pass decided about kept tokens; applied in the pass's transaction. */
 export interface TokenChanges {
+  /** The account key the tokens belong to (TARGET_URL or `bundled`) when it differs from the pass's timeline. */
+  target?: string;
   keep?: { token: string; issuedAtMs: number; expireS: number };
   drop: number[];
 }
 
 export interface AlertState {
   state: 'firing' | 'ok';
-  /** Was the last change told to the webhook? */
-  notified: boolean;
   sinceMs: number;
   message: string;
+  /** When the latest firing or reminder was queued (for the next reminder). */
+  remindedAtMs?: number;
+}
+
+export type AlertChannel = 'webhook' | 'pagerduty';
+export type AlertKind = 'firing' | 'reminder' | 'recovered';
+
+/** A notification owed to a channel: queued when decided, deleted once delivered. */
+export interface OwedAlert {
+  id: number;
+  check: CheckName;
+  channel: AlertChannel;
+  kind: AlertKind;
+  /** The channel's body, without secrets (PagerDuty's routing key is added when sending). */
+  payload: unknown;
+  createdMs: number;
+  attempts: number;
+}
+
+export interface Uptime {
+  passed: number;
+  total: number;
 }
 
 export interface StoredPass {
@@ -39,8 +61,30 @@ export interface StoredPass {
   durationMs: number;
   status: 'pass' | 'fail';
   tokenExpireS?: number;
+  tokenLifetimeS?: number;
+  maintenance?: boolean;
   checks: CheckResult[];
   steps: StepTiming[];
+}
+
+/** One pass as the status page's charts need it: no messages, checks and steps folded in. */
+export interface HistoryRow {
+  id: number;
+  startedAt: number;
+  durationMs: number;
+  status: 'pass' | 'fail';
+  maintenance: boolean;
+  tokenLifetimeS?: number;
+  checks: Partial<Record<CheckName, CheckStatus>>;
+  steps: Record<string, number>;
+}
+
+/** A check result worth a message on the page's history (failed or degraded). */
+export interface NotableResult {
+  passId: number;
+  check: CheckName;
+  status: CheckStatus;
+  message: string;
 }
 
 export interface Retention {
@@ -67,7 +111,19 @@ CREATE TABLE IF NOT EXISTS kept_tokens (
 CREATE TABLE IF NOT EXISTS alert_state (
   target TEXT NOT NULL, check_name TEXT NOT NULL, state TEXT NOT NULL, notified INTEGER NOT NULL,
   since INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY (target, check_name));
+CREATE TABLE IF NOT EXISTS alert_outbox (
+  id INTEGER PRIMARY KEY, target TEXT NOT NULL, check_name TEXT NOT NULL, channel TEXT NOT NULL, kind TEXT NOT NULL,
+  payload TEXT NOT NULL, created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);
 `;
+
+/** Columns added after the first release: added in place to an older file (history is kept). */
+const ADDED_COLUMNS: Array<[table: string, column: string, type: string]> = [
+  ['passes', 'maintenance', 'INTEGER NOT NULL DEFAULT 0'],
+  ['passes', 'token_lifetime_s', 'REAL'],
+  ['alert_state', 'reminded_at', 'INTEGER'],
+  // Drift notes (NULL = no drift seen).
+  ['check_results', 'drift', 'TEXT'],
+];
 
 /** Creates the file (and its folder) readable by its owner only, before SQLite opens it. */
 function createPrivate(path: string): void {
@@ -88,9 +144,10 @@ export class MonitorState {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    // Drift notes came later: a state file from before gets the column (NULL = no drift seen).
-    const columns = this.db.prepare("SELECT name FROM pragma_table_info('check_results')").all() as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === 'drift')) this.db.exec('ALTER TABLE check_results ADD COLUMN drift TEXT');
+    for (const [table, column, type] of ADDED_COLUMNS) {
+      const has = (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
+      if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   }
 
   close(): void {
@@ -132,8 +189,18 @@ export class MonitorState {
     return this.db.transaction(() => {
       const id = Number(
         this.db
-          .prepare('INSERT INTO passes (target, started_at, duration_ms, status, token_expire_s) VALUES (?, ?, ?, ?, ?)')
-          .run(pass.target, pass.startedAt, pass.durationMs, pass.status, pass.tokenExpireS ?? null).lastInsertRowid,
+          .prepare(
+            'INSERT INTO passes (target, started_at, duration_ms, status, token_expire_s, token_lifetime_s, maintenance) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            pass.target,
+            pass.startedAt,
+            pass.durationMs,
+            pass.status,
+            pass.tokenExpireS ?? null,
+            pass.tokenLifetimeS ?? null,
+            pass.maintenance ? 1 : 0,
+          ).lastInsertRowid,
       );
       const addCheck = this.db.prepare(
         'INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message, retried, drift) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -152,12 +219,13 @@ export class MonitorState {
         );
       const addStep = this.db.prepare('INSERT INTO steps (pass_id, step, ms) VALUES (?, ?, ?)');
       for (const s of pass.steps) addStep.run(id, s.step, s.ms);
+      const owner = tokens.target ?? pass.target;
       const drop = this.db.prepare('DELETE FROM kept_tokens WHERE id = ? AND target = ?');
-      for (const t of tokens.drop) drop.run(t, pass.target);
+      for (const t of tokens.drop) drop.run(t, owner);
       if (tokens.keep)
         this.db
           .prepare('INSERT INTO kept_tokens (target, token, issued_at, expire_s) VALUES (?, ?, ?, ?)')
-          .run(pass.target, tokens.keep.token, tokens.keep.issuedAtMs, tokens.keep.expireS);
+          .run(owner, tokens.keep.token, tokens.keep.issuedAtMs, tokens.keep.expireS);
       if (retention) this.applyRetention(retention, pass.startedAt);
       return id;
     })();
@@ -172,9 +240,16 @@ export class MonitorState {
   recentPasses(target: string, limit: number): StoredPass[] {
     const rows = this.db
       .prepare(
-        'SELECT id, started_at AS startedAt, duration_ms AS durationMs, status, token_expire_s AS tokenExpireS FROM passes WHERE target = ? ORDER BY id DESC LIMIT ?',
+        `SELECT id, started_at AS startedAt, duration_ms AS durationMs, status, token_expire_s AS tokenExpireS,
+                token_lifetime_s AS tokenLifetimeS, maintenance FROM passes WHERE target = ? ORDER BY id DESC LIMIT ?`,
       )
-      .all(target, limit) as Array<Omit<StoredPass, 'checks' | 'steps'> & { tokenExpireS: number | null }>;
+      .all(target, limit) as Array<
+      Omit<StoredPass, 'checks' | 'steps' | 'maintenance'> & {
+        tokenExpireS: number | null;
+        tokenLifetimeS: number | null;
+        maintenance: number;
+      }
+    >;
     if (rows.length === 0) return [];
     const minId = rows[rows.length - 1]!.id;
     const checks = this.db
@@ -198,7 +273,15 @@ export class MonitorState {
       )
       .all(target, minId) as Array<{ passId: number; step: string; ms: number }>;
     const byId = new Map<number, StoredPass>();
-    for (const r of rows.reverse()) byId.set(r.id, { ...r, tokenExpireS: r.tokenExpireS ?? undefined, checks: [], steps: [] });
+    for (const r of rows.reverse())
+      byId.set(r.id, {
+        ...r,
+        tokenExpireS: r.tokenExpireS ?? undefined,
+        tokenLifetimeS: r.tokenLifetimeS ?? undefined,
+        maintenance: r.maintenance === 1,
+        checks: [],
+        steps: [],
+      });
     for (const c of checks) {
       const { passId, retried, drift, ...rest } = c;
       byId.get(passId)?.checks.push({
@@ -209,6 +292,44 @@ export class MonitorState {
     }
     for (const s of steps) byId.get(s.passId)?.steps.push({ step: s.step, ms: s.ms });
     return [...byId.values()];
+  }
+
+  /**
+   * The latest `limit` passes of a target, oldest first, lean: one row per pass with its checks'
+   * statuses and its steps' times folded in by SQLite (the page charts 10 000 passes; reading their
+   * 100 000 result and step rows one by one took 5 times as long).
+   */
+  historyRows(target: string, limit: number): HistoryRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.id, p.started_at, p.duration_ms, p.status, p.maintenance, p.token_lifetime_s,
+           (SELECT group_concat(c.name || '=' || c.status, ',') FROM check_results c WHERE c.pass_id = p.id),
+           (SELECT group_concat(s.step || '=' || s.ms, ',') FROM steps s WHERE s.pass_id = p.id)
+         FROM passes p WHERE p.target = ? ORDER BY p.id DESC LIMIT ?`,
+      )
+      .raw()
+      .all(target, limit) as Array<[number, number, number, 'pass' | 'fail', number, number | null, string | null, string | null]>;
+    const pairs = (text: string | null) => (text ? text.split(',').map((kv) => kv.split('=') as [string, string]) : []);
+    return rows.reverse().map(([id, startedAt, durationMs, status, maintenance, life, checks, steps]) => ({
+      id,
+      startedAt,
+      durationMs,
+      status,
+      maintenance: maintenance === 1,
+      ...(life === null ? {} : { tokenLifetimeS: life }),
+      checks: Object.fromEntries(pairs(checks)) as Partial<Record<CheckName, CheckStatus>>,
+      steps: Object.fromEntries(pairs(steps).map(([k, v]) => [k, Number(v)])),
+    }));
+  }
+
+  /** The newest failed or degraded check results of a target from pass `fromId` on (their messages). */
+  notableResults(target: string, fromId: number, limit: number): NotableResult[] {
+    return this.db
+      .prepare(
+        `SELECT c.pass_id AS passId, c.name AS "check", c.status, c.message FROM check_results c JOIN passes p ON p.id = c.pass_id
+         WHERE p.target = ? AND c.pass_id >= ? AND c.status IN ('fail', 'degraded') ORDER BY c.pass_id DESC LIMIT ?`,
+      )
+      .all(target, fromId, limit) as NotableResult[];
   }
 
   passCount(target?: string): number {
@@ -247,18 +368,94 @@ export class MonitorState {
     return new Map(rows.map((r) => [r.name, r.t]));
   }
 
+  /** Share of passes that passed since `sinceMs` (passes in a maintenance window left out). */
+  uptime(target: string, sinceMs: number): Uptime {
+    return this.db
+      .prepare(
+        `SELECT COALESCE(SUM(status = 'pass'), 0) AS passed, COUNT(*) AS total FROM passes
+         WHERE target = ? AND started_at >= ? AND maintenance = 0`,
+      )
+      .get(target, sinceMs) as Uptime;
+  }
+
+  /** Moves a timeline's history and alert state to a new key (TARGET_ENV set on a target with history). */
+  renameTimeline(from: string, to: string): number {
+    return this.db.transaction(() => {
+      const n = this.db.prepare('UPDATE passes SET target = ? WHERE target = ?').run(to, from).changes;
+      this.db.prepare('UPDATE OR IGNORE alert_state SET target = ? WHERE target = ?').run(to, from);
+      this.db.prepare('UPDATE alert_outbox SET target = ? WHERE target = ?').run(to, from);
+      return n;
+    })();
+  }
+
   // ---- alerts ----
 
   alertState(target: string, check: CheckName): AlertState | undefined {
     const r = this.db
-      .prepare('SELECT state, notified, since AS sinceMs, message FROM alert_state WHERE target = ? AND check_name = ?')
-      .get(target, check) as { state: 'firing' | 'ok'; notified: number; sinceMs: number; message: string } | undefined;
-    return r && { ...r, notified: r.notified === 1 };
+      .prepare('SELECT state, since AS sinceMs, message, reminded_at AS remindedAtMs FROM alert_state WHERE target = ? AND check_name = ?')
+      .get(target, check) as { state: 'firing' | 'ok'; sinceMs: number; message: string; remindedAtMs: number | null } | undefined;
+    return r && { state: r.state, sinceMs: r.sinceMs, message: r.message, ...(r.remindedAtMs ? { remindedAtMs: r.remindedAtMs } : {}) };
   }
 
   setAlertState(target: string, check: CheckName, s: AlertState): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO alert_state (target, check_name, state, notified, since, message) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(target, check, s.state, s.notified ? 1 : 0, s.sinceMs, s.message);
+      .prepare(
+        'INSERT OR REPLACE INTO alert_state (target, check_name, state, notified, since, message, reminded_at) VALUES (?, ?, ?, 1, ?, ?, ?)',
+      )
+      .run(target, check, s.state, s.sinceMs, s.message, s.remindedAtMs ?? null);
+  }
+
+  /** Queues a notification for a channel. */
+  enqueueAlert(target: string, a: Omit<OwedAlert, 'id' | 'attempts'>): number {
+    return Number(
+      this.db
+        .prepare('INSERT INTO alert_outbox (target, check_name, channel, kind, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(target, a.check, a.channel, a.kind, JSON.stringify(a.payload), a.createdMs).lastInsertRowid,
+    );
+  }
+
+  /** Notifications still owed, oldest first (all timelines when `target` is undefined). */
+  owedAlerts(target?: string): Array<OwedAlert & { target: string }> {
+    const rows = (
+      target === undefined
+        ? this.db.prepare('SELECT * FROM alert_outbox ORDER BY id').all()
+        : this.db.prepare('SELECT * FROM alert_outbox WHERE target = ? ORDER BY id').all(target)
+    ) as Array<{
+      id: number;
+      target: string;
+      check_name: CheckName;
+      channel: AlertChannel;
+      kind: AlertKind;
+      payload: string;
+      created_at: number;
+      attempts: number;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      target: r.target,
+      check: r.check_name,
+      channel: r.channel,
+      kind: r.kind,
+      payload: JSON.parse(r.payload) as unknown,
+      createdMs: r.created_at,
+      attempts: r.attempts,
+    }));
+  }
+
+  /** Notifications still owed (of one timeline, or all). */
+  owedCount(target?: string): number {
+    const row =
+      target === undefined
+        ? this.db.prepare('SELECT COUNT(*) AS n FROM alert_outbox').get()
+        : this.db.prepare('SELECT COUNT(*) AS n FROM alert_outbox WHERE target = ?').get(target);
+    return (row as { n: number }).n;
+  }
+
+  deleteOwed(id: number): void {
+    this.db.prepare('DELETE FROM alert_outbox WHERE id = ?').run(id);
+  }
+
+  countAttempt(id: number): void {
+    this.db.prepare('UPDATE alert_outbox SET attempts = attempts + 1 WHERE id = ?').run(id);
   }
 }

@@ -1,90 +1,163 @@
-// The status page: one self-contained HTML file (inline CSS and SVG, no external assets) with the
-// latest result per check, the history as a timeline, latency over time and the current token's
-// time to expiry. Written after each pass and served by the service. It holds no secret: messages
-// were scrubbed when the checks produced them.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+// The status page: one self-contained HTML file (uPlot and the page's own script inlined, no
+// external assets) with the latest result per check, uptime over 24 h, 7 d and 30 d, the history on
+// a time axis (a row per check), latency per step and the token lifetime over time, the recent passes
+// with their times, and the current token's time to expiry. Written after each pass and served by
+// the service (which adds an auto-refresh). It holds no secret: messages were scrubbed when the checks
+// produced them. The charts are drawn in the browser (monitors/status-page-client.js) from the
+// history embedded as JSON, so the page stays small and quick with 10 000 passes.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { humanDuration, rfc3339 } from '../core/durations.ts';
-import type { StoredPass } from './state.ts';
-import { CHECK_NAMES, type CheckStatus } from './types.ts';
 import { escapeMarkup } from '../core/escape.ts';
+import type { ActiveWindow } from './maintenance.ts';
+import type { HistoryRow, NotableResult, StoredPass, Uptime } from './state.ts';
+import { CHECK_NAMES, type CheckStatus } from './types.ts';
 
 export interface StatusPageInput {
   targetLabel: string;
-  /** Oldest first. */
-  passes: StoredPass[];
+  /** The newest passes with their messages, oldest first (the checks table and the recent passes). */
+  recent: StoredPass[];
+  /** The passes to chart, oldest first. */
+  history: HistoryRow[];
+  /** Messages of failed and degraded results in the history, for the charts' hover text. */
+  notable?: NotableResult[];
   lastSuccess: Map<string, number>;
   latencyDegradedMs: number;
   latencyFailMs: number;
+  expectedLifetimeS: number;
+  toleranceS: number;
+  uptime: Array<{ label: string } & Uptime>;
+  maintenance?: { active?: ActiveWindow; next?: ActiveWindow };
+  /** Service mode: the page reloads itself this often. */
+  refreshS?: number;
   nowMs?: number;
 }
 
 const COLORS: Record<CheckStatus, string> = { pass: '#2e9e44', degraded: '#e0a800', fail: '#d33a2c', skipped: '#9aa0a6' };
-const STEP_COLORS = ['#1f77b4', '#ff7f0e', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
+/** Recent passes and incidents listed under the charts. */
+const LISTED = 20;
+const INCIDENTS = 10;
 
 const esc = escapeMarkup;
 const iso = (ms: number): string => rfc3339(ms / 1000);
 const badge = (s: CheckStatus | 'pass' | 'fail'): string => `<span class="badge" style="background:${COLORS[s]}">${s}</span>`;
 
-function timeline(passes: StoredPass[]): string {
-  const cell = 10;
-  const labelW = 130;
-  const w = Math.max(labelW + passes.length * cell + 10, 560);
-  const h = CHECK_NAMES.length * (cell + 6) + 20;
-  const rows = CHECK_NAMES.map((name, row) => {
-    const y = row * (cell + 6) + 4;
-    const cells = passes
-      .map((p, i) => {
-        const c = p.checks.find((x) => x.name === name);
-        const status: CheckStatus = c?.status ?? 'skipped';
-        return `<rect class="cell ${status}" x="${labelW + i * cell}" y="${y}" width="${cell - 2}" height="${cell}" fill="${COLORS[status]}"><title>${esc(`${iso(p.startedAt)} ${name}: ${status}${c ? ` — ${c.message}` : ''}`)}</title></rect>`;
-      })
-      .join('');
-    return `<text x="0" y="${y + cell - 1}" class="lbl">${name}</text>${cells}`;
-  });
-  const first = passes[0];
-  const last = passes.at(-1);
-  const axis =
-    first && last
-      ? `<text x="${labelW}" y="${h - 2}" class="ax">${iso(first.startedAt)}</text><text x="${w - 10}" y="${h - 2}" class="ax" text-anchor="end">${iso(last.startedAt)}</text>`
-      : '';
-  return `<svg id="timeline" role="img" aria-label="check history" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${rows.join('')}${axis}</svg>`;
+// Read once per process: the page inlines them so it works as a file, offline, with no CDN.
+const require = createRequire(import.meta.url);
+let assets: { uplotJs: string; uplotCss: string; client: string } | undefined;
+function pageAssets() {
+  assets ??= {
+    uplotJs: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+    client: readFileSync(new URL('./status-page-client.js', import.meta.url), 'utf8'),
+  };
+  return assets;
 }
 
-function latencyChart(passes: StoredPass[], degraded: number, fail: number): string {
-  const w = 760;
-  const h = 240;
-  const pad = { l: 56, r: 10, t: 10, b: 24 };
-  const steps = [...new Set(passes.flatMap((p) => p.steps.map((s) => s.step)))];
-  const maxMs = Math.max(fail * 1.1, ...passes.flatMap((p) => p.steps.map((s) => s.ms)));
-  const x = (i: number) => pad.l + (passes.length <= 1 ? 0 : (i / (passes.length - 1)) * (w - pad.l - pad.r));
-  const y = (v: number) => pad.t + (1 - v / maxMs) * (h - pad.t - pad.b);
-  const lines = steps.map((step, k) => {
-    const pts = passes.flatMap((p, i) => {
-      const s = p.steps.find((q) => q.step === step);
-      return s ? [`${x(i).toFixed(1)},${y(s.ms).toFixed(1)}`] : [];
+/** JSON inside <script>: nothing in it may close the element. */
+const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
+
+/** The history in columns, statuses as one letter per pass (p, d, f, s; - when not run). */
+function historyData(input: StatusPageInput) {
+  const h = input.history;
+  const steps = [...new Set(h.flatMap((p) => Object.keys(p.steps)))];
+  const index = new Map(h.map((p, i) => [p.id, i]));
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    t: h.map((p) => p.startedAt / 1000),
+    ms: h.map((p) => Math.round(p.durationMs)),
+    maintenance: h.map((p) => (p.maintenance ? 1 : 0)),
+    checks: Object.fromEntries(CHECK_NAMES.map((name) => [name, h.map((p) => p.checks[name]?.[0] ?? '-').join('')])),
+    steps: Object.fromEntries(steps.map((step) => [step, h.map((p) => (p.steps[step] === undefined ? null : round(p.steps[step])))])),
+    lifetimeH: h.map((p) => (p.tokenLifetimeS === undefined ? null : Math.round((p.tokenLifetimeS / 3600) * 1000) / 1000)),
+    // [pass index, check, message] of failed and degraded results, for hover text.
+    notes: (input.notable ?? []).flatMap((n) => (index.has(n.passId) ? [[index.get(n.passId), n.check, n.message]] : [])),
+    thresholds: { degradedMs: input.latencyDegradedMs, failMs: input.latencyFailMs },
+    lifetime: { expectedH: input.expectedLifetimeS / 3600, toleranceH: input.toleranceS / 3600 },
+    refreshS: input.refreshS ?? 0,
+  };
+}
+
+const percent = (u: Uptime): string => {
+  if (u.total === 0) return '—';
+  const p = (100 * u.passed) / u.total;
+  // 99.95 must not round up to a reassuring 100.
+  return `${p === 100 ? '100' : (Math.floor(p * 100) / 100).toFixed(2)} %`;
+};
+
+function maintenanceNote(m: StatusPageInput['maintenance'], now: number): string {
+  if (m?.active)
+    return `<p id="maintenance" class="banner" data-active="true">Maintenance window <code>${esc(m.active.spec)}</code> until ${iso(m.active.endMs)} (${humanDuration((m.active.endMs - now) / 1000)} left): passes run and are recorded; alerts are held and sent when it ends if still true.</p>`;
+  if (m?.next)
+    return `<p id="maintenance" class="note" data-active="false">Next maintenance window: ${iso(m.next.startMs)} for ${humanDuration((m.next.endMs - m.next.startMs) / 1000)} (<code>${esc(m.next.spec)}</code>).</p>`;
+  return '';
+}
+
+function recentTable(recent: StoredPass[]): string {
+  const rows = recent
+    .slice(-LISTED)
+    .reverse()
+    .map((p) => {
+      const notable = p.checks.filter((c) => c.status === 'fail' || c.status === 'degraded');
+      const what = notable.length
+        ? notable.map((c) => `<div><b>${c.name}</b> ${c.status}: ${esc(c.message)}</div>`).join('')
+        : '<span class="quiet">all checks passed</span>';
+      return `<tr data-status="${p.status}"><td><time datetime="${iso(p.startedAt)}">${iso(p.startedAt)}</time>${p.maintenance ? ' <span class="maint">maintenance</span>' : ''}</td><td>${badge(p.status)}</td><td>${Math.round(p.durationMs)} ms</td><td class="msg">${what}</td></tr>`;
     });
-    const color = STEP_COLORS[k % STEP_COLORS.length]!;
-    return `<polyline class="series" data-step="${esc(step)}" fill="none" stroke="${color}" stroke-width="1.5" points="${pts.join(' ')}"/>`;
+  return `<table id="passes"><thead><tr><th>started (UTC)</th><th>result</th><th>time</th><th>checks not passed</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+}
+
+interface Incident {
+  from: number;
+  /** When the first pass after it passed; undefined while ongoing. */
+  to?: number;
+  passes: number;
+  checks: Set<string>;
+  first?: string;
+  maintenance: boolean;
+}
+
+/** Runs of failed passes in the charted history, newest first. */
+function incidents(history: HistoryRow[], notable: NotableResult[] = []): Incident[] {
+  const note = new Map<number, string>();
+  for (const n of notable) if (n.status === 'fail') note.set(n.passId, `${n.check}: ${n.message}`);
+  const found: Incident[] = [];
+  let open: Incident | undefined;
+  for (const p of history) {
+    if (p.status === 'fail') {
+      open ??= { from: p.startedAt, passes: 0, checks: new Set(), maintenance: false };
+      if (!found.includes(open)) found.push(open);
+      open.passes++;
+      open.maintenance ||= p.maintenance;
+      for (const [c, s] of Object.entries(p.checks)) if (s === 'fail') open.checks.add(c);
+      open.first ??= note.get(p.id);
+    } else if (open) {
+      open.to = p.startedAt;
+      open = undefined;
+    }
+  }
+  return found.reverse();
+}
+
+function incidentTable(list: Incident[], now: number): string {
+  if (!list.length) return '<p id="incidents" class="quiet">No failed pass in the charted history.</p>';
+  const rows = list.slice(0, INCIDENTS).map((i) => {
+    const lasted = humanDuration(((i.to ?? now) - i.from) / 1000);
+    return `<tr data-ongoing="${i.to === undefined}"><td>${iso(i.from)}</td><td>${i.to === undefined ? '<b>ongoing</b>' : iso(i.to)}</td><td>${lasted}</td><td>${i.passes}</td><td>${[...i.checks].join(', ')}${i.maintenance ? ' <span class="maint">maintenance</span>' : ''}</td><td class="msg">${esc(i.first ?? '—')}</td></tr>`;
   });
-  const threshold = (v: number, color: string, label: string) =>
-    `<line x1="${pad.l}" x2="${w - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="${color}" stroke-dasharray="4 3"/><text x="${w - pad.r}" y="${y(v) - 3}" class="ax" text-anchor="end">${label} ${v} ms</text>`;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map(
-    (f) => `<text x="${pad.l - 4}" y="${y(maxMs * f) + 4}" class="ax" text-anchor="end">${Math.round(maxMs * f)} ms</text>`,
-  );
-  const legend = steps
-    .map((s, k) => `<span class="key" style="border-color:${STEP_COLORS[k % STEP_COLORS.length]}">${esc(s)}</span>`)
-    .join(' ');
-  return `<svg id="latency" role="img" aria-label="latency per step" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
-<line x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${h - pad.b}" stroke="#888"/><line x1="${pad.l}" x2="${w - pad.r}" y1="${h - pad.b}" y2="${h - pad.b}" stroke="#888"/>
-${ticks.join('')}${threshold(degraded, COLORS.degraded, 'degraded')}${threshold(fail, COLORS.fail, 'fail')}${lines.join('')}</svg><div class="legend">${legend}</div>`;
+  return `<table id="incidents"><thead><tr><th>failing since (UTC)</th><th>passing again</th><th>lasted</th><th>passes</th><th>checks failed</th><th>first message</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>${list.length > INCIDENTS ? `<p class="quiet">and ${list.length - INCIDENTS} earlier in the charted history</p>` : ''}`;
 }
 
 export function renderStatusPage(input: StatusPageInput): string {
   const now = input.nowMs ?? Date.now();
-  const passes = input.passes;
-  const latest = passes.at(-1);
-  const expireS = [...passes].reverse().find((p) => p.tokenExpireS !== undefined)?.tokenExpireS;
+  const { recent, history } = input;
+  const latest = recent.at(-1);
+  const expireS = [...recent].reverse().find((p) => p.tokenExpireS !== undefined)?.tokenExpireS;
   const overall = latest ? badge(latest.status) : '<span class="badge" style="background:#9aa0a6">no pass yet</span>';
   const rows = CHECK_NAMES.map((name) => {
     const c = latest?.checks.find((x) => x.name === name);
@@ -100,34 +173,60 @@ export function renderStatusPage(input: StatusPageInput): string {
     expireS === undefined
       ? '<p id="token">No token issued yet.</p>'
       : `<p id="token" data-expire="${expireS}">Current token expires in <b id="ttl">${humanDuration(expireS - now / 1000)}</b> (at ${iso(expireS * 1000)}).</p>`;
+  const uptime = input.uptime
+    .map(
+      (u) =>
+        `<div class="tile" data-window="${esc(u.label)}" data-passed="${u.passed}" data-total="${u.total}"><b>${percent(u)}</b><span>${esc(u.label)} · ${u.passed} of ${u.total} passes</span></div>`,
+    )
+    .join('');
+  const first = history[0];
+  const span = first && latest ? ` from ${iso(first.startedAt)}` : '';
+  const refresh = input.refreshS ? ` · <span id="refresh">refreshes every ${input.refreshS} s</span>` : '';
+  const a = pageAssets();
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Temporal API monitor — ${esc(input.targetLabel)}</title>
+<style>${a.uplotCss}</style>
 <style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafafa}
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafafa;max-width:1200px}
 h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
 table{border-collapse:collapse;background:#fff} td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 .badge{color:#fff;border-radius:3px;padding:1px 6px;font-weight:600}
-.msg{max-width:640px;white-space:pre-wrap} .retried{color:#8a6d00;font-size:12px} .drift{color:#1f5fa8;font-size:12px}
-svg{background:#fff;border:1px solid #ddd} .lbl{font-size:11px} .ax{font-size:10px;fill:#555}
-.legend{margin-top:4px} .key{border-left:12px solid;padding-left:4px;margin-right:12px}
+.msg{max-width:760px;white-space:pre-wrap;word-break:break-word} .retried{color:#8a6d00;font-size:12px} .quiet{color:#777} .drift{color:#1f5fa8;font-size:12px}
+.banner{background:#e3efff;border:1px solid #7aa7e6;padding:8px 12px;border-radius:4px} .note{color:#555}
+.maint{background:#e3efff;color:#245;border-radius:3px;padding:0 4px;font-size:12px}
+#uptime{display:flex;gap:12px} .tile{background:#fff;border:1px solid #ddd;border-radius:4px;padding:8px 16px;min-width:150px}
+.tile b{display:block;font-size:22px} .tile span{color:#555;font-size:12px}
+.chart{background:#fff;border:1px solid #ddd;padding:4px 0} .hover{min-height:2.8em;font-size:12px;color:#333;margin:4px 0;white-space:pre-wrap}
+.key{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;border-radius:2px}
 </style></head><body>
 <h1>Temporal API monitor — ${esc(input.targetLabel)}</h1>
-<p id="summary">Latest pass: ${overall} ${latest ? `at ${iso(latest.startedAt)} (${Math.round(latest.durationMs)} ms)` : ''} · ${passes.length} passes shown · page written ${iso(now)}</p>
+<p id="summary">Latest pass: ${overall} ${latest ? `at ${iso(latest.startedAt)} (${Math.round(latest.durationMs)} ms)` : ''} · ${history.length} passes charted${span} · times in UTC · page written ${iso(now)}${refresh}</p>
+${maintenanceNote(input.maintenance, now)}
+<section id="uptime" aria-label="uptime">${uptime}</section>
+<p class="note">Uptime: the share of passes in which every check passed (degraded counts as passed; passes in a maintenance window are left out).</p>
 ${token}
 <h2>Checks</h2>
 <table id="checks"><thead><tr><th>check</th><th>result</th><th>time</th><th>tries</th><th>last success</th><th>message</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>
 <h2>History</h2>
-${timeline(passes)}
+<div>${(['pass', 'degraded', 'fail', 'skipped'] as const).map((s) => `<span class="key" style="background:${COLORS[s]}"></span>${s}`).join('')}<span class="key" style="background:#7aa7e6"></span>maintenance · drag to zoom, double-click to reset</div>
+<div id="timeline" class="chart"></div><div id="timeline-hover" class="hover">Point at a pass to see its time and results.</div>
 <h2>Latency per step</h2>
-${latencyChart(passes, input.latencyDegradedMs, input.latencyFailMs)}
+<div id="latency" class="chart"></div>
+<h2>Token lifetime</h2>
+<div id="lifetime" class="chart"></div>
+<h2>Incidents</h2>
+${incidentTable(incidents(history, input.notable), now)}
+<h2>Recent passes</h2>
+${recentTable(recent)}
+<script type="application/json" id="history-data">${scriptJson(historyData(input))}</script>
+<script>${a.uplotJs}</script>
 <script>
 // Counts the token's time to expiry down while the page is open, worded as the server-side text is.
-(function(){var p=document.getElementById('token');var e=p&&p.dataset.expire;var b=document.getElementById('ttl');if(!e||!b)return;
 ${humanDuration.toString()}
-setInterval(function(){b.textContent=humanDuration(Number(e)-Date.now()/1000);},1000);})();
+${a.client}
 </script>
 </body></html>
 `;

@@ -28,6 +28,8 @@ export interface StepTiming {
 }
 
 export interface PassResult {
+  /** The history (timeline) key: TARGET_ENV, else TARGET_URL or `bundled`; with `+faults:…` when the
+   *  bundled target injects faults, so fault runs never mix into the clean history. */
   target: string;
   targetLabel: string;
   startedAt: number;
@@ -37,6 +39,10 @@ export interface PassResult {
   steps: StepTiming[];
   /** The fresh token's expire (unix s), when login worked: for "time to expiry". */
   tokenExpireS?: number;
+  /** The fresh token's lifetime as issued: expire − the server's Date (s), when login worked. */
+  tokenLifetimeS?: number;
+  /** The pass ran inside a maintenance window (recorded as usual; alerts held; left out of uptime). */
+  maintenance?: boolean;
 }
 
 export const passed = (s: CheckStatus): boolean => s === 'pass' || s === 'degraded';

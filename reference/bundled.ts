@@ -38,6 +38,7 @@ export async function startBundledTarget(logger?: Logger): Promise<ResolvedTarge
       url: bundled.url,
       bundled: true,
       inboxUrl: mail?.inboxUrl,
+      ...(s.TARGET_FAULTS ? { faults: s.TARGET_FAULTS } : {}),
       close: async () => {
         await bundled.close();
         await mail?.close();

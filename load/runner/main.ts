@@ -1,5 +1,5 @@
 // `npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m]
-//                  [--pre-vus N] [--max-vus N] [--pool-size N]`
+//                  [--pre-vus N] [--max-vus N] [--pool-size N] [-- <k6 flags, e.g. --out experimental-prometheus-rw>]`
 // Node orchestrates, k6 executes: validates the settings, applies the safety gate, finds (or
 // installs) the pinned k6, starts the bundled target when TARGET_URL is unset, runs the k6 script
 // and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
@@ -14,14 +14,14 @@ import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { prepareAccounts, privateAccountsFile, type AccountsFile } from './accounts-file.ts';
 import { PoolError, verifiedPool } from './pool.ts';
 import { runReported } from './run-k6.ts';
-import { FLAG_SETTINGS, K6_ENV_NAMES, loadSettingsShape } from './settings.ts';
+import { FLAG_SETTINGS, K6_ENV_NAMES, k6PassThrough, loadSettingsShape, testIdTag } from './settings.ts';
 import { buildProfile, ProfileError, type ScriptName } from '../lib/profiles.ts';
 import { buildCriteria } from '../lib/thresholds.ts';
 import { assertTargetAllowed, SafetyError } from '../lib/safety.ts';
 
 const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
 const USAGE =
-  'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N]';
+  'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N] [-- <k6 flags>]';
 
 const flagShape = {
   LOAD_PROFILE: loadSettingsShape.LOAD_PROFILE.unwrap().optional(),
@@ -44,7 +44,12 @@ function asSettingsError(err: Error): SettingsError {
 }
 
 await runMain(async () => {
+  // Everything after `--` is k6's (`-- --out experimental-prometheus-rw`).
+  const argv = process.argv.slice(2);
+  const cut = argv.indexOf('--');
+  const k6Extra = cut < 0 ? [] : k6PassThrough(argv.slice(cut + 1));
   const { values, positionals } = parseArgs({
+    args: cut < 0 ? argv : argv.slice(0, cut),
     allowPositionals: true,
     options: Object.fromEntries(Object.keys(FLAG_SETTINGS).map((f) => [f, { type: 'string' as const }])),
   });
@@ -141,11 +146,12 @@ await runMain(async () => {
         await inbox.close();
       }
     }
-    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir }, `k6 ${profile.describe}`);
+    const tag = testIdTag(k6Extra, script, s.LOAD_PROFILE);
+    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid }, `k6 ${profile.describe}`);
     const result = await runReported({
       bin,
       script: `${script}.ts`,
-      args: process.stdout.isTTY ? [] : ['--quiet'],
+      args: [...(process.stdout.isTTY ? [] : ['--quiet']), ...tag.args, ...k6Extra],
       env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: pool?.path ?? accounts.path },
       reportsDir,
       profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },

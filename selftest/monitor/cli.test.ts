@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MonitorState } from '../../monitors/state.ts';
 import { runCli, type CliRun } from '../support/cli.ts';
 import { assertNoSecrets, tempDir, webhookReceiver } from './support.ts';
 
@@ -96,4 +97,32 @@ test('each run writes the status page', async () => {
   const r = await monitorOnce([], { MONITOR_STATUS_PAGE: page });
   assert.equal(r.code, 0);
   assert.match(readFileSync(page, 'utf8'), /<table id="checks">/);
+});
+
+test('one history per TARGET_ENV: a fault-injected run keeps apart from the clean history and its page', async () => {
+  const dir = tempDir();
+  const db = join(dir, 'monitor.db');
+  const page = join(dir, 'status.html');
+  const run = (env: Record<string, string>) => monitorOnce(['--json'], { MONITOR_DB: db, MONITOR_STATUS_PAGE: page, ...env });
+  assert.equal((await run({})).code, 0);
+  // `npm start` with a fault, on the same state file.
+  const faulty = await run({ TARGET_FAULTS: 'token-1h' });
+  assert.equal(faulty.code, 1);
+  assert.match(readFileSync(page, 'utf8'), /Temporal API monitor — local\+faults:token-1h/);
+  assert.equal((await run({})).code, 0);
+  const clean = readFileSync(page, 'utf8');
+  assert.match(clean, /<title>Temporal API monitor — local<\/title>/);
+  assert.match(clean, /2 passes charted/, 'the clean history holds the two clean passes only');
+  assert.doesNotMatch(clean, /token expires in 1h/);
+  // Setting TARGET_ENV on a target with history keeps that history, now under its name.
+  assert.equal((await run({ TARGET_ENV: 'ci' })).code, 0);
+  const named = readFileSync(page, 'utf8');
+  assert.match(named, /<title>Temporal API monitor — ci<\/title>/);
+  assert.match(named, /3 passes charted/);
+  const state = new MonitorState(db);
+  try {
+    assert.deepEqual([state.passCount('ci'), state.passCount('bundled'), state.passCount('bundled+faults:token-1h')], [3, 0, 1]);
+  } finally {
+    state.close();
+  }
 });

@@ -29,8 +29,10 @@ test('the GitHub Actions workflow: schedule + manual runs, one run per environme
   assert.ok(restore >= 0 && restore < pass && pass < save, 'state restored, the pass, state saved');
   assert.equal(job.steps[restore]!.with?.path, '.state');
   assert.equal(job.steps[save]!.if, 'always()', 'saved even when the pass failed');
-  for (const s of ['TARGET_URL', 'MONITOR_USERNAME', 'MONITOR_PASSWORD', 'MONITOR_ALERT_WEBHOOK_URL'])
+  for (const s of ['TARGET_URL', 'MONITOR_USERNAME', 'MONITOR_PASSWORD', 'MONITOR_ALERT_WEBHOOK_URL', 'MONITOR_ALERT_PAGERDUTY_KEY'])
     assert.equal(job.env[s], `\${{ secrets.${s} }}`);
+  // Pushed metrics say how often passes are due (TemporalMonitorPassesLate).
+  assert.equal(job.env.MONITOR_SCHEDULE, wf.on.schedule?.[0]?.cron, 'MONITOR_SCHEDULE is the workflow schedule');
 });
 
 test('the Kubernetes CronJob: Forbid concurrency, the state file on a PVC, secrets from a Secret, one-shot args', () => {
@@ -45,4 +47,6 @@ test('the Kubernetes CronJob: Forbid concurrency, the state file on a PVC, secre
   assert.deepEqual(c.args, ['--once']);
   assert.equal(c.env.find((e: { name: string }) => e.name === 'MONITOR_DB').value, '/state/monitor.db');
   assert.equal(c.envFrom[0].secretRef.name, 'temporal-monitor');
+  // One-shot runs report how often they are due (TemporalMonitorPassesLate).
+  assert.equal(c.env.find((e: { name: string }) => e.name === 'MONITOR_SCHEDULE').value, cron.spec.schedule);
 });

@@ -12,6 +12,17 @@ import { monitorSettings, type MonitorSettings } from '../../monitors/settings.t
 
 export const tempDir = (): string => makeTempDir('monitor-test-');
 
+/** Debian's chromium, launched headless as the status page's tests and benchmark do. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** Fast defaults for tests: no retries, short timeouts, a private state file. */
 export function testSettings(dir: string, env: Record<string, string> = {}): MonitorSettings {
   return parseSettings(monitorSettings, {
@@ -70,6 +81,32 @@ export async function webhookReceiver(status = 200): Promise<Receiver> {
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/T000/B000`;
   r.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return r;
+}
+
+export interface Hanging {
+  url: string;
+  /** Requests received (none is ever answered). */
+  count: () => number;
+  close(): Promise<void>;
+}
+
+/** A webhook that accepts connections and reads requests but never answers (as seen in the field). */
+export async function hangingReceiver(): Promise<Hanging> {
+  let count = 0;
+  const server: Server = createServer((req) => {
+    count++;
+    req.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/T000/B000`,
+    count: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** Fails the test when any secret appears in any of the texts. */

@@ -1,0 +1,66 @@
+// `npm run load -- <script> [flags] -- <k6 flags>`: what follows `--` goes to k6 as it is (an output,
+// a tag), each run is tagged with a testid, and the k6 flags that would undo the runner's guarantees
+// (the safety gate, the bounds, the verdict, secrets) are refused with exit 2 before any traffic.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { tempDir } from '../support/temp.ts';
+import { runLoad, tail } from './run.ts';
+
+test('k6 flags after -- reach k6: --out json=<file> writes samples tagged with the run testid', async () => {
+  const out = join(tempDir('hx-load-out-'), 'samples.json');
+  const run = await runLoad(['login', '--duration', '2s', '--rate', '2', '--pool-size', '1', '--', '--out', `json=${out}`]);
+  assert.equal(run.code, 0, tail(run));
+  const testid = /"testid":"(login-smoke-\d{8}T\d{6}Z)"/.exec(run.output)?.[1];
+  assert.ok(testid, `the runner logs the run's testid:\n${tail(run)}`);
+  const points = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"type":"Point"'))
+    .map((l) => JSON.parse(l) as { metric: string; data: { tags: Record<string, string> } });
+  const reqs = points.filter((p) => p.metric === 'http_reqs' && p.data.tags.name === 'login');
+  assert.ok(reqs.length > 0, 'login requests were recorded by the extra output');
+  assert.ok(
+    reqs.every((p) => p.data.tags.testid === testid),
+    'every sample carries the testid',
+  );
+});
+
+test('a testid given with --tag is kept', async () => {
+  const out = join(tempDir('hx-load-out-'), 'samples.json');
+  const run = await runLoad([
+    'login',
+    '--duration',
+    '1s',
+    '--rate',
+    '1',
+    '--pool-size',
+    '1',
+    '--',
+    '--tag',
+    'testid=release-42',
+    '-o',
+    `json=${out}`,
+  ]);
+  assert.equal(run.code, 0, tail(run));
+  assert.match(run.output, /"testid":"release-42"/);
+  assert.match(readFileSync(out, 'utf8'), /"testid":"release-42"/);
+});
+
+test('k6 flags that would get around the gate, the bounds or the verdict are refused: exit 2, named, no traffic', async () => {
+  for (const [args, named] of [
+    [['-e', 'TARGET_URL=http://api.prod.test'], /k6 flag -e: not accepted after --/],
+    [['--env=TARGET_URL=http://api.prod.test'], /k6 flag --env: not accepted/],
+    [['--config', '/tmp/hosts.json'], /k6 flag --config: .*hosts/],
+    [['--vus', '5000'], /k6 flag --vus: .*--max-vus/],
+    [['--duration', '5h'], /k6 flag --duration: .*bounded to 30m/],
+    [['--no-thresholds'], /k6 flag --no-thresholds/],
+    [['--http-debug=full'], /k6 flag --http-debug: .*Authorization/],
+    [['-qe', 'X=1'], /k6 flags -qe: give short flags one by one/],
+  ] as const) {
+    const run = await runLoad(['credits', '--', ...args]);
+    assert.equal(run.code, 2, `${args.join(' ')}: ${tail(run)}`);
+    assert.match(run.output, named);
+    assert.doesNotMatch(run.output, /k6 credits|setup/, 'nothing was started');
+  }
+});
