@@ -116,8 +116,11 @@ export const login: Check = {
         const healed = await heal(ctx, account, res, drift);
         if (isVerdict(healed)) return healed;
         ({ res, account, drop } = healed);
-      } else if (ctx.generation === 'latest' && ctx.inbox && !(await verifyAccount(ctx, account, OLD_MAIL_WAIT_MS))) {
-        // Made in this pass, its mail late: a retry opens the link if it has come since.
+      } else if (ctx.generation === 'latest' && ctx.inbox) {
+        // Made in this pass and not verified: a retry opens the link if it has come since, or says
+        // again why it cannot (the link refused, no mail).
+        const unverified = await verifyAccount(ctx, account, OLD_MAIL_WAIT_MS);
+        if (unverified) return { ...unverified, drift };
         res = await logIn(ctx, account);
         ctx.accountNote = ' (registered it as the dedicated monitoring account and opened the link mailed to it, which came late)';
       }
