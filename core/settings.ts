@@ -2,8 +2,9 @@
 // Nothing else in the harness reads process.env.
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
-import { DEFAULT_TIME_TOLERANCE_S } from './contract.ts';
+import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
+import { INBOX_PROTOCOLS } from './mail/inbox.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
 export class SettingsError extends Error {
@@ -42,6 +43,17 @@ export const setting = {
         .map((x) => x.trim())
         .filter(Boolean),
     ),
+  /** Where verification mail is read (core/mail): a scheme core/mail/index.ts knows. */
+  inboxUrl: () =>
+    z
+      .string()
+      .transform((s) => s.replace(/\/+$/, ''))
+      .pipe(
+        z.url({
+          protocol: new RegExp(`^(${INBOX_PROTOCOLS.join('|')})$`),
+          error: `expected the mail catcher's API, such as http://127.0.0.1:8025 (Mailpit's HTTP API; schemes: ${INBOX_PROTOCOLS.join(', ')})`,
+        }),
+      ),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` }),
 };
 
@@ -55,6 +67,12 @@ export const sharedSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: setting.oneOf(['auto', 'json', 'pretty']).default('auto'),
   REPORTS_DIR: setting.text().default('reports'),
+  /** Which generation of the API the target is (core/contract.ts GENERATIONS); `latest` = e-mail verification mandatory. */
+  TARGET_GENERATION: setting.oneOf(GENERATIONS).default('documented'),
+  /** Where the harness reads the verification mail of the accounts it makes (latest generation). */
+  MAIL_INBOX_URL: setting.inboxUrl().optional(),
+  /** How long to wait for a verification mail, in seconds. */
+  MAIL_WAIT_S: setting.int(1, 600).default(30),
   /** true: a field the contract does not know fails the check (default: it is reported as drift). */
   CONTRACT_STRICT: setting.bool().default(false),
 };

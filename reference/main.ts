@@ -3,10 +3,12 @@
 //   --list-faults [--markdown]  print the catalog (as a Markdown table) and exit
 import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger.ts';
-import { runMain, loadSettings, SettingsError } from '../core/settings.ts';
+import { runMain, SettingsError } from '../core/settings.ts';
 import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
 import { startTarget } from './server.ts';
-import { targetSettings } from './settings.ts';
+import { faultGenerationProblems, loadTargetSettings } from './settings.ts';
+
+const only = (e: FaultEntry): string => (e.generations ? ` (${e.generations.join(', ')} generation only)` : '');
 
 await runMain(async () => {
   const { values } = parseArgs({
@@ -16,25 +18,28 @@ await runMain(async () => {
     console.log('| fault | what goes wrong | meant to be caught by |\n|---|---|---|');
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
       console.log(
-        `| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')} | ${e.caughtBy.join(', ')} |`,
+        `| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')}${only(e)} | ${e.caughtBy.join(', ')} |`,
       );
     return 0;
   }
   if (values['list-faults']) {
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
       console.log(
-        `${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}`,
+        `${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}${only(e)}`,
       );
     return 0;
   }
-  const s = loadSettings(targetSettings);
+  const s = loadTargetSettings();
   const faults = values.faults ?? s.TARGET_FAULTS ?? '';
-  if (values.faults)
+  if (values.faults) {
     try {
       parseFaults(values.faults);
     } catch (err) {
       throw new SettingsError([`--faults: ${(err as Error).message}`]);
     }
+    const problems = faultGenerationProblems(values.faults, s.TARGET_GENERATION);
+    if (problems.length) throw new SettingsError(problems.map((p) => p.replace(/^TARGET_FAULTS/, '--faults')));
+  }
   const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'target' });
   const target = await startTarget({
     port: s.TARGET_PORT,
@@ -45,10 +50,14 @@ await runMain(async () => {
     maxRefreshS: s.TARGET_MAX_REFRESH_S,
     jwtKey: s.TARGET_JWT_KEY,
     realm: s.TARGET_REALM,
+    generation: s.TARGET_GENERATION,
+    smtpUrl: s.TARGET_SMTP_URL,
     logger,
   });
   // The line scripts and Playwright's webServer wait for.
-  console.log(`reference target listening on ${target.url} (faults: ${target.faults.list().join(',') || 'none'})`);
+  console.log(
+    `reference target listening on ${target.url} (generation: ${target.generation}; faults: ${target.faults.list().join(',') || 'none'})`,
+  );
   await new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
   });

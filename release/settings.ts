@@ -1,12 +1,13 @@
 // Settings of the release check and the matrix, and the up-front validation of every part's
 // settings: a bad setting anywhere stops the run before any traffic.
 import { z } from 'zod';
+import { missingInbox } from '../core/mail/index.ts';
 import { loadSettings, setting, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
-import { loadTestSettings } from '../fixtures/settings.ts';
+import { inboxProblem, loadTestSettings } from '../fixtures/settings.ts';
 import { loadSettingsShape } from '../load/runner/settings.ts';
 import { assertTargetAllowed } from '../load/lib/safety.ts';
 import { crossCheck, monitorSettings } from '../monitors/settings.ts';
-import { targetSettings } from '../reference/settings.ts';
+import { loadTargetSettings, targetSettings } from '../reference/settings.ts';
 
 import { PARTS } from './parts.ts';
 
@@ -48,12 +49,21 @@ export function validateAllParts(parts: readonly string[]): void {
       else problems.push((err as Error).message);
     }
   };
-  attempt(() => loadSettings(targetSettings));
-  if (parts.includes('tests')) attempt(() => loadTestSettings());
+  attempt(() => loadTargetSettings());
+  if (parts.includes('tests'))
+    attempt(() => {
+      const problem = inboxProblem(loadTestSettings(), releaseProjects(loadReleaseSettings()));
+      if (problem) throw new SettingsError([problem]);
+    });
   if (parts.includes('load'))
     attempt(() => {
       const s = loadSettings(loadSettingsShape);
       if (s.TARGET_URL) assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
+      const problem =
+        s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
+          ? undefined
+          : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
+      if (problem) throw new SettingsError([problem]);
     });
   if (parts.includes('monitor'))
     attempt(() => {

@@ -5,11 +5,14 @@
 // and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { TemporalClient } from '../../core/client.ts';
 import { createLogger } from '../../core/logger.ts';
+import { missingInbox, openInbox } from '../../core/mail/index.ts';
 import { loadSettings, parseSettings, runMain, SettingsError, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
-import { prepareAccounts } from './accounts-file.ts';
+import { prepareAccounts, privateAccountsFile, type AccountsFile } from './accounts-file.ts';
+import { PoolError, verifiedPool } from './pool.ts';
 import { runReported } from './run-k6.ts';
 import { FLAG_SETTINGS, K6_ENV_NAMES, k6PassThrough, loadSettingsShape, testIdTag } from './settings.ts';
 import { buildProfile, ProfileError, type ScriptName } from '../lib/profiles.ts';
@@ -71,10 +74,17 @@ await runMain(async () => {
       throw err;
     }
   }
+  // A latest target: the pool is made and verified here, which needs an inbox (or accounts given).
+  const noInbox =
+    s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
+      ? undefined
+      : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
+  if (noInbox) throw new SettingsError([noInbox]);
   const reportsDir = resolve(s.REPORTS_DIR);
   const k6Env: Record<string, string | undefined> = {
     ...Object.fromEntries(Object.entries(K6_ENV_NAMES).map(([setting, k6Name]) => [k6Name, s[setting as keyof typeof K6_ENV_NAMES]])),
     CONFIRM_TARGET: s.CONFIRM_TARGET,
+    TARGET_GENERATION: s.TARGET_GENERATION,
     HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
     TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
   };
@@ -90,6 +100,7 @@ await runMain(async () => {
   const log = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'load' });
   // From here on a file may hold LOAD_PASSWORD: whatever happens next, it is removed.
   const accounts = prepareAccounts(s);
+  let pool: AccountsFile | undefined;
   let target: Awaited<ReturnType<typeof resolveTarget>> | undefined;
   try {
     let bin: string;
@@ -110,13 +121,38 @@ await runMain(async () => {
       name: 'target',
     });
     target = await resolveTarget(s, targetLog);
+    if (s.TARGET_GENERATION === 'latest' && !accounts.path) {
+      const inbox = openInbox((target.inboxUrl ?? s.MAIL_INBOX_URL)!, s.HTTP_TIMEOUT_MS);
+      const started = performance.now();
+      try {
+        pool = privateAccountsFile(
+          await verifiedPool(
+            new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS }),
+            inbox,
+            profile.poolSize,
+            s.MAIL_WAIT_S * 1000,
+          ),
+        );
+        log.info(
+          { accounts: profile.poolSize, ms: Math.round(performance.now() - started) },
+          'registered the pool and opened the link mailed to each account',
+        );
+      } catch (err) {
+        if (!(err instanceof PoolError)) throw err;
+        // What k6's setup() would have said: the run cannot start.
+        process.stderr.write(`load ${script}: setup failed: ${err.message}\n`);
+        return 107;
+      } finally {
+        await inbox.close();
+      }
+    }
     const tag = testIdTag(k6Extra, script, s.LOAD_PROFILE);
     log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid }, `k6 ${profile.describe}`);
     const result = await runReported({
       bin,
       script: `${script}.ts`,
       args: [...(process.stdout.isTTY ? [] : ['--quiet']), ...tag.args, ...k6Extra],
-      env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: accounts.path },
+      env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: pool?.path ?? accounts.path },
       reportsDir,
       profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },
       target: targetLabel(s),
@@ -130,6 +166,7 @@ await runMain(async () => {
     return result.code;
   } finally {
     accounts.cleanup();
+    pool?.cleanup();
     await target?.close();
   }
 });

@@ -11,6 +11,9 @@ export const loadSettingsShape = {
   LOG_LEVEL: sharedSettings.LOG_LEVEL,
   LOG_FORMAT: sharedSettings.LOG_FORMAT,
   REPORTS_DIR: sharedSettings.REPORTS_DIR,
+  TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
+  MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL,
+  MAIL_WAIT_S: sharedSettings.MAIL_WAIT_S,
   /** Must equal the target's host to load anything that is not this machine. */
   CONFIRM_TARGET: setting.text().optional(),
   LOAD_PROFILE: setting.oneOf(PROFILES).default('smoke'),
