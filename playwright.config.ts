@@ -2,46 +2,65 @@
 //   smoke    production-safe: no new accounts; SMOKE_USERNAME/SMOKE_PASSWORD against a non-local target
 //   flow     fresh accounts, the whole flow and each endpoint's rules (the default for staging)
 //   upgrade  the irreversible upgrade; against a non-local target only with ALLOW_UPGRADE=true
-// TARGET_URL unset: webServer starts the bundled reference target on a free loopback port.
+// TARGET_URL unset: webServer starts the bundled reference target on a free loopback port, and for
+// TARGET_GENERATION=latest a Mailpit next to it (the target's SMTP server, the tests' inbox).
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
+import { ensureTool } from './core/go-tools.ts';
+import { freePort, mailpitArgs } from './core/mail/mailpit-process.ts';
 import { SettingsError } from './core/settings.ts';
-import { loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
+import { inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
+
+function exitOnBadSettings(problems: string[]): never {
+  process.stderr.write(`${new SettingsError(problems).message}\n`);
+  process.exit(2);
+}
 
 function settingsOrExit() {
   try {
     return loadTestSettings();
   } catch (err) {
-    if (err instanceof SettingsError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
+    if (err instanceof SettingsError) exitOnBadSettings(err.problems);
     throw err;
   }
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
+/** The projects asked for on the command line (`--project=x`, `--project x`); none = all of them. */
+function projectsAsked(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    if (a.startsWith('--project=')) out.push(...a.slice('--project='.length).split(','));
+    else if (a === '--project' && argv[i + 1]) out.push(argv[i + 1]!);
   });
+  return out.length ? out : ['smoke', 'flow', 'upgrade'];
+}
 
 let s = settingsOrExit();
-// This file is evaluated by the runner and again by every worker. Choices made here once (port,
+// This file is evaluated by the runner and again by every worker. Choices made here once (ports,
 // key, run id) are written into the environment, which the workers inherit, so all of them agree.
+const inRunner = process.env.TEST_WORKER_INDEX === undefined;
 if (!s.TEST_RUN_ID) process.env.TEST_RUN_ID = Date.now().toString(36).slice(-6) + randomBytes(2).toString('hex');
 if (!s.TARGET_URL) {
-  if (!s.TEST_TARGET_PORT) process.env.TEST_TARGET_PORT = String(await freePort());
+  if (!s.TEST_TARGET_PORT) {
+    process.env.TEST_TARGET_PORT = String(await freePort());
+    // The latest generation's accounts are verified by mail: a Mailpit of the run's own catches it.
+    if (s.TARGET_GENERATION === 'latest') {
+      const [http, smtp] = [await freePort(), await freePort()];
+      process.env.TEST_MAILPIT = `${http},${smtp}`;
+      process.env.MAIL_INBOX_URL = `http://127.0.0.1:${http}`;
+    }
+  }
   // A known key for the bundled target lets tests forge validly signed expired tokens.
   if (!s.TARGET_JWT_KEY) process.env.TARGET_JWT_KEY = randomBytes(32).toString('hex');
 }
 s = settingsOrExit();
 const target = targetInfo(s);
+// Before any traffic: a latest target needs an inbox for the projects that make accounts.
+const noInbox = inRunner ? inboxProblem(s, projectsAsked(process.argv)) : undefined;
+if (noInbox) exitOnBadSettings([noInbox]);
+const mailpit = s.TEST_MAILPIT;
+// Only the runner starts the web servers: a worker never runs the Mailpit command line.
+const mailpitBin = mailpit && inRunner ? await ensureTool('mailpit') : 'mailpit';
 
 const reports = s.REPORTS_DIR;
 const leakCheck: ReporterDescription = ['./fixtures/leak-check-reporter.ts'];
@@ -70,7 +89,8 @@ export default defineConfig({
   forbidOnly: s.CI,
   // A retry in CI only: a test that passes on retry is reported as flaky, not hidden.
   retries: s.CI ? 1 : 0,
-  timeout: 30_000,
+  // Against a latest target a fixture may wait up to MAIL_WAIT_S for a verification mail.
+  timeout: 30_000 + (s.TARGET_GENERATION === 'latest' ? s.MAIL_WAIT_S * 1000 : 0),
   reporter,
   use: {
     baseURL: target.baseUrl,
@@ -86,27 +106,45 @@ export default defineConfig({
     { name: 'upgrade', testDir: 'tests/upgrade' },
   ],
   webServer: target.bundled
-    ? {
-        command: 'npx tsx reference/main.ts',
-        wait: { stdout: /listening on/ },
-        // The contract's lifetimes and a fresh in-memory store, whatever .env says for `npm run target`;
-        // TARGET_FAULTS passes through (to watch a test catch a fault). TARGET_JWT_KEY reaches it through
-        // the inherited environment, not this list: the json report copies the config, secrets included.
-        env: {
-          TARGET_PORT: String(s.TEST_TARGET_PORT),
-          TARGET_HOST: '127.0.0.1',
-          TARGET_DB: ':memory:',
-          TARGET_TOKEN_LIFETIME_S: '86400',
-          TARGET_MAX_REFRESH_S: '86400',
-          TARGET_FAULTS: s.TARGET_FAULTS ?? '',
-          LOG_LEVEL: 'warn',
-          LOG_FORMAT: 'json',
+    ? [
+        ...(mailpit
+          ? [
+              {
+                // Without --database Mailpit keeps the mail in a temporary file it deletes when it stops.
+                command: [mailpitBin, ...mailpitArgs(mailpit[0], mailpit[1])].join(' '),
+                url: `http://127.0.0.1:${mailpit[0]}/readyz`,
+                reuseExistingServer: false,
+                stdout: 'ignore' as const,
+                stderr: 'pipe' as const,
+                timeout: 30_000,
+                gracefulShutdown: { signal: 'SIGTERM' as const, timeout: 5_000 },
+              },
+            ]
+          : []),
+        {
+          command: 'npx tsx reference/main.ts',
+          wait: { stdout: /listening on/ },
+          // The contract's lifetimes and a fresh in-memory store, whatever .env says for `npm run target`;
+          // TARGET_FAULTS and TARGET_GENERATION pass through (to watch a test catch a fault). TARGET_JWT_KEY
+          // reaches it through the inherited environment, not this list: the json report copies the config.
+          env: {
+            TARGET_PORT: String(s.TEST_TARGET_PORT),
+            TARGET_HOST: '127.0.0.1',
+            TARGET_DB: ':memory:',
+            TARGET_TOKEN_LIFETIME_S: '86400',
+            TARGET_MAX_REFRESH_S: '86400',
+            TARGET_FAULTS: s.TARGET_FAULTS ?? '',
+            TARGET_GENERATION: s.TARGET_GENERATION,
+            TARGET_SMTP_URL: mailpit ? `smtp://127.0.0.1:${mailpit[1]}` : '',
+            LOG_LEVEL: 'warn',
+            LOG_FORMAT: 'json',
+          },
+          reuseExistingServer: false,
+          stdout: 'ignore',
+          stderr: 'pipe',
+          timeout: 30_000,
+          gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
         },
-        reuseExistingServer: false,
-        stdout: 'ignore',
-        stderr: 'pipe',
-        timeout: 30_000,
-        gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
-      }
+      ]
     : undefined,
 });

@@ -105,6 +105,14 @@ export class TemporalClient {
     return this.send('GET', API_PATHS.tokenUsername, auth);
   }
 
+  /** GET /v2/account/email/verify/<username>/<token> (latest generation), no auth. Takes the mailed
+   *  link or its path: only the path is used, so the link's host (the server's production one) is
+   *  swapped for this client's target. */
+  verifyEmail(linkOrPath: string): Promise<ApiResponse> {
+    const path = /^https?:\/\//i.test(linkOrPath) ? new URL(linkOrPath).pathname : linkOrPath;
+    return this.send('GET', path, undefined);
+  }
+
   /** Anything else, for malformed-input tests: any path, headers and body. */
   raw(
     method: HttpRequest['method'],

@@ -10,6 +10,8 @@ export const API_PATHS = {
   upgrade: '/v2/account/upgrade',
   usage: '/v2/account/usage',
   tokenUsername: '/v2/account/token/username',
+  /** The latest generation only: `GET <this>/<username>/<token>`, no auth (the link in the welcome mail). */
+  verifyEmail: '/v2/account/email/verify',
 } as const;
 export type Endpoint = keyof typeof API_PATHS;
 
@@ -50,13 +52,26 @@ export const MESSAGES = {
   accountUpgraded: 'account upgraded',
   alreadyUpgraded: 'user account is already upgrade',
   notFound: '404 page not found',
+  emailVerified: 'email verified',
 } as const;
 
 /** `<field> not present`, the handlers' answer to a missing form field. */
 export const missingField = (field: string): string => `${field} not present`;
 
+/** Latest generation: the verification route's answer to a link made for another account than the path names. */
+export const verifyUserMismatch = (pathUser: string): string => `username from claim does not match expected user of ${pathUser}`;
+
 export const TIERS = ['unverified', 'free', 'partner', 'light', 'paid'] as const;
 export type Tier = (typeof TIERS)[number];
+
+/** The API's generations (../shared/CONTRACT.md): `documented` = the documented flow, a new account logs
+ *  in at once; `latest` = the server's source at its last commit, e-mail verification mandatory. */
+export const GENERATIONS = ['documented', 'latest'] as const;
+export type Generation = (typeof GENERATIONS)[number];
+
+/** The host the real server writes into the verification link (its production one; the dev
+ *  deployment writes https://dev.api.temporal.cloud), whatever host the request came to. */
+export const VERIFY_LINK_ORIGIN = 'https://api.temporal.cloud';
 
 /** A JWT on the wire: three base64url parts; the signature may be empty only for `alg: none`
  *  (which the API must refuse). */

@@ -106,3 +106,6 @@ export type Usage = z.infer<typeof Usage>;
 export const UsageOk = ok(Usage);
 
 export const TokenUsername = ok(z.string().min(1));
+
+/** Latest generation: the verification link's answer. */
+export const EmailVerified = ok(z.literal(MESSAGES.emailVerified));

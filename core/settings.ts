@@ -5,9 +5,10 @@ import { z } from 'zod';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULT_TIME_TOLERANCE_S } from './contract.ts';
+import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
+import { INBOX_URL_RULES } from './mail/inbox.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
@@ -83,7 +84,7 @@ function writableProblem(path: string, expect: 'dir' | 'file'): string | undefin
 // Building blocks for every part's schema. Each describes what it expects, because that text
 // is what the user reads when the value is wrong.
 export const setting = {
-  /** An http(s) URL, parsed once (WHATWG, core/url.ts) and given on as its canonical form. */
+  /** A URL (http(s), or the schemes `rules` name), parsed once (WHATWG, core/url.ts) and given on as its canonical form. */
   url: (rules: UrlRules = {}, o: { secret?: boolean } = {}) =>
     tagged(
       z.string().transform((raw, ctx) => {
@@ -209,6 +210,12 @@ export const sharedSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: setting.oneOf(['auto', 'json', 'pretty']).default('auto'),
   REPORTS_DIR: setting.dir().default('reports'),
+  /** Which generation of the API the target is (core/contract.ts GENERATIONS); `latest` = e-mail verification mandatory. */
+  TARGET_GENERATION: setting.oneOf(GENERATIONS).default('documented'),
+  /** Where the harness reads the verification mail of the accounts it makes (latest generation). */
+  MAIL_INBOX_URL: setting.url(INBOX_URL_RULES).optional(),
+  /** How long to wait for a verification mail, in seconds. */
+  MAIL_WAIT_S: setting.int(1, 600).default(30),
   /** true: a field the contract does not know fails the check (default: it is reported as drift). */
   CONTRACT_STRICT: setting.bool().default(false),
 };

@@ -1,5 +1,6 @@
 // Where the parts send their traffic: TARGET_URL, or, when it is unset, the bundled reference target
-// started in this process. The reference target is a test double: it is imported only here, and only
+// started in this process (for the latest generation with a Mailpit next to it, whose API is then the
+// run's inbox). The reference target is a test double: it is imported only here, and only
 // when it is needed, so production paths (the monitor's image ships without it) never load it.
 import type { Logger } from 'pino';
 import { SettingsError, type SharedSettings } from './settings.ts';
@@ -8,6 +9,8 @@ export interface ResolvedTarget {
   url: string;
   /** True when this process started the bundled reference target. */
   bundled: boolean;
+  /** The inbox of the bundled target's own Mailpit (latest generation); else MAIL_INBOX_URL applies. */
+  inboxUrl?: string;
   /** The bundled target's TARGET_FAULTS, when any are switched on. */
   faults?: string;
   close(): Promise<void>;

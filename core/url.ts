@@ -358,6 +358,8 @@ export interface UrlRules {
   apiBase?: boolean;
   /** Schemes taken (default http, https), e.g. ['http', 'https', 'amqp'] for a mail outbox. */
   schemes?: readonly string[];
+  /** What a good value looks like, for the problem text (default: an API's base URL). */
+  example?: string;
 }
 
 export const MAX_URL_LENGTH = 2048;
@@ -368,13 +370,16 @@ export function checkUrl(raw: string, rules: UrlRules = {}): { url: HttpUrl; val
   if (raw.length > MAX_URL_LENGTH) return { problem: `expected a URL of at most ${MAX_URL_LENGTH} characters` };
   const schemes = rules.schemes ?? ['http', 'https'];
   const expected =
-    schemes.length === 2 && schemes.includes('http') && schemes.includes('https') ? 'an http(s) URL' : `a ${schemes.join(', ')} URL`;
+    schemes.length === 2 && schemes.includes('http') && schemes.includes('https')
+      ? 'an http(s) URL'
+      : `a URL whose scheme is ${schemes.length > 1 ? `${schemes.slice(0, -1).join(', ')} or ${schemes.at(-1)}` : schemes[0]}`;
   const parsed = parseHttpUrl(raw, schemes);
+  const example = rules.example ?? (expected === 'an http(s) URL' ? 'https://api.staging.example.com' : `${schemes[0]}://127.0.0.1`);
   if ('error' in parsed)
     return {
       problem:
         parsed.error === 'not a URL' || parsed.error === 'not an http(s) URL'
-          ? `expected ${expected} such as ${expected === 'an http(s) URL' ? 'https://api.staging.example.com' : `${schemes[0]}://127.0.0.1`}`
+          ? `expected ${expected} such as ${example}`
           : `expected ${expected}: ${parsed.error}`,
     };
   if (!rules.credentials && (parsed.username || parsed.password))
@@ -395,3 +400,12 @@ export function checkUrl(raw: string, rules: UrlRules = {}): { url: HttpUrl; val
 
 /** TARGET_URL: a base URL the harness appends /v2/... to. */
 export const TARGET_URL_RULES: UrlRules = { apiBase: true };
+
+/** TARGET_SMTP_URL (the bundled target's mail relay): nodemailer's connection URL, which may carry
+ *  the relay's user:password and options as a query (smtps://user:pass@host:465/?pool=true). */
+export const SMTP_URL_RULES: UrlRules = {
+  schemes: ['smtp', 'smtps'],
+  credentials: true,
+  query: true,
+  example: 'smtp://127.0.0.1:1025 (Mailpit)',
+};

@@ -74,6 +74,7 @@ runMain(async () => {
     settings: s,
     state,
     url: target.url,
+    inboxUrl: target.inboxUrl ?? s.MAIL_INBOX_URL,
     targetKey,
     timeline,
     targetLabel: label,

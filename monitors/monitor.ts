@@ -3,6 +3,7 @@
 // the pass. `pass()` never runs twice at once, and never waits for a channel.
 import type { Logger } from 'pino';
 import { TemporalClient } from '../core/client.ts';
+import { openInbox, type Inbox } from '../core/mail/index.ts';
 import { Alerting, type AlertEvent, type DeliveryReport } from './alerts.ts';
 import { activeWindow, nextWindow, type ActiveWindow } from './maintenance.ts';
 import { MonitorMetrics } from './metrics.ts';
@@ -35,6 +36,9 @@ export interface MonitorOptions {
   targetLabel: string;
   logger: Logger;
   processMetrics?: boolean;
+  /** Where the dedicated account's verification mail is read (latest generation): the bundled
+   *  target's own Mailpit, or MAIL_INBOX_URL. */
+  inboxUrl?: string;
   /** The state file, already open (the CLI opens it first to report a bad MONITOR_DB); the
    *  monitor owns it from here and closes it on stop(). */
   state?: MonitorState;
@@ -53,6 +57,7 @@ export class Monitor {
   readonly state: MonitorState;
   readonly metrics: MonitorMetrics;
   readonly api: TemporalClient;
+  private readonly inbox?: Inbox;
   readonly alerting: Alerting;
   readonly timeline: string;
   private running?: Promise<PassReport>;
@@ -71,6 +76,7 @@ export class Monitor {
     if (o.targetKey === 'bundled') this.state.forgetTarget('bundled');
     this.timeline = o.timeline ?? o.targetKey;
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
+    if (s.TARGET_GENERATION === 'latest' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS);
     this.metrics = new MonitorMetrics(o.targetLabel, {
       processMetrics: o.processMetrics,
       expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
@@ -131,6 +137,9 @@ export class Monitor {
       retries: s.MONITOR_RETRIES,
       backoffMs: s.MONITOR_RETRY_BACKOFF_MS,
       credentials: s.MONITOR_USERNAME && s.MONITOR_PASSWORD ? { username: s.MONITOR_USERNAME, password: s.MONITOR_PASSWORD } : undefined,
+      generation: s.TARGET_GENERATION,
+      inbox: this.inbox,
+      mailWaitMs: s.MAIL_WAIT_S * 1000,
       signal: this.stopping.signal,
     });
     const { pass, tokens, secrets } = outcome;
@@ -234,6 +243,7 @@ export class Monitor {
     this.stopping.abort();
     await this.running?.catch(() => undefined);
     await this.alerting.stop();
+    await this.inbox?.close();
     this.state.close();
   }
 }

@@ -3,6 +3,8 @@
 // anything the target does: no answer, garbage or an error status is a failed check.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TemporalClient } from '../core/client.ts';
+import type { Generation } from '../core/contract.ts';
+import type { Inbox } from '../core/mail/index.ts';
 import { dateHeaderS } from '../core/durations.ts';
 import { TransportError } from '../core/http.ts';
 import { redactText } from '../core/redact.ts';
@@ -23,6 +25,10 @@ export interface PassOptions {
   retries: number;
   backoffMs: number;
   credentials?: { username: string; password: string };
+  /** The target's generation and, for `latest`, where the dedicated account's mail is read. */
+  generation?: Generation;
+  inbox?: Inbox;
+  mailWaitMs?: number;
   /** Aborted when the monitor stops: back-off ends and the remaining checks are skipped. */
   signal?: AbortSignal;
   checks?: readonly Check[];
@@ -89,6 +95,9 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     target: o.target,
     config: o.config,
     credentials: o.credentials,
+    generation: o.generation ?? 'documented',
+    inbox: o.inbox,
+    mailWaitMs: o.mailWaitMs ?? 30_000,
     kept: o.state.keptTokens(o.target),
     steps: new Map(),
     secrets: o.credentials ? [o.credentials.password] : [],

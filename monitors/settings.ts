@@ -2,6 +2,7 @@
 import { Cron } from 'croner';
 import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
+import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
 import { parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
@@ -77,6 +78,10 @@ export function crossCheck(s: MonitorSettings): string[] {
     problems.push(
       `MONITOR_USERNAME and MONITOR_PASSWORD: set both (an existing monitoring account) or neither (the monitor registers its own), not only ${s.MONITOR_USERNAME ? 'MONITOR_USERNAME' : 'MONITOR_PASSWORD'}`,
     );
+  const noInbox = s.MONITOR_USERNAME
+    ? undefined
+    : missingInbox(s, 'the monitor', 'MONITOR_USERNAME and MONITOR_PASSWORD (an account verified beforehand)');
+  if (noInbox) problems.push(noInbox);
   if (s.MONITOR_LATENCY_DEGRADED_MS > s.MONITOR_LATENCY_FAIL_MS)
     problems.push(
       `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS (${s.MONITOR_LATENCY_FAIL_MS})`,

@@ -1,22 +1,51 @@
 // The bundled reference target as the parts start it when TARGET_URL is unset: in-process, on a free
-// loopback port, with TARGET_FAULTS etc. applied. Loaded only through core/target.ts, lazily.
+// loopback port, with TARGET_FAULTS etc. applied; for the latest generation with a Mailpit of its
+// own next to it (its SMTP port takes the welcome mail, its API is the run's inbox), stopped with it.
+// Loaded only through core/target.ts, lazily.
 import type { Logger } from 'pino';
-import { loadSettings } from '../core/settings.ts';
+import { ToolNotFound } from '../core/go-tools.ts';
+import { startMailpit, type RunningMailpit } from '../core/mail/mailpit-process.ts';
+import { SettingsError } from '../core/settings.ts';
 import type { ResolvedTarget } from '../core/target.ts';
 import { startTarget } from './server.ts';
-import { targetSettings } from './settings.ts';
+import { loadTargetSettings } from './settings.ts';
 
 export async function startBundledTarget(logger?: Logger): Promise<ResolvedTarget> {
-  const s = loadSettings(targetSettings);
-  const bundled = await startTarget({
-    port: 0,
-    dbPath: s.TARGET_DB,
-    faults: s.TARGET_FAULTS,
-    tokenLifetimeS: s.TARGET_TOKEN_LIFETIME_S,
-    maxRefreshS: s.TARGET_MAX_REFRESH_S,
-    jwtKey: s.TARGET_JWT_KEY,
-    realm: s.TARGET_REALM,
-    logger,
-  });
-  return { url: bundled.url, bundled: true, ...(s.TARGET_FAULTS ? { faults: s.TARGET_FAULTS } : {}), close: () => bundled.close() };
+  const s = loadTargetSettings();
+  let mail: RunningMailpit | undefined;
+  if (s.TARGET_GENERATION === 'latest')
+    try {
+      mail = await startMailpit();
+    } catch (err) {
+      if (err instanceof ToolNotFound)
+        throw new SettingsError([`TARGET_GENERATION: latest needs Mailpit next to the bundled target: ${err.message}`]);
+      throw err;
+    }
+  try {
+    const bundled = await startTarget({
+      port: 0,
+      dbPath: s.TARGET_DB,
+      faults: s.TARGET_FAULTS,
+      tokenLifetimeS: s.TARGET_TOKEN_LIFETIME_S,
+      maxRefreshS: s.TARGET_MAX_REFRESH_S,
+      jwtKey: s.TARGET_JWT_KEY,
+      realm: s.TARGET_REALM,
+      generation: s.TARGET_GENERATION,
+      smtpUrl: mail?.smtpUrl,
+      logger,
+    });
+    return {
+      url: bundled.url,
+      bundled: true,
+      inboxUrl: mail?.inboxUrl,
+      ...(s.TARGET_FAULTS ? { faults: s.TARGET_FAULTS } : {}),
+      close: async () => {
+        await bundled.close();
+        await mail?.close();
+      },
+    };
+  } catch (err) {
+    await mail?.close();
+    throw err;
+  }
 }

@@ -2,6 +2,7 @@
 // harness can prove it catches them. Each entry says which part of the harness must catch it.
 // Switched on with TARGET_FAULTS=name,name:param (or --faults); all off unless asked for.
 
+import type { Generation } from '../core/contract.ts';
 import type { Part } from '../release/parts.ts';
 
 export interface FaultEntry {
@@ -14,6 +15,8 @@ export interface FaultEntry {
   driftShownBy?: readonly Part[];
   /** An optional parameter after a colon (`latency:2500`). */
   param?: { name: string; default: number; min: number; max: number };
+  /** The generations of the API the fault exists in (default: both); the matrix runs it under those. */
+  generations?: readonly Generation[];
 }
 
 export const FAULTS = {
@@ -88,6 +91,18 @@ export const FAULTS = {
   'paid-credits-500': {
     summary: 'Credits answer 500 once the account is paid (the handler reads a field only free accounts fill).',
     caughtBy: ['tests'],
+  },
+  // ---- e-mail verification (the latest generation) ----
+  'verification-skipped': {
+    summary: 'Unverified accounts log in and their tokens are accepted (the EmailEnabled checks lost in login and the authorizator).',
+    caughtBy: ['tests'],
+    generations: ['latest'],
+  },
+  'verification-link-broken': {
+    summary:
+      'The mailed verification link answers 400 `signature is invalid`: the link is signed with a key the verifier does not use (cfg.API.JWT.Key vs cfg.JWT.Key).',
+    caughtBy: ['tests', 'load', 'monitor'],
+    generations: ['latest'],
   },
   // ---- availability ----
   latency: {

@@ -2,10 +2,12 @@
 //   --faults name,name:param   same as TARGET_FAULTS
 //   --list-faults [--markdown]  print the catalog (as a Markdown table) and exit
 import { createLogger } from '../core/logger.ts';
-import { runMain, loadSettings, parseCommandLine, SettingsError } from '../core/settings.ts';
+import { runMain, parseCommandLine, SettingsError } from '../core/settings.ts';
 import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
 import { startTarget } from './server.ts';
-import { targetSettings } from './settings.ts';
+import { faultGenerationProblems, loadTargetSettings } from './settings.ts';
+
+const only = (e: FaultEntry): string => (e.generations ? ` (${e.generations.join(', ')} generation only)` : '');
 
 /** Why the target could not start, as a sentence naming the setting to change. */
 function startProblem(err: NodeJS.ErrnoException, host: string, port: number): string {
@@ -26,25 +28,28 @@ await runMain(async () => {
     console.log('| fault | what goes wrong | meant to be caught by |\n|---|---|---|');
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
       console.log(
-        `| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')} | ${e.caughtBy.join(', ')} |`,
+        `| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')}${only(e)} | ${e.caughtBy.join(', ')} |`,
       );
     return 0;
   }
   if (values['list-faults']) {
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
       console.log(
-        `${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}`,
+        `${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}${only(e)}`,
       );
     return 0;
   }
-  const s = loadSettings(targetSettings);
+  const s = loadTargetSettings();
   const faults = values.faults ?? s.TARGET_FAULTS ?? '';
-  if (values.faults)
+  if (values.faults) {
     try {
       parseFaults(values.faults);
     } catch (err) {
       throw new SettingsError([`--faults: ${(err as Error).message}`]);
     }
+    const problems = faultGenerationProblems(values.faults, s.TARGET_GENERATION);
+    if (problems.length) throw new SettingsError(problems.map((p) => p.replace(/^TARGET_FAULTS/, '--faults')));
+  }
   const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'target' });
   let target: Awaited<ReturnType<typeof startTarget>>;
   try {
@@ -57,13 +62,17 @@ await runMain(async () => {
       maxRefreshS: s.TARGET_MAX_REFRESH_S,
       jwtKey: s.TARGET_JWT_KEY,
       realm: s.TARGET_REALM,
+      generation: s.TARGET_GENERATION,
+      smtpUrl: s.TARGET_SMTP_URL,
       logger,
     });
   } catch (err) {
     throw new SettingsError([startProblem(err as NodeJS.ErrnoException, s.TARGET_HOST, s.TARGET_PORT)]);
   }
   // The line scripts and Playwright's webServer wait for.
-  console.log(`reference target listening on ${target.url} (faults: ${target.faults.list().join(',') || 'none'})`);
+  console.log(
+    `reference target listening on ${target.url} (generation: ${target.generation}; faults: ${target.faults.list().join(',') || 'none'})`,
+  );
   await new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());
   });

@@ -1,11 +1,15 @@
-// The contract's endpoints, answered with the real server's statuses and messages.
+// The contract's endpoints, answered with the real server's statuses and messages, in either
+// generation of the API: `documented` (a new account logs in at once) or `latest` (the server's
+// source at its last commit: added fields, e-mail verification mandatory, the welcome mail).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { decodeHTML } from 'entities';
-import { API_PATHS, MESSAGES, missingField } from '../core/contract.ts';
+import { API_PATHS, MESSAGES, missingField, VERIFY_LINK_ORIGIN, type Generation } from '../core/contract.ts';
 import { hashPassword, verifyPassword } from './bcrypt.ts';
 import type { FaultSet } from './faults.ts';
+import type { Mailer } from './mailer.ts';
 import type { Store, UserRow, UsageRow } from './store.ts';
 import type { TokenService } from './tokens.ts';
+import { checkVerificationToken, makeVerificationToken, verificationString } from './verification.ts';
 
 export interface Req {
   method: string;
@@ -23,10 +27,21 @@ export interface Deps {
   tokens: TokenService;
   faults: FaultSet;
   now: () => number;
+  generation: Generation;
+  /** The HMAC key of the API (tokens, and in the latest generation the verification links). */
+  jwtKey: string;
+  /** Where the latest generation's welcome mail goes (TARGET_SMTP_URL); none = not sent. */
+  mailer?: Mailer;
 }
 
-const TERMS =
-  'by continuing to use this service you agree to be bound by the following api terms of service https://gateway.temporal.cloud/ipns/docs.api.temporal.cloud/license.html';
+const TERMS = {
+  documented:
+    'by continuing to use this service you agree to be bound by the following api terms of service https://gateway.temporal.cloud/ipns/docs.api.temporal.cloud/license.html',
+  latest:
+    'by continuing to use this service you agree to be bound by the following api terms and service https://gateway.temporal.cloud/ipns/docs.ts.temporal.cloud',
+} as const;
+/** The customer object every new account of the latest generation starts with (database models.EmptyCustomerObjectHash). */
+const EMPTY_CUSTOMER_OBJECT_HASH = 'zdpuAnUGSDoNQoHQ2jpjhPePHEvg26mYLsAAGxr4jkzCWUpde';
 
 const header = (req: Req, name: string): string | undefined => {
   const v = req.headers[name];
@@ -93,6 +108,7 @@ function gormRow(r: { id: number; created_at: string; updated_at: string; user_n
 }
 
 function userJson(u: UserRow, d: Deps): Record<string, unknown> {
+  const latest = d.generation === 'latest';
   return {
     ...gormRow(u),
     EmailAddress: u.email_address,
@@ -104,14 +120,16 @@ function userJson(u: UserRow, d: Deps): Record<string, unknown> {
     Free: u.free === 1,
     Credits: u.credits,
     CustomerObjectHash: u.customer_object_hash,
+    // Added by the latest generation, in the model's order: "" for a personal account.
+    ...(latest ? { Organization: '' } : {}),
     IPFSKeyNames: null,
     IPFSKeyIDs: null,
     IPFSNetworkNames: null,
-    Status: TERMS,
+    Status: TERMS[d.generation],
   };
 }
 
-function usageJson(u: UsageRow): Record<string, unknown> {
+function usageJson(u: UsageRow, d: Deps): Record<string, unknown> {
   return {
     ...gormRow(u),
     MonthlyDataLimitBytes: u.monthly_data_limit_bytes,
@@ -123,6 +141,7 @@ function usageJson(u: UsageRow): Record<string, unknown> {
     KeysCreated: u.keys_created,
     KeysAllowed: u.keys_allowed,
     Tier: u.tier,
+    ...(d.generation === 'latest' ? { ClaimedENSName: false } : {}),
   };
 }
 
@@ -160,21 +179,63 @@ async function register(req: Req, d: Deps): Promise<Reply> {
   // Checked again after the await: another registration may have taken the name meanwhile.
   if (!d.faults.has('duplicate-username-accepted') && d.store.findByUserName(username)) return fail(d, MESSAGES.usernameTaken);
   if (d.store.findByEmail(email_address)) return fail(d, MESSAGES.emailTaken);
+  const latest = d.generation === 'latest';
+  let user: UserRow;
   try {
-    const user = d.store.createUser(
+    user = d.store.createUser(
       {
         user_name: username,
         email_address,
         hashed_password: hashed,
-        email_verification_token: randomBytes(16).toString('hex'),
-        customer_object_hash: `zdpuA${randomBytes(20).toString('hex')}`,
+        email_verification_token: latest ? verificationString() : randomBytes(16).toString('hex'),
+        customer_object_hash: latest ? EMPTY_CUSTOMER_OBJECT_HASH : `zdpuA${randomBytes(20).toString('hex')}`,
       },
       iso(d.now()),
+      latest ? 'unverified' : 'free',
     );
-    return respond(userJson(user, d));
   } catch {
     return fail(d, MESSAGES.createFailed);
   }
+  if (latest) {
+    // The server queues the mail and answers at once; a worker sends it later.
+    const key = d.faults.has('verification-link-broken') ? `${d.jwtKey}:api` : d.jwtKey;
+    const token = makeVerificationToken(key, user.user_name, user.email_verification_token, d.now());
+    d.mailer?.sendWelcome({
+      username: user.user_name,
+      address: user.email_address,
+      link: `${VERIFY_LINK_ORIGIN}${API_PATHS.verifyEmail}/${user.user_name}/${token}`,
+    });
+  }
+  return respond(userJson(user, d));
+}
+
+/** Latest generation: has this account verified its e-mail address (or does a fault wave it through)? */
+const verified = (d: Deps, emailEnabled: boolean): boolean =>
+  d.generation !== 'latest' || emailEnabled || d.faults.has('verification-skipped');
+
+/** GET /v2/account/email/verify/:user/:token, no auth (latest generation). */
+function verifyEmail(d: Deps, user: string, token: string): Reply {
+  const row = d.store.findByUserName(user);
+  const v = checkVerificationToken(d.jwtKey, token, user, row?.email_verification_token, d.now());
+  if (!v.ok) return fail(d, v.reason);
+  d.store.verifyEmail(user, iso(d.now()));
+  return respond(MESSAGES.emailVerified);
+}
+
+/** The routes with parameters: the latest generation's verification link. */
+export function paramRoute(method: string, path: string, d: Deps): ((req: Req, d: Deps) => Promise<Reply>) | undefined {
+  const prefix = `${API_PATHS.verifyEmail}/`;
+  if (d.generation !== 'latest' || method !== 'GET' || !path.startsWith(prefix)) return undefined;
+  const [user, token, ...rest] = path.slice(prefix.length).split('/');
+  if (!user || !token || rest.length) return undefined;
+  const decode = (x: string): string => {
+    try {
+      return decodeURIComponent(x);
+    } catch {
+      return x;
+    }
+  };
+  return async () => verifyEmail(d, decode(user), decode(token));
 }
 
 async function login(req: Req, d: Deps): Promise<Reply> {
@@ -193,6 +254,8 @@ async function login(req: Req, d: Deps): Promise<Reply> {
   if (user && user.account_enabled === 1) {
     ok = await passwordMatches(password, user.hashed_password);
     if (!ok && d.faults.has('old-password-works')) ok = await passwordMatches(password, user.previous_hashed_password);
+    // The latest generation's authenticator: an unverified address is refused like a wrong password.
+    if (ok && !verified(d, user.email_enabled === 1)) ok = false;
   }
   if (!user || !ok) return authError(d, 401, MESSAGES.incorrectCredentials);
   const { token, expire } = await d.tokens.issue(user.user_name);
@@ -238,20 +301,21 @@ function upgrade(_req: Req, d: Deps, user: UserRow): Reply {
 
 function usage(_req: Req, d: Deps, user: UserRow): Reply {
   const u = d.store.usageOf(user.user_name);
-  return u ? respond(usageJson(u)) : fail(d, 'failed to find usage');
+  return u ? respond(usageJson(u, d)) : fail(d, 'failed to find usage');
 }
 
 function tokenUsername(_req: Req, _d: Deps, user: UserRow): Reply {
   return respond(user.user_name);
 }
 
-/** gin-jwt's middleware, then the authorizator (the account must exist and be enabled). */
+/** gin-jwt's middleware, then the authorizator (the account must exist and be enabled, and in the
+ *  latest generation have its e-mail address verified). */
 function authed(handler: Authed): (req: Req, d: Deps) => Promise<Reply> {
   return async (req, d) => {
     const v = await d.tokens.verify(header(req, 'authorization'));
     if (!v.ok) return authError(d, 401, v.message);
     const user = d.store.findByUserName(v.username);
-    if (user?.account_enabled !== 1) return authError(d, 403, MESSAGES.forbidden);
+    if (user?.account_enabled !== 1 || !verified(d, user.email_enabled === 1)) return authError(d, 403, MESSAGES.forbidden);
     return handler(req, d, user);
   };
 }
@@ -263,7 +327,7 @@ async function creditsRoute(req: Req, d: Deps): Promise<Reply> {
   const v = await d.tokens.verify(auth);
   if (!v.ok) return authError(d, 401, v.message);
   const c = d.store.creditsOf(v.username);
-  if (!c?.enabled) return authError(d, 403, MESSAGES.forbidden);
+  if (!c?.enabled || !verified(d, c.emailEnabled)) return authError(d, 403, MESSAGES.forbidden);
   if (d.faults.has('paid-credits-500') && d.store.usageOf(v.username)?.tier !== 'free') return NIL_POINTER_500;
   return creditsAvailable(req, d, { credits: c.credits } as UserRow);
 }

@@ -5,10 +5,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S } from '../core/contract.ts';
+import { MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S, type Generation } from '../core/contract.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { FaultSet } from './faults.ts';
-import { onTheWire, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
+import { smtpMailer, type Mailer } from './mailer.ts';
+import { onTheWire, paramRoute, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
 import { Store } from './store.ts';
 import { TokenService } from './tokens.ts';
 
@@ -29,6 +30,12 @@ export interface TargetOptions {
   /** The server's clock in ms, for tests that move time. */
   now?: () => number;
   logger?: Logger;
+  /** `documented` (default) or `latest` (e-mail verification mandatory; see routes.ts). */
+  generation?: Generation;
+  /** Latest generation: the SMTP server the welcome mail goes to (smtp://host:port). */
+  smtpUrl?: string;
+  /** Instead of SMTP: self-tests that read the welcome mail straight from a mailer of their own. */
+  mailer?: Mailer;
 }
 
 export interface RunningTarget {
@@ -36,6 +43,9 @@ export interface RunningTarget {
   port: number;
   store: Store;
   faults: FaultSet;
+  generation: Generation;
+  /** Resolves once the welcome mails handed to SMTP so far were sent (or given up). */
+  mailsSent(): Promise<void>;
   /** Changes the faults in force without a restart (accounts stay). */
   setFaults(spec: string | readonly string[]): void;
   close(): Promise<void>;
@@ -85,16 +95,22 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
   const faults = new FaultSet(opts.faults ?? '');
   const now = opts.now ?? Date.now;
   const store = new Store(opts.dbPath ?? ':memory:');
+  const jwtKey = opts.jwtKey ?? randomBytes(32).toString('hex');
+  const generation = opts.generation ?? 'documented';
+  const log = opts.logger;
+  if (generation === 'latest' && !opts.smtpUrl && !opts.mailer)
+    log?.warn('reference target: latest generation without TARGET_SMTP_URL: welcome mails are not sent, so no account can be verified');
+  const mailer: Mailer | undefined =
+    generation !== 'latest' ? undefined : (opts.mailer ?? (opts.smtpUrl ? smtpMailer(opts.smtpUrl, log) : undefined));
   const tokens = new TokenService({
-    key: opts.jwtKey ?? randomBytes(32).toString('hex'),
+    key: jwtKey,
     realm: opts.realm ?? 'temporal-reference',
     lifetimeS: opts.tokenLifetimeS ?? TOKEN_LIFETIME_S,
     maxRefreshS: opts.maxRefreshS ?? MAX_REFRESH_S,
     now,
     faults,
   });
-  const deps: Deps = { store, tokens, faults, now };
-  const log = opts.logger;
+  const deps: Deps = { store, tokens, faults, now, generation, jwtKey, mailer };
   const sockets = new Set<Socket>();
 
   const server = createServer(async (req, res) => {
@@ -116,7 +132,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
         }
         if (faults.has('endless-body')) return endless(res);
       }
-      const route = ROUTES[`${req.method} ${path}`];
+      const route = ROUTES[`${req.method} ${path}`] ?? paramRoute(req.method ?? '', path, deps);
       if (!route) {
         // gin's default 404, also for a known path with another method.
         res.writeHead(404, { 'content-type': 'text/plain' });
@@ -143,7 +159,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log?.info({ url, faults: faults.list() }, 'reference target listening');
+  log?.info({ url, generation, faults: faults.list() }, 'reference target listening');
 
   let closed: Promise<void> | undefined;
   return {
@@ -151,10 +167,15 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
     port,
     store,
     faults,
+    generation,
+    mailsSent: async () => mailer?.flush(),
     setFaults: (spec) => faults.set(spec),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
-        server.close(() => {
+        server.close(async () => {
+          // Mails handed over just before are let out, within a bound.
+          await Promise.race([mailer?.flush(), sleep(2000)]);
+          mailer?.close();
           store.close();
           resolve();
         });

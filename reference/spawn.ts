@@ -12,7 +12,14 @@ export interface SpawnedTarget {
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-const CLEAN = { TARGET_FAULTS: '', TARGET_DB: ':memory:', TARGET_TOKEN_LIFETIME_S: '86400', TARGET_MAX_REFRESH_S: '86400' };
+const CLEAN = {
+  TARGET_FAULTS: '',
+  TARGET_DB: ':memory:',
+  TARGET_TOKEN_LIFETIME_S: '86400',
+  TARGET_MAX_REFRESH_S: '86400',
+  TARGET_GENERATION: '',
+  TARGET_SMTP_URL: '',
+};
 const START_TIMEOUT_MS = 30_000;
 
 export function spawnTarget(env: Record<string, string> = {}): Promise<SpawnedTarget> {

@@ -38,6 +38,8 @@ export interface UsageRow {
 
 /** Tier limits from the real server's usage model. */
 export const TIER_LIMITS = {
+  // The latest generation's tier before the e-mail address is verified: nothing allowed.
+  unverified: { monthly_data_limit_bytes: 0, keys_allowed: 0, pubsub_messages_allowed: 0, ipns_records_allowed: 0 },
   free: { monthly_data_limit_bytes: 3 * 1024 ** 3, keys_allowed: 5, pubsub_messages_allowed: 100, ipns_records_allowed: 5 },
   paid: { monthly_data_limit_bytes: 1000 * 1024 ** 4, keys_allowed: 150, pubsub_messages_allowed: 15000, ipns_records_allowed: 150 },
 } as const;
@@ -83,8 +85,8 @@ export class Store {
     this.q = {
       byName: db.prepare<[string], UserRow>('SELECT * FROM users WHERE user_name = ? ORDER BY id LIMIT 1'),
       byEmail: db.prepare<[string], UserRow>('SELECT * FROM users WHERE email_address = ? ORDER BY id LIMIT 1'),
-      credits: db.prepare<[string], { credits: number; account_enabled: number }>(
-        'SELECT credits, account_enabled FROM users WHERE user_name = ? ORDER BY id LIMIT 1',
+      credits: db.prepare<[string], { credits: number; account_enabled: number; email_enabled: number }>(
+        'SELECT credits, account_enabled, email_enabled FROM users WHERE user_name = ? ORDER BY id LIMIT 1',
       ),
       insertUser: db.prepare(
         `INSERT INTO users (created_at, updated_at, user_name, email_address, account_enabled, email_enabled, email_verification_token,
@@ -93,7 +95,7 @@ export class Store {
       ),
       insertUsage: db.prepare(
         `INSERT INTO usage (created_at, updated_at, user_name, monthly_data_limit_bytes, ipns_records_allowed, pubsub_messages_allowed, keys_allowed, tier)
-         VALUES (@now, @now, @user_name, @monthly_data_limit_bytes, @ipns_records_allowed, @pubsub_messages_allowed, @keys_allowed, 'free')`,
+         VALUES (@now, @now, @user_name, @monthly_data_limit_bytes, @ipns_records_allowed, @pubsub_messages_allowed, @keys_allowed, @tier)`,
       ),
       byId: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
       usage: db.prepare<[string], UsageRow>('SELECT * FROM usage WHERE user_name = ? ORDER BY id LIMIT 1'),
@@ -104,6 +106,12 @@ export class Store {
         `UPDATE usage SET tier = @tier, monthly_data_limit_bytes = @monthly_data_limit_bytes, keys_allowed = @keys_allowed,
            pubsub_messages_allowed = @pubsub_messages_allowed, ipns_records_allowed = @ipns_records_allowed, updated_at = @now WHERE user_name = @user_name`,
       ),
+      // GORM's UpdateColumns, as the real server's UpdateTier: updated_at is left alone.
+      setTierOnly: db.prepare(
+        `UPDATE usage SET tier = @tier, monthly_data_limit_bytes = @monthly_data_limit_bytes, keys_allowed = @keys_allowed,
+           pubsub_messages_allowed = @pubsub_messages_allowed, ipns_records_allowed = @ipns_records_allowed WHERE user_name = @user_name`,
+      ),
+      setEmailEnabled: db.prepare('UPDATE users SET email_enabled = 1, updated_at = ? WHERE user_name = ?'),
       setFree: db.prepare('UPDATE users SET free = ?, updated_at = ? WHERE user_name = ?'),
       setCredits: db.prepare('UPDATE users SET credits = ? WHERE user_name = ?'),
       setEnabled: db.prepare('UPDATE users SET account_enabled = ? WHERE user_name = ?'),
@@ -118,16 +126,16 @@ export class Store {
     return this.q.byEmail.get(email);
   }
   /** The hot path of a credits load test: one indexed read. */
-  creditsOf(name: string): { credits: number; enabled: boolean } | undefined {
+  creditsOf(name: string): { credits: number; enabled: boolean; emailEnabled: boolean } | undefined {
     const r = this.q.credits.get(name);
-    return r && { credits: r.credits, enabled: r.account_enabled === 1 };
+    return r && { credits: r.credits, enabled: r.account_enabled === 1, emailEnabled: r.email_enabled === 1 };
   }
 
-  /** A user and its free-tier usage row, in one transaction. */
-  createUser(u: NewUser, nowIso: string): UserRow {
+  /** A user and its usage row (free, or unverified in the latest generation), in one transaction. */
+  createUser(u: NewUser, nowIso: string, tier: 'free' | 'unverified' = 'free'): UserRow {
     const tx = this.db.transaction(() => {
       const { lastInsertRowid } = this.q.insertUser.run({ ...u, now: nowIso });
-      this.q.insertUsage.run({ user_name: u.user_name, now: nowIso, ...TIER_LIMITS.free });
+      this.q.insertUsage.run({ user_name: u.user_name, now: nowIso, tier, ...TIER_LIMITS[tier] });
       return this.q.byId.get(Number(lastInsertRowid))!;
     });
     return tx();
@@ -143,6 +151,13 @@ export class Store {
     this.db.transaction(() => {
       this.q.setTier.run({ tier: 'paid', user_name: name, now: nowIso, ...TIER_LIMITS.paid });
       this.q.setFree.run(0, nowIso, name);
+    })();
+  }
+  /** The e-mail address is verified: e-mail enabled, and an unverified account moves to the free tier. */
+  verifyEmail(name: string, nowIso: string): void {
+    this.db.transaction(() => {
+      this.q.setEmailEnabled.run(nowIso, name);
+      if (this.usageOf(name)?.tier === 'unverified') this.q.setTierOnly.run({ tier: 'free', user_name: name, ...TIER_LIMITS.free });
     })();
   }
   /** Test set-up hooks (the real API has admin tools for these). */

@@ -38,7 +38,9 @@ await runMain(async () => {
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
   const where =
-    s.TARGET_URL ?? `the bundled reference target (each part starts its own on a free loopback port; faults: ${s.TARGET_FAULTS ?? 'none'})`;
+    s.TARGET_URL ??
+    `the bundled reference target (each part starts its own on a free loopback port${s.TARGET_GENERATION === 'latest' ? ', with a Mailpit next to it' : ''}; faults: ${s.TARGET_FAULTS ?? 'none'})`;
+  const generation = `generation: ${s.TARGET_GENERATION}${s.TARGET_GENERATION === 'latest' ? ' (e-mail verification mandatory)' : ''}`;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const show = (part: string) => (line: string) => line.trim() && say(`  ${part.padEnd(7)} │ ${redactText(line)}`);
   const list = (items: Finding[], max = 10) => {
@@ -49,7 +51,7 @@ await runMain(async () => {
     if (items.length > max) say(`  … and ${items.length - max} more (see the report)`);
   };
 
-  say(`Release check: ${label} — ${where}`);
+  say(`Release check: ${label} — ${where}; ${generation}`);
   const started = new Date();
   const t0 = performance.now();
   const results: PartResult[] = [];

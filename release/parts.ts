@@ -202,6 +202,8 @@ export interface TestRunOptions extends PartOptions {
   workers?: number;
   /** The config's CI reporters (list, blob, junit, html, json, leak check) and retries; otherwise a quick run for the matrix. */
   fullReports?: boolean;
+  /** Stop at this many failed tests (the matrix, where only "caught or not" is asked of the run). */
+  maxFailures?: number;
 }
 
 export async function runTests(o: TestRunOptions): Promise<PartResult> {
@@ -209,6 +211,7 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
   rmSync(json, { force: true });
   const args = ['playwright', 'test', ...o.projects.map((p) => `--project=${p}`)];
   if (o.workers) args.push(`--workers=${o.workers}`);
+  if (o.maxFailures) args.push(`--max-failures=${o.maxFailures}`);
   // Quick runs: JSON and the leak check only; no traces or retries (a fault run fails on purpose).
   if (!o.fullReports)
     args.push(
@@ -275,21 +278,23 @@ export function judgeTestReport(
 
 // ---- load: npm run load -- <script> --profile smoke ----
 
-export async function runLoad(o: PartOptions & { script: 'login' | 'credits' }): Promise<PartResult> {
+export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; duration?: string }): Promise<PartResult> {
   const profile = 'smoke';
   const started = Date.now();
   const r = await exec(
     process.execPath,
-    [...TSX, 'load/runner/main.ts', o.script, '--profile', profile],
+    [...TSX, 'load/runner/main.ts', o.script, '--profile', profile, ...(o.duration ? ['--duration', o.duration] : [])],
     { ...o.env, REPORTS_DIR: o.reportsDir },
     { onLine: o.onLine },
   );
-  const name = `k6 ${o.script} ${profile}`;
+  const name = `k6 ${o.script} ${profile}${o.duration ? ` (${o.duration})` : ''}`;
   // The run's own folder: `latest`, if this run is what it points at (runs here are one at a time).
   const runDir = realpathOrUndefined(latestRunDir(o.reportsDir));
   const s = runDir ? readSummary(runDir) : undefined;
+  // No summary: the run stopped before k6 did anything (set-up failed); its last words say why.
+  const why = r.stderr.trim().split('\n').at(-1)?.trim();
   if (!runDir || !s || s.script !== o.script || Date.parse(s.startedAt) < started - 1000)
-    return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary`);
+    return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary${why ? `: ${why}` : ''}`);
   const crossed = s.thresholds.filter((t) => !t.ok).map((t) => ({ title: `threshold crossed: ${t.metric} ${t.rule} (${t.measured})` }));
   const checkFails = s.checks
     .filter((c) => c.fails > 0)

@@ -1,10 +1,10 @@
 // Settings of the release check and the matrix, and the up-front validation of every part's
 // settings: a bad setting anywhere stops the run before any traffic.
 import { loadSettings, parseSettings, setting, settingsEnv, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
-import { parseTestSettings } from '../fixtures/settings.ts';
+import { inboxProblem, parseTestSettings } from '../fixtures/settings.ts';
 import { validateLoadRun } from '../load/runner/settings.ts';
 import { validateMonitorSettings } from '../monitors/settings.ts';
-import { targetSettings } from '../reference/settings.ts';
+import { parseTargetSettings, targetSettings } from '../reference/settings.ts';
 
 import { PARTS } from './parts.ts';
 
@@ -40,8 +40,13 @@ export function validateAllParts(parts: readonly string[], env: Record<string, s
       else problems.push((err as Error).message);
     }
   };
-  attempt(() => parseSettings(targetSettings, env));
-  if (parts.includes('tests')) attempt(() => parseTestSettings(env));
+  attempt(() => parseTargetSettings(env));
+  // A latest target needs an inbox for the projects that make accounts (those the check will run).
+  if (parts.includes('tests'))
+    attempt(() => {
+      const problem = inboxProblem(parseTestSettings(env), releaseProjects(parseSettings(releaseSettings, env)));
+      if (problem) throw new SettingsError([problem]);
+    });
   // The load part runs `npm run load -- <script> --profile smoke` (parts.ts): the same checks.
   if (parts.includes('load')) attempt(() => validateLoadRun(['login', '--profile', 'smoke'], env));
   if (parts.includes('monitor')) attempt(() => validateMonitorSettings(env));

@@ -4,6 +4,7 @@
 import { SharedArray } from 'k6/data';
 import { sleep } from 'k6';
 import http, { type ObjectBatchRequest, type Response } from 'k6/http';
+import { unverifiedHint } from '../../core/mail/hints.ts';
 import { loginRequest, registerRequest, type Credentials } from './api.ts';
 
 function validAccounts(parsed: unknown, source: string): Credentials[] {
@@ -81,7 +82,7 @@ export function loginPool(baseUrl: string, accounts: readonly Credentials[], tim
     }
     if (typeof token !== 'string' || token === '')
       throw new Error(
-        `setup: logging in load account ${i + 1} of ${accounts.length} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}`,
+        `setup: logging in load account ${i + 1} of ${accounts.length} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}${res.status === 401 ? unverifiedHint(__ENV.TARGET_GENERATION) : ''}`,
       );
     return token;
   });

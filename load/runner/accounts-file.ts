@@ -39,8 +39,13 @@ export function prepareAccounts(s: { LOAD_ACCOUNTS_FILE?: string; LOAD_USERNAME?
       `${s.LOAD_USERNAME ? 'LOAD_PASSWORD' : 'LOAD_USERNAME'}: set both LOAD_USERNAME and LOAD_PASSWORD, or neither`,
     ]);
   if (!s.LOAD_USERNAME || !s.LOAD_PASSWORD) return { cleanup: () => {} };
+  return privateAccountsFile([{ username: s.LOAD_USERNAME, password: s.LOAD_PASSWORD }]);
+}
+
+/** Accounts in a file only this user can read, in a temp dir that cleanup() removes. */
+export function privateAccountsFile(accounts: readonly { username: string; password: string }[]): AccountsFile & { path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'hx-load-'));
   const path = join(dir, 'accounts.json');
-  writeFileSync(path, JSON.stringify([{ username: s.LOAD_USERNAME, password: s.LOAD_PASSWORD }]), { mode: 0o600 });
+  writeFileSync(path, JSON.stringify(accounts), { mode: 0o600 });
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

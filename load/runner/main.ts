@@ -4,11 +4,14 @@
 // installs) the pinned k6, starts the bundled target when TARGET_URL is unset, runs the k6 script
 // and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
 import { mkdirSync } from 'node:fs';
+import { TemporalClient } from '../../core/client.ts';
 import { createLogger } from '../../core/logger.ts';
+import { openInbox } from '../../core/mail/index.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
-import { prepareAccounts } from './accounts-file.ts';
+import { prepareAccounts, privateAccountsFile, type AccountsFile } from './accounts-file.ts';
+import { PoolError, verifiedPool } from './pool.ts';
 import { runReported } from './run-k6.ts';
 import { testIdTag, validateLoadRun } from './settings.ts';
 
@@ -17,6 +20,7 @@ await runMain(async () => {
   const log = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'load' });
   // From here on a file may hold LOAD_PASSWORD: whatever happens next, it is removed.
   const accounts = prepareAccounts(s);
+  let pool: AccountsFile | undefined;
   let target: Awaited<ReturnType<typeof resolveTarget>> | undefined;
   try {
     let bin: string;
@@ -42,13 +46,38 @@ await runMain(async () => {
       name: 'target',
     });
     target = await resolveTarget(s, targetLog);
+    if (s.TARGET_GENERATION === 'latest' && !accounts.path) {
+      const inbox = openInbox((target.inboxUrl ?? s.MAIL_INBOX_URL)!, s.HTTP_TIMEOUT_MS);
+      const started = performance.now();
+      try {
+        pool = privateAccountsFile(
+          await verifiedPool(
+            new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS }),
+            inbox,
+            profile.poolSize,
+            s.MAIL_WAIT_S * 1000,
+          ),
+        );
+        log.info(
+          { accounts: profile.poolSize, ms: Math.round(performance.now() - started) },
+          'registered the pool and opened the link mailed to each account',
+        );
+      } catch (err) {
+        if (!(err instanceof PoolError)) throw err;
+        // What k6's setup() would have said: the run cannot start.
+        process.stderr.write(`load ${script}: setup failed: ${err.message}\n`);
+        return 107;
+      } finally {
+        await inbox.close();
+      }
+    }
     const tag = testIdTag(k6Extra, script, s.LOAD_PROFILE);
     log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid }, `k6 ${profile.describe}`);
     const result = await runReported({
       bin,
       script: `${script}.ts`,
       args: [...(process.stdout.isTTY ? [] : ['--quiet']), ...tag.args, ...k6Extra],
-      env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: accounts.path },
+      env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: pool?.path ?? accounts.path },
       reportsDir,
       profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },
       target: targetLabel(s),
@@ -62,6 +91,7 @@ await runMain(async () => {
     return result.code;
   } finally {
     accounts.cleanup();
+    pool?.cleanup();
     await target?.close();
   }
 });

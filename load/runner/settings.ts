@@ -3,7 +3,8 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { parseCommandLine, parseSettings, SettingsError, setting, sharedSettings } from '../../core/settings.ts';
-import { targetSettings } from '../../reference/settings.ts';
+import { missingInbox } from '../../core/mail/index.ts';
+import { parseTargetSettings } from '../../reference/settings.ts';
 import { buildProfile, PROFILES, ProfileError, type ScriptName } from '../lib/profiles.ts';
 import { assertTargetAllowed, SafetyError } from '../lib/safety.ts';
 import { buildCriteria } from '../lib/thresholds.ts';
@@ -18,6 +19,9 @@ export const loadSettingsShape = {
   REPORTS_DIR: sharedSettings.REPORTS_DIR,
   /** Refused with TARGET_URL (the shared rule); without it, the bundled target reads it. */
   TARGET_FAULTS: sharedSettings.TARGET_FAULTS,
+  TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
+  MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL,
+  MAIL_WAIT_S: sharedSettings.MAIL_WAIT_S,
   /** Must equal the target's host to load anything that is not this machine. */
   CONFIRM_TARGET: setting.text().optional(),
   LOAD_PROFILE: setting.oneOf(PROFILES).default('smoke'),
@@ -103,9 +107,9 @@ export interface LoadRun {
   criteria: ReturnType<typeof buildCriteria>;
 }
 
-/** Everything `npm run load` checks before it starts anything: flags, settings, the safety gate, the
- *  profile and thresholds the k6 script will build, and the bundled target's settings when it is
- *  used. Throws SettingsError (exit 2) naming what is wrong. */
+/** Everything `npm run load` checks before it starts anything: flags, settings, the safety gate, an
+ *  inbox for a latest target's pool, the profile and thresholds the k6 script will build, and the
+ *  bundled target's settings when it is used. Throws SettingsError (exit 2) naming what is wrong. */
 export function validateLoadRun(argv: readonly string[], env: Record<string, string | undefined>): LoadRun {
   const { values, positionals, after } = parseCommandLine(
     'npm run load',
@@ -138,10 +142,17 @@ export function validateLoadRun(argv: readonly string[], env: Record<string, str
         throw new SettingsError([err.message.startsWith('TARGET_URL') ? err.message : `CONFIRM_TARGET: ${err.message}`]);
       throw err;
     }
-  } else parseSettings(targetSettings, env);
+  } else parseTargetSettings(env);
+  // A latest target: the pool is made and verified by the runner, which needs an inbox (or accounts given).
+  const noInbox =
+    s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
+      ? undefined
+      : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
+  if (noInbox) throw new SettingsError([noInbox]);
   const k6Env: Record<string, string | undefined> = {
     ...Object.fromEntries(Object.entries(K6_ENV_NAMES).map(([name, k6Name]) => [k6Name, s[name as keyof typeof K6_ENV_NAMES]])),
     CONFIRM_TARGET: s.CONFIRM_TARGET,
+    TARGET_GENERATION: s.TARGET_GENERATION,
     HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
     TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
   };

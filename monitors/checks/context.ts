@@ -2,6 +2,8 @@
 // and the timing of every request (the latency check reads those).
 import type { z } from 'zod';
 import type { ApiResponse, TemporalClient } from '../../core/client.ts';
+import type { Generation } from '../../core/contract.ts';
+import type { Inbox } from '../../core/mail/index.ts';
 import { driftLabel, judgeAnswer } from '../../core/judge.ts';
 import { redactText, redactThenCut } from '../../core/redact.ts';
 import type { KeptToken, MonitorState } from '../state.ts';
@@ -40,6 +42,15 @@ export interface PassContext {
   config: CheckConfig;
   /** MONITOR_USERNAME/PASSWORD when given; else the dedicated account is read from or registered into the state. */
   credentials?: { username: string; password: string };
+  /** `latest`: the dedicated account is verified through `inbox` before it can log in. */
+  generation: Generation;
+  inbox?: Inbox;
+  mailWaitMs: number;
+  /** This pass made a dedicated account (its first, or a new one for a refused one): at most one is
+   *  made per pass, whatever the retries. */
+  accountMade?: boolean;
+  /** What the pass did about the dedicated account, for the login check's message. */
+  accountNote?: string;
   fresh?: FreshToken;
   kept: KeptToken[];
   steps: Map<string, TimedStep>;

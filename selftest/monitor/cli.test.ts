@@ -22,6 +22,8 @@ function monitorOnce(args: string[], env: Record<string, string>): Promise<CliRu
     {
       TARGET_URL: '',
       TARGET_FAULTS: '',
+      TARGET_GENERATION: '',
+      MAIL_INBOX_URL: '',
       MONITOR_USERNAME: '',
       MONITOR_PASSWORD: '',
       MONITOR_ALERT_WEBHOOK_URL: '',

@@ -28,6 +28,8 @@ test('npm run monitor: schedule, metrics, health, status page, clean stop on SIG
       ...process.env,
       TARGET_URL: '',
       TARGET_FAULTS: '',
+      TARGET_GENERATION: '',
+      MAIL_INBOX_URL: '',
       MONITOR_USERNAME: '',
       MONITOR_PASSWORD: '',
       MONITOR_PORT: '0',

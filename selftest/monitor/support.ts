@@ -45,7 +45,7 @@ export interface TestMonitor {
   logs: () => string;
 }
 
-export function makeMonitor(url: string, settings: MonitorSettings, key = url): TestMonitor {
+export function makeMonitor(url: string, settings: MonitorSettings, key = url, inboxUrl?: string): TestMonitor {
   let logs = '';
   const destination = new Writable({
     write(chunk, _enc, cb) {
@@ -54,7 +54,7 @@ export function makeMonitor(url: string, settings: MonitorSettings, key = url): 
     },
   });
   const logger = createLogger({ level: settings.LOG_LEVEL, format: 'json', destination });
-  const monitor = new Monitor({ settings, url, targetKey: key, targetLabel: 'selftest', logger });
+  const monitor = new Monitor({ settings, url, inboxUrl, targetKey: key, targetLabel: 'selftest', logger });
   return { monitor, logs: () => logs };
 }
 

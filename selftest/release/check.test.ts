@@ -16,6 +16,8 @@ function releaseCheck(env: Record<string, string>) {
   const run = runCli('npm', ['start', '-s'], {
     TARGET_URL: '',
     TARGET_FAULTS: '',
+    TARGET_GENERATION: '',
+    MAIL_INBOX_URL: '',
     RELEASE_PARTS: 'monitor',
     RELEASE_TEST_PROJECTS: '',
     MONITOR_USERNAME: '',

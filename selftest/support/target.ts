@@ -1,6 +1,7 @@
 // Test support: a bundled target in-process plus a client bound to it, and a fresh registered account.
 import { randomBytes } from 'node:crypto';
 import { TemporalClient } from '../../core/client.ts';
+import type { Mailer, WelcomeMail } from '../../reference/mailer.ts';
 import { startTarget, type RunningTarget, type TargetOptions } from '../../reference/server.ts';
 
 export interface Harness {
@@ -34,4 +35,20 @@ export async function loggedIn(api: TemporalClient, acct = newAccount()): Promis
   if (l.status !== 200) throw new Error(`login answered ${l.status}: ${l.text}`);
   const body = l.body as { token: string; expire: string };
   return { ...acct, token: body.token, expire: body.expire };
+}
+
+/** A mailer that keeps the welcome mails in memory (latest generation without SMTP). */
+export function memoryMailer(): Mailer & { mails: WelcomeMail[]; linkFor(username: string): string } {
+  const mails: WelcomeMail[] = [];
+  return {
+    mails,
+    sendWelcome: (m) => void mails.push(m),
+    flush: async () => {},
+    close: () => {},
+    linkFor(username) {
+      const m = mails.findLast((x) => x.username === username);
+      if (!m) throw new Error(`no welcome mail to ${username}`);
+      return m.link;
+    },
+  };
 }

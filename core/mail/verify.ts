@@ -1,0 +1,76 @@
+// Verifying an account the way its owner would: read the welcome mail, take the link, open it. The
+// real server writes its own production host into the link whatever host was called, so what is
+// opened is the link's path on the target under test.
+import type { ApiResponse, TemporalClient } from '../client.ts';
+import { API_PATHS, MESSAGES } from '../contract.ts';
+import { redactText } from '../redact.ts';
+import { MailError, type Inbox, type Mail } from './inbox.ts';
+
+/** The link to the verification route, with or without a host; its path is group 1. */
+const LINK = new RegExp(`(?:https?://[^\\s"'<>/]+)?(${API_PATHS.verifyEmail}/[^\\s"'<>/?#]+/[^\\s"'<>/?#]+)`);
+
+export interface VerificationLink {
+  /** As written in the mail (the server's host). */
+  link: string;
+  /** What the harness opens on the target. */
+  path: string;
+}
+
+/** The verification link in a mail (its HTML first, as the server sends HTML), if it has one. */
+export function verificationLink(mail: Pick<Mail, 'html' | 'text'>): VerificationLink | undefined {
+  for (const body of [mail.html, mail.text]) {
+    const m = LINK.exec(body.replace(/&amp;/g, '&'));
+    if (m) return { link: m[0], path: m[1]! };
+  }
+  return undefined;
+}
+
+/** Why an account could not be verified, in words for the person on call (no token in it). */
+export class VerificationError extends Error {
+  constructor(
+    readonly stage: 'mail' | 'link' | 'answer',
+    message: string,
+    /** The link's HTTP status, when it answered (stage `answer`). */
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'VerificationError';
+  }
+}
+
+/** "HTTP 400: {...}", secrets redacted before the cut. */
+const answerText = (res: ApiResponse): string => {
+  const text = redactText(res.text.replace(/\s+/g, ' ').trim());
+  return `HTTP ${res.status}${text ? `: ${text.length > 160 ? `${text.slice(0, 160)}…` : text}` : ''}`;
+};
+
+export interface Verifiable {
+  username: string;
+  email_address: string;
+}
+
+/** Reads `account`'s newest mail from `inbox` and opens its link on `api`'s target. Throws VerificationError. */
+export async function verifyByMail(api: TemporalClient, inbox: Inbox, account: Verifiable, timeoutMs: number): Promise<VerificationLink> {
+  let mail: Mail;
+  try {
+    mail = await inbox.waitForMail({ address: account.email_address, username: account.username }, { timeoutMs });
+  } catch (err) {
+    if (err instanceof MailError) throw new VerificationError('mail', `could not verify ${account.username}: ${err.message}`);
+    throw err;
+  }
+  const link = verificationLink(mail);
+  if (!link)
+    throw new VerificationError(
+      'link',
+      `could not verify ${account.username}: the newest mail to ${account.email_address} ('${mail.subject}') holds no ${API_PATHS.verifyEmail}/... link`,
+    );
+  const res = await api.verifyEmail(link.path);
+  const body = res.json ? (res.body as { response?: unknown }) : undefined;
+  if (res.status !== 200 || body?.response !== MESSAGES.emailVerified)
+    throw new VerificationError(
+      'answer',
+      `could not verify ${account.username}: the link mailed to ${account.email_address} answered ${answerText(res)}, expected 200 '${MESSAGES.emailVerified}'`,
+      res.status,
+    );
+  return link;
+}

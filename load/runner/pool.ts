@@ -1,0 +1,92 @@
+// The account pool of a run against a target of the latest generation, where an account logs in only
+// once the link mailed to it is opened: Node registers the pool and verifies each account through the
+// inbox before k6 starts, and hands it over in the accounts file (k6 cannot read mail; its setup()
+// would only register accounts that cannot log in).
+import { randomBytes } from 'node:crypto';
+import type { TemporalClient } from '../../core/client.ts';
+import { MESSAGES } from '../../core/contract.ts';
+import { TransportError } from '../../core/http.ts';
+import type { Inbox } from '../../core/mail/index.ts';
+import { VerificationError, verifyByMail } from '../../core/mail/verify.ts';
+import { redactText } from '../../core/redact.ts';
+
+export interface PoolAccount {
+  username: string;
+  password: string;
+}
+
+/** Why the pool could not be made, in the words k6's setup() would use. */
+export class PoolError extends Error {
+  override name = 'PoolError';
+}
+
+/** Registrations and verifications at once: bcrypt makes each registration cost the server ~70 ms. */
+const AT_ONCE = 4;
+/** A staging blip (a 5xx, no answer) must not sink the run: each step is tried up to this many times,
+ *  as k6's own setup() retries its registrations (load/lib/accounts.ts). */
+const ATTEMPTS = 6;
+const pause = (attempt: number) => new Promise((r) => setTimeout(r, 200 * attempt));
+
+/** Runs `step` until it does not fail transiently (an answer >= 500, or none at all). */
+async function retried<T>(step: () => Promise<T>, transient: (x: T) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const out = await step();
+      if (!transient(out) || attempt === ATTEMPTS) return out;
+    } catch (err) {
+      const blip = err instanceof TransportError || (err instanceof VerificationError && (err.status ?? 0) >= 500);
+      if (!blip || attempt === ATTEMPTS) throw err;
+    }
+    await pause(attempt);
+  }
+}
+
+export async function verifiedPool(api: TemporalClient, inbox: Inbox, count: number, mailWaitMs: number): Promise<PoolAccount[]> {
+  const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const accounts = Array.from({ length: count }, (_, i) => ({
+    username: `hx-load-${id}-${i}`,
+    password: `pw-${randomBytes(9).toString('base64url')}-${i}-Load!`,
+    email_address: `hx-load-${id}-${i}@example.test`,
+  }));
+  let next = 0;
+  const one = async (i: number): Promise<void> => {
+    const a = accounts[i]!;
+    const what = `load account ${i + 1} of ${count}`;
+    let tries = 0;
+    const res = await retried(
+      () => {
+        tries++;
+        return api.register(a);
+      },
+      (r) => r.status >= 500,
+    );
+    // A retry after an answer that was lost may find the account already made: it is ours.
+    const ours = res.status === 200 || (tries > 1 && res.status === 400 && res.text.includes(MESSAGES.usernameTaken));
+    if (!ours) throw new PoolError(`registering ${what} answered ${res.status}: ${redactText(res.text, [a.password]).slice(0, 160)}`);
+    // No mail comes for an answer that is not a registration (a proxy's page): do not wait for one.
+    if (!res.json) throw new PoolError(`registering ${what} answered ${res.status} with a body that is not JSON: no account to verify`);
+    try {
+      await retried(
+        () => verifyByMail(api, inbox, a, mailWaitMs),
+        () => false,
+      );
+    } catch (err) {
+      if (err instanceof VerificationError) throw new PoolError(`${what}: ${err.message}`);
+      throw err;
+    }
+  };
+  const guarded = async (i: number): Promise<void> => {
+    try {
+      await one(i);
+    } catch (err) {
+      if (err instanceof TransportError) throw new PoolError(`load account ${i + 1} of ${count}: ${err.message}`);
+      throw err;
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(AT_ONCE, count) }, async () => {
+      while (next < count) await guarded(next++);
+    }),
+  );
+  return accounts.map(({ username, password }) => ({ username, password }));
+}

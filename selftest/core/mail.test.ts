@@ -1,0 +1,172 @@
+// The inbox (core/mail) against a real Mailpit fed over SMTP: the newest mail to exactly the address
+// asked for, waited for while it is late, a clear MailError when none comes or when the inbox is not
+// Mailpit; the verification link told apart from the other links of the welcome mail; Mailpit started
+// and stopped with nothing left behind.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import nodemailer from 'nodemailer';
+import { MailError, openInbox } from '../../core/mail/index.ts';
+import { MailpitInbox } from '../../core/mail/mailpit.ts';
+import { freePort, startMailpit, type RunningMailpit } from '../../core/mail/mailpit-process.ts';
+import { verificationLink } from '../../core/mail/verify.ts';
+import { parseSettings, SettingsError, sharedSettings } from '../../core/settings.ts';
+import { smtpMailer } from '../../reference/mailer.ts';
+
+let mailpit: RunningMailpit;
+before(async () => {
+  mailpit = await startMailpit();
+});
+after(async () => {
+  await mailpit.close();
+});
+
+const send = async (to: string, subject: string, html: string): Promise<void> => {
+  const t = nodemailer.createTransport({ url: mailpit.smtpUrl });
+  await t.sendMail({ from: 'hx@example.test', to, subject, html });
+  t.close();
+};
+const unique = (name: string): string => `hx-mail-${name}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}@example.test`;
+
+describe('the Mailpit inbox', () => {
+  test('finds the newest mail to exactly the address asked for', async () => {
+    const address = unique('exact');
+    await send(`x${address}`, 'to a longer address that contains it', '<p>not this</p>');
+    await send(address, 'first', '<p>older</p>');
+    await send(address, 'second', '<p>newer</p>');
+    const mail = await openInbox(mailpit.inboxUrl, 2000).waitForMail({ address, username: 'u' }, { timeoutMs: 5000 });
+    assert.equal(mail.subject, 'second');
+    assert.match(mail.html, /newer/);
+  });
+
+  test('waits for a mail that comes late', async () => {
+    const address = unique('late');
+    const inbox = openInbox(mailpit.inboxUrl, 2000);
+    const waiting = inbox.waitForMail({ address, username: 'u' }, { timeoutMs: 10_000 });
+    await new Promise((r) => setTimeout(r, 600));
+    await send(address, 'late', '<p>here now</p>');
+    assert.equal((await waiting).subject, 'late');
+  });
+
+  test('says, within its time limit, that no mail came', async () => {
+    const address = unique('none');
+    const started = Date.now();
+    await assert.rejects(
+      openInbox(mailpit.inboxUrl, 2000).waitForMail({ address, username: 'u' }, { timeoutMs: 700 }),
+      (e: unknown) =>
+        e instanceof MailError &&
+        e.kind === 'none' &&
+        e.message.includes(`no mail to ${address}`) &&
+        e.message.includes('MAIL_WAIT_S') &&
+        e.message.includes(mailpit.inboxUrl),
+    );
+    assert.ok(Date.now() - started < 5000, 'it gave up on time');
+  });
+
+  test('an inbox that is not there, or not Mailpit, is unreachable, in words', async () => {
+    const nothing = new MailpitInbox(`http://127.0.0.1:${await freePort()}`, 1000);
+    await assert.rejects(nothing.waitForMail({ address: 'a@b.c', username: 'a' }, { timeoutMs: 1000 }), (e: unknown) => {
+      return e instanceof MailError && e.kind === 'unreachable' && /connection refused/.test(e.message);
+    });
+    const html: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>not mailpit</html>'));
+    await new Promise<void>((r) => html.listen(0, '127.0.0.1', () => r()));
+    try {
+      const wrong = new MailpitInbox(`http://127.0.0.1:${(html.address() as AddressInfo).port}`, 1000);
+      await assert.rejects(
+        wrong.waitForMail({ address: 'a@b.c', username: 'a' }, { timeoutMs: 1000 }),
+        (e: unknown) =>
+          e instanceof MailError && e.kind === 'unreachable' && /not JSON: is MAIL_INBOX_URL the address of Mailpit/.test(e.message),
+      );
+    } finally {
+      await new Promise<void>((r) => html.close(() => r()));
+    }
+  });
+
+  test("a Mailpit behind a password gets the URL's user and password as Basic auth, and never shows them", async () => {
+    let seen = '';
+    const guarded: Server = createServer((req, res) => {
+      seen = req.headers.authorization ?? '';
+      if (seen !== `Basic ${Buffer.from('qa:s3cret-pass').toString('base64')}`) return res.writeHead(401).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"messages":[]}');
+    });
+    await new Promise<void>((r) => guarded.listen(0, '127.0.0.1', () => r()));
+    try {
+      const inbox = openInbox(`http://qa:s3cret-pass@127.0.0.1:${(guarded.address() as AddressInfo).port}/mail`, 1000);
+      assert.doesNotMatch(inbox.label, /s3cret/);
+      await assert.rejects(inbox.waitForMail({ address: 'a@b.c', username: 'a' }, { timeoutMs: 300 }), (e: unknown) => {
+        assert.ok(e instanceof MailError && e.kind === 'none', String(e));
+        assert.doesNotMatch((e as Error).message, /s3cret/);
+        return true;
+      });
+      assert.ok(seen.startsWith('Basic '));
+    } finally {
+      await new Promise<void>((r) => guarded.close(() => r()));
+    }
+  });
+
+  test('MAIL_INBOX_URL takes the schemes an inbox exists for, and names itself when it is wrong', () => {
+    assert.equal(
+      parseSettings({ MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL }, { MAIL_INBOX_URL: 'http://127.0.0.1:8025/' }).MAIL_INBOX_URL,
+      'http://127.0.0.1:8025',
+    );
+    assert.throws(
+      () => parseSettings({ MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL }, { MAIL_INBOX_URL: 'ftp://mail.example.com' }),
+      (e: unknown) =>
+        e instanceof SettingsError &&
+        /MAIL_INBOX_URL: expected an http\(s\) URL such as http:\/\/127\.0\.0\.1:8025 \(Mailpit's HTTP API\)/.test(e.message),
+    );
+    assert.throws(() => openInbox('amqp://guest:guest@127.0.0.1:5673/', 1000), /MAIL_INBOX_URL: no inbox reads amqp:\/\//);
+  });
+});
+
+describe('the verification link in a mail', () => {
+  const token = 'eyJhbGciOiJIUzUxMiJ9.eyJ1c2VyIjoiYWxpY2UifQ.c2ln';
+  test('is the link to the verification route, not the first link of the mail, with its path to open on the target', () => {
+    const html = `Pin extension via the <a href="https://play2.temporal.cloud">Playground</a>. To validate your email, just click the following <a href="https://api.temporal.cloud/v2/account/email/verify/alice/${token}">link</a> or <a href="https://t.me/x">Telegram</a>`;
+    assert.deepEqual(verificationLink({ html, text: '' }), {
+      link: `https://api.temporal.cloud/v2/account/email/verify/alice/${token}`,
+      path: `/v2/account/email/verify/alice/${token}`,
+    });
+  });
+  test('is found in a text-only mail too, and is undefined when the mail has none', () => {
+    assert.equal(
+      verificationLink({ html: '', text: `open https://dev.api.temporal.cloud/v2/account/email/verify/bob/${token}\n` })?.path,
+      `/v2/account/email/verify/bob/${token}`,
+    );
+    assert.equal(verificationLink({ html: '<a href="https://play2.temporal.cloud">x</a>', text: 'hello' }), undefined);
+  });
+});
+
+describe('the welcome mail the reference target sends over SMTP', () => {
+  test('reaches Mailpit with the link on the production host, which the inbox finds', async () => {
+    const address = unique('welcome');
+    const mailer = smtpMailer(mailpit.smtpUrl);
+    mailer.sendWelcome({ username: 'carol', address, link: 'https://api.temporal.cloud/v2/account/email/verify/carol/a.b.c' });
+    await mailer.flush();
+    mailer.close();
+    const mail = await openInbox(mailpit.inboxUrl, 2000).waitForMail({ address, username: 'carol' }, { timeoutMs: 5000 });
+    assert.match(mail.subject, /Welcome To Temporal/);
+    assert.equal(verificationLink(mail)?.link, 'https://api.temporal.cloud/v2/account/email/verify/carol/a.b.c');
+  });
+});
+
+test('Mailpit stops with close(): its process is gone and its temporary database removed', async () => {
+  const m = await startMailpit();
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  assert.equal(alive(m.pid), true);
+  assert.equal(existsSync(m.dataDir), true);
+  await m.close();
+  assert.equal(alive(m.pid), false);
+  const r = await fetch(`${m.inboxUrl}/readyz`).catch(() => undefined);
+  assert.equal(r, undefined, 'its API no longer answers');
+  assert.equal(existsSync(m.dataDir), false, 'its temporary database is removed');
+});

@@ -1,0 +1,91 @@
+// The latest generation's e-mail verification (TARGET_GENERATION=latest): a new account cannot log in
+// until the link mailed to it is opened; that link, its host swapped for the target's, verifies it;
+// a tampered link or one made for another account is refused.
+import type { TemporalClient } from '../../core/client.ts';
+import { JWT_SHAPE, MESSAGES, verifyUserMismatch } from '../../core/contract.ts';
+import { verificationLink, type VerificationLink } from '../../core/mail/verify.ts';
+import { EmailVerified, RegisterOk, UsageOk } from '../../core/schemas.ts';
+import { newUser, type Account } from '../../fixtures/factories.ts';
+import { claimsFor, signToken, tamperSignature } from '../../fixtures/forge.ts';
+import { login, register } from '../../fixtures/session.ts';
+import { expect, expectAnswer, test, type Verification } from '../../fixtures/test.ts';
+
+/** Registers a fresh account without verifying it, and reads the link mailed to it. */
+async function unverified(api: TemporalClient, runId: string, v: Verification): Promise<{ account: Account; mailed: VerificationLink }> {
+  const account = newUser(runId);
+  await register(api, account);
+  expect(v.inbox, 'an inbox to read the verification mail from (MAIL_INBOX_URL)').toBeDefined();
+  const mail = await v.inbox!.waitForMail({ address: account.email_address, username: account.username }, { timeoutMs: v.waitMs });
+  const mailed = verificationLink(mail);
+  expect(mailed, `a verification link in the mail to ${account.email_address} ('${mail.subject}')`).toBeDefined();
+  return { account, mailed: mailed! };
+}
+
+test.describe('e-mail verification', () => {
+  test.skip(
+    ({ target }) => target.generation !== 'latest',
+    'the documented generation has no e-mail verification (TARGET_GENERATION=latest has)',
+  );
+
+  test('a new account is unverified: login is refused as for a wrong password (401), and a valid token for it gets 403', async ({
+    api,
+    target,
+  }) => {
+    const account = newUser(target.runId);
+    const { response: user } = await expectAnswer(await api.register(account), RegisterOk, { status: 200 });
+    expect(user.EmailEnabled, 'EmailEnabled of a new account').toBe(false);
+    expect(
+      await api.login({ username: account.username, password: account.password }),
+      'login before the link is opened',
+    ).toBeRefusedByAuth(401, MESSAGES.incorrectCredentials);
+    test.skip(!target.jwtKey, "a valid token for an account that cannot log in can only be forged with the target's key (TARGET_JWT_KEY)");
+    // Its usage row (tier unverified) stays unreadable: the authorizator refuses unverified accounts.
+    const token = await signToken(claimsFor(account.username), target.jwtKey!);
+    expect(await api.usage(token), 'usage with a token of the unverified account').toBeRefusedByAuth(403, MESSAGES.forbidden);
+    expect(await api.creditsAvailable(token), 'credits with a token of the unverified account').toBeRefusedByAuth(403, MESSAGES.forbidden);
+  });
+
+  test("the mailed link names the account; its host swapped for the target's, it verifies the account: tier free, login works", async ({
+    api,
+    target,
+    verification,
+  }) => {
+    const { account, mailed } = await unverified(api, target.runId, verification);
+    // The server writes its own host into the link (production's, or dev's), whatever host was called.
+    // (Booleans: a failed toMatch would print the link, and its token with it.)
+    expect(/^https?:\/\/[^/]+\//.test(mailed.link), 'the mailed link is absolute').toBe(true);
+    const [user, linkToken] = mailed.path.split('/').slice(-2);
+    expect(user, 'the account the link names').toBe(account.username);
+    expect(JWT_SHAPE.test(linkToken ?? ''), 'the token in the link is a JWT').toBe(true);
+    await expectAnswer(await api.verifyEmail(mailed.link), EmailVerified, { status: 200 });
+    const { token } = await login(api, account, target.generation);
+    const usage = await expectAnswer(await api.usage(token), UsageOk, { status: 200 });
+    expect(usage.response.Tier, 'tier once verified').toBe('free');
+  });
+
+  test('a tampered link is refused: 400 with the reason, and the account stays unverified', async ({ api, target, verification }) => {
+    const { account, mailed } = await unverified(api, target.runId, verification);
+    const token = mailed.path.split('/').at(-1)!;
+    const tampered = `${mailed.path.slice(0, -token.length)}${tamperSignature(token)}`;
+    expect(await api.verifyEmail(tampered), 'the tampered link').toFailWith(400, MESSAGES.signatureInvalid);
+    expect(await api.login({ username: account.username, password: account.password }), 'login after the tampered link').toBeRefusedByAuth(
+      401,
+      MESSAGES.incorrectCredentials,
+    );
+  });
+
+  test("another account's link is refused: 400 with the reason, and it verifies neither account", async ({ api, target, verification }) => {
+    const mine = await unverified(api, target.runId, verification);
+    const theirs = await unverified(api, target.runId, verification);
+    const foreign = `${mine.mailed.path.split('/').slice(0, -2).join('/')}/${mine.account.username}/${theirs.mailed.path.split('/').at(-1)}`;
+    expect(await api.verifyEmail(foreign), "my path with the other account's token").toFailWith(
+      400,
+      verifyUserMismatch(mine.account.username),
+    );
+    for (const a of [mine.account, theirs.account])
+      expect(
+        await api.login({ username: a.username, password: a.password }),
+        `login of ${a.username} after the foreign link`,
+      ).toBeRefusedByAuth(401, MESSAGES.incorrectCredentials);
+  });
+});
