@@ -49,11 +49,17 @@ export class TransportError extends Error {
   constructor(
     readonly kind: Kind,
     readonly request: { method: string; url: string },
-    detail: string,
-    phrase: string = TransportError.words[kind],
+    readonly detail: string,
+    readonly phrase: string = TransportError.words[kind],
   ) {
     super(`${request.method} ${request.url}: ${phrase} (${detail})`);
     this.name = 'TransportError';
+  }
+
+  /** The same failure with `hide` applied to its URL and detail: a URL can hold a secret in its path
+   *  (a verification link's token), and the message quotes the URL. */
+  hiding(hide: (text: string) => string): TransportError {
+    return new TransportError(this.kind, { method: this.request.method, url: hide(this.request.url) }, hide(this.detail), this.phrase);
   }
   static readonly words: Record<Kind, string> = {
     timeout: 'no answer within the time limit',

@@ -47,12 +47,12 @@ await runMain(async () => {
     });
     target = await resolveTarget(s, targetLog);
     if (s.TARGET_GENERATION === 'latest' && !accounts.path) {
-      const inbox = openInbox((target.inboxUrl ?? s.MAIL_INBOX_URL)!, s.HTTP_TIMEOUT_MS);
+      const inbox = openInbox((target.inboxUrl ?? s.MAIL_INBOX_URL)!, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
       const started = performance.now();
       try {
         pool = privateAccountsFile(
           await verifiedPool(
-            new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS }),
+            new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES }),
             inbox,
             profile.poolSize,
             s.MAIL_WAIT_S * 1000,

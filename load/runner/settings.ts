@@ -13,6 +13,8 @@ export const loadSettingsShape = {
   TARGET_URL: sharedSettings.TARGET_URL,
   TARGET_ENV: sharedSettings.TARGET_ENV,
   HTTP_TIMEOUT_MS: sharedSettings.HTTP_TIMEOUT_MS,
+  /** The runner reads bodies itself on a latest target (registering and verifying the pool, its mail). */
+  HTTP_MAX_BODY_BYTES: sharedSettings.HTTP_MAX_BODY_BYTES,
   TIME_TOLERANCE_S: sharedSettings.TIME_TOLERANCE_S,
   LOG_LEVEL: sharedSettings.LOG_LEVEL,
   LOG_FORMAT: sharedSettings.LOG_FORMAT,
