@@ -32,11 +32,12 @@ export function textTable(rows: string[][]): string {
 }
 export const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-/** What changes from run to run (ports, timings, dates, temp folders) taken out of a table cell, so
- *  regenerating the committed table changes it only when a verdict changes. */
+/** What changes from run to run (ports, timings, measured rates, dates, temp folders) taken out of a
+ *  table cell, so regenerating the committed table changes it only when a verdict changes. */
 export const stableCell = (s: string): string =>
   s
     .replace(/(127\.0\.0\.1|localhost|\[::1\]):\d+/g, '$1:<port>')
+    .replace(/=\d+(\.\d+)?%/g, '=<n>%')
     .replace(/\b\d+(\.\d+)?\s?(ms|s)\b/g, '<t> $2')
     .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z?/g, '<time>')
     .replace(/\/tmp\/[\w.-]+/g, '<tmp>');
