@@ -5,11 +5,13 @@
 // core/settings.ts), so a setting any branch adds is covered once it is in a program's schema. Each
 // program's own validation runs in-process (the function its CLI runs first, on the same schemas);
 // a representative few per program are also run as the real CLI against a counting server on
-// loopback, which must see no request at all.
+// loopback, which must see no request at all; the target is of the latest generation there, with the
+// inbox on that counting server and the bundled target's mail going to a counting SMTP port, so no
+// program may read mail, send mail or start a Mailpit of its own before refusing.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { z } from 'zod';
@@ -17,7 +19,7 @@ import { describeSetting, parseSettings, SettingsError, type SettingMeta } from 
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
-import { targetSettings } from '../../reference/settings.ts';
+import { parseTargetSettings, targetSettings } from '../../reference/settings.ts';
 import { PARTS, releaseSettings, validateRelease } from '../../release/settings.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
@@ -39,14 +41,14 @@ interface Program {
 // When TARGET_URL is unset, the monitor starts the bundled target, which reads its own settings
 // first (reference/bundled.ts): part of what `npm run monitor` refuses before any traffic.
 const withBundledTarget = (env: Env) => {
-  if (!env.TARGET_URL) parseSettings(targetSettings, env);
+  if (!env.TARGET_URL) parseTargetSettings(env);
 };
 
 const PROGRAMS: Program[] = [
   {
     name: 'npm run target',
     shape: targetSettings,
-    validate: (env) => parseSettings(targetSettings, env),
+    validate: (env) => parseTargetSettings(env),
     command: [process.execPath, ['--import', 'tsx', 'reference/main.ts']],
   },
   {
@@ -84,7 +86,7 @@ interface BadValue {
 }
 
 let underAFile = '';
-const countingUrl = { base: 'http://127.0.0.1:9' };
+const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
 
 /** The bad values for a setting of this kind. */
 function badValues(meta: SettingMeta | undefined): BadValue[] {
@@ -95,19 +97,25 @@ function badValues(meta: SettingMeta | undefined): BadValue[] {
   if (!meta) return generic;
   switch (meta.kind) {
     case 'url': {
-      const b = countingUrl.base;
+      // In the setting's own scheme (smtp for TARGET_SMTP_URL), so each rule is what refuses it.
+      const scheme = meta.rules.schemes?.[0] ?? 'http';
+      const b = countingUrl.base.replace(/^http/, scheme);
       const v: BadValue[] = [
         { value: 'not a url', why: 'garbage' },
         { value: '42', why: 'wrong type' },
-        { value: 'ftp://127.0.0.1/', why: 'not http(s)' },
-        { value: 'javascript:alert(1)', why: 'not http(s)' },
-        { value: 'file:///etc/passwd', why: 'not http(s)' },
+        { value: 'ftp://127.0.0.1/', why: 'another scheme' },
+        { value: 'javascript:alert(1)', why: 'another scheme' },
+        { value: 'file:///etc/passwd', why: 'another scheme' },
         { value: `${b}/#${SECRET}`, why: 'a fragment' },
-        { value: 'http://[::1', why: 'an unclosed IPv6 host' },
-        { value: 'http://127.0.0.1:99999', why: 'a port above 65535' },
+        { value: `${scheme}://[::1`, why: 'an unclosed IPv6 host' },
+        { value: `${scheme}://127.0.0.1:99999`, why: 'a port above 65535' },
         { value: `${b}/${'a'.repeat(3000)}`, why: 'too long' },
       ];
-      if (!meta.rules.credentials) {
+      if (scheme !== 'http') v.push({ value: `${countingUrl.base}/`, why: 'http where the setting takes another scheme' });
+      if (meta.rules.credentials)
+        // Credentials are allowed here, so they must not be printed when something else is wrong.
+        v.push({ value: `${b.replace('://', `://user:${SECRET}@`)}/#x`, why: 'credentials and a fragment' });
+      else {
         v.push({ value: b.replace('://', `://user:${SECRET}@`), why: 'credentials' });
         v.push({ value: `http://127.0.0.1:x${SECRET}@example.com`, why: 'credentials (the loopback bypass)' });
       }
@@ -183,6 +191,9 @@ function judgeMessage(c: Case, text: string): void {
 let tried = 0;
 let server: ReturnType<typeof createServer>;
 let requests = 0;
+/** Connections to the counting SMTP port: a welcome mail sent before the refusal would be one. */
+let smtp: ReturnType<typeof createTcpServer>;
+let mailConnections = 0;
 
 before(async () => {
   const dir = tempDir('hx-bad-settings-');
@@ -194,10 +205,19 @@ before(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   countingUrl.base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  smtp = createTcpServer((socket) => {
+    mailConnections++;
+    socket.destroy();
+  });
+  await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
+  countingUrl.smtpPort = (smtp.address() as AddressInfo).port;
 });
 after(() => {
   server.close();
-  process.stdout.write(`# bad settings tried: ${tried} (in-process and CLI), requests to the counting server: ${requests}\n`);
+  smtp.close();
+  process.stdout.write(
+    `# bad settings tried: ${tried} (in-process and CLI), requests to the counting server: ${requests}, connections to the counting SMTP port: ${mailConnections}\n`,
+  );
 });
 
 describe('every setting of every program, with bad values', () => {
@@ -229,7 +249,7 @@ describe('every setting of every program, with bad values', () => {
 
   // A representative few per program, for real: exit 2, the message, and no request to the counting
   // server (TARGET_URL points at it whenever it is not the bad setting itself).
-  const SPAWNED: Array<{ program: string; name: string; value: () => string }> = [
+  const SPAWNED: Array<{ program: string; name: string; value: () => string; args?: string[] }> = [
     { program: 'npm run target', name: 'TARGET_PORT', value: () => '-1' },
     { program: 'npm run target', name: 'TARGET_DB', value: () => join(underAFile, 'sub', 'target.db') },
     { program: 'npm run monitor', name: 'TARGET_URL', value: () => `http://127.0.0.1:x${SECRET}@example.com` },
@@ -244,6 +264,20 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npx playwright test', name: 'HTTP_MAX_BODY_BYTES', value: () => '99999999999999999999' },
     { program: 'npm start', name: 'TARGET_FAULTS', value: () => 'drop' },
     { program: 'npm start', name: 'MONITOR_PUSHGATEWAY_URL', value: () => `${countingUrl.base}/#${SECRET}` },
+    // The latest generation's settings (issue 9): an inbox URL with a password and a fragment, a
+    // relay URL with a password and a fragment, a generation that does not exist, and no inbox at all.
+    { program: 'npm run monitor', name: 'MAIL_INBOX_URL', value: () => `${countingUrl.base.replace('://', `://qa:${SECRET}@`)}/#x` },
+    { program: 'npm run target', name: 'TARGET_SMTP_URL', value: () => `smtp://relay:${SECRET}@127.0.0.1:${countingUrl.smtpPort}/#x` },
+    { program: 'npm run load', name: 'TARGET_GENERATION', value: () => 'newest' },
+    { program: 'npx playwright test', name: 'MAIL_WAIT_S', value: () => '0' },
+    {
+      program: 'npx playwright test',
+      name: 'MAIL_INBOX_URL',
+      value: () => '',
+      args: ['playwright', 'test', '--project=flow', '--reporter=line'],
+    },
+    { program: 'npm start', name: 'MAIL_INBOX_URL', value: () => '' },
+    { program: 'npm run load', name: 'MAIL_INBOX_URL', value: () => '' },
   ];
 
   it('is refused by the CLIs themselves with exit 2, before any request reaches the target', { concurrency: 3 }, async () => {
@@ -256,9 +290,13 @@ describe('every setting of every program, with bad values', () => {
         REPORTS_DIR: join(dir, 'reports'),
         MONITOR_DB: join(dir, 'monitor.db'),
         RELEASE_PARTS: 'monitor',
+        // The latest generation: accounts would be verified by mail, read from the counting server.
+        TARGET_GENERATION: 'latest',
+        MAIL_INBOX_URL: countingUrl.base,
+        TARGET_SMTP_URL: `smtp://127.0.0.1:${countingUrl.smtpPort}`,
         [s.name]: s.value(),
       };
-      const r = await runCli(program.command[0], program.command[1], env, 90_000);
+      const r = await runCli(program.command[0], s.args ?? program.command[1], env, 90_000);
       assert.equal(r.code, 2, `${s.program} with a bad ${s.name}: exit ${r.code}\n${r.output.slice(-1500)}`);
       judgeMessage(
         { program, name: s.name, bad: { value: s.value(), why: 'spawned' }, secret: SECRET_NAME.test(s.name) || /WEBHOOK/.test(s.name) },
@@ -269,7 +307,8 @@ describe('every setting of every program, with bad values', () => {
     tried += SPAWNED.length;
     const failed = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason));
     assert.deepEqual(failed, []);
-    assert.equal(requests, 0, 'a program sent traffic before refusing its settings');
+    assert.equal(requests, 0, 'a program sent traffic (or read an inbox) before refusing its settings');
+    assert.equal(mailConnections, 0, 'a program sent mail before refusing its settings');
   });
 
   it('covers every program the issue names, and every part npm start runs', () => {
