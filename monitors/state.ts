@@ -4,13 +4,10 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Account } from '../core/accounts.ts';
 import type { CheckName, CheckResult, CheckStatus, PassResult, StepTiming } from './types.ts';
 
-export interface Account {
-  username: string;
-  password: string;
-  email: string;
-}
+export type { Account };
 
 export interface KeptToken {
   id: number;
@@ -157,13 +154,15 @@ export class MonitorState {
   // ---- account ----
 
   account(target: string): Account | undefined {
-    return this.db.prepare('SELECT username, password, email FROM accounts WHERE target = ?').get(target) as Account | undefined;
+    return this.db.prepare('SELECT username, password, email AS email_address FROM accounts WHERE target = ?').get(target) as
+      | Account
+      | undefined;
   }
 
   saveAccount(target: string, a: Account): void {
     this.db
       .prepare('INSERT OR REPLACE INTO accounts (target, username, password, email, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(target, a.username, a.password, a.email, Date.now());
+      .run(target, a.username, a.password, a.email_address, Date.now());
   }
 
   /** Forgets the account and tokens of a target that starts empty every time (the bundled one). */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { unverifiedHint } from '../../core/mail/hints.ts';
 import { VerificationError, verifyByMail } from '../../core/mail/verify.ts';
 import { LoginOk, RegisterOk } from '../../core/schemas.ts';
-import type { Account } from '../state.ts';
+import { type Account, namedAccount } from '../../core/accounts.ts';
 import { describeAnswer, judge, ms, timed, type Check, type PassContext, type Verdict } from './context.ts';
 
 /** How long a refused account's old mail is looked for before healing: it is there or long gone. */
@@ -24,7 +24,7 @@ async function verifyAccount(ctx: PassContext, account: Account, waitMs: number)
       message: `the monitoring account ${account.username} cannot be verified: TARGET_GENERATION=latest needs MAIL_INBOX_URL, or MONITOR_USERNAME/MONITOR_PASSWORD of an account verified beforehand`,
     };
   try {
-    await verifyByMail(ctx.api, ctx.inbox, { username: account.username, email_address: account.email }, waitMs);
+    await verifyByMail(ctx.api, ctx.inbox, account, waitMs);
     return undefined;
   } catch (err) {
     if (err instanceof VerificationError) return { status: 'fail', message: `the monitoring account: ${err.message}` };
@@ -35,14 +35,10 @@ async function verifyAccount(ctx: PassContext, account: Account, waitMs: number)
 /** Registers (and verifies) a new dedicated account and keeps it in the state. */
 async function registerDedicated(ctx: PassContext, drift: string[]): Promise<Account | Verdict> {
   const id = randomBytes(6).toString('hex');
-  const account: Account = {
-    username: `temporal-monitor-${id}`,
-    password: randomBytes(18).toString('base64url'),
-    email: `temporal-monitor-${id}@example.com`,
-  };
+  const account = namedAccount('monitor', id, randomBytes(18).toString('base64url'));
   ctx.secrets.push(account.password);
   ctx.passwords.push(account.password);
-  const res = await ctx.api.register({ username: account.username, password: account.password, email_address: account.email });
+  const res = await ctx.api.register(account);
   if (res.status !== 200)
     return { status: 'fail', message: `could not register the monitoring account: register answered ${describeAnswer(res, ctx.secrets)}` };
   const v = judge(ctx, RegisterOk, res);

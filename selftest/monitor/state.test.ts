@@ -22,7 +22,7 @@ const passAt = (t: number, status: 'pass' | 'fail' = 'pass'): PassResult => ({
 test('history, the account and kept tokens survive a restart; the file is readable by its owner only', () => {
   const path = join(tempDir(), 'sub', 'monitor.db');
   const a = new MonitorState(path);
-  a.saveAccount('T', { username: 'u', password: 'p', email: 'e' });
+  a.saveAccount('T', { username: 'u', password: 'p', email_address: 'e' });
   a.recordPass(passAt(Date.now()), { drop: [], keep: { token: 'tok', issuedAtMs: Date.now(), expireS: 1 } });
   a.recordPass(passAt(Date.now(), 'fail'), { drop: [] });
   a.close();
