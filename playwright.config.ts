@@ -82,8 +82,8 @@ const reporter: ReporterDescription[] = [
 
 export default defineConfig({
   testDir: 'tests',
-  // Tests are independent (each makes its own account), so they run in parallel; the flow story
-  // is serial inside its own file.
+  // Tests are independent (each makes its own account), so they run in parallel; the flow story is
+  // one test with steps.
   fullyParallel: true,
   workers: s.TEST_WORKERS ?? 2,
   forbidOnly: s.CI,
