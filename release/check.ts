@@ -10,7 +10,7 @@ import { appendHistory, describeCheck } from './history.ts';
 import { runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
 import { PARTS, partsLogFormat, releaseProjects, validateRelease } from './settings.ts';
-import { rowsOf, textTable } from './table.ts';
+import { rowsOf, summaryText } from './table.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */
 function latestLoadRuns(reportsDir: string): LoadRunLink[] {
@@ -102,7 +102,7 @@ await runMain(async () => {
     history,
     loadRuns: latestLoadRuns(reportsDir),
   });
-  say(`\n${textTable(rowsOf(results))}\n`);
+  say(`\n${summaryText(rowsOf(results))}\n`);
   // Drift is news, not a failure: one line per part that saw fields the contract does not know.
   for (const r of results.filter((x) => x.drift?.length)) say(`${r.name}: ${driftLine(r.drift!)}`);
   for (const r of results.filter((x) => x.failures.length)) {

@@ -25,6 +25,7 @@ import { loadSettings, parseCommandLine, parseSettings, runMain, SettingsError, 
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
+import { textTable } from '../core/text-table.ts';
 import { neverFailed } from './proven.ts';
 import { md, matrixMarkdown } from './table.ts';
 import { brokenRun, combine, PARTS, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
@@ -319,20 +320,13 @@ await runMain(async () => {
     rows.push(row);
   }
   const header = ['fault', ...columns.map((c) => c.title), 'first failure seen'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < header.length - 1 ? r[i]!.length : 0))));
+  // The terminal shows the verdicts; the first failure seen goes to the Markdown table.
   process.stdout.write(
-    `\n${header
-      .slice(0, -1)
-      .map((h, i) => h.padEnd(widths[i]!))
-      .join('  ')}\n`,
+    `\n${textTable(
+      header.slice(0, -1),
+      rows.map((r) => r.slice(0, -1)),
+    )}\n`,
   );
-  for (const r of rows)
-    process.stdout.write(
-      `${r
-        .slice(0, -1)
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')}\n`,
-    );
 
   if (values.list)
     for (const fault of faults)

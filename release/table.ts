@@ -1,6 +1,7 @@
 // The release check's summary table, the same for the terminal and the HTML report (each row names
 // what it counts: Playwright tests, k6 thresholds, monitor checks, so no column adds up different
 // things); and the detection matrix's Markdown.
+import { textTable } from '../core/text-table.ts';
 import type { PartResult } from './parts.ts';
 
 export const HEADERS = ['part', 'what ran', 'counted', 'ran', 'passed', 'flaky', 'failed', 'skipped', 'time'] as const;
@@ -24,12 +25,8 @@ export const rowsOf = (results: PartResult[]): string[][] =>
     `${r.seconds.toFixed(1)} s`,
   ]);
 
-export function textTable(rows: string[][]): string {
-  const all = [[...HEADERS], ...rows];
-  const widths = HEADERS.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i >= NUMERIC_FROM ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
-  return [line(all[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
-}
+/** The release check's summary for the terminal. */
+export const summaryText = (rows: string[][]): string => textTable(HEADERS, rows, { rightFrom: NUMERIC_FROM, rule: true });
 export const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** What changes from run to run (ports, timings, measured rates, dates, temp folders) taken out of a
