@@ -1,5 +1,8 @@
 // Reading tokens without the key (jose's decoders) and judging their lifetime in on-call words.
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+// jose's two decoders by their own entry points: its index loads ~45 modules (signing, JWE, JWKS)
+// that a monitor pass, which only reads tokens, would pay for on every start.
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import { decodeJwt } from 'jose/jwt/decode';
 import { TOKEN_LIFETIME_S, TOKEN_ALGORITHM } from './contract.ts';
 import { dateHeaderS, humanDuration, expectedLifetime } from './durations.ts';
 import { TokenClaims, TokenHeader } from './schemas.ts';
