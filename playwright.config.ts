@@ -9,16 +9,16 @@ import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ensureTool } from './core/go-tools.ts';
 import { freePort, mailpitArgs } from './core/mail/mailpit-process.ts';
 import { SettingsError } from './core/settings.ts';
-import { inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
+import { type FaultCheck, inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
 
 function exitOnBadSettings(problems: string[]): never {
   process.stderr.write(`${new SettingsError(problems).message}\n`);
   process.exit(2);
 }
 
-function settingsOrExit() {
+function settingsOrExit(checkFaults?: FaultCheck) {
   try {
-    return loadTestSettings();
+    return loadTestSettings(checkFaults);
   } catch (err) {
     if (err instanceof SettingsError) exitOnBadSettings(err.problems);
     throw err;
@@ -36,6 +36,8 @@ function projectsAsked(argv: readonly string[]): string[] {
 }
 
 let s = settingsOrExit();
+// The reference target is a test double: loaded (for its fault catalog) only when it is the target.
+const checkFaults = s.TARGET_URL ? undefined : (await import('./reference/settings.ts')).faultProblems;
 // This file is evaluated by the runner and again by every worker. Choices made here once (ports,
 // key, run id) are written into the environment, which the workers inherit, so all of them agree.
 const inRunner = process.env.TEST_WORKER_INDEX === undefined;
@@ -53,7 +55,7 @@ if (!s.TARGET_URL) {
   // A known key for the bundled target lets tests forge validly signed expired tokens.
   if (!s.TARGET_JWT_KEY) process.env.TARGET_JWT_KEY = randomBytes(32).toString('hex');
 }
-s = settingsOrExit();
+s = settingsOrExit(checkFaults);
 const target = targetInfo(s);
 // Before any traffic: a latest target needs an inbox for the projects that make accounts.
 const noInbox = inRunner ? inboxProblem(s, projectsAsked(process.argv)) : undefined;

@@ -19,7 +19,7 @@ import { describeSetting, parseSettings, SettingsError, type SettingMeta } from 
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
-import { parseTargetSettings, targetSettings } from '../../reference/settings.ts';
+import { faultProblems, parseTargetSettings, targetSettings } from '../../reference/settings.ts';
 import { PARTS, releaseSettings, validateRelease } from '../../release/settings.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
@@ -69,7 +69,7 @@ const PROGRAMS: Program[] = [
   {
     name: 'npx playwright test',
     shape: testSettings,
-    validate: (env) => parseTestSettings(env),
+    validate: (env) => parseTestSettings(env, faultProblems),
     command: ['npx', ['playwright', 'test', '--project=smoke', '--reporter=line']],
   },
   {
