@@ -46,6 +46,7 @@ export function faultGenerationProblems(spec: string | undefined, generation: st
 /** TARGET_FAULTS against the catalog and the generation, as problems (what the tests' config checks
  *  before it starts the bundled target: it loads this module only then). */
 export function faultProblems(spec: string | undefined, generation: string): string[] {
+  if (!spec) return [];
   const unknown = faultsSetting.safeParse(spec);
   if (!unknown.success) return [`TARGET_FAULTS: ${unknown.error.issues[0]?.message ?? 'not a fault list'}`];
   return faultGenerationProblems(spec, generation);

@@ -6,10 +6,10 @@
 //     a running target (TARGET_URL) and against the bundled one (started in-process, as with no setting);
 //  2. the service's memory after BENCH_PASSES passes (the service wiring: Monitor + HTTP server,
 //     /metrics and the status page fetched every 50 passes), target in its own process.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execaSync } from 'execa';
 import { loadSettings, parseSettings, setting } from '../core/settings.ts';
 import { createLogger } from '../core/logger.ts';
 import { Monitor } from '../monitors/monitor.ts';
@@ -38,13 +38,9 @@ interface Variant {
 /** One run of `v`: its wall time, and the pass's own duration when it is a monitor pass. */
 function runOnce(v: Variant): { wallS: number; passS?: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, v.args, {
-    env: { ...process.env, ...v.env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const r = execaSync(process.execPath, v.args, { env: v.env, stdin: 'ignore', stderr: 'inherit', reject: false });
   const wallS = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`${v.name} exited with ${r.status}: ${r.stdout.slice(0, 500)}`);
+  if (r.exitCode !== 0) throw new Error(`${v.name} exited with ${r.exitCode}: ${r.stdout.slice(0, 500)}`);
   if (!v.args.includes('--json')) return { wallS };
   return { wallS, passS: (JSON.parse(r.stdout) as { durationMs: number }).durationMs / 1000 };
 }

@@ -1,8 +1,8 @@
 // What the benchmarks share: the median, a benchmark account with its token, secrets written to
 // private files (never on a command line or in the output), and one wrk run parsed into figures.
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execaSync } from 'execa';
 import { namedAccount } from '../../core/accounts.ts';
 import { TemporalClient } from '../../core/client.ts';
 
@@ -47,9 +47,7 @@ export interface WrkResult {
 }
 
 export function wrk(url: string, o: { lua: string; threads: number; connections: number; durationS: number }): WrkResult {
-  const out = execFileSync('wrk', [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.lua, url], {
-    encoding: 'utf8',
-  });
+  const { stdout: out } = execaSync('wrk', [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.lua, url]);
   const ms = (label: string) => {
     const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
     if (!m) return NaN;
