@@ -4,7 +4,7 @@ import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
-import { INBOX_PROTOCOLS } from './mail/inbox.ts';
+import { INBOX_PROTOCOLS, parseOutboxUrl } from './mail/inbox.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
 export class SettingsError extends Error {
@@ -43,7 +43,8 @@ export const setting = {
         .map((x) => x.trim())
         .filter(Boolean),
     ),
-  /** Where verification mail is read (core/mail): a scheme core/mail/index.ts knows. */
+  /** Where verification mail is read (core/mail): a scheme core/mail/index.ts knows; an amqp(s)://
+   *  outbox also by its own rules (one query parameter, queue). */
   inboxUrl: () =>
     z
       .string()
@@ -51,9 +52,13 @@ export const setting = {
       .pipe(
         z.url({
           protocol: new RegExp(`^(${INBOX_PROTOCOLS.join('|')})$`),
-          error: `expected the mail catcher's API, such as http://127.0.0.1:8025 (Mailpit's HTTP API; schemes: ${INBOX_PROTOCOLS.join(', ')})`,
+          error: `expected Mailpit's HTTP API, such as http://127.0.0.1:8025, or the server's RabbitMQ outbox, such as amqp://user:password@127.0.0.1:5672/ (schemes: ${INBOX_PROTOCOLS.join(', ')})`,
         }),
-      ),
+      )
+      .superRefine((u, ctx) => {
+        const outbox = /^amqps?:/i.test(u) ? parseOutboxUrl(u) : undefined;
+        if (outbox && 'problem' in outbox) ctx.addIssue({ code: 'custom', message: outbox.problem });
+      }),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` }),
 };
 
@@ -75,6 +80,8 @@ export const sharedSettings = {
   MAIL_WAIT_S: setting.int(1, 600).default(30),
   /** true: a field the contract does not know fails the check (default: it is reported as drift). */
   CONTRACT_STRICT: setting.bool().default(false),
+  /** The list of accepted target bugs (default: the harness's known-issues.json; core/known-issues.ts). */
+  KNOWN_ISSUES_FILE: setting.text().optional(),
 };
 
 const SECRET_NAME = /PASSWORD|TOKEN|SECRET|KEY/;
@@ -92,7 +99,9 @@ export function parseSettings<S extends z.ZodRawShape>(shape: S, env: Env): Read
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
       const got = input[name];
-      const shown = got === undefined ? 'it is not set' : SECRET_NAME.test(name) ? 'the value given is not accepted' : `got '${got}'`;
+      // A URL with user:password@ in it (an AMQP outbox, a Mailpit behind a password) is a secret too.
+      const secret = SECRET_NAME.test(name) || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(got ?? '');
+      const shown = got === undefined ? 'it is not set' : secret ? 'the value given is not accepted' : `got '${got}'`;
       return `${name}: ${issue.message} (${shown})`;
     });
     throw new SettingsError(problems);

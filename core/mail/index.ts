@@ -4,17 +4,21 @@ import type { Generation } from '../contract.ts';
 import { SettingsError } from '../settings.ts';
 import { INBOX_PROTOCOLS, type Inbox } from './inbox.ts';
 import { MailpitInbox } from './mailpit.ts';
+import { OutboxInbox } from './outbox.ts';
 
 export type { Inbox, Mail, Recipient } from './inbox.ts';
 export { MailError } from './inbox.ts';
 
-/** The inbox at `url`. One case per scheme of INBOX_PROTOCOLS (amqp:// = the server's outbox, issue 14). */
+/** The inbox at `url`. One case per scheme of INBOX_PROTOCOLS. */
 export function openInbox(url: string, requestTimeoutMs: number): Inbox {
   const scheme = new URL(url).protocol.replace(/:$/, '');
   switch (scheme) {
     case 'http':
     case 'https':
       return new MailpitInbox(url, requestTimeoutMs);
+    case 'amqp':
+    case 'amqps':
+      return new OutboxInbox(url, requestTimeoutMs);
     default:
       throw new SettingsError([`MAIL_INBOX_URL: no inbox reads ${scheme}:// (known: ${INBOX_PROTOCOLS.join(', ')})`]);
   }
@@ -36,6 +40,6 @@ export function missingInbox(s: MailSettings, part: string, preVerified: string)
   if (s.TARGET_GENERATION !== 'latest' || s.MAIL_INBOX_URL || !s.TARGET_URL) return undefined;
   return (
     `MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the new accounts made by ${part} cannot log in until the link mailed to them is opened. ` +
-    `Set MAIL_INBOX_URL to the HTTP API of the Mailpit that catches the target's mail (e.g. http://mailpit.staging.example.com:8025), or give ${preVerified}`
+    `Set MAIL_INBOX_URL to the HTTP API of the Mailpit that catches the target's mail (e.g. http://mailpit.staging.example.com:8025) or to the RabbitMQ the server publishes its mail to (amqp://user:password@rabbitmq.staging.example.com:5672/), or give ${preVerified}`
   );
 }

@@ -113,9 +113,30 @@ describe('the Mailpit inbox', () => {
     );
     assert.throws(
       () => parseSettings({ MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL }, { MAIL_INBOX_URL: 'ftp://mail.example.com' }),
-      (e: unknown) => e instanceof SettingsError && /MAIL_INBOX_URL: expected the mail catcher's API/.test(e.message),
+      (e: unknown) => e instanceof SettingsError && /MAIL_INBOX_URL: expected Mailpit's HTTP API/.test(e.message),
     );
-    assert.throws(() => openInbox('amqp://guest:guest@127.0.0.1:5673/', 1000), /MAIL_INBOX_URL: no inbox reads amqp:\/\//);
+    assert.throws(() => openInbox('gopher://127.0.0.1:70/', 1000), /MAIL_INBOX_URL: no inbox reads gopher:\/\//);
+    // The real server's outbox: amqp(s)://, one query parameter (queue); its password never shown.
+    assert.equal(
+      parseSettings({ MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL }, { MAIL_INBOX_URL: 'amqp://qa:s3cret@127.0.0.1:5673/?queue=mail' })
+        .MAIL_INBOX_URL,
+      'amqp://qa:s3cret@127.0.0.1:5673/?queue=mail',
+    );
+    assert.throws(
+      () =>
+        parseSettings(
+          { MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL },
+          { MAIL_INBOX_URL: 'amqp://qa:s3cret@127.0.0.1:5673/?heartbeat=5' },
+        ),
+      (e: unknown) =>
+        e instanceof SettingsError &&
+        /MAIL_INBOX_URL: takes one query parameter, queue .*not heartbeat/.test(e.message) &&
+        !/s3cret/.test(e.message),
+    );
+    assert.equal(
+      openInbox('amqp://qa:s3cret@127.0.0.1:5673/', 1000).label,
+      "the server's mail outbox (RabbitMQ queue email-send-queue at amqp://127.0.0.1:5673/)",
+    );
   });
 });
 
