@@ -3,6 +3,7 @@
 // npm run monitor -- --forget-tokens — drops the kept tokens (after an intended key rotation).
 import pino from 'pino';
 import { createLogger } from '../core/logger.ts';
+import { knownIssuesInForce } from '../core/known-issues.ts';
 import { loadSettings, runMain, SettingsError, targetLabel } from '../core/settings.ts';
 import { resolveTarget } from '../core/target.ts';
 import { Monitor } from './monitor.ts';
@@ -37,6 +38,7 @@ runMain(async () => {
   const s = loadSettings(monitorSettings);
   const problems = crossCheck(s);
   if (problems.length) throw new SettingsError(problems);
+  knownIssuesInForce(s); // a broken list is a bad setting: exit 2 before any traffic
   const once = args.has('--once');
   const targetKey = s.TARGET_URL ?? 'bundled';
   // An unusable state file is a settings problem: say which setting, exit 2, before any traffic.
