@@ -1,0 +1,220 @@
+// npm run test:real-server (the last step of npm test): the harness against the real server, built
+// from its public source by the real-server kit (../shared/real-server beside this repository, or
+// REAL_SERVER_KIT). When the kit is there it builds and starts the server (start.sh: Postgres,
+// RabbitMQ, the API on loopback), runs every part in REAL_SERVER_PARTS against it with fresh
+// accounts verified through its mail outbox (MAIL_INBOX_URL=amqp://…, TARGET_GENERATION=latest),
+// prints one table and stops the server again if this run started it (stop.sh). Known issues of the
+// latest generation (known-issues.json) are expected failures; anything else fails the step.
+// When the kit is absent (a user's clone), or cannot run here (not root, its packages missing), the
+// step is skipped with one line saying why: it never fails a user's npm test.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { knownIssuesInForce } from '../core/known-issues.ts';
+import { loadSettings, runMain, setting, sharedSettings } from '../core/settings.ts';
+import { exec } from './exec.ts';
+import { brokenRun, runConformance, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
+import { PROJECTS } from './settings.ts';
+import { rowsOf, textTable } from './table.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const realServerSettings = {
+  /** The real-server kit (its start.sh, stop.sh, config.json.in): default ../shared/real-server beside the repository. */
+  REAL_SERVER_KIT: setting.text().optional(),
+  REPORTS_DIR: sharedSettings.REPORTS_DIR,
+  KNOWN_ISSUES_FILE: sharedSettings.KNOWN_ISSUES_FILE,
+};
+
+/** What the parts get to reach the running real server. */
+export interface RealServerRun {
+  env: Record<string, string>;
+  reportsDir: string;
+  /** A folder for this run's state (the monitor's database), removed at the end. */
+  workDir: string;
+  onLine: (line: string) => void;
+}
+
+export interface RealServerPart {
+  /** The row's label in the table. */
+  label: string;
+  run(r: RealServerRun): Promise<PartResult>;
+}
+
+/**
+ * What runs against the real server, in order: one entry per part. Another part joins by adding its
+ * entry here (e.g. `npm run explore`, whose findings are known issues too): it gets TARGET_URL,
+ * TARGET_GENERATION=latest, MAIL_INBOX_URL, TARGET_JWT_KEY and its own REPORTS_DIR in `r.env`, and
+ * returns a PartResult (release/parts.ts), which the table and the verdict read.
+ */
+export const REAL_SERVER_PARTS: RealServerPart[] = [
+  {
+    label: 'tests',
+    // Every project, upgrade included: the server is on loopback and its accounts are throwaway.
+    run: (r) =>
+      runTests({ env: r.env, reportsDir: join(r.reportsDir, 'tests'), projects: [...PROJECTS], fullReports: true, onLine: r.onLine }),
+  },
+  { label: 'load', run: (r) => runLoad({ env: r.env, reportsDir: join(r.reportsDir, 'load'), script: 'login', onLine: r.onLine }) },
+  { label: 'load', run: (r) => runLoad({ env: r.env, reportsDir: join(r.reportsDir, 'load'), script: 'credits', onLine: r.onLine }) },
+  {
+    label: 'monitor',
+    // Two passes: the second finds the account and the token the first one kept (across runs).
+    run: (r) =>
+      runMonitor({
+        env: { ...r.env, MONITOR_DB: join(r.workDir, 'monitor.db') },
+        reportsDir: join(r.reportsDir, 'monitor'),
+        passes: 2,
+        gapMs: 1000,
+        onLine: r.onLine,
+      }),
+  },
+  { label: 'conformance', run: (r) => runConformance({ env: r.env, reportsDir: join(r.reportsDir, 'conformance'), onLine: r.onLine }) },
+];
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Why the kit cannot run on this machine (not root and its Debian packages missing), if it cannot. */
+function cannotRunHere(): string | undefined {
+  if (process.getuid?.() === 0) return undefined;
+  const have = (cmd: string) => {
+    try {
+      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const missing = [
+    ...(have('pg_createcluster') || existsSync('/usr/lib/postgresql') ? [] : ['postgresql']),
+    ...(existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') ? [] : ['rabbitmq-server']),
+  ];
+  return missing.length
+    ? `the kit installs ${missing.join(' and ')} with apt, which needs root, and this is not root (install them, or run npm test as root as CI does)`
+    : undefined;
+}
+
+/** The kit's own view of where its API listens (env.sh honours REAL_SERVER_PORT and the others). */
+function kitApiUrl(kit: string): string {
+  return execFileSync('bash', ['-c', 'source "$0/env.sh" >/dev/null && printf %s "$API_URL"', kit], { encoding: 'utf8' }).trim();
+}
+
+async function isUp(apiUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${apiUrl}/v2/systems/check`, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The signing key and realm the kit configures (config.json.in: api.jwt), for the tests that forge tokens. */
+function kitJwt(kit: string): { key: string; realm: string } {
+  const cfg = JSON.parse(readFileSync(join(kit, 'config.json.in'), 'utf8')) as { api?: { jwt?: { key?: string; realm?: string } } };
+  return { key: cfg.api?.jwt?.key ?? '', realm: cfg.api?.jwt?.realm ?? '' };
+}
+
+/** start.sh's one stdout line: "real server listening on <url> (mail outbox <amqp url> queue <queue>)". */
+export function parseStartLine(line: string): { url: string; inboxUrl: string } | undefined {
+  const m = /listening on (http:\/\/\S+) \(mail outbox (amqps?:\/\/\S+) queue ([\w.:-]+)\)/.exec(line);
+  if (!m) return undefined;
+  const inbox = new URL(m[2]!);
+  if (m[3] !== 'email-send-queue') inbox.searchParams.set('queue', m[3]!);
+  return { url: m[1]!, inboxUrl: inbox.toString() };
+}
+
+await runMain(async () => {
+  const s = loadSettings(realServerSettings);
+  const kit = resolve(s.REAL_SERVER_KIT ?? join(ROOT, '..', 'shared', 'real-server'));
+  if (!existsSync(join(kit, 'start.sh'))) {
+    say(`real server: skipped: no real-server kit at ${kit} (it is not part of the repository; REAL_SERVER_KIT names one elsewhere)`);
+    return 0;
+  }
+  const why = cannotRunHere();
+  if (why) {
+    say(`real server: skipped: ${why}`);
+    return 0;
+  }
+  const t0 = performance.now();
+  const apiUrl = kitApiUrl(kit);
+  const wasUp = await isUp(apiUrl);
+  say(`Real server: the kit at ${kit}${wasUp ? ` (already running at ${apiUrl}: it is used and left running)` : ''}`);
+  const started = await exec(
+    'bash',
+    [join(kit, 'start.sh')],
+    {},
+    { onLine: (l, stream) => stream === 'stderr' && say(`  kit     │ ${l}`) },
+  );
+  const where = parseStartLine(started.stdout);
+  if (started.code !== 0 || !where) {
+    say(`✖ real server: start.sh failed (exit ${started.code}) after ${started.seconds.toFixed(1)} s; its last words are above`);
+    return 1;
+  }
+  say(`✔ ${started.stdout.trim()} (start.sh ${started.seconds.toFixed(1)} s)`);
+
+  const reportsDir = resolve(s.REPORTS_DIR, 'real-server');
+  rmSync(reportsDir, { recursive: true, force: true });
+  mkdirSync(reportsDir, { recursive: true });
+  const workDir = mkdtempSync(join(tmpdir(), 'hx-real-server-'));
+  const jwt = kitJwt(kit);
+  const env: Record<string, string> = {
+    TARGET_URL: where.url,
+    TARGET_ENV: 'real-server',
+    TARGET_GENERATION: 'latest',
+    MAIL_INBOX_URL: where.inboxUrl,
+    TARGET_JWT_KEY: jwt.key,
+    TARGET_FAULTS: '',
+    // Fresh accounts: a run id of its own in every name the tests make.
+    TEST_RUN_ID: `rs${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+  };
+  const generation = { TARGET_GENERATION: 'latest' as const, TARGET_URL: where.url };
+  const inForce = knownIssuesInForce({ ...generation, KNOWN_ISSUES_FILE: s.KNOWN_ISSUES_FILE });
+  say(`Known issues in force for it: ${inForce.map((k) => k.id).join(', ') || 'none'}`);
+
+  const results: PartResult[] = [];
+  try {
+    for (const part of REAL_SERVER_PARTS) {
+      say(`\n▶ ${part.label}`);
+      let r: PartResult;
+      try {
+        r = await part.run({ env, reportsDir, workDir, onLine: (l) => l.trim() && say(`  ${part.label.padEnd(7)} │ ${l}`) });
+      } catch (err) {
+        r = brokenRun(part.label, part.label, 0, `the part itself failed: ${(err as Error).message}`);
+      }
+      results.push(r);
+      say(
+        `${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} of ${r.total} ${r.unit} passed${r.known ? `, ${r.known} known` : ''}, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(1)} s)`,
+      );
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+    if (!wasUp) {
+      const stopped = await exec('bash', [join(kit, 'stop.sh')], {});
+      say(`${stopped.code === 0 ? '✔' : '✖'} ${stopped.stdout.trim() || 'stop.sh'} (stop.sh ${stopped.seconds.toFixed(1)} s)`);
+    }
+  }
+
+  const ok = results.every((r) => r.ok);
+  say(`\nWhat ran against the real server (${where.url}, generation latest):\n${textTable(rowsOf(results))}\n`);
+  for (const r of results.filter((x) => x.knowns?.length)) {
+    say(
+      `${r.name}: ${r.part === 'conformance' ? 'known differences (kept on purpose, README "Known differences")' : 'known issues (expected failures)'}:`,
+    );
+    for (const k of [...new Set(r.knowns!.map((f) => (f.message ?? '').split(' (known since')[0]!))]) say(`  - ${k}`);
+  }
+  for (const r of results.filter((x) => x.failures.length)) {
+    say(`${r.name} failed:`);
+    for (const f of r.failures.slice(0, 10)) {
+      say(`  - ${f.title}`);
+      for (const l of (f.message ?? '').split('\n').filter(Boolean).slice(0, 4)) say(`      ${l}`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  say(
+    `${ok ? '✔' : '✖'} real server: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} s (start ${started.seconds.toFixed(1)} s). Reports: ${reportsDir}`,
+  );
+  return ok ? 0 : 1;
+});
