@@ -7,8 +7,7 @@
 // latest generation (known-issues.json) are expected failures; anything else fails the step.
 // When the kit is absent (a user's clone), or cannot run here (not root, its packages missing), the
 // step is skipped with one line saying why: it never fails a user's npm test.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +18,7 @@ import { exec } from './exec.ts';
 import { brokenRun, runConformance, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 import { PROJECTS } from './settings.ts';
 import { rowsOf, textTable } from './table.ts';
+import { cannotRunHere, isUp, kitApiUrl, kitJwt, parseStartLine } from './real-server/kit.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -75,54 +75,6 @@ export const REAL_SERVER_PARTS: RealServerPart[] = [
 ];
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Why the kit cannot run on this machine (not root and its Debian packages missing), if it cannot. */
-function cannotRunHere(): string | undefined {
-  if (process.getuid?.() === 0) return undefined;
-  const have = (cmd: string) => {
-    try {
-      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const missing = [
-    ...(have('pg_createcluster') || existsSync('/usr/lib/postgresql') ? [] : ['postgresql']),
-    ...(existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') ? [] : ['rabbitmq-server']),
-  ];
-  return missing.length
-    ? `the kit installs ${missing.join(' and ')} with apt, which needs root, and this is not root (install them, or run npm test as root as CI does)`
-    : undefined;
-}
-
-/** The kit's own view of where its API listens (env.sh honours REAL_SERVER_PORT and the others). */
-function kitApiUrl(kit: string): string {
-  return execFileSync('bash', ['-c', 'source "$0/env.sh" >/dev/null && printf %s "$API_URL"', kit], { encoding: 'utf8' }).trim();
-}
-
-async function isUp(apiUrl: string): Promise<boolean> {
-  try {
-    return (await fetch(`${apiUrl}/v2/systems/check`, { signal: AbortSignal.timeout(2000) })).ok;
-  } catch {
-    return false;
-  }
-}
-
-/** The signing key and realm the kit configures (config.json.in: api.jwt), for the tests that forge tokens. */
-function kitJwt(kit: string): { key: string; realm: string } {
-  const cfg = JSON.parse(readFileSync(join(kit, 'config.json.in'), 'utf8')) as { api?: { jwt?: { key?: string; realm?: string } } };
-  return { key: cfg.api?.jwt?.key ?? '', realm: cfg.api?.jwt?.realm ?? '' };
-}
-
-/** start.sh's one stdout line: "real server listening on <url> (mail outbox <amqp url> queue <queue>)". */
-export function parseStartLine(line: string): { url: string; inboxUrl: string } | undefined {
-  const m = /listening on (http:\/\/\S+) \(mail outbox (amqps?:\/\/\S+) queue ([\w.:-]+)\)/.exec(line);
-  if (!m) return undefined;
-  const inbox = new URL(m[2]!);
-  if (m[3] !== 'email-send-queue') inbox.searchParams.set('queue', m[3]!);
-  return { url: m[1]!, inboxUrl: inbox.toString() };
-}
 
 await runMain(async () => {
   const s = loadSettings(realServerSettings);
