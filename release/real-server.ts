@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { knownIssuesInForce } from '../core/known-issues.ts';
+import { OutboxInbox } from '../core/mail/outbox.ts';
 import { loadSettings, runMain, setting, sharedSettings } from '../core/settings.ts';
 import { exec } from './exec.ts';
 import { brokenRun, runConformance, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
@@ -143,6 +144,17 @@ await runMain(async () => {
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+    // The tests register a few accounts they never verify: their mail is this run's to take, not to
+    // leave piling up in a queue that outlives the run (everyone else's stays).
+    const outbox = new OutboxInbox(where.inboxUrl);
+    try {
+      const n = await outbox.discardMine((u) => u.startsWith(`hx-${env.TEST_RUN_ID}-`));
+      if (n) say(`took ${n} mail(s) of this run's own unverified accounts from the outbox`);
+    } catch (err) {
+      say(`could not take this run's leftover mail from the outbox: ${(err as Error).message}`);
+    } finally {
+      await outbox.close();
+    }
     if (!wasUp) {
       const stopped = await exec('bash', [join(kit, 'stop.sh')], {});
       say(`${stopped.code === 0 ? '✔' : '✖'} ${stopped.stdout.trim() || 'stop.sh'} (stop.sh ${stopped.seconds.toFixed(1)} s)`);

@@ -39,7 +39,7 @@ const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((v): v is
 const keysOf = (to: Recipient): string[] => [to.username.toLowerCase(), to.address.toLowerCase()].filter(Boolean);
 
 /** The mail a message holds, and whom it is for (lower-case usernames and addresses); undefined when it is not the server's mail JSON. */
-function readMessage(body: Buffer, id: string): { mail: Mail; to: string[] } | undefined {
+function readMessage(body: Buffer, id: string): { mail: Mail; to: string[]; users: string[] } | undefined {
   if (body.length > MAX_MESSAGE_BYTES) return undefined;
   let m: OutboxMessage;
   try {
@@ -48,10 +48,11 @@ function readMessage(body: Buffer, id: string): { mail: Mail; to: string[] } | u
     return undefined;
   }
   if (typeof m !== 'object' || m === null) return undefined;
-  const to = [...strings(m.user_names), ...strings(m.emails)].map((s) => s.toLowerCase());
+  const users = strings(m.user_names).map((s) => s.toLowerCase());
+  const to = [...users, ...strings(m.emails).map((s) => s.toLowerCase())];
   const content = typeof m.content === 'string' ? m.content : '';
   const html = String(m.content_type ?? '').toLowerCase() === 'text/html';
-  return { mail: { id, subject: String(m.subject ?? '').trim(), html: html ? content : '', text: html ? '' : content }, to };
+  return { mail: { id, subject: String(m.subject ?? '').trim(), html: html ? content : '', text: html ? '' : content }, to, users };
 }
 
 /** An AMQP client error in words for the person on call (the broker's own text, never the URL or password). */
@@ -153,12 +154,14 @@ export class OutboxInbox implements Inbox {
     }
   }
 
-  /** Takes the mail of every recipient waited for; puts every other message back. */
-  private async sweep(): Promise<void> {
+  /** Takes the mail of every recipient waited for (or, with `discard`, every mail whose accounts
+   *  it claims); puts every other message back. Returns how many it discarded. */
+  private async sweep(discard?: (users: string[]) => boolean): Promise<number> {
     const ch = await this.channel();
     const ready = (await ch.checkQueue(this.address.queue)).messageCount;
     const unchanged = ready === this.lastSweep.left && !this.lastSweep.fresh && Date.now() - this.lastSweep.at < FULL_SWEEP_EVERY_MS;
-    if (ready === 0 || unchanged) return;
+    if (ready === 0 || (unchanged && !discard)) return 0;
+    let discarded = 0;
     this.lastSweep.fresh = false;
     const held: GetMessage[] = [];
     const acked = new Set<GetMessage>();
@@ -177,8 +180,15 @@ export class OutboxInbox implements Inbox {
       }
       for (const m of held) {
         const read = readMessage(m.content, `${this.address.queue}#${++this.seq}`);
-        const keys = read?.to.filter((k) => this.waiting.has(k)) ?? [];
-        if (!read || keys.length === 0) continue;
+        if (!read) continue;
+        if (discard) {
+          if (read.users.length === 0 || !discard(read.users)) continue;
+          ch.ack(m);
+          acked.add(m);
+          discarded++;
+          continue;
+        }
+        if (!read.to.some((k) => this.waiting.has(k))) continue;
         ch.ack(m);
         acked.add(m);
         for (const k of new Set(read.to)) this.taken.set(k, [...(this.taken.get(k) ?? []), read.mail]);
@@ -189,17 +199,18 @@ export class OutboxInbox implements Inbox {
       if (last) ch.nack(last, true, true);
     }
     this.lastSweep = { ...this.lastSweep, at: Date.now(), left: (await ch.checkQueue(this.address.queue)).messageCount };
+    return discarded;
   }
 
   /** A sweep, one at a time, bounded by the request time limit (a broker that stops answering is dropped). */
-  private sweepOnce(): Promise<void> {
+  private sweepOnce(discard?: (users: string[]) => boolean): Promise<number> {
     const run = this.sweeping.then(async () => {
       let timer: NodeJS.Timeout | undefined;
       const limit = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), this.requestTimeoutMs);
       });
       try {
-        await Promise.race([this.sweep(), limit]);
+        return await Promise.race([this.sweep(discard), limit]);
       } catch (err) {
         await this.disconnect();
         throw new MailError('unreachable', `${this.label} could not be read: ${inWords(err, this.address)}`);
@@ -207,7 +218,10 @@ export class OutboxInbox implements Inbox {
         clearTimeout(timer);
       }
     });
-    this.sweeping = run.catch(() => undefined);
+    this.sweeping = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -245,6 +259,15 @@ export class OutboxInbox implements Inbox {
         else this.waiting.delete(k);
       }
     }
+  }
+
+  /**
+   * Takes every queued mail addressed only to accounts `mine` claims (a run's own accounts, by their
+   * name prefix), and drops it: what a run leaves behind for accounts it never verified would
+   * otherwise pile up in a long-lived queue. Everyone else's mail stays. Returns how many it took.
+   */
+  discardMine(mine: (username: string) => boolean): Promise<number> {
+    return this.sweepOnce((users) => users.every(mine));
   }
 
   async close(): Promise<void> {

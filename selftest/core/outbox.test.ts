@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { MailError, OUTBOX_QUEUE } from '../../core/mail/inbox.ts';
 import { openInbox } from '../../core/mail/index.ts';
+import type { OutboxInbox } from '../../core/mail/outbox.ts';
 import { verificationLink } from '../../core/mail/verify.ts';
 import { rabbitMissing, startRabbit, type RunningRabbit } from '../support/rabbitmq.ts';
 
@@ -131,6 +132,21 @@ describe('the outbox inbox on a real RabbitMQ', { skip: missing }, () => {
     } finally {
       await renamed.close();
       await none.close();
+    }
+  });
+
+  test("a run's leftovers (mail to its own accounts only) can be taken; mail that names anyone else stays", async () => {
+    await ch.assertQueue('leftovers', { durable: true });
+    for (const u of ['hx-run1-a', 'someone-5', 'hx-run1-b']) publish('leftovers', mail(u));
+    const both = JSON.parse(mail('hx-run1-c').toString()) as { user_names: string[] };
+    both.user_names.push('someone-6');
+    publish('leftovers', Buffer.from(JSON.stringify(both)));
+    const inbox = openInbox(`${rabbit.url}?queue=leftovers`, 5000) as OutboxInbox;
+    try {
+      assert.equal(await inbox.discardMine((u) => u.startsWith('hx-run1-')), 2);
+      assert.deepEqual(await contents('leftovers'), ['someone-5', 'hx-run1-c']);
+    } finally {
+      await inbox.close();
     }
   });
 
