@@ -310,7 +310,7 @@ async function refreshLatest(req: Req, d: Deps): Promise<Reply> {
 }
 
 async function refresh(req: Req, d: Deps): Promise<Reply> {
-  if (d.generation === 'latest') return refreshLatest(req, d);
+  if (d.generation === 'latest' || d.faults.has('refresh-unchecked')) return refreshLatest(req, d);
   const v = await d.tokens.verify(header(req, 'authorization'), true);
   if (!v.ok) return authError(d, 401, v.message);
   const { token, expire } = await d.tokens.issue(v.username, v.origIat);
