@@ -11,6 +11,7 @@ import { startService } from './service.ts';
 import { crossCheck, monitorSettings } from './settings.ts';
 import { MonitorState } from './state.ts';
 import { summaryJson, summaryTable } from './summary.ts';
+import { CHECK_NAMES } from './types.ts';
 
 const USAGE = `usage: npm run monitor [-- --once [--json] | --forget-tokens | --help]
   (no flag)        run as a service: passes on MONITOR_SCHEDULE, serves /metrics, /healthz and the status page on MONITOR_PORT
@@ -38,7 +39,15 @@ runMain(async () => {
   const s = loadSettings(monitorSettings);
   const problems = crossCheck(s);
   if (problems.length) throw new SettingsError(problems);
-  knownIssuesInForce(s); // a broken list is a bad setting: exit 2 before any traffic
+  // A broken list, or one naming a check the monitor does not have, is a bad setting: exit 2 before any traffic.
+  const unknownChecks = knownIssuesInForce(s).filter((k) => k.check && !(CHECK_NAMES as readonly string[]).includes(k.check));
+  if (unknownChecks.length)
+    throw new SettingsError(
+      unknownChecks.map(
+        (k) =>
+          `KNOWN_ISSUES_FILE: ${k.id} names the check '${k.check}', which the monitor does not have (its checks: ${CHECK_NAMES.join(', ')})`,
+      ),
+    );
   const once = args.has('--once');
   const targetKey = s.TARGET_URL ?? 'bundled';
   // An unusable state file is a settings problem: say which setting, exit 2, before any traffic.

@@ -3,12 +3,12 @@
 // the status page say known; it is tried once, not retried. When the bug no longer happens the check
 // fails, saying its entry must go.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
 import { startTarget } from '../../reference/server.ts';
 import { summaryTable } from '../../monitors/summary.ts';
+import { runCli } from '../support/cli.ts';
 import { makeMonitor, tempDir, testSettings, webhookReceiver } from './support.ts';
 
 type Slack = { text: string };
@@ -82,4 +82,26 @@ test('a known issue that happens is known, not failed: no page (one already out 
     await hook.close();
     await target.close();
   }
+});
+
+test('a known issue naming a check the monitor does not have, or a list that is not JSON: exit 2 before any traffic, the setting named', async () => {
+  const dir = tempDir();
+  const list = join(dir, 'known-issues.json');
+  const run = () =>
+    runCli(process.execPath, ['--import', 'tsx', 'monitors/main.ts', '--once'], {
+      KNOWN_ISSUES_FILE: list,
+      MONITOR_DB: join(dir, 'monitor.db'),
+      TARGET_URL: 'http://127.0.0.1:9',
+    });
+  writeFileSync(
+    list,
+    JSON.stringify({ issues: [{ id: 'typo', where: { generation: 'documented' }, check: 'refersh', reason: 'r', since: '2026-11-25' }] }),
+  );
+  let r = await run();
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /KNOWN_ISSUES_FILE: typo names the check 'refersh', which the monitor does not have \(its checks: login, /);
+  writeFileSync(list, '{"issues": [');
+  r = await run();
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /KNOWN_ISSUES_FILE: .* cannot be read as JSON/);
 });
