@@ -10,6 +10,7 @@
 // tokens run on both sides; without it they are skipped, and said so.
 import { parseArgs } from 'node:util';
 import { TemporalClient } from '../core/client.ts';
+import { TransportError } from '../core/http.ts';
 import { startMailpit } from '../core/mail/mailpit-process.ts';
 import { openInbox } from '../core/mail/index.ts';
 import { redactText } from '../core/redact.ts';
@@ -66,7 +67,14 @@ await runMain(async () => {
   const out = (line: string) => !values.json && process.stdout.write(`${line}\n`);
   const realApi = new TemporalClient({ baseUrl: s.TARGET_URL!, timeoutMs: s.HTTP_TIMEOUT_MS });
   // The realm is configuration, not behaviour: the reference takes the real server's.
-  const probe = await realApi.creditsAvailable(undefined);
+  let probe: Awaited<ReturnType<TemporalClient['creditsAvailable']>>;
+  try {
+    probe = await realApi.creditsAvailable(undefined);
+  } catch (err) {
+    if (!(err instanceof TransportError)) throw err;
+    process.stderr.write(`conformance: the server at TARGET_URL does not answer: ${err.message}\n`);
+    return 1;
+  }
   const realm = /^JWT realm=(.+)$/.exec(probe.headers['www-authenticate'] ?? '')?.[1] ?? 'temporal-reference';
   const latest = s.TARGET_GENERATION === 'latest';
   const mail = latest ? await startMailpit() : undefined;
