@@ -3,15 +3,13 @@
 // npm run monitor -- --forget-tokens — drops the kept tokens (after an intended key rotation).
 import pino from 'pino';
 import { createLogger } from '../core/logger.ts';
-import { knownIssuesInForce } from '../core/known-issues.ts';
-import { loadSettings, runMain, SettingsError, targetLabel } from '../core/settings.ts';
+import { runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { resolveTarget } from '../core/target.ts';
 import { Monitor } from './monitor.ts';
 import { startService } from './service.ts';
-import { crossCheck, monitorSettings } from './settings.ts';
+import { validateMonitorSettings } from './settings.ts';
 import { MonitorState } from './state.ts';
 import { summaryJson, summaryTable } from './summary.ts';
-import { CHECK_NAMES } from './types.ts';
 
 const USAGE = `usage: npm run monitor [-- --once [--json] | --forget-tokens | --help]
   (no flag)        run as a service: passes on MONITOR_SCHEDULE, serves /metrics, /healthz and the status page on MONITOR_PORT
@@ -36,18 +34,7 @@ runMain(async () => {
     (unknown.length ? process.stderr : process.stdout).write(`${unknown.length ? `unknown option ${unknown.join(' ')}\n` : ''}${USAGE}\n`);
     return unknown.length ? 2 : 0;
   }
-  const s = loadSettings(monitorSettings);
-  const problems = crossCheck(s);
-  if (problems.length) throw new SettingsError(problems);
-  // A broken list, or one naming a check the monitor does not have, is a bad setting: exit 2 before any traffic.
-  const unknownChecks = knownIssuesInForce(s).filter((k) => k.check && !(CHECK_NAMES as readonly string[]).includes(k.check));
-  if (unknownChecks.length)
-    throw new SettingsError(
-      unknownChecks.map(
-        (k) =>
-          `KNOWN_ISSUES_FILE: ${k.id} names the check '${k.check}', which the monitor does not have (its checks: ${CHECK_NAMES.join(', ')})`,
-      ),
-    );
+  const s = validateMonitorSettings(settingsEnv());
   const once = args.has('--once');
   const targetKey = s.TARGET_URL ?? 'bundled';
   // An unusable state file is a settings problem: say which setting, exit 2, before any traffic.

@@ -10,7 +10,7 @@ import { listRuns } from '../load/runner/summary.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
-import { loadReleaseSettings, PARTS, partsLogFormat, releaseProjects, validateAllParts } from './settings.ts';
+import { PARTS, partsLogFormat, releaseProjects, validateRelease } from './settings.ts';
 import { rowsOf, textTable } from './table.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */
@@ -34,9 +34,8 @@ function latestLoadRuns(reportsDir: string): LoadRunLink[] {
 }
 
 await runMain(async () => {
-  const s = loadReleaseSettings();
+  const s = validateRelease(); // every part's settings, before any traffic
   const parts = s.RELEASE_PARTS ?? [...PARTS];
-  validateAllParts(parts); // before any traffic
   const knownIssues = knownIssuesInForce(s);
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);

@@ -14,11 +14,11 @@ import { TransportError } from '../core/http.ts';
 import { startMailpit } from '../core/mail/mailpit-process.ts';
 import { openInbox } from '../core/mail/index.ts';
 import { redactText } from '../core/redact.ts';
-import { loadSettings, runMain, SettingsError, sharedSettings } from '../core/settings.ts';
+import { runMain } from '../core/settings.ts';
 import { startTarget } from '../reference/server.ts';
-import { targetSettings } from '../reference/settings.ts';
 import { CASES, freshAccounts, type Side } from './conformance/cases.ts';
 import { compareAnswers, type Difference } from './conformance/compare.ts';
+import { validateConformance } from './conformance/settings.ts';
 
 /** Differences kept on purpose, each with its reason (the README lists the same, under "Known differences"). */
 export const KNOWN_DIFFERENCES: { id: string; case: RegExp; where: RegExp; reason: string }[] = [
@@ -30,15 +30,6 @@ export const KNOWN_DIFFERENCES: { id: string; case: RegExp; where: RegExp; reaso
       'the real-server kit runs the server with -dev (plain HTTP on loopback), which names the dev terms of service (docs.dev.ts.temporal.cloud); the reference answers as a production deployment does (docs.ts.temporal.cloud)',
   },
 ];
-
-const conformanceSettings = {
-  TARGET_URL: sharedSettings.TARGET_URL,
-  TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
-  MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL,
-  MAIL_WAIT_S: sharedSettings.MAIL_WAIT_S,
-  HTTP_TIMEOUT_MS: sharedSettings.HTTP_TIMEOUT_MS,
-  TARGET_JWT_KEY: targetSettings.TARGET_JWT_KEY,
-};
 
 export interface CaseOutcome {
   name: string;
@@ -53,19 +44,9 @@ const known = (d: Difference) => KNOWN_DIFFERENCES.find((k) => k.case.test(d.cas
 
 await runMain(async () => {
   const { values } = parseArgs({ options: { json: { type: 'boolean' } } });
-  const s = loadSettings(conformanceSettings);
-  const problems: string[] = [];
-  if (!s.TARGET_URL)
-    problems.push(
-      'TARGET_URL: not set: the server to compare the reference target with (e.g. the real-server kit, http://127.0.0.1:16768)',
-    );
-  if (s.TARGET_GENERATION === 'latest' && !s.MAIL_INBOX_URL)
-    problems.push(
-      "MAIL_INBOX_URL: not set, but the latest generation's accounts must be verified by mail: the server's outbox (amqp://…) or its Mailpit",
-    );
-  if (problems.length) throw new SettingsError(problems);
+  const s = validateConformance();
   const out = (line: string) => !values.json && process.stdout.write(`${line}\n`);
-  const realApi = new TemporalClient({ baseUrl: s.TARGET_URL!, timeoutMs: s.HTTP_TIMEOUT_MS });
+  const realApi = new TemporalClient({ baseUrl: s.TARGET_URL!, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
   // The realm is configuration, not behaviour: the reference takes the real server's.
   let probe: Awaited<ReturnType<TemporalClient['creditsAvailable']>>;
   try {
@@ -83,14 +64,14 @@ await runMain(async () => {
   const real: Side = {
     name: 'real',
     api: realApi,
-    inbox: openInbox(s.MAIL_INBOX_URL ?? 'http://127.0.0.1:1', s.HTTP_TIMEOUT_MS),
+    inbox: openInbox(s.MAIL_INBOX_URL ?? 'http://127.0.0.1:1', s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES),
     key: s.TARGET_JWT_KEY,
     mailWaitMs: waitMs,
   };
   const ref: Side = {
     name: 'reference',
-    api: new TemporalClient({ baseUrl: reference.url, timeoutMs: s.HTTP_TIMEOUT_MS }),
-    inbox: openInbox(mail?.inboxUrl ?? 'http://127.0.0.1:1', s.HTTP_TIMEOUT_MS),
+    api: new TemporalClient({ baseUrl: reference.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES }),
+    inbox: openInbox(mail?.inboxUrl ?? 'http://127.0.0.1:1', s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES),
     key: s.TARGET_JWT_KEY,
     mailWaitMs: waitMs,
   };

@@ -9,26 +9,17 @@
 // step is skipped with one line saying why: it never fails a user's npm test.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { OutboxInbox } from '../core/mail/outbox.ts';
-import { loadSettings, runMain, setting, sharedSettings } from '../core/settings.ts';
+import { runMain } from '../core/settings.ts';
 import { exec } from './exec.ts';
 import { brokenRun, runConformance, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 import { PROJECTS } from './settings.ts';
 import { rowsOf, textTable } from './table.ts';
 import { cannotRunHere, isUp, kitApiUrl, kitJwt, parseStartLine } from './real-server/kit.ts';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-const realServerSettings = {
-  /** The real-server kit (its start.sh, stop.sh, config.json.in): default ../shared/real-server beside the repository. */
-  REAL_SERVER_KIT: setting.text().optional(),
-  REPORTS_DIR: sharedSettings.REPORTS_DIR,
-  KNOWN_ISSUES_FILE: sharedSettings.KNOWN_ISSUES_FILE,
-};
+import { DEFAULT_KIT, validateRealServer } from './real-server/settings.ts';
 
 /** What the parts get to reach the running real server. */
 export interface RealServerRun {
@@ -78,8 +69,8 @@ export const REAL_SERVER_PARTS: RealServerPart[] = [
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 await runMain(async () => {
-  const s = loadSettings(realServerSettings);
-  const kit = resolve(s.REAL_SERVER_KIT ?? join(ROOT, '..', 'shared', 'real-server'));
+  const s = validateRealServer();
+  const kit = resolve(s.REAL_SERVER_KIT ?? DEFAULT_KIT);
   if (!existsSync(join(kit, 'start.sh'))) {
     say(`real server: skipped: no real-server kit at ${kit} (it is not part of the repository; REAL_SERVER_KIT names one elsewhere)`);
     return 0;

@@ -1,13 +1,10 @@
 // Settings of the release check and the matrix, and the up-front validation of every part's
 // settings: a bad setting anywhere stops the run before any traffic.
-import { z } from 'zod';
-import { missingInbox } from '../core/mail/index.ts';
-import { loadSettings, setting, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
-import { inboxProblem, loadTestSettings } from '../fixtures/settings.ts';
-import { loadSettingsShape } from '../load/runner/settings.ts';
-import { assertTargetAllowed } from '../load/lib/safety.ts';
-import { crossCheck, monitorSettings } from '../monitors/settings.ts';
-import { loadTargetSettings, targetSettings } from '../reference/settings.ts';
+import { loadSettings, parseSettings, setting, settingsEnv, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
+import { inboxProblem, parseTestSettings } from '../fixtures/settings.ts';
+import { validateLoadRun } from '../load/runner/settings.ts';
+import { validateMonitorSettings } from '../monitors/settings.ts';
+import { parseTargetSettings, targetSettings } from '../reference/settings.ts';
 
 import { PARTS } from './parts.ts';
 
@@ -20,17 +17,11 @@ export const releaseSettings = {
   /** Shown in the header; the parts read it themselves when they start the bundled target. */
   TARGET_FAULTS: targetSettings.TARGET_FAULTS,
   /** Which parts the release check runs. */
-  RELEASE_PARTS: setting
-    .list()
-    .pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1))
-    .optional(),
+  RELEASE_PARTS: setting.list(PARTS).optional(),
   /** Set by CI systems: the parts log JSON lines there. */
   CI: setting.bool().default(false),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
-  RELEASE_TEST_PROJECTS: setting
-    .list()
-    .pipe(z.array(z.enum(PROJECTS, { error: `expected a comma-separated list of ${PROJECTS.join(', ')}` })).min(1))
-    .optional(),
+  RELEASE_TEST_PROJECTS: setting.list(PROJECTS).optional(),
 };
 export type ReleaseSettings = ReturnType<typeof loadReleaseSettings>;
 
@@ -39,7 +30,7 @@ export function loadReleaseSettings() {
 }
 
 /** Parses every part's settings (and the load safety gate); one SettingsError with every problem. */
-export function validateAllParts(parts: readonly string[]): void {
+export function validateAllParts(parts: readonly string[], env: Record<string, string | undefined> = settingsEnv()): void {
   const problems: string[] = [];
   const attempt = (fn: () => unknown) => {
     try {
@@ -49,28 +40,24 @@ export function validateAllParts(parts: readonly string[]): void {
       else problems.push((err as Error).message);
     }
   };
-  attempt(() => loadTargetSettings());
+  attempt(() => parseTargetSettings(env));
+  // A latest target needs an inbox for the projects that make accounts (those the check will run).
   if (parts.includes('tests'))
     attempt(() => {
-      const problem = inboxProblem(loadTestSettings(), releaseProjects(loadReleaseSettings()));
+      const problem = inboxProblem(parseTestSettings(env), releaseProjects(parseSettings(releaseSettings, env)));
       if (problem) throw new SettingsError([problem]);
     });
-  if (parts.includes('load'))
-    attempt(() => {
-      const s = loadSettings(loadSettingsShape);
-      if (s.TARGET_URL) assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
-      const problem =
-        s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
-          ? undefined
-          : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
-      if (problem) throw new SettingsError([problem]);
-    });
-  if (parts.includes('monitor'))
-    attempt(() => {
-      const p = crossCheck(loadSettings(monitorSettings));
-      if (p.length) throw new SettingsError(p);
-    });
+  // The load part runs `npm run load -- <script> --profile smoke` (parts.ts): the same checks.
+  if (parts.includes('load')) attempt(() => validateLoadRun(['login', '--profile', 'smoke'], env));
+  if (parts.includes('monitor')) attempt(() => validateMonitorSettings(env));
   if (problems.length) throw new SettingsError([...new Set(problems)]);
+}
+
+/** What `npm start` checks before any traffic: its own settings, then every part's it will run. */
+export function validateRelease(env: Record<string, string | undefined> = settingsEnv()): ReleaseSettings {
+  const s = parseSettings(releaseSettings, env);
+  validateAllParts(s.RELEASE_PARTS ?? PARTS, env);
+  return s;
 }
 
 /** The Playwright projects a release check runs: all locally; upgrade elsewhere only with ALLOW_UPGRADE. */

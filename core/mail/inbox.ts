@@ -3,6 +3,8 @@
 // http(s) = Mailpit's HTTP API; amqp(s) = the real server's own outbox, the RabbitMQ queue it
 // publishes each mail to. A leaf module: settings read the schemes and the URL rules from it.
 
+import type { UrlRules } from '../url.ts';
+
 /** MAIL_INBOX_URL schemes with an implementation in core/mail/index.ts. */
 export const INBOX_PROTOCOLS = ['http', 'https', 'amqp', 'amqps'] as const;
 
@@ -70,6 +72,17 @@ export function parseOutboxUrl(url: string): OutboxAddress | { problem: string }
     shown,
   };
 }
+
+/** MAIL_INBOX_URL through the URL rules (core/url.ts): the outbox's broker takes a user and password,
+ *  and a Mailpit behind --ui-auth-file takes them as Basic auth, so credentials are allowed (and never
+ *  shown: see settings). Only an amqp(s):// outbox takes a query, its ?queue= (parseOutboxUrl checks
+ *  the rest); Mailpit's base URL has paths appended to it. */
+export const INBOX_URL_RULES: UrlRules = {
+  schemes: INBOX_PROTOCOLS,
+  credentials: true,
+  query: ['amqp', 'amqps'],
+  example: "http://127.0.0.1:8025 (Mailpit's HTTP API) or amqp://user:password@127.0.0.1:5672/ (the server's RabbitMQ outbox)",
+};
 
 /** Who a mail is for: mailboxes keyed by address (Mailpit) or by account (the server's outbox,
  *  whose messages name both) find it by one or the other. */

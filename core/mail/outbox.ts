@@ -13,8 +13,14 @@
 // next sweep. A sweep starts only when the queue's ready count says something came (or every few
 // seconds), so the others' mail is not handed round needlessly: on a quorum queue each put-back
 // counts towards its delivery limit.
+//
+// Bounded like every answer the harness reads (HTTP_MAX_BODY_BYTES): amqplib gathers each message
+// whole in memory and has no limit of its own, so a message larger than the limit has its content
+// frames (each at most the negotiated frame_max, 128 KiB) dropped as they arrive (capMessages); it
+// is handed on empty and marked, and the sweep puts it back unread, in its place.
 import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
-import { redactText } from '../redact.ts';
+import { DEFAULT_MAX_BODY_BYTES, humanBytes } from '../http.ts';
+import { redactThenCut } from '../redact.ts';
 import { MailError, parseOutboxUrl, type Inbox, type Mail, type OutboxAddress, type Recipient } from './inbox.ts';
 
 /** Between two looks at the queue while the mail has not arrived. */
@@ -24,8 +30,41 @@ const FULL_SWEEP_EVERY_MS = 5000;
 /** Bounds of one sweep: a queue holding more than this is read in part, and says so. */
 const MAX_SWEEP_MESSAGES = 10_000;
 const MAX_SWEEP_BYTES = 64 * 1024 * 1024;
-/** A message bigger than this is nobody's welcome mail: left in the queue unread. */
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** How much of the broker's own words an error quotes (after redaction). */
+const MAX_ERROR_CHARS = 300;
+/** The header capMessages marks a message it did not read with (its size in bytes). */
+const UNREAD = 'x-harness-unread-bytes';
+/** amqplib's frame ids: a content header frame carries the class id (basic = 60); content frames none. */
+const BASIC_PROPERTIES = 60;
+
+interface Frame {
+  id?: number;
+  size?: number;
+  content?: Buffer;
+  fields?: { headers?: Record<string, unknown> } & Record<string, unknown>;
+}
+
+/**
+ * Drops the content of every message larger than `maxBytes` as it arrives, so no such message is
+ * ever held in memory: amqplib's Channel#accept (its frame handler) is wrapped; the message goes on
+ * with no content and the UNREAD header. selftest/core/outbox.test.ts holds this to a 64 MiB message.
+ */
+function capMessages(channel: Channel, maxBytes: number): void {
+  const ch = channel as unknown as { accept: (f: Frame) => unknown };
+  const accept = ch.accept.bind(channel);
+  let dropping = 0;
+  ch.accept = (f: Frame) => {
+    if (dropping > 0 && f.id === undefined && f.content) {
+      dropping -= f.content.length;
+      return undefined;
+    }
+    if (f.id === BASIC_PROPERTIES && typeof f.size === 'number' && f.size > maxBytes) {
+      dropping = f.size;
+      return accept({ ...f, size: 0, fields: { ...f.fields, headers: { ...f.fields?.headers, [UNREAD]: f.size } } });
+    }
+    return accept(f);
+  };
+}
 
 interface OutboxMessage {
   subject?: unknown;
@@ -40,7 +79,6 @@ const keysOf = (to: Recipient): string[] => [to.username.toLowerCase(), to.addre
 
 /** The mail a message holds, and whom it is for (lower-case usernames and addresses); undefined when it is not the server's mail JSON. */
 function readMessage(body: Buffer, id: string): { mail: Mail; to: string[]; users: string[] } | undefined {
-  if (body.length > MAX_MESSAGE_BYTES) return undefined;
   let m: OutboxMessage;
   try {
     m = JSON.parse(body.toString('utf8')) as OutboxMessage;
@@ -55,11 +93,11 @@ function readMessage(body: Buffer, id: string): { mail: Mail; to: string[]; user
   return { mail: { id, subject: String(m.subject ?? '').trim(), html: html ? content : '', text: html ? '' : content }, to, users };
 }
 
-/** An AMQP client error in words for the person on call (the broker's own text, never the URL or password). */
+/** An AMQP client error in words for the person on call (the broker's own text redacted, then cut; never the URL or password). */
 function inWords(err: unknown, address: OutboxAddress): string {
   const e = err as { code?: string | number; message?: string };
   const text = String(e?.message ?? err);
-  const redacted = redactText(text, [address.password]);
+  const redacted = redactThenCut(text, MAX_ERROR_CHARS, [address.password]);
   if (e?.code === 'ECONNREFUSED') return 'connection refused: nothing is listening there';
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'the host name does not resolve';
   if (/ETIMEDOUT|timed out/i.test(text)) return 'no answer within the time limit';
@@ -89,10 +127,14 @@ export class OutboxInbox implements Inbox {
   private seq = 0;
   /** The last sweep stopped at its bounds with messages unread. */
   private truncated = false;
+  /** Messages the last sweep left unread because they were larger than maxBodyBytes. */
+  private oversized = 0;
 
   constructor(
     url: string,
     private readonly requestTimeoutMs = 10_000,
+    /** HTTP_MAX_BODY_BYTES: a message larger than this is left in the queue unread. */
+    private readonly maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
   ) {
     const a = parseOutboxUrl(url);
     if ('problem' in a) throw new MailError('unreachable', `MAIL_INBOX_URL: ${a.problem}`);
@@ -135,6 +177,7 @@ export class OutboxInbox implements Inbox {
       model.on('error', drop);
       model.on('close', drop);
       const channel = await model.createChannel();
+      capMessages(channel, this.maxBodyBytes);
       channel.on('error', drop);
       channel.on('close', drop);
       return { model, channel };
@@ -167,6 +210,7 @@ export class OutboxInbox implements Inbox {
     const acked = new Set<GetMessage>();
     let bytes = 0;
     this.truncated = false;
+    this.oversized = 0;
     try {
       for (;;) {
         if (held.length >= MAX_SWEEP_MESSAGES || bytes >= MAX_SWEEP_BYTES) {
@@ -179,6 +223,10 @@ export class OutboxInbox implements Inbox {
         bytes += m.content.length;
       }
       for (const m of held) {
+        if (m.properties.headers?.[UNREAD] !== undefined) {
+          this.oversized++;
+          continue;
+        }
         const read = readMessage(m.content, `${this.address.queue}#${++this.seq}`);
         if (!read) continue;
         if (discard) {
@@ -248,6 +296,10 @@ export class OutboxInbox implements Inbox {
             'none',
             `no mail to ${to.username} <${to.address}> reached ${this.label} within ${Math.round(timeoutMs / 1000)} s (MAIL_WAIT_S)${
               this.truncated ? `; it holds more than ${MAX_SWEEP_MESSAGES} messages, and only the first were read` : ''
+            }${
+              this.oversized
+                ? `; ${this.oversized} message(s) larger than ${humanBytes(this.maxBodyBytes)} (HTTP_MAX_BODY_BYTES) were left there unread`
+                : ''
             }: does the target publish its mail to this queue, and does no mail worker take it first?`,
           );
         await new Promise((r) => setTimeout(r, POLL_MS));

@@ -150,6 +150,31 @@ describe('the outbox inbox on a real RabbitMQ', { skip: missing }, () => {
     }
   });
 
+  test('a message larger than HTTP_MAX_BODY_BYTES is never read into memory: left unread in its place, and said so', async () => {
+    await ch.assertQueue('huge', { durable: true });
+    // A mail for the very account waited for, 12 MiB long (under RabbitMQ 4's 16 MiB message limit),
+    // then its ordinary mail: the inbox (a 64 KiB limit) must take only the second. Without the
+    // limit amqplib would gather the whole message and the sweep would take it.
+    const huge = JSON.parse(mail('grace', 1).toString()) as { content: string };
+    huge.content += 'x'.repeat(12 * 1024 * 1024);
+    publish('huge', Buffer.from(JSON.stringify(huge)));
+    publish('huge', mail('grace', 2));
+    const inbox = openInbox(`${rabbit.url}?queue=huge`, 10_000, 64 * 1024);
+    try {
+      const got = await inbox.waitForMail(to('grace'), { timeoutMs: 10_000 });
+      assert.match(got.html, /Thanks for signing up 2\./);
+      // The huge one is still there, unread and in place; one that never comes names it.
+      assert.deepEqual(await contents('huge'), ['grace']);
+      await assert.rejects(inbox.waitForMail(to('heidi'), { timeoutMs: 1000 }), (e: unknown) => {
+        assert.ok(e instanceof MailError && e.kind === 'none', String(e));
+        assert.match((e as Error).message, /1 message\(s\) larger than 64 KiB \(HTTP_MAX_BODY_BYTES\) were left there unread/);
+        return true;
+      });
+    } finally {
+      await inbox.close();
+    }
+  });
+
   test('a wrong password is refused in words, and the password is never in them', async () => {
     const secret = 'Sup3rSecretPassw0rd';
     const inbox = openInbox(rabbit.url.replace('guest:guest', `guest:${secret}`), 5000);
