@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { OutboxInbox } from '../core/mail/outbox.ts';
+import { redactText } from '../core/redact.ts';
 import { runMain } from '../core/settings.ts';
 import { exec } from './exec.ts';
 import { brokenRun, runConformance, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
@@ -66,7 +67,11 @@ export const REAL_SERVER_PARTS: RealServerPart[] = [
   { label: 'conformance', run: (r) => runConformance({ env: r.env, reportsDir: join(r.reportsDir, 'conformance'), onLine: r.onLine }) },
 ];
 
-const say = (line: string) => process.stdout.write(`${line}\n`);
+/** The run's own secrets (the signing key, the outbox's password), scrubbed from every line it prints. */
+const secrets: string[] = [];
+/** Every line goes out redacted: the kit's words and start.sh's line name the outbox as
+ *  amqp://user:password@…, and a part's failure may quote what it was given. */
+const say = (line: string) => process.stdout.write(`${redactText(line, secrets)}\n`);
 
 await runMain(async () => {
   const s = validateRealServer();
@@ -91,6 +96,7 @@ await runMain(async () => {
     { onLine: (l, stream) => stream === 'stderr' && say(`  kit     │ ${l}`) },
   );
   const where = parseStartLine(started.stdout);
+  if (where) secrets.push(decodeURIComponent(new URL(where.inboxUrl).password));
   if (started.code !== 0 || !where) {
     say(`✖ real server: start.sh failed (exit ${started.code}) after ${started.seconds.toFixed(1)} s; its last words are above`);
     return 1;
@@ -102,6 +108,7 @@ await runMain(async () => {
   mkdirSync(reportsDir, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'hx-real-server-'));
   const jwt = kitJwt(kit);
+  secrets.push(jwt.key);
   const env: Record<string, string> = {
     TARGET_URL: where.url,
     TARGET_ENV: 'real-server',
