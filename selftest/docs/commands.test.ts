@@ -89,7 +89,10 @@ const VARIANTS: Variant[] = [
   {
     match: /^(k6 run |npm run load)/,
     run: shortK6,
-    why: 'a profile lasts minutes; 3 s runs the same path (gate, setup, scenario, thresholds, reports)',
+    // Latency limits are not what a docs run proves, and the pages run two at a time on a 2-core
+    // machine: the same room as selftest/load/smoke.test.ts (k6 run reads them from the environment).
+    env: { LOAD_P95_MS: '20000', LOAD_P99_MS: '30000', P95_MS: '20000', P99_MS: '30000' },
+    why: 'a profile lasts minutes; 3 s runs the same path (gate, setup, scenario, thresholds, reports) with room in its latency limits',
   },
   {
     match: /^(npx playwright test|npm run test:api)(?!.*--project)(?!.*TARGET_)/,
