@@ -84,7 +84,7 @@ describe('the outbox inbox on a real RabbitMQ', { skip: missing }, () => {
   test('waits for mail that comes later, and two readers at once each get their own', async () => {
     const [w1, w2] = [openInbox(rabbit.url, 5000), openInbox(rabbit.url, 5000)];
     try {
-      const both = Promise.all([w1.waitForMail(to('bob'), { timeoutMs: 8000 }), w2.waitForMail(to('carol'), { timeoutMs: 8000 })]);
+      const both = Promise.all([w1.waitForMail(to('bob'), { timeoutMs: 30_000 }), w2.waitForMail(to('carol'), { timeoutMs: 30_000 })]);
       await new Promise((r) => setTimeout(r, 600));
       for (const u of ['someone-3', 'carol', 'bob', 'someone-4']) publish(OUTBOX_QUEUE, mail(u));
       const [b, c] = await both;
