@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
-import { INBOX_URL_RULES } from './mail/inbox.ts';
+import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
@@ -48,6 +48,17 @@ export function describeSetting(schema: z.ZodType): SettingMeta | undefined {
   while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
   return settingInfo.get(s);
 }
+
+const internalSettings = new WeakSet<object>();
+
+/** A setting only the harness's own code and self-tests set (a port it chose, a knob of the reference
+ *  target, a limit users never need): it works like any other, but it is left out of the documented
+ *  surface (.env.example, README), which selftest/settings/documented.test.ts keeps to the rest. */
+export function internal<T extends z.ZodType>(schema: T): T {
+  internalSettings.add(schema);
+  return schema;
+}
+export const isInternal = (schema: object): boolean => internalSettings.has(schema);
 
 const tagged = <T extends z.ZodType>(schema: T, meta: SettingMeta): T => {
   settingInfo.add(schema, meta);
@@ -213,11 +224,23 @@ export const sharedSettings = {
   /** Which generation of the API the target is (core/contract.ts GENERATIONS); `latest` = e-mail verification mandatory. */
   TARGET_GENERATION: setting.oneOf(GENERATIONS).default('documented'),
   /** Where the harness reads the verification mail of the accounts it makes (latest generation). */
-  MAIL_INBOX_URL: setting.url(INBOX_URL_RULES).optional(),
+  MAIL_INBOX_URL: setting
+    .url(INBOX_URL_RULES)
+    .superRefine((url, ctx) => {
+      // An outbox URL also by its own rules (one query parameter, queue; the virtual host).
+      const outbox = /^amqps?:/.test(url) ? parseOutboxUrl(url) : undefined;
+      if (outbox && 'problem' in outbox) ctx.addIssue({ code: 'custom', message: outbox.problem });
+    })
+    .optional(),
   /** How long to wait for a verification mail, in seconds. */
   MAIL_WAIT_S: setting.int(1, 600).default(30),
   /** true: a field the contract does not know fails the check (default: it is reported as drift). */
   CONTRACT_STRICT: setting.bool().default(false),
+  /** The target's signing key: the bundled target signs with it; the tests forge validly signed
+   *  (expired, old-origin) tokens with it. */
+  TARGET_JWT_KEY: setting.text().optional(),
+  /** The list of accepted target bugs (default: the harness's known-issues.json; core/known-issues.ts). */
+  KNOWN_ISSUES_FILE: setting.input().optional(),
 };
 
 /** Rules across settings that hold for every part: applied by parseSettings whenever a shape has

@@ -2,10 +2,12 @@
 import { Cron } from 'croner';
 import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
+import { knownIssuesInForce } from '../core/known-issues.ts';
 import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
-import { parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
+import { internal, parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
+import { CHECK_NAMES } from './types.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
 const cronPattern = () =>
@@ -61,7 +63,8 @@ export const monitorSettings = {
   /** Maintenance windows: "<cron> <duration>[; …]". Passes run, alerts are held. */
   MONITOR_MAINTENANCE: maintenance().optional(),
   MONITOR_RETENTION_DAYS: setting.int(1, 3650).default(30),
-  MONITOR_RETENTION_PASSES: setting.int(10, 10_000_000).default(100_000),
+  /** A ceiling by count under MONITOR_RETENTION_DAYS (a schedule of seconds): internal. */
+  MONITOR_RETENTION_PASSES: internal(setting.int(10, 10_000_000).default(100_000)),
   MONITOR_HOST: setting.oneOf(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::']).default('127.0.0.1'),
   MONITOR_PORT: setting.int(0, 65535).default(9464),
   // user:password@ is sent as Basic auth by prom-client (a Pushgateway behind an auth proxy).
@@ -94,6 +97,15 @@ export function validateMonitorSettings(env: Record<string, string | undefined>)
   const s = parseSettings(monitorSettings, env);
   const problems = crossCheck(s);
   if (problems.length) throw new SettingsError(problems);
+  // A broken list, or one naming a check the monitor does not have, is a bad setting: exit 2 before any traffic.
+  const unknownChecks = knownIssuesInForce(s).filter((k) => k.check && !(CHECK_NAMES as readonly string[]).includes(k.check));
+  if (unknownChecks.length)
+    throw new SettingsError(
+      unknownChecks.map(
+        (k) =>
+          `KNOWN_ISSUES_FILE: ${k.id} names the check '${k.check}', which the monitor does not have (its checks: ${CHECK_NAMES.join(', ')})`,
+      ),
+    );
   return s;
 }
 
