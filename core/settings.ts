@@ -250,7 +250,8 @@ const SHARED_RULES: { needs: readonly string[]; problem: (v: Record<string, unkn
     needs: ['TARGET_URL', 'TARGET_FAULTS'],
     problem: (v) =>
       v.TARGET_URL !== undefined && v.TARGET_FAULTS !== undefined
-        ? 'TARGET_FAULTS: only the bundled reference target takes faults, and TARGET_URL names another target; unset TARGET_FAULTS or TARGET_URL'
+        ? 'TARGET_FAULTS: only the bundled reference target takes faults, and TARGET_URL names another target; unset ' +
+          'TARGET_FAULTS or TARGET_URL'
         : undefined,
   },
 ];

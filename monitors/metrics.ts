@@ -57,7 +57,9 @@ export class MonitorMetrics {
     if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'temporal_monitor_' });
     this.checkStatus = new client.Gauge({
       name: 'temporal_monitor_check_status',
-      help: 'Latest result of each check: 1 for the status it has (pass, degraded, fail, skipped, known: a known issue failing as expected), 0 for the others',
+      help:
+        'Latest result of each check: 1 for the status it has (pass, degraded, fail, skipped, known: a known issue ' +
+        'failing as expected), 0 for the others',
       labelNames: ['check', 'status'],
       registers: r,
     });
@@ -110,7 +112,9 @@ export class MonitorMetrics {
     });
     this.driftFields = new client.Counter({
       name: 'temporal_monitor_contract_drift_fields',
-      help: 'Fields the contract does not know, seen in answers: +1 per pass, check and field (news, not a failure unless CONTRACT_STRICT=true)',
+      help:
+        'Fields the contract does not know, seen in answers: +1 per pass, check and field (news, not a failure unless ' +
+        'CONTRACT_STRICT=true)',
       labelNames: ['check', 'field'],
       registers: r,
     });

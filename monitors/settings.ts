@@ -79,7 +79,8 @@ export function crossCheck(s: MonitorSettings): string[] {
   const problems: string[] = [];
   if ((s.MONITOR_USERNAME === undefined) !== (s.MONITOR_PASSWORD === undefined))
     problems.push(
-      `MONITOR_USERNAME and MONITOR_PASSWORD: set both (an existing monitoring account) or neither (the monitor registers its own), not only ${s.MONITOR_USERNAME ? 'MONITOR_USERNAME' : 'MONITOR_PASSWORD'}`,
+      `MONITOR_USERNAME and MONITOR_PASSWORD: set both (an existing monitoring account) or neither (the monitor registers its ` +
+        `own), not only ${s.MONITOR_USERNAME ? 'MONITOR_USERNAME' : 'MONITOR_PASSWORD'}`,
     );
   const noInbox = s.MONITOR_USERNAME
     ? undefined
@@ -87,7 +88,8 @@ export function crossCheck(s: MonitorSettings): string[] {
   if (noInbox) problems.push(noInbox);
   if (s.MONITOR_LATENCY_DEGRADED_MS > s.MONITOR_LATENCY_FAIL_MS)
     problems.push(
-      `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS (${s.MONITOR_LATENCY_FAIL_MS})`,
+      `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS ` +
+        `(${s.MONITOR_LATENCY_FAIL_MS})`,
     );
   return problems;
 }
@@ -103,7 +105,8 @@ export function validateMonitorSettings(env: Record<string, string | undefined>)
     throw new SettingsError(
       unknownChecks.map(
         (k) =>
-          `KNOWN_ISSUES_FILE: ${k.id} names the check '${k.check}', which the monitor does not have (its checks: ${CHECK_NAMES.join(', ')})`,
+          `KNOWN_ISSUES_FILE: ${k.id} names the check '${k.check}', which the monitor does not have (its checks: ` +
+          `${CHECK_NAMES.join(', ')})`,
       ),
     );
   return s;

@@ -189,7 +189,8 @@ export class MonitorState {
       const id = Number(
         this.db
           .prepare(
-            'INSERT INTO passes (target, started_at, duration_ms, status, token_expire_s, token_lifetime_s, maintenance) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            'INSERT INTO passes (target, started_at, duration_ms, status, token_expire_s, token_lifetime_s, maintenance) ' +
+              'VALUES (?, ?, ?, ?, ?, ?, ?)',
           )
           .run(
             pass.target,
@@ -202,7 +203,8 @@ export class MonitorState {
           ).lastInsertRowid,
       );
       const addCheck = this.db.prepare(
-        'INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message, retried, drift) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message, retried, drift) VALUES (?, ?, ' +
+          '?, ?, ?, ?, ?, ?, ?)',
       );
       for (const [i, c] of pass.checks.entries())
         addCheck.run(
@@ -399,7 +401,8 @@ export class MonitorState {
   setAlertState(target: string, check: CheckName, s: AlertState): void {
     this.db
       .prepare(
-        'INSERT OR REPLACE INTO alert_state (target, check_name, state, notified, since, message, reminded_at) VALUES (?, ?, ?, 1, ?, ?, ?)',
+        'INSERT OR REPLACE INTO alert_state (target, check_name, state, notified, since, message, reminded_at) VALUES ' +
+          '(?, ?, ?, 1, ?, ?, ?)',
       )
       .run(target, check, s.state, s.sinceMs, s.message, s.remindedAtMs ?? null);
   }

@@ -44,7 +44,8 @@ export function faultGenerationProblems(spec: string | undefined, generation: st
     })
     .map(
       (name) =>
-        `TARGET_FAULTS: '${name}' exists only in the ${(FAULTS[name] as FaultEntry).generations!.join(', ')} generation (TARGET_GENERATION is ${generation})`,
+        `TARGET_FAULTS: '${name}' exists only in the ${(FAULTS[name] as FaultEntry).generations!.join(', ')} generation ` +
+        `(TARGET_GENERATION is ${generation})`,
     );
 }
 

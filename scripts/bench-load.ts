@@ -95,7 +95,8 @@ await runMain(async () => {
         .join(' ');
     console.log(`load average before: ${load()} (anything else running on this machine skews these figures)\n`);
     console.log(
-      `bench:load — credits throughput, k6 vs wrk (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s, ${s.BENCH_REPEAT}× alternating)`,
+      `bench:load — credits throughput, k6 vs wrk (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s, ` +
+        `${s.BENCH_REPEAT}× alternating)`,
     );
     const wrkRuns: number[] = [];
     const k6Runs: number[] = [];
@@ -120,7 +121,8 @@ await runMain(async () => {
       const sustained = okLogins >= rate * 0.95 && failed === 0 && p95 < 1000;
       loginRows.push({ asked: rate, ok: okLogins, p95, sustained });
       console.log(
-        `  ${String(rate).padStart(7)}  ${okLogins.toFixed(1).padStart(11)}  ${p95.toFixed(0).padStart(7)}  ${String(failed).padStart(7)}  ${String(dropped).padStart(7)}${sustained ? '' : '   (not sustained)'}`,
+        `  ${String(rate).padStart(7)}  ${okLogins.toFixed(1).padStart(11)}  ${p95.toFixed(0).padStart(7)}  ` +
+          `${String(failed).padStart(7)}  ${String(dropped).padStart(7)}${sustained ? '' : '   (not sustained)'}`,
       );
     }
     const best = loginRows.filter((r) => r.sustained).at(-1);
@@ -128,7 +130,8 @@ await runMain(async () => {
     console.log(`\nload average after: ${load()}`);
     console.log("\nresults (2 cores shared by the load generator and the target: these are this machine's figures)");
     console.log(
-      `  credits: k6 ${k6Med.toFixed(0)} req/s, wrk ${wrkMed.toFixed(0)} req/s (medians of ${s.BENCH_REPEAT}) → k6/wrk ratio ${(k6Med / wrkMed).toFixed(2)}`,
+      `  credits: k6 ${k6Med.toFixed(0)} req/s, wrk ${wrkMed.toFixed(0)} req/s (medians of ${s.BENCH_REPEAT}) → k6/wrk ratio ` +
+        `${(k6Med / wrkMed).toFixed(2)}`,
     );
     console.log(
       best

@@ -118,7 +118,8 @@ try {
   const seconds = (performance.now() - t0) / 1000;
   const after = sample();
   console.log(
-    `  after ${PASSES} passes (${(PASSES / seconds).toFixed(1)} passes/s, ${failed} failed${gc ? ', after gc' : ', run with --expose-gc for stable heap figures'}):`,
+    `  after ${PASSES} passes (${(PASSES / seconds).toFixed(1)} passes/s, ${failed} ` +
+      `failed${gc ? ', after gc' : ', run with --expose-gc for stable heap figures'}):`,
   );
   console.log(`    RSS  ${mb(before.rss)} after 10 warm-up passes → ${mb(after.rss)}`);
   console.log(`    heap ${mb(before.heap)} after 10 warm-up passes → ${mb(after.heap)}`);

@@ -89,10 +89,12 @@ await runMain(async () => {
     `API suite: ${tests} tests, ${s.RUNS} runs, wall time median ${m.toFixed(1)} s (runs: ${walls.map((w) => w.toFixed(1)).join(', ')} s)`,
   );
   console.log(
-    `bcrypt per run: ${hashes.toFixed(0)} hashes × ${cost.hashMs.toFixed(0)} ms + ${verifies.toFixed(0)} verifies × ${cost.verifyMs.toFixed(0)} ms = ${bcryptS.toFixed(1)} s of bcrypt (one core)`,
+    `bcrypt per run: ${hashes.toFixed(0)} hashes × ${cost.hashMs.toFixed(0)} ms + ${verifies.toFixed(0)} verifies × ` +
+      `${cost.verifyMs.toFixed(0)} ms = ${bcryptS.toFixed(1)} s of bcrypt (one core)`,
   );
   console.log(
-    `  = ${((bcryptS / m) * 100).toFixed(0)}% of the wall time if serial, ${((bcryptS / 2 / m) * 100).toFixed(0)}% if spread over both cores; the rest is Playwright start-up, workers, fixtures and HTTP`,
+    `  = ${((bcryptS / m) * 100).toFixed(0)}% of the wall time if serial, ${((bcryptS / 2 / m) * 100).toFixed(0)}% if spread ` +
+      `over both cores; the rest is Playwright start-up, workers, fixtures and HTTP`,
   );
   console.log(`requests per run: ${[...counts.values()].reduce((a, b) => a + b, 0) / s.RUNS}`);
 });

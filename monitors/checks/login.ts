@@ -21,7 +21,9 @@ async function verifyAccount(ctx: PassContext, account: Account, waitMs: number)
   if (!ctx.inbox)
     return {
       status: 'fail',
-      message: `the monitoring account ${account.username} cannot be verified: TARGET_GENERATION=latest needs MAIL_INBOX_URL, or MONITOR_USERNAME/MONITOR_PASSWORD of an account verified beforehand`,
+      message:
+        `the monitoring account ${account.username} cannot be verified: TARGET_GENERATION=latest needs MAIL_INBOX_URL, ` +
+        `or MONITOR_USERNAME/MONITOR_PASSWORD of an account verified beforehand`,
     };
   try {
     await verifyByMail(ctx.api, ctx.inbox, account, waitMs);
@@ -79,7 +81,9 @@ async function heal(
       ...fresh,
       message: `the monitoring account ${account.username} was refused (${why}) and a new one could not be made: ${fresh.message}`,
     };
-  ctx.accountNote = ` (the account it had, ${account.username}, was refused: ${why}; it has gone, as after a reset or restart of the target, so the monitor registered${ctx.generation === 'latest' ? ' and verified' : ''} this new one)`;
+  ctx.accountNote =
+    ` (the account it had, ${account.username}, was refused: ${why}; it has gone, as after a reset or restart ` +
+    `of the target, so the monitor registered${ctx.generation === 'latest' ? ' and verified' : ''} this new one)`;
   // Tokens of the account that is gone say nothing about the server any more: forgotten, not probed.
   const drop = ctx.kept.map((k) => k.id);
   ctx.kept = [];
@@ -98,7 +102,9 @@ export const login: Check = {
         const made = await registerDedicated(ctx, drift);
         if (isVerdict(made)) return made;
         account = made;
-        ctx.accountNote = ` (registered it as the dedicated monitoring account${ctx.generation === 'latest' ? ' and opened the link mailed to it' : ''})`;
+        ctx.accountNote =
+          ` (registered it as the dedicated monitoring ` +
+          `account${ctx.generation === 'latest' ? ' and opened the link mailed to it' : ''})`;
       }
     }
     const who = ctx.credentials ?? account!;
@@ -128,11 +134,16 @@ export const login: Check = {
       return verdict({
         status: 'fail',
         message: ctx.credentials
-          ? `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}${unverifiedHint(ctx.generation)}. ` +
-            `It was given (MONITOR_USERNAME), so the monitor cannot re-create it: check that ${username} still exists${ctx.generation === 'latest' ? ' and is verified' : ''} and that MONITOR_PASSWORD is its password (re-create it after a reset of the target), or unset MONITOR_USERNAME and MONITOR_PASSWORD to let the monitor register its own`
+          ? `the monitoring account ${username} was refused: login answered ` +
+            `${describeAnswer(res, ctx.secrets)}${unverifiedHint(ctx.generation)}. ` +
+            `It was given (MONITOR_USERNAME), so the monitor cannot re-create it: check that ${username} still ` +
+            `exists${ctx.generation === 'latest' ? ' and is verified' : ''} and that MONITOR_PASSWORD is its password ` +
+            `(re-create it after a reset of the target), or unset MONITOR_USERNAME and MONITOR_PASSWORD to let the monitor register its own`
           : `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}${note}${
               ctx.accountMade
-                ? `; it was made in this pass, so login itself is broken${ctx.generation === 'latest' ? ', or the account is not verified (its mailed link could not be opened)' : ''}`
+                ? `; it was made in this pass, so login itself is broken${
+                    ctx.generation === 'latest' ? ', or the account is not verified (its mailed link could not be opened)' : ''
+                  }`
                 : ''
             }`,
       });

@@ -22,7 +22,8 @@ export function validateConformance(env: Record<string, string | undefined> = se
     );
   if (s.TARGET_GENERATION === 'latest' && !s.MAIL_INBOX_URL)
     problems.push(
-      "MAIL_INBOX_URL: not set, but the latest generation's accounts must be verified by mail: the server's outbox (amqp://…) or its Mailpit",
+      "MAIL_INBOX_URL: not set, but the latest generation's accounts must be verified by mail: the server's outbox " +
+        '(amqp://…) or its Mailpit',
     );
   if (problems.length) throw new SettingsError(problems);
   return s;

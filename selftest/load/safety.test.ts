@@ -31,21 +31,25 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 0);
   });
 
-  it('npm run load refuses an unknown flag before -- with exit 2 naming it, before anything starts (after --, k6 flags go through k6PassThrough)', async () => {
-    const unknown = await runLoad(['login', '--vus', '5']);
-    assert.equal(unknown.code, 2, tail(unknown));
-    assert.match(unknown.output, /--vus: not an option of npm run load \(its options are --profile, --rate/);
-    assert.doesNotMatch(unknown.output, /\n\s+at /, 'a stack trace');
-    // After --, the same flag is k6's, and one that would undo the runner's bounds (selftest/load/pass-through.test.ts has them all).
-    const after = await runLoad(['login', '--', '--vus', '5']);
-    assert.equal(after.code, 2, tail(after));
-    assert.match(after.output, /k6 flag --vus: not accepted after --/);
-    assert.doesNotMatch(after.output, /\n\s+at /, 'a stack trace');
-    // A pass-through does not make the runner lenient about its own flags.
-    const both = await runLoad(['login', '--rte', '5', '--', '--out', 'json=/dev/null']);
-    assert.equal(both.code, 2, tail(both));
-    assert.match(both.output, /--rte: not an option of npm run load/);
-  });
+  it(
+    'npm run load refuses an unknown flag before -- with exit 2 naming it, before anything starts (after --, k6 flags go ' +
+      'through k6PassThrough)',
+    async () => {
+      const unknown = await runLoad(['login', '--vus', '5']);
+      assert.equal(unknown.code, 2, tail(unknown));
+      assert.match(unknown.output, /--vus: not an option of npm run load \(its options are --profile, --rate/);
+      assert.doesNotMatch(unknown.output, /\n\s+at /, 'a stack trace');
+      // After --, the same flag is k6's, and one that would undo the runner's bounds (selftest/load/pass-through.test.ts has them all).
+      const after = await runLoad(['login', '--', '--vus', '5']);
+      assert.equal(after.code, 2, tail(after));
+      assert.match(after.output, /k6 flag --vus: not accepted after --/);
+      assert.doesNotMatch(after.output, /\n\s+at /, 'a stack trace');
+      // A pass-through does not make the runner lenient about its own flags.
+      const both = await runLoad(['login', '--rte', '5', '--', '--out', 'json=/dev/null']);
+      assert.equal(both.code, 2, tail(both));
+      assert.match(both.output, /--rte: not an option of npm run load/);
+    },
+  );
 
   it('npm run load refuses a bad profile value with exit 2, naming the setting', async () => {
     const run = await runLoad(['login', '--duration', '45m']);

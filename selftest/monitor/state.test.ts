@@ -41,13 +41,15 @@ test('a crash in the middle of writing a pass leaves the earlier history whole a
   s.recordPass(passAt(Date.now()), { drop: [] });
   s.close();
   // A child writes a pass inside a transaction and dies (SIGKILL) before it commits.
-  const child = `
+  const child =
+    `
     import Database from 'better-sqlite3';
     const db = new Database(${JSON.stringify(path)});
     db.pragma('journal_mode = WAL');
     db.exec('BEGIN');
     db.prepare("INSERT INTO passes (target, started_at, duration_ms, status) VALUES ('T', 1, 1, 'fail')").run();
-    db.prepare("INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message) VALUES (last_insert_rowid(), 0, 'login', 'fail', 1, 1, 'x')").run();
+    db.prepare("INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message) VALUES ` +
+    `(last_insert_rowid(), 0, 'login', 'fail', 1, 1, 'x')").run();
     process.kill(process.pid, 'SIGKILL');`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { cwd: process.cwd() });
   assert.equal(r.signal, 'SIGKILL', r.stderr.toString());

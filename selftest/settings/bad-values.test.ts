@@ -251,7 +251,8 @@ after(() => {
   server.close();
   smtp.close();
   process.stdout.write(
-    `# bad settings tried: ${tried} (in-process and CLI), requests to the counting server: ${requests}, connections to the counting SMTP port: ${mailConnections}\n`,
+    `# bad settings tried: ${tried} (in-process and CLI), requests to the counting server: ${requests}, connections to the ` +
+      `counting SMTP port: ${mailConnections}\n`,
   );
 });
 

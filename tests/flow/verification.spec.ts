@@ -90,7 +90,8 @@ test.describe('e-mail verification', () => {
   test("another account's link is refused: 400 with the reason, and it verifies neither account", async ({ api, target, verification }) => {
     const mine = await unverified(api, target.runId, verification);
     const theirs = await unverified(api, target.runId, verification);
-    const foreign = `${mine.mailed.path.split('/').slice(0, -2).join('/')}/${mine.account.username}/${theirs.mailed.path.split('/').at(-1)}`;
+    const base = mine.mailed.path.split('/').slice(0, -2).join('/');
+    const foreign = `${base}/${mine.account.username}/${theirs.mailed.path.split('/').at(-1)}`;
     expect(await api.verifyEmail(foreign), "my path with the other account's token").toFailWith(
       400,
       verifyUserMismatch(mine.account.username),
