@@ -1,8 +1,8 @@
 // The state file: history survives a restart and a crash mid-write (one transaction per pass),
 // retention trims old passes, and the file (it holds a password and tokens) is private.
+import { execaSync } from 'execa';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MonitorState } from '../../monitors/state.ts';
@@ -51,8 +51,8 @@ test('a crash in the middle of writing a pass leaves the earlier history whole a
     db.prepare("INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message) VALUES ` +
     `(last_insert_rowid(), 0, 'login', 'fail', 1, 1, 'x')").run();
     process.kill(process.pid, 'SIGKILL');`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { cwd: process.cwd() });
-  assert.equal(r.signal, 'SIGKILL', r.stderr.toString());
+  const r = execaSync(process.execPath, ['--input-type=module', '-e', child], { reject: false });
+  assert.equal(r.signal, 'SIGKILL', r.stderr);
   const again = new MonitorState(path);
   const passes = again.recentPasses('T', 10);
   assert.equal(passes.length, 1);
