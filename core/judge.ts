@@ -73,7 +73,7 @@ function namedSecrets(secrets: JudgeOptions['secrets']): [string, string][] {
 }
 
 /** Secrets anywhere in the body, known field or not. Says what and where, never the value. */
-function secretProblems(res: Answer, secrets: JudgeOptions['secrets']): string[] {
+export function secretProblems(res: Answer, secrets: JudgeOptions['secrets']): string[] {
   const named = namedSecrets(secrets);
   const found = new Set<string>();
   const where = (p: Path) => (p.length ? `at ${fieldPath(p)}` : 'as the whole body');
