@@ -44,16 +44,21 @@ export interface ExploreOptions {
   first?: boolean;
   /** Only these scenarios (by name). */
   only?: readonly string[];
+  /** The scenarios to choose from (self-tests give their own). */
+  scenarios?: readonly Scenario<never>[];
   /** Progress, one line at a time. */
   log?: (line: string) => void;
 }
 
 /** `<scenario> <JSON>` back into the scenario and its input; throws a sentence when it cannot. */
-export function parseCounterexample(text: string): { scenario: Scenario<never>; input: never } {
+export function parseCounterexample(
+  text: string,
+  scenarios: readonly Scenario<never>[] = SCENARIOS,
+): { scenario: Scenario<never>; input: never } {
   const m = /^\s*([a-z-]+)\s+(.*)$/s.exec(text);
-  const scenario = m ? SCENARIOS.find((s) => s.name === m[1]) : undefined;
+  const scenario = m ? scenarios.find((s) => s.name === m[1]) : undefined;
   if (!m || !scenario)
-    throw new Error(`'${text.slice(0, 60)}' does not start with a scenario name (${SCENARIOS.map((s) => s.name).join(', ')})`);
+    throw new Error(`'${text.slice(0, 60)}' does not start with a scenario name (${scenarios.map((s) => s.name).join(', ')})`);
   let json: unknown;
   try {
     json = JSON.parse(m[2]!);
@@ -64,9 +69,12 @@ export function parseCounterexample(text: string): { scenario: Scenario<never>; 
 }
 
 const scenarioSeed = (seed: number, i: number) => (seed + i * 7919) | 0;
+/** Each scenario's EXPLORE_RUNS come in this many slices, the scenarios taking turns. */
+const SLICES = 4;
 
 export async function explore(w: World, o: ExploreOptions): Promise<ExploreResult> {
   const log = o.log ?? (() => {});
+  const all = o.scenarios ?? SCENARIOS;
   const started = Date.now();
   const deadline = started + o.seconds * 1000;
   const findings: ReportedFinding[] = [];
@@ -78,7 +86,7 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
   const listed = o.knownIssues.filter((k) => k.property);
   if (listed.length) log(`Replaying ${listed.length} known issue(s) listed for this target`);
   for (const k of listed) {
-    const { scenario, input } = parseCounterexample(k.counterexample ?? '');
+    const { scenario, input } = parseCounterexample(k.counterexample ?? '', all);
     let f: Failure | undefined;
     try {
       f = await runOnce(scenario, input, w);
@@ -110,52 +118,71 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
     }
   }
 
-  const scenarios: ExploreResult['scenarios'] = [];
-  const chosen = SCENARIOS.filter((s) => !o.only || o.only.includes(s.name));
-  let weightLeft = chosen.reduce((n, s) => n + s.weight, 0);
-  for (const [i, s] of SCENARIOS.entries()) {
-    if (!chosen.includes(s)) continue;
-    const skipped = s.unavailable?.(w);
-    if (skipped || stopped) {
-      scenarios.push({ name: s.name, about: s.about, runs: 0, findings: 0, skipped: skipped ?? 'the run stopped early' });
-      weightLeft -= s.weight;
-      continue;
+  // The scenarios take turns, a slice of their inputs at a time, so each is met early in the run (a
+  // run that stops at its first finding reaches the last scenario in seconds) and a scenario that
+  // finishes its inputs early leaves its time to the others. Time is shared by weight.
+  const chosen = all.filter((s) => !o.only || o.only.includes(s.name));
+  const state = new Map<Scenario<never>, { runs: number; findings: number; left: number; slice: number; skipped?: string }>(
+    chosen.map((s) => [s, { runs: 0, findings: 0, left: o.runs, slice: 0, skipped: s.unavailable?.(w) }]),
+  );
+  const active = () => chosen.filter((s) => !state.get(s)!.skipped && state.get(s)!.left > 0);
+  const sliceRuns = Math.max(1, Math.ceil(o.runs / SLICES));
+  for (const s of chosen) log(`▶ ${s.name}: ${s.about}${state.get(s)!.skipped ? ` — skipped: ${state.get(s)!.skipped}` : ''}`);
+  let done = false;
+  for (let pass = 0; pass < SLICES * 4 && !done && !stopped && Date.now() < deadline; pass++) {
+    const turn = active();
+    if (!turn.length) break;
+    for (const s of turn) {
+      const st = state.get(s)!;
+      const weights = active().reduce((n, x) => n + x.weight, 0);
+      const passesLeft = Math.max(1, SLICES - pass);
+      const share = ((deadline - Date.now()) * (s.weight / weights)) / passesLeft;
+      const r = await search(s, w, {
+        seed: (scenarioSeed(o.seed, all.indexOf(s)) + st.slice * 15_485_863) | 0,
+        runs: Math.min(sliceRuns, st.left),
+        deadline: Date.now() + Math.max(0, share),
+        known: [...known, ...findings.map((f) => ({ symptom: `${f.property} | ${f.where} | ${f.symptom}`, classes: f.classes }))],
+        first: o.first,
+      });
+      st.slice++;
+      st.runs += r.runs;
+      // A slice that ran nothing (out of time) still uses up a turn: the budget is what it is.
+      st.left -= Math.max(r.runs, r.findings.length ? 0 : 1);
+      for (const f of r.findings) {
+        // The same bug met again with fewer kinds of input: keep the better-shrunk counterexample.
+        const coarser = findings.findIndex(
+          (x) =>
+            x.status === 'new' &&
+            x.property === f.property &&
+            x.where === f.where &&
+            x.symptom === f.symptom &&
+            f.classes.every((c) => x.classes.includes(c)),
+        );
+        if (coarser >= 0) findings[coarser] = { ...f, status: 'new' };
+        else {
+          findings.push({ ...f, status: 'new' });
+          st.findings++;
+        }
+        log(
+          `  ✖ ${coarser >= 0 ? 'better-shrunk' : 'new'} finding (${s.name}): ${f.property} — ${f.where}: ${f.symptom}${f.classes.length ? ` (${f.classes.join(', ')})` : ''}`,
+        );
+      }
+      if (r.stopped) {
+        stopped =
+          r.stopped instanceof Throttled ? r.stopped.message : `the explorer itself failed: ${r.stopped.stack ?? r.stopped.message}`;
+        break;
+      }
+      if (o.first && r.findings.length) {
+        done = true;
+        break;
+      }
+      if (Date.now() >= deadline) break;
     }
-    // Time left is shared by the scenarios still to run, so a quick one leaves its time to the next.
-    const share = (deadline - Date.now()) * (s.weight / weightLeft);
-    weightLeft -= s.weight;
-    const runs = o.runs;
-    log(`▶ ${s.name}: ${s.about} (up to ${runs} inputs, ${Math.max(0, share / 1000).toFixed(0)} s)`);
-    const r = await search(s, w, {
-      seed: scenarioSeed(o.seed, i),
-      runs,
-      deadline: Date.now() + Math.max(0, share),
-      known: [...known, ...findings.map((f) => ({ symptom: `${f.property} | ${f.where} | ${f.symptom}`, classes: f.classes }))],
-      first: o.first,
-    });
-    for (const f of r.findings) {
-      // The same bug met again by another scenario with fewer kinds of input: keep the better-shrunk one.
-      const coarser = findings.findIndex(
-        (x) =>
-          x.status === 'new' &&
-          x.property === f.property &&
-          x.where === f.where &&
-          x.symptom === f.symptom &&
-          f.classes.every((c) => x.classes.includes(c)),
-      );
-      if (coarser >= 0) findings[coarser] = { ...f, status: 'new' };
-      else findings.push({ ...f, status: 'new' });
-      log(
-        `  ✖ ${coarser >= 0 ? 'better-shrunk' : 'new'} finding: ${f.property} — ${f.where}: ${f.symptom}${f.classes.length ? ` (${f.classes.join(', ')})` : ''}`,
-      );
-    }
-    scenarios.push({ name: s.name, about: s.about, runs: r.runs, findings: r.findings.length });
-    if (r.stopped) {
-      stopped = r.stopped instanceof Throttled ? r.stopped.message : `the explorer itself failed: ${r.stopped.stack ?? r.stopped.message}`;
-      break;
-    }
-    if (o.first && r.findings.length) break;
   }
+  const scenarios: ExploreResult['scenarios'] = chosen.map((s) => {
+    const st = state.get(s)!;
+    return { name: s.name, about: s.about, runs: st.runs, findings: st.findings, ...(st.skipped ? { skipped: st.skipped } : {}) };
+  });
   const verdicts = PROPERTY_NAMES.map((property) => ({
     property,
     failed: findings.some((f) => f.status === 'new' && f.property === property) || fixed.some((x) => x.property === property),

@@ -4,16 +4,21 @@ import { loadSettings, setting, SettingsError, sharedSettings, targetIsLocal } f
 import { isLoopbackUrl, urlHostname } from '../core/loopback.ts';
 import { faultGenerationProblems, targetSettings } from '../reference/settings.ts';
 
+/** The wall-clock budget of an exploration, in seconds (the release check gives its own default). */
+export const exploreSeconds = () => setting.int(5, 86_400);
+/** The gate for a target that is not this machine. */
+export const allowExplore = () => setting.bool().default(false);
+
 export const exploreSettings = {
   ...sharedSettings,
   /** Generated inputs per scenario (fast-check's numRuns; shrinking not counted). */
   EXPLORE_RUNS: setting.int(1, 100_000).default(100),
   /** Wall-clock budget of the whole run, shrinking included. */
-  EXPLORE_SECONDS: setting.int(5, 86_400).default(90),
+  EXPLORE_SECONDS: exploreSeconds().default(90),
   /** The seed of the generators: printed by every run, given back to replay it. */
   EXPLORE_SEED: setting.int(-2_147_483_648, 2_147_483_647).optional(),
   /** The explorer registers many accounts: against a target that is not this machine only when true. */
-  ALLOW_EXPLORE: setting.bool().default(false),
+  ALLOW_EXPLORE: allowExplore(),
   /** Faults for the bundled target (passed through to it). */
   TARGET_FAULTS: targetSettings.TARGET_FAULTS,
 };

@@ -79,6 +79,12 @@ async function readForm(req: Req): Promise<Map<string, string>> {
   }
 }
 
+/** A multipart form with a field sent empty (fault `empty-field-200`: the filter that chokes on it). */
+export async function hasEmptyMultipartField(req: Req): Promise<boolean> {
+  if (!/^multipart\/form-data/i.test(header(req, 'content-type') ?? '')) return false;
+  return [...(await readForm(req)).values()].some((v) => v === '');
+}
+
 // What a Go handler's nil dereference looks like from outside (gin's recovery middleware).
 const NIL_POINTER_500: Reply = {
   status: 500,

@@ -7,9 +7,16 @@ import { redactText } from '../core/redact.ts';
 import { runMain, targetLabel } from '../core/settings.ts';
 import { listRuns } from '../load/runner/summary.ts';
 import { appendHistory, describeCheck } from './history.ts';
-import { runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
+import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
-import { loadReleaseSettings, PARTS, partsLogFormat, releaseProjects, validateAllParts } from './settings.ts';
+import {
+  defaultParts,
+  loadReleaseSettings,
+  partsLogFormat,
+  RELEASE_EXPLORE_SECONDS,
+  releaseProjects,
+  validateAllParts,
+} from './settings.ts';
 import { rowsOf, textTable } from './table.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */
@@ -34,7 +41,8 @@ function latestLoadRuns(reportsDir: string): LoadRunLink[] {
 
 await runMain(async () => {
   const s = loadReleaseSettings();
-  const parts = s.RELEASE_PARTS ?? [...PARTS];
+  const chosen = s.RELEASE_PARTS ? { parts: s.RELEASE_PARTS } : defaultParts(s);
+  const parts = chosen.parts;
   validateAllParts(parts); // before any traffic
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
@@ -53,6 +61,7 @@ await runMain(async () => {
   };
 
   say(`Release check: ${label} — ${where}; ${generation}`);
+  if ('skipped' in chosen && chosen.skipped) say(chosen.skipped);
   const started = new Date();
   const t0 = performance.now();
   const results: PartResult[] = [];
@@ -81,6 +90,11 @@ await runMain(async () => {
     say('\n▶ monitor: one pass');
     record(await runMonitor({ env, reportsDir, onLine: show('monitor') }));
   }
+  if (parts.includes('explore')) {
+    const seconds = s.EXPLORE_SECONDS ?? RELEASE_EXPLORE_SECONDS;
+    say(`\n▶ explore: generated flows and inputs for ${seconds} s`);
+    record(await runExplore({ env, reportsDir, seconds, onLine: show('explore') }));
+  }
 
   const seconds = (performance.now() - t0) / 1000;
   const go = results.every((r) => r.ok);
@@ -102,6 +116,7 @@ await runMain(async () => {
     results,
     history,
     loadRuns: latestLoadRuns(reportsDir),
+    exploration: parts.includes('explore') ? readFindings(reportsDir) : undefined,
   });
   say(`\n${textTable(rowsOf(results))}\n`);
   // Drift is news, not a failure: one line per part that saw fields the contract does not know.

@@ -8,8 +8,9 @@ import { loadSettingsShape } from '../load/runner/settings.ts';
 import { assertTargetAllowed } from '../load/lib/safety.ts';
 import { crossCheck, monitorSettings } from '../monitors/settings.ts';
 import { loadTargetSettings, targetSettings } from '../reference/settings.ts';
+import { allowExplore, exploreGateProblem, exploreSeconds, loadExploreSettings } from '../explore/settings.ts';
 
-import { PARTS } from './parts.ts';
+import { PARTS, type PartName } from './parts.ts';
 
 export { PARTS };
 /** The Playwright projects (playwright.config.ts). */
@@ -26,6 +27,10 @@ export const releaseSettings = {
     .optional(),
   /** Set by CI systems: the parts log JSON lines there. */
   CI: setting.bool().default(false),
+  /** The explorer's budget in the release check (default RELEASE_EXPLORE_SECONDS). */
+  EXPLORE_SECONDS: exploreSeconds().optional(),
+  /** The explorer runs against a target that is not this machine only when true. */
+  ALLOW_EXPLORE: allowExplore(),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
   RELEASE_TEST_PROJECTS: setting
     .list()
@@ -70,7 +75,22 @@ export function validateAllParts(parts: readonly string[]): void {
       const p = crossCheck(loadSettings(monitorSettings));
       if (p.length) throw new SettingsError(p);
     });
+  if (parts.includes('explore')) attempt(() => loadExploreSettings());
   if (problems.length) throw new SettingsError([...new Set(problems)]);
+}
+
+/** The release check's share of exploring, when EXPLORE_SECONDS does not say: a short look. */
+export const RELEASE_EXPLORE_SECONDS = 30;
+
+/** The parts a release check runs when RELEASE_PARTS does not say: all of them, but the explorer
+ *  only where it may run (this machine, or ALLOW_EXPLORE=true); `skipped` says why it does not. */
+export function defaultParts(s: ReleaseSettings): { parts: PartName[]; skipped?: string } {
+  const gate = exploreGateProblem(s);
+  if (!gate) return { parts: [...PARTS] };
+  return {
+    parts: PARTS.filter((p) => p !== 'explore'),
+    skipped: `explore: skipped: it registers many accounts; ${gate.replace(/^ALLOW_EXPLORE: /, '')}`,
+  };
 }
 
 /** The Playwright projects a release check runs: all locally; upgrade elsewhere only with ALLOW_UPGRADE. */

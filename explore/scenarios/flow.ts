@@ -300,7 +300,7 @@ const STEPS: fc.Arbitrary<FlowStep> = fc.oneof(
       old: fc.constantFrom('current', 'wrong') as fc.Arbitrary<'current' | 'wrong'>,
     }),
   },
-  { weight: 1, arbitrary: fc.record({ c: fc.constant('upgrade' as const), i: idx }) },
+  { weight: 2, arbitrary: fc.record({ c: fc.constant('upgrade' as const), i: idx }) },
   { weight: 1, arbitrary: fc.constant({ c: 'wait' as const }) },
 );
 
