@@ -9,7 +9,7 @@ import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ensureTool } from './core/go-tools.ts';
 import { freePort, mailpitArgs } from './core/mail/mailpit-process.ts';
 import { SettingsError } from './core/settings.ts';
-import { inboxProblem, loadTestSettings, targetInfo } from './fixtures/settings.ts';
+import { inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
 
 function exitOnBadSettings(problems: string[]): never {
   process.stderr.write(`${new SettingsError(problems).message}\n`);
@@ -58,7 +58,7 @@ const target = targetInfo(s);
 // Before any traffic: a latest target needs an inbox for the projects that make accounts.
 const noInbox = inRunner ? inboxProblem(s, projectsAsked(process.argv)) : undefined;
 if (noInbox) exitOnBadSettings([noInbox]);
-const mailpit = s.TEST_MAILPIT?.split(',').map(Number) as [number, number] | undefined;
+const mailpit = s.TEST_MAILPIT;
 // Only the runner starts the web servers: a worker never runs the Mailpit command line.
 const mailpitBin = mailpit && inRunner ? await ensureTool('mailpit') : 'mailpit';
 
@@ -94,9 +94,11 @@ export default defineConfig({
   reporter,
   use: {
     baseURL: target.baseUrl,
-    // Traces hold every request in full: Authorization headers, passwords, tokens. Kept on
-    // failure only for a local target (throwaway accounts); off against anything else.
-    trace: target.local ? 'retain-on-failure' : 'off',
+    // Traces hold every request in full: Authorization headers, passwords, tokens. Kept on failure
+    // only against the bundled target this run started, with no SMOKE_PASSWORD: nothing real in them.
+    // Not for every loopback target: a tunnel to production is loopback too. (The leak check also
+    // scrubs every trace the run wrote.)
+    trace: tracesAllowed(target) ? 'retain-on-failure' : 'off',
   },
   projects: [
     { name: 'smoke', testDir: 'tests/smoke' },

@@ -2,7 +2,7 @@
 // status, headers, timing and the parsed body. It never throws on an HTTP status (tests assert on
 // those); it throws TransportError only when no HTTP answer came at all.
 import { API_PATHS, type Endpoint } from './contract.ts';
-import { fetchTransport, type HttpRequest, type RequestBody, type Transport } from './http.ts';
+import { DEFAULT_MAX_BODY_BYTES, fetchTransport, type HttpRequest, type RequestBody, type Transport } from './http.ts';
 
 export interface ApiResponse {
   status: number;
@@ -38,6 +38,8 @@ export interface ChangePasswordForm {
 export interface ClientOptions {
   baseUrl: string;
   timeoutMs?: number;
+  /** HTTP_MAX_BODY_BYTES: a larger answer is cut there and is a TransportError. */
+  maxBodyBytes?: number;
   transport?: Transport;
 }
 
@@ -49,11 +51,13 @@ const dropUndefined = (o: object): Record<string, string> =>
 export class TemporalClient {
   readonly baseUrl: string;
   readonly timeoutMs: number;
+  readonly maxBodyBytes: number;
   private readonly transport: Transport;
 
   constructor(opts: ClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.transport = opts.transport ?? fetchTransport;
   }
 
@@ -129,7 +133,14 @@ export class TemporalClient {
     if (typeof auth === 'string') headers.authorization = `Bearer ${auth}`;
     else if (auth) headers.authorization = auth.header;
     const started = performance.now();
-    const res = await this.transport({ method, url: this.baseUrl + path, headers, body, timeoutMs: this.timeoutMs });
+    const res = await this.transport({
+      method,
+      url: this.baseUrl + path,
+      headers,
+      body,
+      timeoutMs: this.timeoutMs,
+      maxBodyBytes: this.maxBodyBytes,
+    });
     const ms = performance.now() - started;
     let parsed: unknown = res.text === '' ? undefined : res.text;
     let json = false;

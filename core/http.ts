@@ -12,6 +12,8 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: RequestBody;
   timeoutMs: number;
+  /** The largest body read; a larger answer is cut there and fails (default DEFAULT_MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
 }
 
 export interface HttpResponse {
@@ -23,46 +25,116 @@ export interface HttpResponse {
 
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
 
-/** The request never got an HTTP answer: refused, reset, timed out, DNS. Says which, in words. */
+/** HTTP_MAX_BODY_BYTES's default: the API's largest answer is a few KB; 1 MiB leaves room for
+ *  drift while a body with no end cannot take the process's memory (the CronJob has 256 Mi). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** 1048576 → "1 MiB", 1536 → "1.5 KiB". */
+export function humanBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+type Kind = 'timeout' | 'refused' | 'reset' | 'cut-off' | 'not-http' | 'too-large' | 'dns' | 'other';
+
+/** The request got no usable HTTP answer: refused, reset, dropped mid-answer, not HTTP, too large,
+ *  timed out, DNS. Says which, in words. */
 export class TransportError extends Error {
   constructor(
-    readonly kind: 'timeout' | 'refused' | 'reset' | 'dns' | 'other',
+    readonly kind: Kind,
     readonly request: { method: string; url: string },
-    detail: string,
+    readonly detail: string,
+    readonly phrase: string = TransportError.words[kind],
   ) {
-    super(`${request.method} ${request.url}: ${TransportError.words[kind]} (${detail})`);
+    super(`${request.method} ${request.url}: ${phrase} (${detail})`);
     this.name = 'TransportError';
   }
-  static readonly words = {
+
+  /** The same failure with `hide` applied to its URL and detail: a URL can hold a secret in its path
+   *  (a verification link's token), and the message quotes the URL. */
+  hiding(hide: (text: string) => string): TransportError {
+    return new TransportError(this.kind, { method: this.request.method, url: hide(this.request.url) }, hide(this.detail), this.phrase);
+  }
+  static readonly words: Record<Kind, string> = {
     timeout: 'no answer within the time limit',
     refused: 'connection refused: nothing is listening',
     reset: 'the connection was dropped before an answer',
+    'cut-off': 'the connection was dropped in the middle of the answer',
+    'not-http': 'the answer could not be read as HTTP',
+    'too-large': 'the answer was cut at the size limit',
     dns: 'the host name does not resolve',
     other: 'the request failed',
-  } as const;
+  };
 
-  /** Classifies a low-level error from fetch/undici or Playwright. */
-  static from(err: unknown, req: HttpRequest): TransportError {
+  /** The answer is larger than the request's limit: it was cut there, unread. */
+  static tooLarge(req: HttpRequest, status: number, contentType: string | undefined): TransportError {
+    const limit = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    return new TransportError(
+      'too-large',
+      { method: req.method, url: req.url },
+      `HTTP ${status}${contentType ? `, ${contentType}` : ''}`,
+      `the answer was cut at ${humanBytes(limit)}: its body is larger than HTTP_MAX_BODY_BYTES allows`,
+    );
+  }
+
+  /** Classifies a low-level error from fetch/undici or Playwright. `answering`: the headers had come. */
+  static from(err: unknown, req: HttpRequest, answering = false): TransportError {
+    if (err instanceof TransportError) return err;
     const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
     const code = e?.cause?.code ?? e?.code ?? '';
-    const text = `${e?.message ?? ''} ${e?.cause?.message ?? ''}`;
-    const kind =
+    // The first line only: Playwright appends a call log whose lines (headers, "timeout 10000ms") would mislead.
+    const text = `${(e?.message ?? '').split('\n')[0]} ${e?.cause?.message ?? ''}`;
+    const kind: Kind =
       e?.name === 'TimeoutError' || e?.name === 'AbortError' || /Timeout|timed out/i.test(text) || code === 'UND_ERR_HEADERS_TIMEOUT'
         ? 'timeout'
         : code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)
           ? 'refused'
-          : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /ECONNRESET|socket hang up|other side closed/i.test(text)
-            ? 'reset'
-            : code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(text)
-              ? 'dns'
-              : 'other';
+          : /^(HPE_|Z_)/.test(code) || /Parse Error|incorrect header check|decompress/i.test(text)
+            ? 'not-http'
+            : // Playwright says "aborted" when the connection closes after the headers, undici "terminated".
+              answering || /(^|: )aborted\b|\bterminated\b/.test(text)
+              ? 'cut-off'
+              : // EPIPE: the server closed while the request body was still being sent.
+                code === 'ECONNRESET' ||
+                  code === 'EPIPE' ||
+                  code === 'UND_ERR_SOCKET' ||
+                  /ECONNRESET|EPIPE|socket hang up|other side closed/i.test(text)
+                ? 'reset'
+                : code === 'ENOTFOUND' || /ENOTFOUND|EAI_AGAIN/.test(text)
+                  ? 'dns'
+                  : 'other';
     // A timeout's own code says nothing (DOMException code 23); the limit that ran out does.
-    const detail = kind === 'timeout' ? `${req.timeoutMs} ms` : String(code || e?.name || 'error');
+    const firstLine = (e?.message ?? '').split('\n')[0]!.replace(/^apiRequestContext\.fetch: /, '');
+    const detail = kind === 'timeout' ? `${req.timeoutMs} ms` : String(code || firstLine.slice(0, 120) || e?.name || 'error');
     return new TransportError(kind, { method: req.method, url: req.url }, detail);
   }
 }
 
-/** fetch (undici) transport. */
+/** A signal that aborts after `ms` (with a TimeoutError, as AbortSignal.timeout does) or when `also`
+ *  aborts, or when abort() is called. The timer is a real one, held until clear(): Node 20's
+ *  AbortSignal.any holds an AbortSignal.timeout only weakly, and after a garbage collection a request
+ *  given such a composite never timed out (it waited for the server's own limit, 300 s for Node's
+ *  http server; selftest/core/http-limits.test.ts shows it). */
+export function deadline(ms: number, also?: AbortSignal): { signal: AbortSignal; abort(): void; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+  const follow = () => controller.abort(also?.reason);
+  if (also?.aborted) follow();
+  else also?.addEventListener('abort', follow, { once: true });
+  const clear = () => {
+    clearTimeout(timer);
+    also?.removeEventListener('abort', follow);
+  };
+  return { signal: controller.signal, abort: () => controller.abort(), clear };
+}
+
+/** fetch (undici) transport. Reads the body itself, to stop at the size limit. */
 export const fetchTransport: Transport = async (req) => {
   let body: string | FormData | undefined;
   const headers = { ...req.headers };
@@ -74,15 +146,34 @@ export const fetchTransport: Transport = async (req) => {
     for (const [k, v] of Object.entries(req.body.fields)) form.append(k, v);
     body = form;
   }
+  const limit = req.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // One time limit for the whole exchange, body included.
+  const stop = deadline(req.timeoutMs);
+  let answering = false;
   try {
-    const res = await fetch(req.url, { method: req.method, headers, body, signal: AbortSignal.timeout(req.timeoutMs), redirect: 'manual' });
-    const text = await res.text();
+    const res = await fetch(req.url, { method: req.method, headers, body, signal: stop.signal, redirect: 'manual' });
+    answering = true;
     const out: Record<string, string> = {};
     res.headers.forEach((v, k) => {
       out[k] = v;
     });
-    return { status: res.status, headers: out, text };
+    const tooLarge = () => {
+      stop.abort();
+      return TransportError.tooLarge(req, res.status, out['content-type']);
+    };
+    if (Number(out['content-length']) > limit) throw tooLarge();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    if (res.body)
+      for await (const chunk of res.body) {
+        size += chunk.byteLength;
+        if (size > limit) throw tooLarge();
+        chunks.push(chunk);
+      }
+    return { status: res.status, headers: out, text: new TextDecoder().decode(Buffer.concat(chunks)) };
   } catch (err) {
-    throw TransportError.from(err, req);
+    throw TransportError.from(err, req, answering);
+  } finally {
+    stop.clear();
   }
 };

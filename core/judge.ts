@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { ApiResponse } from './client.ts';
 import { isJsonContentType } from './contract.ts';
+import { redactThenCut } from './redact.ts';
 
 export interface JudgeOptions {
   /** The HTTP status the answer must have. */
@@ -46,6 +47,14 @@ export function fieldPath(path: Path, collapse = false): string {
   return out;
 }
 
+/** Longest field name shown: real ones are short; a longer one is cut (a server may send anything as a key). */
+const MAX_SHOWN_KEY = 64;
+
+/** A path as messages and reports show it: every name redacted (a server may echo a password or a
+ *  token as a key), then cut (issue 10: redact, then cut). */
+const shownPath = (path: Path, secrets: readonly string[]): Path =>
+  path.map((seg) => (typeof seg === 'string' ? redactThenCut(seg, MAX_SHOWN_KEY, secrets) : seg));
+
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function at(body: unknown, path: Path): unknown {
@@ -76,7 +85,8 @@ function namedSecrets(secrets: JudgeOptions['secrets']): [string, string][] {
 export function secretProblems(res: Answer, secrets: JudgeOptions['secrets']): string[] {
   const named = namedSecrets(secrets);
   const found = new Set<string>();
-  const where = (p: Path) => (p.length ? `at ${fieldPath(p)}` : 'as the whole body');
+  const values = named.map(([, v]) => v);
+  const where = (p: Path) => (p.length ? `at ${fieldPath(shownPath(p, values))}` : 'as the whole body');
   const scan = (text: string, p: Path) => {
     if (BCRYPT_RAW.test(text)) found.add(`a bcrypt password hash is in the body (${where(p)}): hashes must never be sent`);
     if (BCRYPT_HEX.test(text)) found.add(`a bcrypt password hash, hex-encoded as Go stores it, is in the body (${where(p)})`);
@@ -88,8 +98,8 @@ export function secretProblems(res: Answer, secrets: JudgeOptions['secrets']): s
 }
 
 /** One zod issue as zod's prettifyError writes it, on one line; a field that is absent says so. */
-function issueText(issue: z.core.$ZodIssue, body: unknown): string {
-  const path = fieldPath(issue.path);
+function issueText(issue: z.core.$ZodIssue, body: unknown, secrets: readonly string[]): string {
+  const path = fieldPath(shownPath(issue.path, secrets));
   const last = issue.path.at(-1);
   const parent = at(body, issue.path.slice(0, -1));
   const missing = issue.code === 'invalid_type' && last !== undefined && isRecord(parent) && !(String(last) in parent);
@@ -106,7 +116,9 @@ function withoutDrift(body: unknown, issues: readonly z.core.$ZodIssue[]): unkno
   return copy;
 }
 
-const describeType = (res: Answer): string => res.headers['content-type'] ?? 'no Content-Type';
+/** The answer's Content-Type as messages show it: a header is the server's text too (redacted, then cut). */
+const describeType = (res: Answer): string =>
+  res.headers['content-type'] === undefined ? 'no Content-Type' : redactThenCut(res.headers['content-type'], 100);
 
 /**
  * Judges one API answer against the contract. Problems (always failures): a wrong status, a JSON answer
@@ -117,6 +129,8 @@ const describeType = (res: Answer): string => res.headers['content-type'] ?? 'no
 export function judgeAnswer<S extends z.ZodType>(schema: S, res: Answer, o: JudgeOptions = {}): Judgement<z.infer<S>> {
   const problems: string[] = [];
   const drift: string[] = [];
+  // Field names are shown with these redacted (the secrets passed, whatever their length here).
+  const shown = namedSecrets(o.secrets).map(([, v]) => v);
   const statusWrong = o.status !== undefined && res.status !== o.status;
   if (statusWrong) problems.push(`answered ${res.status}, expected ${o.status}`);
   if (!res.json)
@@ -129,7 +143,7 @@ export function judgeAnswer<S extends z.ZodType>(schema: S, res: Answer, o: Judg
     problems.push(
       res.headers['content-type'] === undefined
         ? 'the JSON answer has no Content-Type, expected application/json'
-        : `the JSON answer says Content-Type '${res.headers['content-type']}', expected application/json`,
+        : `the JSON answer says Content-Type '${describeType(res)}', expected application/json`,
     );
   problems.push(...secretProblems(res, o.secrets));
 
@@ -140,12 +154,12 @@ export function judgeAnswer<S extends z.ZodType>(schema: S, res: Answer, o: Judg
     if (r.success) data = r.data;
     else {
       const unknown = r.error.issues.filter((i) => i.code === 'unrecognized_keys');
-      for (const i of unknown) for (const k of i.keys) drift.push(fieldPath([...i.path, k], true));
-      problems.push(...r.error.issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => issueText(i, res.body)));
+      for (const i of unknown) for (const k of i.keys) drift.push(fieldPath(shownPath([...i.path, k], shown), true));
+      problems.push(...r.error.issues.filter((i) => i.code !== 'unrecognized_keys').map((i) => issueText(i, res.body, shown)));
       if (problems.length === 0) {
         const again = schema.safeParse(withoutDrift(res.body, unknown));
         if (again.success) data = again.data;
-        else problems.push(...again.error.issues.map((i) => issueText(i, res.body)));
+        else problems.push(...again.error.issues.map((i) => issueText(i, res.body, shown)));
       }
     }
   }

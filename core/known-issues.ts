@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { checkUrl, TARGET_URL_RULES } from './url.ts';
 
 export const KNOWN_ISSUES_FILE = fileURLToPath(new URL('../known-issues.json', import.meta.url));
 
@@ -53,10 +54,21 @@ export interface TargetKind {
 const globToRegExp = (glob: string): RegExp => new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`);
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The URL a pattern is matched against: the canonical form the settings give (core/url.ts), so
+ *  `HTTP://Host:80/` and `http://host` are one target; a URL the rules refuse matches nothing
+ *  (`http://127.0.0.1:x@elsewhere` is not 127.0.0.1). */
+function canonicalTarget(url: string): string | undefined {
+  const r = checkUrl(url, TARGET_URL_RULES);
+  return 'problem' in r ? undefined : r.value;
+}
+
 /** Does the entry apply to this target? */
 export function applies(k: KnownIssue, target: TargetKind): boolean {
   if (k.where.generation !== undefined && k.where.generation !== target.generation) return false;
-  if (k.where.url !== undefined && (target.url === undefined || !globToRegExp(k.where.url).test(target.url))) return false;
+  if (k.where.url !== undefined) {
+    const url = target.url === undefined ? undefined : canonicalTarget(target.url);
+    if (url === undefined || !globToRegExp(k.where.url).test(url)) return false;
+  }
   return true;
 }
 

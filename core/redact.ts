@@ -35,6 +35,27 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   return out;
 }
 
+/** Shortest piece of a known secret that is still redacted where a text is cut. */
+export const MIN_SECRET_FRAGMENT = 6;
+
+/** `text` redacted, then cut to `max` characters (with …). Redaction comes first, so a cut can
+ *  never split a secret into a piece the patterns no longer recognise; and whatever piece of a
+ *  known secret (6 characters or more) still sits at the cut is redacted too. */
+export function redactThenCut(text: string, max: number, secrets: readonly string[] = []): string {
+  const redacted = redactText(text, secrets);
+  if (redacted.length <= max) return redacted;
+  let cut = redacted.slice(0, max);
+  for (const s of secrets) {
+    if (!s || s.length < MIN_SECRET_FRAGMENT) continue;
+    for (let k = Math.min(s.length - 1, cut.length); k >= MIN_SECRET_FRAGMENT; k--)
+      if (cut.endsWith(s.slice(0, k))) {
+        cut = cut.slice(0, cut.length - k) + REDACTED;
+        break;
+      }
+  }
+  return `${cut}…`;
+}
+
 /** pino redact paths: the secret fields at the top and up to three levels down, headers included. */
 export const REDACT_PATHS = (() => {
   const keys = [...SECRET_KEYS, 'Authorization', ...ENV_SECRETS];

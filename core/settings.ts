@@ -2,9 +2,14 @@
 // Nothing else in the harness reads process.env.
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
-import { INBOX_PROTOCOLS } from './mail/inbox.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
+import { INBOX_URL_RULES } from './mail/inbox.ts';
+import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
 export class SettingsError extends Error {
@@ -14,100 +19,284 @@ export class SettingsError extends Error {
   }
 }
 
+// What a setting is, for the error text and for the self-test that tries every setting with bad
+// values (selftest/settings/bad-values.test.ts derives its cases from this, so a setting added
+// anywhere is covered). Kept as zod metadata, so it survives .refine() and is read through
+// .optional() and .default().
+export type SettingKind =
+  | { kind: 'url'; rules: UrlRules }
+  | { kind: 'int' | 'number'; min: number; max: number }
+  | { kind: 'bool' }
+  | { kind: 'enum' | 'list'; values: readonly string[] }
+  /** Free text: anything non-empty is fine. */
+  | { kind: 'text' }
+  /** Text with rules of its own (a cron pattern, a fault list, a k6 duration): nonsense is refused. */
+  | { kind: 'checked' }
+  /** A folder the program writes into; a file it writes; a file it reads. */
+  | { kind: 'dir' }
+  | { kind: 'file'; memory?: boolean }
+  | { kind: 'input' };
+export type SettingMeta = SettingKind & {
+  /** Never quoted in an error (a password, a key, a webhook URL: its path is the secret). */
+  secret?: boolean;
+};
+export const settingInfo = z.registry<SettingMeta>();
+
+/** The metadata of a setting's schema, through .optional() and .default(). */
+export function describeSetting(schema: z.ZodType): SettingMeta | undefined {
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodDefault) s = s.unwrap() as z.ZodType;
+  return settingInfo.get(s);
+}
+
+const tagged = <T extends z.ZodType>(schema: T, meta: SettingMeta): T => {
+  settingInfo.add(schema, meta);
+  return schema;
+};
+
+const rangeText = (what: string, min: number, max: number) => `expected ${what} from ${min} to ${max}`;
+
+/** Where a path can be written: the nearest folder that exists must be a writable folder. */
+function writableProblem(path: string, expect: 'dir' | 'file'): string | undefined {
+  const abs = resolve(path);
+  if (existsSync(abs)) {
+    const st = statSync(abs);
+    if (expect === 'dir' && !st.isDirectory()) return 'expected a folder, but it names a file';
+    if (expect === 'file' && st.isDirectory()) return 'expected a file, but it names a folder';
+    try {
+      accessSync(abs, constants.W_OK);
+    } catch {
+      return 'it is not writable';
+    }
+    return undefined;
+  }
+  let dir = dirname(abs);
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) return 'it cannot be created: a part of its path is a file, not a folder';
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return 'it cannot be created: the folder it would go in is not writable';
+  }
+  return undefined;
+}
+
 // Building blocks for every part's schema. Each describes what it expects, because that text
 // is what the user reads when the value is wrong.
 export const setting = {
-  url: () =>
-    z
-      .string()
-      .transform((s) => s.replace(/\/+$/, ''))
-      .pipe(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://api.staging.example.com' }))
-      .refine((u) => !URL.canParse(u) || !/\/v2$/.test(new URL(u).pathname), 'give the base URL without /v2 (the harness appends /v2/...)'),
-  bool: () => z.stringbool({ error: 'expected true or false' }),
-  int: (min: number, max: number) =>
-    z.coerce
-      .number({ error: `expected a whole number from ${min} to ${max}` })
-      .int(`expected a whole number from ${min} to ${max}`)
-      .min(min, `expected a whole number from ${min} to ${max}`)
-      .max(max, `expected a whole number from ${min} to ${max}`),
-  number: (min: number, max: number) =>
-    z.coerce
-      .number({ error: `expected a number from ${min} to ${max}` })
-      .min(min, `expected a number from ${min} to ${max}`)
-      .max(max, `expected a number from ${min} to ${max}`),
-  text: () => z.string().min(1, 'expected a non-empty value'),
-  list: () =>
-    z.string().transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
+  /** A URL (http(s), or the schemes `rules` name), parsed once (WHATWG, core/url.ts) and given on as its canonical form. */
+  url: (rules: UrlRules = {}, o: { secret?: boolean } = {}) =>
+    tagged(
+      z.string().transform((raw, ctx) => {
+        const r = checkUrl(raw, rules);
+        if ('problem' in r) {
+          ctx.addIssue({ code: 'custom', message: r.problem });
+          return z.NEVER;
+        }
+        return r.value;
+      }),
+      { kind: 'url', rules, secret: o.secret },
     ),
-  /** Where verification mail is read (core/mail): a scheme core/mail/index.ts knows. */
-  inboxUrl: () =>
-    z
-      .string()
-      .transform((s) => s.replace(/\/+$/, ''))
-      .pipe(
-        z.url({
-          protocol: new RegExp(`^(${INBOX_PROTOCOLS.join('|')})$`),
-          error: `expected the mail catcher's API, such as http://127.0.0.1:8025 (Mailpit's HTTP API; schemes: ${INBOX_PROTOCOLS.join(', ')})`,
-        }),
-      ),
-  oneOf: <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` }),
+  bool: () => tagged(z.stringbool({ error: 'expected true or false' }), { kind: 'bool' }),
+  // Digits only: Number() would also take 0x10, 1e3 and ' 5 '.
+  int: (min: number, max: number) =>
+    tagged(
+      z
+        .string()
+        .refine((v) => /^[+-]?\d{1,16}$/.test(v) && Number(v) >= min && Number(v) <= max, rangeText('a whole number', min, max))
+        .transform(Number),
+      { kind: 'int', min, max },
+    ),
+  number: (min: number, max: number) =>
+    tagged(
+      z
+        .string()
+        .refine(
+          (v) => /^[+-]?(\d{1,16}(\.\d{0,16})?|\.\d{1,16})$/.test(v) && Number(v) >= min && Number(v) <= max,
+          rangeText('a number', min, max),
+        )
+        .transform(Number),
+      { kind: 'number', min, max },
+    ),
+  text: (o: { secret?: boolean } = {}) => tagged(z.string().min(1, 'expected a non-empty value'), { kind: 'text', secret: o.secret }),
+  /** Text that `check` judges: it returns what is wrong, or undefined. Without `check`, the program checks it later, before any traffic. */
+  checked: (check?: (value: string) => string | undefined) =>
+    tagged(
+      z.string().superRefine((v, ctx) => {
+        const problem = check?.(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+      { kind: 'checked' },
+    ),
+  /** Text that `parse` turns into a value (a duration, a list of maintenance windows), or refuses
+   *  with what is wrong; the same kind as `checked` for the bad-values self-test. */
+  parsed: <T>(parse: (value: string) => { value: T } | { problem: string }) =>
+    tagged(
+      z.string().transform((v, ctx) => {
+        const r = parse(v);
+        if ('problem' in r) {
+          ctx.addIssue({ code: 'custom', message: r.problem });
+          return z.NEVER;
+        }
+        return r.value;
+      }),
+      { kind: 'checked' },
+    ),
+  /** A folder the program writes into (created when missing). */
+  dir: () =>
+    tagged(
+      z.string().superRefine((v, ctx) => {
+        const problem = writableProblem(v, 'dir');
+        if (problem) ctx.addIssue({ code: 'custom', message: `expected a folder it can write into: ${problem}` });
+      }),
+      { kind: 'dir' },
+    ),
+  /** A file the program writes (its folder is created when missing); `memory` also takes ':memory:' (SQLite). */
+  file: (o: { memory?: boolean } = {}) =>
+    tagged(
+      z.string().superRefine((v, ctx) => {
+        if (o.memory && v === ':memory:') return;
+        const problem = writableProblem(v, 'file');
+        if (problem) ctx.addIssue({ code: 'custom', message: `expected a file it can write: ${problem}` });
+      }),
+      { kind: 'file', memory: o.memory },
+    ),
+  /** A file the program reads. */
+  input: () =>
+    tagged(
+      z.string().superRefine((v, ctx) => {
+        try {
+          if (!statSync(v).isFile()) throw new Error();
+          accessSync(v, constants.R_OK);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'expected a readable file, and there is none there' });
+        }
+      }),
+      { kind: 'input' },
+    ),
+  list: <const T extends readonly [string, ...string[]]>(values: T) =>
+    tagged(
+      z
+        .string()
+        .transform((s) =>
+          s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean),
+        )
+        .pipe(
+          z
+            .array(z.enum(values, { error: `expected a comma-separated list of ${values.join(', ')}` }))
+            .min(1, `expected a comma-separated list of ${values.join(', ')}`),
+        ),
+      { kind: 'list', values },
+    ),
+  oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
+    tagged(z.enum(values, { error: `expected one of ${values.join(', ')}` }), { kind: 'enum', values }),
 };
 
 /** Settings every part shares. */
 export const sharedSettings = {
-  TARGET_URL: setting.url().optional(),
+  TARGET_URL: setting.url(TARGET_URL_RULES).optional(),
   TARGET_ENV: setting.text().optional(),
+  /** Faults for the bundled reference target (checked against its catalog where it starts). Given
+   *  with TARGET_URL it would mean nothing, so every part refuses the pair (sharedRules). */
+  TARGET_FAULTS: setting.checked().optional(),
   ALLOW_UPGRADE: setting.bool().default(false),
   HTTP_TIMEOUT_MS: setting.int(100, 600_000).default(10_000),
+  /** The largest answer body read (a body with no end must not take the process's memory). */
+  HTTP_MAX_BODY_BYTES: setting.int(1024, 1024 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
   TIME_TOLERANCE_S: setting.int(0, 3600).default(DEFAULT_TIME_TOLERANCE_S),
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: setting.oneOf(['auto', 'json', 'pretty']).default('auto'),
-  REPORTS_DIR: setting.text().default('reports'),
+  REPORTS_DIR: setting.dir().default('reports'),
   /** Which generation of the API the target is (core/contract.ts GENERATIONS); `latest` = e-mail verification mandatory. */
   TARGET_GENERATION: setting.oneOf(GENERATIONS).default('documented'),
   /** Where the harness reads the verification mail of the accounts it makes (latest generation). */
-  MAIL_INBOX_URL: setting.inboxUrl().optional(),
+  MAIL_INBOX_URL: setting.url(INBOX_URL_RULES).optional(),
   /** How long to wait for a verification mail, in seconds. */
   MAIL_WAIT_S: setting.int(1, 600).default(30),
   /** true: a field the contract does not know fails the check (default: it is reported as drift). */
   CONTRACT_STRICT: setting.bool().default(false),
 };
 
-const SECRET_NAME = /PASSWORD|TOKEN|SECRET|KEY/;
+/** Rules across settings that hold for every part: applied by parseSettings whenever a shape has
+ *  both settings, so no program can forget them. */
+const SHARED_RULES: { needs: readonly string[]; problem: (v: Record<string, unknown>) => string | undefined }[] = [
+  {
+    needs: ['TARGET_URL', 'TARGET_FAULTS'],
+    problem: (v) =>
+      v.TARGET_URL !== undefined && v.TARGET_FAULTS !== undefined
+        ? 'TARGET_FAULTS: only the bundled reference target takes faults, and TARGET_URL names another target; unset TARGET_FAULTS or TARGET_URL'
+        : undefined,
+  },
+];
+
+const SECRET_NAME = /PASSWORD|TOKEN|SECRET|KEY|WEBHOOK/;
+/** Longest value a setting takes: a longer one is a mistake (a file pasted in), not a setting. */
+export const MAX_SETTING_LENGTH = 4096;
 type Env = Record<string, string | undefined>;
+
+/** What an error may say about the value given: never a secret, never a URL with credentials or a
+ *  query in it, never more than a line. */
+function shownValue(name: string, schema: z.ZodType, got: string | undefined): string {
+  if (got === undefined) return 'it is not set';
+  const meta = describeSetting(schema);
+  if (meta?.secret || SECRET_NAME.test(name)) return 'the value is not shown: it is a secret';
+  if (meta?.kind === 'url' || /^[a-z][a-z0-9+.-]*:/i.test(got)) {
+    if (/@|\?|#/.test(got)) return 'the value is not shown: it may hold a password or a token';
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
+  if (got.length > 80 || /[\u0000-\u001f\u007f]/.test(got)) return `the value given, ${got.length} characters, is not shown`;
+  return `got '${got}'`;
+}
 
 /** Validates `env` against `shape`. Empty strings count as unset (an empty line in .env must not defeat a default). */
 export function parseSettings<S extends z.ZodRawShape>(shape: S, env: Env): Readonly<z.infer<z.ZodObject<S>>> {
   const input: Record<string, string> = {};
+  const problems: string[] = [];
   for (const key of Object.keys(shape)) {
     const v = env[key];
-    if (v !== undefined && v.trim() !== '') input[key] = v.trim();
+    if (v === undefined || v.trim() === '') continue;
+    const value = v.trim();
+    const schema = shape[key] as z.ZodType;
+    if (value.length > MAX_SETTING_LENGTH)
+      problems.push(`${key}: expected at most ${MAX_SETTING_LENGTH} characters (${shownValue(key, schema, value)})`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
+    else if (/[\u0000-\u001f\u007f]/.test(value))
+      problems.push(`${key}: expected one line without control characters (${shownValue(key, schema, value)})`);
+    else input[key] = value;
   }
   const result = z.object(shape).safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
+  if (!result.success)
+    for (const issue of result.error.issues) {
       const name = String(issue.path[0] ?? '?');
-      const got = input[name];
-      const shown = got === undefined ? 'it is not set' : SECRET_NAME.test(name) ? 'the value given is not accepted' : `got '${got}'`;
-      return `${name}: ${issue.message} (${shown})`;
-    });
-    throw new SettingsError(problems);
-  }
+      problems.push(`${name}: ${issue.message} (${shownValue(name, shape[name] as z.ZodType, input[name])})`);
+    }
+  if (result.success)
+    for (const rule of SHARED_RULES)
+      if (rule.needs.every((k) => k in shape)) {
+        const p = rule.problem(result.data as Record<string, unknown>);
+        if (p) problems.push(p);
+      }
+  if (problems.length) throw new SettingsError(problems);
   return Object.freeze(result.data) as Readonly<z.infer<z.ZodObject<S>>>;
 }
 
 let dotenvLoaded = false;
-/** Loads `.env` once (without overriding the real environment) and parses `shape` from process.env. */
-export function loadSettings<S extends z.ZodRawShape>(shape: S): Readonly<z.infer<z.ZodObject<S>>> {
+/** The environment settings are read from: process.env, with `.env` loaded into it once (it never
+ *  overrides a variable that is set). */
+export function settingsEnv(): Env {
   if (!dotenvLoaded) {
     loadDotenv({ quiet: true });
     dotenvLoaded = true;
   }
-  return parseSettings(shape, process.env);
+  return process.env;
+}
+
+/** Loads `.env` once and parses `shape` from the environment. */
+export function loadSettings<S extends z.ZodRawShape>(shape: S): Readonly<z.infer<z.ZodObject<S>>> {
+  return parseSettings(shape, settingsEnv());
 }
 
 export type SharedSettings = Readonly<z.infer<z.ZodObject<typeof sharedSettings>>>;
@@ -118,6 +307,34 @@ export const targetIsLocal = (s: Pick<SharedSettings, 'TARGET_URL'>): boolean =>
 /** The label for reports and alerts: TARGET_ENV, else `local` or the target's host. */
 export const targetLabel = (s: Pick<SharedSettings, 'TARGET_URL' | 'TARGET_ENV'>): string =>
   s.TARGET_ENV ?? (targetIsLocal(s) ? 'local' : (urlHostname(s.TARGET_URL ?? '') ?? 'unknown'));
+
+/** A program's command line, read strictly: an unknown flag or a flag without its value is a
+ *  SettingsError naming it and the flags there are. What follows `--` is returned unread. */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(
+  program: string,
+  argv: readonly string[],
+  options: O,
+  o: { positionals?: boolean } = {},
+) {
+  const end = argv.indexOf('--');
+  const ours = end === -1 ? [...argv] : argv.slice(0, end);
+  const after = end === -1 ? [] : argv.slice(end + 1);
+  try {
+    const { values, positionals } = parseArgs({ args: ours, options, strict: true, allowPositionals: o.positionals ?? false });
+    return { values: values as { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }, positionals, after };
+  } catch (err) {
+    // node:util's own messages suggest quoting tricks; this names the flag and the flags there are.
+    const code = (err as { code?: string }).code;
+    const flag = /'(-{1,2}[^' ]+)/.exec((err as Error).message)?.[1];
+    const known = Object.keys(options)
+      .map((f) => `--${f}`)
+      .join(', ');
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new SettingsError([`${flag ?? 'a flag'}: expected a value after it`]);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new SettingsError([`${program}: takes no arguments other than its flags (${known})`]);
+    throw new SettingsError([`${flag ?? 'a flag'}: not an option of ${program} (its options are ${known})`]);
+  }
+}
 
 /** Runs a program's main; a SettingsError becomes its message on stderr and exit code 2. */
 export async function runMain(main: () => Promise<number | undefined>): Promise<void> {

@@ -5,16 +5,16 @@
 //   --first            stop at the first new finding, unshrunk (the detection matrix asks only "caught or not")
 //   --only a,b         run only these scenarios (tokens, register, login, round-trip, flow)
 import { randomBytes, randomInt } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { type KnownIssue, knownIssuesFor, readKnownIssues } from '../core/known-issues.ts';
 import { openInbox } from '../core/mail/index.ts';
 import { isLoopbackUrl } from '../core/loopback.ts';
 import { redactText } from '../core/redact.ts';
-import { runMain, SettingsError, targetLabel } from '../core/settings.ts';
+import { parseCommandLine, runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { resolveTarget } from '../core/target.ts';
 import { type ExploreResult, explore, parseCounterexample, SCENARIOS } from './explorer.ts';
 import { textReport, toFile, writeFindings } from './report.ts';
-import { loadExploreSettings, upgradeAllowed } from './settings.ts';
+import { parseTargetSettings } from '../reference/settings.ts';
+import { upgradeAllowed, validateExploreSettings } from './settings.ts';
 import { World } from './world.ts';
 
 /** A verification mail that has not come in this long is a finding, not a wait: shrinking one would
@@ -24,8 +24,11 @@ const EXPLORE_MAIL_WAIT_S = 10;
 const REMOTE_GAP_MS = 200;
 
 await runMain(async () => {
-  const { values } = parseArgs({ options: { first: { type: 'boolean' }, only: { type: 'string' } } });
-  const s = loadExploreSettings();
+  const { values } = parseCommandLine('npm run explore', process.argv.slice(2), { first: { type: 'boolean' }, only: { type: 'string' } });
+  const env = settingsEnv();
+  const s = validateExploreSettings(env);
+  // The bundled target reads its own settings as it starts: refused here, before any traffic.
+  if (!s.TARGET_URL) parseTargetSettings(env);
   const only = values.only?.split(',').map((x) => x.trim());
   const unknown = only?.filter((x) => !SCENARIOS.some((sc) => sc.name === x)) ?? [];
   if (unknown.length || (only && only.length === 0))

@@ -1,7 +1,7 @@
 // The explorer's settings: its budget, its seed and its safety gate, plus the shared ones. Parsed once,
 // at the edge (main.ts); a bad one stops the run before any traffic.
-import { loadSettings, setting, SettingsError, sharedSettings, targetIsLocal } from '../core/settings.ts';
 import { isLoopbackUrl, urlHostname } from '../core/loopback.ts';
+import { parseSettings, setting, SettingsError, settingsEnv, sharedSettings, targetIsLocal } from '../core/settings.ts';
 import { faultGenerationProblems, targetSettings } from '../reference/settings.ts';
 
 /** The wall-clock budget of an exploration, in seconds (the release check gives its own default). */
@@ -23,7 +23,7 @@ export const exploreSettings = {
   TARGET_FAULTS: targetSettings.TARGET_FAULTS,
 };
 
-export type ExploreSettings = ReturnType<typeof loadExploreSettings>;
+export type ExploreSettings = ReturnType<typeof validateExploreSettings>;
 
 /** Why the explorer may not run against this target, in one sentence; undefined when it may. */
 export function exploreGateProblem(s: { TARGET_URL?: string; ALLOW_EXPLORE: boolean }): string | undefined {
@@ -34,13 +34,12 @@ export function exploreGateProblem(s: { TARGET_URL?: string; ALLOW_EXPLORE: bool
   );
 }
 
-/** Loads and cross-checks the settings; throws SettingsError naming each variable. */
-export function loadExploreSettings() {
-  const s = loadSettings(exploreSettings);
+/** Parses and cross-checks the settings from `env`; throws SettingsError naming each variable. */
+export function validateExploreSettings(env: Record<string, string | undefined>) {
+  const s = parseSettings(exploreSettings, env);
   const problems: string[] = [];
   const gate = exploreGateProblem(s);
   if (gate) problems.push(gate);
-  if (s.TARGET_FAULTS && s.TARGET_URL) problems.push('TARGET_FAULTS: only the bundled target takes faults; unset it or TARGET_URL');
   if (!s.TARGET_URL) problems.push(...faultGenerationProblems(s.TARGET_FAULTS, s.TARGET_GENERATION));
   if (s.TARGET_GENERATION === 'latest' && s.TARGET_URL && !s.MAIL_INBOX_URL)
     problems.push(
@@ -49,6 +48,9 @@ export function loadExploreSettings() {
   if (problems.length) throw new SettingsError(problems);
   return s;
 }
+
+/** The settings from the environment and .env, checked as validateExploreSettings does. */
+export const loadExploreSettings = () => validateExploreSettings(settingsEnv());
 
 /** Upgrade is irreversible: the explorer's flows upgrade their own accounts only where the tests may. */
 export const upgradeAllowed = (s: Pick<ExploreSettings, 'TARGET_URL' | 'ALLOW_UPGRADE'>): boolean => targetIsLocal(s) || s.ALLOW_UPGRADE;

@@ -9,7 +9,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { humanDuration } from '../core/durations.ts';
-import { redactText } from '../core/redact.ts';
+import { deadline as timeLimit, TransportError } from '../core/http.ts';
+import { redactText, redactThenCut } from '../core/redact.ts';
 import { type ActiveWindow, describeWindow } from './maintenance.ts';
 import type { AlertChannel, AlertKind, MonitorState, OwedAlert } from './state.ts';
 import { passed, type CheckName, type PassResult } from './types.ts';
@@ -113,8 +114,9 @@ export function pagerDutyEvent(
     event_action: 'trigger',
     dedup_key,
     payload: {
-      // PagerDuty cuts summaries at 1024 characters; the message was redacted before this cut.
-      summary: `[${pass.targetLabel}] ${check} has failed ${failures} passes in a row: ${detail}`.slice(0, 1024),
+      // PagerDuty cuts summaries at 1024 characters: redacted, then cut here (issue 10), so a cut never
+      // leaves a piece of a secret the patterns no longer recognise.
+      summary: redactThenCut(`[${pass.targetLabel}] ${check} has failed ${failures} passes in a row: ${detail}`, 1023),
       source: pass.targetLabel,
       severity: 'critical',
       component: check,
@@ -127,11 +129,11 @@ export function pagerDutyEvent(
   };
 }
 
-/** Why a request failed, without its URL (a Slack webhook URL is itself a secret). */
-const reasonOf = (err: unknown): string => {
-  const e = err as Error & { cause?: { code?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer in time';
-  return e?.cause?.code ?? e?.name ?? 'error';
+/** Why a request failed, in the transport's words (core/http.ts), never with its URL: a Slack
+ *  webhook's URL is itself a secret, so the request is named by its channel only. */
+const reasonOf = (err: unknown, channel: string, timeoutMs: number): string => {
+  const e = TransportError.from(err, { method: 'POST', url: channel, headers: {}, timeoutMs });
+  return TransportError.words[e.kind];
 };
 
 export class Alerting {
@@ -324,24 +326,32 @@ export class Alerting {
     for (let n = 1; n <= retries + 1; n++) {
       const left = deadline - Date.now();
       if (left <= 0 || this.stopping.signal.aborted) return false;
-      const signal = AbortSignal.any([AbortSignal.timeout(Math.min(this.o.requestTimeoutMs ?? 10_000, left)), this.stopping.signal]);
+      // A real timer (core/http.ts deadline): an AbortSignal.timeout inside AbortSignal.any may be
+      // collected and never fire, and a hanging webhook would then hold the round for minutes.
+      const limit = timeLimit(Math.min(this.o.requestTimeoutMs ?? 10_000, left), this.stopping.signal);
       try {
         const [url, body] =
           a.channel === 'webhook'
             ? [this.o.webhookUrl!, a.payload]
             : [this.o.pagerDuty!.url, { routing_key: this.o.pagerDuty!.key, ...(a.payload as PagerDutyEvent) }];
+        // The URL is the canonical one the settings' URL rules gave (core/url.ts). A redirect is not
+        // followed: it would carry the routing key or the alert to a host nobody configured.
         const res = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(body),
-          signal,
+          signal: limit.signal,
+          redirect: 'manual',
         });
         // The answer's body is not needed: do not read what a broken receiver might send forever.
         await res.body?.cancel().catch(() => undefined);
         if (res.ok) return true;
         this.o.logger?.warn({ status: res.status, attempt: n, check: a.check, kind: a.kind }, `${name} answered with an error status`);
       } catch (err) {
-        this.o.logger?.warn({ reason: reasonOf(err), attempt: n, check: a.check, kind: a.kind }, `${name} could not be reached`);
+        const reason = reasonOf(err, name, this.o.requestTimeoutMs ?? 10_000);
+        this.o.logger?.warn({ reason, attempt: n, check: a.check, kind: a.kind }, `${name} could not be reached: ${reason}`);
+      } finally {
+        limit.clear();
       }
       if (n <= retries) {
         const wait = Math.min(backoff * 2 ** (n - 1), deadline - Date.now());

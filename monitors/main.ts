@@ -3,11 +3,11 @@
 // npm run monitor -- --forget-tokens — drops the kept tokens (after an intended key rotation).
 import pino from 'pino';
 import { createLogger } from '../core/logger.ts';
-import { loadSettings, runMain, SettingsError, targetLabel } from '../core/settings.ts';
+import { runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { resolveTarget } from '../core/target.ts';
 import { Monitor } from './monitor.ts';
 import { startService } from './service.ts';
-import { crossCheck, monitorSettings } from './settings.ts';
+import { validateMonitorSettings } from './settings.ts';
 import { MonitorState } from './state.ts';
 import { summaryJson, summaryTable } from './summary.ts';
 
@@ -34,9 +34,7 @@ runMain(async () => {
     (unknown.length ? process.stderr : process.stdout).write(`${unknown.length ? `unknown option ${unknown.join(' ')}\n` : ''}${USAGE}\n`);
     return unknown.length ? 2 : 0;
   }
-  const s = loadSettings(monitorSettings);
-  const problems = crossCheck(s);
-  if (problems.length) throw new SettingsError(problems);
+  const s = validateMonitorSettings(settingsEnv());
   const once = args.has('--once');
   const targetKey = s.TARGET_URL ?? 'bundled';
   // An unusable state file is a settings problem: say which setting, exit 2, before any traffic.

@@ -3,6 +3,7 @@
 // pushed to a Pushgateway by one-shot runs when MONITOR_PUSHGATEWAY_URL is set.
 import client from 'prom-client';
 import type { Logger } from 'pino';
+import { redactThenCut } from '../core/redact.ts';
 import { passed, type CheckStatus, type PassResult } from './types.ts';
 
 export interface MetricsOptions {
@@ -229,7 +230,8 @@ export class MonitorMetrics {
       await gateway.pushAdd({ jobName: 'temporal_monitor', groupings: { target: this.target } });
       return true;
     } catch (err) {
-      logger?.warn({ reason: (err as Error)?.message }, 'could not push metrics to the Pushgateway');
+      // prom-client quotes the gateway's whole answer: redacted, then cut (issue 10).
+      logger?.warn({ reason: redactThenCut(String((err as Error)?.message), 300) }, 'could not push metrics to the Pushgateway');
       return false;
     }
   }

@@ -80,7 +80,8 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
     attempts,
     message: scrub(verdict.message + note),
     ...(retried.length ? { retried: retried.map(scrub) } : {}),
-    ...(verdict.drift?.length ? { drift: [...new Set(verdict.drift)] } : {}),
+    // Field names come from the server: scrubbed like the message (a token echoed as a key).
+    ...(verdict.drift?.length ? { drift: [...new Set(verdict.drift.map(scrub))] } : {}),
     ...(verdict.drop ? { drop: verdict.drop } : {}),
   };
 }

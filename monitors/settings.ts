@@ -4,35 +4,33 @@ import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
 import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
-import { setting, sharedSettings } from '../core/settings.ts';
+import { parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
 const cronPattern = () =>
-  setting.text().refine((p) => {
+  setting.checked((p) => {
     try {
       new Cron(p, { paused: true }).stop();
-      return true;
+      return undefined;
     } catch {
-      return false;
+      return 'expected a cron pattern such as "*/5 * * * *" (5 fields, or 6 with seconds first)';
     }
-  }, 'expected a cron pattern such as "*/5 * * * *" (5 fields, or 6 with seconds first)');
+  });
 
 /** A duration such as 30m, 4h, 1d (0 = never). */
 const duration = () =>
-  setting.text().transform((t, ctx) => {
-    const s = parseDurationS(t);
-    if (s === undefined) ctx.addIssue({ code: 'custom', message: 'expected a duration such as 30m, 4h or 1d (0 = never)' });
-    return s ?? 0;
+  setting.parsed((t) => {
+    const v = parseDurationS(t);
+    return v === undefined ? { problem: 'expected a duration such as 30m, 4h or 1d (0 = never)' } : { value: v };
   });
 
 const maintenance = () =>
-  setting.text().transform((t, ctx) => {
+  setting.parsed((t) => {
     try {
-      return parseMaintenance(t);
+      return { value: parseMaintenance(t) };
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return [];
+      return { problem: (err as Error).message };
     }
   });
 
@@ -41,13 +39,14 @@ export const monitorSettings = {
   MONITOR_USERNAME: setting.text().optional(),
   MONITOR_PASSWORD: setting.text().optional(),
   MONITOR_SCHEDULE: cronPattern().default('*/5 * * * *'),
-  MONITOR_DB: setting.text().default('.state/monitor.db'),
+  MONITOR_DB: setting.file().default('.state/monitor.db'),
   MONITOR_RETRIES: setting.int(0, 10).default(2),
   MONITOR_RETRY_BACKOFF_MS: setting.int(0, 600_000).default(2000),
   MONITOR_LATENCY_DEGRADED_MS: setting.int(1, 600_000).default(1000),
   MONITOR_LATENCY_FAIL_MS: setting.int(1, 600_000).default(2500),
   MONITOR_EXPECTED_TOKEN_LIFETIME_S: setting.int(1, 30 * 86400).default(TOKEN_LIFETIME_S),
-  MONITOR_ALERT_WEBHOOK_URL: setting.url().optional(),
+  // A webhook's URL is its secret (Slack's path is the key); its query may carry a token.
+  MONITOR_ALERT_WEBHOOK_URL: setting.url({ query: true }, { secret: true }).optional(),
   MONITOR_ALERT_AFTER: setting.int(1, 1000).default(3),
   MONITOR_ALERT_RETRIES: setting.int(0, 10).default(3),
   /** Time limit of one round of alert delivery (every channel, retries included): a webhook that
@@ -56,16 +55,18 @@ export const monitorSettings = {
   /** Remind while a check is still failing, this often (seconds; 0 = never). */
   MONITOR_ALERT_REPEAT: duration().default(4 * 3600),
   /** PagerDuty Events API v2 integration (routing) key: alerts trigger and resolve incidents there too. */
-  MONITOR_ALERT_PAGERDUTY_KEY: setting.text().optional(),
-  MONITOR_ALERT_PAGERDUTY_URL: setting.url().default('https://events.pagerduty.com/v2/enqueue'),
+  MONITOR_ALERT_PAGERDUTY_KEY: setting.text({ secret: true }).optional(),
+  /** Where PagerDuty events go (a proxy or a test double instead of PagerDuty's own endpoint). */
+  MONITOR_ALERT_PAGERDUTY_URL: setting.url({ query: true }).default('https://events.pagerduty.com/v2/enqueue'),
   /** Maintenance windows: "<cron> <duration>[; …]". Passes run, alerts are held. */
   MONITOR_MAINTENANCE: maintenance().optional(),
   MONITOR_RETENTION_DAYS: setting.int(1, 3650).default(30),
   MONITOR_RETENTION_PASSES: setting.int(10, 10_000_000).default(100_000),
   MONITOR_HOST: setting.oneOf(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::']).default('127.0.0.1'),
   MONITOR_PORT: setting.int(0, 65535).default(9464),
-  MONITOR_PUSHGATEWAY_URL: setting.url().optional(),
-  MONITOR_STATUS_PAGE: setting.text().optional(),
+  // user:password@ is sent as Basic auth by prom-client (a Pushgateway behind an auth proxy).
+  MONITOR_PUSHGATEWAY_URL: setting.url({ credentials: true }).optional(),
+  MONITOR_STATUS_PAGE: setting.file().optional(),
 };
 
 export type MonitorSettings = Readonly<z.infer<z.ZodObject<typeof monitorSettings>>>;
@@ -86,6 +87,14 @@ export function crossCheck(s: MonitorSettings): string[] {
       `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS (${s.MONITOR_LATENCY_FAIL_MS})`,
     );
   return problems;
+}
+
+/** The monitor's settings from `env`, cross-checked: what `npm run monitor` refuses (exit 2) before any traffic. */
+export function validateMonitorSettings(env: Record<string, string | undefined>): MonitorSettings {
+  const s = parseSettings(monitorSettings, env);
+  const problems = crossCheck(s);
+  if (problems.length) throw new SettingsError(problems);
+  return s;
 }
 
 /** How often the schedule fires (seconds): from MONITOR_SCHEDULE's next two runs. One-shot runs

@@ -142,6 +142,11 @@ export const FAULTS = {
   },
   hang: { summary: 'The API accepts connections and never answers.', caughtBy: ['monitor'] },
   drop: { summary: 'The API drops every connection without answering.', caughtBy: ['tests', 'load', 'monitor', 'explore'] },
+  // Not load: k6 keeps a whole body in memory and has no size limit, only its time limit.
+  'endless-body': {
+    summary: 'Every API answer is 200 with a JSON body that never ends (a proxy streaming in a loop).',
+    caughtBy: ['tests', 'monitor'],
+  },
 } as const satisfies Record<string, FaultEntry>;
 
 export type FaultName = keyof typeof FAULTS;

@@ -1,18 +1,28 @@
 // `npm run target`: the reference target as a process. Prints its URL when ready.
 //   --faults name,name:param   same as TARGET_FAULTS
 //   --list-faults [--markdown]  print the catalog (as a Markdown table) and exit
-import { parseArgs } from 'node:util';
 import { createLogger } from '../core/logger.ts';
-import { runMain, SettingsError } from '../core/settings.ts';
+import { runMain, parseCommandLine, SettingsError } from '../core/settings.ts';
 import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
 import { startTarget } from './server.ts';
 import { faultGenerationProblems, loadTargetSettings } from './settings.ts';
 
 const only = (e: FaultEntry): string => (e.generations ? ` (${e.generations.join(', ')} generation only)` : '');
 
+/** Why the target could not start, as a sentence naming the setting to change. */
+function startProblem(err: NodeJS.ErrnoException, host: string, port: number): string {
+  if (err.code === 'EADDRINUSE')
+    return `TARGET_PORT: port ${port} on ${host} is already in use (another target running?); choose another, or 0 for any free port`;
+  if (err.code === 'EACCES') return `TARGET_PORT: not allowed to listen on port ${port} (ports below 1024 need privileges); choose another`;
+  if (err.code === 'EADDRNOTAVAIL') return `TARGET_HOST: ${host} is not an address of this machine`;
+  return `TARGET_DB: cannot open the target's database (${(err.message ?? String(err)).split('\n')[0]})`;
+}
+
 await runMain(async () => {
-  const { values } = parseArgs({
-    options: { faults: { type: 'string' }, 'list-faults': { type: 'boolean' }, markdown: { type: 'boolean' } },
+  const { values } = parseCommandLine('npm run target', process.argv.slice(2), {
+    faults: { type: 'string' },
+    'list-faults': { type: 'boolean' },
+    markdown: { type: 'boolean' },
   });
   if (values['list-faults'] && values.markdown) {
     console.log('| fault | what goes wrong | meant to be caught by |\n|---|---|---|');
@@ -41,19 +51,24 @@ await runMain(async () => {
     if (problems.length) throw new SettingsError(problems.map((p) => p.replace(/^TARGET_FAULTS/, '--faults')));
   }
   const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'target' });
-  const target = await startTarget({
-    port: s.TARGET_PORT,
-    host: s.TARGET_HOST,
-    dbPath: s.TARGET_DB,
-    faults,
-    tokenLifetimeS: s.TARGET_TOKEN_LIFETIME_S,
-    maxRefreshS: s.TARGET_MAX_REFRESH_S,
-    jwtKey: s.TARGET_JWT_KEY,
-    realm: s.TARGET_REALM,
-    generation: s.TARGET_GENERATION,
-    smtpUrl: s.TARGET_SMTP_URL,
-    logger,
-  });
+  let target: Awaited<ReturnType<typeof startTarget>>;
+  try {
+    target = await startTarget({
+      port: s.TARGET_PORT,
+      host: s.TARGET_HOST,
+      dbPath: s.TARGET_DB,
+      faults,
+      tokenLifetimeS: s.TARGET_TOKEN_LIFETIME_S,
+      maxRefreshS: s.TARGET_MAX_REFRESH_S,
+      jwtKey: s.TARGET_JWT_KEY,
+      realm: s.TARGET_REALM,
+      generation: s.TARGET_GENERATION,
+      smtpUrl: s.TARGET_SMTP_URL,
+      logger,
+    });
+  } catch (err) {
+    throw new SettingsError([startProblem(err as NodeJS.ErrnoException, s.TARGET_HOST, s.TARGET_PORT)]);
+  }
   // The line scripts and Playwright's webServer wait for.
   console.log(
     `reference target listening on ${target.url} (generation: ${target.generation}; faults: ${target.faults.list().join(',') || 'none'})`,

@@ -70,6 +70,19 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** A JSON answer that never ends: written as fast as the client reads, until it hangs up. */
+function endless(res: ServerResponse): void {
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  res.writeHead(200, { 'content-type': JSON_TYPE });
+  res.write('{"code":200,"response":"');
+  const pump = () => {
+    while (!res.destroyed && res.write(chunk));
+  };
+  res.on('drain', pump);
+  res.on('error', () => {});
+  pump();
+}
+
 function send(res: ServerResponse, reply: Reply): void {
   const body = JSON.stringify(reply.json);
   res.writeHead(reply.status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...reply.headers });
@@ -117,6 +130,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
           res.writeHead(200, { 'content-type': 'text/html' });
           return res.end(GARBAGE);
         }
+        if (faults.has('endless-body')) return endless(res);
       }
       const route = ROUTES[`${req.method} ${path}`] ?? paramRoute(req.method ?? '', path, deps);
       if (!route) {

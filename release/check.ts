@@ -9,14 +9,7 @@ import { listRuns } from '../load/runner/summary.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
-import {
-  defaultParts,
-  loadReleaseSettings,
-  partsLogFormat,
-  RELEASE_EXPLORE_SECONDS,
-  releaseProjects,
-  validateAllParts,
-} from './settings.ts';
+import { defaultParts, partsLogFormat, RELEASE_EXPLORE_SECONDS, releaseProjects, validateRelease } from './settings.ts';
 import { rowsOf, textTable } from './table.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */
@@ -40,10 +33,9 @@ function latestLoadRuns(reportsDir: string): LoadRunLink[] {
 }
 
 await runMain(async () => {
-  const s = loadReleaseSettings();
-  const chosen = s.RELEASE_PARTS ? { parts: s.RELEASE_PARTS } : defaultParts(s);
+  const s = validateRelease(); // every part's settings, before any traffic
+  const chosen = defaultParts(s);
   const parts = chosen.parts;
-  validateAllParts(parts); // before any traffic
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
   const where =

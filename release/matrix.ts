@@ -2,14 +2,16 @@
 // meant to catch it runs against a target with that fault on (its own target, started separately, as
 // a staging deploy would be); the clean target runs every part. Both generations of the API: the
 // documented one and the latest (e-mail verification mandatory; one Mailpit catches the mail of all
-// its targets, as a staging's would). Prints fault × part per generation, writes the Markdown
-// (docs/detection-matrix.md), exits 1 if a fault escapes a part meant to catch it or a clean target
-// fails anything.
+// its targets, as a staging's would). Prints fault × part per generation, writes the Markdown under
+// REPORTS_DIR (a test run never changes tracked files), exits 1 if a fault escapes a part meant to
+// catch it or a clean target fails anything.
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
 //   --generations documented,latest   only these generations (a fault runs only in those it exists in)
 //   --jobs N                     Playwright and monitor runs at once (default 2: this machine has 2 cores); k6 runs, mostly waiting, go one at a time beside them
 //   --list                       print every failing test / check of each caught fault (npm run test:faults)
-//   --out FILE                   where the Markdown goes (default docs/detection-matrix.md for a full run)
+//   --out FILE                   where the Markdown goes (default REPORTS_DIR/detection-matrix.md)
+//   --write-docs                 also regenerate the committed docs/detection-matrix.md (a full run
+//                                only); its text holds nothing that changes from run to run
 //   --strict                     every run with CONTRACT_STRICT=true (so does CONTRACT_STRICT=true in the environment)
 // A harmless fault (an added field: `driftShownBy` in the catalog) must fail nothing: every part runs,
 // must pass, and the parts named must report the drift; with --strict those parts must fail on it.
@@ -17,15 +19,14 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import { GENERATIONS, type Generation } from '../core/contract.ts';
 import { startMailpit, type RunningMailpit } from '../core/mail/mailpit-process.ts';
-import { loadSettings, parseSettings, runMain, setting, sharedSettings } from '../core/settings.ts';
+import { loadSettings, parseCommandLine, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { neverFailed } from './proven.ts';
+import { md, matrixMarkdown } from './table.ts';
 import { brokenRun, combine, PARTS, runExplore, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
 
 // The across-runs check needs a token to expire between two passes: a 3 s lifetime, 1 s tolerance,
@@ -60,7 +61,7 @@ function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
  * A latest run of a fault that exists in both generations needs to show only that the fault is caught
  * there too: each check of the tests and of k6 was shown to be able to fail by the fault's documented
  * run (the same tests, the same thresholds). So that run is cut short: the tests stop at their first
- * failure, k6 runs its smoke for CAUGHT_ONLY_K6_DURATION instead of 10 s. Both generations must be
+ * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 10. Both generations must be
  * in the matrix for that; clean targets and the latest generation's own faults run in full.
  */
 const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
@@ -70,7 +71,7 @@ const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
   !(FAULTS[job.fault] as FaultEntry).driftShownBy &&
   generationsOf(job.fault).includes('documented') &&
   generations.includes('documented');
-const CAUGHT_ONLY_K6_DURATION = '3s';
+const CAUGHT_ONLY_K6_S = 3;
 
 /**
  * Faults that break every API answer. One of them, `outage`, runs the tests in full and so shows that
@@ -143,13 +144,13 @@ async function runJob(
           env,
           reportsDir: dir,
           script: 'login',
-          duration: caughtOnly(job, generations) ? CAUGHT_ONLY_K6_DURATION : undefined,
+          duration: caughtOnly(job, generations) ? `${CAUGHT_ONLY_K6_S}s` : undefined,
         }),
         await runLoad({
           env,
           reportsDir: dir,
           script: 'credits',
-          duration: caughtOnly(job, generations) ? CAUGHT_ONLY_K6_DURATION : undefined,
+          duration: caughtOnly(job, generations) ? `${CAUGHT_ONLY_K6_S}s` : undefined,
         }),
       ]);
     if (job.part === 'explore') {
@@ -197,7 +198,7 @@ async function pool<T, R>(items: T[], size: number, fn: (t: T) => Promise<R>): P
   return out;
 }
 
-const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const DOCS_TABLE = 'docs/detection-matrix.md';
 
 function cellText(
   generation: Generation,
@@ -227,7 +228,7 @@ function cellText(
     if (r.ok) return { text: '✖ MISSED', bad: true };
     if (part === 'tests' && firstFailureEnough(c.job, generations, faults)) return { text: '✔ caught (first failure)', bad: false };
     if (part === 'load' && caughtOnly(c.job, generations))
-      return { text: `✔ caught (${r.failed} failed, ${CAUGHT_ONLY_K6_DURATION} runs)`, bad: false };
+      return { text: `✔ caught (${r.failed} failed, ${CAUGHT_ONLY_K6_S}-second runs)`, bad: false };
     return { text: `✔ caught (${r.failed} failed)`, bad: false };
   }
   if (!r.ok) return { text: `✖ FAILS under a harmless change (${r.failed} failed)`, bad: true };
@@ -244,33 +245,23 @@ function progressWord(want: Want, r: PartResult): string {
 }
 
 await runMain(async () => {
-  const { values } = parseArgs({
-    options: {
-      parts: { type: 'string' },
-      faults: { type: 'string' },
-      jobs: { type: 'string' },
-      out: { type: 'string' },
-      list: { type: 'boolean' },
-      generations: { type: 'string' },
-      strict: { type: 'boolean' },
-    },
+  const { values } = parseCommandLine('npm run matrix', process.argv.slice(2), {
+    parts: { type: 'string' },
+    faults: { type: 'string' },
+    jobs: { type: 'string' },
+    out: { type: 'string' },
+    list: { type: 'boolean' },
+    generations: { type: 'string' },
+    'write-docs': { type: 'boolean' },
+    strict: { type: 'boolean' },
   });
   const strict = values.strict === true || loadSettings({ CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT }).CONTRACT_STRICT;
   const flags = parseSettings(
     {
-      '--parts': setting
-        .list()
-        .pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1))
-        .optional(),
-      '--faults': setting
-        .list()
-        .pipe(z.array(z.enum(FAULT_NAMES, { error: 'expected fault names from npm run faults' })).min(1))
-        .optional(),
+      '--parts': setting.list(PARTS).optional(),
+      '--faults': setting.list(FAULT_NAMES as unknown as readonly [FaultName, ...FaultName[]]).optional(),
       '--jobs': setting.int(1, 8).default(2),
-      '--generations': setting
-        .list()
-        .pipe(z.array(z.enum(GENERATIONS, { error: `expected a comma-separated list of ${GENERATIONS.join(', ')}` })).min(1))
-        .optional(),
+      '--generations': setting.list(GENERATIONS).optional(),
     },
     { '--parts': values.parts, '--faults': values.faults, '--jobs': values.jobs, '--generations': values.generations },
   );
@@ -278,7 +269,12 @@ await runMain(async () => {
   const faults: readonly FaultName[] = flags['--faults'] ?? FAULT_NAMES;
   const jobsAtOnce = flags['--jobs'];
   const generations: readonly Generation[] = flags['--generations'] ?? GENERATIONS;
-  const out = values.out ?? (values.parts || values.faults || values.generations ? undefined : 'docs/detection-matrix.md');
+  const complete = !values.faults;
+  if (values['write-docs'] && (values.parts || values.faults || values.generations))
+    throw new SettingsError([
+      '--write-docs: regenerates the committed table, so it takes a full run (no --parts, --faults or --generations)',
+    ]);
+  const out = values.out ?? join(loadSettings({ REPORTS_DIR: sharedSettings.REPORTS_DIR }).REPORTS_DIR, 'detection-matrix.md');
 
   const jobs: Job[] = generations.flatMap((generation) => [
     ...parts.map((part) => ({ generation, fault: 'clean' as const, part })),
@@ -384,7 +380,6 @@ await runMain(async () => {
   // Each check must be shown to fail: on a full run, list those no fault made fail, per generation. A
   // check that runs in both is held to it in the documented one (the latest runs of the faults of
   // both generations stop at their first failure); the latest generation's own checks in the latest.
-  const complete = !values.faults;
   const cleanChecks = (generation: Generation, part: Part) =>
     cells.get(cellKey({ generation, fault: 'clean', part }))?.result.verdicts ?? [];
   const unproven = complete
@@ -423,18 +418,13 @@ await runMain(async () => {
     )
     .join('; ');
 
-  const markdown = [
-    `| ${header.join(' | ')} |`,
-    `|${header.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${r.map((c, i) => (i === 0 && c !== '(clean target)' ? `\`${c}\`` : md(c))).join(' | ')} |`),
-  ].join('\n');
-  if (out) {
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(
-      out,
-      `# Detection matrix\n\nWhich part of the harness fails for each fault of the reference target (\`npm run matrix\`, ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s on this machine), in each generation of the API (${generations.join(', ')}). Only the parts each fault is meant for are run, in the generations it exists in; \`·\` = not run there. A harmless fault (an added field) runs every part: each must pass, and the tests and the monitor must show the drift.${strict ? ' Run with CONTRACT_STRICT=true: added fields must fail.' : ''}${generations.length > 1 ? ' A latest tests run of a fault of both generations stops at its first failure (each of those checks was shown to fail in the documented run).' : ''}\n\n${markdown}\n${provenLine ? `\nEvery check shown to fail: ${provenLine}.\n` : ''}`,
-    );
-    process.stdout.write(`\nMarkdown written to ${out}\n`);
+  const doc = matrixMarkdown(header, rows, provenLine, { strict, generations });
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${doc}\n_This run: ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s._\n`);
+  process.stdout.write(`\nMarkdown written to ${out}\n`);
+  if (values['write-docs']) {
+    writeFileSync(DOCS_TABLE, doc);
+    process.stdout.write(`and to ${DOCS_TABLE}\n`);
   }
   process.stdout.write(
     `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, a clean target failed, a harmless change failed a part or showed no drift, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean targets pass${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,

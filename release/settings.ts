@@ -1,14 +1,11 @@
 // Settings of the release check and the matrix, and the up-front validation of every part's
 // settings: a bad setting anywhere stops the run before any traffic.
-import { z } from 'zod';
-import { missingInbox } from '../core/mail/index.ts';
-import { loadSettings, setting, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
-import { inboxProblem, loadTestSettings } from '../fixtures/settings.ts';
-import { loadSettingsShape } from '../load/runner/settings.ts';
-import { assertTargetAllowed } from '../load/lib/safety.ts';
-import { crossCheck, monitorSettings } from '../monitors/settings.ts';
-import { loadTargetSettings, targetSettings } from '../reference/settings.ts';
-import { allowExplore, exploreGateProblem, exploreSeconds, loadExploreSettings } from '../explore/settings.ts';
+import { loadSettings, parseSettings, setting, settingsEnv, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
+import { inboxProblem, parseTestSettings } from '../fixtures/settings.ts';
+import { validateLoadRun } from '../load/runner/settings.ts';
+import { validateMonitorSettings } from '../monitors/settings.ts';
+import { parseTargetSettings, targetSettings } from '../reference/settings.ts';
+import { allowExplore, exploreGateProblem, exploreSeconds, validateExploreSettings } from '../explore/settings.ts';
 
 import { PARTS, type PartName } from './parts.ts';
 
@@ -21,10 +18,7 @@ export const releaseSettings = {
   /** Shown in the header; the parts read it themselves when they start the bundled target. */
   TARGET_FAULTS: targetSettings.TARGET_FAULTS,
   /** Which parts the release check runs. */
-  RELEASE_PARTS: setting
-    .list()
-    .pipe(z.array(z.enum(PARTS, { error: `expected a comma-separated list of ${PARTS.join(', ')}` })).min(1))
-    .optional(),
+  RELEASE_PARTS: setting.list(PARTS).optional(),
   /** Set by CI systems: the parts log JSON lines there. */
   CI: setting.bool().default(false),
   /** The explorer's budget in the release check (default RELEASE_EXPLORE_SECONDS). */
@@ -32,10 +26,7 @@ export const releaseSettings = {
   /** The explorer runs against a target that is not this machine only when true. */
   ALLOW_EXPLORE: allowExplore(),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
-  RELEASE_TEST_PROJECTS: setting
-    .list()
-    .pipe(z.array(z.enum(PROJECTS, { error: `expected a comma-separated list of ${PROJECTS.join(', ')}` })).min(1))
-    .optional(),
+  RELEASE_TEST_PROJECTS: setting.list(PROJECTS).optional(),
 };
 export type ReleaseSettings = ReturnType<typeof loadReleaseSettings>;
 
@@ -44,7 +35,7 @@ export function loadReleaseSettings() {
 }
 
 /** Parses every part's settings (and the load safety gate); one SettingsError with every problem. */
-export function validateAllParts(parts: readonly string[]): void {
+export function validateAllParts(parts: readonly string[], env: Record<string, string | undefined> = settingsEnv()): void {
   const problems: string[] = [];
   const attempt = (fn: () => unknown) => {
     try {
@@ -54,28 +45,17 @@ export function validateAllParts(parts: readonly string[]): void {
       else problems.push((err as Error).message);
     }
   };
-  attempt(() => loadTargetSettings());
+  attempt(() => parseTargetSettings(env));
+  // A latest target needs an inbox for the projects that make accounts (those the check will run).
   if (parts.includes('tests'))
     attempt(() => {
-      const problem = inboxProblem(loadTestSettings(), releaseProjects(loadReleaseSettings()));
+      const problem = inboxProblem(parseTestSettings(env), releaseProjects(parseSettings(releaseSettings, env)));
       if (problem) throw new SettingsError([problem]);
     });
-  if (parts.includes('load'))
-    attempt(() => {
-      const s = loadSettings(loadSettingsShape);
-      if (s.TARGET_URL) assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
-      const problem =
-        s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
-          ? undefined
-          : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
-      if (problem) throw new SettingsError([problem]);
-    });
-  if (parts.includes('monitor'))
-    attempt(() => {
-      const p = crossCheck(loadSettings(monitorSettings));
-      if (p.length) throw new SettingsError(p);
-    });
-  if (parts.includes('explore')) attempt(() => loadExploreSettings());
+  // The load part runs `npm run load -- <script> --profile smoke` (parts.ts): the same checks.
+  if (parts.includes('load')) attempt(() => validateLoadRun(['login', '--profile', 'smoke'], env));
+  if (parts.includes('monitor')) attempt(() => validateMonitorSettings(env));
+  if (parts.includes('explore')) attempt(() => validateExploreSettings(env));
   if (problems.length) throw new SettingsError([...new Set(problems)]);
 }
 
@@ -85,12 +65,20 @@ export const RELEASE_EXPLORE_SECONDS = 30;
 /** The parts a release check runs when RELEASE_PARTS does not say: all of them, but the explorer
  *  only where it may run (this machine, or ALLOW_EXPLORE=true); `skipped` says why it does not. */
 export function defaultParts(s: ReleaseSettings): { parts: PartName[]; skipped?: string } {
+  if (s.RELEASE_PARTS) return { parts: [...s.RELEASE_PARTS] };
   const gate = exploreGateProblem(s);
   if (!gate) return { parts: [...PARTS] };
   return {
     parts: PARTS.filter((p) => p !== 'explore'),
     skipped: `explore: skipped: it registers many accounts; ${gate.replace(/^ALLOW_EXPLORE: /, '')}`,
   };
+}
+
+/** What `npm start` checks before any traffic: its own settings, then every part's it will run. */
+export function validateRelease(env: Record<string, string | undefined> = settingsEnv()): ReleaseSettings {
+  const s = parseSettings(releaseSettings, env);
+  validateAllParts(defaultParts(s).parts, env);
+  return s;
 }
 
 /** The Playwright projects a release check runs: all locally; upgrade elsewhere only with ALLOW_UPGRADE. */

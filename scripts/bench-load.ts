@@ -17,16 +17,20 @@ import { runReported } from '../load/runner/run-k6.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk } from './lib/bench.ts';
 
 const settingsShape = {
-  K6_BIN: setting.text().optional(),
+  K6_BIN: setting.input().optional(),
   BENCH_DURATION_S: setting.int(3, 120).default(10),
   BENCH_REPEAT: setting.int(1, 9).default(3),
   BENCH_CONNECTIONS: setting.int(1, 500).default(50),
-  BENCH_LOGIN_RATES: setting.list().default(['5', '10', '15', '20', '30']),
+  BENCH_LOGIN_RATES: setting
+    .checked((v) => (/^\s*\d+(\s*,\s*\d+)*\s*$/.test(v) ? undefined : 'expected a comma-separated list of whole numbers'))
+    .default('5,10,15,20,30'),
 };
 
 await runMain(async () => {
   const s = loadSettings(settingsShape);
-  const loginRates = s.BENCH_LOGIN_RATES.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const loginRates = s.BENCH_LOGIN_RATES.split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   const k6 = await ensureTool('k6', s.K6_BIN);
   const dir = mkdtempSync(join(tmpdir(), 'hx-bench-load-'));
   const target = await spawnTarget();

@@ -20,7 +20,8 @@ console.log('  passes   page KiB   server cold ms   server per pass ms   chromiu
 try {
   for (const n of [1, 100, 10_000]) {
     const dir = tempDir();
-    const settings = testSettings(dir);
+    // The production latency thresholds, so the chart draws what a user's page draws.
+    const settings = testSettings(dir, { MONITOR_LATENCY_DEGRADED_MS: '1000', MONITOR_LATENCY_FAIL_MS: '2500' });
     const state = new MonitorState(settings.MONITOR_DB);
     writeHistory(state, url, n);
     state.close();

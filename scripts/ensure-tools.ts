@@ -7,7 +7,7 @@ import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { ensureKubeSchemas } from './lib/kube-schemas.ts';
 
 await runMain(async () => {
-  const s = loadSettings({ K6_BIN: setting.text().optional() });
+  const s = loadSettings({ K6_BIN: setting.input().optional() });
   const asked = process.argv.slice(2);
   const unknown = asked.filter((a) => !(a in GO_TOOLS));
   if (unknown.length) {

@@ -3,8 +3,18 @@
 // Today http(s) = Mailpit's HTTP API; the real server's RabbitMQ outbox (amqp://, issue 14) goes
 // behind the same interface. A leaf module: settings read the schemes from it.
 
+import type { UrlRules } from '../url.ts';
+
 /** MAIL_INBOX_URL schemes with an implementation in core/mail/index.ts. */
 export const INBOX_PROTOCOLS = ['http', 'https'] as const;
+
+/** MAIL_INBOX_URL through the URL rules (core/url.ts): a Mailpit behind --ui-auth-file takes the
+ *  URL's user:password as Basic auth, so credentials are allowed (and never shown: see settings). */
+export const INBOX_URL_RULES: UrlRules = {
+  schemes: INBOX_PROTOCOLS,
+  credentials: true,
+  example: "http://127.0.0.1:8025 (Mailpit's HTTP API)",
+};
 
 /** Who a mail is for: mailboxes keyed by address (Mailpit) or by account (the server's outbox,
  *  whose messages name both) find it by one or the other. */

@@ -1,6 +1,7 @@
 // The inbox for MAIL_INBOX_URL, by its scheme, and the rule every part that makes accounts follows
 // against a target of the latest generation: it needs an inbox, or accounts verified beforehand.
 import type { Generation } from '../contract.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../http.ts';
 import { SettingsError } from '../settings.ts';
 import { INBOX_PROTOCOLS, type Inbox } from './inbox.ts';
 import { MailpitInbox } from './mailpit.ts';
@@ -8,13 +9,15 @@ import { MailpitInbox } from './mailpit.ts';
 export type { Inbox, Mail, Recipient } from './inbox.ts';
 export { MailError } from './inbox.ts';
 
-/** The inbox at `url`. One case per scheme of INBOX_PROTOCOLS (amqp:// = the server's outbox, issue 14). */
-export function openInbox(url: string, requestTimeoutMs: number): Inbox {
+/** The inbox at `url` (MAIL_INBOX_URL, already through its URL rules). Its reads take the run's time
+ *  limit per request and body limit (HTTP_MAX_BODY_BYTES), as the API's answers do. One case per
+ *  scheme of INBOX_PROTOCOLS (amqp:// = the server's outbox, issue 14). */
+export function openInbox(url: string, requestTimeoutMs: number, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Inbox {
   const scheme = new URL(url).protocol.replace(/:$/, '');
   switch (scheme) {
     case 'http':
     case 'https':
-      return new MailpitInbox(url, requestTimeoutMs);
+      return new MailpitInbox(url, requestTimeoutMs, maxBodyBytes);
     default:
       throw new SettingsError([`MAIL_INBOX_URL: no inbox reads ${scheme}:// (known: ${INBOX_PROTOCOLS.join(', ')})`]);
   }

@@ -1,7 +1,7 @@
 // The inbox over Mailpit's HTTP API (https://mailpit.axllent.org/docs/api-v1/): search the messages
 // to an address (newest first), then read the newest one. A Mailpit behind its --ui-auth-file takes
 // the user:password of MAIL_INBOX_URL as Basic auth (fetch refuses credentials in a URL).
-import { fetchTransport, TransportError, type Transport } from '../http.ts';
+import { DEFAULT_MAX_BODY_BYTES, fetchTransport, TransportError, type Transport } from '../http.ts';
 import { MailError, type Inbox, type Mail, type Recipient } from './inbox.ts';
 
 interface SearchAnswer {
@@ -25,6 +25,8 @@ export class MailpitInbox implements Inbox {
   constructor(
     url: string,
     private readonly requestTimeoutMs = 10_000,
+    /** HTTP_MAX_BODY_BYTES: a mail is the server's text too; one with no end must not take the memory. */
+    private readonly maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
     private readonly transport: Transport = fetchTransport,
   ) {
     const u = new URL(url);
@@ -40,7 +42,13 @@ export class MailpitInbox implements Inbox {
   private async get<T>(path: string): Promise<T> {
     let res: Awaited<ReturnType<Transport>>;
     try {
-      res = await this.transport({ method: 'GET', url: this.base + path, headers: this.headers, timeoutMs: this.requestTimeoutMs });
+      res = await this.transport({
+        method: 'GET',
+        url: this.base + path,
+        headers: this.headers,
+        timeoutMs: this.requestTimeoutMs,
+        maxBodyBytes: this.maxBodyBytes,
+      });
     } catch (err) {
       if (err instanceof TransportError) throw new MailError('unreachable', `${this.label} could not be read: ${err.message}`);
       throw err;

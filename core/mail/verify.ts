@@ -4,7 +4,8 @@
 import { decodeHTML } from 'entities';
 import type { ApiResponse, TemporalClient } from '../client.ts';
 import { API_PATHS, MESSAGES } from '../contract.ts';
-import { redactText } from '../redact.ts';
+import { TransportError } from '../http.ts';
+import { redactText, redactThenCut } from '../redact.ts';
 import { MailError, type Inbox, type Mail } from './inbox.ts';
 
 /** The link to the verification route, with or without a host; its path is group 1. */
@@ -49,18 +50,22 @@ export class VerificationError extends Error {
   }
 }
 
-/** "HTTP 400: {...}", secrets redacted before the cut. */
-const answerText = (res: ApiResponse): string => {
-  const text = redactText(res.text.replace(/\s+/g, ' ').trim());
-  return `HTTP ${res.status}${text ? `: ${text.length > 160 ? `${text.slice(0, 160)}…` : text}` : ''}`;
+/** "HTTP 400: {...}", redacted (the link's token too: a server may echo it) before the cut. */
+const answerText = (res: ApiResponse, secrets: readonly string[]): string => {
+  const text = redactThenCut(res.text.replace(/\s+/g, ' ').trim(), 160, secrets);
+  return `HTTP ${res.status}${text ? `: ${text}` : ''}`;
 };
+
+/** The secret part of a verification link: its token (the last segment of the path). */
+export const linkToken = (link: Pick<VerificationLink, 'path'>): string => link.path.slice(link.path.lastIndexOf('/') + 1);
 
 export interface Verifiable {
   username: string;
   email_address: string;
 }
 
-/** Reads `account`'s newest mail from `inbox` and opens its link on `api`'s target. Throws VerificationError. */
+/** Reads `account`'s newest mail from `inbox` and opens its link on `api`'s target. Throws VerificationError,
+ *  or the TransportError of a link that got no answer (with the link's token hidden). */
 export async function verifyByMail(api: TemporalClient, inbox: Inbox, account: Verifiable, timeoutMs: number): Promise<VerificationLink> {
   let mail: Mail;
   try {
@@ -73,14 +78,24 @@ export async function verifyByMail(api: TemporalClient, inbox: Inbox, account: V
   if (!link)
     throw new VerificationError(
       'link',
-      `could not verify ${account.username}: the newest mail to ${account.email_address} ('${mail.subject}') holds no ${API_PATHS.verifyEmail}/... link`,
+      // The subject is the sender's text: redacted, then cut, like any answer quoted.
+      `could not verify ${account.username}: the newest mail to ${account.email_address} ('${redactThenCut(mail.subject.replace(/\s+/g, ' ').trim(), 100)}') holds no ${API_PATHS.verifyEmail}/... link`,
     );
-  const res = await api.verifyEmail(link.path);
+  const token = linkToken(link);
+  let res: ApiResponse;
+  try {
+    res = await api.verifyEmail(link.path);
+  } catch (err) {
+    // A TransportError quotes the URL it was sent to, and the link's token is in its path. It stays
+    // a TransportError: callers tell a lost answer (retried, or a transport failure) from a refusal.
+    if (err instanceof TransportError) throw err.hiding((text) => redactText(text, [token]));
+    throw err;
+  }
   const body = res.json ? (res.body as { response?: unknown }) : undefined;
   if (res.status !== 200 || body?.response !== MESSAGES.emailVerified)
     throw new VerificationError(
       'answer',
-      `could not verify ${account.username}: the link mailed to ${account.email_address} answered ${answerText(res)}, expected 200 '${MESSAGES.emailVerified}'`,
+      `could not verify ${account.username}: the link mailed to ${account.email_address} answered ${answerText(res, [token])}, expected 200 '${MESSAGES.emailVerified}'`,
       res.status,
     );
   return link;

@@ -26,13 +26,18 @@ function wholeNumber(key: string, fallback: number, min: number, max: number): n
 }
 
 export function loadConfig(script: ScriptName): RunConfig {
-  const targetUrl = __ENV.TARGET_URL?.trim();
-  assertTargetAllowed(targetUrl, __ENV.CONFIRM_TARGET);
+  // k6 never starts the bundled target: faults given here would silently mean nothing.
+  if (__ENV.TARGET_FAULTS?.trim())
+    throw new Error(
+      'TARGET_FAULTS: only the bundled reference target takes faults, and a k6 script always loads TARGET_URL; unset TARGET_FAULTS',
+    );
+  // The canonical URL the gate judged is the one requests go to, so k6's own URL parser (Go's) cannot read another host.
+  const baseUrl = assertTargetAllowed(__ENV.TARGET_URL, __ENV.CONFIRM_TARGET);
   const profile = buildProfile(script, __ENV);
   const criteria = buildCriteria(script, __ENV);
   return {
     script,
-    baseUrl: (targetUrl ?? '').replace(/\/+$/, ''),
+    baseUrl,
     profile,
     criteria,
     thresholds: buildThresholds(script, criteria),

@@ -18,10 +18,17 @@ export function prepareAccounts(s: { LOAD_ACCOUNTS_FILE?: string; LOAD_USERNAME?
   if (s.LOAD_ACCOUNTS_FILE) {
     const path = resolve(s.LOAD_ACCOUNTS_FILE);
     let parsed: unknown;
+    let text: string;
     try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
+      text = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new SettingsError([`LOAD_ACCOUNTS_FILE: cannot read JSON from ${path} (${(err as Error).message.split('\n')[0]})`]);
+      throw new SettingsError([`LOAD_ACCOUNTS_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // JSON.parse quotes the text it chokes on, and this file holds passwords.
+      throw new SettingsError([`LOAD_ACCOUNTS_FILE: ${path} is not valid JSON`]);
     }
     if (!AccountList.safeParse(parsed).success)
       throw new SettingsError([`LOAD_ACCOUNTS_FILE: expected a non-empty JSON array of {"username", "password"} in ${path}`]);

@@ -5,7 +5,7 @@ import type { ApiResponse, TemporalClient } from '../../core/client.ts';
 import type { Generation } from '../../core/contract.ts';
 import type { Inbox } from '../../core/mail/index.ts';
 import { driftLabel, judgeAnswer } from '../../core/judge.ts';
-import { redactText } from '../../core/redact.ts';
+import { redactText, redactThenCut } from '../../core/redact.ts';
 import type { KeptToken, MonitorState } from '../state.ts';
 import type { CheckName, CheckStatus } from '../types.ts';
 
@@ -100,9 +100,10 @@ export function judge<S extends z.ZodType>(ctx: PassContext, schema: S, res: Api
 export function describeAnswer(res: ApiResponse, secrets: string[] = []): string {
   const type = res.headers['content-type'] ?? 'no content type';
   const text = res.text.replace(/\s+/g, ' ').trim();
-  const shown = text.length > 160 ? `${text.slice(0, 160)}…` : text;
-  const kind = res.json ? '' : text === '' ? ' with an empty body' : ` with a non-JSON body (${type})`;
-  return redactText(`HTTP ${res.status}${kind}${shown ? `: ${shown}` : ''}`, secrets);
+  // Redact, then cut: a secret split by the cut would no longer be recognised (issue 10).
+  const shown = redactThenCut(text, 160, secrets);
+  const kind = res.json ? '' : text === '' ? ' with an empty body' : ` with a non-JSON body (${redactText(type, secrets)})`;
+  return `HTTP ${res.status}${kind}${shown ? `: ${shown}` : ''}`;
 }
 
 export const ms = (x: number): string => `${Math.round(x)} ms`;

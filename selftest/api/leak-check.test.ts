@@ -76,3 +76,77 @@ test('SMOKE_PASSWORD in test-results fails the run', async () => {
     delete process.env.SMOKE_PASSWORD;
   }
 });
+
+test('a trace zip is scrubbed of tokens and passwords before the check, and the check reads inside zips', async () => {
+  const { zipSync, unzipSync, strToU8, strFromU8 } = await import('fflate');
+  const { readFileSync } = await import('node:fs');
+  const trace = zipSync({
+    'trace.network': strToU8(
+      `{"request":{"headers":[{"name":"Authorization","value":"Bearer ${jwt}"}],"postData":"{\\"password\\":\\"${password}\\"}"}}`,
+    ),
+    'resources/abc.dat': strToU8(`{"token":"${jwt}"}`),
+  });
+  const r = setup({});
+  const file = join(process.env.REPORTS_DIR!, '..', 'test-results', 'trace.zip');
+  writeFileSync(file, trace);
+  assert.equal((await finish(r)).status, undefined, 'the scrubbed trace still holds a secret');
+  const after = Object.values(unzipSync(readFileSync(file)))
+    .map((d) => strFromU8(d))
+    .join('\n');
+  assert.ok(!after.includes(jwt) && !after.includes(password), after);
+  assert.match(after, /Bearer \[redacted\]/);
+});
+
+test("a trace inside a sharded run's blob report (a zip inside a zip) is scrubbed and read too", async () => {
+  const { zipSync, unzipSync, strToU8, strFromU8 } = await import('fflate');
+  const { readFileSync } = await import('node:fs');
+  const trace = zipSync({ 'trace.network': strToU8(`{"headers":[{"name":"Authorization","value":"Bearer ${jwt}"}]}`) });
+  const blob = zipSync({ 'report.jsonl': strToU8('{"method":"onBegin"}'), 'resources/0123abcd.zip': trace });
+  const r = setup({});
+  mkdirSync(join(process.env.REPORTS_DIR!, 'blob'));
+  const file = join(process.env.REPORTS_DIR!, 'blob', 'report-1.zip');
+  writeFileSync(file, blob);
+  assert.equal((await finish(r)).status, undefined, 'the scrubbed blob report still holds a secret');
+  const inner = unzipSync(readFileSync(file))['resources/0123abcd.zip']!;
+  const text = strFromU8(unzipSync(inner)['trace.network']!);
+  assert.ok(!text.includes(jwt), text);
+  assert.match(text, /Bearer \[redacted\]/);
+
+  // Read, not only scrubbed: what is inside a zip inside a zip is scanned (named by its path).
+  process.env.SMOKE_USERNAME = 'smoke-user';
+  process.env.SMOKE_PASSWORD = 'Smoke-Secret-456';
+  try {
+    const r2 = setup({});
+    const nested = zipSync({ 'resources/x.zip': zipSync({ 'trace.trace': strToU8('login Smoke-Secret-456') }) });
+    r2['scanZip'](nested, 'blob.zip');
+    const { status, printed } = await finish(r2);
+    assert.equal(status, 'failed');
+    assert.match(printed, /SMOKE_PASSWORD in blob\.zip › resources\/x\.zip › trace\.trace/);
+    assert.ok(!printed.includes('Smoke-Secret-456'));
+  } finally {
+    delete process.env.SMOKE_USERNAME;
+    delete process.env.SMOKE_PASSWORD;
+  }
+});
+
+test("a secret in the HTML report's embedded data fails the run (the report is a zip inside the page)", async () => {
+  const { zipSync, strToU8 } = await import('fflate');
+  const data = Buffer.from(zipSync({ 'report.json': strToU8(`{"errors":["login with ${password} failed"]}`) })).toString('base64');
+  const r = setup({
+    'reports/index.html': `<html><template id="playwrightReportBase64">data:application/zip;base64,${data}</template></html>`,
+  });
+  const { status, printed } = await finish(r);
+  assert.equal(status, 'failed');
+  assert.match(printed, /a generated password in .*index\.html \(the report's data\) › report\.json/);
+  assert.ok(!printed.includes(password));
+});
+
+test('traces are kept only against the bundled target with no real credentials: never for a TARGET_URL, loopback included', async () => {
+  const { parseTestSettings, targetInfo, tracesAllowed } = await import('../../fixtures/settings.ts');
+  const allowed = (env: Record<string, string>) => tracesAllowed(targetInfo(parseTestSettings(env)));
+  assert.equal(allowed({}), true);
+  // A tunnel to production is loopback too.
+  assert.equal(allowed({ TARGET_URL: 'http://127.0.0.1:8080' }), false);
+  assert.equal(allowed({ TARGET_URL: 'https://api.staging.example.com' }), false);
+  assert.equal(allowed({ SMOKE_USERNAME: 'someone', SMOKE_PASSWORD: 'real-password' }), false);
+});

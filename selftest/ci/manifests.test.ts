@@ -1,12 +1,14 @@
 // The Kubernetes manifests in deploy/, checked by the real kubeconform (pinned) in strict mode
 // against the Kubernetes 1.37 JSON schemas, offline (scripts/lib/kube-schemas.ts: PyPI's
 // kubernetes-validate). The k6-operator's TestRun is a custom resource whose schema ships with the
-// operator, not with Kubernetes: it is the one resource skipped.
+// operator, not with Kubernetes: it is the one resource skipped. The Prometheus and Alertmanager
+// configurations beside them are not Kubernetes objects: promtool and amtool check those
+// (npm run test:rules).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { ensureTool } from '../../core/go-tools.ts';
 import { ensureKubeSchemas, KUBE_SCHEMAS, schemaLocation } from '../../scripts/lib/kube-schemas.ts';
 import { tempDir } from '../support/temp.ts';
@@ -39,8 +41,26 @@ async function kubeconform(paths: string[]): Promise<{ code: number | null; out:
   return { code: r.status, out: JSON.parse(r.stdout) as Output, raw: r.stdout + r.stderr };
 }
 
+/** Where the Kubernetes manifests live (deploy/prometheus and deploy/alertmanager hold tool configurations). */
+const MANIFEST_DIRS = ['deploy/kubernetes', 'deploy/k6'];
+
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((d) => d.isFile() && /\.ya?ml$/.test(d.name))
+    .map((d) => relative('.', join(d.parentPath, d.name)));
+
+test('every Kubernetes object in deploy/ is in a folder kubeconform checks', () => {
+  const elsewhere = yamlFiles('deploy').filter(
+    (f) =>
+      !MANIFEST_DIRS.some((d) => f.startsWith(`${d}/`)) &&
+      /^apiVersion:.*$/m.test(readFileSync(f, 'utf8')) &&
+      /^kind:/m.test(readFileSync(f, 'utf8')),
+  );
+  assert.deepEqual(elsewhere, []);
+});
+
 test('every manifest in deploy/ is valid Kubernetes 1.37; only the TestRun custom resource is skipped', async () => {
-  const r = await kubeconform(['deploy/']);
+  const r = await kubeconform(MANIFEST_DIRS.map((d) => `${d}/`));
   assert.equal(r.code, 0, r.raw);
   assert.deepEqual(
     r.out.resources.map((x) => `${x.kind} ${x.status}`).sort(),

@@ -193,9 +193,25 @@ test('a password the harness sent, or the verification token, anywhere in a body
     secrets: { 'the verification token': token, 'a short one': 'test' },
   });
   assert.deepEqual(named.problems, ['the verification token is in the body (at response.Hint)']);
-  // A secret as a key is found too.
-  assert.equal(judgeAnswer(S.RegisterOk, answer({ code: 200, response: { ...user, [password]: 1 } }), { secrets: [password] }).ok, false);
-  for (const x of [v, named]) assert.ok(!x.problems.join('\n').includes(password) && !x.problems.join('\n').includes(token));
+  // A secret as a key is found too, and the key is shown redacted: in the problem and in the drift
+  // (which the monitor stores and puts on its status page).
+  const asKey = judgeAnswer(S.RegisterOk, answer({ code: 200, response: { ...user, [password]: 1 } }), { secrets: [password] });
+  assert.equal(asKey.ok, false);
+  assert.deepEqual(asKey.problems, ['a password or token the harness sent is in the body (at response.[redacted])']);
+  assert.deepEqual(asKey.drift, ['response.[redacted]']);
+  for (const x of [v, named, asKey]) assert.ok(![...x.problems, ...x.drift].some((t) => t.includes(password) || t.includes(token)));
+});
+
+test('a field name or a Content-Type with no end is shown cut: drift and problems stay one line', () => {
+  const long = `Field${'x'.repeat(5000)}`;
+  const v = judgeAnswer(S.RegisterOk, answer({ code: 200, response: { ...user, [long]: 1 } }));
+  assert.equal(v.ok, true);
+  assert.equal(v.drift.length, 1);
+  assert.ok(v.drift[0]!.length < 100, `${v.drift[0]!.length} characters`);
+  assert.match(v.drift[0]!, /^response\.Fieldx+…$/);
+  const type = judgeAnswer(S.RegisterOk, answer({ code: 200, response: user }, { type: `text/plain; x=${'y'.repeat(5000)}` }));
+  assert.equal(type.problems.length, 1);
+  assert.ok(type.problems[0]!.length < 200, `${type.problems[0]!.length} characters`);
 });
 
 test('problems never hold the body: a failing answer with a token in it is described, not dumped', () => {

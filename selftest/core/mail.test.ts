@@ -1,7 +1,8 @@
 // The inbox (core/mail) against a real Mailpit fed over SMTP: the newest mail to exactly the address
 // asked for, waited for while it is late, a clear MailError when none comes or when the inbox is not
-// Mailpit; the verification link told apart from the other links of the welcome mail; Mailpit started
-// and stopped with nothing left behind.
+// Mailpit, and its answers read no further than HTTP_MAX_BODY_BYTES; the verification link told apart
+// from the other links of the welcome mail, and never quoted with its token in an error; Mailpit
+// started and stopped with nothing left behind.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -11,7 +12,10 @@ import nodemailer from 'nodemailer';
 import { MailError, openInbox } from '../../core/mail/index.ts';
 import { MailpitInbox } from '../../core/mail/mailpit.ts';
 import { freePort, startMailpit, type RunningMailpit } from '../../core/mail/mailpit-process.ts';
-import { verificationLink } from '../../core/mail/verify.ts';
+import { TemporalClient } from '../../core/client.ts';
+import { TransportError } from '../../core/http.ts';
+import type { Inbox } from '../../core/mail/inbox.ts';
+import { VerificationError, verificationLink, verifyByMail } from '../../core/mail/verify.ts';
 import { parseSettings, SettingsError, sharedSettings } from '../../core/settings.ts';
 import { smtpMailer } from '../../reference/mailer.ts';
 
@@ -113,9 +117,112 @@ describe('the Mailpit inbox', () => {
     );
     assert.throws(
       () => parseSettings({ MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL }, { MAIL_INBOX_URL: 'ftp://mail.example.com' }),
-      (e: unknown) => e instanceof SettingsError && /MAIL_INBOX_URL: expected the mail catcher's API/.test(e.message),
+      (e: unknown) =>
+        e instanceof SettingsError &&
+        /MAIL_INBOX_URL: expected an http\(s\) URL such as http:\/\/127\.0\.0\.1:8025 \(Mailpit's HTTP API\)/.test(e.message),
     );
     assert.throws(() => openInbox('amqp://guest:guest@127.0.0.1:5673/', 1000), /MAIL_INBOX_URL: no inbox reads amqp:\/\//);
+  });
+});
+
+/** A local server for one test, closed afterwards. */
+async function serving(handler: Parameters<typeof createServer>[1], use: (base: string) => Promise<void>): Promise<void> {
+  const srv: Server = createServer(handler);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  try {
+    await use(`http://127.0.0.1:${(srv.address() as AddressInfo).port}`);
+  } finally {
+    srv.closeAllConnections();
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+}
+
+describe('the Mailpit inbox under an answer with no end', () => {
+  test('a message larger than HTTP_MAX_BODY_BYTES is cut there and named, not read into memory', async () => {
+    let sent = 0;
+    await serving(
+      (req, res) => {
+        if (req.url?.startsWith('/api/v1/search'))
+          return res.writeHead(200, { 'content-type': 'application/json' }).end('{"messages":[{"ID":"m1","To":[{"Address":"a@b.c"}]}]}');
+        // The message: a JSON body that never ends.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"ID":"m1","HTML":"');
+        const more = () => {
+          while (sent < 64 * 1024 * 1024 && res.write('x'.repeat(16 * 1024))) sent += 16 * 1024;
+          if (sent < 64 * 1024 * 1024) res.once('drain', more);
+        };
+        more();
+      },
+      async (base) => {
+        const inbox = openInbox(base, 5000, 64 * 1024);
+        await assert.rejects(inbox.waitForMail({ address: 'a@b.c', username: 'a' }, { timeoutMs: 5000 }), (e: unknown) => {
+          assert.ok(e instanceof MailError && e.kind === 'unreachable', String(e));
+          assert.match((e as Error).message, /cut at 64 KiB: its body is larger than HTTP_MAX_BODY_BYTES allows/);
+          return true;
+        });
+        assert.ok(sent < 16 * 1024 * 1024, `it stopped reading (the server got ${sent} bytes out)`);
+      },
+    );
+  });
+});
+
+describe('verifying an account by its mail', () => {
+  // Not JWT-shaped, so no pattern would catch it: only knowing it is the link's token hides it.
+  const token = 'tok3n-Secret-0123456789abcdef';
+  const link = `https://api.temporal.cloud/v2/account/email/verify/dora/${token}`;
+  const inbox: Inbox = {
+    label: 'a test inbox',
+    waitForMail: async () => ({ id: '1', subject: 'welcome', html: `<a href="${link}">link</a>`, text: '' }),
+    close: async () => {},
+  };
+  const account = { username: 'dora', email_address: 'dora@example.test' };
+
+  test('a refusal that echoes the link quotes the answer without the token', async () => {
+    await serving(
+      (req, res) =>
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 400, response: `bad link ${req.url}` })),
+      async (base) => {
+        await assert.rejects(verifyByMail(new TemporalClient({ baseUrl: base, timeoutMs: 2000 }), inbox, account, 1000), (e: unknown) => {
+          assert.ok(e instanceof VerificationError && e.stage === 'answer' && e.status === 400, String(e));
+          assert.match((e as Error).message, /answered HTTP 400: .*bad link \/v2\/account\/email\/verify\/dora\/\[redacted\]/);
+          assert.ok(!(e as Error).message.includes(token), (e as Error).message);
+          return true;
+        });
+      },
+    );
+  });
+
+  test('a link that gets no answer is a TransportError (callers retry or report it) whose URL hides the token', async () => {
+    await serving(
+      (req) => req.socket.destroy(),
+      async (base) => {
+        await assert.rejects(verifyByMail(new TemporalClient({ baseUrl: base, timeoutMs: 2000 }), inbox, account, 1000), (e: unknown) => {
+          assert.ok(e instanceof TransportError && e.kind === 'reset', String(e));
+          assert.match(
+            (e as Error).message,
+            /GET http:\/\/127\.0\.0\.1:\d+\/v2\/account\/email\/verify\/dora\/\[redacted\]: the connection was dropped/,
+          );
+          assert.ok(!(e as Error).message.includes(token), (e as Error).message);
+          return true;
+        });
+      },
+    );
+  });
+
+  test('a mail without the link quotes its subject redacted, then cut', async () => {
+    const noLink: Inbox = {
+      ...inbox,
+      waitForMail: async () => ({ id: '1', subject: `password=${token} ${'x'.repeat(300)}`, html: 'hello', text: '' }),
+    };
+    await assert.rejects(
+      verifyByMail(new TemporalClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 500 }), noLink, account, 1000),
+      (e: unknown) => {
+        assert.ok(e instanceof VerificationError && e.stage === 'link', String(e));
+        assert.ok(!(e as Error).message.includes(token), (e as Error).message);
+        assert.ok((e as Error).message.length < 400, 'the subject is cut');
+        return true;
+      },
+    );
   });
 });
 

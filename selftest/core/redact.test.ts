@@ -44,3 +44,23 @@ test('the logger redacts secrets at every usual depth', () => {
     assert.ok(!text.includes(secret), `${secret} leaked: ${text}`);
   assert.match(text, /\[redacted\]/);
 });
+
+test('a long answer is redacted before it is cut, so a secret split by the cut does not leak in part (issue 10)', async () => {
+  const { redactThenCut } = await import('../../core/redact.ts');
+  const { describeAnswer } = await import('../../monitors/checks/context.ts');
+  const password = 'Zq8vLm3nPx7wKd2T';
+  // The password straddles the 160th character: cut first, the first half would no longer match it.
+  for (let pad = 120; pad < 165; pad++) {
+    const body = `${'x'.repeat(pad)} your password ${password} is wrong`;
+    const res = { status: 400, headers: { 'content-type': 'text/plain' }, ms: 1, body, text: body, json: false };
+    const shown = describeAnswer(res, [password]);
+    for (let i = 0; i + 6 <= password.length; i++)
+      assert.ok(!shown.includes(password.slice(i, i + 6)), `a piece of the password is shown at pad ${pad}: ${shown}`);
+    assert.ok(shown.length < 220, 'the body is still cut');
+  }
+  // A piece of a known secret already cut by the server itself is redacted where our cut ends.
+  assert.equal(redactThenCut(`abc ${password.slice(0, 9)} and on`, 13, [password]), `abc ${REDACTED}…`);
+  assert.equal(redactThenCut('short', 10, [password]), 'short');
+  // A JWT split by the cut: redacted whole first.
+  assert.ok(!redactThenCut(`${'y'.repeat(150)} ${JWT}`, 160).includes('eyJpZCI6'));
+});

@@ -83,3 +83,28 @@ test('an unknown fault name stops the target with exit 2 and the list of known f
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /--faults: unknown fault 'token-2h' \(known: token-1h,/);
 });
+
+test('a taken TARGET_PORT stops npm run target with exit 2 and one sentence, not a stack trace', async () => {
+  const { createServer } = await import('node:net');
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const port = (busy.address() as { port: number }).port;
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'reference/main.ts'], {
+      env: { ...process.env, TARGET_PORT: String(port), TARGET_HOST: '127.0.0.1', TARGET_FAULTS: '', TARGET_DB: ':memory:' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`TARGET_PORT: port ${port} on 127\\.0\\.0\\.1 is already in use`));
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'a stack trace');
+  } finally {
+    busy.close();
+  }
+});
+
+test('an unknown flag stops npm run target with exit 2 naming it and the flags there are', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '9'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--port: not an option of npm run target \(its options are --faults, --list-faults, --markdown\)/);
+});

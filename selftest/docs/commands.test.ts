@@ -22,7 +22,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync }
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { ensureTool } from '../../core/go-tools.ts';
-import { FLAG_SETTINGS } from '../../load/runner/settings.ts';
+import type { SettingsError } from '../../core/settings.ts';
+import { FLAG_SETTINGS, k6PassThrough } from '../../load/runner/settings.ts';
 import { tempDir } from '../support/temp.ts';
 
 const ROOT = resolve('.');
@@ -48,10 +49,15 @@ interface Variant {
 }
 
 const appendArgs = (cmd: string, args: string) => (/^npm run /.test(cmd) && !/ -- /.test(cmd) ? `${cmd} -- ${args}` : `${cmd} ${args}`);
+/** `npm run load -- <script> [flags] [-- <k6 flags>]`: the runner's --duration goes before the k6 flags. */
+const loadDuration = (cmd: string, d: string) => {
+  const c = cmd.replace(/ --duration \S+/, '');
+  const first = c.indexOf(' -- ');
+  const second = first < 0 ? -1 : c.indexOf(' -- ', first + 4);
+  return second < 0 ? appendArgs(c, `--duration ${d}`) : `${c.slice(0, second)} --duration ${d}${c.slice(second)}`;
+};
 const shortK6 = (cmd: string) =>
-  /^k6 run /.test(cmd)
-    ? cmd.replace(/ -e DURATION=\S+/, '').replace(/^k6 run /, 'k6 run -e DURATION=3s ')
-    : appendArgs(cmd.replace(/ --duration \S+/, ''), '--duration 3s');
+  /^k6 run /.test(cmd) ? cmd.replace(/ -e DURATION=\S+/, '').replace(/^k6 run /, 'k6 run -e DURATION=3s ') : loadDuration(cmd, '3s');
 
 const START_ENV = { RELEASE_TEST_PROJECTS: 'smoke', LOAD_DURATION: '3s' };
 const START_WHY =
@@ -225,10 +231,22 @@ async function staticProblems(cmd: string): Promise<string[]> {
     const [bin, sub, ...rest] = part;
     if (bin === 'npm' && sub === 'run' && rest[0] && !packageScripts.includes(rest[0])) problems.push(`npm run ${rest[0]}: no such script`);
     if (bin === 'npm' && sub === 'run' && /^load(:|$)/.test(rest[0] ?? '')) {
+      // npm's `--`, then the runner's flags, then (after a second `--`) k6's own, passed through.
       const after = rest.slice(rest.indexOf('--') + 1);
+      const cut = after.indexOf('--');
+      const runner = cut < 0 ? after : after.slice(0, cut);
+      const k6 = cut < 0 ? [] : after.slice(cut + 1);
       problems.push(
-        ...badFlags(after, new Set(Object.keys(FLAG_SETTINGS).map((f) => `--${f}`))).map((f) => `npm run load: unknown flag ${f}`),
+        ...badFlags(runner, new Set(Object.keys(FLAG_SETTINGS).map((f) => `--${f}`))).map((f) => `npm run load: unknown flag ${f}`),
       );
+      if (k6.length) {
+        problems.push(...badFlags(k6, flagsOf(await ensureTool('k6'), ['run'])).map((f) => `npm run load: k6 run: unknown flag ${f}`));
+        try {
+          k6PassThrough(k6);
+        } catch (err) {
+          problems.push(...(err as SettingsError).problems.map((p) => `npm run load: ${p}`));
+        }
+      }
     }
     if (bin === 'npx' && sub === 'playwright' && rest[0])
       problems.push(
@@ -390,6 +408,8 @@ test('the checks do catch a broken command', async () => {
     `${fence}sh runnable`,
     'npm run monitor -- --once',
     'npm run load -- credits --profil load',
+    'npm run load -- login -- --out json=x.json --tagg a=b',
+    'npm run load -- login -- --http-debug',
     'k6 run --vus-max 3 load/credts.ts',
     'TARGET_URL=https://api.staging.example.com npm start',
     `${fence}`,
@@ -405,10 +425,12 @@ test('the checks do catch a broken command', async () => {
     /TARGET_ADDRESS is not a setting/,
     /npm run lode: no such script/,
     /npm run load: unknown flag --profil/,
+    /npm run load: k6 run: unknown flag --tagg/,
+    /npm run load: k6 flag --http-debug: not accepted after --/,
     /k6 run: unknown flag --vus-max/,
     /load\/credts\.ts: no such file/,
     /example\.md:6: TARGET_URL=https:\/\/api\.staging\.example\.com npm start\n\s+needs a remote target/,
-    /example\.md:12: npm run monitor -- --once\n\s+can run on this machine/,
+    /example\.md:14: npm run monitor -- --once\n\s+can run on this machine/,
   ])
     assert.match(found, expected);
 });

@@ -31,6 +31,22 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 0);
   });
 
+  it('npm run load refuses an unknown flag before -- with exit 2 naming it, before anything starts (after --, k6 flags go through k6PassThrough)', async () => {
+    const unknown = await runLoad(['login', '--vus', '5']);
+    assert.equal(unknown.code, 2, tail(unknown));
+    assert.match(unknown.output, /--vus: not an option of npm run load \(its options are --profile, --rate/);
+    assert.doesNotMatch(unknown.output, /\n\s+at /, 'a stack trace');
+    // After --, the same flag is k6's, and one that would undo the runner's bounds (selftest/load/pass-through.test.ts has them all).
+    const after = await runLoad(['login', '--', '--vus', '5']);
+    assert.equal(after.code, 2, tail(after));
+    assert.match(after.output, /k6 flag --vus: not accepted after --/);
+    assert.doesNotMatch(after.output, /\n\s+at /, 'a stack trace');
+    // A pass-through does not make the runner lenient about its own flags.
+    const both = await runLoad(['login', '--rte', '5', '--', '--out', 'json=/dev/null']);
+    assert.equal(both.code, 2, tail(both));
+    assert.match(both.output, /--rte: not an option of npm run load/);
+  });
+
   it('npm run load refuses a bad profile value with exit 2, naming the setting', async () => {
     const run = await runLoad(['login', '--duration', '45m']);
     assert.equal(run.code, 2, tail(run));
@@ -47,10 +63,48 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 0, 'setup registered accounts on a refused target');
   });
 
+  // Issue 10: the gate read the host up to the first colon, inside user:password, so this URL counted
+  // as loopback and k6 loaded api.staging.test. Now the URL is parsed (WHATWG) and credentials refused.
+  const BYPASS = () => `http://127.0.0.1:x@${HOST}:${target.port}`;
+
+  it('npm run load refuses http://127.0.0.1:x@<host> (credentials, and not loopback), with exit 2, before any traffic', async () => {
+    const run = await runLoad(['credits'], { TARGET_URL: BYPASS() });
+    assert.equal(run.code, 2, tail(run));
+    assert.match(run.output, /TARGET_URL: must not hold a user name or password/);
+    assert.doesNotMatch(run.output, /127\.0\.0\.1:x@/, 'the URL with its credentials was printed');
+    assert.equal(target.store.userCount(), 0);
+  });
+
+  it('plain k6 run refuses http://127.0.0.1:x@<host> too, and nothing reaches the target', async () => {
+    const run = await runK6Direct('credits.ts', { TARGET_URL: BYPASS(), DURATION: '2s', RATE: '5', POOL_SIZE: '1' }, [
+      '--config',
+      hostsConfig,
+    ]);
+    assert.equal(run.code, 107, tail(run));
+    assert.match(run.output, /TARGET_URL: must not hold a user name or password/);
+    assert.equal(target.store.userCount(), 0, 'setup registered accounts on a refused target');
+  });
+
+  it('plain k6 run refuses TARGET_FAULTS: k6 never starts the bundled target, so faults would mean nothing', async () => {
+    const run = await runK6Direct('credits.ts', { TARGET_URL: `http://127.0.0.1:${target.port}`, TARGET_FAULTS: 'drop' });
+    assert.equal(run.code, 107, tail(run));
+    assert.match(run.output, /TARGET_FAULTS: only the bundled reference target takes faults/);
+    assert.equal(target.store.userCount(), 0);
+  });
+
   it('plain k6 run goes ahead once CONFIRM_TARGET names the host', async () => {
     const run = await runK6Direct(
       'credits.ts',
-      { TARGET_URL: `http://${HOST}:${target.port}`, CONFIRM_TARGET: HOST, DURATION: '2s', RATE: '5', POOL_SIZE: '1' },
+      // Generous latency limits: this is about the gate, and a loaded CI machine must not make it fail.
+      {
+        TARGET_URL: `HTTP://${HOST.toUpperCase()}:${target.port}/`,
+        CONFIRM_TARGET: HOST,
+        DURATION: '2s',
+        RATE: '5',
+        POOL_SIZE: '1',
+        P95_MS: '20000',
+        P99_MS: '30000',
+      },
       ['--config', hostsConfig],
     );
     assert.equal(run.code, 0, tail(run));

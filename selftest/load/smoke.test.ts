@@ -13,7 +13,9 @@ const JWT_LIKE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ/;
 describe('k6 smoke against the clean bundled target', () => {
   for (const script of ['login', 'credits'] as const) {
     it(`${script} smoke passes, checks ran, and the reports are written without secrets`, async () => {
-      const run = await runLoad([script, '--profile', 'smoke']);
+      // Generous latency limits: a loaded CI machine must not fail the plumbing this shows (latency
+      // thresholds have their own cases in faults.test.ts).
+      const run = await runLoad([script, '--profile', 'smoke'], { LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' });
       assert.equal(run.code, 0, `npm run load -- ${script} exited ${run.code}:\n${tail(run)}`);
       const s = run.summary(script);
       assert.equal(s.passed, true, `thresholds crossed: ${crossedThresholds(s).join('; ')}`);

@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseSettings, SettingsError } from '../../core/settings.ts';
 import { activeWindow, nextWindow, parseMaintenance } from '../../monitors/maintenance.ts';
@@ -81,6 +83,40 @@ test('PagerDuty Events v2: a trigger per failing check with its own dedup_key, a
   } finally {
     await m.monitor.stop();
     await Promise.all([hook.close(), pd.close(), target.close()]);
+  }
+});
+
+test('a redirect from PagerDuty or the webhook is not followed: the routing key and the alert never reach a host nobody configured', async () => {
+  const target = await startTarget({ faults: 'outage' });
+  const elsewhere = await webhookReceiver();
+  // Both channels answer 308 (a redirect that keeps the POST and its body) towards `elsewhere`.
+  const redirector = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(308, { location: elsewhere.url }).end());
+  });
+  await new Promise<void>((r) => redirector.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(redirector.address() as AddressInfo).port}/v2/enqueue`;
+  const m = makeMonitor(
+    target.url,
+    testSettings(tempDir(), {
+      MONITOR_ALERT_WEBHOOK_URL: url,
+      MONITOR_ALERT_PAGERDUTY_KEY: ROUTING_KEY,
+      MONITOR_ALERT_PAGERDUTY_URL: url,
+      MONITOR_ALERT_AFTER: '1',
+      MONITOR_ALERT_RETRIES: '0',
+    }),
+  );
+  try {
+    const d = await (await m.monitor.pass()).delivery;
+    assert.deepEqual([d.delivered, d.failed, d.owed], [0, 2, 2], 'not delivered: still owed');
+    assert.equal(elsewhere.bodies.length, 0, 'the redirect was followed');
+    assert.match(m.logs(), /PagerDuty answered with an error status/);
+    assert.match(m.logs(), /"status":308/);
+    assertNoSecrets({ logs: m.logs() }, [ROUTING_KEY]);
+  } finally {
+    await m.monitor.stop();
+    await new Promise<void>((r) => redirector.close(() => r()));
+    await Promise.all([elsewhere.close(), target.close()]);
   }
 });
 

@@ -3,7 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../core/logger.ts';
+import { MonitorMetrics } from '../../monitors/metrics.ts';
 import { MonitorState } from '../../monitors/state.ts';
 import { runCli, type CliRun } from '../support/cli.ts';
 import { assertNoSecrets, tempDir, webhookReceiver } from './support.ts';
@@ -26,6 +31,10 @@ function monitorOnce(args: string[], env: Record<string, string>): Promise<CliRu
       MONITOR_DB: join(dir, 'monitor.db'),
       REPORTS_DIR: join(dir, 'reports'),
       MONITOR_RETRIES: '0',
+      // Room for a slow bcrypt login on a loaded CI machine; latency has its own tests (checks.test.ts).
+      HTTP_TIMEOUT_MS: '15000',
+      MONITOR_LATENCY_DEGRADED_MS: '8000',
+      MONITOR_LATENCY_FAIL_MS: '12000',
       ...env,
     },
     60_000,
@@ -73,7 +82,7 @@ test('bad settings exit 2 naming the variable', async () => {
   writeFileSync(file, '');
   const db = await monitorOnce([], { MONITOR_DB: join(file, 'monitor.db') });
   assert.equal(db.code, 2);
-  assert.match(db.stderr, /MONITOR_DB: cannot open the state file/);
+  assert.match(db.stderr, /MONITOR_DB: expected a file it can write: it cannot be created/);
 });
 
 test('--once pushes its metrics to MONITOR_PUSHGATEWAY_URL, and a missing gateway changes nothing', async () => {
@@ -89,6 +98,36 @@ test('--once pushes its metrics to MONITOR_PUSHGATEWAY_URL, and a missing gatewa
   const gone = await monitorOnce([], { MONITOR_PUSHGATEWAY_URL: 'http://127.0.0.1:9' });
   assert.equal(gone.code, 0);
   assert.match(gone.stderr, /could not push metrics to the Pushgateway/);
+});
+
+test('a Pushgateway that answers an error: its answer is logged redacted, then cut (prom-client quotes it whole)', async () => {
+  const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJpZCI6ImhlbGxvIn0.c2lnbmF0dXJlc2lnbmF0dXJl';
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(500, { 'content-type': 'text/plain' }).end(`bad push from ${jwt} ${'x'.repeat(50_000)}`));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  let logs = '';
+  const logger = createLogger({
+    level: 'warn',
+    format: 'json',
+    destination: new Writable({
+      write(chunk, _enc, cb) {
+        logs += chunk.toString();
+        cb();
+      },
+    }),
+  });
+  try {
+    const pushed = await new MonitorMetrics('selftest').push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger);
+    assert.equal(pushed, false);
+    const line = JSON.parse(logs.trim().split('\n').at(-1)!) as { msg: string; reason: string };
+    assert.equal(line.msg, 'could not push metrics to the Pushgateway');
+    assert.match(line.reason, /^push failed with status 500, bad push from \[redacted\] x+…$/);
+    assert.ok(line.reason.length <= 301, `${line.reason.length} characters logged`);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });
 
 test('each run writes the status page', async () => {

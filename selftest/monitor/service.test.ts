@@ -76,7 +76,7 @@ test('the service keeps running while the target is stopped and restarted mid-ru
   const targetOpts = { dbPath: join(tdir, 'target.db'), jwtKey: 'stable-key' };
   let target = await startTarget(targetOpts);
   const port = target.port;
-  const m = makeMonitor(target.url, testSettings(tempDir(), { HTTP_TIMEOUT_MS: '500' }));
+  const m = makeMonitor(target.url, testSettings(tempDir(), { HTTP_TIMEOUT_MS: '5000' }));
   const service = await startService({
     monitor: m.monitor,
     schedule: '*/2 * * * * *',

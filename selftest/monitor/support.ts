@@ -23,14 +23,18 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Fast defaults for tests: no retries, short timeouts, a private state file. */
+/** Defaults for tests: no retries, a private state file, and time limits with room for a loaded
+ *  2-core CI machine (a bcrypt login there can take a second): a test that needs a short limit
+ *  (a hang) or tight latency thresholds sets its own. */
 export function testSettings(dir: string, env: Record<string, string> = {}): MonitorSettings {
   return parseSettings(monitorSettings, {
     MONITOR_DB: join(dir, 'monitor.db'),
     MONITOR_STATUS_PAGE: join(dir, 'status.html'),
     MONITOR_RETRIES: '0',
     MONITOR_RETRY_BACKOFF_MS: '20',
-    HTTP_TIMEOUT_MS: '1500',
+    HTTP_TIMEOUT_MS: '15000',
+    MONITOR_LATENCY_DEGRADED_MS: '8000',
+    MONITOR_LATENCY_FAIL_MS: '12000',
     LOG_LEVEL: 'info',
     ...env,
   });

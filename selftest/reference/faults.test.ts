@@ -298,6 +298,17 @@ const PROBES: Record<FaultName, Probe> = {
       await assert.rejects(quick.creditsAvailable(undefined), (e: unknown) => e instanceof TransportError && e.kind === 'timeout');
     },
   },
+  'endless-body': {
+    probe: async (h) => {
+      // The client stops at its size limit instead of reading forever.
+      const { TemporalClient } = await import('../../core/client.ts');
+      const capped = new TemporalClient({ baseUrl: h.target.url, timeoutMs: 10_000, maxBodyBytes: 64 * 1024 });
+      await assert.rejects(
+        capped.creditsAvailable(undefined),
+        (e: unknown) => e instanceof TransportError && e.kind === 'too-large' && /cut at 64 KiB/.test(e.message),
+      );
+    },
+  },
   drop: {
     probe: async (h) => {
       await assert.rejects(h.api.creditsAvailable(undefined), (e: unknown) => e instanceof TransportError && e.kind === 'reset');

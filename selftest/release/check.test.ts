@@ -25,6 +25,10 @@ function releaseCheck(env: Record<string, string>) {
     MONITOR_ALERT_WEBHOOK_URL: '',
     MONITOR_PUSHGATEWAY_URL: '',
     MONITOR_RETRIES: '0',
+    // Room for a slow bcrypt login on a loaded CI machine (latency has its own tests).
+    HTTP_TIMEOUT_MS: '15000',
+    MONITOR_LATENCY_DEGRADED_MS: '8000',
+    MONITOR_LATENCY_FAIL_MS: '12000',
     MONITOR_DB: join(dir, 'monitor.db'),
     REPORTS_DIR: join(dir, 'reports'),
     ...env,

@@ -12,7 +12,7 @@ export interface Harness {
 
 export async function withTarget(opts: TargetOptions = {}): Promise<Harness> {
   const target = await startTarget(opts);
-  const api = new TemporalClient({ baseUrl: target.url, timeoutMs: 5000 });
+  const api = new TemporalClient({ baseUrl: target.url, timeoutMs: 15_000 }); // room for bcrypt on a loaded machine
   return { target, api, close: () => target.close() };
 }
 
