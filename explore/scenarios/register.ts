@@ -100,6 +100,11 @@ export function predictRegister(fields: Record<string, string>, encoding: FormEn
   return { outcomes, accepts: true };
 }
 
+/** The symptom when register does not refuse a form the contract refuses: that rule is not enforced,
+ *  whatever it answered instead (a 200, or another rule's refusal): one root cause, one finding. */
+export const ruleSymptom = (p: { outcomes: Outcome[]; accepts: boolean }): string | undefined =>
+  p.accepts ? undefined : `does not refuse it with ${p.outcomes[0]!.status} '${p.outcomes[0]!.text}'`;
+
 /** The account register answered with must be the one sent: a server that rewrites it breaks every later login. */
 export function checkEcho(w: World, body: unknown, form: Form, name: string): void {
   const user = (body as { response: { UserName: string; EmailAddress: string } }).response;
@@ -138,9 +143,10 @@ export const register: Scenario<RegisterInput> = {
     const name = w.newName();
     const form = buildForm(i, name, w.secretPart());
     const fields = sent(form, i);
-    const { outcomes, accepts } = predictRegister(fields, i.encoding);
+    const predicted = predictRegister(fields, i.encoding);
+    const { outcomes, accepts } = predicted;
     const res = await w.send('register', (api) => postForm(api, API_PATHS.register, fields, i.encoding), [form.password]);
-    const body = w.expect('register', 'register', res, 'input-rules', outcomes);
+    const body = w.expect('register', 'register', res, 'input-rules', outcomes, { symptom: ruleSymptom(predicted) });
     if (!accepts || res.status !== 200) return;
     w.accounts++;
     checkEcho(w, body, form, name);
@@ -180,7 +186,12 @@ export const register: Scenario<RegisterInput> = {
     ...textClasses('username', i.usernameTail),
     ...textClasses('password', i.passwordTail, HIDDEN_PASSWORD_BYTES),
     ...textClasses('email', i.emailTail),
-    ...(i.rule === 'missing' || i.rule === 'empty' ? [`rule:${i.field} ${i.rule}`] : choiceClass('rule', i.rule, 'none')),
+    // Both rules broken at once carries each rule's kind: a + not refused is one bug, alone or with an @.
+    ...(i.rule === 'missing' || i.rule === 'empty'
+      ? [`rule:${i.field} ${i.rule}`]
+      : i.rule === 'plus-and-at'
+        ? ['rule:plus', 'rule:at']
+        : choiceClass('rule', i.rule, 'none')),
     ...choiceClass('again', i.again, 'no'),
   ],
   describe(i) {

@@ -9,7 +9,7 @@ import { HandlerError, PasswordChanged } from '../../core/schemas.ts';
 import { choice, choiceClass, extraText, overDefaults, type Scenario, textClasses, withoutDefaults } from '../scenario.ts';
 import { CATEGORIES, describeExtra, HIDDEN_PASSWORD_BYTES, utf8Length } from '../text.ts';
 import { ENCODING_WORDS, JSON_ENCODINGS, type JsonEncoding, postForm } from './forms.ts';
-import { asSent, BCRYPT_BYTES, checkEcho, predictRegister } from './register.ts';
+import { asSent, BCRYPT_BYTES, checkEcho, predictRegister, ruleSymptom } from './register.ts';
 import { changePassword, logIn } from './steps.ts';
 
 const WRONG = ['append', 'drop-last', 'swap-case', 'leading-space', 'trailing-space'] as const;
@@ -98,9 +98,10 @@ export const roundTrip: Scenario<RoundTripInput> = {
       email_address: `${name}@example.com`,
     };
     const secrets = [form.password];
-    const { outcomes, accepts } = predictRegister(form, i.register);
+    const predicted = predictRegister(form, i.register);
+    const { outcomes, accepts } = predicted;
     const reg = await w.send('register', (api) => postForm(api, API_PATHS.register, form, i.register), secrets);
-    const body = w.expect('register', 'register', reg, 'input-rules', outcomes);
+    const body = w.expect('register', 'register', reg, 'input-rules', outcomes, { symptom: ruleSymptom(predicted) });
     // A refused form (an @, or a value too long for the server) has nothing to round-trip.
     if (!accepts || reg.status !== 200) return;
     w.accounts++;
