@@ -35,8 +35,11 @@ export interface SearchOptions {
   seed: number;
   /** Generated inputs this scenario may run (shrinking not counted). */
   runs: number;
-  /** Epoch ms when this scenario must stop, shrinking included. */
+  /** Epoch ms when this scenario stops generating inputs. */
   deadline: number;
+  /** Epoch ms until which a failure found in time may still be shrunk (default: `deadline`): a
+   *  counterexample cut short by its slice's end would carry kinds of input that do not matter. */
+  shrinkDeadline?: number;
   /** Bugs already found or listed: failures they explain pass, so the search looks further. */
   known: Known[];
   /** Stop at the first finding, unshrunk (the detection matrix only asks "caught or not"). */
@@ -76,6 +79,42 @@ export async function runOnce(s: Scenario, input: unknown, w: World): Promise<Fa
   }
 }
 
+/**
+ * fast-check shrinks each field toward its own simplest value, but a field it could not shrink in time
+ * (or a choice shrinking never tried to drop) stays in the counterexample and in the finding's kinds.
+ * Each field is tried at its plain default, one at a time (one run each): a field whose default still
+ * fails with the same symptom does not matter, and is dropped. Only for inputs that are JSON objects.
+ */
+async function withoutIrrelevantFields(
+  s: Scenario,
+  w: World,
+  input: unknown,
+  symptom: string,
+  deadline: number,
+): Promise<{ input: unknown; failure?: Failure }> {
+  const json = s.toJson(input);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { input };
+  let kept = { ...(json as Record<string, unknown>) };
+  let failure: Failure | undefined;
+  for (const field of Object.keys(kept)) {
+    if (Date.now() > deadline) break;
+    const { [field]: _dropped, ...rest } = kept;
+    const candidate = s.fromJson(rest);
+    let f: Failure | undefined;
+    try {
+      f = await runOnce(s, candidate, w);
+    } catch (err) {
+      if (err instanceof PastTheStep) continue;
+      throw err;
+    }
+    if (f && symptomKey(f) === symptom) {
+      kept = rest;
+      failure = f;
+    }
+  }
+  return { input: s.fromJson(kept), failure };
+}
+
 export async function search(s: Scenario, w: World, o: SearchOptions): Promise<SearchResult> {
   const findings: Finding[] = [];
   const known = [...o.known];
@@ -92,7 +131,7 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
     let shrinks = 0;
     let generated = 0;
     const property = fc.asyncProperty(s.arbitrary(w), async (input) => {
-      if (halt.error || Date.now() > o.deadline) return true;
+      if (halt.error || Date.now() > (locked === undefined ? o.deadline : (o.shrinkDeadline ?? o.deadline))) return true;
       if (locked !== undefined && ++shrinks > SHRINK_CAP) return true;
       if (locked === undefined) {
         if (generated >= runsLeft) return true;
@@ -112,23 +151,33 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
         if (locked === undefined) {
           locked = symptomKey(f);
           // A scenario's own step: while shrinking, a candidate that gets past it is done.
-          if (keyedByInput(f) || f.byInput === false) w.shrinkingAt = f.where;
+          if (keyedByInput(f) || f.byInput === false) w.shrinkingAt = f.step ?? f.where;
         } else if (symptomKey(f) !== locked) return true;
         last = f;
         return false;
       }
     });
     let details: fc.RunDetails<[unknown]>;
+    let input: unknown;
     try {
       details = await fc.check(property, { seed, numRuns: runsLeft, endOnFailure: o.first === true });
+      if (details.failed && last && details.counterexample && !halt.error) {
+        input = details.counterexample[0];
+        if (!o.first) {
+          const min = await withoutIrrelevantFields(s, w, input, symptomKey(last), o.shrinkDeadline ?? o.deadline);
+          input = min.input;
+          last = min.failure ?? last;
+        }
+      }
+    } catch (err) {
+      halt.error = err instanceof Error ? err : new Error(String(err));
     } finally {
       w.shrinkingAt = undefined;
     }
     ran += generated;
     runsLeft -= generated;
     if (halt.error) break;
-    if (!details.failed || !last || !details.counterexample) break;
-    const input = details.counterexample[0];
+    if (!details!.failed || !last || input === undefined) break;
     const classes = keyedByInput(last) ? s.classes(input) : [];
     const finding: Finding = {
       key: findingKey(last, classes),

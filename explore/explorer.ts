@@ -141,6 +141,7 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
         seed: (scenarioSeed(o.seed, all.indexOf(s)) + st.slice * 15_485_863) | 0,
         runs: Math.min(sliceRuns, st.left),
         deadline: Date.now() + Math.max(0, share),
+        shrinkDeadline: deadline,
         known: [...known, ...findings.map((f) => ({ symptom: `${f.property} | ${f.where} | ${f.symptom}`, classes: f.classes }))],
         first: o.first,
       });

@@ -25,8 +25,11 @@ export const isGeneric = (p: Property): boolean => GENERIC.includes(p);
 
 export interface Failure {
   property: Property;
-  /** Where it broke: an endpoint for the generic oracles (`refresh`), a step of the flow otherwise (`login by e-mail`). */
+  /** Where it broke: an endpoint for the generic oracles (`refresh`), a step of the flow otherwise (`login by e-mail`).
+   *  Part of the finding's key: steps that test the same thing share it (a login as typed, before or after a change). */
   where: string;
+  /** The exact step, when `where` is shared by several steps of one flow: shrinking stops past this one. */
+  step?: string;
   /** What broke, stable across inputs ("answered 500 with an empty body"): part of the finding's key. */
   symptom: string;
   /** The sentence for the person on call, with the details of this answer (never a secret). */

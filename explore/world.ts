@@ -206,15 +206,21 @@ export class World {
       /** The symptom when the answer is not one of `outcomes`, whatever it is instead: where the contract
        *  predicts a refusal for a rule, any other answer is that rule not enforced, one root cause. */
       symptom?: string;
+      /** The finding's `where` when several steps check the same thing (default: `step`). */
+      where?: string;
     } = {},
   ): unknown {
     const context = o.context ?? '';
-    const outcome = outcomes.find((o) => o.status === res.status);
+    // The outcome of this status whose message is the answer's, else the first of this status.
+    const outcome =
+      outcomes.find((x) => x.status === res.status && (x.text === undefined || x.text === bodyText(res))) ??
+      outcomes.find((x) => x.status === res.status);
+    const at = o.where === undefined || o.where === step ? { where: step } : { where: o.where, step };
     const wanted = [...new Set(outcomes.map((o) => (o.text ? `${o.status} '${o.text}'` : String(o.status))))].join(' or ');
     if (!outcome)
       throw new StepFailed({
         property,
-        where: step,
+        ...at,
         symptom: o.symptom ?? `answered ${res.status}, expected ${[...new Set(outcomes.map((o) => o.status))].join(' or ')}`,
         message: `${step} answered ${describeAnswer(res)}, expected ${wanted}${context}`,
       });
@@ -234,7 +240,7 @@ export class World {
     if (outcome.text !== undefined && got !== outcome.text)
       throw new StepFailed({
         property,
-        where: step,
+        ...at,
         symptom: o.symptom ?? `answered ${res.status} '${maskNames(got ?? '')}', expected '${outcome.text}'`,
         message: `${step} answered ${describeAnswer(res)}, expected ${wanted}${context}`,
       });

@@ -26,6 +26,8 @@ export async function logIn(
     account: string;
     secrets: readonly string[];
     context?: string;
+    /** The finding's `where`, when another step checks the same thing (default: `step`). */
+    where?: string;
   },
 ): Promise<string | undefined> {
   const res = await w.send(
@@ -39,7 +41,7 @@ export async function logIn(
     res,
     property,
     o.accepted ? [{ status: 200, schema: LoginOk }] : [{ status: 401, schema: AuthError, text: MESSAGES.incorrectCredentials }],
-    { context: o.context, more: true },
+    { context: o.context, more: true, where: o.where },
   ) as { token?: string } | undefined;
   if (!o.accepted) {
     w.passed(step);
@@ -50,7 +52,7 @@ export async function logIn(
   if (id !== o.account)
     throw new StepFailed({
       property,
-      where: step,
+      ...(o.where && o.where !== step ? { where: o.where, step } : { where: step }),
       symptom: "the token's id is not the account's username",
       message: `${step} gave a token whose id claim is ${typeof id === 'string' ? `'${id === o.login ? '<what was typed>' : 'another value'}'` : String(id)}, expected the account's username`,
     });
