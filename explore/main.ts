@@ -55,6 +55,7 @@ await runMain(async () => {
     upgradeAllowed: upgradeAllowed(s),
     strict: s.CONTRACT_STRICT,
     timeoutMs: s.HTTP_TIMEOUT_MS,
+    maxBodyBytes: s.HTTP_MAX_BODY_BYTES,
     inbox,
     mailWaitMs: Math.min(s.MAIL_WAIT_S, EXPLORE_MAIL_WAIT_S) * 1000,
     runId,

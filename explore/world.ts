@@ -22,6 +22,8 @@ export interface WorldOptions {
   /** CONTRACT_STRICT: an added field is a failure too. */
   strict: boolean;
   timeoutMs: number;
+  /** HTTP_MAX_BODY_BYTES: a larger answer is cut there (a body with no end must not take the memory). */
+  maxBodyBytes?: number;
   /** Latest generation: where the accounts' mail is read. */
   inbox?: Inbox;
   mailWaitMs: number;
@@ -105,7 +107,12 @@ export class World {
       this.requests++;
       return (o.transport ?? fetchTransport)(req);
     };
-    this.api = new TemporalClient({ baseUrl: o.baseUrl, timeoutMs: o.timeoutMs, transport: paced(counted, o.minGapMs) });
+    this.api = new TemporalClient({
+      baseUrl: o.baseUrl,
+      timeoutMs: o.timeoutMs,
+      maxBodyBytes: o.maxBodyBytes,
+      transport: paced(counted, o.minGapMs),
+    });
   }
 
   get latest(): boolean {

@@ -145,7 +145,7 @@ export const FAULTS = {
   // Not load: k6 keeps a whole body in memory and has no size limit, only its time limit.
   'endless-body': {
     summary: 'Every API answer is 200 with a JSON body that never ends (a proxy streaming in a loop).',
-    caughtBy: ['tests', 'monitor'],
+    caughtBy: ['tests', 'monitor', 'explore'],
   },
 } as const satisfies Record<string, FaultEntry>;
 

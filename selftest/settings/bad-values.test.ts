@@ -19,6 +19,7 @@ import { describeSetting, parseSettings, SettingsError, type SettingMeta } from 
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
+import { exploreSettings, validateExploreSettings } from '../../explore/settings.ts';
 import { parseTargetSettings, targetSettings } from '../../reference/settings.ts';
 import { PARTS, releaseSettings, validateRelease } from '../../release/settings.ts';
 import { runCli } from '../support/cli.ts';
@@ -73,8 +74,17 @@ const PROGRAMS: Program[] = [
     command: ['npx', ['playwright', 'test', '--project=smoke', '--reporter=line']],
   },
   {
+    name: 'npm run explore',
+    shape: { ...exploreSettings, ...targetSettings },
+    validate: (env) => {
+      validateExploreSettings(env);
+      withBundledTarget(env);
+    },
+    command: [process.execPath, ['--import', 'tsx', 'explore/main.ts']],
+  },
+  {
     name: 'npm start',
-    shape: { ...releaseSettings, ...testSettings, ...loadSettingsShape, ...monitorSettings, ...targetSettings },
+    shape: { ...releaseSettings, ...testSettings, ...loadSettingsShape, ...monitorSettings, ...exploreSettings, ...targetSettings },
     validate: (env) => validateRelease(env),
     command: [process.execPath, ['--import', 'tsx', 'release/check.ts']],
   },
@@ -278,6 +288,11 @@ describe('every setting of every program, with bad values', () => {
     },
     { program: 'npm start', name: 'MAIL_INBOX_URL', value: () => '' },
     { program: 'npm run load', name: 'MAIL_INBOX_URL', value: () => '' },
+    // The explorer (issue 15): its budget, its seed, and a latest target with no inbox to verify by.
+    { program: 'npm run explore', name: 'EXPLORE_RUNS', value: () => '0' },
+    { program: 'npm run explore', name: 'EXPLORE_SEED', value: () => '1e3' },
+    { program: 'npm run explore', name: 'MAIL_INBOX_URL', value: () => '' },
+    { program: 'npm run explore', name: 'TARGET_FAULTS', value: () => 'drop' },
   ];
 
   it('is refused by the CLIs themselves with exit 2, before any request reaches the target', { concurrency: 3 }, async () => {
@@ -314,9 +329,9 @@ describe('every setting of every program, with bad values', () => {
   it('covers every program the issue names, and every part npm start runs', () => {
     assert.deepEqual(
       PROGRAMS.map((p) => p.name),
-      ['npm run target', 'npm run monitor', 'npm run load', 'npx playwright test', 'npm start'],
+      ['npm run target', 'npm run monitor', 'npm run load', 'npx playwright test', 'npm run explore', 'npm start'],
     );
-    assert.deepEqual([...PARTS], ['tests', 'load', 'monitor']);
+    assert.deepEqual([...PARTS], ['tests', 'load', 'monitor', 'explore']);
   });
 
   it('knows what every setting is: each is built with a setting builder (core/settings.ts), so its bad values are derived', () => {
