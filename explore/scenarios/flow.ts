@@ -291,7 +291,7 @@ const STEPS: fc.Arbitrary<FlowStep> = fc.oneof(
       what: fc.constantFrom('credits', 'usage', 'token-username') as fc.Arbitrary<'credits' | 'usage' | 'token-username'>,
     }),
   },
-  { weight: 2, arbitrary: fc.record({ c: fc.constant('refresh' as const), i: idx }) },
+  { weight: 3, arbitrary: fc.record({ c: fc.constant('refresh' as const), i: idx }) },
   {
     weight: 2,
     arbitrary: fc.record({
@@ -301,7 +301,7 @@ const STEPS: fc.Arbitrary<FlowStep> = fc.oneof(
     }),
   },
   { weight: 2, arbitrary: fc.record({ c: fc.constant('upgrade' as const), i: idx }) },
-  { weight: 1, arbitrary: fc.constant({ c: 'wait' as const }) },
+  { weight: 2, arbitrary: fc.constant({ c: 'wait' as const }) },
 );
 
 /** A step in words (a shrunk flow mostly has one account). */
