@@ -5,7 +5,7 @@
 //   --first            stop at the first new finding, unshrunk (the detection matrix asks only "caught or not")
 //   --only a,b         run only these scenarios (tokens, register, login, round-trip, flow)
 import { randomBytes, randomInt } from 'node:crypto';
-import { type KnownIssue, knownIssuesFor, readKnownIssues } from '../core/known-issues.ts';
+import { knownIssuesInForce } from '../core/known-issues.ts';
 import { openInbox } from '../core/mail/index.ts';
 import { isLoopbackUrl } from '../core/loopback.ts';
 import { redactText } from '../core/redact.ts';
@@ -33,15 +33,15 @@ await runMain(async () => {
   const unknown = only?.filter((x) => !SCENARIOS.some((sc) => sc.name === x)) ?? [];
   if (unknown.length || (only && only.length === 0))
     throw new SettingsError([`--only: expected scenario names from ${SCENARIOS.map((x) => x.name).join(', ')} (got '${values.only}')`]);
-  // A broken known-issues list is a settings problem: said before any traffic.
-  const target = { generation: s.TARGET_GENERATION, url: s.TARGET_URL };
-  let knownIssues: KnownIssue[];
-  try {
-    knownIssues = knownIssuesFor(target, readKnownIssues());
-    for (const k of knownIssues.filter((x) => x.property)) parseCounterexample(k.counterexample ?? '');
-  } catch (err) {
-    throw new SettingsError([`known-issues.json: ${(err as Error).message}`]);
-  }
+  // A broken known-issues list (KNOWN_ISSUES_FILE, or the harness's own) is a settings problem: said
+  // before any traffic, a counterexample that cannot be replayed included.
+  const knownIssues = knownIssuesInForce(s);
+  for (const k of knownIssues.filter((x) => x.property))
+    try {
+      parseCounterexample(k.counterexample ?? '');
+    } catch (err) {
+      throw new SettingsError([`KNOWN_ISSUES_FILE: the entry ${k.id}: ${(err as Error).message}`]);
+    }
   const seed = s.EXPLORE_SEED ?? randomInt(2 ** 31);
   const runId = randomBytes(4).toString('hex').slice(0, 6);
   const say = (line: string) => process.stdout.write(`${redactText(line)}\n`);

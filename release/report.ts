@@ -9,6 +9,7 @@ import type { CheckRecord } from './history.ts';
 import { HEADERS, NUMERIC_FROM, rowsOf } from './table.ts';
 import { escapeMarkup } from '../core/escape.ts';
 import type { FindingsFile } from '../explore/report.ts';
+import { testsOf, type KnownIssue } from '../core/known-issues.ts';
 
 const esc = (s: string): string => escapeMarkup(redactText(s));
 
@@ -34,6 +35,8 @@ export interface ReleaseReport {
   loadRuns: LoadRunLink[];
   /** The explorer's findings (reports/explore/findings.json), when it ran. */
   exploration?: FindingsFile;
+  /** The target's accepted bugs in force for this run (known-issues.json): listed whether or not they showed. */
+  knownIssues?: KnownIssue[];
 }
 
 const TREND_ROWS = 10;
@@ -66,6 +69,22 @@ ${[...fresh, ...known].map(row).join('\n')}
     : '<p id="exploration">No finding: every property held for every generated input.</p>'
 }
 ${f.fixed.length ? `<ul id="exploration-fixed">${f.fixed.map((x) => `<li>${esc(x.id)} no longer happens (${esc(x.why)}): remove it from known-issues.json</li>`).join('')}</ul>` : ''}`;
+}
+
+/** The known issues in force, each with what it names, the reason, and what showed it in this run. */
+function knownIssuesSection(r: ReleaseReport): string {
+  const list = r.knownIssues ?? [];
+  if (!list.length) return '';
+  const seen = r.results.flatMap((x) => (x.knowns ?? []).map((f) => ({ part: x.name, ...f })));
+  const items = list.map((k) => {
+    const names = k.check ? [`monitor check ${k.check}`] : k.property ? [`property ${k.property}`] : testsOf(k);
+    const showed = seen.filter((f) => (f.message ?? '').startsWith(`${k.id}:`) || f.message === k.id);
+    return `<li id="known-${esc(k.id)}"><span class="title">${esc(k.id)}</span> (since ${esc(k.since)}${k.link ? `, <a href="${esc(k.link)}">tracked</a>` : ''}): ${esc(k.reason)}
+<br><small>names: ${names.map((n) => `<code>${esc(n)}</code>`).join(', ')}${k.counterexample ? ` · counterexample <code>${esc(k.counterexample)}</code>` : ''} · this run: ${
+      showed.length ? `${showed.length} failed as expected` : 'not seen'
+    }</small></li>`;
+  });
+  return `<h2>Known issues in force (accepted bugs of the target; expected to fail, listed in known-issues.json)</h2><ul id="known-issues">${items.join('\n')}</ul>`;
 }
 
 export function writeReleaseReport(file: string, r: ReleaseReport): void {
@@ -104,6 +123,7 @@ ${
         .join('')}</ul>`
     : ''
 }
+${knownIssuesSection(r)}
 <div id="failures">
 ${r.results
   .filter((x) => x.failures.length)
