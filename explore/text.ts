@@ -16,7 +16,7 @@ export const CATEGORY_WORDS: Record<Category, string> = {
   markup: 'markup-like text',
   entity: 'an HTML entity',
   control: 'a control character',
-  long: 'a long run of characters',
+  long: 'a long run of characters (72 bytes or more in all)',
 };
 
 // Whitespace a paste or another keyboard brings: tab, newline, CRLF, no-break and em spaces, the
@@ -85,7 +85,8 @@ export function classify(s: string, hiddenBytes = 0): Category[] {
     else if (code > 127) found.add('unicode');
     else if (SEPARATORS.includes(ch)) found.add('separator');
   }
-  if (hiddenBytes + utf8Length(s) > 72) found.add('long');
+  // At bcrypt's 72 bytes a password is long: one more character is past what bcrypt reads.
+  if (hiddenBytes + utf8Length(s) >= 72) found.add('long');
   return CATEGORIES.filter((c) => found.has(c));
 }
 
