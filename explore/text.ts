@@ -16,7 +16,7 @@ export const CATEGORY_WORDS: Record<Category, string> = {
   markup: 'markup-like text',
   entity: 'an HTML entity',
   control: 'a control character',
-  long: 'a long run of characters (72 bytes or more in all)',
+  long: 'a long run of characters',
 };
 
 // Whitespace a paste or another keyboard brings: tab, newline, CRLF, no-break and em spaces, the

@@ -443,7 +443,9 @@ export function readFindings(reportsDir: string): FindingsFile | undefined {
 }
 
 /** One exploration (`seconds` of budget; `first`: stop at the first new finding, as the matrix asks). */
-export async function runExplore(o: PartOptions & { seconds?: number; first?: boolean; seed?: number }): Promise<PartResult> {
+export async function runExplore(
+  o: PartOptions & { seconds?: number; runs?: number; first?: boolean; seed?: number },
+): Promise<PartResult> {
   rmSync(findingsPath(o.reportsDir), { force: true });
   const r = await exec(
     process.execPath,
@@ -452,6 +454,7 @@ export async function runExplore(o: PartOptions & { seconds?: number; first?: bo
       ...o.env,
       REPORTS_DIR: o.reportsDir,
       ...(o.seconds ? { EXPLORE_SECONDS: String(o.seconds) } : {}),
+      ...(o.runs ? { EXPLORE_RUNS: String(o.runs) } : {}),
       ...(o.seed !== undefined ? { EXPLORE_SEED: String(o.seed) } : {}),
     },
     { onLine: o.onLine },
