@@ -463,6 +463,13 @@ export async function runExplore(
   const f = readFindings(o.reportsDir);
   const why = r.stderr.trim().split('\n').at(-1)?.trim();
   if (!f) return brokenRun('explore', name, r.seconds, `npm run explore exited ${r.code} without findings.json${why ? `: ${why}` : ''}`);
+  return exploreRow(f, { name, code: r.code, seconds: r.seconds, file: findingsPath(o.reportsDir) });
+}
+
+/** The row of an exploration, from the findings.json it wrote and how it exited. */
+export function exploreRow(f: FindingsFile, run: { name: string; code: number; seconds: number; file: string }): PartResult {
+  const { name } = run;
+  const r = run;
   const fresh = f.findings.filter((x) => x.status === 'new');
   const failures: Finding[] = [
     ...fresh.map((x) => ({
@@ -497,7 +504,7 @@ export async function runExplore(
     knowns: f.findings
       .filter((x) => x.status === 'known')
       .map((x) => ({ title: `${x.property}: ${x.where}: ${x.symptom}`, message: `${x.knownIssue}: counterexample ${x.counterexample}` })),
-    reports: [{ label: 'Exploration findings (JSON)', path: findingsPath(o.reportsDir) }],
+    reports: [{ label: 'Exploration findings (JSON)', path: run.file }],
     verdicts: f.properties.map((p) => ({ check: `property ${p.name}`, failed: p.status === 'fail' })),
     drift: unique(f.drift),
   };
