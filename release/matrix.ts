@@ -85,7 +85,7 @@ const firstFailureEnough = (job: Job, generations: readonly Generation[], faults
   (job.part === 'tests' && job.fault !== 'clean' && BREAK_EVERY_ANSWER.includes(job.fault) && faults.includes('outage'));
 /** The explorer in the matrix: a clean (or harmless) run's budget, a fault run's limit (it stops at
  *  its first new finding), and one seed, so a run of the matrix can be repeated exactly. */
-const MATRIX_EXPLORE_CLEAN_S = 30;
+const MATRIX_EXPLORE_CLEAN_S = 20;
 const MATRIX_EXPLORE_FAULT_S = 45;
 const MATRIX_EXPLORE_SEED = 2026;
 /**
