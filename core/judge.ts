@@ -82,7 +82,7 @@ function namedSecrets(secrets: JudgeOptions['secrets']): [string, string][] {
 }
 
 /** Secrets anywhere in the body, known field or not. Says what and where, never the value. */
-function secretProblems(res: Answer, secrets: JudgeOptions['secrets']): string[] {
+export function secretProblems(res: Answer, secrets: JudgeOptions['secrets']): string[] {
   const named = namedSecrets(secrets);
   const found = new Set<string>();
   const values = named.map(([, v]) => v);

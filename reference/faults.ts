@@ -37,79 +37,99 @@ export const FAULTS = {
     summary: 'Tokens are signed with HS512 after a config change (the middleware accepts them).',
     caughtBy: ['tests', 'monitor'],
   },
-  'alg-none-accepted': { summary: 'The middleware accepts unsigned tokens (`alg: none`).', caughtBy: ['tests'] },
+  'alg-none-accepted': { summary: 'The middleware accepts unsigned tokens (`alg: none`).', caughtBy: ['tests', 'explore'] },
   'signature-unchecked': {
     summary: 'The middleware decodes tokens without checking the signature: tampered and foreign tokens pass.',
-    caughtBy: ['tests'],
+    caughtBy: ['tests', 'explore'],
   },
   'expired-accepted': { summary: 'The middleware ignores `exp`: expired tokens keep working.', caughtBy: ['tests', 'monitor'] },
   'token-rejected': {
     summary: 'Fresh tokens are refused by the account routes (login signs with a rotated key the middleware lacks).',
-    caughtBy: ['tests', 'load', 'monitor'],
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
   },
   'refresh-resets-origin': {
     summary: 'Refresh issues a new `orig_iat`, so a session can be stretched forever.',
-    caughtBy: ['tests', 'monitor'],
+    caughtBy: ['tests', 'monitor', 'explore'],
+  },
+  'credits-no-auth': {
+    summary: 'The credits route answers without a token (mounted outside the auth group).',
+    caughtBy: ['tests', 'explore'],
   },
   'refresh-unchecked': {
     summary:
       "Refresh is gin-jwt 2.3.1's, as in the latest server: any token's claims are re-signed unchecked (a forged token buys a " +
       "real one), and no readable token crashes it (500, empty body). Documented generation only (the latest's own behaviour).",
-    caughtBy: ['tests'],
+    caughtBy: ['tests', 'explore'],
     generations: ['documented'],
   },
-  'credits-no-auth': { summary: 'The credits route answers without a token (mounted outside the auth group).', caughtBy: ['tests'] },
   // ---- passwords and secrets ----
-  'old-password-works': { summary: 'After a password change the old password still logs in.', caughtBy: ['tests'] },
-  'wrong-old-password-accepted': { summary: 'Password change does not check the old password.', caughtBy: ['tests'] },
-  'hash-not-scrubbed': { summary: 'Register returns the real `HashedPassword` instead of "scrubbed".', caughtBy: ['tests'] },
-  'password-in-error': { summary: 'A failed password change echoes the old password given in its error message.', caughtBy: ['tests'] },
+  'old-password-works': { summary: 'After a password change the old password still logs in.', caughtBy: ['tests', 'explore'] },
+  'wrong-old-password-accepted': { summary: 'Password change does not check the old password.', caughtBy: ['tests', 'explore'] },
+  'hash-not-scrubbed': { summary: 'Register returns the real `HashedPassword` instead of "scrubbed".', caughtBy: ['tests', 'explore'] },
+  'password-in-error': {
+    summary: 'A failed password change echoes the old password given in its error message.',
+    caughtBy: ['tests', 'explore'],
+  },
   // ---- register validation ----
-  'plus-email-accepted': { summary: 'E-mail addresses with `+` are accepted.', caughtBy: ['tests'] },
-  'at-username-accepted': { summary: 'Usernames with `@` are accepted.', caughtBy: ['tests'] },
-  'duplicate-username-accepted': { summary: 'A taken username can be registered again (uniqueness check lost).', caughtBy: ['tests'] },
+  'plus-email-accepted': { summary: 'E-mail addresses with `+` are accepted.', caughtBy: ['tests', 'explore'] },
+  'at-username-accepted': { summary: 'Usernames with `@` are accepted.', caughtBy: ['tests', 'explore'] },
+  'duplicate-username-accepted': {
+    summary: 'A taken username can be registered again (uniqueness check lost).',
+    caughtBy: ['tests', 'explore'],
+  },
   'missing-field-500': {
     summary: 'A missing form field gives 500 (nil dereference) instead of 400 `<field> not present`.',
-    caughtBy: ['tests'],
+    caughtBy: ['tests', 'explore'],
+  },
+  'empty-field-200': {
+    summary:
+      "A request filter in front of the handlers gives up on a multipart form with an empty field and writes nothing: 200 with an empty body instead of 400 `<field> not present` (the latest server's XSS middleware does this).",
+    caughtBy: ['explore'],
   },
   // ---- shapes and types ----
-  'credits-string': { summary: 'Credits come back as a string ("0") instead of a JSON number.', caughtBy: ['tests', 'load', 'monitor'] },
+  'credits-string': {
+    summary: 'Credits come back as a string ("0") instead of a JSON number.',
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
+  },
   'expire-unix': {
     summary: '`expire` is a unix number instead of an RFC 3339 string (library upgrade).',
-    caughtBy: ['tests', 'load', 'monitor'],
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
   },
-  'error-message-field': { summary: 'Handler errors put their text under `message` instead of `response`.', caughtBy: ['tests'] },
+  'error-message-field': {
+    summary: 'Handler errors put their text under `message` instead of `response`.',
+    caughtBy: ['tests', 'explore'],
+  },
   'json-as-text': {
     summary: 'Every JSON answer is sent with `Content-Type: text/plain` (a middleware writes the status before the type).',
-    caughtBy: ['tests', 'load', 'monitor'],
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
   },
   'field-added': {
     summary: 'Harmless: every JSON answer gains a top-level `RequestID`, and every `response` object a `Region` (a release adds fields).',
     caughtBy: [],
-    driftShownBy: ['tests', 'monitor'],
+    driftShownBy: ['tests', 'monitor', 'explore'],
   },
   // ---- upgrade ----
-  'upgrade-repeatable': { summary: 'A second upgrade answers 200 again instead of 400 "already upgrade".', caughtBy: ['tests'] },
-  'upgrade-not-persisted': { summary: 'Upgrade answers 200 but the tier in usage stays `free`.', caughtBy: ['tests'] },
+  'upgrade-repeatable': { summary: 'A second upgrade answers 200 again instead of 400 "already upgrade".', caughtBy: ['tests', 'explore'] },
+  'upgrade-not-persisted': { summary: 'Upgrade answers 200 but the tier in usage stays `free`.', caughtBy: ['tests', 'explore'] },
   'upgrade-refused': {
     summary: 'Upgrade refuses a free account with 400 "user account is already upgrade" (the tier check inverted).',
-    caughtBy: ['tests'],
+    caughtBy: ['tests', 'explore'],
   },
   'paid-credits-500': {
     summary: 'Credits answer 500 once the account is paid (the handler reads a field only free accounts fill).',
-    caughtBy: ['tests'],
+    caughtBy: ['tests', 'explore'],
   },
   // ---- e-mail verification (the latest generation) ----
   'verification-skipped': {
     summary: 'Unverified accounts log in and their tokens are accepted (the EmailEnabled checks lost in login and the authorizator).',
-    caughtBy: ['tests'],
+    caughtBy: ['tests', 'explore'],
     generations: ['latest'],
   },
   'verification-link-broken': {
     summary:
       'The mailed verification link answers 400 `signature is invalid`: the link is signed with a key the verifier does not ' +
       'use (cfg.API.JWT.Key vs cfg.JWT.Key).',
-    caughtBy: ['tests', 'load', 'monitor'],
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
     generations: ['latest'],
   },
   // ---- availability ----
@@ -120,20 +140,20 @@ export const FAULTS = {
   },
   'errors-5xx': {
     summary: 'A share of API answers are 502/503 (default 30%).',
-    caughtBy: ['load'],
+    caughtBy: ['load', 'explore'],
     param: { name: 'share from 0 to 1', default: 0.3, min: 0, max: 1 },
   },
-  outage: { summary: 'Every API answer is 503 (a dependency is down).', caughtBy: ['tests', 'load', 'monitor'] },
+  outage: { summary: 'Every API answer is 503 (a dependency is down).', caughtBy: ['tests', 'load', 'monitor', 'explore'] },
   garbage: {
     summary: 'Every API answer is 200 with an HTML error page (a proxy in front is broken).',
-    caughtBy: ['tests', 'load', 'monitor'],
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
   },
   hang: { summary: 'The API accepts connections and never answers.', caughtBy: ['monitor'] },
-  drop: { summary: 'The API drops every connection without answering.', caughtBy: ['tests', 'load', 'monitor'] },
+  drop: { summary: 'The API drops every connection without answering.', caughtBy: ['tests', 'load', 'monitor', 'explore'] },
   // Not load: k6 keeps a whole body in memory and has no size limit, only its time limit.
   'endless-body': {
     summary: 'Every API answer is 200 with a JSON body that never ends (a proxy streaming in a loop).',
-    caughtBy: ['tests', 'monitor'],
+    caughtBy: ['tests', 'monitor', 'explore'],
   },
 } as const satisfies Record<string, FaultEntry>;
 

@@ -95,6 +95,12 @@ async function readForm(req: Req): Promise<Map<string, string>> {
   }
 }
 
+/** A multipart form with a field sent empty (fault `empty-field-200`: the filter that chokes on it). */
+export async function hasEmptyMultipartField(req: Req): Promise<boolean> {
+  if (!/^multipart\/form-data/i.test(header(req, 'content-type') ?? '')) return false;
+  return [...(await readForm(req)).values()].some((v) => v === '');
+}
+
 // What a Go handler's nil dereference looks like from outside (gin's recovery middleware).
 const NIL_POINTER_500: Reply = {
   status: 500,
@@ -163,8 +169,15 @@ function usageJson(u: UsageRow, d: Deps): Record<string, unknown> {
 
 // Go stores the bcrypt hash hex-encoded; HTML entities in passwords are unescaped first.
 const storedHash = async (pw: string): Promise<string> => Buffer.from(await hashPassword(decodeHTML(pw))).toString('hex');
-const passwordMatches = (pw: string, hexHash: string | null): Promise<boolean> =>
-  hexHash ? verifyPassword(decodeHTML(pw), Buffer.from(hexHash, 'hex').toString()) : Promise.resolve(false);
+const passwordMatches = (d: Deps, pw: string, hexHash: string | null): Promise<boolean> =>
+  hexHash && !tooLong(d, pw) ? verifyPassword(decodeHTML(pw), Buffer.from(hexHash, 'hex').toString()) : Promise.resolve(false);
+
+/** bcrypt reads 72 bytes. The latest server's x/crypto (2020-02) cuts a longer password silently, so
+ *  anything sharing its first 72 bytes logs in; a maintained one (x/crypto 0.1.0 on) refuses it
+ *  (ErrPasswordTooLong), which register and password change answer as their usual failure. The
+ *  documented generation does the latter. */
+const BCRYPT_MAX_BYTES = 72;
+const tooLong = (d: Deps, pw: string): boolean => d.generation !== 'latest' && Buffer.byteLength(decodeHTML(pw)) > BCRYPT_MAX_BYTES;
 
 // ---- what every answer goes through on the wire ----
 
@@ -195,6 +208,7 @@ async function register(req: Req, d: Deps): Promise<Reply> {
   // Checked again after the await: another registration may have taken the name meanwhile.
   if (!d.faults.has('duplicate-username-accepted') && d.store.findByUserName(username)) return fail(d, MESSAGES.usernameTaken);
   if (d.store.findByEmail(email_address)) return fail(d, MESSAGES.emailTaken);
+  if (tooLong(d, password)) return fail(d, MESSAGES.createFailed);
   const latest = d.generation === 'latest';
   let user: UserRow;
   try {
@@ -268,8 +282,8 @@ async function login(req: Req, d: Deps): Promise<Reply> {
   const user = d.store.findByUserName(username) ?? (username.includes('@') ? d.store.findByEmail(username) : undefined);
   let ok = false;
   if (user && user.account_enabled === 1) {
-    ok = await passwordMatches(password, user.hashed_password);
-    if (!ok && d.faults.has('old-password-works')) ok = await passwordMatches(password, user.previous_hashed_password);
+    ok = await passwordMatches(d, password, user.hashed_password);
+    if (!ok && d.faults.has('old-password-works')) ok = await passwordMatches(d, password, user.previous_hashed_password);
     // The latest generation's authenticator: an unverified address is refused like a wrong password.
     if (ok && !verified(d, user.email_enabled === 1)) ok = false;
   }
@@ -325,13 +339,14 @@ async function changePassword(req: Req, d: Deps, user: UserRow): Promise<Reply> 
   const f = requireFields(d, await readForm(req), ['old_password', 'new_password']);
   if (isReply(f)) return f;
   const { old_password, new_password } = f as Record<'old_password' | 'new_password', string>;
-  if (!d.faults.has('wrong-old-password-accepted') && !(await passwordMatches(old_password, user.hashed_password)))
+  if (!d.faults.has('wrong-old-password-accepted') && !(await passwordMatches(d, old_password, user.hashed_password)))
     return fail(
       d,
       d.faults.has('password-in-error')
         ? `${MESSAGES.passwordChangeFailed}: '${old_password}' is not the current password`
         : MESSAGES.passwordChangeFailed,
     );
+  if (tooLong(d, new_password)) return fail(d, MESSAGES.passwordChangeFailed);
   d.store.setPassword(user.user_name, await storedHash(new_password), iso(d.now()));
   return respond(MESSAGES.passwordChanged);
 }

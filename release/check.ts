@@ -8,9 +8,9 @@ import { redactText } from '../core/redact.ts';
 import { runMain, targetLabel } from '../core/settings.ts';
 import { listRuns } from '../load/runner/summary.ts';
 import { appendHistory, describeCheck } from './history.ts';
-import { runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
+import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
-import { PARTS, partsLogFormat, releaseProjects, validateRelease } from './settings.ts';
+import { defaultParts, partsLogFormat, RELEASE_EXPLORE_SECONDS, releaseProjects, validateRelease } from './settings.ts';
 import { rowsOf, summaryText } from './table.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */
@@ -35,7 +35,8 @@ function latestLoadRuns(reportsDir: string): LoadRunLink[] {
 
 await runMain(async () => {
   const s = validateRelease(); // every part's settings, before any traffic
-  const parts = s.RELEASE_PARTS ?? [...PARTS];
+  const chosen = defaultParts(s);
+  const parts = chosen.parts;
   const knownIssues = knownIssuesInForce(s);
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
@@ -55,6 +56,7 @@ await runMain(async () => {
   };
 
   say(`Release check: ${label} — ${where}; ${generation}`);
+  if ('skipped' in chosen && chosen.skipped) say(chosen.skipped);
   const started = new Date();
   const t0 = performance.now();
   const results: PartResult[] = [];
@@ -84,6 +86,11 @@ await runMain(async () => {
     say('\n▶ monitor: one pass');
     record(await runMonitor({ env, reportsDir, onLine: show('monitor') }));
   }
+  if (parts.includes('explore')) {
+    const seconds = s.EXPLORE_SECONDS ?? RELEASE_EXPLORE_SECONDS;
+    say(`\n▶ explore: generated flows and inputs for ${seconds} s`);
+    record(await runExplore({ env, reportsDir, seconds, onLine: show('explore') }));
+  }
 
   const seconds = (performance.now() - t0) / 1000;
   const go = results.every((r) => r.ok);
@@ -105,6 +112,7 @@ await runMain(async () => {
     results,
     history,
     loadRuns: latestLoadRuns(reportsDir),
+    exploration: parts.includes('explore') ? readFindings(reportsDir) : undefined,
     knownIssues,
   });
   say(`\n${summaryText(rowsOf(results))}\n`);

@@ -29,7 +29,7 @@ import { spawnTarget } from '../reference/spawn.ts';
 import { textTable } from '../core/text-table.ts';
 import { neverFailed } from './proven.ts';
 import { md, matrixMarkdown } from './table.ts';
-import { brokenRun, combine, PARTS, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
+import { brokenRun, combine, PARTS, runExplore, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
 
 // The across-runs check needs a token to expire between two passes: a 3 s lifetime, 1 s tolerance,
 // for the runs that exercise it (the clean target and the fault it exists for). The others keep 24 h.
@@ -85,6 +85,18 @@ const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-te
 const firstFailureEnough = (job: Job, generations: readonly Generation[], faults: readonly FaultName[]): boolean =>
   caughtOnly(job, generations) ||
   (job.part === 'tests' && job.fault !== 'clean' && BREAK_EVERY_ANSWER.includes(job.fault) && faults.includes('outage'));
+/** The explorer in the matrix: a clean (or harmless) run's budget, a fault run's limit (it stops at
+ *  its first new finding), and one seed, so a run of the matrix can be repeated exactly. */
+const MATRIX_EXPLORE_CLEAN_S = 20;
+const MATRIX_EXPLORE_FAULT_S = 45;
+const MATRIX_EXPLORE_SEED = 2026;
+/**
+ * The explorer's code path is the same in both generations: a fault of both generations is shown
+ * caught by its documented run, and its latest column runs only the clean target and the latest
+ * generation's own faults (when the documented generation is in the matrix at all).
+ */
+const exploreShownInDocumented = (part: Part, generation: Generation, fault: FaultName, generations: readonly Generation[]): boolean =>
+  part === 'explore' && generation === 'latest' && generationsOf(fault).includes('documented') && generations.includes('documented');
 /** The local Mailpit delivers within milliseconds: a mail that has not come in 10 s never will. */
 const MATRIX_MAIL_WAIT_S = '10';
 
@@ -143,6 +155,18 @@ async function runJob(
           duration: caughtOnly(job, generations) ? `${CAUGHT_ONLY_K6_S}s` : undefined,
         }),
       ]);
+    if (job.part === 'explore') {
+      // A fault run stops at the first new finding (caught or not is all it asks); a clean or
+      // harmless one explores its whole short budget and must find nothing new.
+      const harmless = job.fault === 'clean' || (FAULTS[job.fault] as FaultEntry).driftShownBy !== undefined;
+      return await runExplore({
+        env,
+        reportsDir: dir,
+        first: !harmless,
+        seconds: harmless ? MATRIX_EXPLORE_CLEAN_S : MATRIX_EXPLORE_FAULT_S,
+        seed: MATRIX_EXPLORE_SEED,
+      });
+    }
     return await runMonitor({
       env: {
         ...env,
@@ -188,6 +212,13 @@ function cellText(
   strict: boolean,
 ): { text: string; bad: boolean } {
   const c = cells.get(cellKey({ generation, fault, part }));
+  if (
+    !c &&
+    fault !== 'clean' &&
+    exploreShownInDocumented(part, generation, fault, generations) &&
+    cells.has(cellKey({ generation: 'documented', fault, part }))
+  )
+    return { text: '· (its documented run)', bad: false };
   if (!c) return { text: '·', bad: false };
   const r = c.result;
   if (fault === 'clean')
@@ -255,7 +286,9 @@ await runMain(async () => {
         const f: FaultEntry = FAULTS[fault];
         // A harmless fault runs every part: none may fail on it.
         const meant = f.driftShownBy ? PARTS : f.caughtBy;
-        return meant.filter((p) => parts.includes(p)).map((part) => ({ generation, fault, part }));
+        return meant
+          .filter((p) => parts.includes(p) && !exploreShownInDocumented(p, generation, fault, generations))
+          .map((part) => ({ generation, fault, part }));
       }),
   ]);
   // The CPU-bound runs (Playwright, the monitor) take --jobs at a time, longest first so the pool ends

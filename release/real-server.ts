@@ -16,7 +16,7 @@ import { OutboxInbox } from '../core/mail/outbox.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain } from '../core/settings.ts';
 import { exec } from './exec.ts';
-import { brokenRun, runConformance, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
+import { brokenRun, runConformance, runExplore, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 import { PROJECTS } from './settings.ts';
 import { rowsOf, summaryText } from './table.ts';
 import { cannotRunHere, isUp, kitApiUrl, kitJwt, parseStartLine } from './real-server/kit.ts';
@@ -43,6 +43,10 @@ export interface RealServerPart {
  * TARGET_GENERATION=latest, MAIL_INBOX_URL, TARGET_JWT_KEY and its own REPORTS_DIR in `r.env`, and
  * returns a PartResult (release/parts.ts), which the table and the verdict read.
  */
+/** The explorer's budget against the real server: 20 inputs a scenario (bcrypt makes each register
+ *  and login ~100 ms of its CPU), at most 150 s, one seed. */
+export const REAL_SERVER_EXPLORE = { seed: 15, runs: 20, seconds: 150 };
+
 export const REAL_SERVER_PARTS: RealServerPart[] = [
   {
     label: 'tests',
@@ -65,6 +69,21 @@ export const REAL_SERVER_PARTS: RealServerPart[] = [
       }),
   },
   { label: 'conformance', run: (r) => runConformance({ env: r.env, reportsDir: join(r.reportsDir, 'conformance'), onLine: r.onLine }) },
+  {
+    label: 'explore',
+    // A bounded look with a fixed seed, so a run is repeatable: every finding must be a known issue
+    // (known-issues.json, with its minimal counterexample); a new one fails the step, and a listed one
+    // whose counterexample no longer fails is reported as fixed and fails it too.
+    run: (r) =>
+      runExplore({
+        env: r.env,
+        reportsDir: join(r.reportsDir, 'explore'),
+        seed: REAL_SERVER_EXPLORE.seed,
+        runs: REAL_SERVER_EXPLORE.runs,
+        seconds: REAL_SERVER_EXPLORE.seconds,
+        onLine: r.onLine,
+      }),
+  },
 ];
 
 /** The run's own secrets (the signing key, the outbox's password), scrubbed from every line it prints. */

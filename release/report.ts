@@ -8,6 +8,7 @@ import type { Finding, PartResult } from './parts.ts';
 import type { CheckRecord } from './history.ts';
 import { HEADERS, NUMERIC_FROM, rowsOf } from './table.ts';
 import { escapeMarkup } from '../core/escape.ts';
+import type { FindingsFile } from '../explore/report.ts';
 import { testsOf, type KnownIssue } from '../core/known-issues.ts';
 
 const esc = (s: string): string => escapeMarkup(redactText(s));
@@ -32,6 +33,8 @@ export interface ReleaseReport {
   /** Earlier checks and this one, oldest first. */
   history: CheckRecord[];
   loadRuns: LoadRunLink[];
+  /** The explorer's findings (reports/explore/findings.json), when it ran. */
+  exploration?: FindingsFile;
   /** The target's accepted bugs in force for this run (known-issues.json): listed whether or not they showed. */
   knownIssues?: KnownIssue[];
 }
@@ -46,6 +49,27 @@ function findings(list: Finding[]): string {
 
 /** "drift: response.Organization (register), response.ClaimedENSName (usage)" */
 export const driftLine = (drift: readonly string[]): string => `drift: ${drift.join(', ')}`;
+
+/** The exploration: each distinct finding with its minimal counterexample, new ones first, then the
+ *  known issues that still happen and the listed ones that no longer do; the seed to replay it. */
+function explorationSection(f: FindingsFile | undefined): string {
+  if (!f) return '';
+  const fresh = f.findings.filter((x) => x.status === 'new');
+  const known = f.findings.filter((x) => x.status === 'known');
+  const row = (x: FindingsFile['findings'][number]) =>
+    `<tr class="${x.status === 'new' ? 'fail' : 'ok'}"><td>${x.status === 'new' ? 'new' : `known (${esc(x.knownIssue ?? '')})`}</td><td><code>${esc(x.property)}</code></td>` +
+    `<td>${esc(x.message)}</td><td><code>${esc(x.counterexample)}</code></td></tr>`;
+  return `<h2>Exploration: ${fresh.length} new finding(s), ${known.length} known, ${f.fixed.length} no longer happening</h2>
+<p id="exploration-run">Seed ${f.seed} (replay: <code>${esc(f.replay)}</code>) · ${f.scenarios.reduce((n, s) => n + s.runs, 0)} generated inputs · ${f.requests} requests · ${f.accounts} accounts named <code>hx-${esc(f.runId)}-…</code> · ${f.seconds.toFixed(1)} s</p>
+${
+  f.findings.length
+    ? `<table id="exploration"><thead><tr><th>status</th><th>property</th><th>what happened</th><th>minimal counterexample</th></tr></thead><tbody>
+${[...fresh, ...known].map(row).join('\n')}
+</tbody></table>`
+    : '<p id="exploration">No finding: every property held for every generated input.</p>'
+}
+${f.fixed.length ? `<ul id="exploration-fixed">${f.fixed.map((x) => `<li>${esc(x.id)} no longer happens (${esc(x.why)}): remove it from known-issues.json</li>`).join('')}</ul>` : ''}`;
+}
 
 /** The known issues in force, each with what it names, the reason, and what showed it in this run. */
 function knownIssuesSection(r: ReleaseReport): string {
@@ -115,6 +139,7 @@ ${r.results
   .map((x) => `<h2>${esc(x.name)}: what failed</h2>\n${findings(x.failures)}`)
   .join('\n')}
 </div>
+${explorationSection(r.exploration)}
 <div id="flaky">
 ${r.results
   .filter((x) => x.flakes.length)

@@ -5,8 +5,9 @@ import { inboxProblem, parseTestSettings } from '../fixtures/settings.ts';
 import { validateLoadRun } from '../load/runner/settings.ts';
 import { validateMonitorSettings } from '../monitors/settings.ts';
 import { parseTargetSettings, targetSettings } from '../reference/settings.ts';
+import { allowExplore, exploreGateProblem, exploreSeconds, validateExploreSettings } from '../explore/settings.ts';
 
-import { PARTS } from './parts.ts';
+import { PARTS, type PartName } from './parts.ts';
 
 export { PARTS };
 /** The Playwright projects (playwright.config.ts). */
@@ -20,6 +21,10 @@ export const releaseSettings = {
   RELEASE_PARTS: setting.list(PARTS).optional(),
   /** Set by CI systems: the parts log JSON lines there. */
   CI: setting.bool().default(false),
+  /** The explorer's budget in the release check (default RELEASE_EXPLORE_SECONDS). */
+  EXPLORE_SECONDS: exploreSeconds().optional(),
+  /** The explorer runs against a target that is not this machine only when true. */
+  ALLOW_EXPLORE: allowExplore(),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
   RELEASE_TEST_PROJECTS: setting.list(PROJECTS).optional(),
 };
@@ -50,13 +55,29 @@ export function validateAllParts(parts: readonly string[], env: Record<string, s
   // The load part runs `npm run load -- <script> --profile smoke` (parts.ts): the same checks.
   if (parts.includes('load')) attempt(() => validateLoadRun(['login', '--profile', 'smoke'], env));
   if (parts.includes('monitor')) attempt(() => validateMonitorSettings(env));
+  if (parts.includes('explore')) attempt(() => validateExploreSettings(env));
   if (problems.length) throw new SettingsError([...new Set(problems)]);
+}
+
+/** The release check's share of exploring, when EXPLORE_SECONDS does not say: a short look. */
+export const RELEASE_EXPLORE_SECONDS = 30;
+
+/** The parts a release check runs when RELEASE_PARTS does not say: all of them, but the explorer
+ *  only where it may run (this machine, or ALLOW_EXPLORE=true); `skipped` says why it does not. */
+export function defaultParts(s: ReleaseSettings): { parts: PartName[]; skipped?: string } {
+  if (s.RELEASE_PARTS) return { parts: [...s.RELEASE_PARTS] };
+  const gate = exploreGateProblem(s);
+  if (!gate) return { parts: [...PARTS] };
+  return {
+    parts: PARTS.filter((p) => p !== 'explore'),
+    skipped: `explore: skipped: it registers many accounts; ${gate.replace(/^ALLOW_EXPLORE: /, '')}`,
+  };
 }
 
 /** What `npm start` checks before any traffic: its own settings, then every part's it will run. */
 export function validateRelease(env: Record<string, string | undefined> = settingsEnv()): ReleaseSettings {
   const s = parseSettings(releaseSettings, env);
-  validateAllParts(s.RELEASE_PARTS ?? PARTS, env);
+  validateAllParts(defaultParts(s).parts, env);
   return s;
 }
 

@@ -1,6 +1,7 @@
 // Verifying an account the way its owner would: read the welcome mail, take the link, open it. The
 // real server writes its own production host into the link whatever host was called, so what is
 // opened is the link's path on the target under test.
+import { decodeHTML } from 'entities';
 import type { ApiResponse, TemporalClient } from '../client.ts';
 import { API_PATHS, MESSAGES } from '../contract.ts';
 import { TransportError } from '../http.ts';
@@ -17,8 +18,18 @@ export interface VerificationLink {
   path: string;
 }
 
+/** `<a … href="…">`: the link a mail client opens. */
+const HREF = /<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi;
+
 /** The verification link in a mail (its HTML first, as the server sends HTML), if it has one. */
 export function verificationLink(mail: Pick<Mail, 'html' | 'text'>): VerificationLink | undefined {
+  // What a reader's mail client opens: the link's href with its entities decoded, parsed as a URL (a
+  // space in it is sent as %20, a # starts the fragment), whatever characters the username holds.
+  for (const m of mail.html.matchAll(HREF)) {
+    const href = decodeHTML(m[1] ?? m[2] ?? '').trim();
+    if (!href.includes(`${API_PATHS.verifyEmail}/`) || !URL.canParse(href)) continue;
+    return { link: href, path: new URL(href).pathname };
+  }
   for (const body of [mail.html, mail.text]) {
     const m = LINK.exec(body.replace(/&amp;/g, '&'));
     if (m) return { link: m[0], path: m[1]! };

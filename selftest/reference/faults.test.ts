@@ -154,6 +154,13 @@ const PROBES: Record<FaultName, Probe> = {
       assert.equal((await h.api.register({ username: 'x' })).status, 500);
     },
   },
+  'empty-field-200': {
+    probe: async (h) => {
+      const r = await h.api.register({ ...newAccount(), email_address: '' });
+      assert.equal(r.status, 200);
+      assert.equal(r.text, '');
+    },
+  },
   'credits-string': {
     probe: async (h) => {
       const s = await loggedIn(h.api);

@@ -19,6 +19,7 @@ import { describeSetting, SettingsError, type SettingMeta } from '../../core/set
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
+import { exploreSettings, validateExploreSettings } from '../../explore/settings.ts';
 import { faultProblems, parseTargetSettings, targetSettings } from '../../reference/settings.ts';
 import { conformanceSettings, validateConformance } from '../../release/conformance/settings.ts';
 import { realServerSettings, validateRealServer } from '../../release/real-server/settings.ts';
@@ -76,8 +77,17 @@ const PROGRAMS: Program[] = [
     command: ['npx', ['playwright', 'test', '--project=smoke', '--reporter=line']],
   },
   {
+    name: 'npm run explore',
+    shape: { ...exploreSettings, ...targetSettings },
+    validate: (env) => {
+      validateExploreSettings(env);
+      withBundledTarget(env);
+    },
+    command: [process.execPath, ['--import', 'tsx', 'explore/main.ts']],
+  },
+  {
     name: 'npm start',
-    shape: { ...releaseSettings, ...testSettings, ...loadSettingsShape, ...monitorSettings, ...targetSettings },
+    shape: { ...releaseSettings, ...testSettings, ...loadSettingsShape, ...monitorSettings, ...exploreSettings, ...targetSettings },
     validate: (env) => validateRelease(env),
     command: [process.execPath, ['--import', 'tsx', 'release/check.ts']],
   },
@@ -314,6 +324,11 @@ describe('every setting of every program, with bad values', () => {
     },
     { program: 'npm start', name: 'MAIL_INBOX_URL', value: () => '' },
     { program: 'npm run load', name: 'MAIL_INBOX_URL', value: () => '' },
+    // The explorer (issue 15): its budget, its seed, and a latest target with no inbox to verify by.
+    { program: 'npm run explore', name: 'EXPLORE_RUNS', value: () => '0' },
+    { program: 'npm run explore', name: 'EXPLORE_SEED', value: () => '1e3' },
+    { program: 'npm run explore', name: 'MAIL_INBOX_URL', value: () => '' },
+    { program: 'npm run explore', name: 'TARGET_FAULTS', value: () => 'drop' },
     // The real server's (issue 14): an outbox URL with a password and a query it does not take (the
     // broker would be the counting SMTP port), a kit that is a file, a known-issues list that is not there.
     {
@@ -366,12 +381,13 @@ describe('every setting of every program, with bad values', () => {
         'npm run monitor',
         'npm run load',
         'npx playwright test',
+        'npm run explore',
         'npm start',
         'npm run test:real-server',
         'npm run conformance',
       ],
     );
-    assert.deepEqual([...PARTS], ['tests', 'load', 'monitor']);
+    assert.deepEqual([...PARTS], ['tests', 'load', 'monitor', 'explore']);
   });
 
   it('knows what every setting is: each is built with a setting builder (core/settings.ts), so its bad values are derived', () => {

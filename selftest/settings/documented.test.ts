@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { z } from 'zod';
 import { isInternal, sharedSettings } from '../../core/settings.ts';
+import { exploreSettings } from '../../explore/settings.ts';
 import { testSettings } from '../../fixtures/settings.ts';
 import { loadSettingsShape } from '../../load/runner/settings.ts';
 import { monitorSettings } from '../../monitors/settings.ts';
@@ -23,6 +24,7 @@ const SHAPES: Record<string, z.ZodRawShape> = {
   'npm start': releaseSettings,
   'npm run conformance': conformanceSettings,
   'npm run test:real-server': realServerSettings,
+  'npm run explore': exploreSettings,
 };
 
 const userFacing = new Set(

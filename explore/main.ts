@@ -1,0 +1,112 @@
+// npm run explore — property-based exploration of the account flow against TARGET_URL (or the bundled
+// target): generated flows and inputs, minimal counterexamples, one finding per root cause. Exit 0 when
+// nothing new was found (known issues listed in known-issues.json may happen), 1 when something new
+// was found, a listed issue no longer happens or the run was cut short, 2 for bad settings.
+//   --first            stop at the first new finding, unshrunk (the detection matrix asks only "caught or not")
+//   --only a,b         run only these scenarios (tokens, register, login, round-trip, flow)
+import { randomBytes, randomInt } from 'node:crypto';
+import { knownIssuesInForce } from '../core/known-issues.ts';
+import { openInbox } from '../core/mail/index.ts';
+import { OutboxInbox } from '../core/mail/outbox.ts';
+import { isLoopbackUrl } from '../core/loopback.ts';
+import { redactText } from '../core/redact.ts';
+import { parseCommandLine, runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
+import { resolveTarget } from '../core/target.ts';
+import { type ExploreResult, explore, parseCounterexample, SCENARIOS } from './explorer.ts';
+import { textReport, toFile, writeFindings } from './report.ts';
+import { parseTargetSettings } from '../reference/settings.ts';
+import { upgradeAllowed, validateExploreSettings } from './settings.ts';
+import { World } from './world.ts';
+
+/** A verification mail that has not come in this long is a finding, not a wait: shrinking one would
+ *  otherwise cost MAIL_WAIT_S per candidate (MAIL_WAIT_S when it is lower). */
+const EXPLORE_MAIL_WAIT_S = 10;
+/** Against another machine, at most this many requests a second: exploring is never load. */
+const REMOTE_GAP_MS = 200;
+
+await runMain(async () => {
+  const { values } = parseCommandLine('npm run explore', process.argv.slice(2), { first: { type: 'boolean' }, only: { type: 'string' } });
+  const env = settingsEnv();
+  const s = validateExploreSettings(env);
+  // The bundled target reads its own settings as it starts: refused here, before any traffic.
+  if (!s.TARGET_URL) parseTargetSettings(env);
+  const only = values.only?.split(',').map((x) => x.trim());
+  const unknown = only?.filter((x) => !SCENARIOS.some((sc) => sc.name === x)) ?? [];
+  if (unknown.length || (only && only.length === 0))
+    throw new SettingsError([`--only: expected scenario names from ${SCENARIOS.map((x) => x.name).join(', ')} (got '${values.only}')`]);
+  // A broken known-issues list (KNOWN_ISSUES_FILE, or the harness's own) is a settings problem: said
+  // before any traffic, a counterexample that cannot be replayed included.
+  const knownIssues = knownIssuesInForce(s);
+  for (const k of knownIssues.filter((x) => x.property))
+    try {
+      parseCounterexample(k.counterexample ?? '');
+    } catch (err) {
+      throw new SettingsError([`KNOWN_ISSUES_FILE: the entry ${k.id}: ${(err as Error).message}`]);
+    }
+  const seed = s.EXPLORE_SEED ?? randomInt(2 ** 31);
+  const runId = randomBytes(4).toString('hex').slice(0, 6);
+  const say = (line: string) => process.stdout.write(`${redactText(line)}\n`);
+
+  const resolved = await resolveTarget(s);
+  const inboxUrl = resolved.inboxUrl ?? s.MAIL_INBOX_URL;
+  const inbox = s.TARGET_GENERATION === 'latest' && inboxUrl ? openInbox(inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES) : undefined;
+  const world = new World({
+    baseUrl: resolved.url,
+    generation: s.TARGET_GENERATION,
+    upgradeAllowed: upgradeAllowed(s),
+    strict: s.CONTRACT_STRICT,
+    timeoutMs: s.HTTP_TIMEOUT_MS,
+    maxBodyBytes: s.HTTP_MAX_BODY_BYTES,
+    inbox,
+    mailWaitMs: Math.min(s.MAIL_WAIT_S, EXPLORE_MAIL_WAIT_S) * 1000,
+    runId,
+    minGapMs: s.TARGET_URL && !isLoopbackUrl(s.TARGET_URL) ? REMOTE_GAP_MS : 0,
+  });
+  const where = s.TARGET_URL ?? `the bundled reference target (faults: ${resolved.faults ?? 'none'})`;
+  say(`Exploring ${targetLabel(s)} — ${where}; generation ${s.TARGET_GENERATION}`);
+  say(
+    `seed ${seed} (EXPLORE_SEED=${seed} replays it), run id ${runId} (accounts hx-${runId}-…), budget ${s.EXPLORE_RUNS} inputs / ${s.EXPLORE_SECONDS} s, scenarios ${(only ?? SCENARIOS.map((x) => x.name)).join(', ')}`,
+  );
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let result: ExploreResult;
+  try {
+    result = await explore(world, {
+      seed,
+      runs: s.EXPLORE_RUNS,
+      seconds: s.EXPLORE_SECONDS,
+      knownIssues,
+      first: values.first === true,
+      only,
+      log: say,
+    });
+  } finally {
+    // Accounts it left unverified (unusual addresses, links that do not verify) leave their mail in a
+    // real server's outbox, a queue that outlives the run: this run's own is taken, nobody else's.
+    if (inbox instanceof OutboxInbox)
+      try {
+        const n = await inbox.discardMine((u) => u.startsWith(`hx-${runId}-`));
+        if (n) say(`took ${n} mail(s) of this run's unverified accounts from the outbox`);
+      } catch (err) {
+        say(`could not take this run's leftover mail from the outbox: ${(err as Error).message}`);
+      }
+    await inbox?.close();
+    await resolved.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const file = toFile(result, {
+    target: s.TARGET_URL ?? 'bundled reference target',
+    generation: s.TARGET_GENERATION,
+    runId,
+    startedAt: startedAt.toISOString(),
+    seconds,
+    requests: world.requests,
+    accounts: world.accounts,
+    budget: { runs: s.EXPLORE_RUNS, seconds: s.EXPLORE_SECONDS },
+    drift: [...world.drift].sort(),
+  });
+  const path = writeFindings(s.REPORTS_DIR, file);
+  say(textReport(file, path));
+  const clean = !file.findings.some((f) => f.status === 'new') && file.fixed.length === 0 && !file.stopped;
+  return clean ? 0 : 1;
+});

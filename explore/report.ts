@@ -1,0 +1,110 @@
+// What a run leaves behind: the readable list on stdout and reports/explore/findings.json (one entry
+// per distinct finding: property, counterexample, message, seed, and whether it is new or known).
+// Every text is redacted: counterexamples hold only the generated part of a password, never a whole one.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { redactText } from '../core/redact.ts';
+import type { ExploreResult } from './explorer.ts';
+import { PROPERTIES } from './properties.ts';
+
+export interface RunInfo {
+  target: string;
+  generation: string;
+  runId: string;
+  startedAt: string;
+  seconds: number;
+  requests: number;
+  accounts: number;
+  budget: { runs: number; seconds: number };
+  drift: string[];
+}
+
+export interface FindingsFile extends RunInfo {
+  seed: number;
+  /** Replays this run's search: EXPLORE_SEED=<seed> npm run explore. */
+  replay: string;
+  properties: { name: string; checks: string; status: 'pass' | 'fail' | 'known' }[];
+  scenarios: ExploreResult['scenarios'];
+  findings: {
+    property: string;
+    counterexample: string;
+    message: string;
+    seed: number;
+    status: 'new' | 'known';
+    knownIssue?: string;
+    where: string;
+    symptom: string;
+    kinds: string[];
+  }[];
+  fixed: ExploreResult['fixed'];
+  stopped?: string;
+}
+
+export const findingsPath = (reportsDir: string): string => join(reportsDir, 'explore', 'findings.json');
+
+export function toFile(r: ExploreResult, info: RunInfo): FindingsFile {
+  return {
+    ...info,
+    seed: r.seed,
+    replay: `EXPLORE_SEED=${r.seed} npm run explore`,
+    properties: r.verdicts.map((v) => ({
+      name: v.property,
+      checks: PROPERTIES[v.property],
+      status: v.failed ? 'fail' : v.known ? 'known' : 'pass',
+    })),
+    scenarios: r.scenarios,
+    findings: r.findings.map((f) => ({
+      property: f.property,
+      counterexample: redactText(f.counterexample),
+      message: redactText(f.message),
+      seed: f.seed,
+      status: f.status,
+      ...(f.knownIssue ? { knownIssue: f.knownIssue } : {}),
+      where: f.where,
+      symptom: redactText(f.symptom),
+      kinds: f.classes,
+    })),
+    fixed: r.fixed.map((x) => ({ ...x, counterexample: redactText(x.counterexample) })),
+    ...(r.stopped ? { stopped: redactText(r.stopped) } : {}),
+  };
+}
+
+export function writeFindings(reportsDir: string, file: FindingsFile): string {
+  const path = findingsPath(reportsDir);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  return path;
+}
+
+/** The readable list: new findings first, then known ones, then listed issues that no longer happen. */
+export function textReport(f: FindingsFile, path: string): string {
+  const out: string[] = [];
+  const fresh = f.findings.filter((x) => x.status === 'new');
+  const known = f.findings.filter((x) => x.status === 'known');
+  const item = (x: FindingsFile['findings'][number], mark: string) => {
+    out.push(`${mark} ${x.property}: ${x.where}: ${x.symptom}${x.knownIssue ? `  [known: ${x.knownIssue}]` : ''}`);
+    out.push(`    ${x.message}`);
+    out.push(`    counterexample: ${x.counterexample}`);
+  };
+  if (fresh.length) {
+    out.push(`\nNew findings (${fresh.length}):`);
+    for (const x of fresh) item(x, '✖');
+  }
+  if (known.length) {
+    out.push(`\nKnown issues that still happen (${known.length}, listed in known-issues.json):`);
+    for (const x of known) item(x, '•');
+  }
+  if (f.fixed.length) {
+    out.push(`\nListed as known but no longer happening (${f.fixed.length}): remove them from known-issues.json`);
+    for (const x of f.fixed) out.push(`✖ ${x.id} (${x.property}): ${x.why}\n    counterexample: ${x.counterexample}`);
+  }
+  if (f.drift.length) out.push(`\ndrift (fields the contract does not know, news not failures): ${f.drift.join(', ')}`);
+  out.push('');
+  out.push(
+    `${fresh.length === 0 && f.fixed.length === 0 && !f.stopped ? 'PASS' : 'FAIL'}: ${fresh.length} new finding(s), ${known.length} known, ${f.fixed.length} fixed; ` +
+      `${f.scenarios.reduce((n, s) => n + s.runs, 0)} inputs, ${f.requests} requests, ${f.accounts} accounts (hx-${f.runId}-…), ${f.seconds.toFixed(1)} s.`,
+  );
+  if (f.stopped) out.push(`Stopped early: ${f.stopped}`);
+  out.push(`Findings: ${path}. Replay: ${f.replay}`);
+  return out.join('\n');
+}

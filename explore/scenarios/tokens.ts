@@ -1,0 +1,299 @@
+// Tokens: any token that is not exactly the one issued is refused with 401. A token issued to a plain
+// account is changed the ways an attacker or a broken client would (a character edited, dropped or
+// added; the token cut; a claim rewritten under the old signature; another algorithm, `none` included;
+// signed with another key; the wrong number of segments; the Authorization header malformed) and sent
+// to an endpoint behind the auth middleware, refresh included.
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import type { Auth } from '../../core/client.ts';
+import { API_PATHS, type Endpoint } from '../../core/contract.ts';
+import { decodeToken } from '../../core/jwt.ts';
+import { AuthError } from '../../core/schemas.ts';
+import { StepFailed } from '../properties.ts';
+import { overDefaults, type Scenario, withoutDefaults } from '../scenario.ts';
+import type { World } from '../world.ts';
+import { postForm } from './forms.ts';
+import { plainSession } from './steps.ts';
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const PART_NAMES = ['header', 'payload', 'signature'] as const;
+const HEADER_SHAPES = ['missing', 'empty', 'basic', 'lowercase', 'double-space', 'no-token', 'tab'] as const;
+
+export type Mutation =
+  | { kind: 'char'; part: 0 | 1 | 2; at: number; to: string }
+  | { kind: 'drop'; part: 0 | 1 | 2; at: number }
+  | { kind: 'insert'; part: 0 | 1 | 2; at: number; to: string }
+  | { kind: 'cut'; keep: number }
+  | { kind: 'claim'; claim: 'id' | 'exp' | 'orig_iat' | 'admin'; value: 'other' | 'number' | 'missing' | 'far' }
+  | { kind: 'alg'; alg: 'none' | 'HS512' | 'HS384' | 'RS256' | 'hs256'; signature: 'keep' | 'empty' }
+  | { kind: 'resign'; alg: 'HS256' | 'HS512' }
+  | { kind: 'segments'; count: 1 | 2 | 4 }
+  | { kind: 'header'; shape: (typeof HEADER_SHAPES)[number] };
+
+const ENDPOINTS = ['tokenUsername', 'credits', 'usage', 'refresh', 'changePassword', 'upgrade'] as const;
+type Target = (typeof ENDPOINTS)[number];
+
+export interface TokensInput {
+  endpoint: Target;
+  mutation: Mutation;
+}
+
+const DEFAULTS: TokensInput = { endpoint: 'tokenUsername', mutation: { kind: 'char', part: 2, at: 0, to: 'A' } };
+
+const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+const parts = (t: string): [string, string, string] => {
+  const [h = '', p = '', s = ''] = t.split('.');
+  return [h, p, s];
+};
+const editAt = (s: string, at: number, f: (chars: string[], i: number) => void): string => {
+  const chars = [...s];
+  f(chars, chars.length ? at % (chars.length + 1) : 0);
+  return chars.join('');
+};
+
+/** The Authorization header for `token` changed by `m` (undefined: no header at all). */
+export function mutate(token: string, m: Mutation): Auth {
+  const [h, p, s] = parts(token);
+  const claims = decodeToken(token)?.claims ?? {};
+  const join = (...xs: string[]) => xs.join('.');
+  switch (m.kind) {
+    case 'char':
+    case 'drop':
+    case 'insert': {
+      const ps = [h, p, s];
+      ps[m.part] = editAt(ps[m.part]!, m.at, (chars, i) => {
+        if (m.kind === 'char') chars[Math.min(i, chars.length - 1)] = m.to;
+        else if (m.kind === 'drop') chars.splice(Math.min(i, chars.length - 1), 1);
+        else chars.splice(i, 0, m.to);
+      });
+      return join(...ps);
+    }
+    case 'cut':
+      return token.slice(0, m.keep % token.length);
+    case 'claim': {
+      const c: Record<string, unknown> = { ...claims };
+      if (m.value === 'missing') delete c[m.claim];
+      else if (m.value === 'number') c[m.claim] = 12345;
+      else if (m.value === 'far') c[m.claim] = m.claim === 'id' ? 'admin' : 4_102_444_800;
+      else c[m.claim] = m.claim === 'id' ? `${String(claims.id)}x` : Number(claims[m.claim] ?? 0) + 3600;
+      return join(h, b64(c), s);
+    }
+    case 'alg': {
+      const header = b64({ alg: m.alg, typ: 'JWT' });
+      return join(header, p, m.signature === 'keep' ? s : '');
+    }
+    case 'resign': {
+      const header = b64({ alg: m.alg, typ: 'JWT' });
+      const sig = createHmac(m.alg === 'HS256' ? 'sha256' : 'sha512', 'a key that is not the server key')
+        .update(`${header}.${p}`)
+        .digest('base64url');
+      return join(header, p, sig);
+    }
+    case 'segments':
+      return m.count === 1 ? `${h}${p}${s}` : m.count === 2 ? join(h, p) : join(h, p, s, s);
+    case 'header':
+      switch (m.shape) {
+        case 'missing':
+          return undefined;
+        case 'empty':
+          return { header: '' };
+        case 'basic':
+          return { header: `Basic ${token}` };
+        case 'lowercase':
+          return { header: `bearer ${token}` };
+        case 'double-space':
+          return { header: `Bearer  ${token}` };
+        case 'no-token':
+          return { header: 'Bearer' };
+        case 'tab':
+          return { header: `Bearer\t${token}` };
+      }
+  }
+}
+
+/** Is `auth` the issued token all the same (every part decodes to the same bytes)? Then it is not a forgery. */
+export function sameToken(token: string, auth: Auth): boolean {
+  if (typeof auth !== 'string') return false;
+  const a = parts(token);
+  const b = auth.split('.');
+  if (b.length !== 3) return false;
+  return a.every((x, i) => Buffer.from(x, 'base64url').equals(Buffer.from(b[i]!, 'base64url')) && /^[A-Za-z0-9_-]*$/.test(b[i]!));
+}
+
+/** What kind of not-the-issued token this is: one the middleware can read (`forged`), one it cannot
+ *  (`malformed`), or a header of another shape (`header`). A finding's key holds it. */
+export function tokenClass(token: string, m: Mutation): string {
+  if (m.kind === 'header') return 'token:header';
+  const auth = mutate(token, m);
+  return typeof auth === 'string' && auth.split('.').length === 3 && decodeToken(auth) ? 'token:forged' : 'token:malformed';
+}
+
+// Weighted toward what clients and attackers send most: no or a malformed header, rewritten claims,
+// another algorithm; the byte-level edits share the rest.
+const MUTATION = fc.oneof(
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('char' as const),
+      part: fc.constantFrom(2, 1, 0) as fc.Arbitrary<0 | 1 | 2>,
+      at: fc.nat(400),
+      to: fc.constantFrom(...B64URL),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('drop' as const),
+      part: fc.constantFrom(2, 1, 0) as fc.Arbitrary<0 | 1 | 2>,
+      at: fc.nat(400),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('insert' as const),
+      part: fc.constantFrom(2, 1, 0) as fc.Arbitrary<0 | 1 | 2>,
+      at: fc.nat(400),
+      to: fc.constantFrom(...B64URL, '.', '=', ' '),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut' as const), keep: fc.nat(400) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('claim' as const),
+      claim: fc.constantFrom('id', 'exp', 'orig_iat', 'admin') as fc.Arbitrary<'id' | 'exp' | 'orig_iat' | 'admin'>,
+      value: fc.constantFrom('other', 'number', 'missing', 'far') as fc.Arbitrary<'other' | 'number' | 'missing' | 'far'>,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('alg' as const),
+      // `none` with no signature is the classic forgery: met half the time.
+      alg: fc.constantFrom('none', 'none', 'none', 'HS512', 'HS384', 'RS256', 'hs256') as fc.Arbitrary<
+        'none' | 'HS512' | 'HS384' | 'RS256' | 'hs256'
+      >,
+      signature: fc.constantFrom('empty', 'keep') as fc.Arbitrary<'keep' | 'empty'>,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('resign' as const),
+      alg: fc.constantFrom('HS256', 'HS512') as fc.Arbitrary<'HS256' | 'HS512'>,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('segments' as const), count: fc.constantFrom(1, 2, 4) as fc.Arbitrary<1 | 2 | 4> }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('header' as const), shape: fc.constantFrom(...HEADER_SHAPES) }) },
+) as fc.Arbitrary<Mutation>;
+
+/** "the token with its signature's first character changed", for a finding's sentence. */
+export function describeMutation(m: Mutation): string {
+  switch (m.kind) {
+    case 'char':
+      return `the issued token with one character of its ${PART_NAMES[m.part]} changed to '${m.to}'`;
+    case 'drop':
+      return `the issued token with one character of its ${PART_NAMES[m.part]} removed`;
+    case 'insert':
+      return `the issued token with '${m.to}' inserted into its ${PART_NAMES[m.part]}`;
+    case 'cut':
+      return `the issued token cut after ${m.keep} characters`;
+    case 'claim':
+      return `the issued token with its ${m.claim} claim ${m.value === 'missing' ? 'removed' : `rewritten (${m.value})`} under the old signature`;
+    case 'alg':
+      return `the issued token's claims under a header saying alg '${m.alg}'${m.signature === 'empty' ? ' and no signature' : ''}`;
+    case 'resign':
+      return `the issued token's claims signed ${m.alg} with another key`;
+    case 'segments':
+      return `the issued token in ${m.count} segment${m.count > 1 ? 's' : ''}`;
+    case 'header':
+      return {
+        missing: 'no Authorization header',
+        empty: 'an empty Authorization header',
+        basic: "the token under the 'Basic' scheme",
+        lowercase: "the token under 'bearer' in lower case",
+        'double-space': "two spaces after 'Bearer'",
+        'no-token': "'Bearer' and no token",
+        tab: "a tab after 'Bearer'",
+      }[m.shape];
+  }
+}
+
+const ENDPOINT_OF: Record<Target, Endpoint> = {
+  tokenUsername: 'tokenUsername',
+  credits: 'creditsAvailable',
+  usage: 'usage',
+  refresh: 'refresh',
+  changePassword: 'changePassword',
+  upgrade: 'upgrade',
+};
+
+export const tokens: Scenario<TokensInput> = {
+  name: 'tokens',
+  about:
+    'tokens edited, cut, re-signed, with claims rewritten or another algorithm, malformed headers, sent to every endpoint behind the auth middleware and to refresh',
+  weight: 1,
+  arbitrary: (w: World) =>
+    fc.record({
+      endpoint: fc.constantFrom(...ENDPOINTS.filter((e) => e !== 'upgrade' || w.upgradeAllowed)),
+      mutation: MUTATION,
+    }),
+  async run(i, w) {
+    const s = await w.memo('plain session', () => plainSession(w));
+    const auth = mutate(s.token, i.mutation);
+    // The same bytes in another spelling (base64's unused bits) are the issued token: nothing to refuse.
+    if (sameToken(s.token, auth)) return;
+    const endpoint = ENDPOINT_OF[i.endpoint];
+    const res = await w.send(
+      endpoint,
+      (api) => {
+        switch (i.endpoint) {
+          case 'tokenUsername':
+            return api.tokenUsername(auth);
+          case 'credits':
+            return api.creditsAvailable(auth);
+          case 'usage':
+            return api.usage(auth);
+          case 'refresh':
+            return api.refresh(auth);
+          case 'upgrade':
+            return api.upgrade(auth);
+          case 'changePassword':
+            // Were it accepted, a wrong old password keeps the account as it is.
+            return postForm(
+              api,
+              API_PATHS.changePassword,
+              { old_password: `${s.password}-not-it`, new_password: w.secretPart() },
+              'multipart',
+              typeof auth === 'string' ? auth : undefined,
+            );
+        }
+      },
+      [s.password],
+    );
+    w.expect(`${i.endpoint} with a token that is not the one issued`, endpoint, res, 'tokens-refused', [
+      { status: 401, schema: AuthError },
+    ]);
+    if (!res.headers['www-authenticate'])
+      throw new StepFailed({
+        property: 'contract',
+        where: `${endpoint} 401`,
+        symptom: 'no WWW-Authenticate header',
+        message: `${endpoint} refused a token with 401 but no WWW-Authenticate header (gin-jwt sends "JWT realm=…")`,
+      });
+  },
+  toJson: (i) => withoutDefaults({ ...i }, { ...DEFAULTS }),
+  fromJson: (j) => overDefaults(j, DEFAULTS, 'tokens'),
+  // The kind of token, not the endpoint: one endpoint that accepts forgeries is one finding.
+  classes: (i) => [
+    tokenClass(
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjEsImlkIjoiYSIsIm9yaWdfaWF0IjoxfQ.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXI',
+      i.mutation,
+    ),
+  ],
+  describe: (i) => `${describeMutation(i.mutation)}, sent to ${i.endpoint}`,
+};

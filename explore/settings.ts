@@ -1,0 +1,56 @@
+// The explorer's settings: its budget, its seed and its safety gate, plus the shared ones. Parsed once,
+// at the edge (main.ts); a bad one stops the run before any traffic.
+import { isLoopbackUrl, urlHostname } from '../core/loopback.ts';
+import { parseSettings, setting, SettingsError, settingsEnv, sharedSettings, targetIsLocal } from '../core/settings.ts';
+import { faultGenerationProblems, targetSettings } from '../reference/settings.ts';
+
+/** The wall-clock budget of an exploration, in seconds (the release check gives its own default). */
+export const exploreSeconds = () => setting.int(5, 86_400);
+/** The gate for a target that is not this machine. */
+export const allowExplore = () => setting.bool().default(false);
+
+export const exploreSettings = {
+  ...sharedSettings,
+  /** Generated inputs per scenario (fast-check's numRuns; shrinking not counted). */
+  EXPLORE_RUNS: setting.int(1, 100_000).default(100),
+  /** Wall-clock budget of the whole run, shrinking included. */
+  EXPLORE_SECONDS: exploreSeconds().default(90),
+  /** The seed of the generators: printed by every run, given back to replay it. */
+  EXPLORE_SEED: setting.int(-2_147_483_648, 2_147_483_647).optional(),
+  /** The explorer registers many accounts: against a target that is not this machine only when true. */
+  ALLOW_EXPLORE: allowExplore(),
+  /** Faults for the bundled target (passed through to it). */
+  TARGET_FAULTS: targetSettings.TARGET_FAULTS,
+};
+
+export type ExploreSettings = ReturnType<typeof validateExploreSettings>;
+
+/** Why the explorer may not run against this target, in one sentence; undefined when it may. */
+export function exploreGateProblem(s: { TARGET_URL?: string; ALLOW_EXPLORE: boolean }): string | undefined {
+  if (!s.TARGET_URL || isLoopbackUrl(s.TARGET_URL) || s.ALLOW_EXPLORE) return undefined;
+  return (
+    `ALLOW_EXPLORE: not true, and ${urlHostname(s.TARGET_URL) ?? s.TARGET_URL} is not this machine. The explorer registers many ` +
+    'throwaway accounts (named hx-<run id>-…) and sends hundreds of requests; set ALLOW_EXPLORE=true to run it there'
+  );
+}
+
+/** Parses and cross-checks the settings from `env`; throws SettingsError naming each variable. */
+export function validateExploreSettings(env: Record<string, string | undefined>) {
+  const s = parseSettings(exploreSettings, env);
+  const problems: string[] = [];
+  const gate = exploreGateProblem(s);
+  if (gate) problems.push(gate);
+  if (!s.TARGET_URL) problems.push(...faultGenerationProblems(s.TARGET_FAULTS, s.TARGET_GENERATION));
+  if (s.TARGET_GENERATION === 'latest' && s.TARGET_URL && !s.MAIL_INBOX_URL)
+    problems.push(
+      "MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the accounts the explorer makes cannot log in until the link mailed to them is opened. Set MAIL_INBOX_URL to the inbox that catches the target's mail (Mailpit's HTTP API, e.g. http://mailpit.staging.example.com:8025)",
+    );
+  if (problems.length) throw new SettingsError(problems);
+  return s;
+}
+
+/** The settings from the environment and .env, checked as validateExploreSettings does. */
+export const loadExploreSettings = () => validateExploreSettings(settingsEnv());
+
+/** Upgrade is irreversible: the explorer's flows upgrade their own accounts only where the tests may. */
+export const upgradeAllowed = (s: Pick<ExploreSettings, 'TARGET_URL' | 'ALLOW_UPGRADE'>): boolean => targetIsLocal(s) || s.ALLOW_UPGRADE;
