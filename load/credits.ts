@@ -2,11 +2,11 @@
 //   k6 run -e TARGET_URL=http://127.0.0.1:8080 [-e PROFILE=smoke|load|stress|spike|soak] load/credits.ts
 // or `npm run load -- credits --profile smoke`.
 // setup() logs the accounts in once, so this measures credits (token check + read), not login.
-import exec from 'k6/execution';
+import http from 'k6/http';
 import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import { preProvisionedAccounts, loginPool, registerPool } from './lib/accounts.ts';
-import { creditsAvailable } from './lib/api.ts';
+import { API_PATHS } from '../core/contract.ts';
 import { checkCredits } from './lib/checks.ts';
 import { loadConfig } from './lib/config.ts';
 import { scriptOptions } from './lib/script.ts';
@@ -28,9 +28,12 @@ export function setup(): SetupData {
   return { tokens: loginPool(config.baseUrl, accounts, config.timeoutMs) };
 }
 
+const url = `${config.baseUrl}${API_PATHS.creditsAvailable}`;
+/** Made on a VU's first iteration: its account's token never changes. */
+let params: { headers: { Authorization: string }; timeout: string } | undefined;
+
 export default function (data: SetupData): void {
-  const token = data.tokens[exec.vu.idInTest % data.tokens.length] as string;
-  const res = creditsAvailable(config.baseUrl, token, config.timeoutMs);
-  checkCredits(res);
+  params ??= { headers: { Authorization: `Bearer ${data.tokens[__VU % data.tokens.length]}` }, timeout: `${config.timeoutMs}ms` };
+  checkCredits(http.get(url, params));
   checked.add(1);
 }

@@ -1,7 +1,10 @@
 // npm run bench:load — how far the k6 scripts push the bundled target on loopback:
-//   1. credits throughput, k6 (load/credits.ts, an arrival rate far above what the target can do,
-//      so VUs run back to back) versus wrk on the same endpoint with the same account's token,
-//      alternating, BENCH_REPEAT times each; medians and the k6/wrk ratio;
+//   1. credits throughput of the harness's script (load/credits.ts, its checks, tags, thresholds and
+//      counter included), of a bare k6 script that only GETs credits and checks status 200 and a
+//      numeric `response`, and of wrk, on the same endpoint with the same account's token; both k6
+//      scripts run the same constant-arrival-rate executor far above what the target can do (so the
+//      VUs run back to back) with BENCH_CONNECTIONS VUs; the three take turns, BENCH_REPEAT times
+//      each; medians and ratios (the harness's script should cost no more than k6 itself: ≥ 0.95×);
 //   2. the login rate the target sustains with bcrypt (load/login.ts at rising arrival rates).
 // The target runs in its own process. On a 2-core machine the load generator and the target
 // compete for the same CPUs: the figures are this machine's, not the target's ceiling.
@@ -50,6 +53,30 @@ await runMain(async () => {
       if (r.non2xx > 0) throw new Error(`wrk got ${r.non2xx} non-2xx answers from credits`);
       return r.rps;
     };
+    // The yardstick: what a k6 user would write for this endpoint, with nothing of the harness's.
+    // The token is written into the script, in the private temp dir, to stay off the command line.
+    const bare = secretFile(
+      dir,
+      'bare-credits.js',
+      `import http from 'k6/http';
+import { check } from 'k6';
+export const options = {
+  scenarios: {
+    credits: { executor: 'constant-arrival-rate', rate: 20000, timeUnit: '1s', duration: '${s.BENCH_DURATION_S}s',
+      preAllocatedVUs: ${s.BENCH_CONNECTIONS}, maxVUs: ${s.BENCH_CONNECTIONS} },
+  },
+};
+const params = { headers: { Authorization: ${JSON.stringify(`Bearer ${account.token}`)} } };
+export default function () {
+  const res = http.get(${JSON.stringify(`${target.url}${API_PATHS.creditsAvailable}`)}, params);
+  check(res, {
+    'status is 200': (r) => r.status === 200,
+    'response is a number': (r) => typeof r.json('response') === 'number',
+  });
+}
+`,
+    );
+
     const k6Run = async (script: string, env: Record<string, string>): Promise<JsonSummary> => {
       const reports = mkdtempSync(join(dir, 'k6-'));
       const profile = { name: 'load', describe: `bench ${script}`, durationS: s.BENCH_DURATION_S };
@@ -88,6 +115,12 @@ await runMain(async () => {
       if (failed > 0) throw new Error(`k6 credits: ${failed} checks failed`);
       return (sum.metrics['http_reqs{name:credits}']?.count ?? 0) / s.BENCH_DURATION_S;
     };
+    const bareCredits = async (): Promise<number> => {
+      const sum = await k6Run(bare, {});
+      const failed = sum.checks.reduce((n, c) => n + c.fails, 0);
+      if (failed > 0) throw new Error(`bare k6 credits: ${failed} checks failed`);
+      return (sum.metrics.http_reqs?.count ?? 0) / s.BENCH_DURATION_S;
+    };
 
     const load = (): string =>
       loadavg()
@@ -95,17 +128,22 @@ await runMain(async () => {
         .join(' ');
     console.log(`load average before: ${load()} (anything else running on this machine skews these figures)\n`);
     console.log(
-      `bench:load — credits throughput, k6 vs wrk (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s, ${s.BENCH_REPEAT}× alternating)`,
+      `bench:load — credits throughput (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s each, ${s.BENCH_REPEAT}× taking turns)`,
     );
-    const wrkRuns: number[] = [];
-    const k6Runs: number[] = [];
+    console.log('  run   load/credits.ts   bare k6 script        wrk   (req/s)');
+    const runs = { harness: [] as number[], bare: [] as number[], wrk: [] as number[] };
     for (let i = 0; i < s.BENCH_REPEAT; i++) {
-      wrkRuns.push(wrkCredits());
-      k6Runs.push(await k6Credits());
-      console.log(`  run ${i + 1}: wrk ${wrkRuns[i]?.toFixed(0)} req/s, k6 ${k6Runs[i]?.toFixed(0)} req/s`);
+      // The order turns each round, so a drift of the machine's speed does not favour one of them.
+      const steps = [
+        async () => runs.harness.push(await k6Credits()),
+        async () => runs.bare.push(await bareCredits()),
+        async () => runs.wrk.push(wrkCredits()),
+      ];
+      for (let j = 0; j < steps.length; j++) await steps[(i + j) % steps.length]!();
+      const row = [runs.harness[i], runs.bare[i], runs.wrk[i]].map((n) => (n ?? NaN).toFixed(0));
+      console.log(`  ${String(i + 1).padStart(3)}  ${row[0]!.padStart(16)}  ${row[1]!.padStart(15)}  ${row[2]!.padStart(9)}`);
     }
-    const wrkMed = median(wrkRuns);
-    const k6Med = median(k6Runs);
+    const med = { harness: median(runs.harness), bare: median(runs.bare), wrk: median(runs.wrk) };
 
     console.log(`\nbench:load — login rate sustained with bcrypt (cost 10), k6 constant arrival rate, ${s.BENCH_DURATION_S}s per step`);
     console.log('  asked/s  ok logins/s   p95 ms   failed  dropped');
@@ -127,8 +165,11 @@ await runMain(async () => {
 
     console.log(`\nload average after: ${load()}`);
     console.log("\nresults (2 cores shared by the load generator and the target: these are this machine's figures)");
+    console.log(`  credits, medians of ${s.BENCH_REPEAT} (req/s):`);
+    console.log('    load/credits.ts   bare k6 script        wrk   credits.ts/bare   credits.ts/wrk   bare/wrk');
     console.log(
-      `  credits: k6 ${k6Med.toFixed(0)} req/s, wrk ${wrkMed.toFixed(0)} req/s (medians of ${s.BENCH_REPEAT}) → k6/wrk ratio ${(k6Med / wrkMed).toFixed(2)}`,
+      `    ${med.harness.toFixed(0).padStart(15)}  ${med.bare.toFixed(0).padStart(15)}  ${med.wrk.toFixed(0).padStart(9)}  ` +
+        `${(med.harness / med.bare).toFixed(2).padStart(16)}  ${(med.harness / med.wrk).toFixed(2).padStart(15)}  ${(med.bare / med.wrk).toFixed(2).padStart(9)}`,
     );
     console.log(
       best

@@ -33,11 +33,3 @@ export function login(baseUrl: string, c: Credentials, timeoutMs: number) {
   const r = loginRequest(baseUrl, c, 'login', timeoutMs);
   return http.post(r.url, r.body, r.params);
 }
-
-export function creditsAvailable(baseUrl: string, token: string, timeoutMs: number) {
-  return http.get(`${baseUrl}${API_PATHS.creditsAvailable}`, {
-    headers: { Authorization: `Bearer ${token}` },
-    tags: { name: 'credits' },
-    timeout: `${timeoutMs}ms`,
-  });
-}

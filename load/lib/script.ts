@@ -7,7 +7,8 @@ import type { RunConfig } from './config.ts';
 
 export function scriptOptions(config: RunConfig): Options {
   return {
-    scenarios: { [config.script]: config.profile.scenario },
+    // The endpoint's tag on every sample of the scenario (requests, checks), so thresholds group per endpoint.
+    scenarios: { [config.script]: { ...config.profile.scenario, tags: { name: config.script } } },
     // Thresholds per endpoint (reasons in thresholds.ts): error rate, p95/p99, checks, and proof
     // that requests were really sent and checked.
     thresholds: config.thresholds,

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromK6Export, linkLatest, newRunDir, textTable, writeRunReports, type JsonSummary } from './summary.ts';
 
@@ -93,7 +93,7 @@ export function dashboardEnv(runDir: string, profile: { name: string; durationS:
 /** runK6, then the run's reports in REPORTS_DIR/load/<time>-<script>-<profile>/ and `latest` pointed at it. */
 export async function runReported(run: ReportedRun): Promise<ReportedResult> {
   const startedAt = new Date();
-  const script = run.script.replace(/\.ts$/, '');
+  const script = basename(run.script).replace(/\.[jt]s$/, '');
   const runDir = newRunDir(run.reportsDir, script, run.profile.name, startedAt);
   // k6 writes setup()'s data (tokens) into its export: a private folder, removed whatever happens.
   const secret = mkdtempSync(join(tmpdir(), 'hx-k6-export-'));
