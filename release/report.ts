@@ -114,7 +114,7 @@ ${r.loadRuns
   )
   .join('\n')}
 </tbody></table>`
-    : '<p id="load-runs">None in this reports folder yet: <code>npm run load -- credits --profile load</code> (also stress, spike, soak) writes one, with its dashboard.</p>'
+    : '<p id="load-runs">None in this reports folder yet: <code>npm run load -- credits -e LOAD_PROFILE=load</code> (also stress, spike, soak) writes one, with its dashboard.</p>'
 }
 <h2>Reports</h2><ul id="reports">
 ${links.map((l) => `<li><a href="${href(l.path)}">${esc(l.label)}</a></li>`).join('\n')}

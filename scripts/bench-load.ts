@@ -13,10 +13,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
-import type { JsonSummary } from '../load/runner/summary.ts';
+import type { JsonSummary } from '../load/runner/k6.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { ensureTool } from '../core/go-tools.ts';
-import { runReported } from '../load/runner/run-k6.ts';
+import { runReported } from '../load/runner/k6.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk } from './lib/bench.ts';
 
 const settingsShape = {
@@ -94,13 +94,13 @@ export default function () {
         // No latency or error-rate aborts: a benchmark measures, the thresholds judge elsewhere.
         env: {
           TARGET_URL: target.url,
-          ACCOUNTS_FILE: accountsFile,
-          PROFILE: 'load',
-          DURATION: `${s.BENCH_DURATION_S}s`,
-          P95_MS: '600000',
-          P99_MS: '600000',
-          MAX_ERROR_RATE: '1',
-          MIN_CHECKS_RATE: '0',
+          LOAD_ACCOUNTS_FILE: accountsFile,
+          LOAD_PROFILE: 'load',
+          LOAD_DURATION: `${s.BENCH_DURATION_S}s`,
+          LOAD_P95_MS: '600000',
+          LOAD_P99_MS: '600000',
+          LOAD_MAX_ERROR_RATE: '1',
+          LOAD_MIN_CHECKS_RATE: '0',
           ...env,
         },
       });
@@ -110,7 +110,11 @@ export default function () {
       return summary;
     };
     const k6Credits = async (): Promise<number> => {
-      const sum = await k6Run('credits.ts', { RATE: '20000', PRE_VUS: String(s.BENCH_CONNECTIONS), MAX_VUS: String(s.BENCH_CONNECTIONS) });
+      const sum = await k6Run('credits.ts', {
+        LOAD_RATE: '20000',
+        LOAD_PRE_VUS: String(s.BENCH_CONNECTIONS),
+        LOAD_MAX_VUS: String(s.BENCH_CONNECTIONS),
+      });
       const failed = sum.checks.reduce((n, c) => n + c.fails, 0);
       if (failed > 0) throw new Error(`k6 credits: ${failed} checks failed`);
       return (sum.metrics['http_reqs{name:credits}']?.count ?? 0) / s.BENCH_DURATION_S;
@@ -149,7 +153,11 @@ export default function () {
     console.log('  asked/s  ok logins/s   p95 ms   failed  dropped');
     const loginRows: { asked: number; ok: number; p95: number; sustained: boolean }[] = [];
     for (const rate of loginRates) {
-      const sum = await k6Run('login.ts', { RATE: String(rate), PRE_VUS: String(Math.min(100, rate * 3)), MAX_VUS: '100' });
+      const sum = await k6Run('login.ts', {
+        LOAD_RATE: String(rate),
+        LOAD_PRE_VUS: String(Math.min(100, rate * 3)),
+        LOAD_MAX_VUS: '100',
+      });
       const okLogins = (sum.checks.find((c) => c.name === 'login: status is 200')?.passes ?? 0) / s.BENCH_DURATION_S;
       const p95 = sum.metrics['http_req_duration{name:login}']?.['p(95)'] ?? NaN;
       const failed = sum.checks.find((c) => c.name === 'login: status is 200')?.fails ?? 0;

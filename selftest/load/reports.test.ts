@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { fromK6Export, humanizeMs, latestRunDir, listRuns, measuredValue } from '../../load/runner/summary.ts';
+import { fromK6Export, humanizeMs, latestRunDir, listRuns, measuredValue } from '../../load/runner/k6.ts';
 import { startTarget, type RunningTarget } from '../../reference/server.ts';
 import { tempDir } from '../support/temp.ts';
 import { runK6Direct, runLoad, tail } from './run.ts';
@@ -68,7 +68,12 @@ describe('k6 runs for real', () => {
 
   it("plain `k6 run load/credits.ts` in a folder without reports/: exit 0, k6's own summary, no summary error, no file written", async () => {
     const fresh = tempDir('hx-fresh-clone-');
-    const run = await runK6Direct('credits.ts', { TARGET_URL: target.url, DURATION: '2s', RATE: '5', POOL_SIZE: '1' }, [], fresh);
+    const run = await runK6Direct(
+      'credits.ts',
+      { TARGET_URL: target.url, LOAD_DURATION: '2s', LOAD_RATE: '5', LOAD_POOL_SIZE: '1' },
+      [],
+      fresh,
+    );
     assert.equal(run.code, 0, tail(run));
     assert.doesNotMatch(run.output, /failed to handle the end-of-test summary/);
     assert.match(run.output, /█ THRESHOLDS[\s\S]*http_req_duration\{name:credits\}\s+✓ 'p\(95\)<300' p\(95\)=[\d.]+(µs|ms)/);
@@ -77,11 +82,14 @@ describe('k6 runs for real', () => {
   });
 
   it('npm run load: a folder per run (time, script, profile), `latest` on the newest, a dashboard with time series for the load profile', async () => {
-    const first = await runLoad(['credits', '--profile', 'load', '--duration', '4s', '--rate', '20', '--pool-size', '2'], {
-      TARGET_URL: target.url,
-    });
+    const first = await runLoad(
+      ['credits', '-e', 'LOAD_PROFILE=load', '-e', 'LOAD_DURATION=4s', '-e', 'LOAD_RATE=20', '-e', 'LOAD_POOL_SIZE=2'],
+      {
+        TARGET_URL: target.url,
+      },
+    );
     assert.equal(first.code, 0, tail(first));
-    const second = await runLoad(['credits', '--profile', 'smoke', '--duration', '2s', '--pool-size', '1'], {
+    const second = await runLoad(['credits', '-e', 'LOAD_PROFILE=smoke', '-e', 'LOAD_DURATION=2s', '-e', 'LOAD_POOL_SIZE=1'], {
       TARGET_URL: target.url,
       REPORTS_DIR: first.reportsDir,
     });
