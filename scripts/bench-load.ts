@@ -134,7 +134,7 @@ export default function () {
     console.log(
       `bench:load — credits throughput (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s each, ${s.BENCH_REPEAT}× taking turns)`,
     );
-    console.log('  run   load/credits.ts   bare k6 script        wrk   (req/s)');
+    console.log('  run   load/credits.ts   bare k6 script        wrk   (req/s)   credits.ts/bare');
     const runs = { harness: [] as number[], bare: [] as number[], wrk: [] as number[] };
     for (let i = 0; i < s.BENCH_REPEAT; i++) {
       // The order turns each round, so a drift of the machine's speed does not favour one of them.
@@ -145,9 +145,15 @@ export default function () {
       ];
       for (let j = 0; j < steps.length; j++) await steps[(i + j) % steps.length]!();
       const row = [runs.harness[i], runs.bare[i], runs.wrk[i]].map((n) => (n ?? NaN).toFixed(0));
-      console.log(`  ${String(i + 1).padStart(3)}  ${row[0]!.padStart(16)}  ${row[1]!.padStart(15)}  ${row[2]!.padStart(9)}`);
+      const pair = (runs.harness[i] ?? NaN) / (runs.bare[i] ?? NaN);
+      console.log(
+        `  ${String(i + 1).padStart(3)}  ${row[0]!.padStart(16)}  ${row[1]!.padStart(15)}  ${row[2]!.padStart(9)}  ${pair.toFixed(2).padStart(24)}`,
+      );
     }
     const med = { harness: median(runs.harness), bare: median(runs.bare), wrk: median(runs.wrk) };
+    // Each round's own ratio, then their median: a round's two k6 runs are seconds apart, so a drift
+    // of the machine's speed between rounds does not move it.
+    const pairedRatio = median(runs.harness.map((h, i) => h / (runs.bare[i] ?? NaN)));
 
     console.log(`\nbench:load — login rate sustained with bcrypt (cost 10), k6 constant arrival rate, ${s.BENCH_DURATION_S}s per step`);
     console.log('  asked/s  ok logins/s   p95 ms   failed  dropped');
@@ -184,6 +190,7 @@ export default function () {
         ? `  login: ${best.ok.toFixed(1)} logins/s sustained (asked ${best.asked}/s, p95 ${best.p95.toFixed(0)} ms)`
         : `  login: none of the rates ${loginRates.join(', ')}/s was sustained`,
     );
+    console.log(`  load/credits.ts / bare k6 script, median of the rounds' ratios: ${pairedRatio.toFixed(2)} (the goal: at least 0.95)`);
     console.log('  reproduce: npm run bench:load');
     return 0;
   } finally {

@@ -18,7 +18,7 @@ export const loginRequest = (baseUrl: string, c: Credentials, timeoutMs: number,
   method: 'POST' as const,
   url: `${baseUrl}${API_PATHS.login}`,
   body: JSON.stringify({ username: c.username, password: c.password }),
-  params: { headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, timeout: `${timeoutMs}ms`, ...(tags && { tags }) },
+  params: { headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, timeout: timeoutMs, ...(tags && { tags }) },
 });
 
 /** POST /v2/auth/register as a form (the server takes urlencoded or multipart). */
@@ -26,7 +26,7 @@ const registerRequest = (baseUrl: string, c: Credentials & { email_address: stri
   method: 'POST',
   url: `${baseUrl}${API_PATHS.register}`,
   body: { username: c.username, password: c.password, email_address: c.email_address },
-  params: { tags: { name: 'setup:register' }, timeout: `${timeoutMs}ms` },
+  params: { tags: { name: 'setup:register' }, timeout: timeoutMs },
 });
 
 function validAccounts(parsed: unknown, source: string): Credentials[] {
