@@ -40,6 +40,8 @@ export const MESSAGES = {
   invalidSigningAlgorithm: 'invalid signing algorithm',
   signatureInvalid: 'signature is invalid',
   tokenExpired: 'Token is expired',
+  /** gin-jwt's RefreshHandler, for a token whose original login is older than MaxRefresh (its own text, with the full stop). */
+  refreshExpired: 'Token is expired.',
   malformedToken: 'token contains an invalid number of segments',
   forbidden: "You don't have permission to access.",
   emailHasPlus: 'emails must not contain + signs, this is to prevent abuse of catch all routing',

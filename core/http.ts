@@ -7,7 +7,7 @@ export type RequestBody =
   | { kind: 'multipart'; fields: Record<string, string> };
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS' | 'HEAD';
   url: string;
   headers: Record<string, string>;
   body?: RequestBody;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { SettingsError } from './settings.ts';
 import { checkUrl, TARGET_URL_RULES } from './url.ts';
 
 export const KNOWN_ISSUES_FILE = fileURLToPath(new URL('../known-issues.json', import.meta.url));
@@ -24,8 +25,9 @@ export const KnownIssue = z
     /** A short stable name, used in reports (`refresh-without-token-500`). */
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case words joined by dashes'),
     where: Where,
-    /** A Playwright test's title (the title alone, as written in the spec). */
-    test: z.string().min(1).optional(),
+    /** A Playwright test's title (the title alone, as written in the spec), or the titles of the
+     *  tests one bug fails (one entry per bug, not per test). */
+    test: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     /** A monitor check's name (`refresh`). */
     check: z.string().min(1).optional(),
     /** An exploration property's name (npm run explore). */
@@ -74,7 +76,13 @@ export function applies(k: KnownIssue, target: TargetKind): boolean {
 
 /** Reads and validates the list; a broken file is an error that names the entry and the field. */
 export function readKnownIssues(file = KNOWN_ISSUES_FILE): KnownIssue[] {
-  const parsed = KnownIssuesFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file} cannot be read as JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = KnownIssuesFile.safeParse(raw);
   if (!parsed.success) throw new Error(`${file} is not a valid known-issues list:\n${z.prettifyError(parsed.error)}`);
   const ids = parsed.data.issues.map((k) => k.id);
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
@@ -82,9 +90,43 @@ export function readKnownIssues(file = KNOWN_ISSUES_FILE): KnownIssue[] {
   return parsed.data.issues;
 }
 
+/** The test titles an entry names (none for a check or a property). */
+export const testsOf = (k: KnownIssue): string[] => (k.test === undefined ? [] : Array.isArray(k.test) ? k.test : [k.test]);
+
+/** The entry in force that names this Playwright test title, if any. */
+export const knownIssueForTest = (title: string, inForce: readonly KnownIssue[]): KnownIssue | undefined =>
+  inForce.find((k) => testsOf(k).includes(title));
+
+/** The entry in force that names this monitor check, if any. */
+export const knownIssueForCheck = (check: string, inForce: readonly KnownIssue[]): KnownIssue | undefined =>
+  inForce.find((k) => k.check === check);
+
+/** What a run says when a listed bug did not happen: it fails until the entry is removed. */
+export const fixedMessage = (k: KnownIssue, file = 'known-issues.json'): string =>
+  `known issue ${k.id} no longer happens (it passed): the bug looks fixed, so remove its entry from ${file} (listed since ${k.since})`;
+
 /** The entries in force against `target`. */
 export const knownIssuesFor = (target: TargetKind, all: readonly KnownIssue[] = readKnownIssues()): KnownIssue[] =>
   all.filter((k) => applies(k, target));
+
+interface KnownIssueSettings {
+  KNOWN_ISSUES_FILE?: string;
+  TARGET_GENERATION: 'documented' | 'latest';
+  TARGET_URL?: string;
+}
+
+/** The entries in force for a part's settings (KNOWN_ISSUES_FILE, else the harness's own list); a
+ *  list that cannot be read is a bad setting (exit 2, before any traffic). */
+export function knownIssuesInForce(s: KnownIssueSettings): KnownIssue[] {
+  try {
+    return knownIssuesFor(
+      { generation: s.TARGET_GENERATION, url: s.TARGET_URL },
+      readKnownIssues(s.KNOWN_ISSUES_FILE ?? KNOWN_ISSUES_FILE),
+    );
+  } catch (err) {
+    throw new SettingsError([`KNOWN_ISSUES_FILE: ${(err as Error).message}`]);
+  }
+}
 
 /** "refresh-without-token-500: <reason> (since 2026-11-25)" — for annotations, reports, pages. */
 export const describeKnownIssue = (k: KnownIssue): string => `${k.id}: ${k.reason} (known since ${k.since})`;

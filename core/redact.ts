@@ -21,6 +21,8 @@ const NAMES = `(?:[A-Z0-9]+_)*(?:${SECRET_KEYS.join('|')})`;
 // JSON (`"password":"x"`) and form/query (`password=x`) shapes only: prose such as "a token: 401" stays.
 const SECRET_JSON = new RegExp(`("${NAMES}"\\s*:\\s*")([^"]*)`, 'gi');
 const SECRET_FORM = new RegExp(`(\\b${NAMES}=)([^&\\s"',;]+)`, 'gi');
+// The password of a URL (`amqp://user:secret@host`, a Mailpit behind a password): the user stays.
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#@]+@/gi;
 
 export const REDACTED = '[redacted]';
 
@@ -30,7 +32,8 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
     .replace(JWT_ANYWHERE, REDACTED)
     .replace(BEARER, `$1${REDACTED}`)
     .replace(SECRET_JSON, `$1${REDACTED}`)
-    .replace(SECRET_FORM, `$1${REDACTED}`);
+    .replace(SECRET_FORM, `$1${REDACTED}`)
+    .replace(URL_PASSWORD, `$1${REDACTED}@`);
   for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join(REDACTED);
   return out;
 }

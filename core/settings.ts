@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
-import { INBOX_URL_RULES } from './mail/inbox.ts';
+import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
@@ -213,11 +213,20 @@ export const sharedSettings = {
   /** Which generation of the API the target is (core/contract.ts GENERATIONS); `latest` = e-mail verification mandatory. */
   TARGET_GENERATION: setting.oneOf(GENERATIONS).default('documented'),
   /** Where the harness reads the verification mail of the accounts it makes (latest generation). */
-  MAIL_INBOX_URL: setting.url(INBOX_URL_RULES).optional(),
+  MAIL_INBOX_URL: setting
+    .url(INBOX_URL_RULES)
+    .superRefine((url, ctx) => {
+      // An outbox URL also by its own rules (one query parameter, queue; the virtual host).
+      const outbox = /^amqps?:/.test(url) ? parseOutboxUrl(url) : undefined;
+      if (outbox && 'problem' in outbox) ctx.addIssue({ code: 'custom', message: outbox.problem });
+    })
+    .optional(),
   /** How long to wait for a verification mail, in seconds. */
   MAIL_WAIT_S: setting.int(1, 600).default(30),
   /** true: a field the contract does not know fails the check (default: it is reported as drift). */
   CONTRACT_STRICT: setting.bool().default(false),
+  /** The list of accepted target bugs (default: the harness's known-issues.json; core/known-issues.ts). */
+  KNOWN_ISSUES_FILE: setting.input().optional(),
 };
 
 /** Rules across settings that hold for every part: applied by parseSettings whenever a shape has

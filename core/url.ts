@@ -350,8 +350,9 @@ export function parseHttpUrl(raw: string, schemes: readonly string[] = ['http', 
 // ---- the policy every URL setting goes through ----
 
 export interface UrlRules {
-  /** A query is part of some URLs (a webhook's token); a base URL the harness appends paths to has none. */
-  query?: boolean;
+  /** A query is part of some URLs (a webhook's token); a base URL the harness appends paths to has none.
+   *  A list of schemes: only URLs of those schemes may have one (an amqp:// outbox's ?queue=). */
+  query?: boolean | readonly string[];
   /** user:password@ — only where the client sends them as Basic auth (a Pushgateway behind a proxy). */
   credentials?: boolean;
   /** Refuse a path ending in /v2: the harness appends /v2/... itself. */
@@ -389,14 +390,19 @@ export function checkUrl(raw: string, rules: UrlRules = {}): { url: HttpUrl; val
     };
   if (parsed.hash || /#/.test(raw))
     return { problem: 'must not have a fragment (#…): it is never sent, so the URL would not mean what it says' };
-  if (!rules.query && (parsed.search || /\?/.test(raw)))
+  const query = queryAllowed(rules, parsed.scheme);
+  if (!query && (parsed.search || /\?/.test(raw)))
     return { problem: 'must not have a query (?…): the harness appends paths such as /v2/auth/login to it' };
   const path = parsed.pathname.replace(/\/+$/, '');
   if (rules.apiBase && /\/v2$/i.test(path)) return { problem: 'give the base URL without /v2 (the harness appends /v2/...)' };
   const creds = parsed.username || parsed.password ? `${parsed.username}${parsed.password ? `:${parsed.password}` : ''}@` : '';
   const origin = `${parsed.scheme}://${creds}${parsed.hostname}${parsed.port ? `:${parsed.port}` : ''}`;
-  return { url: parsed, value: rules.query ? `${origin}${parsed.pathname}${parsed.search}` : `${origin}${path}` };
+  return { url: parsed, value: query ? `${origin}${parsed.pathname}${parsed.search}` : `${origin}${path}` };
 }
+
+/** May a URL of `scheme` have a query under `rules`? */
+export const queryAllowed = (rules: UrlRules, scheme: string): boolean =>
+  rules.query === true || (typeof rules.query === 'object' && rules.query.includes(scheme));
 
 /** TARGET_URL: a base URL the harness appends /v2/... to. */
 export const TARGET_URL_RULES: UrlRules = { apiBase: true };

@@ -181,7 +181,8 @@ export class Alerting {
         });
         // A recovery or reminder not yet told is stale now.
         for (const ch of channels) for (const a of owedOf(check.name, ch)) this.state.deleteOwed(a.id);
-      } else if (passed(check.status) && prev?.state === 'firing') {
+      } else if ((passed(check.status) || check.status === 'known') && prev?.state === 'firing') {
+        // Passing again, or its failure accepted as a known issue: the incident is over either way.
         kind = 'recovered';
         this.state.setAlertState(pass.target, check.name, { state: 'ok', sinceMs: pass.startedAt, message: detail });
       } else if (

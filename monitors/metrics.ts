@@ -17,7 +17,7 @@ export interface MetricsOptions {
   inMaintenance?: () => boolean;
 }
 
-const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped'];
+const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known'];
 
 export class MonitorMetrics {
   readonly registry = new client.Registry();
@@ -49,13 +49,13 @@ export class MonitorMetrics {
     if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'temporal_monitor_' });
     this.checkStatus = new client.Gauge({
       name: 'temporal_monitor_check_status',
-      help: 'Latest result of each check: 1 for the status it has, 0 for the others',
+      help: 'Latest result of each check: 1 for the status it has (pass, degraded, fail, skipped, known: a known issue failing as expected), 0 for the others',
       labelNames: ['check', 'status'],
       registers: r,
     });
     this.checkUp = new client.Gauge({
       name: 'temporal_monitor_check_success',
-      help: 'Latest result of each check: 1 passed (or degraded), 0 failed',
+      help: 'Latest result of each check: 1 passed (or degraded), 0 failed (a known issue failing as expected included: it does not pass)',
       labelNames: ['check'],
       registers: r,
     });

@@ -3,6 +3,7 @@
 // the pass. `pass()` never runs twice at once, and never waits for a channel.
 import type { Logger } from 'pino';
 import { TemporalClient } from '../core/client.ts';
+import { knownIssuesInForce, type KnownIssue } from '../core/known-issues.ts';
 import { openInbox, type Inbox } from '../core/mail/index.ts';
 import { Alerting, type AlertEvent, type DeliveryReport } from './alerts.ts';
 import { activeWindow, nextWindow, type ActiveWindow } from './maintenance.ts';
@@ -42,6 +43,8 @@ export interface MonitorOptions {
   /** The state file, already open (the CLI opens it first to report a bad MONITOR_DB); the
    *  monitor owns it from here and closes it on stop(). */
   state?: MonitorState;
+  /** The target's accepted bugs in force (default: KNOWN_ISSUES_FILE's, for TARGET_GENERATION and TARGET_URL). */
+  knownIssues?: KnownIssue[];
 }
 
 export interface PassReport {
@@ -60,6 +63,7 @@ export class Monitor {
   private readonly inbox?: Inbox;
   readonly alerting: Alerting;
   readonly timeline: string;
+  readonly knownIssues: KnownIssue[];
   private running?: Promise<PassReport>;
   private readonly stopping = new AbortController();
   /** Base URL of the served status page, for alert links (set by the service once it listens). */
@@ -75,6 +79,7 @@ export class Monitor {
     // The bundled target is new and empty on every start: its old account and tokens mean nothing.
     if (o.targetKey === 'bundled') this.state.forgetTarget('bundled');
     this.timeline = o.timeline ?? o.targetKey;
+    this.knownIssues = o.knownIssues ?? knownIssuesInForce(s);
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
     if (s.TARGET_GENERATION === 'latest' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
     this.metrics = new MonitorMetrics(o.targetLabel, {
@@ -141,6 +146,7 @@ export class Monitor {
       inbox: this.inbox,
       mailWaitMs: s.MAIL_WAIT_S * 1000,
       signal: this.stopping.signal,
+      knownIssues: this.knownIssues,
     });
     const { pass, tokens, secrets } = outcome;
     if (this.maintenance(pass.startedAt)) pass.maintenance = true;
@@ -192,7 +198,7 @@ export class Monitor {
     });
     notable.unshift(
       ...pass.checks
-        .filter((c) => c.status === 'fail' || c.status === 'degraded')
+        .filter((c) => c.status === 'fail' || c.status === 'degraded' || c.status === 'known')
         .map((c) => ({ passId: id, check: c.name, status: c.status, message: c.message })),
     );
     // Keep what the page shows: the newest passes, and what retention has not deleted.
@@ -226,6 +232,7 @@ export class Monitor {
           expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
           toleranceS: s.TIME_TOLERANCE_S,
           uptime: UPTIME_WINDOWS.map(([label, ms]) => ({ label, ...this.state.uptime(this.timeline, now - ms) })),
+          knownIssues: this.knownIssues,
         },
       };
     }

@@ -7,6 +7,7 @@ import type { Generation } from '../core/contract.ts';
 import type { Inbox } from '../core/mail/index.ts';
 import { dateHeaderS } from '../core/durations.ts';
 import { TransportError } from '../core/http.ts';
+import { describeKnownIssue, fixedMessage, knownIssueForCheck, type KnownIssue } from '../core/known-issues.ts';
 import { redactText } from '../core/redact.ts';
 import { CHECKS } from './checks/index.ts';
 import type { Check, CheckConfig, PassContext, Verdict } from './checks/context.ts';
@@ -32,6 +33,8 @@ export interface PassOptions {
   /** Aborted when the monitor stops: back-off ends and the remaining checks are skipped. */
   signal?: AbortSignal;
   checks?: readonly Check[];
+  /** The target's accepted bugs in force (known-issues.json): a check they name that fails is `known`. */
+  knownIssues?: readonly KnownIssue[];
 }
 
 export interface PassOutcome {
@@ -54,14 +57,26 @@ async function attempt(check: Check, ctx: PassContext, n: number): Promise<Verdi
   }
 }
 
+/** A known issue's verdict: its failure is expected (`known`); its pass means the bug has gone, a
+ *  failure until the entry is removed (as Playwright's test.fail). */
+function asKnown(v: Verdict, k: KnownIssue): Verdict {
+  if (v.status === 'fail') return { ...v, status: 'known', message: `known issue ${k.id}: ${v.message}` };
+  if (v.status === 'pass' || v.status === 'degraded')
+    return { ...v, status: 'fail', message: `${fixedMessage(k)}; the check said: ${v.message}` };
+  return v;
+}
+
 async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise<CheckResult & { drop?: number[] }> {
   const started = performance.now();
   const retried: string[] = [];
   let verdict: Verdict = { status: 'fail', message: 'not run' };
+  const known = knownIssueForCheck(check.name, o.knownIssues ?? []);
+  // A known issue fails every time: retrying it would only make each pass longer.
+  const retries = known ? 0 : o.retries;
   let n = 0;
-  for (n = 1; n <= o.retries + 1; n++) {
+  for (n = 1; n <= retries + 1; n++) {
     verdict = await attempt(check, ctx, n);
-    if (verdict.status !== 'fail' || n === o.retries + 1 || o.signal?.aborted) break;
+    if (verdict.status !== 'fail' || n === retries + 1 || o.signal?.aborted) break;
     retried.push(`attempt ${n}: ${verdict.message}`);
     try {
       await sleep(o.backoffMs * 2 ** (n - 1), undefined, { signal: o.signal });
@@ -69,7 +84,8 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
       break;
     }
   }
-  const attempts = Math.min(n, o.retries + 1);
+  const attempts = Math.min(n, retries + 1);
+  if (known) verdict = asKnown(verdict, known);
   const scrub = (t: string) => redactText(t, ctx.secrets);
   const note =
     retried.length && verdict.status !== 'fail' ? ` (after ${retried.length} failed attempt${retried.length > 1 ? 's' : ''})` : '';
@@ -83,6 +99,7 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
     // Field names come from the server: scrubbed like the message (a token echoed as a key).
     ...(verdict.drift?.length ? { drift: [...new Set(verdict.drift.map(scrub))] } : {}),
     ...(verdict.drop ? { drop: verdict.drop } : {}),
+    ...(known ? { knownIssue: describeKnownIssue(known) } : {}),
   };
 }
 
@@ -116,7 +133,10 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
       continue;
     }
     if (unmet.length) {
-      results.push({ name: check.name, status: 'skipped', durationMs: 0, attempts: 0, message: `not run: ${unmet.join(', ')} failed` });
+      const why = unmet.map((need) =>
+        results.find((x) => x.name === need)?.status === 'known' ? `${need} failed (a known issue)` : `${need} failed`,
+      );
+      results.push({ name: check.name, status: 'skipped', durationMs: 0, attempts: 0, message: `not run: ${why.join(', ')}` });
       continue;
     }
     const { drop, ...result } = await runCheck(check, ctx, o);

@@ -2,10 +2,12 @@
 import { Cron } from 'croner';
 import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
+import { knownIssuesInForce } from '../core/known-issues.ts';
 import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
 import { parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
+import { CHECK_NAMES } from './types.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
 const cronPattern = () =>
@@ -94,6 +96,15 @@ export function validateMonitorSettings(env: Record<string, string | undefined>)
   const s = parseSettings(monitorSettings, env);
   const problems = crossCheck(s);
   if (problems.length) throw new SettingsError(problems);
+  // A broken list, or one naming a check the monitor does not have, is a bad setting: exit 2 before any traffic.
+  const unknownChecks = knownIssuesInForce(s).filter((k) => k.check && !(CHECK_NAMES as readonly string[]).includes(k.check));
+  if (unknownChecks.length)
+    throw new SettingsError(
+      unknownChecks.map(
+        (k) =>
+          `KNOWN_ISSUES_FILE: ${k.id} names the check '${k.check}', which the monitor does not have (its checks: ${CHECK_NAMES.join(', ')})`,
+      ),
+    );
   return s;
 }
 

@@ -4,8 +4,8 @@
 /* global uPlot, humanDuration */
 (() => {
   const data = JSON.parse(document.getElementById('history-data').textContent);
-  const COLORS = { p: '#2e9e44', d: '#e0a800', f: '#d33a2c', s: '#9aa0a6' };
-  const WORDS = { p: 'pass', d: 'degraded', f: 'fail', s: 'skipped', '-': 'not run' };
+  const COLORS = { p: '#2e9e44', d: '#e0a800', f: '#d33a2c', s: '#9aa0a6', k: '#8250df' };
+  const WORDS = { p: 'pass', d: 'degraded', f: 'fail', s: 'skipped', k: 'known issue', '-': 'not run' };
   const STEP_COLORS = ['#1f77b4', '#ff7f0e', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
   const t = data.t;
   const n = t.length;
@@ -68,7 +68,7 @@
       const s = data.checks[names[r]];
       const y0 = u.valToPos(rowOf(r) + 0.38, 'y', true);
       const y1 = u.valToPos(rowOf(r) - 0.38, 'y', true);
-      const paths = { p: new Path2D(), d: new Path2D(), f: new Path2D(), s: new Path2D() };
+      const paths = { p: new Path2D(), d: new Path2D(), f: new Path2D(), s: new Path2D(), k: new Path2D() };
       for (let k = 0; k < xs.length; k++) {
         const path = paths[s[i0 + k]];
         if (path) path.rect(xs[k], y0, w(k), y1 - y0);

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { humanDuration, rfc3339 } from '../core/durations.ts';
 import { escapeMarkup } from '../core/escape.ts';
+import { testsOf, type KnownIssue } from '../core/known-issues.ts';
 import type { ActiveWindow } from './maintenance.ts';
 import type { HistoryRow, NotableResult, StoredPass, Uptime } from './state.ts';
 import { CHECK_NAMES, type CheckStatus } from './types.ts';
@@ -31,10 +32,12 @@ export interface StatusPageInput {
   maintenance?: { active?: ActiveWindow; next?: ActiveWindow };
   /** Service mode: the page reloads itself this often. */
   refreshS?: number;
+  /** The target's accepted bugs in force (known-issues.json), listed on the page. */
+  knownIssues?: readonly KnownIssue[];
   nowMs?: number;
 }
 
-const COLORS: Record<CheckStatus, string> = { pass: '#2e9e44', degraded: '#e0a800', fail: '#d33a2c', skipped: '#9aa0a6' };
+const COLORS: Record<CheckStatus, string> = { pass: '#2e9e44', degraded: '#e0a800', fail: '#d33a2c', skipped: '#9aa0a6', known: '#8250df' };
 /** Recent passes and incidents listed under the charts. */
 const LISTED = 20;
 const INCIDENTS = 10;
@@ -99,7 +102,7 @@ function recentTable(recent: StoredPass[]): string {
     .slice(-LISTED)
     .reverse()
     .map((p) => {
-      const notable = p.checks.filter((c) => c.status === 'fail' || c.status === 'degraded');
+      const notable = p.checks.filter((c) => c.status === 'fail' || c.status === 'degraded' || c.status === 'known');
       const what = notable.length
         ? notable.map((c) => `<div><b>${c.name}</b> ${c.status}: ${esc(c.message)}</div>`).join('')
         : '<span class="quiet">all checks passed</span>';
@@ -153,6 +156,22 @@ ${rows.join('\n')}
 </tbody></table>${list.length > INCIDENTS ? `<p class="quiet">and ${list.length - INCIDENTS} earlier in the charted history</p>` : ''}`;
 }
 
+/** The known issues in force: what each names and why it is accepted. */
+function knownIssuesSection(list: readonly KnownIssue[] | undefined): string {
+  if (!list?.length) return '';
+  const items = list.map((k) => {
+    const names = k.check
+      ? `check <b>${esc(k.check)}</b>`
+      : k.property
+        ? `property ${esc(k.property)}`
+        : `${testsOf(k).length} API test(s)`;
+    return `<li data-issue="${esc(k.id)}"><b>${esc(k.id)}</b> (${names}; since ${esc(k.since)}): ${esc(k.reason)}</li>`;
+  });
+  return `<h2>Known issues in force</h2>
+<p class="note">Accepted bugs of this target (known-issues.json). A check they name that fails shows as <span class="badge" style="background:${COLORS.known}">known</span>: not a pass, never an alert; if it passes, the bug looks fixed and the check fails until the entry is removed.</p>
+<ul id="known-issues">${items.join('\n')}</ul>`;
+}
+
 export function renderStatusPage(input: StatusPageInput): string {
   const now = input.nowMs ?? Date.now();
   const { recent, history } = input;
@@ -204,14 +223,15 @@ table{border-collapse:collapse;background:#fff} td,th{border:1px solid #ddd;padd
 <p id="summary">Latest pass: ${overall} ${latest ? `at ${iso(latest.startedAt)} (${Math.round(latest.durationMs)} ms)` : ''} · ${history.length} passes charted${span} · times in UTC · page written ${iso(now)}${refresh}</p>
 ${maintenanceNote(input.maintenance, now)}
 <section id="uptime" aria-label="uptime">${uptime}</section>
-<p class="note">Uptime: the share of passes in which every check passed (degraded counts as passed; passes in a maintenance window are left out).</p>
+<p class="note">Uptime: the share of passes in which every check passed (degraded counts as passed, and so does a known issue's expected failure; passes in a maintenance window are left out).</p>
 ${token}
 <h2>Checks</h2>
 <table id="checks"><thead><tr><th>check</th><th>result</th><th>time</th><th>tries</th><th>last success</th><th>message</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>
+${knownIssuesSection(input.knownIssues)}
 <h2>History</h2>
-<div>${(['pass', 'degraded', 'fail', 'skipped'] as const).map((s) => `<span class="key" style="background:${COLORS[s]}"></span>${s}`).join('')}<span class="key" style="background:#7aa7e6"></span>maintenance · drag to zoom, double-click to reset</div>
+<div>${(['pass', 'degraded', 'fail', 'known', 'skipped'] as const).map((s) => `<span class="key" style="background:${COLORS[s]}"></span>${s}`).join('')}<span class="key" style="background:#7aa7e6"></span>maintenance · drag to zoom, double-click to reset</div>
 <div id="timeline" class="chart"></div><div id="timeline-hover" class="hover">Point at a pass to see its time and results.</div>
 <h2>Latency per step</h2>
 <div id="latency" class="chart"></div>

@@ -19,12 +19,14 @@ export function summaryTable(p: PassResult, url: string): string {
   const drift = [...new Set(p.checks.flatMap((c) => c.drift ?? []))];
   const failed = p.checks.filter((c) => c.status === 'fail').map((c) => c.name);
   const degraded = p.checks.filter((c) => c.status === 'degraded').map((c) => c.name);
+  const known = p.checks.filter((c) => c.status === 'known');
   lines.push('');
   lines.push(
     failed.length
       ? `FAIL: ${failed.length} of ${p.checks.length} checks failed (${failed.join(', ')})`
-      : `PASS: all checks passed${degraded.length ? ` (degraded: ${degraded.join(', ')})` : ''}`,
+      : `PASS: all checks passed${degraded.length ? ` (degraded: ${degraded.join(', ')})` : ''}${known.length ? `, but for known issues: ${known.map((c) => c.name).join(', ')}` : ''}`,
   );
+  for (const c of known) lines.push(`known: ${c.name}: ${c.knownIssue ?? ''}`);
   if (drift.length) lines.push(`drift: ${drift.length} field(s) the contract does not know: ${drift.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

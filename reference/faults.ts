@@ -51,6 +51,12 @@ export const FAULTS = {
     summary: 'Refresh issues a new `orig_iat`, so a session can be stretched forever.',
     caughtBy: ['tests', 'monitor'],
   },
+  'refresh-unchecked': {
+    summary:
+      "Refresh is gin-jwt 2.3.1's, as in the latest server: any token's claims are re-signed unchecked (a forged token buys a real one), and no readable token crashes it (500, empty body). Documented generation only (the latest's own behaviour).",
+    caughtBy: ['tests'],
+    generations: ['documented'],
+  },
   'credits-no-auth': { summary: 'The credits route answers without a token (mounted outside the auth group).', caughtBy: ['tests'] },
   // ---- passwords and secrets ----
   'old-password-works': { summary: 'After a password change the old password still logs in.', caughtBy: ['tests'] },

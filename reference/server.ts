@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S, type Generation } from '../core/contract.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { FaultSet } from './faults.ts';
+import { LatestMiddleware } from './middleware.ts';
 import { smtpMailer, type Mailer } from './mailer.ts';
 import { onTheWire, paramRoute, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
 import { Store } from './store.ts';
@@ -84,8 +85,14 @@ function endless(res: ServerResponse): void {
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const body = JSON.stringify(reply.json);
-  res.writeHead(reply.status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...reply.headers });
+  const body = reply.raw ?? JSON.stringify(reply.json);
+  const type =
+    reply.contentType === undefined
+      ? { 'content-type': JSON_TYPE }
+      : reply.contentType === null
+        ? {}
+        : { 'content-type': reply.contentType };
+  res.writeHead(reply.status, { ...type, 'content-length': Buffer.byteLength(body), ...reply.headers });
   res.end(body);
 }
 
@@ -113,9 +120,20 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
   const deps: Deps = { store, tokens, faults, now, generation, jwtKey, mailer };
   const sockets = new Set<Socket>();
 
+  const middleware = generation === 'latest' ? new LatestMiddleware(now) : undefined;
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
+      // The latest server's middleware: CORS, the rate limit and the request id, on every answer.
+      const mw = middleware?.handle(req.method ?? 'GET', req.headers, req.socket.remoteAddress ?? '');
+      if (mw) for (const [name, value] of Object.entries(mw.headers)) res.setHeader(name, value);
+      if (mw && 'status' in mw) {
+        res.writeHead(mw.status, {
+          ...(mw.contentType ? { 'content-type': mw.contentType } : {}),
+          'content-length': Buffer.byteLength(mw.body),
+        });
+        return res.end(mw.body);
+      }
       const isApi = path.startsWith('/v2/');
       if (isApi) {
         if (faults.has('drop')) return req.socket.destroy();
@@ -135,7 +153,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
       const route = ROUTES[`${req.method} ${path}`] ?? paramRoute(req.method ?? '', path, deps);
       if (!route) {
         // gin's default 404, also for a known path with another method.
-        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.writeHead(404, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(MESSAGES.notFound) });
         return res.end(MESSAGES.notFound);
       }
       const body = await readBody(req);

@@ -62,6 +62,11 @@ export class TokenService {
     return { token, expire: f.has('expire-unix') ? expireS : rfc3339(expireS) };
   }
 
+  /** Is a session that began at `origIatS` too old to be refreshed (MaxRefresh)? */
+  refreshWindowPassed(origIatS: number): boolean {
+    return origIatS < this.cfg.now() / 1000 - this.cfg.maxRefreshS;
+  }
+
   /** The auth middleware's check of an Authorization header. `forRefresh` lets an expired token through. */
   async verify(authorization: string | undefined, forRefresh = false): Promise<Verified> {
     const f = this.cfg.faults;
@@ -94,7 +99,7 @@ export class TokenService {
     const nowS = this.cfg.now() / 1000;
     if (!forRefresh && exp <= nowS && !f.has('expired-accepted')) return { ok: false, message: MESSAGES.tokenExpired };
     const origIat = typeof claims.orig_iat === 'number' ? claims.orig_iat : 0;
-    if (forRefresh && origIat < nowS - this.cfg.maxRefreshS) return { ok: false, message: MESSAGES.tokenExpired };
+    if (forRefresh && this.refreshWindowPassed(origIat)) return { ok: false, message: MESSAGES.refreshExpired };
     return { ok: true, username: id, origIat };
   }
 }

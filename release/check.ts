@@ -3,6 +3,7 @@
 // it goes, one summary table, what failed and what was flaky in words, the trend of the last checks,
 // one HTML report (reports/index.html), exit 1 if anything failed.
 import { join, resolve } from 'node:path';
+import { knownIssuesInForce } from '../core/known-issues.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain, targetLabel } from '../core/settings.ts';
 import { listRuns } from '../load/runner/k6.ts';
@@ -35,6 +36,7 @@ function latestLoadRuns(reportsDir: string): LoadRunLink[] {
 await runMain(async () => {
   const s = validateRelease(); // every part's settings, before any traffic
   const parts = s.RELEASE_PARTS ?? [...PARTS];
+  const knownIssues = knownIssuesInForce(s);
   const reportsDir = resolve(s.REPORTS_DIR);
   const label = targetLabel(s);
   const where =
@@ -101,10 +103,18 @@ await runMain(async () => {
     results,
     history,
     loadRuns: latestLoadRuns(reportsDir),
+    knownIssues,
   });
   say(`\n${textTable(rowsOf(results))}\n`);
   // Drift is news, not a failure: one line per part that saw fields the contract does not know.
   for (const r of results.filter((x) => x.drift?.length)) say(`${r.name}: ${driftLine(r.drift!)}`);
+  // Known issues: expected failures, said every time so they are never forgotten.
+  for (const r of results.filter((x) => x.known))
+    say(
+      `${r.name}: ${r.known} known issue failure(s), expected: ${[...new Set((r.knowns ?? []).map((f) => (f.message ?? '').split(':')[0]))].join(', ')}`,
+    );
+  if (knownIssues.length)
+    say(`Known issues in force for this target: ${knownIssues.map((k) => k.id).join(', ')} (known-issues.json; see the report)`);
   for (const r of results.filter((x) => x.failures.length)) {
     say(`${r.name} failed:`);
     list(r.failures);

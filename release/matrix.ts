@@ -190,7 +190,7 @@ function cellText(
   const r = c.result;
   if (fault === 'clean')
     return r.ok
-      ? { text: `✔ passes (${r.passed}/${r.total})`, bad: false }
+      ? { text: `✔ passes (${r.passed}/${r.total}${r.known ? `, ${r.known} known` : ''})`, bad: false }
       : { text: `✖ FAILS on the clean target (${r.failed})`, bad: true };
   const want = wanted(fault, part, strict);
   if (want === 'caught') {

@@ -13,15 +13,19 @@ export type Part = (typeof PARTS)[number];
 export type PartName = Part;
 
 export interface PartResult {
-  part: PartName;
+  /** One of PARTS, or a part only some runs have (the real-server step's conformance). */
+  part: PartName | 'conformance' | (string & {});
   /** What ran ("playwright smoke,flow,upgrade", "k6 credits smoke", "monitor pass 2/2"). */
   name: string;
-  /** What the counts count, so a row never mixes them: Playwright tests, k6 thresholds, monitor checks. */
-  unit: 'tests' | 'thresholds' | 'checks';
+  /** What the counts count, so a row never mixes them: Playwright tests, k6 thresholds, monitor
+   *  checks, conformance cases (one request sent to both targets), properties (explore). */
+  unit: 'tests' | 'thresholds' | 'checks' | 'cases' | 'properties';
   /** How many ran (skipped ones not included). */
   total: number;
   /** Passed at the first try. */
   passed: number;
+  /** Failed as a known issue in force said they would (known-issues.json): expected, not failures. */
+  known: number;
   /** Passed only on a retry (Playwright in CI): not a failure, never hidden. */
   flaky: number;
   failed: number;
@@ -33,6 +37,8 @@ export interface PartResult {
   failures: Finding[];
   /** What passed only on a retry, with the error of the failed attempt. */
   flakes: Finding[];
+  /** What failed as a known issue said it would: the test or check, and the issue (id and reason). */
+  knowns?: Finding[];
   /** Reports it wrote, for the release report's links. */
   reports: { label: string; path: string }[];
   /** Every named check that ran (test title, k6 threshold or check, monitor check) and whether it
@@ -55,17 +61,18 @@ export interface Verdict {
   failed: boolean;
 }
 
-const UNITS: Record<PartName, PartResult['unit']> = { tests: 'tests', load: 'thresholds', monitor: 'checks' };
+const UNITS: Record<string, PartResult['unit']> = { tests: 'tests', load: 'thresholds', monitor: 'checks', conformance: 'cases' };
 
 /** A run that produced no report of its own: one failure saying why. */
-export function brokenRun(part: PartName, name: string, seconds: number, why: string): PartResult {
+export function brokenRun(part: PartResult['part'], name: string, seconds: number, why: string): PartResult {
   return {
     part,
     name,
     seconds,
-    unit: UNITS[part],
+    unit: UNITS[part] ?? 'checks',
     total: 0,
     passed: 0,
+    known: 0,
     flaky: 0,
     failed: 1,
     skipped: 0,
@@ -88,6 +95,7 @@ export function combine(name: string, runs: readonly PartResult[]): PartResult {
     unit: runs[0]!.unit,
     total: sum((r) => r.total),
     passed: sum((r) => r.passed),
+    known: sum((r) => r.known),
     flaky: sum((r) => r.flaky),
     failed: sum((r) => r.failed),
     skipped: sum((r) => r.skipped),
@@ -95,6 +103,7 @@ export function combine(name: string, runs: readonly PartResult[]): PartResult {
     ok: runs.every((r) => r.ok),
     failures: prefixed((r) => r.failures),
     flakes: prefixed((r) => r.flakes),
+    knowns: prefixed((r) => r.knowns ?? []),
     reports: runs.flatMap((r) => r.reports),
     verdicts: runs.flatMap((r) => r.verdicts),
     drift: unique(runs.flatMap((r) => r.drift ?? [])),
@@ -163,7 +172,15 @@ export function errorText(results: PwSpec['tests'][number]['results']): string |
 interface TestOutcome extends Verdict {
   status: string;
   message?: string;
+  /** The known issue that names the test (its `known-issue` annotation: "id: reason (known since …)"). */
+  knownIssue?: string;
+  /** A known issue's test that failed as expected. */
+  known: boolean;
 }
+
+/** What a test's `known-issue` annotation says, if it has one. */
+const knownIssueOf = (t: PwSpec['tests'][number]): string | undefined =>
+  [...(t.annotations ?? []), ...t.results.flatMap((r) => r.annotations ?? [])].find((a) => a.type === 'known-issue')?.description;
 
 /** Every test that ran (skipped ones left out), by its full title. */
 function testOutcomes(suites: PwSuite[], path: string[] = []): TestOutcome[] {
@@ -172,12 +189,24 @@ function testOutcomes(suites: PwSuite[], path: string[] = []): TestOutcome[] {
     const own = (s.specs ?? []).flatMap((spec) =>
       spec.tests
         .filter((t) => t.status !== 'skipped')
-        .map((t) => ({
-          check: `[${t.projectName}] ${spec.file} › ${[...here, spec.title].join(' › ')}`,
-          failed: t.status === 'unexpected',
-          status: t.status,
-          message: t.status === 'unexpected' || t.status === 'flaky' ? errorText(t.results) : undefined,
-        })),
+        .map((t) => {
+          const knownIssue = knownIssueOf(t);
+          const last = t.results.at(-1)?.status;
+          // A known issue's test that passed: Playwright fails it ("expected to fail, but passed"); say why.
+          const fixed = knownIssue !== undefined && t.status === 'unexpected' && last === 'passed';
+          return {
+            check: `[${t.projectName}] ${spec.file} › ${[...here, spec.title].join(' › ')}`,
+            failed: t.status === 'unexpected',
+            status: t.status,
+            message: fixed
+              ? `known issue ${knownIssue.split(':')[0]} no longer happens (the test passed): the bug looks fixed, so remove its entry from the known issues`
+              : t.status === 'unexpected' || t.status === 'flaky'
+                ? errorText(t.results)
+                : undefined,
+            knownIssue,
+            known: knownIssue !== undefined && t.status === 'expected' && last !== undefined && last !== 'passed',
+          };
+        }),
     );
     return [...own, ...testOutcomes(s.suites ?? [], here)];
   });
@@ -255,6 +284,7 @@ export function judgeTestReport(
   const { expected, unexpected, flaky, skipped } = report.stats;
   const outcomes = testOutcomes(report.suites);
   const failures: Finding[] = outcomes.filter((t) => t.failed).map((t) => ({ title: t.check, message: t.message }));
+  const knowns = outcomes.filter((t) => t.known);
   if (run.leak) failures.unshift({ title: `the secret leak check found a password or token in this run's output (${run.reportsDir})` });
   if (!failures.length && run.code !== 0) failures.push({ title: `playwright exited ${run.code}` });
   return {
@@ -263,13 +293,15 @@ export function judgeTestReport(
     seconds: run.seconds,
     unit: 'tests',
     total: expected + unexpected + flaky,
-    passed: expected,
+    passed: expected - knowns.length,
+    known: knowns.length,
     flaky,
     failed: unexpected + (run.leak ? 1 : 0),
     skipped,
     ok: run.code === 0 && unexpected === 0 && !run.leak,
     failures,
     flakes: outcomes.filter((t) => t.status === 'flaky').map((t) => ({ title: t.check, message: t.message })),
+    knowns: knowns.map((t) => ({ title: t.check, message: t.knownIssue })),
     reports: [],
     verdicts: outcomes.map(({ check, failed }) => ({ check, failed })),
     drift: unique(testDrift(report.suites)),
@@ -315,6 +347,7 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; du
     unit: 'thresholds',
     total: s.thresholds.length,
     passed: s.thresholds.length - crossed.length,
+    known: 0,
     flaky: 0,
     failed: r.code === 0 ? 0 : Math.max(1, crossed.length),
     skipped: 0,
@@ -346,7 +379,7 @@ function realpathOrUndefined(p: string): string | undefined {
 
 interface MonitorPass {
   status: 'pass' | 'fail';
-  checks: { name: string; status: string; message: string; drift?: string[] }[];
+  checks: { name: string; status: string; message: string; drift?: string[]; knownIssue?: string }[];
 }
 
 /** One or more one-shot passes (`gapMs` apart: the across-runs check needs a later run). */
@@ -378,12 +411,14 @@ export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: num
   const ran = results.flatMap((p) => p.checks);
   const all = ran.filter((c) => c.status !== 'skipped');
   const failed = all.filter((c) => c.status === 'fail');
+  const known = all.filter((c) => c.status === 'known');
   return {
     part: 'monitor',
     name: passes > 1 ? `monitor ${passes} passes` : 'monitor pass',
     unit: 'checks',
     total: all.length,
-    passed: all.length - failed.length,
+    passed: all.length - failed.length - known.length,
+    known: known.length,
     flaky: 0,
     failed: failed.length,
     skipped: ran.length - all.length,
@@ -391,8 +426,72 @@ export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: num
     ok: failed.length === 0 && lastCode === 0 && results.every((p) => p.status === 'pass'),
     failures: failed.map((c) => ({ title: `${c.name}: ${c.message.split('\n')[0]}` })),
     flakes: [],
+    knowns: known.map((c) => ({ title: c.name, message: c.knownIssue ?? c.message.split('\n')[0] })),
     reports: [{ label: 'Monitor status page', path: join(o.reportsDir, 'monitor', 'status.html') }],
     verdicts: all.map((c) => ({ check: c.name, failed: c.status === 'fail' })),
     drift: unique(results.flatMap((p) => p.checks.flatMap((c) => c.drift ?? []))),
+  };
+}
+
+// ---- conformance: npm run conformance -- --json ----
+
+interface ConformanceReport {
+  ok: boolean;
+  outcomes: {
+    name: string;
+    verdict: 'same' | 'known' | 'differs' | 'skipped' | 'error';
+    note?: string;
+    differences: { where: string; real: string; reference: string; known?: string }[];
+  }[];
+}
+
+/** The reference target against TARGET_URL, request by request (release/conformance.ts): a case
+ *  whose only differences are the known ones counts as `known`, one with another difference fails. */
+export async function runConformance(o: PartOptions): Promise<PartResult> {
+  const r = await exec(
+    process.execPath,
+    [...TSX, 'release/conformance.ts', '--json'],
+    { ...o.env, REPORTS_DIR: o.reportsDir },
+    { onLine: (l, s) => s === 'stderr' && o.onLine?.(l, s) },
+  );
+  let report: ConformanceReport;
+  try {
+    report = JSON.parse(r.stdout) as ConformanceReport;
+  } catch {
+    return brokenRun(
+      'conformance',
+      'conformance',
+      r.seconds,
+      `npm run conformance exited ${r.code} without a report${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`,
+    );
+  }
+  const ran = report.outcomes.filter((c) => c.verdict !== 'skipped');
+  const bad = ran.filter((c) => c.verdict === 'differs' || c.verdict === 'error');
+  const knownOnes = ran.filter((c) => c.verdict === 'known');
+  return {
+    part: 'conformance',
+    name: 'conformance with the reference',
+    unit: 'cases',
+    total: ran.length,
+    passed: ran.length - bad.length - knownOnes.length,
+    known: knownOnes.length,
+    flaky: 0,
+    failed: bad.length,
+    skipped: report.outcomes.length - ran.length,
+    seconds: r.seconds,
+    ok: r.code === 0 && report.ok,
+    failures: bad.map((c) => ({
+      title: c.name,
+      message:
+        c.note ??
+        c.differences
+          .filter((d) => !d.known)
+          .map((d) => `${d.where}: real ${d.real}; reference ${d.reference}`)
+          .join('\n'),
+    })),
+    flakes: [],
+    knowns: knownOnes.map((c) => ({ title: c.name, message: c.differences.map((d) => d.known ?? '').join('; ') })),
+    reports: [],
+    verdicts: ran.map((c) => ({ check: c.name, failed: c.verdict === 'differs' || c.verdict === 'error' })),
   };
 }

@@ -8,6 +8,7 @@ import type { Finding, PartResult } from './parts.ts';
 import type { CheckRecord } from './history.ts';
 import { HEADERS, NUMERIC_FROM, rowsOf } from './table.ts';
 import { escapeMarkup } from '../core/escape.ts';
+import { testsOf, type KnownIssue } from '../core/known-issues.ts';
 
 const esc = (s: string): string => escapeMarkup(redactText(s));
 
@@ -31,6 +32,8 @@ export interface ReleaseReport {
   /** Earlier checks and this one, oldest first. */
   history: CheckRecord[];
   loadRuns: LoadRunLink[];
+  /** The target's accepted bugs in force for this run (known-issues.json): listed whether or not they showed. */
+  knownIssues?: KnownIssue[];
 }
 
 const TREND_ROWS = 10;
@@ -43,6 +46,22 @@ function findings(list: Finding[]): string {
 
 /** "drift: response.Organization (register), response.ClaimedENSName (usage)" */
 export const driftLine = (drift: readonly string[]): string => `drift: ${drift.join(', ')}`;
+
+/** The known issues in force, each with what it names, the reason, and what showed it in this run. */
+function knownIssuesSection(r: ReleaseReport): string {
+  const list = r.knownIssues ?? [];
+  if (!list.length) return '';
+  const seen = r.results.flatMap((x) => (x.knowns ?? []).map((f) => ({ part: x.name, ...f })));
+  const items = list.map((k) => {
+    const names = k.check ? [`monitor check ${k.check}`] : k.property ? [`property ${k.property}`] : testsOf(k);
+    const showed = seen.filter((f) => (f.message ?? '').startsWith(`${k.id}:`) || f.message === k.id);
+    return `<li id="known-${esc(k.id)}"><span class="title">${esc(k.id)}</span> (since ${esc(k.since)}${k.link ? `, <a href="${esc(k.link)}">tracked</a>` : ''}): ${esc(k.reason)}
+<br><small>names: ${names.map((n) => `<code>${esc(n)}</code>`).join(', ')}${k.counterexample ? ` · counterexample <code>${esc(k.counterexample)}</code>` : ''} · this run: ${
+      showed.length ? `${showed.length} failed as expected` : 'not seen'
+    }</small></li>`;
+  });
+  return `<h2>Known issues in force (accepted bugs of the target; expected to fail, listed in known-issues.json)</h2><ul id="known-issues">${items.join('\n')}</ul>`;
+}
 
 export function writeReleaseReport(file: string, r: ReleaseReport): void {
   const go = r.results.every((x) => x.ok);
@@ -80,6 +99,7 @@ ${
         .join('')}</ul>`
     : ''
 }
+${knownIssuesSection(r)}
 <div id="failures">
 ${r.results
   .filter((x) => x.failures.length)

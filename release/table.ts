@@ -3,13 +3,14 @@
 // things); and the detection matrix's Markdown.
 import type { PartResult } from './parts.ts';
 
-export const HEADERS = ['part', 'what ran', 'counted', 'ran', 'passed', 'flaky', 'failed', 'skipped', 'time'] as const;
+export const HEADERS = ['part', 'what ran', 'counted', 'ran', 'passed', 'known', 'flaky', 'failed', 'skipped', 'time'] as const;
 /** Columns holding numbers (right-aligned). */
 export const NUMERIC_FROM = 3;
 
-// Retries exist only for Playwright (flaky), skips only for tests and monitor checks: '-' elsewhere.
+// Retries exist only for Playwright (flaky), skips and known issues only for tests and monitor
+// checks: '-' elsewhere.
 const HAS_FLAKY: PartResult['unit'][] = ['tests'];
-const HAS_SKIPPED: PartResult['unit'][] = ['tests', 'checks'];
+const HAS_SKIPPED: PartResult['unit'][] = ['tests', 'checks', 'cases', 'properties'];
 
 export const rowsOf = (results: PartResult[]): string[][] =>
   results.map((r) => [
@@ -18,6 +19,7 @@ export const rowsOf = (results: PartResult[]): string[][] =>
     r.unit,
     String(r.total),
     String(r.passed),
+    HAS_SKIPPED.includes(r.unit) ? String(r.known) : '-',
     HAS_FLAKY.includes(r.unit) ? String(r.flaky) : '-',
     String(r.failed),
     HAS_SKIPPED.includes(r.unit) ? String(r.skipped) : '-',

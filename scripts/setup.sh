@@ -4,7 +4,8 @@
 # - Debian packages, when we may install them (root + apt-get): chromium (status page screenshots),
 #   wrk and hyperfine (benchmarks), prometheus (with promtool), prometheus-pushgateway and
 #   prometheus-alertmanager (the monitoring stack's end-to-end test), shellcheck (actionlint runs it
-#   on the workflows' scripts);
+#   on the workflows' scripts), rabbitmq-server (the self-test of the real server's mail outbox as
+#   an inbox starts a node of its own);
 # - Go-built tools, pinned, built from the Go module proxy when missing (scripts/ensure-tools.ts):
 #   k6 and Mailpit (run time), actionlint and kubeconform (the project's own checks), and the
 #   Kubernetes JSON schemas kubeconform reads (from PyPI's kubernetes-validate, with pip).
@@ -23,6 +24,7 @@ have shellcheck || missing+=(shellcheck)
 have promtool || missing+=(prometheus)
 have prometheus-pushgateway || missing+=(prometheus-pushgateway)
 have prometheus-alertmanager || missing+=(prometheus-alertmanager)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && have apt-get; then
     echo "setup: installing Debian packages: ${missing[*]} (one-time, about a minute)" >&2
@@ -30,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     # policy-rc.d may refuse to start services (containers): the harness starts its own on loopback.
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "setup: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]}); the status page test, the monitoring stack test and the benchmarks need them" >&2
+    echo "setup: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]}); the status page test, the monitoring stack test, the outbox test and the benchmarks need them" >&2
     [ "${1:-}" = --strict ] && exit 3
   fi
 fi

@@ -5,19 +5,23 @@ import { DEFAULT_MAX_BODY_BYTES } from '../http.ts';
 import { SettingsError } from '../settings.ts';
 import { INBOX_PROTOCOLS, type Inbox } from './inbox.ts';
 import { MailpitInbox } from './mailpit.ts';
+import { OutboxInbox } from './outbox.ts';
 
 export type { Inbox, Mail, Recipient } from './inbox.ts';
 export { MailError } from './inbox.ts';
 
 /** The inbox at `url` (MAIL_INBOX_URL, already through its URL rules). Its reads take the run's time
  *  limit per request and body limit (HTTP_MAX_BODY_BYTES), as the API's answers do. One case per
- *  scheme of INBOX_PROTOCOLS (amqp:// = the server's outbox, issue 14). */
+ *  scheme of INBOX_PROTOCOLS (amqp:// = the server's outbox). */
 export function openInbox(url: string, requestTimeoutMs: number, maxBodyBytes = DEFAULT_MAX_BODY_BYTES): Inbox {
   const scheme = new URL(url).protocol.replace(/:$/, '');
   switch (scheme) {
     case 'http':
     case 'https':
       return new MailpitInbox(url, requestTimeoutMs, maxBodyBytes);
+    case 'amqp':
+    case 'amqps':
+      return new OutboxInbox(url, requestTimeoutMs, maxBodyBytes);
     default:
       throw new SettingsError([`MAIL_INBOX_URL: no inbox reads ${scheme}:// (known: ${INBOX_PROTOCOLS.join(', ')})`]);
   }
@@ -39,6 +43,6 @@ export function missingInbox(s: MailSettings, part: string, preVerified: string)
   if (s.TARGET_GENERATION !== 'latest' || s.MAIL_INBOX_URL || !s.TARGET_URL) return undefined;
   return (
     `MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the new accounts made by ${part} cannot log in until the link mailed to them is opened. ` +
-    `Set MAIL_INBOX_URL to the HTTP API of the Mailpit that catches the target's mail (e.g. http://mailpit.staging.example.com:8025), or give ${preVerified}`
+    `Set MAIL_INBOX_URL to the HTTP API of the Mailpit that catches the target's mail (e.g. http://mailpit.staging.example.com:8025) or to the RabbitMQ the server publishes its mail to (amqp://user:password@rabbitmq.staging.example.com:5672/), or give ${preVerified}`
   );
 }

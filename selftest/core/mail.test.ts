@@ -119,9 +119,38 @@ describe('the Mailpit inbox', () => {
       () => parseSettings({ MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL }, { MAIL_INBOX_URL: 'ftp://mail.example.com' }),
       (e: unknown) =>
         e instanceof SettingsError &&
-        /MAIL_INBOX_URL: expected an http\(s\) URL such as http:\/\/127\.0\.0\.1:8025 \(Mailpit's HTTP API\)/.test(e.message),
+        /MAIL_INBOX_URL: expected a URL whose scheme is http, https, amqp or amqps such as http:\/\/127\.0\.0\.1:8025 \(Mailpit's HTTP API\)/.test(
+          e.message,
+        ),
     );
-    assert.throws(() => openInbox('amqp://guest:guest@127.0.0.1:5673/', 1000), /MAIL_INBOX_URL: no inbox reads amqp:\/\//);
+    assert.throws(() => openInbox('gopher://127.0.0.1:70/', 1000), /MAIL_INBOX_URL: no inbox reads gopher:\/\//);
+    // The real server's outbox: amqp(s)://, one query parameter (queue); its password never shown.
+    assert.equal(
+      parseSettings({ MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL }, { MAIL_INBOX_URL: 'amqp://qa:s3cret@127.0.0.1:5673/?queue=mail' })
+        .MAIL_INBOX_URL,
+      'amqp://qa:s3cret@127.0.0.1:5673/?queue=mail',
+    );
+    assert.throws(
+      () =>
+        parseSettings(
+          { MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL },
+          { MAIL_INBOX_URL: 'amqp://qa:s3cret@127.0.0.1:5673/?heartbeat=5' },
+        ),
+      (e: unknown) =>
+        e instanceof SettingsError &&
+        /MAIL_INBOX_URL: takes one query parameter, queue .*not heartbeat/.test(e.message) &&
+        !/s3cret/.test(e.message),
+    );
+    // Only the outbox takes a query: Mailpit's base URL has the API's paths appended to it.
+    assert.throws(
+      () =>
+        parseSettings({ MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL }, { MAIL_INBOX_URL: 'http://qa:s3cret@127.0.0.1:8025/?queue=mail' }),
+      (e: unknown) => e instanceof SettingsError && /MAIL_INBOX_URL: must not have a query/.test(e.message) && !/s3cret/.test(e.message),
+    );
+    assert.equal(
+      openInbox('amqp://qa:s3cret@127.0.0.1:5673/', 1000).label,
+      "the server's mail outbox (RabbitMQ queue email-send-queue at amqp://127.0.0.1:5673/)",
+    );
   });
 });
 

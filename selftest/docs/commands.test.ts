@@ -62,7 +62,9 @@ const shortK6 = (cmd: string) =>
     ? cmd.replace(/ -e LOAD_DURATION=\S+/, '').replace(/^k6 run /, 'k6 run -e LOAD_DURATION=3s ')
     : loadDuration(cmd, '3s');
 
-const START_ENV = { RELEASE_TEST_PROJECTS: 'smoke', LOAD_DURATION: '3s' };
+// Latency limits are not what a docs run proves (two pages run at a time on 2 cores): room as in selftest/load.
+const ROOMY_LATENCY = { LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' };
+const START_ENV = { RELEASE_TEST_PROJECTS: 'smoke', LOAD_DURATION: '3s', ...ROOMY_LATENCY };
 const START_WHY =
   "each part runs in full elsewhere in npm test (the matrix's clean column: the whole Playwright suite; selftest/load: the k6 smoke; selftest/release: the monitor pass); here npm start wires all three, with the smoke project and 3 s k6 runs";
 
@@ -92,7 +94,9 @@ const VARIANTS: Variant[] = [
   {
     match: /^(k6 run |npm run load)/,
     run: shortK6,
-    why: 'a profile lasts minutes; 3 s runs the same path (gate, setup, scenario, thresholds, reports)',
+    // k6 run reads P95_MS and P99_MS from the environment; npm run load reads LOAD_*.
+    env: { ...ROOMY_LATENCY, P95_MS: '20000', P99_MS: '30000' },
+    why: 'a profile lasts minutes; 3 s runs the same path (gate, setup, scenario, thresholds, reports) with room in its latency limits',
   },
   {
     match: /^(npx playwright test|npm run test:api)(?!.*--project)(?!.*TARGET_)/,

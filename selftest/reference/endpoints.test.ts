@@ -200,7 +200,7 @@ test('refresh: a new token 24 h from now keeping orig_iat; refused outside MaxRe
   const expired = await sign({ exp: nowS() - 10, id: s.username, orig_iat: nowS() - 3600 });
   assert.equal((await h.api.refresh(expired)).status, 200);
   const tooOld = await sign({ exp: nowS() - 10, id: s.username, orig_iat: nowS() - 90000 });
-  assert.deepEqual((await h.api.refresh(tooOld)).body, { code: 401, message: MESSAGES.tokenExpired });
+  assert.deepEqual((await h.api.refresh(tooOld)).body, { code: 401, message: MESSAGES.refreshExpired });
   assert.equal((await h.api.refresh(undefined)).status, 401);
 });
 

@@ -88,6 +88,18 @@ const PROBES: Record<FaultName, Probe> = {
       assert.equal((decodeJwt((r.body as { token: string }).token).orig_iat as number) - (decodeJwt(s.token).orig_iat as number), 60);
     },
   },
+  'refresh-unchecked': {
+    probe: async (h) => {
+      const forged = await new SignJWT({ exp: nowS() + 60, id: 'anyone', orig_iat: nowS() })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode('another key'));
+      const r = await h.api.refresh(forged);
+      assert.equal(r.status, 200);
+      assert.equal(decodeJwt((r.body as { token: string }).token).id, 'anyone');
+      const crash = await h.api.refresh(undefined);
+      assert.deepEqual([crash.status, crash.text], [500, '']);
+    },
+  },
   'credits-no-auth': {
     probe: async (h) => {
       assert.deepEqual((await h.api.creditsAvailable(undefined)).body, { code: 200, response: 0 });

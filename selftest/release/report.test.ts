@@ -83,7 +83,7 @@ test('a failed test carries its error, scrubbed and without colour codes; a flak
   assert.deepEqual(r.flakes, [
     { title: '[flow] login.spec.ts › login › refuses a wrong password', message: 'Test timeout of 30000ms exceeded.' },
   ]);
-  assert.deepEqual(rowsOf([r])[0], ['tests', 'playwright flow', 'tests', '3', '1', '1', '1', '1', '3.0 s']);
+  assert.deepEqual(rowsOf([r])[0], ['tests', 'playwright flow', 'tests', '3', '1', '0', '1', '1', '1', '3.0 s']);
 });
 
 test('the HTML report: the error under the test, the flaky section, the trend, the load dashboards', () => {

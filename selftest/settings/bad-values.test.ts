@@ -15,12 +15,15 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { z } from 'zod';
-import { describeSetting, parseSettings, SettingsError, type SettingMeta } from '../../core/settings.ts';
+import { describeSetting, SettingsError, type SettingMeta } from '../../core/settings.ts';
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
 import { parseTargetSettings, targetSettings } from '../../reference/settings.ts';
+import { conformanceSettings, validateConformance } from '../../release/conformance/settings.ts';
+import { realServerSettings, validateRealServer } from '../../release/real-server/settings.ts';
 import { PARTS, releaseSettings, validateRelease } from '../../release/settings.ts';
+import { queryAllowed } from '../../core/url.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 
@@ -78,6 +81,19 @@ const PROGRAMS: Program[] = [
     validate: (env) => validateRelease(env),
     command: [process.execPath, ['--import', 'tsx', 'release/check.ts']],
   },
+  // The real server's programs (issue 14): npm test's last step and the reference/real comparison.
+  {
+    name: 'npm run test:real-server',
+    shape: realServerSettings,
+    validate: (env) => validateRealServer(env),
+    command: [process.execPath, ['--import', 'tsx', 'release/real-server.ts']],
+  },
+  {
+    name: 'npm run conformance',
+    shape: conformanceSettings,
+    validate: (env) => validateConformance(env),
+    command: [process.execPath, ['--import', 'tsx', 'release/conformance.ts']],
+  },
 ];
 
 interface BadValue {
@@ -87,6 +103,25 @@ interface BadValue {
 
 let underAFile = '';
 const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
+
+/** Bad values of one setting beyond those of its kind: MAIL_INBOX_URL also takes the real server's
+ *  RabbitMQ outbox (amqp(s)://user:password@host:port/vhost?queue=name), whose own rules refuse any
+ *  other query, a queue name that is not one and a virtual host that is not valid percent-encoding,
+ *  with the password never printed; the query is the outbox's only (Mailpit's URL takes none). The
+ *  host is the counting SMTP port: an AMQP connection made before the refusal would be counted. */
+function settingBadValues(name: string): BadValue[] {
+  if (name !== 'MAIL_INBOX_URL') return [];
+  const amqp = `amqp://qa:${SECRET}@127.0.0.1:${countingUrl.smtpPort}`;
+  return [
+    { value: `${amqp}/?heartbeat=5`, why: 'an outbox query other than queue, with a password' },
+    { value: `${amqp}/?queue=${SECRET}&x=${SECRET}`, why: 'two outbox query parameters, with a password' },
+    { value: `${amqp}/?queue=no%20such%20name!`, why: 'a queue name that is not one, with a password' },
+    { value: `${amqp}/%ZZ`, why: 'a virtual host that is not percent-encoding, with a password' },
+    { value: `${amqp.replace('amqp:', 'amqps:')}/#${SECRET}`, why: 'amqps with a password and a fragment' },
+    { value: `${amqp}`.replace(`:${countingUrl.smtpPort}`, ':99999'), why: 'amqp with a password and a port above 65535' },
+    { value: `${countingUrl.base.replace('://', `://qa:${SECRET}@`)}/?queue=mail`, why: "a query on Mailpit's URL, with a password" },
+  ];
+}
 
 /** The bad values for a setting of this kind. */
 function badValues(meta: SettingMeta | undefined): BadValue[] {
@@ -119,7 +154,7 @@ function badValues(meta: SettingMeta | undefined): BadValue[] {
         v.push({ value: b.replace('://', `://user:${SECRET}@`), why: 'credentials' });
         v.push({ value: `http://127.0.0.1:x${SECRET}@example.com`, why: 'credentials (the loopback bypass)' });
       }
-      if (!meta.rules.query) v.push({ value: `${b}/?token=${SECRET}`, why: 'a query' });
+      if (!queryAllowed(meta.rules, scheme)) v.push({ value: `${b}/?token=${SECRET}`, why: 'a query' });
       if (meta.rules.apiBase) v.push({ value: `${b}/v2`, why: 'the /v2 suffix' });
       return [...generic, ...v];
     }
@@ -174,7 +209,7 @@ function cases(): Case[] {
     Object.entries(program.shape).flatMap(([name, schema]) => {
       const meta = describeSetting(schema as z.ZodType);
       const secret = Boolean(meta?.secret) || SECRET_NAME.test(name);
-      return badValues(meta).map((bad) => ({ program, name, bad, secret }));
+      return [...badValues(meta), ...settingBadValues(name)].map((bad) => ({ program, name, bad, secret }));
     }),
   );
 }
@@ -278,6 +313,17 @@ describe('every setting of every program, with bad values', () => {
     },
     { program: 'npm start', name: 'MAIL_INBOX_URL', value: () => '' },
     { program: 'npm run load', name: 'MAIL_INBOX_URL', value: () => '' },
+    // The real server's (issue 14): an outbox URL with a password and a query it does not take (the
+    // broker would be the counting SMTP port), a kit that is a file, a known-issues list that is not there.
+    {
+      program: 'npm run monitor',
+      name: 'MAIL_INBOX_URL',
+      value: () => `amqp://qa:${SECRET}@127.0.0.1:${countingUrl.smtpPort}/?heartbeat=5`,
+    },
+    { program: 'npm run conformance', name: 'MAIL_INBOX_URL', value: () => `amqp://qa:${SECRET}@127.0.0.1:${countingUrl.smtpPort}/#x` },
+    { program: 'npm run test:real-server', name: 'REAL_SERVER_KIT', value: () => underAFile },
+    { program: 'npm run test:real-server', name: 'KNOWN_ISSUES_FILE', value: () => join(underAFile, 'known-issues.json') },
+    { program: 'npx playwright test', name: 'KNOWN_ISSUES_FILE', value: () => '/nonexistent/known-issues.json' },
   ];
 
   it('is refused by the CLIs themselves with exit 2, before any request reaches the target', { concurrency: 3 }, async () => {
@@ -314,7 +360,15 @@ describe('every setting of every program, with bad values', () => {
   it('covers every program the issue names, and every part npm start runs', () => {
     assert.deepEqual(
       PROGRAMS.map((p) => p.name),
-      ['npm run target', 'npm run monitor', 'npm run load', 'npx playwright test', 'npm start'],
+      [
+        'npm run target',
+        'npm run monitor',
+        'npm run load',
+        'npx playwright test',
+        'npm start',
+        'npm run test:real-server',
+        'npm run conformance',
+      ],
     );
     assert.deepEqual([...PARTS], ['tests', 'load', 'monitor']);
   });

@@ -42,7 +42,7 @@ test.describe('refresh', () => {
   test('refresh is refused once the original login is more than 24 h old', async ({ api, sharedSession, target }) => {
     test.skip(!target.jwtKey, NEEDS_KEY);
     const stale = claimsFor(sharedSession.username, { ageS: 86_400 + 3600, lifetimeS: 86_400 + 7200 });
-    expect(await api.refresh(await signToken(stale, target.jwtKey!))).toBeRefusedByAuth(401, MESSAGES.tokenExpired);
+    expect(await api.refresh(await signToken(stale, target.jwtKey!))).toBeRefusedByAuth(401, MESSAGES.refreshExpired);
   });
 
   test('refresh without a token is refused: 401', async ({ api }) => {

@@ -1,0 +1,182 @@
+// npm run test:real-server (the last step of npm test): the harness against the real server, built
+// from its public source by the real-server kit (../shared/real-server beside this repository, or
+// REAL_SERVER_KIT). When the kit is there it builds and starts the server (start.sh: Postgres,
+// RabbitMQ, the API on loopback), runs every part in REAL_SERVER_PARTS against it with fresh
+// accounts verified through its mail outbox (MAIL_INBOX_URL=amqp://…, TARGET_GENERATION=latest),
+// prints one table and stops the server again if this run started it (stop.sh). Known issues of the
+// latest generation (known-issues.json) are expected failures; anything else fails the step.
+// When the kit is absent (a user's clone), or cannot run here (not root, its packages missing), the
+// step is skipped with one line saying why: it never fails a user's npm test.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { knownIssuesInForce } from '../core/known-issues.ts';
+import { OutboxInbox } from '../core/mail/outbox.ts';
+import { redactText } from '../core/redact.ts';
+import { runMain } from '../core/settings.ts';
+import { exec } from './exec.ts';
+import { brokenRun, runConformance, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
+import { PROJECTS } from './settings.ts';
+import { rowsOf, textTable } from './table.ts';
+import { cannotRunHere, isUp, kitApiUrl, kitJwt, parseStartLine } from './real-server/kit.ts';
+import { DEFAULT_KIT, validateRealServer } from './real-server/settings.ts';
+
+/** What the parts get to reach the running real server. */
+export interface RealServerRun {
+  env: Record<string, string>;
+  reportsDir: string;
+  /** A folder for this run's state (the monitor's database), removed at the end. */
+  workDir: string;
+  onLine: (line: string) => void;
+}
+
+export interface RealServerPart {
+  /** The row's label in the table. */
+  label: string;
+  run(r: RealServerRun): Promise<PartResult>;
+}
+
+/**
+ * What runs against the real server, in order: one entry per part. Another part joins by adding its
+ * entry here (e.g. `npm run explore`, whose findings are known issues too): it gets TARGET_URL,
+ * TARGET_GENERATION=latest, MAIL_INBOX_URL, TARGET_JWT_KEY and its own REPORTS_DIR in `r.env`, and
+ * returns a PartResult (release/parts.ts), which the table and the verdict read.
+ */
+export const REAL_SERVER_PARTS: RealServerPart[] = [
+  {
+    label: 'tests',
+    // Every project, upgrade included: the server is on loopback and its accounts are throwaway.
+    run: (r) =>
+      runTests({ env: r.env, reportsDir: join(r.reportsDir, 'tests'), projects: [...PROJECTS], fullReports: true, onLine: r.onLine }),
+  },
+  { label: 'load', run: (r) => runLoad({ env: r.env, reportsDir: join(r.reportsDir, 'load'), script: 'login', onLine: r.onLine }) },
+  { label: 'load', run: (r) => runLoad({ env: r.env, reportsDir: join(r.reportsDir, 'load'), script: 'credits', onLine: r.onLine }) },
+  {
+    label: 'monitor',
+    // Two passes: the second finds the account and the token the first one kept (across runs).
+    run: (r) =>
+      runMonitor({
+        env: { ...r.env, MONITOR_DB: join(r.workDir, 'monitor.db') },
+        reportsDir: join(r.reportsDir, 'monitor'),
+        passes: 2,
+        gapMs: 1000,
+        onLine: r.onLine,
+      }),
+  },
+  { label: 'conformance', run: (r) => runConformance({ env: r.env, reportsDir: join(r.reportsDir, 'conformance'), onLine: r.onLine }) },
+];
+
+/** The run's own secrets (the signing key, the outbox's password), scrubbed from every line it prints. */
+const secrets: string[] = [];
+/** Every line goes out redacted: the kit's words and start.sh's line name the outbox as
+ *  amqp://user:password@…, and a part's failure may quote what it was given. */
+const say = (line: string) => process.stdout.write(`${redactText(line, secrets)}\n`);
+
+await runMain(async () => {
+  const s = validateRealServer();
+  const kit = resolve(s.REAL_SERVER_KIT ?? DEFAULT_KIT);
+  if (!existsSync(join(kit, 'start.sh'))) {
+    say(`real server: skipped: no real-server kit at ${kit} (it is not part of the repository; REAL_SERVER_KIT names one elsewhere)`);
+    return 0;
+  }
+  const why = cannotRunHere();
+  if (why) {
+    say(`real server: skipped: ${why}`);
+    return 0;
+  }
+  const t0 = performance.now();
+  const apiUrl = kitApiUrl(kit);
+  const wasUp = await isUp(apiUrl);
+  say(`Real server: the kit at ${kit}${wasUp ? ` (already running at ${apiUrl}: it is used and left running)` : ''}`);
+  const started = await exec(
+    'bash',
+    [join(kit, 'start.sh')],
+    {},
+    { onLine: (l, stream) => stream === 'stderr' && say(`  kit     │ ${l}`) },
+  );
+  const where = parseStartLine(started.stdout);
+  if (where) secrets.push(decodeURIComponent(new URL(where.inboxUrl).password));
+  if (started.code !== 0 || !where) {
+    say(`✖ real server: start.sh failed (exit ${started.code}) after ${started.seconds.toFixed(1)} s; its last words are above`);
+    return 1;
+  }
+  say(`✔ ${started.stdout.trim()} (start.sh ${started.seconds.toFixed(1)} s)`);
+
+  const reportsDir = resolve(s.REPORTS_DIR, 'real-server');
+  rmSync(reportsDir, { recursive: true, force: true });
+  mkdirSync(reportsDir, { recursive: true });
+  const workDir = mkdtempSync(join(tmpdir(), 'hx-real-server-'));
+  const jwt = kitJwt(kit);
+  secrets.push(jwt.key);
+  const env: Record<string, string> = {
+    TARGET_URL: where.url,
+    TARGET_ENV: 'real-server',
+    TARGET_GENERATION: 'latest',
+    MAIL_INBOX_URL: where.inboxUrl,
+    TARGET_JWT_KEY: jwt.key,
+    TARGET_FAULTS: '',
+    // Fresh accounts: a run id of its own in every name the tests make.
+    TEST_RUN_ID: `rs${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+  };
+  const generation = { TARGET_GENERATION: 'latest' as const, TARGET_URL: where.url };
+  const inForce = knownIssuesInForce({ ...generation, KNOWN_ISSUES_FILE: s.KNOWN_ISSUES_FILE });
+  say(`Known issues in force for it: ${inForce.map((k) => k.id).join(', ') || 'none'}`);
+
+  const results: PartResult[] = [];
+  try {
+    for (const part of REAL_SERVER_PARTS) {
+      say(`\n▶ ${part.label}`);
+      let r: PartResult;
+      try {
+        r = await part.run({ env, reportsDir, workDir, onLine: (l) => l.trim() && say(`  ${part.label.padEnd(7)} │ ${l}`) });
+      } catch (err) {
+        r = brokenRun(part.label, part.label, 0, `the part itself failed: ${(err as Error).message}`);
+      }
+      results.push(r);
+      say(
+        `${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} of ${r.total} ${r.unit} passed${r.known ? `, ${r.known} known` : ''}, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(1)} s)`,
+      );
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+    // The tests register a few accounts they never verify: their mail is this run's to take, not to
+    // leave piling up in a queue that outlives the run (everyone else's stays).
+    const outbox = new OutboxInbox(where.inboxUrl);
+    try {
+      const n = await outbox.discardMine((u) => u.startsWith(`hx-${env.TEST_RUN_ID}-`));
+      if (n) say(`took ${n} mail(s) of this run's own unverified accounts from the outbox`);
+    } catch (err) {
+      say(`could not take this run's leftover mail from the outbox: ${(err as Error).message}`);
+    } finally {
+      await outbox.close();
+    }
+    if (!wasUp) {
+      const stopped = await exec('bash', [join(kit, 'stop.sh')], {});
+      say(`${stopped.code === 0 ? '✔' : '✖'} ${stopped.stdout.trim() || 'stop.sh'} (stop.sh ${stopped.seconds.toFixed(1)} s)`);
+    }
+  }
+
+  const ok = results.every((r) => r.ok);
+  say(`\nWhat ran against the real server (${where.url}, generation latest):\n${textTable(rowsOf(results))}\n`);
+  for (const r of results.filter((x) => x.knowns?.length)) {
+    say(
+      `${r.name}: ${r.part === 'conformance' ? 'known differences (kept on purpose, README "Known differences")' : 'known issues (expected failures)'}:`,
+    );
+    for (const k of [...new Set(r.knowns!.map((f) => (f.message ?? '').split(' (known since')[0]!))]) say(`  - ${k}`);
+  }
+  for (const r of results.filter((x) => x.failures.length)) {
+    say(`${r.name} failed:`);
+    for (const f of r.failures.slice(0, 10)) {
+      say(`  - ${f.title}`);
+      for (const l of (f.message ?? '').split('\n').filter(Boolean).slice(0, 4)) say(`      ${l}`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  say(
+    `${ok ? '✔' : '✖'} real server: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} s (start ${started.seconds.toFixed(1)} s). Reports: ${reportsDir}`,
+  );
+  return ok ? 0 : 1;
+});
