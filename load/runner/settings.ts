@@ -130,6 +130,9 @@ export function validateLoadRun(argv: readonly string[], baseEnv: Record<string,
       USAGE,
     ]);
   const commandLine = commandLineEnv((values.env as unknown as string[] | undefined) ?? []);
+  // A bad value in the environment is refused even where -e overrides it (npm start passes
+  // -e LOAD_PROFILE=smoke): a setting is wrong wherever it is read.
+  parseSettings(loadSettingsShape, baseEnv);
   const env = { ...baseEnv, ...commandLine };
   const s = parseSettings(loadSettingsShape, env);
 
