@@ -16,9 +16,9 @@ function exitOnBadSettings(problems: string[]): never {
   process.exit(2);
 }
 
-function settingsOrExit() {
+function settingsOrExit(checkFaults?: Parameters<typeof loadTestSettings>[0]) {
   try {
-    return loadTestSettings();
+    return loadTestSettings(checkFaults);
   } catch (err) {
     if (err instanceof SettingsError) exitOnBadSettings(err.problems);
     throw err;
@@ -36,6 +36,9 @@ function projectsAsked(argv: readonly string[]): string[] {
 }
 
 let s = settingsOrExit();
+// The reference target is a test double: loaded (its fault catalog, its clean environment) only
+// when it is the target.
+const reference = s.TARGET_URL ? undefined : { ...(await import('./reference/settings.ts')), ...(await import('./reference/spawn.ts')) };
 // This file is evaluated by the runner and again by every worker. Choices made here once (ports,
 // key, run id) are written into the environment, which the workers inherit, so all of them agree.
 const inRunner = process.env.TEST_WORKER_INDEX === undefined;
@@ -53,7 +56,7 @@ if (!s.TARGET_URL) {
   // A known key for the bundled target lets tests forge validly signed expired tokens.
   if (!s.TARGET_JWT_KEY) process.env.TARGET_JWT_KEY = randomBytes(32).toString('hex');
 }
-s = settingsOrExit();
+s = settingsOrExit(reference?.faultProblems);
 const target = targetInfo(s);
 // Before any traffic: a latest target needs an inbox for the projects that make accounts.
 const noInbox = inRunner ? inboxProblem(s, projectsAsked(process.argv)) : undefined;
@@ -82,8 +85,8 @@ const reporter: ReporterDescription[] = [
 
 export default defineConfig({
   testDir: 'tests',
-  // Tests are independent (each makes its own account), so they run in parallel; the flow story
-  // is serial inside its own file.
+  // Tests are independent (each makes its own account), so they run in parallel; the flow story is
+  // one test with steps.
   fullyParallel: true,
   workers: s.TEST_WORKERS ?? 2,
   forbidOnly: s.CI,
@@ -105,7 +108,7 @@ export default defineConfig({
     { name: 'flow', testDir: 'tests/flow' },
     { name: 'upgrade', testDir: 'tests/upgrade' },
   ],
-  webServer: target.bundled
+  webServer: reference
     ? [
         ...(mailpit
           ? [
@@ -124,20 +127,16 @@ export default defineConfig({
         {
           command: 'npx tsx reference/main.ts',
           wait: { stdout: /listening on/ },
-          // The contract's lifetimes and a fresh in-memory store, whatever .env says for `npm run target`;
-          // TARGET_FAULTS and TARGET_GENERATION pass through (to watch a test catch a fault). TARGET_JWT_KEY
-          // reaches it through the inherited environment, not this list: the json report copies the config.
+          // The clean target spawnTarget starts (the contract's lifetimes, a fresh in-memory store),
+          // whatever .env says for `npm run target`; TARGET_FAULTS and TARGET_GENERATION pass through
+          // (to watch a test catch a fault). TARGET_JWT_KEY reaches it through the inherited
+          // environment, not this list: the json report copies the config.
           env: {
+            ...reference.CLEAN_TARGET_ENV,
             TARGET_PORT: String(s.TEST_TARGET_PORT),
-            TARGET_HOST: '127.0.0.1',
-            TARGET_DB: ':memory:',
-            TARGET_TOKEN_LIFETIME_S: '86400',
-            TARGET_MAX_REFRESH_S: '86400',
             TARGET_FAULTS: s.TARGET_FAULTS ?? '',
             TARGET_GENERATION: s.TARGET_GENERATION,
             TARGET_SMTP_URL: mailpit ? `smtp://127.0.0.1:${mailpit[1]}` : '',
-            LOG_LEVEL: 'warn',
-            LOG_FORMAT: 'json',
           },
           reuseExistingServer: false,
           stdout: 'ignore',

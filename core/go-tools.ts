@@ -3,10 +3,10 @@
 // checks. Each is pinned. Order of the search: the tool's *_BIN setting if given, the name on PATH if
 // its version matches, $(go env GOPATH)/bin (or $HOME/go/bin when go is not on PATH), else
 // `go install <module>@<version>` (said on stderr; k6 takes about two minutes, the others less).
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { execa, execaSync } from 'execa';
 import { SettingsError } from './settings.ts';
 
 export interface GoTool {
@@ -64,7 +64,11 @@ export class ToolNotFound extends Error {
   override name = 'ToolNotFound';
 }
 
-const run = (cmd: string, args: string[], timeout = 30_000) => spawnSync(cmd, args, { encoding: 'utf8', timeout });
+/** A short command's exit code and output (never throws: a command that is missing has no status 0). */
+const run = (cmd: string, args: string[], timeout = 30_000) => {
+  const r = execaSync(cmd, args, { timeout, reject: false, stdin: 'ignore' });
+  return { status: r.exitCode, stdout: r.stdout, error: r.failed && r.exitCode === undefined };
+};
 
 /** The module version a Go binary was built from (`go version -m`), or what the tool says of itself. */
 export function toolVersion(bin: string): string | undefined {
@@ -117,11 +121,11 @@ async function goInstall(tool: GoTool): Promise<string> {
     throw new ToolNotFound(`${tool.name} ${tool.version} is not installed and Go is not available to build it.\n${otherWays(tool)}`);
   const what = `go install ${tool.pkg}@${tool.version}`;
   process.stderr.write(`${tool.name} ${tool.version} not found: installing it with \`${what}\`...\n`);
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn('go', ['install', `${tool.pkg}@${tool.version}`], { stdio: ['ignore', 'inherit', 'inherit'] });
-    child.on('error', () => resolve(-1));
-    child.on('exit', (c) => resolve(c ?? -1));
+  const { exitCode } = await execa('go', ['install', `${tool.pkg}@${tool.version}`], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    reject: false,
   });
+  const code = exitCode ?? -1;
   const bin = join(dir, tool.name);
   if (code !== 0 || toolVersion(bin) !== tool.version) throw new ToolNotFound(`\`${what}\` failed (exit ${code}).\n${otherWays(tool)}`);
   process.stderr.write(`installed ${tool.name} ${tool.version} at ${bin}\n`);

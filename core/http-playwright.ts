@@ -48,7 +48,8 @@ function onResponse(message: unknown): void {
         'too-large',
         req,
         `HTTP ${response.statusCode}, Content-Encoding: ${encoding}`,
-        'the answer came compressed although the harness asked for none (Accept-Encoding: identity); its size cannot be bounded, so it was not read',
+        'the answer came compressed although the harness asked for none (Accept-Encoding: identity); its size cannot be ' +
+          'bounded, so it was not read',
       ),
     );
     return;

@@ -1,5 +1,8 @@
 // Reading tokens without the key (jose's decoders) and judging their lifetime in on-call words.
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+// jose's two decoders by their own entry points: its index loads ~45 modules (signing, JWE, JWKS)
+// that a monitor pass, which only reads tokens, would pay for on every start.
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
+import { decodeJwt } from 'jose/jwt/decode';
 import { TOKEN_LIFETIME_S, TOKEN_ALGORITHM } from './contract.ts';
 import { dateHeaderS, humanDuration, expectedLifetime } from './durations.ts';
 import { TokenClaims, TokenHeader } from './schemas.ts';
@@ -64,17 +67,20 @@ export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
   const label = input.nowLabel ?? 'now';
   if (Math.abs(lifetimeS - expected) > tol)
     problems.push(
-      `token expires in ${humanDuration(lifetimeS)}, expected ${expectedLifetime(expected, tol)} (expire=${input.expire}, measured from ${label})`,
+      `token expires in ${humanDuration(lifetimeS)}, expected ${expectedLifetime(expected, tol)} (expire=${input.expire}, ` +
+        `measured from ${label})`,
     );
   // Both are whole seconds on the wire: any gap of a second or more is a real disagreement.
   if (Math.abs(exp - expireS) >= 1)
     problems.push(
-      `expire (${input.expire}) and the token's exp (${new Date(exp * 1000).toISOString()}) differ by ${humanDuration(exp - expireS)}, expected equal`,
+      `expire (${input.expire}) and the token's exp (${new Date(exp * 1000).toISOString()}) differ by ` +
+        `${humanDuration(exp - expireS)}, expected equal`,
     );
   if (input.origIatS !== undefined) {
     if (orig_iat !== input.origIatS)
       problems.push(
-        `refresh moved orig_iat by ${humanDuration(orig_iat - input.origIatS)} (${orig_iat}, was ${input.origIatS}): a session could be stretched forever`,
+        `refresh moved orig_iat by ${humanDuration(orig_iat - input.origIatS)} (${orig_iat}, was ${input.origIatS}): a ` +
+          `session could be stretched forever`,
       );
   } else if (Math.abs(exp - orig_iat - expected) > 1)
     problems.push(`the token's exp − orig_iat is ${humanDuration(exp - orig_iat)}, expected ${humanDuration(expected)}`);

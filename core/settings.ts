@@ -49,6 +49,17 @@ export function describeSetting(schema: z.ZodType): SettingMeta | undefined {
   return settingInfo.get(s);
 }
 
+const internalSettings = new WeakSet<object>();
+
+/** A setting only the harness's own code and self-tests set (a port it chose, a knob of the reference
+ *  target, a limit users never need): it works like any other, but it is left out of the documented
+ *  surface (.env.example, README), which selftest/settings/documented.test.ts keeps to the rest. */
+export function internal<T extends z.ZodType>(schema: T): T {
+  internalSettings.add(schema);
+  return schema;
+}
+export const isInternal = (schema: object): boolean => internalSettings.has(schema);
+
 const tagged = <T extends z.ZodType>(schema: T, meta: SettingMeta): T => {
   settingInfo.add(schema, meta);
   return schema;
@@ -225,6 +236,9 @@ export const sharedSettings = {
   MAIL_WAIT_S: setting.int(1, 600).default(30),
   /** true: a field the contract does not know fails the check (default: it is reported as drift). */
   CONTRACT_STRICT: setting.bool().default(false),
+  /** The target's signing key: the bundled target signs with it; the tests forge validly signed
+   *  (expired, old-origin) tokens with it. */
+  TARGET_JWT_KEY: setting.text().optional(),
   /** The list of accepted target bugs (default: the harness's known-issues.json; core/known-issues.ts). */
   KNOWN_ISSUES_FILE: setting.input().optional(),
 };
@@ -236,7 +250,8 @@ const SHARED_RULES: { needs: readonly string[]; problem: (v: Record<string, unkn
     needs: ['TARGET_URL', 'TARGET_FAULTS'],
     problem: (v) =>
       v.TARGET_URL !== undefined && v.TARGET_FAULTS !== undefined
-        ? 'TARGET_FAULTS: only the bundled reference target takes faults, and TARGET_URL names another target; unset TARGET_FAULTS or TARGET_URL'
+        ? 'TARGET_FAULTS: only the bundled reference target takes faults, and TARGET_URL names another target; unset ' +
+          'TARGET_FAULTS or TARGET_URL'
         : undefined,
   },
 ];

@@ -309,7 +309,8 @@ export function parseWhatwgHttp(raw: string): Parsed {
   });
   const pathname = `/${segments.join('/')}`;
   const creds = username || password ? `${username}${password ? `:${password}` : ''}@` : '';
-  const href = `${scheme}://${creds}${host}${port ? `:${port}` : ''}${pathname}${query === undefined ? '' : `?${query}`}${fragment === undefined ? '' : `#${fragment}`}`;
+  const tail = `${query === undefined ? '' : `?${query}`}${fragment === undefined ? '' : `#${fragment}`}`;
+  const href = `${scheme}://${creds}${host}${port ? `:${port}` : ''}${pathname}${tail}`;
   // As URL's getters: an empty query or fragment reads as '' (href keeps its ? or #).
   const search = query ? `?${query}` : '';
   const hash = fragment ? `#${fragment}` : '';

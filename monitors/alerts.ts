@@ -88,7 +88,10 @@ const CHANNEL_NAME: Record<AlertChannel, string> = { webhook: 'alert webhook', p
 export function alertText(kind: AlertKind, label: string, check: CheckName, detail: string, failures: number, sinceMs?: number): string {
   if (kind === 'firing') return `:red_circle: [${label}] ${check} has failed ${failures} passes in a row: ${detail}`;
   if (kind === 'reminder')
-    return `:repeat: [${label}] ${check} is still failing (${failures} passes in a row${sinceMs ? `, for ${humanDuration((Date.now() - sinceMs) / 1000)}` : ''}): ${detail}`;
+    return (
+      `:repeat: [${label}] ${check} is still failing (${failures} passes in a ` +
+      `row${sinceMs ? `, for ${humanDuration((Date.now() - sinceMs) / 1000)}` : ''}): ${detail}`
+    );
   return `:large_green_circle: [${label}] ${check} passes again: ${detail}`;
 }
 
@@ -218,7 +221,8 @@ export class Alerting {
       if (!channels.length)
         this.o.logger?.info(
           { check: check.name, kind },
-          `alert (no MONITOR_ALERT_WEBHOOK_URL or MONITOR_ALERT_PAGERDUTY_KEY set${window ? `; ${describeWindow(window, nowMs)}` : ''}): ${text}`,
+          `alert (no MONITOR_ALERT_WEBHOOK_URL or MONITOR_ALERT_PAGERDUTY_KEY ` +
+            `set${window ? `; ${describeWindow(window, nowMs)}` : ''}): ${text}`,
         );
       events.push({ check: check.name, kind, text, channels: queued });
     }
@@ -309,7 +313,8 @@ export class Alerting {
     if (report.timedOut)
       log?.warn(
         { limitMs, owed: report.owed },
-        `alert delivery stopped at its time limit (MONITOR_ALERT_TIMEOUT_MS=${limitMs}); ${report.owed} alert(s) still owed, tried again after the next pass`,
+        `alert delivery stopped at its time limit (MONITOR_ALERT_TIMEOUT_MS=${limitMs}); ${report.owed} alert(s) still owed, ` +
+          `tried again after the next pass`,
       );
     else if (report.failed)
       log?.error(

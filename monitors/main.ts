@@ -6,7 +6,6 @@ import { createLogger } from '../core/logger.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { resolveTarget } from '../core/target.ts';
 import { Monitor } from './monitor.ts';
-import { startService } from './service.ts';
 import { validateMonitorSettings } from './settings.ts';
 import { MonitorState } from './state.ts';
 import { summaryJson, summaryTable } from './summary.ts';
@@ -79,6 +78,8 @@ runMain(async () => {
     timeline,
     targetLabel: label,
     logger,
+    // A one-shot run's metrics go to a Pushgateway or nowhere: without one, prom-client is not loaded.
+    metrics: !once || s.MONITOR_PUSHGATEWAY_URL !== undefined,
     processMetrics: !once,
   });
 
@@ -96,6 +97,8 @@ runMain(async () => {
     }
   }
 
+  // The service's parts (HTTP server, schedule) are loaded only by the service, not by a one-shot run.
+  const { startService } = await import('./service.ts');
   const service = await startService({ monitor, schedule: s.MONITOR_SCHEDULE, host: s.MONITOR_HOST, port: s.MONITOR_PORT, logger });
   await new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {

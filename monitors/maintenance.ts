@@ -53,7 +53,8 @@ export function activeWindow(windows: readonly MaintenanceWindow[], nowMs = Date
 
 /** "maintenance until 04:00:00Z (0 2 * * 0 2h), 1h 12m left" */
 export const describeWindow = (w: ActiveWindow, nowMs = Date.now()): string =>
-  `maintenance window '${w.spec}' until ${new Date(w.endMs).toISOString().replace(/\.\d{3}Z$/, 'Z')} (${humanDuration((w.endMs - nowMs) / 1000)} left)`;
+  `maintenance window '${w.spec}' until ${new Date(w.endMs).toISOString().replace(/\.\d{3}Z$/, 'Z')} ` +
+  `(${humanDuration((w.endMs - nowMs) / 1000)} left)`;
 
 /** The next window to start after `nowMs`, if any. */
 export function nextWindow(windows: readonly MaintenanceWindow[], nowMs = Date.now()): ActiveWindow | undefined {

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client): per check its status, duration and last success; per step its
 // latency; the current token's seconds to expiry (computed at scrape time). Served by the service;
 // pushed to a Pushgateway by one-shot runs when MONITOR_PUSHGATEWAY_URL is set.
-import client from 'prom-client';
+import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 import { redactThenCut } from '../core/redact.ts';
 import { passed, type CheckStatus, type PassResult } from './types.ts';
@@ -19,8 +19,14 @@ export interface MetricsOptions {
 
 const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known'];
 
+// prom-client (and the OpenTelemetry API it loads) costs about a third of a one-shot pass's start:
+// loaded when metrics are first made, so `--once` without a Pushgateway never loads it.
+let promClient: typeof import('prom-client') | undefined;
+const loadPromClient = (): typeof import('prom-client') =>
+  (promClient ??= createRequire(import.meta.url)('prom-client') as typeof import('prom-client'));
+
 export class MonitorMetrics {
-  readonly registry = new client.Registry();
+  readonly registry;
   private tokenExpireS?: number;
   private readonly checkStatus;
   private readonly checkUp;
@@ -44,12 +50,16 @@ export class MonitorMetrics {
     readonly target: string,
     opts: MetricsOptions = {},
   ) {
+    const client = loadPromClient();
+    this.registry = new client.Registry();
     const r = [this.registry];
     this.registry.setDefaultLabels({ target });
     if (opts.processMetrics) client.collectDefaultMetrics({ register: this.registry, prefix: 'temporal_monitor_' });
     this.checkStatus = new client.Gauge({
       name: 'temporal_monitor_check_status',
-      help: 'Latest result of each check: 1 for the status it has (pass, degraded, fail, skipped, known: a known issue failing as expected), 0 for the others',
+      help:
+        'Latest result of each check: 1 for the status it has (pass, degraded, fail, skipped, known: a known issue ' +
+        'failing as expected), 0 for the others',
       labelNames: ['check', 'status'],
       registers: r,
     });
@@ -102,7 +112,9 @@ export class MonitorMetrics {
     });
     this.driftFields = new client.Counter({
       name: 'temporal_monitor_contract_drift_fields',
-      help: 'Fields the contract does not know, seen in answers: +1 per pass, check and field (news, not a failure unless CONTRACT_STRICT=true)',
+      help:
+        'Fields the contract does not know, seen in answers: +1 per pass, check and field (news, not a failure unless ' +
+        'CONTRACT_STRICT=true)',
       labelNames: ['check', 'field'],
       registers: r,
     });
@@ -226,7 +238,7 @@ export class MonitorMetrics {
   /** One-shot runs: push this run's metrics to a Pushgateway. Logged, never thrown. */
   async push(url: string, logger?: Logger): Promise<boolean> {
     try {
-      const gateway = new client.Pushgateway(url, { timeout: 10_000 }, this.registry);
+      const gateway = new (loadPromClient().Pushgateway)(url, { timeout: 10_000 }, this.registry);
       await gateway.pushAdd({ jobName: 'temporal_monitor', groupings: { target: this.target } });
       return true;
     } catch (err) {

@@ -36,6 +36,8 @@ export interface MonitorOptions {
   timeline?: string;
   targetLabel: string;
   logger: Logger;
+  /** Prometheus metrics (default on); off for a one-shot run that pushes them nowhere. */
+  metrics?: boolean;
   processMetrics?: boolean;
   /** Where the dedicated account's verification mail is read (latest generation): the bundled
    *  target's own Mailpit, or MAIL_INBOX_URL. */
@@ -58,7 +60,7 @@ export interface PassReport {
 
 export class Monitor {
   readonly state: MonitorState;
-  readonly metrics: MonitorMetrics;
+  private readonly promMetrics?: MonitorMetrics;
   readonly api: TemporalClient;
   private readonly inbox?: Inbox;
   readonly alerting: Alerting;
@@ -82,13 +84,14 @@ export class Monitor {
     this.knownIssues = o.knownIssues ?? knownIssuesInForce(s);
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
     if (s.TARGET_GENERATION === 'latest' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
-    this.metrics = new MonitorMetrics(o.targetLabel, {
-      processMetrics: o.processMetrics,
-      expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
-      scheduleIntervalS: scheduleIntervalS(s.MONITOR_SCHEDULE),
-      owedAlerts: () => this.state.owedCount(this.timeline),
-      inMaintenance: () => this.maintenance() !== undefined,
-    });
+    if (o.metrics !== false)
+      this.promMetrics = new MonitorMetrics(o.targetLabel, {
+        processMetrics: o.processMetrics,
+        expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
+        scheduleIntervalS: scheduleIntervalS(s.MONITOR_SCHEDULE),
+        owedAlerts: () => this.state.owedCount(this.timeline),
+        inMaintenance: () => this.maintenance() !== undefined,
+      });
     this.alerting = new Alerting(this.state, {
       timeline: this.timeline,
       webhookUrl: s.MONITOR_ALERT_WEBHOOK_URL,
@@ -102,11 +105,17 @@ export class Monitor {
       logger: o.logger,
       statusUrl: () => this.statusUrl,
       maintenance: (now) => this.maintenance(now),
-      onDelivery: (channel, ok) => this.metrics.recordDelivery(channel, ok),
+      onDelivery: (channel, ok) => this.promMetrics?.recordDelivery(channel, ok),
     });
     const latest = this.state.recentPasses(this.timeline, 1)[0];
     this.lastSuccess = this.state.lastSuccess(this.timeline);
-    this.metrics.seed(this.lastSuccess, latest?.tokenExpireS);
+    this.promMetrics?.seed(this.lastSuccess, latest?.tokenExpireS);
+  }
+
+  /** The Prometheus metrics (the service's /metrics, a one-shot run's push). */
+  get metrics(): MonitorMetrics {
+    if (!this.promMetrics) throw new Error('this monitor was made without metrics (metrics: false)');
+    return this.promMetrics;
   }
 
   /** The maintenance window `nowMs` falls in, if any. */
@@ -155,8 +164,8 @@ export class Monitor {
     this.lastPass = pass;
     for (const c of pass.checks) if (passed(c.status)) this.lastSuccess.set(c.name, pass.startedAt);
     const failures = new Map(CHECK_NAMES.map((name) => [name, this.state.consecutiveFailures(this.timeline, name)]));
-    this.metrics.record(pass);
-    this.metrics.recordFailures(failures);
+    this.promMetrics?.record(pass);
+    this.promMetrics?.recordFailures(failures);
     let alerts: AlertEvent[] = [];
     try {
       alerts = this.alerting.decide(pass, secrets, failures);

@@ -5,7 +5,7 @@ import { TOKEN_LIFETIME_S } from '../core/contract.ts';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
-import { parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
+import { internal, parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
 import { CHECK_NAMES } from './types.ts';
 
@@ -63,7 +63,8 @@ export const monitorSettings = {
   /** Maintenance windows: "<cron> <duration>[; …]". Passes run, alerts are held. */
   MONITOR_MAINTENANCE: maintenance().optional(),
   MONITOR_RETENTION_DAYS: setting.int(1, 3650).default(30),
-  MONITOR_RETENTION_PASSES: setting.int(10, 10_000_000).default(100_000),
+  /** A ceiling by count under MONITOR_RETENTION_DAYS (a schedule of seconds): internal. */
+  MONITOR_RETENTION_PASSES: internal(setting.int(10, 10_000_000).default(100_000)),
   MONITOR_HOST: setting.oneOf(['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::']).default('127.0.0.1'),
   MONITOR_PORT: setting.int(0, 65535).default(9464),
   // user:password@ is sent as Basic auth by prom-client (a Pushgateway behind an auth proxy).
@@ -78,7 +79,8 @@ export function crossCheck(s: MonitorSettings): string[] {
   const problems: string[] = [];
   if ((s.MONITOR_USERNAME === undefined) !== (s.MONITOR_PASSWORD === undefined))
     problems.push(
-      `MONITOR_USERNAME and MONITOR_PASSWORD: set both (an existing monitoring account) or neither (the monitor registers its own), not only ${s.MONITOR_USERNAME ? 'MONITOR_USERNAME' : 'MONITOR_PASSWORD'}`,
+      `MONITOR_USERNAME and MONITOR_PASSWORD: set both (an existing monitoring account) or neither (the monitor registers its ` +
+        `own), not only ${s.MONITOR_USERNAME ? 'MONITOR_USERNAME' : 'MONITOR_PASSWORD'}`,
     );
   const noInbox = s.MONITOR_USERNAME
     ? undefined
@@ -86,7 +88,8 @@ export function crossCheck(s: MonitorSettings): string[] {
   if (noInbox) problems.push(noInbox);
   if (s.MONITOR_LATENCY_DEGRADED_MS > s.MONITOR_LATENCY_FAIL_MS)
     problems.push(
-      `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS (${s.MONITOR_LATENCY_FAIL_MS})`,
+      `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS ` +
+        `(${s.MONITOR_LATENCY_FAIL_MS})`,
     );
   return problems;
 }
@@ -102,7 +105,8 @@ export function validateMonitorSettings(env: Record<string, string | undefined>)
     throw new SettingsError(
       unknownChecks.map(
         (k) =>
-          `KNOWN_ISSUES_FILE: ${k.id} names the check '${k.check}', which the monitor does not have (its checks: ${CHECK_NAMES.join(', ')})`,
+          `KNOWN_ISSUES_FILE: ${k.id} names the check '${k.check}', which the monitor does not have (its checks: ` +
+          `${CHECK_NAMES.join(', ')})`,
       ),
     );
   return s;

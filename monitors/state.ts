@@ -4,13 +4,10 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Account } from '../core/accounts.ts';
 import type { CheckName, CheckResult, CheckStatus, PassResult, StepTiming } from './types.ts';
 
-export interface Account {
-  username: string;
-  password: string;
-  email: string;
-}
+export type { Account };
 
 export interface KeptToken {
   id: number;
@@ -157,13 +154,15 @@ export class MonitorState {
   // ---- account ----
 
   account(target: string): Account | undefined {
-    return this.db.prepare('SELECT username, password, email FROM accounts WHERE target = ?').get(target) as Account | undefined;
+    return this.db.prepare('SELECT username, password, email AS email_address FROM accounts WHERE target = ?').get(target) as
+      | Account
+      | undefined;
   }
 
   saveAccount(target: string, a: Account): void {
     this.db
       .prepare('INSERT OR REPLACE INTO accounts (target, username, password, email, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(target, a.username, a.password, a.email, Date.now());
+      .run(target, a.username, a.password, a.email_address, Date.now());
   }
 
   /** Forgets the account and tokens of a target that starts empty every time (the bundled one). */
@@ -190,7 +189,8 @@ export class MonitorState {
       const id = Number(
         this.db
           .prepare(
-            'INSERT INTO passes (target, started_at, duration_ms, status, token_expire_s, token_lifetime_s, maintenance) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            'INSERT INTO passes (target, started_at, duration_ms, status, token_expire_s, token_lifetime_s, maintenance) ' +
+              'VALUES (?, ?, ?, ?, ?, ?, ?)',
           )
           .run(
             pass.target,
@@ -203,7 +203,8 @@ export class MonitorState {
           ).lastInsertRowid,
       );
       const addCheck = this.db.prepare(
-        'INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message, retried, drift) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message, retried, drift) VALUES (?, ?, ' +
+          '?, ?, ?, ?, ?, ?, ?)',
       );
       for (const [i, c] of pass.checks.entries())
         addCheck.run(
@@ -400,7 +401,8 @@ export class MonitorState {
   setAlertState(target: string, check: CheckName, s: AlertState): void {
     this.db
       .prepare(
-        'INSERT OR REPLACE INTO alert_state (target, check_name, state, notified, since, message, reminded_at) VALUES (?, ?, ?, 1, ?, ?, ?)',
+        'INSERT OR REPLACE INTO alert_state (target, check_name, state, notified, since, message, reminded_at) VALUES ' +
+          '(?, ?, ?, 1, ?, ?, ?)',
       )
       .run(target, check, s.state, s.sinceMs, s.message, s.remindedAtMs ?? null);
   }

@@ -89,11 +89,23 @@ const percent = (u: Uptime): string => {
   return `${p === 100 ? '100' : (Math.floor(p * 100) / 100).toFixed(2)} %`;
 };
 
+/** The history chart's colour key, one swatch per result. */
+const LEGEND = (['pass', 'degraded', 'fail', 'known', 'skipped'] as const)
+  .map((s) => `<span class="key" style="background:${COLORS[s]}"></span>${s}`)
+  .join('');
+
 function maintenanceNote(m: StatusPageInput['maintenance'], now: number): string {
   if (m?.active)
-    return `<p id="maintenance" class="banner" data-active="true">Maintenance window <code>${esc(m.active.spec)}</code> until ${iso(m.active.endMs)} (${humanDuration((m.active.endMs - now) / 1000)} left): passes run and are recorded; alerts are held and sent when it ends if still true.</p>`;
+    return (
+      `<p id="maintenance" class="banner" data-active="true">Maintenance window <code>${esc(m.active.spec)}</code> until ` +
+      `${iso(m.active.endMs)} (${humanDuration((m.active.endMs - now) / 1000)} left): passes run and are recorded; alerts are ` +
+      `held and sent when it ends if still true.</p>`
+    );
   if (m?.next)
-    return `<p id="maintenance" class="note" data-active="false">Next maintenance window: ${iso(m.next.startMs)} for ${humanDuration((m.next.endMs - m.next.startMs) / 1000)} (<code>${esc(m.next.spec)}</code>).</p>`;
+    return (
+      `<p id="maintenance" class="note" data-active="false">Next maintenance window: ${iso(m.next.startMs)} for ` +
+      `${humanDuration((m.next.endMs - m.next.startMs) / 1000)} (<code>${esc(m.next.spec)}</code>).</p>`
+    );
   return '';
 }
 
@@ -106,7 +118,11 @@ function recentTable(recent: StoredPass[]): string {
       const what = notable.length
         ? notable.map((c) => `<div><b>${c.name}</b> ${c.status}: ${esc(c.message)}</div>`).join('')
         : '<span class="quiet">all checks passed</span>';
-      return `<tr data-status="${p.status}"><td><time datetime="${iso(p.startedAt)}">${iso(p.startedAt)}</time>${p.maintenance ? ' <span class="maint">maintenance</span>' : ''}</td><td>${badge(p.status)}</td><td>${Math.round(p.durationMs)} ms</td><td class="msg">${what}</td></tr>`;
+      return (
+        `<tr data-status="${p.status}"><td><time datetime="${iso(p.startedAt)}">${iso(p.startedAt)}</time>` +
+        `${p.maintenance ? ' <span class="maint">maintenance</span>' : ''}</td><td>${badge(p.status)}</td>` +
+        `<td>${Math.round(p.durationMs)} ms</td><td class="msg">${what}</td></tr>`
+      );
     });
   return `<table id="passes"><thead><tr><th>started (UTC)</th><th>result</th><th>time</th><th>checks not passed</th></tr></thead><tbody>
 ${rows.join('\n')}
@@ -149,11 +165,19 @@ function incidentTable(list: Incident[], now: number): string {
   if (!list.length) return '<p id="incidents" class="quiet">No failed pass in the charted history.</p>';
   const rows = list.slice(0, INCIDENTS).map((i) => {
     const lasted = humanDuration(((i.to ?? now) - i.from) / 1000);
-    return `<tr data-ongoing="${i.to === undefined}"><td>${iso(i.from)}</td><td>${i.to === undefined ? '<b>ongoing</b>' : iso(i.to)}</td><td>${lasted}</td><td>${i.passes}</td><td>${[...i.checks].join(', ')}${i.maintenance ? ' <span class="maint">maintenance</span>' : ''}</td><td class="msg">${esc(i.first ?? '—')}</td></tr>`;
+    return (
+      `<tr data-ongoing="${i.to === undefined}"><td>${iso(i.from)}</td>` +
+      `<td>${i.to === undefined ? '<b>ongoing</b>' : iso(i.to)}</td><td>${lasted}</td><td>${i.passes}</td>` +
+      `<td>${[...i.checks].join(', ')}${i.maintenance ? ' <span class="maint">maintenance</span>' : ''}</td><td ` +
+      `class="msg">${esc(i.first ?? '—')}</td></tr>`
+    );
   });
-  return `<table id="incidents"><thead><tr><th>failing since (UTC)</th><th>passing again</th><th>lasted</th><th>passes</th><th>checks failed</th><th>first message</th></tr></thead><tbody>
+  return (
+    `<table id="incidents"><thead><tr><th>failing since (UTC)</th><th>passing again</th><th>lasted</th><th>passes</th>` +
+    `<th>checks failed</th><th>first message</th></tr></thead><tbody>
 ${rows.join('\n')}
-</tbody></table>${list.length > INCIDENTS ? `<p class="quiet">and ${list.length - INCIDENTS} earlier in the charted history</p>` : ''}`;
+</tbody></table>${list.length > INCIDENTS ? `<p class="quiet">and ${list.length - INCIDENTS} earlier in the charted history</p>` : ''}`
+  );
 }
 
 /** The known issues in force: what each names and why it is accepted. */
@@ -167,9 +191,13 @@ function knownIssuesSection(list: readonly KnownIssue[] | undefined): string {
         : `${testsOf(k).length} API test(s)`;
     return `<li data-issue="${esc(k.id)}"><b>${esc(k.id)}</b> (${names}; since ${esc(k.since)}): ${esc(k.reason)}</li>`;
   });
-  return `<h2>Known issues in force</h2>
-<p class="note">Accepted bugs of this target (known-issues.json). A check they name that fails shows as <span class="badge" style="background:${COLORS.known}">known</span>: not a pass, never an alert; if it passes, the bug looks fixed and the check fails until the entry is removed.</p>
-<ul id="known-issues">${items.join('\n')}</ul>`;
+  return (
+    `<h2>Known issues in force</h2>
+<p class="note">Accepted bugs of this target (known-issues.json). A check they name that fails shows as <span class="badge" ` +
+    `style="background:${COLORS.known}">known</span>: not a pass, never an alert; if it passes, the bug looks fixed and the ` +
+    `check fails until the entry is removed.</p>
+<ul id="known-issues">${items.join('\n')}</ul>`
+  );
 }
 
 export function renderStatusPage(input: StatusPageInput): string {
@@ -186,23 +214,30 @@ export function renderStatusPage(input: StatusPageInput): string {
     const drift = c.drift?.length
       ? `<div class="drift">drift (fields the contract does not know): ${c.drift.map(esc).join(', ')}</div>`
       : '';
-    return `<tr data-check="${name}" data-status="${c.status}"><td>${name}</td><td>${badge(c.status)}</td><td>${Math.round(c.durationMs)} ms</td><td>${c.attempts}</td><td>${ok ? iso(ok) : 'never'}</td><td class="msg">${esc(c.message)}${retried}${drift}</td></tr>`;
+    return (
+      `<tr data-check="${name}" data-status="${c.status}"><td>${name}</td><td>${badge(c.status)}</td>` +
+      `<td>${Math.round(c.durationMs)} ms</td><td>${c.attempts}</td><td>${ok ? iso(ok) : 'never'}</td><td ` +
+      `class="msg">${esc(c.message)}${retried}${drift}</td></tr>`
+    );
   });
   const token =
     expireS === undefined
       ? '<p id="token">No token issued yet.</p>'
-      : `<p id="token" data-expire="${expireS}">Current token expires in <b id="ttl">${humanDuration(expireS - now / 1000)}</b> (at ${iso(expireS * 1000)}).</p>`;
+      : `<p id="token" data-expire="${expireS}">Current token expires in <b ` +
+        `id="ttl">${humanDuration(expireS - now / 1000)}</b> (at ${iso(expireS * 1000)}).</p>`;
   const uptime = input.uptime
     .map(
       (u) =>
-        `<div class="tile" data-window="${esc(u.label)}" data-passed="${u.passed}" data-total="${u.total}"><b>${percent(u)}</b><span>${esc(u.label)} · ${u.passed} of ${u.total} passes</span></div>`,
+        `<div class="tile" data-window="${esc(u.label)}" data-passed="${u.passed}" ` +
+        `data-total="${u.total}"><b>${percent(u)}</b><span>${esc(u.label)} · ${u.passed} of ${u.total} passes</span></div>`,
     )
     .join('');
   const first = history[0];
   const span = first && latest ? ` from ${iso(first.startedAt)}` : '';
   const refresh = input.refreshS ? ` · <span id="refresh">refreshes every ${input.refreshS} s</span>` : '';
   const a = pageAssets();
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Temporal API monitor — ${esc(input.targetLabel)}</title>
 <style>${a.uplotCss}</style>
@@ -211,27 +246,32 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafaf
 h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
 table{border-collapse:collapse;background:#fff} td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 .badge{color:#fff;border-radius:3px;padding:1px 6px;font-weight:600}
-.msg{max-width:760px;white-space:pre-wrap;word-break:break-word} .retried{color:#8a6d00;font-size:12px} .quiet{color:#777} .drift{color:#1f5fa8;font-size:12px}
+.msg{max-width:760px;white-space:pre-wrap;word-break:break-word} .retried{color:#8a6d00;font-size:12px} .quiet{color:#777} ` +
+    `.drift{color:#1f5fa8;font-size:12px}
 .banner{background:#e3efff;border:1px solid #7aa7e6;padding:8px 12px;border-radius:4px} .note{color:#555}
 .maint{background:#e3efff;color:#245;border-radius:3px;padding:0 4px;font-size:12px}
 #uptime{display:flex;gap:12px} .tile{background:#fff;border:1px solid #ddd;border-radius:4px;padding:8px 16px;min-width:150px}
 .tile b{display:block;font-size:22px} .tile span{color:#555;font-size:12px}
-.chart{background:#fff;border:1px solid #ddd;padding:4px 0} .hover{min-height:2.8em;font-size:12px;color:#333;margin:4px 0;white-space:pre-wrap}
+.chart{background:#fff;border:1px solid #ddd;padding:4px 0} .hover{min-height:2.8em;font-size:12px;color:#333;margin:4px ` +
+    `0;white-space:pre-wrap}
 .key{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;border-radius:2px}
 </style></head><body>
 <h1>Temporal API monitor — ${esc(input.targetLabel)}</h1>
-<p id="summary">Latest pass: ${overall} ${latest ? `at ${iso(latest.startedAt)} (${Math.round(latest.durationMs)} ms)` : ''} · ${history.length} passes charted${span} · times in UTC · page written ${iso(now)}${refresh}</p>
+<p id="summary">Latest pass: ${overall} ${latest ? `at ${iso(latest.startedAt)} (${Math.round(latest.durationMs)} ms)` : ''} ` +
+    `· ${history.length} passes charted${span} · times in UTC · page written ${iso(now)}${refresh}</p>
 ${maintenanceNote(input.maintenance, now)}
 <section id="uptime" aria-label="uptime">${uptime}</section>
-<p class="note">Uptime: the share of passes in which every check passed (degraded counts as passed, and so does a known issue's expected failure; passes in a maintenance window are left out).</p>
+<p class="note">Uptime: the share of passes in which every check passed (degraded counts as passed, and so does a known ` +
+    `issue's expected failure; passes in a maintenance window are left out).</p>
 ${token}
 <h2>Checks</h2>
-<table id="checks"><thead><tr><th>check</th><th>result</th><th>time</th><th>tries</th><th>last success</th><th>message</th></tr></thead><tbody>
+<table id="checks"><thead><tr><th>check</th><th>result</th><th>time</th><th>tries</th><th>last success</th><th>message</th>` +
+    `</tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>
 ${knownIssuesSection(input.knownIssues)}
 <h2>History</h2>
-<div>${(['pass', 'degraded', 'fail', 'known', 'skipped'] as const).map((s) => `<span class="key" style="background:${COLORS[s]}"></span>${s}`).join('')}<span class="key" style="background:#7aa7e6"></span>maintenance · drag to zoom, double-click to reset</div>
+<div>${LEGEND}<span class="key" style="background:#7aa7e6"></span>maintenance · drag to zoom, double-click to reset</div>
 <div id="timeline" class="chart"></div><div id="timeline-hover" class="hover">Point at a pass to see its time and results.</div>
 <h2>Latency per step</h2>
 <div id="latency" class="chart"></div>
@@ -249,7 +289,8 @@ ${humanDuration.toString()}
 ${a.client}
 </script>
 </body></html>
-`;
+`
+  );
 }
 
 /** Writes the page atomically (temp file + rename), so a reader never sees half a page. */

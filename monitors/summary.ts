@@ -11,7 +11,8 @@ export function summaryTable(p: PassResult, url: string): string {
   ];
   for (const c of p.checks) {
     lines.push(
-      `${pad(c.name, 18)} ${pad(c.status.toUpperCase(), 9)} ${pad(`${Math.round(c.durationMs)} ms`, 9)} ${pad(String(c.attempts), 5)} ${c.message.replace(/\n/g, `\n${' '.repeat(44)}`)}`,
+      `${pad(c.name, 18)} ${pad(c.status.toUpperCase(), 9)} ${pad(`${Math.round(c.durationMs)} ms`, 9)} ` +
+        `${pad(String(c.attempts), 5)} ${c.message.replace(/\n/g, `\n${' '.repeat(44)}`)}`,
     );
     for (const r of c.retried ?? []) lines.push(`${' '.repeat(44)}↻ ${r.replace(/\n/g, ' ')}`);
     if (c.drift?.length) lines.push(`${' '.repeat(44)}≈ drift: ${c.drift.join(', ')}`);
@@ -24,7 +25,9 @@ export function summaryTable(p: PassResult, url: string): string {
   lines.push(
     failed.length
       ? `FAIL: ${failed.length} of ${p.checks.length} checks failed (${failed.join(', ')})`
-      : `PASS: all checks passed${degraded.length ? ` (degraded: ${degraded.join(', ')})` : ''}${known.length ? `, but for known issues: ${known.map((c) => c.name).join(', ')}` : ''}`,
+      : `PASS: all checks passed${degraded.length ? ` (degraded: ${degraded.join(', ')})` : ''}${
+          known.length ? `, but for known issues: ${known.map((c) => c.name).join(', ')}` : ''
+        }`,
   );
   for (const c of known) lines.push(`known: ${c.name}: ${c.knownIssue ?? ''}`);
   if (drift.length) lines.push(`drift: ${drift.length} field(s) the contract does not know: ${drift.join(', ')}`);

@@ -53,7 +53,8 @@ export const FAULTS = {
   },
   'refresh-unchecked': {
     summary:
-      "Refresh is gin-jwt 2.3.1's, as in the latest server: any token's claims are re-signed unchecked (a forged token buys a real one), and no readable token crashes it (500, empty body). Documented generation only (the latest's own behaviour).",
+      "Refresh is gin-jwt 2.3.1's, as in the latest server: any token's claims are re-signed unchecked (a forged token buys a " +
+      "real one), and no readable token crashes it (500, empty body). Documented generation only (the latest's own behaviour).",
     caughtBy: ['tests'],
     generations: ['documented'],
   },
@@ -106,7 +107,8 @@ export const FAULTS = {
   },
   'verification-link-broken': {
     summary:
-      'The mailed verification link answers 400 `signature is invalid`: the link is signed with a key the verifier does not use (cfg.API.JWT.Key vs cfg.JWT.Key).',
+      'The mailed verification link answers 400 `signature is invalid`: the link is signed with a key the verifier does not ' +
+      'use (cfg.API.JWT.Key vs cfg.JWT.Key).',
     caughtBy: ['tests', 'load', 'monitor'],
     generations: ['latest'],
   },

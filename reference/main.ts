@@ -28,14 +28,16 @@ await runMain(async () => {
     console.log('| fault | what goes wrong | meant to be caught by |\n|---|---|---|');
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
       console.log(
-        `| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')}${only(e)} | ${e.caughtBy.join(', ')} |`,
+        `| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')}${only(e)} | ` +
+          `${e.caughtBy.join(', ')} |`,
       );
     return 0;
   }
   if (values['list-faults']) {
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
       console.log(
-        `${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n    ${e.summary}${only(e)}`,
+        `${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n` +
+          `    ${e.summary}${only(e)}`,
       );
     return 0;
   }

@@ -39,9 +39,11 @@ export interface Deps {
 
 const TERMS = {
   documented:
-    'by continuing to use this service you agree to be bound by the following api terms of service https://gateway.temporal.cloud/ipns/docs.api.temporal.cloud/license.html',
+    'by continuing to use this service you agree to be bound by the following api terms of service ' +
+    'https://gateway.temporal.cloud/ipns/docs.api.temporal.cloud/license.html',
   latest:
-    'by continuing to use this service you agree to be bound by the following api terms and service https://gateway.temporal.cloud/ipns/docs.ts.temporal.cloud',
+    'by continuing to use this service you agree to be bound by the following api terms and service ' +
+    'https://gateway.temporal.cloud/ipns/docs.ts.temporal.cloud',
 } as const;
 /** The customer object every new account of the latest generation starts with (database models.EmptyCustomerObjectHash). */
 const EMPTY_CUSTOMER_OBJECT_HASH = 'zdpuAnUGSDoNQoHQ2jpjhPePHEvg26mYLsAAGxr4jkzCWUpde';

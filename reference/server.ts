@@ -55,7 +55,8 @@ export interface RunningTarget {
 const MAX_BODY = 1 << 20;
 const JSON_TYPE = 'application/json; charset=utf-8';
 const GARBAGE =
-  '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+  '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad ' +
+  'Gateway</h1></center><hr><center>nginx</center></body></html>';
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 // The reference target's own settings (npm run target).
-import { parseSettings, setting, SettingsError, settingsEnv, sharedSettings } from '../core/settings.ts';
+import { internal, parseSettings, setting, SettingsError, settingsEnv, sharedSettings } from '../core/settings.ts';
 import { SMTP_URL_RULES } from '../core/url.ts';
 import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
 
@@ -13,20 +13,25 @@ const faultsSetting = setting.checked((spec) => {
   }
 });
 
+// What a user sets for the reference target: its faults, its generation, its key (shared). The rest
+// are the test double's own knobs, set by the parts that start it (ports, store, lifetimes, mail):
+// internal, not documented for users.
 export const targetSettings = {
   LOG_LEVEL: sharedSettings.LOG_LEVEL,
   LOG_FORMAT: sharedSettings.LOG_FORMAT,
-  TARGET_PORT: setting.int(0, 65535).default(8080),
-  TARGET_HOST: setting.oneOf(['127.0.0.1', 'localhost', '::1']).default('127.0.0.1'),
-  TARGET_DB: setting.file({ memory: true }).default(':memory:'),
   TARGET_FAULTS: faultsSetting.optional(),
-  TARGET_TOKEN_LIFETIME_S: setting.int(1, 30 * 86400).default(86400),
-  TARGET_MAX_REFRESH_S: setting.int(1, 30 * 86400).default(86400),
-  TARGET_JWT_KEY: setting.text().optional(),
-  TARGET_REALM: setting.text().default('temporal-reference'),
   TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
+  TARGET_JWT_KEY: sharedSettings.TARGET_JWT_KEY,
+  /** `npm run target`'s port (0 = any free one); the parts start theirs on a free port. */
+  TARGET_PORT: internal(setting.int(0, 65535).default(8080)),
+  TARGET_HOST: internal(setting.oneOf(['127.0.0.1', 'localhost', '::1']).default('127.0.0.1')),
+  TARGET_DB: internal(setting.file({ memory: true }).default(':memory:')),
+  /** Shortened by the matrix and the self-tests to watch tokens expire. */
+  TARGET_TOKEN_LIFETIME_S: internal(setting.int(1, 30 * 86400).default(86400)),
+  TARGET_MAX_REFRESH_S: internal(setting.int(1, 30 * 86400).default(86400)),
+  TARGET_REALM: internal(setting.text().default('temporal-reference')),
   /** Latest generation: where the welcome mail goes (the parts set it to their own Mailpit). */
-  TARGET_SMTP_URL: setting.url(SMTP_URL_RULES).optional(),
+  TARGET_SMTP_URL: internal(setting.url(SMTP_URL_RULES).optional()),
 };
 
 /** Faults that exist only in another generation than TARGET_GENERATION's: a problem, by name. */
@@ -39,8 +44,18 @@ export function faultGenerationProblems(spec: string | undefined, generation: st
     })
     .map(
       (name) =>
-        `TARGET_FAULTS: '${name}' exists only in the ${(FAULTS[name] as FaultEntry).generations!.join(', ')} generation (TARGET_GENERATION is ${generation})`,
+        `TARGET_FAULTS: '${name}' exists only in the ${(FAULTS[name] as FaultEntry).generations!.join(', ')} generation ` +
+        `(TARGET_GENERATION is ${generation})`,
     );
+}
+
+/** TARGET_FAULTS against the catalog and the generation, as problems (what the tests' config checks
+ *  before it starts the bundled target: it loads this module only then). */
+export function faultProblems(spec: string | undefined, generation: string): string[] {
+  if (!spec) return [];
+  const unknown = faultsSetting.safeParse(spec);
+  if (!unknown.success) return [`TARGET_FAULTS: ${unknown.error.issues[0]?.message ?? 'not a fault list'}`];
+  return faultGenerationProblems(spec, generation);
 }
 
 /** The target's settings from `env`, the faults checked against the generation too. */

@@ -91,10 +91,12 @@ export class Store {
       insertUser: db.prepare(
         `INSERT INTO users (created_at, updated_at, user_name, email_address, account_enabled, email_enabled, email_verification_token,
            admin_access, hashed_password, free, credits, customer_object_hash)
-         VALUES (@now, @now, @user_name, @email_address, 1, 0, @email_verification_token, 0, @hashed_password, 1, 0, @customer_object_hash)`,
+         VALUES (@now, @now, @user_name, @email_address, 1, 0, @email_verification_token, 0, @hashed_password, 1, 0, ` +
+          `@customer_object_hash)`,
       ),
       insertUsage: db.prepare(
-        `INSERT INTO usage (created_at, updated_at, user_name, monthly_data_limit_bytes, ipns_records_allowed, pubsub_messages_allowed, keys_allowed, tier)
+        `INSERT INTO usage (created_at, updated_at, user_name, monthly_data_limit_bytes, ipns_records_allowed, ` +
+          `pubsub_messages_allowed, keys_allowed, tier)
          VALUES (@now, @now, @user_name, @monthly_data_limit_bytes, @ipns_records_allowed, @pubsub_messages_allowed, @keys_allowed, @tier)`,
       ),
       byId: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
@@ -104,7 +106,8 @@ export class Store {
       ),
       setTier: db.prepare(
         `UPDATE usage SET tier = @tier, monthly_data_limit_bytes = @monthly_data_limit_bytes, keys_allowed = @keys_allowed,
-           pubsub_messages_allowed = @pubsub_messages_allowed, ipns_records_allowed = @ipns_records_allowed, updated_at = @now WHERE user_name = @user_name`,
+           pubsub_messages_allowed = @pubsub_messages_allowed, ipns_records_allowed = @ipns_records_allowed, updated_at = ` +
+          `@now WHERE user_name = @user_name`,
       ),
       // GORM's UpdateColumns, as the real server's UpdateTier: updated_at is left alone.
       setTierOnly: db.prepare(

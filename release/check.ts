@@ -11,7 +11,7 @@ import { appendHistory, describeCheck } from './history.ts';
 import { runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
 import { PARTS, partsLogFormat, releaseProjects, validateRelease } from './settings.ts';
-import { rowsOf, textTable } from './table.ts';
+import { rowsOf, summaryText } from './table.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */
 function latestLoadRuns(reportsDir: string): LoadRunLink[] {
@@ -41,7 +41,8 @@ await runMain(async () => {
   const label = targetLabel(s);
   const where =
     s.TARGET_URL ??
-    `the bundled reference target (each part starts its own on a free loopback port${s.TARGET_GENERATION === 'latest' ? ', with a Mailpit next to it' : ''}; faults: ${s.TARGET_FAULTS ?? 'none'})`;
+    `the bundled reference target (each part starts its own on a free loopback ` +
+      `port${s.TARGET_GENERATION === 'latest' ? ', with a Mailpit next to it' : ''}; faults: ${s.TARGET_FAULTS ?? 'none'})`;
   const generation = `generation: ${s.TARGET_GENERATION}${s.TARGET_GENERATION === 'latest' ? ' (e-mail verification mandatory)' : ''}`;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const show = (part: string) => (line: string) => line.trim() && say(`  ${part.padEnd(7)} │ ${redactText(line)}`);
@@ -60,7 +61,8 @@ await runMain(async () => {
   const record = (r: PartResult) => {
     results.push(r);
     say(
-      `${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} of ${r.total} ${r.unit} passed, ${r.failed} failed${r.flaky ? `, ${r.flaky} flaky` : ''} (${r.seconds.toFixed(1)} s)`,
+      `${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} of ${r.total} ${r.unit} passed, ${r.failed} ` +
+        `failed${r.flaky ? `, ${r.flaky} flaky` : ''} (${r.seconds.toFixed(1)} s)`,
     );
   };
   // The parts inherit this environment, TARGET_FAULTS included: a bundled target started with faults
@@ -105,13 +107,14 @@ await runMain(async () => {
     loadRuns: latestLoadRuns(reportsDir),
     knownIssues,
   });
-  say(`\n${textTable(rowsOf(results))}\n`);
+  say(`\n${summaryText(rowsOf(results))}\n`);
   // Drift is news, not a failure: one line per part that saw fields the contract does not know.
   for (const r of results.filter((x) => x.drift?.length)) say(`${r.name}: ${driftLine(r.drift!)}`);
   // Known issues: expected failures, said every time so they are never forgotten.
   for (const r of results.filter((x) => x.known))
     say(
-      `${r.name}: ${r.known} known issue failure(s), expected: ${[...new Set((r.knowns ?? []).map((f) => (f.message ?? '').split(':')[0]))].join(', ')}`,
+      `${r.name}: ${r.known} known issue failure(s), expected: ` +
+        `${[...new Set((r.knowns ?? []).map((f) => (f.message ?? '').split(':')[0]))].join(', ')}`,
     );
   if (knownIssues.length)
     say(`Known issues in force for this target: ${knownIssues.map((k) => k.id).join(', ')} (known-issues.json; see the report)`);
@@ -126,7 +129,8 @@ await runMain(async () => {
   const earlier = history.slice(0, -1).slice(-5).reverse();
   if (earlier.length) say(`Earlier checks (newest first): ${earlier.map(describeCheck).join(' · ')}`);
   say(
-    `${go ? 'GO' : 'NO-GO'}: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} s. Report: ${reportFile}`,
+    `${go ? 'GO' : 'NO-GO'}: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} ` +
+      `s. Report: ${reportFile}`,
   );
   return go ? 0 : 1;
 });

@@ -27,7 +27,8 @@ export const KNOWN_DIFFERENCES: { id: string; case: RegExp; where: RegExp; reaso
     case: /^register: a (new|second) account/,
     where: /^body response\.Status$/,
     reason:
-      'the real-server kit runs the server with -dev (plain HTTP on loopback), which names the dev terms of service (docs.dev.ts.temporal.cloud); the reference answers as a production deployment does (docs.ts.temporal.cloud)',
+      'the real-server kit runs the server with -dev (plain HTTP on loopback), which names the dev terms of service ' +
+      '(docs.dev.ts.temporal.cloud); the reference answers as a production deployment does (docs.ts.temporal.cloud)',
   },
 ];
 
@@ -79,7 +80,8 @@ await runMain(async () => {
   const secrets = [accounts.a.password, accounts.u.password, accounts.newPassword, s.TARGET_JWT_KEY ?? ''];
   const scrub = (t: string) => redactText(t, secrets);
   out(
-    `Conformance: ${s.TARGET_URL} against the reference target (generation ${s.TARGET_GENERATION}, realm ${realm}) — ${CASES.length} requests`,
+    `Conformance: ${s.TARGET_URL} against the reference target (generation ${s.TARGET_GENERATION}, realm ${realm}) — ` +
+      `${CASES.length} requests`,
   );
   const t0 = performance.now();
   const outcomes: CaseOutcome[] = [];
@@ -146,11 +148,14 @@ await runMain(async () => {
     out('\nDifferences (real server / reference target):');
     for (const d of diffs)
       out(
-        `  ${d.known ? '≈' : '✖'} ${d.case} — ${d.where}: real ${d.real}; reference ${d.reference}${d.known ? `\n      known (${d.known.split(':')[0]}): ${d.known.slice(d.known.indexOf(':') + 2)}` : ''}`,
+        `  ${d.known ? '≈' : '✖'} ${d.case} — ${d.where}: real ${d.real}; reference ` +
+          `${d.reference}${d.known ? `\n      known (${d.known.split(':')[0]}): ${d.known.slice(d.known.indexOf(':') + 2)}` : ''}`,
       );
   }
   out(
-    `\n${ok ? '✔' : '✖'} ${count('same')} of ${outcomes.length} requests answered the same, ${count('known')} with known differences only, ${count('differs')} differ, ${count('skipped')} skipped, ${count('error')} could not run (${seconds.toFixed(1)} s)`,
+    `\n${ok ? '✔' : '✖'} ${count('same')} of ${outcomes.length} requests answered the same, ${count('known')} with known ` +
+      `differences only, ${count('differs')} differ, ${count('skipped')} skipped, ${count('error')} could not run ` +
+      `(${seconds.toFixed(1)} s)`,
   );
   return ok ? 0 : 1;
 });

@@ -1,7 +1,7 @@
 // Runs one of the harness's commands as the user would (its own CLI, in its own process), streaming
 // its output line by line to whoever shows progress. The release check, the matrix and the
-// self-tests all run commands through this.
-import { spawn } from 'node:child_process';
+// self-tests all run commands through this, on execa (the harness's one process runner).
+import { execa } from 'execa';
 
 export interface ExecResult {
   code: number;
@@ -24,33 +24,39 @@ export interface ExecOptions {
   cwd?: string;
 }
 
-export function exec(cmd: string, args: string[], env: Record<string, string | undefined>, o: ExecOptions = {}): Promise<ExecResult> {
+/** A line transform that shows each line to `sink` and passes it on unchanged. */
+const tee = (sink: LineSink, stream: 'stdout' | 'stderr') => ({
+  *transform(line: unknown) {
+    sink(String(line).replace(/\r?\n$/, ''), stream);
+    yield line;
+  },
+  preserveNewlines: true,
+});
+
+export async function exec(cmd: string, args: string[], env: Record<string, string | undefined>, o: ExecOptions = {}): Promise<ExecResult> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const detached = o.timeoutMs !== undefined;
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached, cwd: o.cwd });
-    const text = { stdout: '', stderr: '' };
-    let output = '';
-    const lines = (stream: NodeJS.ReadableStream, name: 'stdout' | 'stderr') => {
-      let buf = '';
-      stream.on('data', (chunk: Buffer) => {
-        const s = chunk.toString();
-        text[name] += s;
-        output += s;
-        buf += s;
-        const parts = buf.split('\n');
-        buf = parts.pop()!;
-        for (const l of parts) o.onLine?.(l, name);
-      });
-      stream.on('end', () => buf && o.onLine?.(buf, name));
-    };
-    lines(child.stdout!, 'stdout');
-    lines(child.stderr!, 'stderr');
-    const timer = detached ? setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), o.timeoutMs) : undefined;
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), seconds: (performance.now() - started) / 1000, ...text, output });
-    });
+  const detached = o.timeoutMs !== undefined;
+  const child = execa(cmd, args, {
+    env,
+    cwd: o.cwd,
+    detached,
+    stdin: 'ignore',
+    stdout: o.onLine ? tee(o.onLine, 'stdout') : 'pipe',
+    stderr: o.onLine ? tee(o.onLine, 'stderr') : 'pipe',
+    all: true,
+    reject: false,
+    stripFinalNewline: false,
   });
+  // execa's own timeout kills the command only; a detached command is killed with its group.
+  const timer = detached ? setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), o.timeoutMs) : undefined;
+  const r = await child.finally(() => clearTimeout(timer));
+  // Not started at all (no such command): an error, as from spawn.
+  if (r.exitCode === undefined && r.signal === undefined) throw r;
+  return {
+    code: r.exitCode ?? 128,
+    seconds: (performance.now() - started) / 1000,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    output: r.all ?? '',
+  };
 }

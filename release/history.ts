@@ -58,4 +58,5 @@ export function appendHistory(reportsDir: string, rec: CheckRecord): CheckRecord
 
 /** "GO 30.5 s", "NO-GO 42.3 s, 2 failed (monitor pass)": one check in words. */
 export const describeCheck = (r: CheckRecord): string =>
-  `${r.go ? 'GO' : 'NO-GO'} ${r.seconds.toFixed(1)} s${r.failed ? `, ${r.failed} failed (${r.failedParts.join(', ')})` : ''}${r.flaky ? `, ${r.flaky} flaky` : ''}`;
+  `${r.go ? 'GO' : 'NO-GO'} ${r.seconds.toFixed(1)} ` +
+  `s${r.failed ? `, ${r.failed} failed (${r.failedParts.join(', ')})` : ''}${r.flaky ? `, ${r.flaky} flaky` : ''}`;

@@ -7,7 +7,8 @@
 // catch it or a clean target fails anything.
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
 //   --generations documented,latest   only these generations (a fault runs only in those it exists in)
-//   --jobs N                     Playwright and monitor runs at once (default 2: this machine has 2 cores); k6 runs, mostly waiting, go one at a time beside them
+//   --jobs N                     Playwright and monitor runs at once (default 2: this machine has 2 cores); k6 runs, mostly
+// waiting, go one at a time beside them
 //   --list                       print every failing test / check of each caught fault (npm run test:faults)
 //   --out FILE                   where the Markdown goes (default REPORTS_DIR/detection-matrix.md)
 //   --write-docs                 also regenerate the committed docs/detection-matrix.md (a full run
@@ -25,6 +26,7 @@ import { loadSettings, parseCommandLine, parseSettings, runMain, SettingsError, 
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
+import { textTable } from '../core/text-table.ts';
 import { neverFailed } from './proven.ts';
 import { md, matrixMarkdown } from './table.ts';
 import { brokenRun, combine, PARTS, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
@@ -264,7 +266,8 @@ await runMain(async () => {
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
   process.stdout.write(
-    `Detection matrix: ${faults.length} faults × ${parts.join(', ')} × generations ${generations.join(', ')} — ${jobs.length} runs, ${jobsAtOnce} at a time${strict ? ' (CONTRACT_STRICT=true: added fields must fail)' : ''}\n`,
+    `Detection matrix: ${faults.length} faults × ${parts.join(', ')} × generations ${generations.join(', ')} — ${jobs.length} ` +
+      `runs, ${jobsAtOnce} at a time${strict ? ' (CONTRACT_STRICT=true: added fields must fail)' : ''}\n`,
   );
   let done = 0;
   const cells = new Map<string, Cell>();
@@ -283,7 +286,9 @@ await runMain(async () => {
       const verdict = progressWord(wanted(job.fault, job.part, strict), result);
       const detail = !result.ok ? (result.failures[0]?.title ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
       process.stdout.write(
-        `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
+        `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ` +
+          `${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} ` +
+          `s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
       );
     };
     await Promise.all([pool(ordered, jobsAtOnce, run), pool(k6Runs, 1, run)]);
@@ -319,20 +324,13 @@ await runMain(async () => {
     rows.push(row);
   }
   const header = ['fault', ...columns.map((c) => c.title), 'first failure seen'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < header.length - 1 ? r[i]!.length : 0))));
+  // The terminal shows the verdicts; the first failure seen goes to the Markdown table.
   process.stdout.write(
-    `\n${header
-      .slice(0, -1)
-      .map((h, i) => h.padEnd(widths[i]!))
-      .join('  ')}\n`,
+    `\n${textTable(
+      header.slice(0, -1),
+      rows.map((r) => r.slice(0, -1)),
+    )}\n`,
   );
-  for (const r of rows)
-    process.stdout.write(
-      `${r
-        .slice(0, -1)
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')}\n`,
-    );
 
   if (values.list)
     for (const fault of faults)
@@ -340,7 +338,8 @@ await runMain(async () => {
         const c = cells.get(cellKey({ generation, fault, part }));
         if (!c || c.result.ok) continue;
         process.stdout.write(
-          `\n${fault} → ${part} (${generation}): ${c.result.failures.length} failing\n${c.result.failures.map((f) => `    ${f.title}`).join('\n')}\n`,
+          `\n${fault} → ${part} (${generation}): ${c.result.failures.length} ` +
+            `failing\n${c.result.failures.map((f) => `    ${f.title}`).join('\n')}\n`,
         );
       }
 
@@ -371,7 +370,8 @@ await runMain(async () => {
   for (const u of unproven) {
     process.stdout.write(
       u.checks.length
-        ? `\n✖ ${u.title}: ${u.checks.length} of ${u.ran} checks failed under no fault (not shown to be able to fail):\n${u.checks.map((c) => `    ${c}`).join('\n')}\n`
+        ? `\n✖ ${u.title}: ${u.checks.length} of ${u.ran} checks failed under no fault (not shown to be able to ` +
+            `fail):\n${u.checks.map((c) => `    ${c}`).join('\n')}\n`
         : u.none
           ? `\n✔ ${u.title}: none (all are the documented generation's)\n`
           : `\n✔ ${u.title}: each of its ${u.ran} checks failed under at least one fault\n`,
@@ -381,7 +381,13 @@ await runMain(async () => {
   const provenLine = unproven
     .map(
       (u) =>
-        `${u.title}: ${u.checks.length ? `${u.checks.length} checks failed under no fault (${u.checks.map((c) => `\`${md(c)}\``).join(', ')})` : u.none ? "none (all are the documented generation's)" : 'every check failed under at least one fault'}`,
+        `${u.title}: ${
+          u.checks.length
+            ? `${u.checks.length} checks failed under no fault (${u.checks.map((c) => `\`${md(c)}\``).join(', ')})`
+            : u.none
+              ? "none (all are the documented generation's)"
+              : 'every check failed under at least one fault'
+        }`,
     )
     .join('; ');
 
@@ -394,7 +400,14 @@ await runMain(async () => {
     process.stdout.write(`and to ${DOCS_TABLE}\n`);
   }
   process.stdout.write(
-    `\n${problems ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, a clean target failed, a harmless change failed a part or showed no drift, or a check failed under no fault` : `✔ every fault is caught by every part meant to catch it, the clean targets pass${complete ? ', and every check failed under some fault' : ''}`} (${seconds.toFixed(0)} s)\n`,
+    `\n${
+      problems
+        ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, a clean target failed, ` +
+          'a harmless change failed a part or showed no drift, or a check failed under no fault'
+        : `✔ every fault is caught by every part meant to catch it, the clean targets pass${
+            complete ? ', and every check failed under some fault' : ''
+          }`
+    } (${seconds.toFixed(0)} s)\n`,
   );
   return problems ? 1 : 0;
 });

@@ -199,7 +199,8 @@ function testOutcomes(suites: PwSuite[], path: string[] = []): TestOutcome[] {
             failed: t.status === 'unexpected',
             status: t.status,
             message: fixed
-              ? `known issue ${knownIssue.split(':')[0]} no longer happens (the test passed): the bug looks fixed, so remove its entry from the known issues`
+              ? `known issue ${knownIssue.split(':')[0]} no longer happens (the test passed): the bug looks fixed, so remove ` +
+                `its entry from the known issues`
               : t.status === 'unexpected' || t.status === 'flaky'
                 ? errorText(t.results)
                 : undefined,

@@ -18,7 +18,7 @@ import { runMain } from '../core/settings.ts';
 import { exec } from './exec.ts';
 import { brokenRun, runConformance, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 import { PROJECTS } from './settings.ts';
-import { rowsOf, textTable } from './table.ts';
+import { rowsOf, summaryText } from './table.ts';
 import { cannotRunHere, isUp, kitApiUrl, kitJwt, parseStartLine } from './real-server/kit.ts';
 import { DEFAULT_KIT, validateRealServer } from './real-server/settings.ts';
 
@@ -137,7 +137,8 @@ await runMain(async () => {
       }
       results.push(r);
       say(
-        `${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} of ${r.total} ${r.unit} passed${r.known ? `, ${r.known} known` : ''}, ${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(1)} s)`,
+        `${r.ok ? '✔' : '✖'} ${r.name}: ${r.passed} of ${r.total} ${r.unit} passed${r.known ? `, ${r.known} known` : ''}, ` +
+          `${r.failed} failed, ${r.skipped} skipped (${r.seconds.toFixed(1)} s)`,
       );
     }
   } finally {
@@ -160,10 +161,12 @@ await runMain(async () => {
   }
 
   const ok = results.every((r) => r.ok);
-  say(`\nWhat ran against the real server (${where.url}, generation latest):\n${textTable(rowsOf(results))}\n`);
+  say(`\nWhat ran against the real server (${where.url}, generation latest):\n${summaryText(rowsOf(results))}\n`);
   for (const r of results.filter((x) => x.knowns?.length)) {
     say(
-      `${r.name}: ${r.part === 'conformance' ? 'known differences (kept on purpose, README "Known differences")' : 'known issues (expected failures)'}:`,
+      `${r.name}: ${
+        r.part === 'conformance' ? 'known differences (kept on purpose, README "Known differences")' : 'known issues (expected failures)'
+      }:`,
     );
     for (const k of [...new Set(r.knowns!.map((f) => (f.message ?? '').split(' (known since')[0]!))]) say(`  - ${k}`);
   }
@@ -176,7 +179,8 @@ await runMain(async () => {
   }
   const seconds = (performance.now() - t0) / 1000;
   say(
-    `${ok ? '✔' : '✖'} real server: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} s (start ${started.seconds.toFixed(1)} s). Reports: ${reportsDir}`,
+    `${ok ? '✔' : '✖'} real server: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ` +
+      `${seconds.toFixed(1)} s (start ${started.seconds.toFixed(1)} s). Reports: ${reportsDir}`,
   );
   return ok ? 0 : 1;
 });

@@ -55,12 +55,18 @@ function knownIssuesSection(r: ReleaseReport): string {
   const items = list.map((k) => {
     const names = k.check ? [`monitor check ${k.check}`] : k.property ? [`property ${k.property}`] : testsOf(k);
     const showed = seen.filter((f) => (f.message ?? '').startsWith(`${k.id}:`) || f.message === k.id);
-    return `<li id="known-${esc(k.id)}"><span class="title">${esc(k.id)}</span> (since ${esc(k.since)}${k.link ? `, <a href="${esc(k.link)}">tracked</a>` : ''}): ${esc(k.reason)}
-<br><small>names: ${names.map((n) => `<code>${esc(n)}</code>`).join(', ')}${k.counterexample ? ` · counterexample <code>${esc(k.counterexample)}</code>` : ''} · this run: ${
-      showed.length ? `${showed.length} failed as expected` : 'not seen'
-    }</small></li>`;
+    return (
+      `<li id="known-${esc(k.id)}"><span class="title">${esc(k.id)}</span> (since ` +
+      `${esc(k.since)}${k.link ? `, <a href="${esc(k.link)}">tracked</a>` : ''}): ${esc(k.reason)}
+<br><small>names: ${names.map((n) => `<code>${esc(n)}</code>`).join(', ')}${
+        k.counterexample ? ` · counterexample <code>${esc(k.counterexample)}</code>` : ''
+      } · this run: ${showed.length ? `${showed.length} failed as expected` : 'not seen'}</small></li>`
+    );
   });
-  return `<h2>Known issues in force (accepted bugs of the target; expected to fail, listed in known-issues.json)</h2><ul id="known-issues">${items.join('\n')}</ul>`;
+  return (
+    `<h2>Known issues in force (accepted bugs of the target; expected to fail, listed in known-issues.json)</h2><ul ` +
+    `id="known-issues">${items.join('\n')}</ul>`
+  );
 }
 
 export function writeReleaseReport(file: string, r: ReleaseReport): void {
@@ -69,7 +75,8 @@ export function writeReleaseReport(file: string, r: ReleaseReport): void {
   const href = (p: string) => esc(relative(dir, resolve(p)));
   const links = r.results.flatMap((x) => x.reports).filter((l) => existsSync(l.path));
   const trend = r.history.slice(-TREND_ROWS).reverse();
-  const html = `<!doctype html>
+  const html =
+    `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Release check · ${esc(r.label)}</title>
 <style>
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:64rem;padding:0 1rem;color:#1b1f24}
@@ -87,7 +94,9 @@ li .title{font-weight:600}td.go{color:#116329;font-weight:600}td.nogo{color:#a40
 ${rowsOf(r.results)
   .map(
     (row, i) =>
-      `<tr class="${r.results[i]!.ok ? 'ok' : 'fail'}">${row.map((c, j) => `<td${j >= NUMERIC_FROM ? ' class="n"' : ''}>${esc(c)}</td>`).join('')}</tr>`,
+      `<tr class="${r.results[i]!.ok ? 'ok' : 'fail'}">${row
+        .map((c, j) => `<td${j >= NUMERIC_FROM ? ' class="n"' : ''}>${esc(c)}</td>`)
+        .join('')}</tr>`,
   )
   .join('\n')}
 </tbody></table>
@@ -113,28 +122,34 @@ ${r.results
   .join('\n')}
 </div>
 <h2>Trend: the last ${trend.length} release checks</h2>
-<table id="trend"><thead><tr><th>started</th><th>target</th><th>verdict</th><th>time</th><th>failed</th><th>flaky</th><th>failed parts</th></tr></thead><tbody>
+<table id="trend"><thead><tr><th>started</th><th>target</th><th>verdict</th><th>time</th><th>failed</th><th>flaky</th>` +
+    `<th>failed parts</th></tr></thead><tbody>
 ${trend
   .map(
     (h) =>
-      `<tr><td>${esc(h.at.replace('T', ' ').slice(0, 19))}</td><td>${esc(h.label)}</td><td class="${h.go ? 'go' : 'nogo'}">${h.go ? 'GO' : 'NO-GO'}</td>` +
-      `<td class="n">${h.seconds.toFixed(1)} s</td><td class="n">${h.failed}</td><td class="n">${h.flaky}</td><td>${esc(h.failedParts.join(', '))}</td></tr>`,
+      `<tr><td>${esc(h.at.replace('T', ' ').slice(0, 19))}</td><td>${esc(h.label)}</td>` +
+      `<td class="${h.go ? 'go' : 'nogo'}">${h.go ? 'GO' : 'NO-GO'}</td>` +
+      `<td class="n">${h.seconds.toFixed(1)} s</td><td class="n">${h.failed}</td><td class="n">${h.flaky}</td>` +
+      `<td>${esc(h.failedParts.join(', '))}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>
 <h2>Load profiles (the latest k6 run of each, <code>npm run load</code>)</h2>
 ${
   r.loadRuns.length
-    ? `<table id="load-runs"><thead><tr><th>script</th><th>profile</th><th>started</th><th>thresholds</th><th>reports</th></tr></thead><tbody>
+    ? `<table id="load-runs"><thead><tr><th>script</th><th>profile</th><th>started</th><th>thresholds</th><th>reports</th></tr>` +
+      `</thead><tbody>
 ${r.loadRuns
   .map(
     (l) =>
-      `<tr class="${l.passed ? 'ok' : 'fail'}"><td>${esc(l.script)}</td><td>${esc(l.profile)}</td><td>${esc(l.startedAt.replace('T', ' ').slice(0, 19))}</td>` +
-      `<td>${l.passed ? 'passed' : 'crossed'}</td><td>${l.dashboard ? `<a href="${href(l.dashboard)}">dashboard</a> · ` : ''}<a href="${href(l.summary)}">summary</a></td></tr>`,
+      `<tr class="${l.passed ? 'ok' : 'fail'}"><td>${esc(l.script)}</td><td>${esc(l.profile)}</td>` +
+      `<td>${esc(l.startedAt.replace('T', ' ').slice(0, 19))}</td><td>${l.passed ? 'passed' : 'crossed'}</td>` +
+      `<td>${l.dashboard ? `<a href="${href(l.dashboard)}">dashboard</a> · ` : ''}<a href="${href(l.summary)}">summary</a></td></tr>`,
   )
   .join('\n')}
 </tbody></table>`
-    : '<p id="load-runs">None in this reports folder yet: <code>npm run load -- credits -e LOAD_PROFILE=load</code> (also stress, spike, soak) writes one, with its dashboard.</p>'
+    : '<p id="load-runs">None in this reports folder yet: <code>npm run load -- credits -e LOAD_PROFILE=load</code> ' +
+      '(also stress, spike, soak) writes one, with its dashboard.</p>'
 }
 <h2>Reports</h2><ul id="reports">
 ${links.map((l) => `<li><a href="${href(l.path)}">${esc(l.label)}</a></li>`).join('\n')}

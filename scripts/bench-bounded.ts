@@ -6,7 +6,7 @@
 // each at HTTP_MAX_BODY_BYTES' default (1 MiB) and, for comparison, at 64 MiB, and against a clean
 // reference target (the baseline). Against the endless body both must fail cleanly, saying the
 // answer was cut. Figures are printed side by side; nothing is asserted.
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,28 +39,20 @@ interface Figure {
   output: string;
 }
 
-function measure(what: string, limit: string, cmd: string[], env: Record<string, string>): Promise<Figure> {
+async function measure(what: string, limit: string, cmd: string[], env: Record<string, string>): Promise<Figure> {
   const t0 = performance.now();
-  return new Promise((resolve) => {
-    // GNU time prints the largest process's peak RSS (KiB) last on stderr.
-    execFile(
-      '/usr/bin/time',
-      ['-f', 'PEAK_KIB=%M', ...cmd],
-      { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const kib = Number(/PEAK_KIB=(\d+)/.exec(stderr)?.[1] ?? 0);
-        resolve({
-          what,
-          limit,
-          code: (err as { code?: number } | null)?.code ?? 0,
-          seconds: (performance.now() - t0) / 1000,
-          peakMiB: kib / 1024,
-          cut: /the answer was cut at/.test(stdout + stderr),
-          output: stdout + stderr,
-        });
-      },
-    );
-  });
+  // GNU time prints the largest process's peak RSS (KiB) last on stderr.
+  const r = await execa('/usr/bin/time', ['-f', 'PEAK_KIB=%M', ...cmd], { env, reject: false, maxBuffer: 64 * 1024 * 1024 });
+  const kib = Number(/PEAK_KIB=(\d+)/.exec(r.stderr)?.[1] ?? 0);
+  return {
+    what,
+    limit,
+    code: r.exitCode ?? 1,
+    seconds: (performance.now() - t0) / 1000,
+    peakMiB: kib / 1024,
+    cut: /the answer was cut at/.test(r.stdout + r.stderr),
+    output: r.stdout + r.stderr,
+  };
 }
 
 const clean = await spawnTarget();

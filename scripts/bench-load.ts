@@ -132,7 +132,8 @@ export default function () {
         .join(' ');
     console.log(`load average before: ${load()} (anything else running on this machine skews these figures)\n`);
     console.log(
-      `bench:load — credits throughput (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s each, ${s.BENCH_REPEAT}× taking turns)`,
+      `bench:load — credits throughput (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s each, ` +
+        `${s.BENCH_REPEAT}× taking turns)`,
     );
     console.log('  run   load/credits.ts   bare k6 script        wrk   (req/s)   credits.ts/bare');
     const runs = { harness: [] as number[], bare: [] as number[], wrk: [] as number[] };
@@ -147,7 +148,8 @@ export default function () {
       const row = [runs.harness[i], runs.bare[i], runs.wrk[i]].map((n) => (n ?? NaN).toFixed(0));
       const pair = (runs.harness[i] ?? NaN) / (runs.bare[i] ?? NaN);
       console.log(
-        `  ${String(i + 1).padStart(3)}  ${row[0]!.padStart(16)}  ${row[1]!.padStart(15)}  ${row[2]!.padStart(9)}  ${pair.toFixed(2).padStart(24)}`,
+        `  ${String(i + 1).padStart(3)}  ${row[0]!.padStart(16)}  ${row[1]!.padStart(15)}  ${row[2]!.padStart(9)}  ` +
+          pair.toFixed(2).padStart(24),
       );
     }
     const med = { harness: median(runs.harness), bare: median(runs.bare), wrk: median(runs.wrk) };
@@ -172,7 +174,8 @@ export default function () {
       const sustained = okLogins >= rate * 0.95 && failed === 0 && p95 < 1000;
       loginRows.push({ asked: rate, ok: okLogins, p95, sustained });
       console.log(
-        `  ${String(rate).padStart(7)}  ${okLogins.toFixed(1).padStart(11)}  ${p95.toFixed(0).padStart(7)}  ${String(failed).padStart(7)}  ${String(dropped).padStart(7)}${sustained ? '' : '   (not sustained)'}`,
+        `  ${String(rate).padStart(7)}  ${okLogins.toFixed(1).padStart(11)}  ${p95.toFixed(0).padStart(7)}  ` +
+          `${String(failed).padStart(7)}  ${String(dropped).padStart(7)}${sustained ? '' : '   (not sustained)'}`,
       );
     }
     const best = loginRows.filter((r) => r.sustained).at(-1);
@@ -183,7 +186,8 @@ export default function () {
     console.log('    load/credits.ts   bare k6 script        wrk   credits.ts/bare   credits.ts/wrk   bare/wrk');
     console.log(
       `    ${med.harness.toFixed(0).padStart(15)}  ${med.bare.toFixed(0).padStart(15)}  ${med.wrk.toFixed(0).padStart(9)}  ` +
-        `${(med.harness / med.bare).toFixed(2).padStart(16)}  ${(med.harness / med.wrk).toFixed(2).padStart(15)}  ${(med.bare / med.wrk).toFixed(2).padStart(9)}`,
+        `${(med.harness / med.bare).toFixed(2).padStart(16)}  ${(med.harness / med.wrk).toFixed(2).padStart(15)}  ` +
+        `${(med.bare / med.wrk).toFixed(2).padStart(9)}`,
     );
     console.log(
       best

@@ -50,7 +50,8 @@ try {
     }
     const f = (x: number) => x.toFixed(1).padStart(8);
     console.log(
-      `  ${String(n).padStart(6)}   ${(html.length / 1024).toFixed(0).padStart(8)}   ${f(median(cold))}         ${f(median(warm))}             ${f(median(frame))}`,
+      `  ${String(n).padStart(6)}   ${(html.length / 1024).toFixed(0).padStart(8)}   ${f(median(cold))}         ` +
+        `${f(median(warm))}             ${f(median(frame))}`,
     );
   }
 } finally {

@@ -21,7 +21,8 @@ await runMain(async () => {
     const loginLua = secretFile(
       dir,
       'login.lua',
-      `wrk.method = "POST"\nwrk.path = "${API_PATHS.login}"\nwrk.headers["Content-Type"] = "text/plain;charset=UTF-8"\nwrk.body = '${JSON.stringify({ username: account.username, password: account.password })}'\n`,
+      `wrk.method = "POST"\nwrk.path = "${API_PATHS.login}"\nwrk.headers["Content-Type"] = ` +
+        `"text/plain;charset=UTF-8"\nwrk.body = '${JSON.stringify({ username: account.username, password: account.password })}'\n`,
     );
 
     const cases = [
@@ -34,7 +35,8 @@ await runMain(async () => {
         results.get(c.name)!.push(wrk(target.url, { lua: c.lua, threads: 1, connections: c.connections, durationS: s.BENCH_DURATION_S }));
 
     console.log(
-      `\nreference target throughput — wrk -t1, ${s.BENCH_DURATION_S}s per run, ${s.BENCH_REPEAT} runs each (interleaved), medians; 2 cores shared by wrk and the target\n`,
+      `\nreference target throughput — wrk -t1, ${s.BENCH_DURATION_S}s per run, ${s.BENCH_REPEAT} runs each (interleaved), ` +
+        `medians; 2 cores shared by wrk and the target\n`,
     );
     console.log(
       'endpoint'.padEnd(48) +
@@ -63,7 +65,8 @@ await runMain(async () => {
     }
     const ratio = median(results.get(cases[0]!.name)!.map((r) => r.rps)) / median(results.get(cases[1]!.name)!.map((r) => r.rps));
     console.log(
-      `\ncredits serves ${ratio.toFixed(0)}× the login rate: a login load test is bounded by bcrypt, a credits load test by the load generator.`,
+      `\ncredits serves ${ratio.toFixed(0)}× the login rate: a login load test is bounded by bcrypt, a credits load test by ` +
+        `the load generator.`,
     );
     return 0;
   } finally {

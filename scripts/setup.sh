@@ -32,12 +32,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     # policy-rc.d may refuse to start services (containers): the harness starts its own on loopback.
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "setup: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]}); the status page test, the monitoring stack test, the outbox test and the benchmarks need them" >&2
+    echo "setup: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]}); the status page test," \
+      "the monitoring stack test, the outbox test and the benchmarks need them" >&2
     [ "${1:-}" = --strict ] && exit 3
   fi
 fi
 
 if ! node_modules/.bin/tsx scripts/ensure-tools.ts >/dev/null; then
-  if [ "${1:-}" = --strict ]; then echo "setup: k6, Mailpit, actionlint and kubeconform are required to run the tests (see above for other ways to install them)" >&2; exit 3; fi
+  if [ "${1:-}" = --strict ]; then
+    echo "setup: k6, Mailpit, actionlint and kubeconform are required to run the tests" \
+      "(see above for other ways to install them)" >&2
+    exit 3
+  fi
   echo "setup: a Go-built tool is missing; the load scripts, the latest generation and 'npm test' need them (see above)" >&2
 fi

@@ -3,7 +3,7 @@
 // and prints the test count, the median wall time, and how much of it is the target's bcrypt work:
 // bcrypt operations (counted from the answers: a register that got to hashing, a login of a known
 // user, a password change) × the measured cost of one bcrypt operation at cost 10.
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { createServer, request } from 'node:http';
 import { createRequire } from 'node:module';
@@ -54,17 +54,15 @@ await runMain(async () => {
     for (let i = 0; i < s.RUNS; i++) {
       const json = join(dir, `run-${i}.json`);
       const started = performance.now();
-      const code = await new Promise<number>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          [cli, 'test', '--reporter=json', '--retries=0', ...(s.TEST_WORKERS ? [`--workers=${s.TEST_WORKERS}`] : [])],
-          {
-            env: { ...process.env, TARGET_URL: url, TARGET_JWT_KEY: jwtKey, PLAYWRIGHT_JSON_OUTPUT_NAME: json, CI: 'false' },
-            stdio: 'ignore',
-          },
-        );
-        child.on('close', (c) => resolve(c ?? 1));
-      });
+      const { exitCode: code } = await execa(
+        process.execPath,
+        [cli, 'test', '--reporter=json', '--retries=0', ...(s.TEST_WORKERS ? [`--workers=${s.TEST_WORKERS}`] : [])],
+        {
+          env: { TARGET_URL: url, TARGET_JWT_KEY: jwtKey, PLAYWRIGHT_JSON_OUTPUT_NAME: json, CI: 'false' },
+          stdio: 'ignore',
+          reject: false,
+        },
+      );
       walls.push((performance.now() - started) / 1000);
       const stats = (JSON.parse(readFileSync(json, 'utf8')) as { stats: { expected: number; skipped: number; unexpected: number } }).stats;
       tests = stats.expected + stats.skipped + stats.unexpected;
@@ -91,10 +89,12 @@ await runMain(async () => {
     `API suite: ${tests} tests, ${s.RUNS} runs, wall time median ${m.toFixed(1)} s (runs: ${walls.map((w) => w.toFixed(1)).join(', ')} s)`,
   );
   console.log(
-    `bcrypt per run: ${hashes.toFixed(0)} hashes × ${cost.hashMs.toFixed(0)} ms + ${verifies.toFixed(0)} verifies × ${cost.verifyMs.toFixed(0)} ms = ${bcryptS.toFixed(1)} s of bcrypt (one core)`,
+    `bcrypt per run: ${hashes.toFixed(0)} hashes × ${cost.hashMs.toFixed(0)} ms + ${verifies.toFixed(0)} verifies × ` +
+      `${cost.verifyMs.toFixed(0)} ms = ${bcryptS.toFixed(1)} s of bcrypt (one core)`,
   );
   console.log(
-    `  = ${((bcryptS / m) * 100).toFixed(0)}% of the wall time if serial, ${((bcryptS / 2 / m) * 100).toFixed(0)}% if spread over both cores; the rest is Playwright start-up, workers, fixtures and HTTP`,
+    `  = ${((bcryptS / m) * 100).toFixed(0)}% of the wall time if serial, ${((bcryptS / 2 / m) * 100).toFixed(0)}% if spread ` +
+      `over both cores; the rest is Playwright start-up, workers, fixtures and HTTP`,
   );
   console.log(`requests per run: ${[...counts.values()].reduce((a, b) => a + b, 0) / s.RUNS}`);
 });

@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in promtool amtool; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "test:rules: $tool is not installed: apt-get install prometheus prometheus-alertmanager (npm install runs scripts/setup.sh, which installs them)" >&2
+    echo "test:rules: $tool is not installed: apt-get install prometheus prometheus-alertmanager" \
+      "(npm install runs scripts/setup.sh, which installs them)" >&2
     exit 3
   fi
 done

@@ -4,6 +4,7 @@
 /** Appended to "login answered 401": tells an unverified account apart from a wrong password. */
 export function unverifiedHint(generation: string | undefined): string {
   return generation === 'latest'
-    ? ': the account may not be verified (TARGET_GENERATION=latest needs MAIL_INBOX_URL, or accounts verified beforehand), or its password is wrong'
+    ? ': the account may not be verified (TARGET_GENERATION=latest needs MAIL_INBOX_URL, or accounts verified beforehand), or ' +
+        'its password is wrong'
     : '';
 }

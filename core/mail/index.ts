@@ -42,7 +42,10 @@ interface MailSettings {
 export function missingInbox(s: MailSettings, part: string, preVerified: string): string | undefined {
   if (s.TARGET_GENERATION !== 'latest' || s.MAIL_INBOX_URL || !s.TARGET_URL) return undefined;
   return (
-    `MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the new accounts made by ${part} cannot log in until the link mailed to them is opened. ` +
-    `Set MAIL_INBOX_URL to the HTTP API of the Mailpit that catches the target's mail (e.g. http://mailpit.staging.example.com:8025) or to the RabbitMQ the server publishes its mail to (amqp://user:password@rabbitmq.staging.example.com:5672/), or give ${preVerified}`
+    `MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the new accounts made by ${part} cannot log in until the link ` +
+    `mailed to them is opened. ` +
+    `Set MAIL_INBOX_URL to the HTTP API of the Mailpit that catches the target's mail (e.g. ` +
+    `http://mailpit.staging.example.com:8025) or to the RabbitMQ the server publishes its mail to ` +
+    `(amqp://user:password@rabbitmq.staging.example.com:5672/), or give ${preVerified}`
   );
 }

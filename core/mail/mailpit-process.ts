@@ -1,11 +1,11 @@
 // A Mailpit of the harness's own: free loopback ports, a temporary database, stopped with the run.
 // Started next to the bundled target of the latest generation (its SMTP port takes the target's
 // mail, its HTTP API is the harness's inbox) and by the detection matrix for its latest targets.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
 import { ensureTool } from '../go-tools.ts';
 
 export interface RunningMailpit {
@@ -70,16 +70,10 @@ const smtpReady = (port: number): Promise<boolean> =>
     s.once('error', () => resolve(false));
   });
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+/** SIGTERM, then SIGKILL after 5 s (execa's forceKillAfterDelay), and waits for the exit. */
+async function stop(child: ResultPromise): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  await child;
 }
 
 /** Starts Mailpit and resolves once both its HTTP API and its SMTP port answer. */
@@ -90,16 +84,19 @@ export async function startMailpit(opts: { bin?: string } = {}): Promise<Running
   // A port taken between freePort() and Mailpit's bind makes it exit: try again with others.
   for (let attempt = 1; attempt <= 3; attempt++) {
     const [httpPort, smtpPort] = [await freePort(), await freePort()];
-    const child = spawn(bin, mailpitArgs(httpPort, smtpPort, join(dir, `mailpit-${attempt}.db`)), {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    // execa's cleanup: a run that ends any way at all takes its Mailpit with it.
+    const child = execa(bin, mailpitArgs(httpPort, smtpPort, join(dir, `mailpit-${attempt}.db`)), {
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      forceKillAfterDelay: 5000,
     });
     let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 4000) stderr += d.toString();
     });
-    // A run that ends any way at all takes its Mailpit with it.
-    const onExit = () => child.kill('SIGKILL');
-    process.once('exit', onExit);
     const inboxUrl = `http://127.0.0.1:${httpPort}`;
     const deadline = Date.now() + START_TIMEOUT_MS;
     let ready = false;
@@ -114,15 +111,10 @@ export async function startMailpit(opts: { bin?: string } = {}): Promise<Running
         smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
         pid: child.pid!,
         dataDir: dir,
-        close: () =>
-          (closed ??= stop(child).then(() => {
-            process.off('exit', onExit);
-            rmSync(dir, { recursive: true, force: true });
-          })),
+        close: () => (closed ??= stop(child).then(() => rmSync(dir, { recursive: true, force: true }))),
       };
     }
     await stop(child);
-    process.off('exit', onExit);
     why =
       child.exitCode !== null
         ? `it exited with code ${child.exitCode}: ${stderr.trim().split('\n').at(-1) ?? ''}`

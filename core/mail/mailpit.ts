@@ -30,8 +30,10 @@ export class MailpitInbox implements Inbox {
     private readonly transport: Transport = fetchTransport,
   ) {
     const u = new URL(url);
-    if (u.username || u.password)
-      this.headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+    if (u.username || u.password) {
+      const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      this.headers.authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+    }
     u.username = '';
     u.password = '';
     // Mailpit's --webroot puts the API under a path: keep it.
@@ -86,7 +88,8 @@ export class MailpitInbox implements Inbox {
       if (Date.now() + POLL_MS > deadline)
         throw new MailError(
           'none',
-          `no mail to ${to.address} reached ${this.label} within ${Math.round(timeoutMs / 1000)} s (MAIL_WAIT_S): does the target send its mail to this Mailpit's SMTP port?`,
+          `no mail to ${to.address} reached ${this.label} within ${Math.round(timeoutMs / 1000)} s (MAIL_WAIT_S): does the ` +
+            `target send its mail to this Mailpit's SMTP port?`,
         );
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

@@ -18,7 +18,9 @@
 // whole in memory and has no limit of its own, so a message larger than the limit has its content
 // frames (each at most the negotiated frame_max, 128 KiB) dropped as they arrive (capMessages); it
 // is handed on empty and marked, and the sweep puts it back unread, in its place.
-import { connect, type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+// amqplib itself is loaded when a queue is first opened: a run that reads no outbox (the documented
+// generation, a Mailpit inbox) does not pay for it at start-up (the one-shot monitor's start, issue 11).
+import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import { DEFAULT_MAX_BODY_BYTES, humanBytes } from '../http.ts';
 import { redactThenCut } from '../redact.ts';
 import { MailError, parseOutboxUrl, type Inbox, type Mail, type OutboxAddress, type Recipient } from './inbox.ts';
@@ -156,6 +158,7 @@ export class OutboxInbox implements Inbox {
   private open(): Promise<{ model: ChannelModel; channel: Channel }> {
     const opening: Promise<{ model: ChannelModel; channel: Channel }> = (async () => {
       const a = this.address;
+      const { connect } = await import('amqplib');
       const model = await connect(
         {
           protocol: a.protocol,

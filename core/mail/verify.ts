@@ -68,7 +68,8 @@ export async function verifyByMail(api: TemporalClient, inbox: Inbox, account: V
     throw new VerificationError(
       'link',
       // The subject is the sender's text: redacted, then cut, like any answer quoted.
-      `could not verify ${account.username}: the newest mail to ${account.email_address} ('${redactThenCut(mail.subject.replace(/\s+/g, ' ').trim(), 100)}') holds no ${API_PATHS.verifyEmail}/... link`,
+      `could not verify ${account.username}: the newest mail to ${account.email_address} ` +
+        `('${redactThenCut(mail.subject.replace(/\s+/g, ' ').trim(), 100)}') holds no ${API_PATHS.verifyEmail}/... link`,
     );
   const token = linkToken(link);
   let res: ApiResponse;
@@ -84,7 +85,8 @@ export async function verifyByMail(api: TemporalClient, inbox: Inbox, account: V
   if (res.status !== 200 || body?.response !== MESSAGES.emailVerified)
     throw new VerificationError(
       'answer',
-      `could not verify ${account.username}: the link mailed to ${account.email_address} answered ${answerText(res, [token])}, expected 200 '${MESSAGES.emailVerified}'`,
+      `could not verify ${account.username}: the link mailed to ${account.email_address} answered ` +
+        `${answerText(res, [token])}, expected 200 '${MESSAGES.emailVerified}'`,
       res.status,
     );
   return link;

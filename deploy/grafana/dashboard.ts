@@ -132,7 +132,8 @@ function monitorPanels(d: DashboardBuilder): DashboardBuilder {
         .datasource(ds)
         .withTarget(
           query(
-            `histogram_quantile(0.95, sum by (target, step, le) (rate(temporal_monitor_step_duration_seconds_bucket{${T}}[$__rate_interval])))`,
+            `histogram_quantile(0.95, sum by (target, step, le) ` +
+              `(rate(temporal_monitor_step_duration_seconds_bucket{${T}}[$__rate_interval])))`,
             '{{target}} {{step}}',
           ),
         )

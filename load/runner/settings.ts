@@ -6,7 +6,6 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { missingInbox } from '../../core/mail/index.ts';
 import { parseCommandLine, parseSettings, SettingsError, setting, sharedSettings } from '../../core/settings.ts';
-import { parseTargetSettings } from '../../reference/settings.ts';
 import {
   assertTargetAllowed,
   buildCriteria,
@@ -70,7 +69,8 @@ const LOAD_KNOBS = [
 
 export const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
 export const USAGE =
-  'usage: npm run load -- <login|credits> [-e LOAD_PROFILE=smoke|load|stress|spike|soak] [-e LOAD_RATE=N] [-e KEY=VALUE]... [-- <k6 flags>]';
+  'usage: npm run load -- <login|credits> [-e LOAD_PROFILE=smoke|load|stress|spike|soak] [-e LOAD_RATE=N] [-e KEY=VALUE]... ' +
+  '[-- <k6 flags>]';
 
 /** Settings `-e` may not carry: a password on a command line is seen by every process on the machine. */
 const NOT_ON_COMMAND_LINE = new Set(['LOAD_PASSWORD']);
@@ -112,8 +112,7 @@ export interface LoadRun {
 
 /** Everything `npm run load` checks before it starts anything: arguments, settings, the safety gate,
  *  an inbox for a latest target's pool, the profile and thresholds the k6 script will build (with the
- *  script's own code, lib/settings.ts), and the bundled target's settings when it is used. Throws
- *  SettingsError (exit 2) naming what is wrong. */
+ *  script's own code, lib/settings.ts). Throws SettingsError (exit 2) naming what is wrong. */
 export function validateLoadRun(argv: readonly string[], baseEnv: Record<string, string | undefined>): LoadRun {
   const { values, positionals, after } = parseCommandLine(
     'npm run load',
@@ -138,8 +137,9 @@ export function validateLoadRun(argv: readonly string[], baseEnv: Record<string,
 
   try {
     // The gate first: nothing is started or sent before it passes.
+    // Without TARGET_URL, the bundled target checks its own settings as it starts (reference/bundled.ts,
+    // loaded only then), still before any traffic.
     const targetUrl = s.TARGET_URL ? assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET) : undefined;
-    if (!targetUrl) parseTargetSettings(env);
     // A latest target: the pool is made and verified by the runner, which needs an inbox (or accounts given).
     const noInbox =
       s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { unverifiedHint } from '../../core/mail/hints.ts';
 import { VerificationError, verifyByMail } from '../../core/mail/verify.ts';
 import { LoginOk, RegisterOk } from '../../core/schemas.ts';
-import type { Account } from '../state.ts';
+import { type Account, namedAccount } from '../../core/accounts.ts';
 import { describeAnswer, judge, ms, timed, type Check, type PassContext, type Verdict } from './context.ts';
 
 /** How long a refused account's old mail is looked for before healing: it is there or long gone. */
@@ -21,10 +21,12 @@ async function verifyAccount(ctx: PassContext, account: Account, waitMs: number)
   if (!ctx.inbox)
     return {
       status: 'fail',
-      message: `the monitoring account ${account.username} cannot be verified: TARGET_GENERATION=latest needs MAIL_INBOX_URL, or MONITOR_USERNAME/MONITOR_PASSWORD of an account verified beforehand`,
+      message:
+        `the monitoring account ${account.username} cannot be verified: TARGET_GENERATION=latest needs MAIL_INBOX_URL, ` +
+        `or MONITOR_USERNAME/MONITOR_PASSWORD of an account verified beforehand`,
     };
   try {
-    await verifyByMail(ctx.api, ctx.inbox, { username: account.username, email_address: account.email }, waitMs);
+    await verifyByMail(ctx.api, ctx.inbox, account, waitMs);
     return undefined;
   } catch (err) {
     if (err instanceof VerificationError) return { status: 'fail', message: `the monitoring account: ${err.message}` };
@@ -35,14 +37,10 @@ async function verifyAccount(ctx: PassContext, account: Account, waitMs: number)
 /** Registers (and verifies) a new dedicated account and keeps it in the state. */
 async function registerDedicated(ctx: PassContext, drift: string[]): Promise<Account | Verdict> {
   const id = randomBytes(6).toString('hex');
-  const account: Account = {
-    username: `temporal-monitor-${id}`,
-    password: randomBytes(18).toString('base64url'),
-    email: `temporal-monitor-${id}@example.com`,
-  };
+  const account = namedAccount('monitor', id, randomBytes(18).toString('base64url'));
   ctx.secrets.push(account.password);
   ctx.passwords.push(account.password);
-  const res = await ctx.api.register({ username: account.username, password: account.password, email_address: account.email });
+  const res = await ctx.api.register(account);
   if (res.status !== 200)
     return { status: 'fail', message: `could not register the monitoring account: register answered ${describeAnswer(res, ctx.secrets)}` };
   const v = judge(ctx, RegisterOk, res);
@@ -83,7 +81,9 @@ async function heal(
       ...fresh,
       message: `the monitoring account ${account.username} was refused (${why}) and a new one could not be made: ${fresh.message}`,
     };
-  ctx.accountNote = ` (the account it had, ${account.username}, was refused: ${why}; it has gone, as after a reset or restart of the target, so the monitor registered${ctx.generation === 'latest' ? ' and verified' : ''} this new one)`;
+  ctx.accountNote =
+    ` (the account it had, ${account.username}, was refused: ${why}; it has gone, as after a reset or restart ` +
+    `of the target, so the monitor registered${ctx.generation === 'latest' ? ' and verified' : ''} this new one)`;
   // Tokens of the account that is gone say nothing about the server any more: forgotten, not probed.
   const drop = ctx.kept.map((k) => k.id);
   ctx.kept = [];
@@ -102,7 +102,9 @@ export const login: Check = {
         const made = await registerDedicated(ctx, drift);
         if (isVerdict(made)) return made;
         account = made;
-        ctx.accountNote = ` (registered it as the dedicated monitoring account${ctx.generation === 'latest' ? ' and opened the link mailed to it' : ''})`;
+        ctx.accountNote =
+          ` (registered it as the dedicated monitoring ` +
+          `account${ctx.generation === 'latest' ? ' and opened the link mailed to it' : ''})`;
       }
     }
     const who = ctx.credentials ?? account!;
@@ -132,11 +134,16 @@ export const login: Check = {
       return verdict({
         status: 'fail',
         message: ctx.credentials
-          ? `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}${unverifiedHint(ctx.generation)}. ` +
-            `It was given (MONITOR_USERNAME), so the monitor cannot re-create it: check that ${username} still exists${ctx.generation === 'latest' ? ' and is verified' : ''} and that MONITOR_PASSWORD is its password (re-create it after a reset of the target), or unset MONITOR_USERNAME and MONITOR_PASSWORD to let the monitor register its own`
+          ? `the monitoring account ${username} was refused: login answered ` +
+            `${describeAnswer(res, ctx.secrets)}${unverifiedHint(ctx.generation)}. ` +
+            `It was given (MONITOR_USERNAME), so the monitor cannot re-create it: check that ${username} still ` +
+            `exists${ctx.generation === 'latest' ? ' and is verified' : ''} and that MONITOR_PASSWORD is its password ` +
+            `(re-create it after a reset of the target), or unset MONITOR_USERNAME and MONITOR_PASSWORD to let the monitor register its own`
           : `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}${note}${
               ctx.accountMade
-                ? `; it was made in this pass, so login itself is broken${ctx.generation === 'latest' ? ', or the account is not verified (its mailed link could not be opened)' : ''}`
+                ? `; it was made in this pass, so login itself is broken${
+                    ctx.generation === 'latest' ? ', or the account is not verified (its mailed link could not be opened)' : ''
+                  }`
                 : ''
             }`,
       });

@@ -22,7 +22,8 @@ export const tokenLifetime: Check = {
     // is the server's fault, not ours.
     if (origIat !== undefined && Math.abs(origIat - nowS) > toleranceS + 1)
       problems.push(
-        `the token's orig_iat is ${signed(origIat - nowS)} from the server's Date header (tolerance ${humanDuration(toleranceS)}): the token signer's clock is off`,
+        `the token's orig_iat is ${signed(origIat - nowS)} from the server's Date header (tolerance ` +
+          `${humanDuration(toleranceS)}): the token signer's clock is off`,
       );
     const skew = [
       dateS === undefined ? 'no Date header' : `server Date ${skewText(dateS - localS)} with the local clock`,
@@ -32,7 +33,8 @@ export const tokenLifetime: Check = {
       .join(', ');
     if (problems.length) return { status: 'fail', message: `${problems.join('; ')} (clock skew: ${skew})` };
     const localSkew = dateS === undefined ? 0 : Math.abs(dateS - localS);
-    const summary = `token expires in ${humanDuration(report.lifetimeS ?? 0)} (expire = exp = ${fresh.expire}), ${report.alg}; clock skew: ${skew}`;
+    const lifetime = humanDuration(report.lifetimeS ?? 0);
+    const summary = `token expires in ${lifetime} (expire = exp = ${fresh.expire}), ${report.alg}; clock skew: ${skew}`;
     // Our own clock being off is worth a look but is not the API's outage.
     if (localSkew > toleranceS + 1)
       return {

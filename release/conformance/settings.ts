@@ -1,7 +1,6 @@
 // Settings of npm run conformance (release/conformance.ts), kept apart from the program so the
 // bad-values self-test can validate them without running it.
 import { parseSettings, SettingsError, settingsEnv, sharedSettings } from '../../core/settings.ts';
-import { targetSettings } from '../../reference/settings.ts';
 
 export const conformanceSettings = {
   TARGET_URL: sharedSettings.TARGET_URL,
@@ -10,7 +9,7 @@ export const conformanceSettings = {
   MAIL_WAIT_S: sharedSettings.MAIL_WAIT_S,
   HTTP_TIMEOUT_MS: sharedSettings.HTTP_TIMEOUT_MS,
   HTTP_MAX_BODY_BYTES: sharedSettings.HTTP_MAX_BODY_BYTES,
-  TARGET_JWT_KEY: targetSettings.TARGET_JWT_KEY,
+  TARGET_JWT_KEY: sharedSettings.TARGET_JWT_KEY,
 };
 
 /** What npm run conformance checks before any traffic (SettingsError: exit 2). */
@@ -23,7 +22,8 @@ export function validateConformance(env: Record<string, string | undefined> = se
     );
   if (s.TARGET_GENERATION === 'latest' && !s.MAIL_INBOX_URL)
     problems.push(
-      "MAIL_INBOX_URL: not set, but the latest generation's accounts must be verified by mail: the server's outbox (amqp://…) or its Mailpit",
+      "MAIL_INBOX_URL: not set, but the latest generation's accounts must be verified by mail: the server's outbox " +
+        '(amqp://…) or its Mailpit',
     );
   if (problems.length) throw new SettingsError(problems);
   return s;

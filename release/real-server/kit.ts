@@ -20,7 +20,8 @@ export function cannotRunHere(): string | undefined {
     ...(existsSync('/usr/lib/rabbitmq/bin/rabbitmq-server') ? [] : ['rabbitmq-server']),
   ];
   return missing.length
-    ? `the kit installs ${missing.join(' and ')} with apt, which needs root, and this is not root (install them, or run npm test as root as CI does)`
+    ? `the kit installs ${missing.join(' and ')} with apt, which needs root, and this is not root (install them, or run npm ` +
+        `test as root as CI does)`
     : undefined;
 }
 

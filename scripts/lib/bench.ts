@@ -1,8 +1,9 @@
 // What the benchmarks share: the median, a benchmark account with its token, secrets written to
 // private files (never on a command line or in the output), and one wrk run parsed into figures.
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execaSync } from 'execa';
+import { namedAccount } from '../../core/accounts.ts';
 import { TemporalClient } from '../../core/client.ts';
 
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -17,11 +18,7 @@ export interface BenchAccount {
 export async function benchAccount(url: string): Promise<BenchAccount> {
   const api = new TemporalClient({ baseUrl: url });
   const id = Date.now().toString(36);
-  const account = {
-    username: `hx-bench-${id}`,
-    password: `bench-${Math.random().toString(36).slice(2)}`,
-    email_address: `hx-bench-${id}@example.test`,
-  };
+  const account = namedAccount('bench', id, `bench-${Math.random().toString(36).slice(2)}`);
   const reg = await api.register(account);
   if (reg.status !== 200) throw new Error(`could not register the benchmark account: register answered ${reg.status}`);
   const login = await api.login(account);
@@ -50,9 +47,7 @@ export interface WrkResult {
 }
 
 export function wrk(url: string, o: { lua: string; threads: number; connections: number; durationS: number }): WrkResult {
-  const out = execFileSync('wrk', [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.lua, url], {
-    encoding: 'utf8',
-  });
+  const { stdout: out } = execaSync('wrk', [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.lua, url]);
   const ms = (label: string) => {
     const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
     if (!m) return NaN;

@@ -4,9 +4,9 @@
 // operator, not with Kubernetes: it is the one resource skipped. The Prometheus and Alertmanager
 // configurations beside them are not Kubernetes objects: promtool and amtool check those
 // (npm run test:rules).
+import { execa } from 'execa';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ensureTool } from '../../core/go-tools.ts';
@@ -20,7 +20,7 @@ interface Output {
 
 async function kubeconform(paths: string[]): Promise<{ code: number | null; out: Output; raw: string }> {
   const bin = await ensureTool('kubeconform');
-  const r = spawnSync(
+  const r = await execa(
     bin,
     [
       '-strict',
@@ -36,9 +36,9 @@ async function kubeconform(paths: string[]): Promise<{ code: number | null; out:
       'k6.io/v1alpha1/TestRun',
       ...paths,
     ],
-    { encoding: 'utf8' },
+    { reject: false, stripFinalNewline: false },
   );
-  return { code: r.status, out: JSON.parse(r.stdout) as Output, raw: r.stdout + r.stderr };
+  return { code: r.exitCode ?? null, out: JSON.parse(r.stdout) as Output, raw: r.stdout + r.stderr };
 }
 
 /** Where the Kubernetes manifests live (deploy/prometheus and deploy/alertmanager hold tool configurations). */

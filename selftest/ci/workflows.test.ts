@@ -2,9 +2,9 @@
 // `run:` script and knows the inputs of the common actions), and the API-tests workflow keeps what the
 // README promises: after-deploy and manual triggers, staging secrets, a sharded matrix whose blob
 // reports are merged into one HTML report and JUnit, and the k6 smoke as a second job.
+import { execa, execaSync } from 'execa';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -17,9 +17,10 @@ const gh = (e: string): string => `\${{ ${e} }}`;
 
 async function actionlint(files: string[], cwd?: string) {
   const bin = await ensureTool('actionlint');
-  const shellcheck = spawnSync('sh', ['-c', 'command -v shellcheck'], { encoding: 'utf8' }).stdout.trim();
+  const shellcheck = execaSync('sh', ['-c', 'command -v shellcheck'], { reject: false }).stdout.trim();
   assert.ok(shellcheck, 'shellcheck is missing (scripts/setup.sh installs it): actionlint would skip the run: scripts');
-  return spawnSync(bin, ['-no-color', `-shellcheck=${shellcheck}`, ...files], { encoding: 'utf8', cwd });
+  const r = await execa(bin, ['-no-color', `-shellcheck=${shellcheck}`, ...files], { cwd, reject: false });
+  return { status: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('actionlint finds nothing to report in any workflow', async () => {

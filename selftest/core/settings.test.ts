@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { parseSettings, sharedSettings, SettingsError, setting, targetIsLocal, targetLabel } from '../../core/settings.ts';
+import { runCli } from '../support/cli.ts';
 
 const problemsOf = (env: Record<string, string>, shape: object = sharedSettings): string[] => {
   try {
@@ -65,22 +65,18 @@ test('a secret-named setting never has its value echoed', () => {
   assert.doesNotMatch(q[0]!, /hunter2/);
 });
 
-test('a program given a bad setting exits 2 and names it, before doing anything', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'reference/main.ts'], {
-    env: { ...process.env, TARGET_PORT: 'eighty', TARGET_FAULTS: '' },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  assert.equal(r.status, 2, r.stderr);
+const target = (args: string[], env: Record<string, string> = {}) =>
+  runCli(process.execPath, ['--import', 'tsx', 'reference/main.ts', ...args], env, 30_000);
+
+test('a program given a bad setting exits 2 and names it, before doing anything', async () => {
+  const r = await target([], { TARGET_PORT: 'eighty', TARGET_FAULTS: '' });
+  assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /TARGET_PORT: expected a whole number from 0 to 65535 \(got 'eighty'\)/);
 });
 
-test('an unknown fault name stops the target with exit 2 and the list of known faults', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--faults', 'token-2h'], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  assert.equal(r.status, 2, r.stderr);
+test('an unknown fault name stops the target with exit 2 and the list of known faults', async () => {
+  const r = await target(['--faults', 'token-2h']);
+  assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--faults: unknown fault 'token-2h' \(known: token-1h,/);
 });
 
@@ -90,12 +86,8 @@ test('a taken TARGET_PORT stops npm run target with exit 2 and one sentence, not
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   const port = (busy.address() as { port: number }).port;
   try {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'reference/main.ts'], {
-      env: { ...process.env, TARGET_PORT: String(port), TARGET_HOST: '127.0.0.1', TARGET_FAULTS: '', TARGET_DB: ':memory:' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    assert.equal(r.status, 2, r.stderr);
+    const r = await target([], { TARGET_PORT: String(port), TARGET_HOST: '127.0.0.1', TARGET_FAULTS: '', TARGET_DB: ':memory:' });
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`TARGET_PORT: port ${port} on 127\\.0\\.0\\.1 is already in use`));
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'a stack trace');
   } finally {
@@ -103,8 +95,8 @@ test('a taken TARGET_PORT stops npm run target with exit 2 and one sentence, not
   }
 });
 
-test('an unknown flag stops npm run target with exit 2 naming it and the flags there are', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '9'], { encoding: 'utf8', timeout: 30_000 });
-  assert.equal(r.status, 2, r.stderr);
+test('an unknown flag stops npm run target with exit 2 naming it and the flags there are', async () => {
+  const r = await target(['--port', '9']);
+  assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /--port: not an option of npm run target \(its options are --faults, --list-faults, --markdown\)/);
 });

@@ -211,7 +211,8 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       assert.deepEqual(
         alertsIn('firing').filter((a) => a.target === IN_MAINTENANCE),
         [],
-        `nothing reached the receiver for the target in maintenance: ${JSON.stringify(alertsIn('firing').filter((a) => a.target === IN_MAINTENANCE))}`,
+        `nothing reached the receiver for the target in maintenance: ` +
+          `${JSON.stringify(alertsIn('firing').filter((a) => a.target === IN_MAINTENANCE))}`,
       );
     });
 

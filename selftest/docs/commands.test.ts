@@ -66,7 +66,8 @@ const shortK6 = (cmd: string) =>
 const ROOMY_LATENCY = { LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' };
 const START_ENV = { RELEASE_TEST_PROJECTS: 'smoke', LOAD_DURATION: '3s', ...ROOMY_LATENCY };
 const START_WHY =
-  "each part runs in full elsewhere in npm test (the matrix's clean column: the whole Playwright suite; selftest/load: the k6 smoke; selftest/release: the monitor pass); here npm start wires all three, with the smoke project and 3 s k6 runs";
+  "each part runs in full elsewhere in npm test (the matrix's clean column: the whole Playwright suite; selftest/load: the k6 " +
+  'smoke; selftest/release: the monitor pass); here npm start wires all three, with the smoke project and 3 s k6 runs';
 
 /** First match wins. */
 const VARIANTS: Variant[] = [

@@ -66,7 +66,7 @@ describe('k6 runs for real', () => {
   });
   after(() => target.close());
 
-  it("plain `k6 run load/credits.ts` in a folder without reports/: exit 0, k6's own summary, no summary error, no file written", async () => {
+  it("plain `k6 run load/credits.ts` in a folder without reports/: exit 0, k6's own summary, no summary error, no file", async () => {
     const fresh = tempDir('hx-fresh-clone-');
     const run = await runK6Direct(
       'credits.ts',
@@ -81,7 +81,7 @@ describe('k6 runs for real', () => {
     assert.deepEqual(readdirSync(fresh), []);
   });
 
-  it('npm run load: a folder per run (time, script, profile), `latest` on the newest, a dashboard with time series for the load profile', async () => {
+  it('npm run load: a folder per run (time, script, profile), `latest` on the newest, the load profile has a dashboard', async () => {
     const first = await runLoad(
       ['credits', '-e', 'LOAD_PROFILE=load', '-e', 'LOAD_DURATION=4s', '-e', 'LOAD_RATE=20', '-e', 'LOAD_POOL_SIZE=2'],
       {

@@ -31,7 +31,7 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 0);
   });
 
-  it('npm run load refuses an unknown flag before -- with exit 2 naming it, before anything starts (after --, k6 flags go through k6PassThrough)', async () => {
+  it('npm run load refuses an unknown flag before -- with exit 2 naming it, before anything starts (after --: k6PassThrough)', async () => {
     const unknown = await runLoad(['login', '--vus', '5']);
     assert.equal(unknown.code, 2, tail(unknown));
     assert.match(unknown.output, /--vus: not an option of npm run load \(its options are --env\)/);

@@ -129,7 +129,10 @@ describe('the dedicated account', () => {
       assert.match(c.message, /the monitoring account hx-given-monitor was refused: login answered HTTP 401/);
       assert.match(
         c.message,
-        /It was given \(MONITOR_USERNAME\), so the monitor cannot re-create it: check that hx-given-monitor still exists and that MONITOR_PASSWORD is its password/,
+        new RegExp(
+          /It was given \(MONITOR_USERNAME\), so the monitor cannot re-create it: /.source +
+            /check that hx-given-monitor still exists and that MONITOR_PASSWORD is its password/.source,
+        ),
       );
       assert.match(c.message, /unset MONITOR_USERNAME and MONITOR_PASSWORD to let the monitor register its own/);
       assert.equal(c.message.includes(given.password), false);
@@ -186,7 +189,10 @@ describe('healing is bounded', () => {
       assert.equal(registrations, 2, 'one more in the next pass, for the refused one');
       assert.match(
         loginOf((await m.monitor.pass()).pass).message,
-        /was refused: login answered HTTP 401.*so the monitor registered this new one\); it was made in this pass, so login itself is broken/,
+        new RegExp(
+          /was refused: login answered HTTP 401.*so the monitor registered this new one\)/.source +
+            /; it was made in this pass, so login itself is broken/.source,
+        ),
       );
       assert.equal(registrations, 3);
     } finally {
@@ -257,7 +263,10 @@ test('fault verification-link-broken: the mailed link answers 400, and login fai
     assert.equal(c.status, 'fail');
     assert.match(
       c.message,
-      /the link mailed to temporal-monitor-\w+@example\.com answered HTTP 400: \{"code":400,"response":"signature is invalid"\}, expected 200 'email verified'/,
+      new RegExp(
+        /the link mailed to temporal-monitor-\w+@example\.com /.source +
+          /answered HTTP 400: \{"code":400,"response":"signature is invalid"\}, expected 200 'email verified'/.source,
+      ),
     );
     assert.equal(target.store.userCount(), 1, 'one account made in the pass, retries included');
     assert.doesNotMatch(JSON.stringify(r.pass), /eyJ[\w-]+\.eyJ/, 'the link token is not in the result');

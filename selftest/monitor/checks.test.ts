@@ -105,15 +105,19 @@ for (const [fault, e] of Object.entries(EXPECT)) {
   });
 }
 
-test('every fault the catalog says the monitor catches has a case here (expired-accepted: across-runs.test.ts; verification-link-broken: account.test.ts)', () => {
-  const mine = Object.entries(FAULTS)
-    .filter(([, f]) => (f.caughtBy as readonly string[]).includes('monitor'))
-    .map(([n]) => n);
-  assert.deepEqual(
-    mine.filter((n) => !(n in EXPECT) && n !== 'expired-accepted' && n !== 'verification-link-broken'),
-    [],
-  );
-});
+test(
+  'every fault the catalog says the monitor catches has a case here (expired-accepted: across-runs.test.ts; ' +
+    'verification-link-broken: account.test.ts)',
+  () => {
+    const mine = Object.entries(FAULTS)
+      .filter(([, f]) => (f.caughtBy as readonly string[]).includes('monitor'))
+      .map(([n]) => n);
+    assert.deepEqual(
+      mine.filter((n) => !(n in EXPECT) && n !== 'expired-accepted' && n !== 'verification-link-broken'),
+      [],
+    );
+  },
+);
 
 test('a check that fails once and then passes is retried, and the retry is recorded', async () => {
   // A check that fails its first attempt, the way a dropped packet would: deterministic, no timing race.

@@ -119,12 +119,15 @@ test('a secret in a body fails the check, known field or not, and the message ne
 test('a state file from before drift notes gets the column and keeps its history', () => {
   const path = join(tempDir(), 'old.db');
   const old = new Database(path);
-  old.exec(`CREATE TABLE passes (id INTEGER PRIMARY KEY, target TEXT NOT NULL, started_at INTEGER NOT NULL, duration_ms REAL NOT NULL,
+  old.exec(
+    `CREATE TABLE passes (id INTEGER PRIMARY KEY, target TEXT NOT NULL, started_at INTEGER NOT NULL, duration_ms REAL NOT NULL,
     status TEXT NOT NULL, token_expire_s INTEGER);
     CREATE TABLE check_results (pass_id INTEGER NOT NULL REFERENCES passes(id) ON DELETE CASCADE, ord INTEGER NOT NULL, name TEXT NOT NULL,
-    status TEXT NOT NULL, duration_ms REAL NOT NULL, attempts INTEGER NOT NULL, message TEXT NOT NULL, retried TEXT, PRIMARY KEY (pass_id, ord));
+    status TEXT NOT NULL, duration_ms REAL NOT NULL, attempts INTEGER NOT NULL, message TEXT NOT NULL, retried TEXT, PRIMARY ` +
+      `KEY (pass_id, ord));
     INSERT INTO passes VALUES (1, 'T', 1000, 5, 'pass', NULL);
-    INSERT INTO check_results VALUES (1, 0, 'login', 'pass', 5, 1, 'fine', NULL);`);
+    INSERT INTO check_results VALUES (1, 0, 'login', 'pass', 5, 1, 'fine', NULL);`,
+  );
   old.close();
   const s = new MonitorState(path);
   try {

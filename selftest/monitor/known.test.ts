@@ -13,7 +13,7 @@ import { makeMonitor, tempDir, testSettings, webhookReceiver } from './support.t
 
 type Slack = { text: string };
 
-test('a known issue that happens is known, not failed: no page (one already out is resolved), exit 0, said everywhere; fixed, it fails', async () => {
+test('a known issue that happens is known, not failed: no page (one out is resolved), exit 0, said everywhere; fixed, fails', async () => {
   const target = await startTarget();
   const hook = await webhookReceiver();
   const dir = tempDir();
@@ -84,7 +84,7 @@ test('a known issue that happens is known, not failed: no page (one already out 
   }
 });
 
-test('a known issue naming a check the monitor does not have, or a list that is not JSON: exit 2 before any traffic, the setting named', async () => {
+test('a known issue naming a check the monitor lacks, or a list not JSON: exit 2 before any traffic, the setting named', async () => {
   const dir = tempDir();
   const list = join(dir, 'known-issues.json');
   const run = () =>

@@ -1,8 +1,8 @@
 // The state file: history survives a restart and a crash mid-write (one transaction per pass),
 // retention trims old passes, and the file (it holds a password and tokens) is private.
+import { execaSync } from 'execa';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MonitorState } from '../../monitors/state.ts';
@@ -22,7 +22,7 @@ const passAt = (t: number, status: 'pass' | 'fail' = 'pass'): PassResult => ({
 test('history, the account and kept tokens survive a restart; the file is readable by its owner only', () => {
   const path = join(tempDir(), 'sub', 'monitor.db');
   const a = new MonitorState(path);
-  a.saveAccount('T', { username: 'u', password: 'p', email: 'e' });
+  a.saveAccount('T', { username: 'u', password: 'p', email_address: 'e' });
   a.recordPass(passAt(Date.now()), { drop: [], keep: { token: 'tok', issuedAtMs: Date.now(), expireS: 1 } });
   a.recordPass(passAt(Date.now(), 'fail'), { drop: [] });
   a.close();
@@ -41,16 +41,18 @@ test('a crash in the middle of writing a pass leaves the earlier history whole a
   s.recordPass(passAt(Date.now()), { drop: [] });
   s.close();
   // A child writes a pass inside a transaction and dies (SIGKILL) before it commits.
-  const child = `
+  const child =
+    `
     import Database from 'better-sqlite3';
     const db = new Database(${JSON.stringify(path)});
     db.pragma('journal_mode = WAL');
     db.exec('BEGIN');
     db.prepare("INSERT INTO passes (target, started_at, duration_ms, status) VALUES ('T', 1, 1, 'fail')").run();
-    db.prepare("INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message) VALUES (last_insert_rowid(), 0, 'login', 'fail', 1, 1, 'x')").run();
+    db.prepare("INSERT INTO check_results (pass_id, ord, name, status, duration_ms, attempts, message) VALUES ` +
+    `(last_insert_rowid(), 0, 'login', 'fail', 1, 1, 'x')").run();
     process.kill(process.pid, 'SIGKILL');`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { cwd: process.cwd() });
-  assert.equal(r.signal, 'SIGKILL', r.stderr.toString());
+  const r = execaSync(process.execPath, ['--input-type=module', '-e', child], { reject: false });
+  assert.equal(r.signal, 'SIGKILL', r.stderr);
   const again = new MonitorState(path);
   const passes = again.recentPasses('T', 10);
   assert.equal(passes.length, 1);

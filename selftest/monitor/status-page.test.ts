@@ -149,7 +149,8 @@ test('the status page at 1, 100 and 10 000 passes: every chart drawn, thresholds
       const { tab, errors, renderedMs } = await open(browser, file);
       assert.deepEqual(errors, [], `${n} passes`);
       console.log(
-        `${n} passes: page ${(html.length / 1024).toFixed(0)} KiB, server render ${serverMs.toFixed(0)} ms, chromium to first frame ${renderedMs} ms`,
+        `${n} passes: page ${(html.length / 1024).toFixed(0)} KiB, server render ${serverMs.toFixed(0)} ms, chromium to first ` +
+          `frame ${renderedMs} ms`,
       );
       const data = JSON.parse((await tab.locator('#history-data').textContent()) ?? '{}') as { t: number[] };
       assert.equal(data.t.length, n);

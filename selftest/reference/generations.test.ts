@@ -54,7 +54,7 @@ describe('the latest generation', () => {
     }
   });
 
-  test('an unverified account: login 401 exactly as a wrong password, a valid token 403 on every account route, refresh still 200', async () => {
+  test('an unverified account: login 401 as a wrong password, a valid token 403 on every account route, refresh still 200', async () => {
     const a = newAccount();
     await h.api.register(a);
     const unverified = await h.api.login({ username: a.username, password: a.password });
@@ -180,28 +180,32 @@ describe('the latest generation answers as the real server (seen with npm run co
   });
   after(() => h.close());
 
-  test("refresh is gin-jwt 2.3.1's: no readable token crashes it (500, empty body, no Content-Type); any token with an orig_iat is re-signed", async () => {
-    for (const auth of [
-      undefined,
-      { header: 'Basic aHg6aHg=' },
-      'not-a-token',
-      `${base64url.encode('{"alg":"none"}')}.${base64url.encode('{"id":"x"}')}.`,
-    ]) {
-      const r = await h.api.refresh(auth);
-      assert.deepEqual([r.status, r.text, r.headers['content-type']], [500, '', undefined], `refresh with ${JSON.stringify(auth)}`);
-    }
-    const now = Math.floor(Date.now() / 1000);
-    const forged = await new SignJWT({ exp: now + 60, id: 'anyone-at-all', orig_iat: now })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .sign(new TextEncoder().encode('not the server key'));
-    const minted = await h.api.refresh(forged);
-    assert.equal(minted.status, 200, 'a token signed with another key is exchanged for a signed one');
-    const token = (minted.body as { token: string }).token;
-    assert.equal(decodeJwt(token).id, 'anyone-at-all');
-    assert.equal(decodeProtectedHeader(token).alg, 'HS256');
-    const stale = await hs('HS256', { exp: now - 3600, id: 'x', orig_iat: now - 90_000 });
-    assert.deepEqual((await h.api.refresh(stale)).body, { code: 401, message: MESSAGES.refreshExpired });
-  });
+  test(
+    "refresh is gin-jwt 2.3.1's: no readable token crashes it (500, empty body, no Content-Type); any token with an " +
+      'orig_iat is re-signed',
+    async () => {
+      for (const auth of [
+        undefined,
+        { header: 'Basic aHg6aHg=' },
+        'not-a-token',
+        `${base64url.encode('{"alg":"none"}')}.${base64url.encode('{"id":"x"}')}.`,
+      ]) {
+        const r = await h.api.refresh(auth);
+        assert.deepEqual([r.status, r.text, r.headers['content-type']], [500, '', undefined], `refresh with ${JSON.stringify(auth)}`);
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const forged = await new SignJWT({ exp: now + 60, id: 'anyone-at-all', orig_iat: now })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .sign(new TextEncoder().encode('not the server key'));
+      const minted = await h.api.refresh(forged);
+      assert.equal(minted.status, 200, 'a token signed with another key is exchanged for a signed one');
+      const token = (minted.body as { token: string }).token;
+      assert.equal(decodeJwt(token).id, 'anyone-at-all');
+      assert.equal(decodeProtectedHeader(token).alg, 'HS256');
+      const stale = await hs('HS256', { exp: now - 3600, id: 'x', orig_iat: now - 90_000 });
+      assert.deepEqual((await h.api.refresh(stale)).body, { code: 401, message: MESSAGES.refreshExpired });
+    },
+  );
 
   test('login refusals gin cannot bind are 400 with the JSON text, sent as text/plain without WWW-Authenticate', async () => {
     for (const form of [{}, { username: 'x' }, { username: '', password: 'y' }]) {
@@ -215,29 +219,33 @@ describe('the latest generation answers as the real server (seen with npm run co
     assert.equal(wrong.headers['content-type'], 'application/json; charset=utf-8', 'a 401 is JSON as usual');
   });
 
-  test('every answer, a 404 included, has Vary: Origin, a request id and the hourly rate-limit headers; a CORS preflight is answered before them', async () => {
-    const a = await h.api.raw('GET', '/v2/nothing-here');
-    const b = await h.api.creditsAvailable(undefined);
-    for (const r of [a, b]) {
-      assert.equal(r.headers.vary, 'Origin');
-      assert.match(r.headers['x-request-id'] ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      assert.equal(r.headers['x-ratelimit-limit'], '100000');
-    }
-    assert.notEqual(a.headers['x-request-id'], b.headers['x-request-id']);
-    assert.equal(Number(a.headers['x-ratelimit-remaining']) - Number(b.headers['x-ratelimit-remaining']), 1);
-    assert.ok(Math.abs(Number(b.headers['x-ratelimit-reset']) - (Date.now() / 1000 + 3600)) < 60);
-    const pre = await h.api.raw('OPTIONS', '/v2/auth/login', {
-      headers: {
-        origin: 'https://app.example.org',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'content-type',
-      },
-    });
-    assert.equal(pre.status, 200);
-    assert.equal(pre.text, '');
-    assert.equal(pre.headers['access-control-allow-headers'], 'Content-Type');
-    assert.equal(pre.headers['x-request-id'], undefined, 'the preflight ends before the request id');
-  });
+  test(
+    'every answer, a 404 included, has Vary: Origin, a request id and the hourly rate-limit headers; a CORS preflight is ' +
+      'answered before them',
+    async () => {
+      const a = await h.api.raw('GET', '/v2/nothing-here');
+      const b = await h.api.creditsAvailable(undefined);
+      for (const r of [a, b]) {
+        assert.equal(r.headers.vary, 'Origin');
+        assert.match(r.headers['x-request-id'] ?? '', /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        assert.equal(r.headers['x-ratelimit-limit'], '100000');
+      }
+      assert.notEqual(a.headers['x-request-id'], b.headers['x-request-id']);
+      assert.equal(Number(a.headers['x-ratelimit-remaining']) - Number(b.headers['x-ratelimit-remaining']), 1);
+      assert.ok(Math.abs(Number(b.headers['x-ratelimit-reset']) - (Date.now() / 1000 + 3600)) < 60);
+      const pre = await h.api.raw('OPTIONS', '/v2/auth/login', {
+        headers: {
+          origin: 'https://app.example.org',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+      assert.equal(pre.status, 200);
+      assert.equal(pre.text, '');
+      assert.equal(pre.headers['access-control-allow-headers'], 'Content-Type');
+      assert.equal(pre.headers['x-request-id'], undefined, 'the preflight ends before the request id');
+    },
+  );
 
   test('past the hourly limit, 429 "Limit exceeded" as text, per client address (X-Forwarded-For first)', () => {
     let now = 1_000_000;

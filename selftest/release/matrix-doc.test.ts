@@ -10,7 +10,8 @@ test('the committed matrix table holds no ports, timings, dates or temp folders'
   const row = (port: number, ms: number, when: string) => [
     'drop',
     '✔ caught (1 failed)',
-    `monitor: login: POST http://127.0.0.1:${port}/v2/auth/register: no answer within the time limit (${ms} ms), at ${when} in /tmp/hx-matrix-${port}/x`,
+    `monitor: login: POST http://127.0.0.1:${port}/v2/auth/register: no answer within the time limit (${ms} ms), at ${when} ` +
+      `in /tmp/hx-matrix-${port}/x`,
   ];
   const a = matrixMarkdown(['fault', 'monitor', 'first failure seen'], [row(40123, 4000, '2026-11-25T10:00:00.123Z')], '');
   const b = matrixMarkdown(['fault', 'monitor', 'first failure seen'], [row(51999, 3999, '2026-12-01T11:11:11Z')], '');

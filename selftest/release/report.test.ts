@@ -35,7 +35,9 @@ const report: PwReport = {
                       status: 'failed',
                       errors: [
                         {
-                          message: `Error: ${ESC}[31mtoken expires in 1h 0m, expected 24h 0m ± 1m${ESC}[39m\n\nAuthorization: Bearer ${JWT}\n`,
+                          message:
+                            `Error: ${ESC}[31mtoken expires in 1h 0m, expected 24h 0m ± ` +
+                            `1m${ESC}[39m\n\nAuthorization: Bearer ${JWT}\n`,
                         },
                       ],
                     },

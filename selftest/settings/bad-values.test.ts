@@ -19,7 +19,7 @@ import { describeSetting, SettingsError, type SettingMeta } from '../../core/set
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
-import { parseTargetSettings, targetSettings } from '../../reference/settings.ts';
+import { faultProblems, parseTargetSettings, targetSettings } from '../../reference/settings.ts';
 import { conformanceSettings, validateConformance } from '../../release/conformance/settings.ts';
 import { realServerSettings, validateRealServer } from '../../release/real-server/settings.ts';
 import { PARTS, releaseSettings, validateRelease } from '../../release/settings.ts';
@@ -66,13 +66,16 @@ const PROGRAMS: Program[] = [
   {
     name: 'npm run load',
     shape: { ...loadSettingsShape, ...targetSettings },
-    validate: (env) => validateLoadRun(['login'], env),
+    validate: (env) => {
+      validateLoadRun(['login'], env);
+      withBundledTarget(env);
+    },
     command: [process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login']],
   },
   {
     name: 'npx playwright test',
     shape: testSettings,
-    validate: (env) => parseTestSettings(env),
+    validate: (env) => parseTestSettings(env, faultProblems),
     command: ['npx', ['playwright', 'test', '--project=smoke', '--reporter=line']],
   },
   {
@@ -251,7 +254,8 @@ after(() => {
   server.close();
   smtp.close();
   process.stdout.write(
-    `# bad settings tried: ${tried} (in-process and CLI), requests to the counting server: ${requests}, connections to the counting SMTP port: ${mailConnections}\n`,
+    `# bad settings tried: ${tried} (in-process and CLI), requests to the counting server: ${requests}, connections to the ` +
+      `counting SMTP port: ${mailConnections}\n`,
   );
 });
 

@@ -1,5 +1,6 @@
 // Test support: a bundled target in-process plus a client bound to it, and a fresh registered account.
 import { randomBytes } from 'node:crypto';
+import { type Account, namedAccount } from '../../core/accounts.ts';
 import { TemporalClient } from '../../core/client.ts';
 import type { Mailer, WelcomeMail } from '../../reference/mailer.ts';
 import { startTarget, type RunningTarget, type TargetOptions } from '../../reference/server.ts';
@@ -16,15 +17,11 @@ export async function withTarget(opts: TargetOptions = {}): Promise<Harness> {
   return { target, api, close: () => target.close() };
 }
 
-export interface Account {
-  username: string;
-  password: string;
-  email_address: string;
-}
+export type { Account };
 
 export const newAccount = (): Account => {
   const id = randomBytes(5).toString('hex');
-  return { username: `hx-self-${id}`, password: `pw-${id}-Secret!`, email_address: `hx-self-${id}@example.test` };
+  return namedAccount('self-test', id, `pw-${id}-Secret!`);
 };
 
 /** Registers and logs in; returns the account and its token. */

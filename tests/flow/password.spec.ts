@@ -1,8 +1,6 @@
 import { MESSAGES, missingField } from '../../core/contract.ts';
 import { CreditsAvailable, PasswordChanged } from '../../core/schemas.ts';
-import { newPassword } from '../../fixtures/factories.ts';
-import { login } from '../../fixtures/session.ts';
-import { expect, expectAnswer, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, login, newPassword, test } from '../../fixtures/test.ts';
 
 test.describe('password change', () => {
   test('a wrong old password is refused: 400, the error does not echo it, and the password stays', async ({ api, session }) => {

@@ -1,7 +1,6 @@
 import { MESSAGES, missingField } from '../../core/contract.ts';
 import { CreditsAvailable, RegisterOk, UsageOk } from '../../core/schemas.ts';
-import { newUser, REGISTER_FIELDS, withAtUsername, withPlusEmail, without } from '../../fixtures/factories.ts';
-import { expect, expectAnswer, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, newUser, REGISTER_FIELDS, test, withAtUsername, without, withPlusEmail } from '../../fixtures/test.ts';
 
 test.describe('register', () => {
   for (const field of REGISTER_FIELDS) {

@@ -5,11 +5,21 @@ import type { TemporalClient } from '../../core/client.ts';
 import { JWT_SHAPE, MESSAGES, verifyUserMismatch } from '../../core/contract.ts';
 import { linkToken, verificationLink, type VerificationLink } from '../../core/mail/verify.ts';
 import { EmailVerified, RegisterOk, UsageOk } from '../../core/schemas.ts';
-import { newUser, type Account } from '../../fixtures/factories.ts';
-import { claimsFor, signToken, tamperSignature } from '../../fixtures/forge.ts';
-import { bodyExcerpt, rememberSecret } from '../../fixtures/secrets.ts';
-import { login, register } from '../../fixtures/session.ts';
-import { expect, expectAnswer, test, type Verification } from '../../fixtures/test.ts';
+import {
+  type Account,
+  bodyExcerpt,
+  claimsFor,
+  expect,
+  expectAnswer,
+  login,
+  newUser,
+  register,
+  rememberSecret,
+  signToken,
+  tamperSignature,
+  test,
+  type Verification,
+} from '../../fixtures/test.ts';
 
 /** Registers a fresh account without verifying it, and reads the link mailed to it. */
 async function unverified(api: TemporalClient, runId: string, v: Verification): Promise<{ account: Account; mailed: VerificationLink }> {
@@ -80,7 +90,8 @@ test.describe('e-mail verification', () => {
   test("another account's link is refused: 400 with the reason, and it verifies neither account", async ({ api, target, verification }) => {
     const mine = await unverified(api, target.runId, verification);
     const theirs = await unverified(api, target.runId, verification);
-    const foreign = `${mine.mailed.path.split('/').slice(0, -2).join('/')}/${mine.account.username}/${theirs.mailed.path.split('/').at(-1)}`;
+    const base = mine.mailed.path.split('/').slice(0, -2).join('/');
+    const foreign = `${base}/${mine.account.username}/${theirs.mailed.path.split('/').at(-1)}`;
     expect(await api.verifyEmail(foreign), "my path with the other account's token").toFailWith(
       400,
       verifyUserMismatch(mine.account.username),

@@ -1,8 +1,7 @@
 // Upgrade is irreversible: each test upgrades its own fresh account, and only where allowed.
 import { MESSAGES } from '../../core/contract.ts';
 import { AccountUpgraded, CreditsAvailable, UsageOk } from '../../core/schemas.ts';
-import { login } from '../../fixtures/session.ts';
-import { expect, expectAnswer, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
+import { expect, expectAnswer, login, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
 import type { TemporalClient } from '../../core/client.ts';
 
 const tierOf = async (api: TemporalClient, token: string): Promise<string> =>

@@ -1,0 +1,81 @@
+// The reference target is a test double (issue 11): with TARGET_URL set, the parts' production paths
+// never load it. Each runs as its CLI with a module-load recorder (support/loaded-files.mjs), and
+// no file under reference/ may be among the files it loaded. The recorder is shown to see them: the
+// monitor with TARGET_URL unset (the bundled target) loads reference/.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { type RunningTarget, startTarget } from '../../reference/server.ts';
+import { type CliRun, runCli } from '../support/cli.ts';
+import { tempDir } from '../support/temp.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const RECORDER = pathToFileURL(join(ROOT, 'selftest/support/loaded-files.mjs')).href;
+const REFERENCE = pathToFileURL(join(ROOT, 'reference')).href;
+
+// Blank = unset: a developer's .env stays out of the runs.
+const BLANK = { TARGET_FAULTS: '', TARGET_GENERATION: '', MAIL_INBOX_URL: '', MONITOR_PUSHGATEWAY_URL: '', LOG_LEVEL: 'warn' };
+
+/** Runs a CLI with the recorder; returns its run and the project files it loaded (relative paths). */
+async function recorded(cmd: string, args: string[], env: Record<string, string>): Promise<{ run: CliRun; files: string[] }> {
+  const dir = tempDir();
+  const out = join(dir, 'loaded.txt');
+  const run = await runCli(cmd, args, {
+    ...BLANK,
+    REPORTS_DIR: join(dir, 'reports'),
+    MONITOR_DB: join(dir, 'monitor.db'),
+    ...env,
+    LOADED_FILES_OUT: out,
+    NODE_OPTIONS: `--import ${RECORDER}`,
+  });
+  let text = '';
+  try {
+    text = readFileSync(out, 'utf8');
+  } catch {}
+  const files = [...new Set(text.split('\n').filter((u) => u.startsWith(`${pathToFileURL(ROOT).href}/`)))]
+    .filter((u) => !u.includes('/node_modules/'))
+    .map((u) => u.slice(pathToFileURL(ROOT).href.length + 1));
+  return { run, files };
+}
+
+const underReference = (files: string[]) => files.filter((f) => `${pathToFileURL(join(ROOT, f)).href}`.startsWith(`${REFERENCE}/`));
+
+describe('production paths do not load the reference target', () => {
+  let target: RunningTarget;
+  before(async () => {
+    target = await startTarget({ port: 0 });
+  });
+  after(() => target.close());
+
+  it('the monitor, one pass against TARGET_URL', async () => {
+    const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'monitors/main.ts', '--once'], { TARGET_URL: target.url });
+    assert.equal(run.code, 0, run.output);
+    assert.ok(files.includes('monitors/main.ts') && files.includes('core/target.ts'), `the recorder saw: ${files.join(' ')}`);
+    assert.deepEqual(underReference(files), []);
+  });
+
+  it('(the recorder sees it: the monitor without TARGET_URL loads the bundled target)', async () => {
+    const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'monitors/main.ts', '--once'], { TARGET_URL: '' });
+    assert.equal(run.code, 0, run.output);
+    assert.ok(underReference(files).includes('reference/bundled.ts'), `the recorder saw: ${files.join(' ')}`);
+  });
+
+  it('the Playwright config and the specs, against TARGET_URL', async () => {
+    const { run, files } = await recorded('npx', ['playwright', 'test', '--list'], { TARGET_URL: target.url });
+    assert.equal(run.code, 0, run.output);
+    assert.ok(files.includes('playwright.config.ts') && files.includes('fixtures/test.ts'), `the recorder saw: ${files.join(' ')}`);
+    assert.deepEqual(underReference(files), []);
+  });
+
+  it('the load runner against TARGET_URL (up to where it needs k6)', async () => {
+    const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login'], {
+      TARGET_URL: target.url,
+      K6_BIN: join(tempDir(), 'no-k6-here'),
+    });
+    assert.ok(run.code === 2 || run.code === 3, run.output);
+    assert.ok(files.includes('load/runner/main.ts'), `the recorder saw: ${files.join(' ')}`);
+    assert.deepEqual(underReference(files), []);
+  });
+});
