@@ -1,36 +1,61 @@
-// k6 load test of GET /v2/account/credits/available, an authenticated read.
-//   k6 run -e TARGET_URL=http://127.0.0.1:8080 [-e PROFILE=smoke|load|stress|spike|soak] load/credits.ts
-// or `npm run load -- credits --profile smoke`.
+// k6 load test of GET /v2/account/credits/available, an authenticated read:
+//   k6 run -e TARGET_URL=http://127.0.0.1:8080 [-e LOAD_PROFILE=smoke|load|stress|spike|soak] load/credits.ts
+// or `npm run load -- credits` (starts the bundled target when TARGET_URL is unset).
 // setup() logs the accounts in once, so this measures credits (token check + read), not login.
-import exec from 'k6/execution';
+import http from 'k6/http';
 import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
-import { preProvisionedAccounts, loginPool, registerPool } from './lib/accounts.ts';
-import { creditsAvailable } from './lib/api.ts';
+import { API_PATHS } from '../core/contract.ts';
+import { loginPool, preProvisionedAccounts, registerPool } from './lib/accounts.ts';
 import { checkCredits } from './lib/checks.ts';
-import { loadConfig } from './lib/config.ts';
-import { scriptOptions } from './lib/script.ts';
-import { checkedCounter } from './lib/thresholds.ts';
+import { ABORT, runConfig } from './lib/settings.ts';
 
-const config = loadConfig('credits');
-const fileAccounts = preProvisionedAccounts(config.accountsFile, __ENV.ACCOUNTS_JSON);
-const checked = new Counter(checkedCounter('credits'));
+// TARGET_URL (the safety gate), the profile and the overrides (LOAD_*), refused here, before any request.
+const run = runConfig('credits', __ENV);
 
-export const options: Options = scriptOptions(config);
+export const options: Options = {
+  // An arrival rate, from the profile's table (lib/settings.ts); every sample is tagged name=credits.
+  scenarios: { credits: { ...run.profile.scenario, tags: { name: 'credits' } } },
+  thresholds: {
+    // Failed requests (status >= 400 or no answer): the target is erroring.
+    'http_req_failed{name:credits}': [{ threshold: `rate<=${run.maxErrorRate}`, ...ABORT }],
+    // p95 is what users feel of a cheap read; p99 is the tail a release must not blow up.
+    'http_req_duration{name:credits}': [{ threshold: `p(95)<${run.p95Ms ?? 300}`, ...ABORT }, `p(99)<${run.p99Ms ?? 800}`],
+    // The answers have the right shape: status, Content-Type, a numeric balance.
+    'checks{name:credits}': [{ threshold: `rate>=${run.minChecksRate}`, ...ABORT }],
+    // Against vacuous passes (a rate threshold holds when nothing was measured): requests were sent...
+    'http_reqs{name:credits}': ['count>0'],
+    // ...and their answers checked (counted once per VU, on its first answer: no cost per request).
+    credits_checked: ['count>0'],
+  },
+  // setup() registers and logs in the pool in parallel batches; a slow target takes a while.
+  setupTimeout: '120s',
+  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
+};
+// No handleSummary: one would replace k6's own end-of-test summary (thresholds with the values they
+// were judged on); `npm run load` writes its reports from k6's --summary-export instead.
+
+const fileAccounts = preProvisionedAccounts(run.accountsFile, run.accountsJson);
+const checked = new Counter('credits_checked');
+const url = `${run.baseUrl}${API_PATHS.creditsAvailable}`;
 
 interface SetupData {
   tokens: string[];
 }
 
-/** Logged-in tokens, one per account: pre-provisioned (ACCOUNTS_FILE, ACCOUNTS_JSON) or registered now (POOL_SIZE). */
+/** Logged-in tokens, one per account: pre-provisioned or registered now (LOAD_POOL_SIZE). */
 export function setup(): SetupData {
-  const accounts = fileAccounts ?? registerPool(config.baseUrl, config.profile.poolSize, config.timeoutMs);
-  return { tokens: loginPool(config.baseUrl, accounts, config.timeoutMs) };
+  const accounts = fileAccounts ?? registerPool(run.baseUrl, run.profile.poolSize, run.timeoutMs);
+  return { tokens: loginPool(run.baseUrl, accounts, run.timeoutMs) };
 }
 
+/** Made on a VU's first iteration: its account's token does not change. */
+let params: { headers: { Authorization: string }; timeout: number } | undefined;
+
 export default function (data: SetupData): void {
-  const token = data.tokens[exec.vu.idInTest % data.tokens.length] as string;
-  const res = creditsAvailable(config.baseUrl, token, config.timeoutMs);
-  checkCredits(res);
-  checked.add(1);
+  if (params === undefined) {
+    params = { headers: { Authorization: `Bearer ${data.tokens[__VU % data.tokens.length]}` }, timeout: run.timeoutMs };
+    checkCredits(http.get(url, params));
+    checked.add(1);
+  } else checkCredits(http.get(url, params));
 }

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain, targetLabel } from '../core/settings.ts';
-import { listRuns } from '../load/runner/summary.ts';
+import { listRuns } from '../load/runner/k6.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LEAK_CHECK_FAILED } from '../fixtures/secrets.ts';
-import { latestRunDir, readSummary } from '../load/runner/summary.ts';
+import { latestRunDir, readSummary } from '../load/runner/k6.ts';
 import { redactText } from '../core/redact.ts';
 import { type FindingsFile, findingsPath } from '../explore/report.ts';
 import { exec, type LineSink } from './exec.ts';
@@ -317,14 +317,21 @@ export function judgeTestReport(
   };
 }
 
-// ---- load: npm run load -- <script> --profile smoke ----
+// ---- load: npm run load -- <script> (the smoke profile, the default) ----
 
 export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; duration?: string }): Promise<PartResult> {
   const profile = 'smoke';
   const started = Date.now();
   const r = await exec(
     process.execPath,
-    [...TSX, 'load/runner/main.ts', o.script, '--profile', profile, ...(o.duration ? ['--duration', o.duration] : [])],
+    [
+      ...TSX,
+      'load/runner/main.ts',
+      o.script,
+      '-e',
+      `LOAD_PROFILE=${profile}`,
+      ...(o.duration ? ['-e', `LOAD_DURATION=${o.duration}`] : []),
+    ],
     { ...o.env, REPORTS_DIR: o.reportsDir },
     { onLine: o.onLine },
   );

@@ -173,7 +173,7 @@ ${r.loadRuns
   )
   .join('\n')}
 </tbody></table>`
-    : '<p id="load-runs">None in this reports folder yet: <code>npm run load -- credits --profile load</code> ' +
+    : '<p id="load-runs">None in this reports folder yet: <code>npm run load -- credits -e LOAD_PROFILE=load</code> ' +
       '(also stress, spike, soak) writes one, with its dashboard.</p>'
 }
 <h2>Reports</h2><ul id="reports">

@@ -52,8 +52,8 @@ export function validateAllParts(parts: readonly string[], env: Record<string, s
       const problem = inboxProblem(parseTestSettings(env), releaseProjects(parseSettings(releaseSettings, env)));
       if (problem) throw new SettingsError([problem]);
     });
-  // The load part runs `npm run load -- <script> --profile smoke` (parts.ts): the same checks.
-  if (parts.includes('load')) attempt(() => validateLoadRun(['login', '--profile', 'smoke'], env));
+  // The load part runs `npm run load -- <script> -e LOAD_PROFILE=smoke` (parts.ts): the same checks.
+  if (parts.includes('load')) attempt(() => validateLoadRun(['login', '-e', 'LOAD_PROFILE=smoke'], env));
   if (parts.includes('monitor')) attempt(() => validateMonitorSettings(env));
   if (parts.includes('explore')) attempt(() => validateExploreSettings(env));
   if (problems.length) throw new SettingsError([...new Set(problems)]);

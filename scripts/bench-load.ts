@@ -1,7 +1,10 @@
 // npm run bench:load — how far the k6 scripts push the bundled target on loopback:
-//   1. credits throughput, k6 (load/credits.ts, an arrival rate far above what the target can do,
-//      so VUs run back to back) versus wrk on the same endpoint with the same account's token,
-//      alternating, BENCH_REPEAT times each; medians and the k6/wrk ratio;
+//   1. credits throughput of the harness's script (load/credits.ts, its checks, tags, thresholds and
+//      counter included), of a bare k6 script that only GETs credits and checks status 200 and a
+//      numeric `response`, and of wrk, on the same endpoint with the same account's token; both k6
+//      scripts run the same constant-arrival-rate executor far above what the target can do (so the
+//      VUs run back to back) with BENCH_CONNECTIONS VUs; the three take turns, BENCH_REPEAT times
+//      each; medians and ratios (the harness's script should cost no more than k6 itself: ≥ 0.95×);
 //   2. the login rate the target sustains with bcrypt (load/login.ts at rising arrival rates).
 // The target runs in its own process. On a 2-core machine the load generator and the target
 // compete for the same CPUs: the figures are this machine's, not the target's ceiling.
@@ -10,10 +13,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
-import type { JsonSummary } from '../load/runner/summary.ts';
+import type { JsonSummary } from '../load/runner/k6.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { ensureTool } from '../core/go-tools.ts';
-import { runReported } from '../load/runner/run-k6.ts';
+import { runReported } from '../load/runner/k6.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk } from './lib/bench.ts';
 
 const settingsShape = {
@@ -50,6 +53,30 @@ await runMain(async () => {
       if (r.non2xx > 0) throw new Error(`wrk got ${r.non2xx} non-2xx answers from credits`);
       return r.rps;
     };
+    // The yardstick: what a k6 user would write for this endpoint, with nothing of the harness's.
+    // The token is written into the script, in the private temp dir, to stay off the command line.
+    const bare = secretFile(
+      dir,
+      'bare-credits.js',
+      `import http from 'k6/http';
+import { check } from 'k6';
+export const options = {
+  scenarios: {
+    credits: { executor: 'constant-arrival-rate', rate: 20000, timeUnit: '1s', duration: '${s.BENCH_DURATION_S}s',
+      preAllocatedVUs: ${s.BENCH_CONNECTIONS}, maxVUs: ${s.BENCH_CONNECTIONS} },
+  },
+};
+const params = { headers: { Authorization: ${JSON.stringify(`Bearer ${account.token}`)} } };
+export default function () {
+  const res = http.get(${JSON.stringify(`${target.url}${API_PATHS.creditsAvailable}`)}, params);
+  check(res, {
+    'status is 200': (r) => r.status === 200,
+    'response is a number': (r) => typeof r.json('response') === 'number',
+  });
+}
+`,
+    );
+
     const k6Run = async (script: string, env: Record<string, string>): Promise<JsonSummary> => {
       const reports = mkdtempSync(join(dir, 'k6-'));
       const profile = { name: 'load', describe: `bench ${script}`, durationS: s.BENCH_DURATION_S };
@@ -67,13 +94,13 @@ await runMain(async () => {
         // No latency or error-rate aborts: a benchmark measures, the thresholds judge elsewhere.
         env: {
           TARGET_URL: target.url,
-          ACCOUNTS_FILE: accountsFile,
-          PROFILE: 'load',
-          DURATION: `${s.BENCH_DURATION_S}s`,
-          P95_MS: '600000',
-          P99_MS: '600000',
-          MAX_ERROR_RATE: '1',
-          MIN_CHECKS_RATE: '0',
+          LOAD_ACCOUNTS_FILE: accountsFile,
+          LOAD_PROFILE: 'load',
+          LOAD_DURATION: `${s.BENCH_DURATION_S}s`,
+          LOAD_P95_MS: '600000',
+          LOAD_P99_MS: '600000',
+          LOAD_MAX_ERROR_RATE: '1',
+          LOAD_MIN_CHECKS_RATE: '0',
           ...env,
         },
       });
@@ -83,10 +110,20 @@ await runMain(async () => {
       return summary;
     };
     const k6Credits = async (): Promise<number> => {
-      const sum = await k6Run('credits.ts', { RATE: '20000', PRE_VUS: String(s.BENCH_CONNECTIONS), MAX_VUS: String(s.BENCH_CONNECTIONS) });
+      const sum = await k6Run('credits.ts', {
+        LOAD_RATE: '20000',
+        LOAD_PRE_VUS: String(s.BENCH_CONNECTIONS),
+        LOAD_MAX_VUS: String(s.BENCH_CONNECTIONS),
+      });
       const failed = sum.checks.reduce((n, c) => n + c.fails, 0);
       if (failed > 0) throw new Error(`k6 credits: ${failed} checks failed`);
       return (sum.metrics['http_reqs{name:credits}']?.count ?? 0) / s.BENCH_DURATION_S;
+    };
+    const bareCredits = async (): Promise<number> => {
+      const sum = await k6Run(bare, {});
+      const failed = sum.checks.reduce((n, c) => n + c.fails, 0);
+      if (failed > 0) throw new Error(`bare k6 credits: ${failed} checks failed`);
+      return (sum.metrics.http_reqs?.count ?? 0) / s.BENCH_DURATION_S;
     };
 
     const load = (): string =>
@@ -95,24 +132,40 @@ await runMain(async () => {
         .join(' ');
     console.log(`load average before: ${load()} (anything else running on this machine skews these figures)\n`);
     console.log(
-      `bench:load — credits throughput, k6 vs wrk (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s, ` +
-        `${s.BENCH_REPEAT}× alternating)`,
+      `bench:load — credits throughput (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s each, ` +
+        `${s.BENCH_REPEAT}× taking turns)`,
     );
-    const wrkRuns: number[] = [];
-    const k6Runs: number[] = [];
+    console.log('  run   load/credits.ts   bare k6 script        wrk   (req/s)   credits.ts/bare');
+    const runs = { harness: [] as number[], bare: [] as number[], wrk: [] as number[] };
     for (let i = 0; i < s.BENCH_REPEAT; i++) {
-      wrkRuns.push(wrkCredits());
-      k6Runs.push(await k6Credits());
-      console.log(`  run ${i + 1}: wrk ${wrkRuns[i]?.toFixed(0)} req/s, k6 ${k6Runs[i]?.toFixed(0)} req/s`);
+      // The order turns each round, so a drift of the machine's speed does not favour one of them.
+      const steps = [
+        async () => runs.harness.push(await k6Credits()),
+        async () => runs.bare.push(await bareCredits()),
+        async () => runs.wrk.push(wrkCredits()),
+      ];
+      for (let j = 0; j < steps.length; j++) await steps[(i + j) % steps.length]!();
+      const row = [runs.harness[i], runs.bare[i], runs.wrk[i]].map((n) => (n ?? NaN).toFixed(0));
+      const pair = (runs.harness[i] ?? NaN) / (runs.bare[i] ?? NaN);
+      console.log(
+        `  ${String(i + 1).padStart(3)}  ${row[0]!.padStart(16)}  ${row[1]!.padStart(15)}  ${row[2]!.padStart(9)}  ` +
+          pair.toFixed(2).padStart(24),
+      );
     }
-    const wrkMed = median(wrkRuns);
-    const k6Med = median(k6Runs);
+    const med = { harness: median(runs.harness), bare: median(runs.bare), wrk: median(runs.wrk) };
+    // Each round's own ratio, then their median: a round's two k6 runs are seconds apart, so a drift
+    // of the machine's speed between rounds does not move it.
+    const pairedRatio = median(runs.harness.map((h, i) => h / (runs.bare[i] ?? NaN)));
 
     console.log(`\nbench:load — login rate sustained with bcrypt (cost 10), k6 constant arrival rate, ${s.BENCH_DURATION_S}s per step`);
     console.log('  asked/s  ok logins/s   p95 ms   failed  dropped');
     const loginRows: { asked: number; ok: number; p95: number; sustained: boolean }[] = [];
     for (const rate of loginRates) {
-      const sum = await k6Run('login.ts', { RATE: String(rate), PRE_VUS: String(Math.min(100, rate * 3)), MAX_VUS: '100' });
+      const sum = await k6Run('login.ts', {
+        LOAD_RATE: String(rate),
+        LOAD_PRE_VUS: String(Math.min(100, rate * 3)),
+        LOAD_MAX_VUS: '100',
+      });
       const okLogins = (sum.checks.find((c) => c.name === 'login: status is 200')?.passes ?? 0) / s.BENCH_DURATION_S;
       const p95 = sum.metrics['http_req_duration{name:login}']?.['p(95)'] ?? NaN;
       const failed = sum.checks.find((c) => c.name === 'login: status is 200')?.fails ?? 0;
@@ -129,15 +182,19 @@ await runMain(async () => {
 
     console.log(`\nload average after: ${load()}`);
     console.log("\nresults (2 cores shared by the load generator and the target: these are this machine's figures)");
+    console.log(`  credits, medians of ${s.BENCH_REPEAT} (req/s):`);
+    console.log('    load/credits.ts   bare k6 script        wrk   credits.ts/bare   credits.ts/wrk   bare/wrk');
     console.log(
-      `  credits: k6 ${k6Med.toFixed(0)} req/s, wrk ${wrkMed.toFixed(0)} req/s (medians of ${s.BENCH_REPEAT}) → k6/wrk ratio ` +
-        `${(k6Med / wrkMed).toFixed(2)}`,
+      `    ${med.harness.toFixed(0).padStart(15)}  ${med.bare.toFixed(0).padStart(15)}  ${med.wrk.toFixed(0).padStart(9)}  ` +
+        `${(med.harness / med.bare).toFixed(2).padStart(16)}  ${(med.harness / med.wrk).toFixed(2).padStart(15)}  ` +
+        `${(med.bare / med.wrk).toFixed(2).padStart(9)}`,
     );
     console.log(
       best
         ? `  login: ${best.ok.toFixed(1)} logins/s sustained (asked ${best.asked}/s, p95 ${best.p95.toFixed(0)} ms)`
         : `  login: none of the rates ${loginRates.join(', ')}/s was sustained`,
     );
+    console.log(`  load/credits.ts / bare k6 script, median of the rounds' ratios: ${pairedRatio.toFixed(2)} (the goal: at least 0.95)`);
     console.log('  reproduce: npm run bench:load');
     return 0;
   } finally {

@@ -1,11 +1,33 @@
-// The accounts a run needs: pre-provisioned ones from ACCOUNTS_FILE or ACCOUNTS_JSON (a JSON array
-// of {username, password}, read once into a SharedArray), or a pool registered by setup().
+// The accounts a run needs: pre-provisioned ones from LOAD_ACCOUNTS_FILE or LOAD_ACCOUNTS_JSON (a JSON
+// array of {username, password}, read once into a SharedArray), or a pool registered by setup().
 // Never printed: errors name the account's position, not its password or token.
 import { SharedArray } from 'k6/data';
 import { sleep } from 'k6';
 import http, { type ObjectBatchRequest, type Response } from 'k6/http';
+import { API_PATHS } from '../../core/contract.ts';
 import { unverifiedHint } from '../../core/mail/hints.ts';
-import { loginRequest, registerRequest, type Credentials } from './api.ts';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** POST /v2/auth/login: JSON sent as text/plain, as the documented browser client does. `tags`
+ *  name setup's requests; the scenario's own requests take the scenario's tag. */
+export const loginRequest = (baseUrl: string, c: Credentials, timeoutMs: number, tags?: { name: string }) => ({
+  method: 'POST' as const,
+  url: `${baseUrl}${API_PATHS.login}`,
+  body: JSON.stringify({ username: c.username, password: c.password }),
+  params: { headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, timeout: timeoutMs, ...(tags && { tags }) },
+});
+
+/** POST /v2/auth/register as a form (the server takes urlencoded or multipart). */
+const registerRequest = (baseUrl: string, c: Credentials & { email_address: string }, timeoutMs: number): ObjectBatchRequest => ({
+  method: 'POST',
+  url: `${baseUrl}${API_PATHS.register}`,
+  body: { username: c.username, password: c.password, email_address: c.email_address },
+  params: { tags: { name: 'setup:register' }, timeout: timeoutMs },
+});
 
 function validAccounts(parsed: unknown, source: string): Credentials[] {
   if (!Array.isArray(parsed) || parsed.length === 0) throw new Error(`${source}: expected a non-empty JSON array of {username, password}`);
@@ -18,15 +40,15 @@ function validAccounts(parsed: unknown, source: string): Credentials[] {
 }
 
 /**
- * Pre-provisioned accounts, read once in the init context: ACCOUNTS_FILE (a path; k6's open()
- * only works there) or ACCOUNTS_JSON (the array itself, e.g. from a Kubernetes Secret, for
+ * Pre-provisioned accounts, read once in the init context: LOAD_ACCOUNTS_FILE (a path; k6's open()
+ * only works there) or LOAD_ACCOUNTS_JSON (the array itself, e.g. from a Kubernetes Secret, for
  * archive runs where only archived files can be opened). Undefined when neither is given.
  */
 export function preProvisionedAccounts(path: string | undefined, json: string | undefined): Credentials[] | undefined {
   if (!path && !json) return undefined;
   const list = new SharedArray('accounts', () => {
-    if (json) return validAccounts(JSON.parse(json), 'ACCOUNTS_JSON');
-    return validAccounts(JSON.parse(open(path as string)), `ACCOUNTS_FILE (${path})`);
+    if (json) return validAccounts(JSON.parse(json), 'LOAD_ACCOUNTS_JSON');
+    return validAccounts(JSON.parse(open(path as string)), `LOAD_ACCOUNTS_FILE (${path})`);
   });
   return list as unknown as Credentials[];
 }
@@ -59,12 +81,12 @@ export function registerPool(baseUrl: string, count: number, timeoutMs: number):
     password: `pw-${runId()}-${i}-Load!`,
     email_address: `hx-load-${id}-${i}@example.test`,
   }));
-  const answers = batchWithRetry(accounts.map((a) => registerRequest(baseUrl, a, 'setup:register', timeoutMs)));
+  const answers = batchWithRetry(accounts.map((a) => registerRequest(baseUrl, a, timeoutMs)));
   answers.forEach((res, i) => {
     if (res.status !== 200)
       throw new Error(
         `setup: registering load account ${i + 1} of ${count} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}; ` +
-          'give pre-provisioned accounts with ACCOUNTS_FILE if this target does not allow registering',
+          'give pre-provisioned accounts with LOAD_ACCOUNTS_FILE if this target does not allow registering',
       );
   });
   return accounts.map(({ username, password }) => ({ username, password }));
@@ -72,7 +94,7 @@ export function registerPool(baseUrl: string, count: number, timeoutMs: number):
 
 /** Logs every account in once, so the credits scenario measures credits, not login. */
 export function loginPool(baseUrl: string, accounts: readonly Credentials[], timeoutMs: number): string[] {
-  const answers = batchWithRetry(accounts.map((a) => loginRequest(baseUrl, a, 'setup:login', timeoutMs)));
+  const answers = batchWithRetry(accounts.map((a) => loginRequest(baseUrl, a, timeoutMs, { name: 'setup:login' })));
   return answers.map((res, i) => {
     let token: unknown;
     try {

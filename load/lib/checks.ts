@@ -1,7 +1,12 @@
-// Cheap checks of each answer's shape, tagged per endpoint. Under load the scripts do not run the
-// full schema (that is the API tests' job): they check what a regression would break first, the
-// Content-Type included. Added fields (drift) are the Node side's business (core/judge.ts).
-// A failed check logs why, in words, a few times per VU (never the token or the password).
+// Cheap checks of each answer's shape. Under load the scripts do not run the full schema (that is
+// the API tests' job): they check what a regression would break first, the Content-Type included.
+// Added fields (drift) are the Node side's business (core/judge.ts). A failed check logs why, in
+// words, a few times per VU (never the token or the password).
+//
+// They run on every request, so they cost as little as k6 allows (npm run bench:load): the check
+// functions are made once, not per call; the credits number is read by k6's Go-side JSON selector
+// (no body copied into JavaScript); the endpoint's `name` tag comes from the scenario, not from
+// per-call tags; and the words of a warning are only put together when a check failed.
 import { check } from 'k6';
 import encoding from 'k6/encoding';
 import type { RefinedResponse, ResponseType } from 'k6/http';
@@ -14,9 +19,22 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 const WARNINGS_PER_VU = 3;
 let warnings = 0;
 
-function warn(what: string): void {
-  if (warnings++ < WARNINGS_PER_VU) console.warn(what);
+function warn(what: () => string): void {
+  if (warnings++ < WARNINGS_PER_VU) console.warn(what());
 }
+
+/** JSON's Content-Type (core/contract.ts's rule), with gin's exact header as the fast path. */
+const GIN_JSON = 'application/json; charset=utf-8';
+const jsonType = (res: Res): boolean => {
+  const type = res.headers['Content-Type'];
+  return type === GIN_JSON || isJsonContentType(type);
+};
+
+const typeLine = (what: string, res: Res): string =>
+  `${what}: the JSON answer says Content-Type '${res.headers['Content-Type'] ?? '(none)'}', expected application/json`;
+
+const statusLine = (what: string, res: Res): string =>
+  res.status === 0 ? `${what}: no answer (${res.error || 'connection failed'})` : `${what} answered ${res.status}, expected 200`;
 
 function jsonBody(res: Res): Record<string, unknown> | undefined {
   if (typeof res.body !== 'string') return undefined;
@@ -27,6 +45,35 @@ function jsonBody(res: Res): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+// ---- credits: 200 with {code: 200, response: <number>} ----
+
+/** The last answer's `response`: read once by its check, quoted by its warning. */
+let credits: unknown;
+
+const CREDITS_CHECKS = {
+  'credits: status is 200': (r: Res) => r.status === 200,
+  'credits: Content-Type is application/json': jsonType,
+  // k6's selector reads the value in Go; it is undefined for a body that is not a JSON object.
+  'credits: response is a number': (r: Res) => {
+    credits = r.status === 200 ? r.json('response') : undefined;
+    return Number.isFinite(credits);
+  },
+};
+
+export function checkCredits(res: Res): boolean {
+  const ok = check(res, CREDITS_CHECKS);
+  if (!ok)
+    warn(() => {
+      if (res.status !== 200) return statusLine('credits', res);
+      if (!jsonType(res)) return typeLine('credits', res);
+      const body = jsonBody(res);
+      return `credits: response is a ${body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`}, expected a JSON number`;
+    });
+  return ok;
+}
+
+// ---- login: 200, a JWT, expire in RFC 3339 about 24 h ahead and equal to the token's exp ----
 
 /** The token's `exp` claim, decoded without the key (k6's own base64url). */
 function tokenExp(token: string): number | undefined {
@@ -39,73 +86,42 @@ function tokenExp(token: string): number | undefined {
   }
 }
 
-/** The server's clock from its Date header (second resolution), else ours. */
-function serverNowS(res: Res): number {
-  return dateHeaderS(res.headers.Date) ?? Date.now() / 1000;
-}
+/** What the login checks read, worked out once per answer (login is bcrypt-bound: clarity first). */
+let login = { token: undefined as unknown, expire: undefined as unknown, expireMs: NaN, aheadS: NaN, exp: undefined as number | undefined };
+let toleranceS = 60;
 
-/** The answer's Content-Type is JSON's (the same rule as core/judge.ts). */
-const contentType = (res: Res): string | undefined => res.headers['Content-Type'];
-const typeLine = (what: string, res: Res): string =>
-  `${what}: the JSON answer says Content-Type '${contentType(res) ?? '(none)'}', expected application/json`;
+const LOGIN_CHECKS = {
+  'login: status is 200': (r: Res) => r.status === 200,
+  'login: Content-Type is application/json': jsonType,
+  'login: token is a JWT': () => typeof login.token === 'string' && JWT_SHAPE.test(login.token),
+  'login: expire is an RFC 3339 time': () => Number.isFinite(login.expireMs),
+  'login: expire is 24h ahead': () => Number.isFinite(login.aheadS) && Math.abs(login.aheadS - TOKEN_LIFETIME_S) <= toleranceS,
+  "login: expire equals the token's exp": () =>
+    login.exp !== undefined && Number.isFinite(login.expireMs) && Math.abs(login.exp - login.expireMs / 1000) < 1,
+};
 
-const statusLine = (what: string, res: Res): string =>
-  res.status === 0 ? `${what}: no answer (${res.error || 'connection failed'})` : `${what} answered ${res.status}, expected 200`;
-
-/** Checks a login answer: 200, a JWT, expire in RFC 3339 about 24 h ahead and equal to the token's exp. */
-export function checkLogin(res: Res, toleranceS: number): boolean {
+export function checkLogin(res: Res, tolerance: number): boolean {
+  toleranceS = tolerance;
   const body = res.status === 200 ? jsonBody(res) : undefined;
   const token = body?.token;
   const expire = body?.expire;
   const expireMs = typeof expire === 'string' && RFC3339.test(expire) ? Date.parse(expire) : NaN;
-  const aheadS = expireMs / 1000 - serverNowS(res);
-  const exp = typeof token === 'string' ? tokenExp(token) : undefined;
-
-  const results = {
-    'login: status is 200': res.status === 200,
-    'login: Content-Type is application/json': isJsonContentType(contentType(res)),
-    'login: token is a JWT': typeof token === 'string' && JWT_SHAPE.test(token),
-    'login: expire is an RFC 3339 time': Number.isFinite(expireMs),
-    'login: expire is 24h ahead': Number.isFinite(aheadS) && Math.abs(aheadS - TOKEN_LIFETIME_S) <= toleranceS,
-    "login: expire equals the token's exp": exp !== undefined && Number.isFinite(expireMs) && Math.abs(exp - expireMs / 1000) < 1,
-  };
-  const ok = check(res, Object.fromEntries(Object.entries(results).map(([k, v]) => [k, () => v])), { name: 'login' });
-  if (!ok) {
-    if (!results['login: status is 200']) warn(statusLine('login', res));
-    else if (!results['login: Content-Type is application/json']) warn(typeLine('login', res));
-    else if (!results['login: token is a JWT'])
-      warn(`login: token is ${typeof token === 'string' ? 'not a JWT' : `missing (${typeof token})`}`);
-    else if (!results['login: expire is an RFC 3339 time'])
-      warn(`login: expire is not an RFC 3339 time (it is a ${typeof expire}${typeof expire === 'number' ? `: ${expire}` : ''})`);
-    else if (!results['login: expire is 24h ahead'])
-      warn(
-        `login: token expires in ${humanDuration(aheadS)}, expected ${expectedLifetime(TOKEN_LIFETIME_S, toleranceS)} (expire=${String(expire)})`,
-      );
-    else
-      warn(
-        `login: expire (${String(expire)}) is not the token's exp (${exp === undefined ? 'missing' : new Date(exp * 1000).toISOString()})`,
-      );
-  }
-  return ok;
-}
-
-/** Checks a credits answer: 200 with {code: 200, response: <number>}. */
-export function checkCredits(res: Res): boolean {
-  const body = res.status === 200 ? jsonBody(res) : undefined;
-  const credits = body?.response;
-  const results = {
-    'credits: status is 200': res.status === 200,
-    'credits: Content-Type is application/json': isJsonContentType(contentType(res)),
-    'credits: response is a number': typeof credits === 'number' && Number.isFinite(credits),
-  };
-  const ok = check(res, Object.fromEntries(Object.entries(results).map(([k, v]) => [k, () => v])), { name: 'credits' });
-  if (!ok) {
-    if (!results['credits: status is 200']) warn(statusLine('credits', res));
-    else if (!results['credits: Content-Type is application/json']) warn(typeLine('credits', res));
-    else
-      warn(
-        `credits: response is a ${body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`}, expected a JSON number`,
-      );
-  }
+  // The server's clock from its Date header (second resolution), else ours.
+  const aheadS = expireMs / 1000 - (dateHeaderS(res.headers.Date) ?? Date.now() / 1000);
+  login = { token, expire, expireMs, aheadS, exp: typeof token === 'string' ? tokenExp(token) : undefined };
+  const ok = check(res, LOGIN_CHECKS);
+  if (!ok)
+    warn(() => {
+      if (res.status !== 200) return statusLine('login', res);
+      if (!jsonType(res)) return typeLine('login', res);
+      if (!LOGIN_CHECKS['login: token is a JWT']())
+        return `login: token is ${typeof token === 'string' ? 'not a JWT' : `missing (${typeof token})`}`;
+      if (!Number.isFinite(expireMs))
+        return `login: expire is not an RFC 3339 time (it is a ${typeof expire}${typeof expire === 'number' ? `: ${expire}` : ''})`;
+      if (!LOGIN_CHECKS['login: expire is 24h ahead']())
+        return `login: token expires in ${humanDuration(aheadS)}, expected ${expectedLifetime(TOKEN_LIFETIME_S, toleranceS)} (expire=${String(expire)})`;
+      const exp = login.exp;
+      return `login: expire (${String(expire)}) is not the token's exp (${exp === undefined ? 'missing' : new Date(exp * 1000).toISOString()})`;
+    });
   return ok;
 }

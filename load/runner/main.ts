@@ -1,5 +1,5 @@
-// `npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m]
-//                  [--pre-vus N] [--max-vus N] [--pool-size N] [-- <k6 flags, e.g. --out experimental-prometheus-rw>]`
+// `npm run load -- <login|credits> [-e LOAD_PROFILE=load] [-e LOAD_RATE=500] [-e KEY=VALUE]...
+//                  [-- <k6 flags, e.g. --out experimental-prometheus-rw>]`
 // Node orchestrates, k6 executes: validates the settings, applies the safety gate, finds (or
 // installs) the pinned k6, starts the bundled target when TARGET_URL is unset, runs the k6 script
 // and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
@@ -10,13 +10,24 @@ import { openInbox } from '../../core/mail/index.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
-import { prepareAccounts, privateAccountsFile, type AccountsFile } from './accounts-file.ts';
-import { PoolError, verifiedPool } from './pool.ts';
-import { runReported } from './run-k6.ts';
+import { type AccountsFile, PoolError, prepareAccounts, privateAccountsFile, verifiedPool } from './accounts.ts';
+import { runReported } from './k6.ts';
 import { testIdTag, validateLoadRun } from './settings.ts';
 
 await runMain(async () => {
-  const { script, settings: s, k6Env, reportsDir, k6Extra, profile, criteria } = validateLoadRun(process.argv.slice(2), settingsEnv());
+  const {
+    script,
+    settings: s,
+    commandLine,
+    k6Env,
+    reportsDir,
+    k6Extra,
+    profile,
+    criteria,
+  } = validateLoadRun(process.argv.slice(2), settingsEnv());
+  // `-e KEY=VALUE` is the environment for this run, as `KEY=VALUE npm run load` would be (the bundled
+  // target reads its faults there).
+  Object.assign(process.env, commandLine);
   const log = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'load' });
   // From here on a file may hold LOAD_PASSWORD: whatever happens next, it is removed.
   const accounts = prepareAccounts(s);
@@ -77,7 +88,7 @@ await runMain(async () => {
       bin,
       script: `${script}.ts`,
       args: [...(process.stdout.isTTY ? [] : ['--quiet']), ...tag.args, ...k6Extra],
-      env: { ...k6Env, TARGET_URL: target.url, ACCOUNTS_FILE: pool?.path ?? accounts.path },
+      env: { ...k6Env, TARGET_URL: target.url, LOAD_ACCOUNTS_FILE: pool?.path ?? accounts.path },
       reportsDir,
       profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },
       target: targetLabel(s),

@@ -1,13 +1,21 @@
-// Settings of `npm run load` (and the load selftests). Raw LOAD_* values are checked by the same
-// pure builders the k6 scripts use (lib/profiles.ts, lib/thresholds.ts), so both refuse alike.
+// Settings of `npm run load` (and the load selftests), under the names the k6 scripts read: LOAD_RATE
+// is the key in the environment, in .env, in `npm run load -- credits -e LOAD_RATE=50` and in
+// `k6 run -e LOAD_RATE=50`. The LOAD_* knobs are checked by the code the scripts run
+// (lib/settings.ts), so both refuse alike; the runner then hands them to k6 under the same names.
 import { resolve } from 'node:path';
 import type { z } from 'zod';
-import { parseCommandLine, parseSettings, SettingsError, setting, sharedSettings } from '../../core/settings.ts';
 import { missingInbox } from '../../core/mail/index.ts';
-import { parseTargetSettings } from '../../reference/settings.ts';
-import { buildProfile, PROFILES, ProfileError, type ScriptName } from '../lib/profiles.ts';
-import { assertTargetAllowed, SafetyError } from '../lib/safety.ts';
-import { buildCriteria } from '../lib/thresholds.ts';
+import { parseCommandLine, parseSettings, SettingsError, setting, sharedSettings } from '../../core/settings.ts';
+import {
+  assertTargetAllowed,
+  buildCriteria,
+  buildProfile,
+  type Criteria,
+  PROFILES,
+  type Profile,
+  type ScriptName,
+  SettingError,
+} from '../lib/settings.ts';
 
 export const loadSettingsShape = {
   TARGET_URL: sharedSettings.TARGET_URL,
@@ -27,7 +35,7 @@ export const loadSettingsShape = {
   /** Must equal the target's host to load anything that is not this machine. */
   CONFIRM_TARGET: setting.text().optional(),
   LOAD_PROFILE: setting.oneOf(PROFILES).default('smoke'),
-  // Checked by the builders the k6 scripts share (lib/profiles.ts, lib/thresholds.ts), before any traffic.
+  // Checked by the code the k6 scripts run (lib/settings.ts), before any traffic.
   LOAD_RATE: setting.checked().optional(),
   LOAD_DURATION: setting.checked().optional(),
   LOAD_PRE_VUS: setting.checked().optional(),
@@ -45,78 +53,71 @@ export const loadSettingsShape = {
   K6_BIN: setting.input().optional(),
 };
 
-/** The CLI flags of `npm run load -- <script> [flags]` and the settings they override. */
-export const FLAG_SETTINGS = {
-  profile: 'LOAD_PROFILE',
-  rate: 'LOAD_RATE',
-  duration: 'LOAD_DURATION',
-  'pre-vus': 'LOAD_PRE_VUS',
-  'max-vus': 'LOAD_MAX_VUS',
-  'pool-size': 'LOAD_POOL_SIZE',
-} as const;
-
-/** The k6 -e name for each LOAD_* setting. */
-export const K6_ENV_NAMES = {
-  LOAD_PROFILE: 'PROFILE',
-  LOAD_RATE: 'RATE',
-  LOAD_DURATION: 'DURATION',
-  LOAD_PRE_VUS: 'PRE_VUS',
-  LOAD_MAX_VUS: 'MAX_VUS',
-  LOAD_POOL_SIZE: 'POOL_SIZE',
-  LOAD_P95_MS: 'P95_MS',
-  LOAD_P99_MS: 'P99_MS',
-  LOAD_MAX_ERROR_RATE: 'MAX_ERROR_RATE',
-  LOAD_MIN_CHECKS_RATE: 'MIN_CHECKS_RATE',
-} as const;
+/** The knobs the k6 scripts read, handed to k6 under the same names. */
+const LOAD_KNOBS = [
+  'LOAD_PROFILE',
+  'LOAD_RATE',
+  'LOAD_DURATION',
+  'LOAD_PRE_VUS',
+  'LOAD_MAX_VUS',
+  'LOAD_POOL_SIZE',
+  'LOAD_P95_MS',
+  'LOAD_P99_MS',
+  'LOAD_MAX_ERROR_RATE',
+  'LOAD_MIN_CHECKS_RATE',
+] as const;
 
 export const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
 export const USAGE =
-  'usage: npm run load -- <login|credits> [--profile smoke|load|stress|spike|soak] [--rate N] [--duration 5m] [--pre-vus N] [--max-vus N] [--pool-size N] [-- <k6 flags>]';
+  'usage: npm run load -- <login|credits> [-e LOAD_PROFILE=smoke|load|stress|spike|soak] [-e LOAD_RATE=N] [-e KEY=VALUE]... ' +
+  '[-- <k6 flags>]';
 
-const flagShape = {
-  LOAD_PROFILE: loadSettingsShape.LOAD_PROFILE.unwrap().optional(),
-  LOAD_RATE: loadSettingsShape.LOAD_RATE,
-  LOAD_DURATION: loadSettingsShape.LOAD_DURATION,
-  LOAD_PRE_VUS: loadSettingsShape.LOAD_PRE_VUS,
-  LOAD_MAX_VUS: loadSettingsShape.LOAD_MAX_VUS,
-  LOAD_POOL_SIZE: loadSettingsShape.LOAD_POOL_SIZE,
-};
+/** Settings `-e` may not carry: a password on a command line is seen by every process on the machine. */
+const NOT_ON_COMMAND_LINE = new Set(['LOAD_PASSWORD']);
 
-/** "RATE: expected ..." from the shared builders → named as the user set it. */
-function asSettingsError(err: Error): SettingsError {
-  const m = /^([A-Z0-9_]+): (.*)$/s.exec(err.message);
-  if (!m) return new SettingsError([err.message]);
-  const k6Name = m[1] as string;
-  const entry = Object.entries(K6_ENV_NAMES).find(([, v]) => v === k6Name);
-  const flag = entry && Object.entries(FLAG_SETTINGS).find(([, v]) => v === entry[0])?.[0];
-  const name = entry ? `${entry[0]}${flag ? ` (--${flag})` : ''}` : k6Name;
-  return new SettingsError([`${name}: ${m[2]}`]);
+/** `-e KEY=VALUE` (as `k6 run -e`): one of the runner's settings, under the name it has everywhere. */
+function commandLineEnv(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    if (eq < 0) problems.push(`-e ${key}: expected KEY=VALUE`);
+    else if (NOT_ON_COMMAND_LINE.has(key)) problems.push(`-e ${key}: give it in the environment or .env, not on the command line`);
+    else if (!Object.hasOwn(loadSettingsShape, key))
+      problems.push(`-e ${key.slice(0, 60)}: not a setting of npm run load (see .env.example, section load)`);
+    else out[key] = pair.slice(eq + 1);
+  }
+  if (problems.length) throw new SettingsError(problems);
+  return out;
 }
 
 export interface LoadRun {
   script: ScriptName;
   settings: Readonly<z.infer<z.ZodObject<typeof loadSettingsShape>>>;
+  /** The `-e` values, to be applied to the environment (the bundled target reads TARGET_FAULTS there). */
+  commandLine: Record<string, string>;
   /** The canonical TARGET_URL the gate judged (undefined: the bundled target). */
   targetUrl?: string;
-  /** The -e values for k6 (LOAD_* under k6's names, limits). */
+  /** The -e values for k6: the same names as the settings. */
   k6Env: Record<string, string | undefined>;
   /** The absolute REPORTS_DIR (the runner writes each run's reports in a folder of its own there). */
   reportsDir: string;
   /** The k6 flags given after `--`, checked by k6PassThrough. */
   k6Extra: string[];
   /** The profile the k6 script will build (its name, duration and description, "login smoke: …"). */
-  profile: ReturnType<typeof buildProfile>;
-  criteria: ReturnType<typeof buildCriteria>;
+  profile: Profile;
+  criteria: Criteria;
 }
 
-/** Everything `npm run load` checks before it starts anything: flags, settings, the safety gate, an
- *  inbox for a latest target's pool, the profile and thresholds the k6 script will build, and the
- *  bundled target's settings when it is used. Throws SettingsError (exit 2) naming what is wrong. */
-export function validateLoadRun(argv: readonly string[], env: Record<string, string | undefined>): LoadRun {
+/** Everything `npm run load` checks before it starts anything: arguments, settings, the safety gate,
+ *  an inbox for a latest target's pool, the profile and thresholds the k6 script will build (with the
+ *  script's own code, lib/settings.ts). Throws SettingsError (exit 2) naming what is wrong. */
+export function validateLoadRun(argv: readonly string[], baseEnv: Record<string, string | undefined>): LoadRun {
   const { values, positionals, after } = parseCommandLine(
     'npm run load',
     argv,
-    Object.fromEntries(Object.keys(FLAG_SETTINGS).map((f) => [f, { type: 'string' as const }])),
+    { env: { type: 'string', short: 'e', multiple: true } },
     { positionals: true },
   );
   // Everything after `--` is k6's (`-- --out experimental-prometheus-rw`), minus the flags that would undo the runner's guarantees.
@@ -127,43 +128,36 @@ export function validateLoadRun(argv: readonly string[], env: Record<string, str
       positionals.length ? 'script: expected login or credits as the one argument' : 'script: expected login or credits',
       USAGE,
     ]);
-  const fromEnv = parseSettings(loadSettingsShape, env);
-  const fromFlags = parseSettings(
-    flagShape,
-    Object.fromEntries(Object.entries(FLAG_SETTINGS).map(([flag, name]) => [name, values[flag] as string | undefined])),
-  );
-  const s = { ...fromEnv, ...Object.fromEntries(Object.entries(fromFlags).filter(([, v]) => v !== undefined)) } as typeof fromEnv;
+  const commandLine = commandLineEnv((values.env as unknown as string[] | undefined) ?? []);
+  // A bad value in the environment is refused even where -e overrides it (npm start passes
+  // -e LOAD_PROFILE=smoke): a setting is wrong wherever it is read.
+  parseSettings(loadSettingsShape, baseEnv);
+  const env = { ...baseEnv, ...commandLine };
+  const s = parseSettings(loadSettingsShape, env);
 
-  // The gate first: nothing is started or sent before it passes.
-  let targetUrl: string | undefined;
-  if (s.TARGET_URL) {
-    try {
-      targetUrl = assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET);
-    } catch (err) {
-      if (err instanceof SafetyError)
-        throw new SettingsError([err.message.startsWith('TARGET_URL') ? err.message : `CONFIRM_TARGET: ${err.message}`]);
-      throw err;
-    }
-  } else parseTargetSettings(env);
-  // A latest target: the pool is made and verified by the runner, which needs an inbox (or accounts given).
-  const noInbox =
-    s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
-      ? undefined
-      : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
-  if (noInbox) throw new SettingsError([noInbox]);
-  const k6Env: Record<string, string | undefined> = {
-    ...Object.fromEntries(Object.entries(K6_ENV_NAMES).map(([name, k6Name]) => [k6Name, s[name as keyof typeof K6_ENV_NAMES]])),
-    CONFIRM_TARGET: s.CONFIRM_TARGET,
-    TARGET_GENERATION: s.TARGET_GENERATION,
-    HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
-    TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
-  };
   try {
+    // The gate first: nothing is started or sent before it passes.
+    // Without TARGET_URL, the bundled target checks its own settings as it starts (reference/bundled.ts,
+    // loaded only then), still before any traffic.
+    const targetUrl = s.TARGET_URL ? assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET) : undefined;
+    // A latest target: the pool is made and verified by the runner, which needs an inbox (or accounts given).
+    const noInbox =
+      s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
+        ? undefined
+        : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
+    if (noInbox) throw new SettingsError([noInbox]);
+    const k6Env: Record<string, string | undefined> = {
+      ...Object.fromEntries(LOAD_KNOBS.map((k) => [k, s[k]])),
+      CONFIRM_TARGET: s.CONFIRM_TARGET,
+      TARGET_GENERATION: s.TARGET_GENERATION,
+      HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
+      TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
+    };
     const profile = buildProfile(script, k6Env);
-    const criteria = buildCriteria(script, k6Env);
-    return { script, settings: s, targetUrl, k6Env, reportsDir: resolve(s.REPORTS_DIR), k6Extra, profile, criteria };
+    const criteria = buildCriteria(k6Env);
+    return { script, settings: s, commandLine, targetUrl, k6Env, reportsDir: resolve(s.REPORTS_DIR), k6Extra, profile, criteria };
   } catch (err) {
-    if (err instanceof ProfileError) throw asSettingsError(err);
+    if (err instanceof SettingError) throw new SettingsError([err.message]);
     throw err;
   }
 }
@@ -173,15 +167,15 @@ export function validateLoadRun(argv: readonly string[], env: Record<string, str
  *  (`--no-thresholds`, `--no-summary`) or print secrets (`--http-debug` shows Authorization headers).
  *  The runner's own settings do those jobs. */
 const K6_REFUSED = new Map<string, string>([
-  ['-e', 'the runner passes k6 exactly its settings (TARGET_URL, LOAD_*)'],
-  ['--env', 'the runner passes k6 exactly its settings (TARGET_URL, LOAD_*)'],
+  ['-e', 'give the settings before the --: npm run load -- credits -e LOAD_RATE=50'],
+  ['--env', 'give the settings before the --: npm run load -- credits -e LOAD_RATE=50'],
   ['--include-system-env-vars', 'the runner passes k6 exactly its settings (TARGET_URL, LOAD_*)'],
   ['-c', 'a config file could send the traffic elsewhere (hosts)'],
   ['--config', 'a config file could send the traffic elsewhere (hosts)'],
-  ['-u', 'use --profile, --rate, --pre-vus and --max-vus'],
-  ['--vus', 'use --profile, --rate, --pre-vus and --max-vus'],
-  ['-d', 'use --duration (bounded to 30m)'],
-  ['--duration', 'use --duration before the -- (bounded to 30m)'],
+  ['-u', 'use -e LOAD_PROFILE, LOAD_RATE, LOAD_PRE_VUS and LOAD_MAX_VUS'],
+  ['--vus', 'use -e LOAD_PROFILE, LOAD_RATE, LOAD_PRE_VUS and LOAD_MAX_VUS'],
+  ['-d', 'use -e LOAD_DURATION (bounded to 30m)'],
+  ['--duration', 'use -e LOAD_DURATION before the -- (bounded to 30m)'],
   ['-i', 'the profiles set the iterations'],
   ['--iterations', 'the profiles set the iterations'],
   ['-s', 'the profiles set the stages'],

@@ -10,7 +10,7 @@ import { TemporalClient } from '../../core/client.ts';
 import { openInbox } from '../../core/mail/index.ts';
 import { startMailpit, type RunningMailpit } from '../../core/mail/mailpit-process.ts';
 import { login, register, verify } from '../../fixtures/session.ts';
-import { verifiedPool } from '../../load/runner/pool.ts';
+import { verifiedPool } from '../../load/runner/accounts.ts';
 import { startTarget, type RunningTarget } from '../../reference/server.ts';
 import { runCli } from '../support/cli.ts';
 import { newAccount } from '../support/target.ts';

@@ -94,7 +94,7 @@ test('api-tests.yml: after a deploy and by hand, secrets from the staging enviro
   assert.ok(load.env?.CONFIRM_TARGET, 'k6 refuses a non-local target without CONFIRM_TARGET');
   assert.deepEqual(
     load.steps.filter((s) => s.run?.startsWith('npm run load')).map((s) => s.run),
-    ['npm run load -- login --profile smoke', 'npm run load -- credits --profile smoke'],
+    ['npm run load -- login', 'npm run load -- credits'],
   );
   assert.equal(load.steps.find((s) => s.uses?.startsWith('grafana/setup-k6-action'))?.with?.['k6-version'], '1.8.1');
 });

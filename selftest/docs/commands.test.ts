@@ -23,7 +23,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { ensureTool } from '../../core/go-tools.ts';
 import type { SettingsError } from '../../core/settings.ts';
-import { FLAG_SETTINGS, k6PassThrough } from '../../load/runner/settings.ts';
+import { k6PassThrough, loadSettingsShape } from '../../load/runner/settings.ts';
 import { tempDir } from '../support/temp.ts';
 
 const ROOT = resolve('.');
@@ -49,15 +49,18 @@ interface Variant {
 }
 
 const appendArgs = (cmd: string, args: string) => (/^npm run /.test(cmd) && !/ -- /.test(cmd) ? `${cmd} -- ${args}` : `${cmd} ${args}`);
-/** `npm run load -- <script> [flags] [-- <k6 flags>]`: the runner's --duration goes before the k6 flags. */
+/** `npm run load -- <script> [-e KEY=VALUE]... [-- <k6 flags>]`: the runner's -e goes before the k6 flags. */
 const loadDuration = (cmd: string, d: string) => {
-  const c = cmd.replace(/ --duration \S+/, '');
+  const c = cmd.replace(/ -e LOAD_DURATION=\S+/, '');
   const first = c.indexOf(' -- ');
   const second = first < 0 ? -1 : c.indexOf(' -- ', first + 4);
-  return second < 0 ? appendArgs(c, `--duration ${d}`) : `${c.slice(0, second)} --duration ${d}${c.slice(second)}`;
+  const e = `-e LOAD_DURATION=${d}`;
+  return second < 0 ? appendArgs(c, e) : `${c.slice(0, second)} ${e}${c.slice(second)}`;
 };
 const shortK6 = (cmd: string) =>
-  /^k6 run /.test(cmd) ? cmd.replace(/ -e DURATION=\S+/, '').replace(/^k6 run /, 'k6 run -e DURATION=3s ') : loadDuration(cmd, '3s');
+  /^k6 run /.test(cmd)
+    ? cmd.replace(/ -e LOAD_DURATION=\S+/, '').replace(/^k6 run /, 'k6 run -e LOAD_DURATION=3s ')
+    : loadDuration(cmd, '3s');
 
 // Latency limits are not what a docs run proves (two pages run at a time on 2 cores): room as in selftest/load.
 const ROOMY_LATENCY = { LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' };
@@ -85,15 +88,15 @@ const VARIANTS: Variant[] = [
     why: '',
   },
   {
-    match: /^npm run load(:\w+)? -- (login|credits) --profile smoke$/,
+    match: /^npm run load(:\w+)? -- (login|credits)$/,
     skip: 'selftest/load/smoke.test.ts runs this very command',
     why: '',
   },
   {
     match: /^(k6 run |npm run load)/,
     run: shortK6,
-    // k6 run reads P95_MS and P99_MS from the environment; npm run load reads LOAD_*.
-    env: { ...ROOMY_LATENCY, P95_MS: '20000', P99_MS: '30000' },
+    // The same keys for both: k6 run reads them from the environment as npm run load does.
+    env: ROOMY_LATENCY,
     why: 'a profile lasts minutes; 3 s runs the same path (gate, setup, scenario, thresholds, reports) with room in its latency limits',
   },
   {
@@ -241,9 +244,11 @@ async function staticProblems(cmd: string): Promise<string[]> {
       const cut = after.indexOf('--');
       const runner = cut < 0 ? after : after.slice(0, cut);
       const k6 = cut < 0 ? [] : after.slice(cut + 1);
-      problems.push(
-        ...badFlags(runner, new Set(Object.keys(FLAG_SETTINGS).map((f) => `--${f}`))).map((f) => `npm run load: unknown flag ${f}`),
-      );
+      problems.push(...badFlags(runner, new Set(['-e', '--env'])).map((f) => `npm run load: unknown flag ${f}`));
+      // `-e KEY=VALUE`, as k6's: KEY is one of the runner's settings, the name it has everywhere.
+      for (const [i, a] of runner.entries())
+        if (/^(-e|--env)$/.test(a) && !Object.hasOwn(loadSettingsShape, runner[i + 1]?.split('=')[0] ?? ''))
+          problems.push(`npm run load: -e ${runner[i + 1] ?? ''}: not a setting of npm run load`);
       if (k6.length) {
         problems.push(...badFlags(k6, flagsOf(await ensureTool('k6'), ['run'])).map((f) => `npm run load: k6 run: unknown flag ${f}`));
         try {
@@ -262,6 +267,12 @@ async function staticProblems(cmd: string): Promise<string[]> {
       const k6Bin = await ensureTool('k6');
       const subs = k6[0] === 'cloud' ? k6.slice(0, 2) : k6.slice(0, 1);
       problems.push(...badFlags(k6.slice(subs.length), flagsOf(k6Bin, subs)).map((f) => `k6 ${subs.join(' ')}: unknown flag ${f}`));
+      // One name per setting: a script's `-e` keys are the settings' own (LOAD_RATE, not RATE).
+      for (const [i, a] of k6.entries()) {
+        const key = a === '-e' ? k6[i + 1]?.split('=')[0] : undefined;
+        if (key !== undefined && !settingName(key))
+          problems.push(`k6 ${subs.join(' ')}: -e ${key} is not a setting (.env.example lists them)`);
+      }
     }
     for (const a of part)
       if (/^[\w.-]+\/[\w./-]+\.(ts|ya?ml|json|sh)$/.test(a) && !existsSync(a.replace(/^\.\//, ''))) problems.push(`${a}: no such file`);
@@ -413,6 +424,8 @@ test('the checks do catch a broken command', async () => {
     `${fence}sh runnable`,
     'npm run monitor -- --once',
     'npm run load -- credits --profil load',
+    'npm run load -- credits -e LOAD_RATTE=5',
+    'k6 run -e RATE=5 load/credits.ts',
     'npm run load -- login -- --out json=x.json --tagg a=b',
     'npm run load -- login -- --http-debug',
     'k6 run --vus-max 3 load/credts.ts',
@@ -430,12 +443,14 @@ test('the checks do catch a broken command', async () => {
     /TARGET_ADDRESS is not a setting/,
     /npm run lode: no such script/,
     /npm run load: unknown flag --profil/,
+    /npm run load: -e LOAD_RATTE=5: not a setting of npm run load/,
+    /k6 run: -e RATE is not a setting/,
     /npm run load: k6 run: unknown flag --tagg/,
     /npm run load: k6 flag --http-debug: not accepted after --/,
     /k6 run: unknown flag --vus-max/,
     /load\/credts\.ts: no such file/,
     /example\.md:6: TARGET_URL=https:\/\/api\.staging\.example\.com npm start\n\s+needs a remote target/,
-    /example\.md:14: npm run monitor -- --once\n\s+can run on this machine/,
+    /example\.md:16: npm run monitor -- --once\n\s+can run on this machine/,
   ])
     assert.match(found, expected);
 });

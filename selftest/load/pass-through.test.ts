@@ -10,7 +10,18 @@ import { runLoad, tail } from './run.ts';
 
 test('k6 flags after -- reach k6: --out json=<file> writes samples tagged with the run testid', async () => {
   const out = join(tempDir('hx-load-out-'), 'samples.json');
-  const run = await runLoad(['login', '--duration', '2s', '--rate', '2', '--pool-size', '1', '--', '--out', `json=${out}`]);
+  const run = await runLoad([
+    'login',
+    '-e',
+    'LOAD_DURATION=2s',
+    '-e',
+    'LOAD_RATE=2',
+    '-e',
+    'LOAD_POOL_SIZE=1',
+    '--',
+    '--out',
+    `json=${out}`,
+  ]);
   assert.equal(run.code, 0, tail(run));
   const testid = /"testid":"(login-smoke-\d{8}T\d{6}Z)"/.exec(run.output)?.[1];
   assert.ok(testid, `the runner logs the run's testid:\n${tail(run)}`);
@@ -30,12 +41,12 @@ test('a testid given with --tag is kept', async () => {
   const out = join(tempDir('hx-load-out-'), 'samples.json');
   const run = await runLoad([
     'login',
-    '--duration',
-    '1s',
-    '--rate',
-    '1',
-    '--pool-size',
-    '1',
+    '-e',
+    'LOAD_DURATION=1s',
+    '-e',
+    'LOAD_RATE=1',
+    '-e',
+    'LOAD_POOL_SIZE=1',
     '--',
     '--tag',
     'testid=release-42',
@@ -49,10 +60,10 @@ test('a testid given with --tag is kept', async () => {
 
 test('k6 flags that would get around the gate, the bounds or the verdict are refused: exit 2, named, no traffic', async () => {
   for (const [args, named] of [
-    [['-e', 'TARGET_URL=http://api.prod.test'], /k6 flag -e: not accepted after --/],
+    [['-e', 'TARGET_URL=http://api.prod.test'], /k6 flag -e: not accepted after -- \(give the settings before the --/],
     [['--env=TARGET_URL=http://api.prod.test'], /k6 flag --env: not accepted/],
     [['--config', '/tmp/hosts.json'], /k6 flag --config: .*hosts/],
-    [['--vus', '5000'], /k6 flag --vus: .*--max-vus/],
+    [['--vus', '5000'], /k6 flag --vus: .*LOAD_MAX_VUS/],
     [['--duration', '5h'], /k6 flag --duration: .*bounded to 30m/],
     [['--no-thresholds'], /k6 flag --no-thresholds/],
     [['--http-debug=full'], /k6 flag --http-debug: .*Authorization/],

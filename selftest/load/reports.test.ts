@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { fromK6Export, humanizeMs, latestRunDir, listRuns, measuredValue } from '../../load/runner/summary.ts';
+import { fromK6Export, humanizeMs, latestRunDir, listRuns, measuredValue } from '../../load/runner/k6.ts';
 import { startTarget, type RunningTarget } from '../../reference/server.ts';
 import { tempDir } from '../support/temp.ts';
 import { runK6Direct, runLoad, tail } from './run.ts';
@@ -66,58 +66,59 @@ describe('k6 runs for real', () => {
   });
   after(() => target.close());
 
-  it(
-    "plain `k6 run load/credits.ts` in a folder without reports/: exit 0, k6's own summary, no summary " + 'error, no file written',
-    async () => {
-      const fresh = tempDir('hx-fresh-clone-');
-      const run = await runK6Direct('credits.ts', { TARGET_URL: target.url, DURATION: '2s', RATE: '5', POOL_SIZE: '1' }, [], fresh);
-      assert.equal(run.code, 0, tail(run));
-      assert.doesNotMatch(run.output, /failed to handle the end-of-test summary/);
-      assert.match(run.output, /█ THRESHOLDS[\s\S]*http_req_duration\{name:credits\}\s+✓ 'p\(95\)<300' p\(95\)=[\d.]+(µs|ms)/);
-      assert.match(run.output, /█ TOTAL RESULTS/);
-      assert.deepEqual(readdirSync(fresh), []);
-    },
-  );
+  it("plain `k6 run load/credits.ts` in a folder without reports/: exit 0, k6's own summary, no summary error, no file", async () => {
+    const fresh = tempDir('hx-fresh-clone-');
+    const run = await runK6Direct(
+      'credits.ts',
+      { TARGET_URL: target.url, LOAD_DURATION: '2s', LOAD_RATE: '5', LOAD_POOL_SIZE: '1' },
+      [],
+      fresh,
+    );
+    assert.equal(run.code, 0, tail(run));
+    assert.doesNotMatch(run.output, /failed to handle the end-of-test summary/);
+    assert.match(run.output, /█ THRESHOLDS[\s\S]*http_req_duration\{name:credits\}\s+✓ 'p\(95\)<300' p\(95\)=[\d.]+(µs|ms)/);
+    assert.match(run.output, /█ TOTAL RESULTS/);
+    assert.deepEqual(readdirSync(fresh), []);
+  });
 
-  it(
-    'npm run load: a folder per run (time, script, profile), `latest` on the newest, a dashboard with time series ' +
-      'for the load profile',
-    async () => {
-      const first = await runLoad(['credits', '--profile', 'load', '--duration', '4s', '--rate', '20', '--pool-size', '2'], {
+  it('npm run load: a folder per run (time, script, profile), `latest` on the newest, the load profile has a dashboard', async () => {
+    const first = await runLoad(
+      ['credits', '-e', 'LOAD_PROFILE=load', '-e', 'LOAD_DURATION=4s', '-e', 'LOAD_RATE=20', '-e', 'LOAD_POOL_SIZE=2'],
+      {
         TARGET_URL: target.url,
-      });
-      assert.equal(first.code, 0, tail(first));
-      const second = await runLoad(['credits', '--profile', 'smoke', '--duration', '2s', '--pool-size', '1'], {
-        TARGET_URL: target.url,
-        REPORTS_DIR: first.reportsDir,
-      });
-      assert.equal(second.code, 0, tail(second));
+      },
+    );
+    assert.equal(first.code, 0, tail(first));
+    const second = await runLoad(['credits', '-e', 'LOAD_PROFILE=smoke', '-e', 'LOAD_DURATION=2s', '-e', 'LOAD_POOL_SIZE=1'], {
+      TARGET_URL: target.url,
+      REPORTS_DIR: first.reportsDir,
+    });
+    assert.equal(second.code, 0, tail(second));
 
-      const runs = listRuns(first.reportsDir);
-      assert.deepEqual(
-        runs.map((r) => r.summary.profile),
-        ['smoke', 'load'],
-        'both runs kept, newest first',
-      );
-      assert.match(runs[1]!.dir, /\/load\/\d{8}-\d{6}-credits-load$/);
-      assert.equal(readlinkSync(latestRunDir(first.reportsDir)), runs[0]!.dir.split('/').pop());
-      assert.equal(runs[0]!.summary.dashboard, undefined, 'smoke has no dashboard');
+    const runs = listRuns(first.reportsDir);
+    assert.deepEqual(
+      runs.map((r) => r.summary.profile),
+      ['smoke', 'load'],
+      'both runs kept, newest first',
+    );
+    assert.match(runs[1]!.dir, /\/load\/\d{8}-\d{6}-credits-load$/);
+    assert.equal(readlinkSync(latestRunDir(first.reportsDir)), runs[0]!.dir.split('/').pop());
+    assert.equal(runs[0]!.summary.dashboard, undefined, 'smoke has no dashboard');
 
-      const dashboard = join(runs[1]!.dir, 'dashboard.html');
-      assert.ok(existsSync(dashboard), 'the load profile exports the web dashboard');
-      assert.equal(runs[1]!.summary.dashboard, 'dashboard.html');
-      // The export embeds k6's events (gzip + base64, one JSON per line); a snapshot is one time-series point.
-      const data = /<script id="data" type="application\/json; charset=utf-8; gzip; base64">([^<]+)<\/script>/.exec(
-        readFileSync(dashboard, 'utf8'),
-      )?.[1];
-      assert.ok(data, 'the dashboard holds its data');
-      const events = gunzipSync(Buffer.from(data.trim(), 'base64'))
-        .toString()
-        .trim()
-        .split('\n')
-        .map((l) => (JSON.parse(l) as { event: string }).event);
-      assert.ok(events.filter((e) => e === 'snapshot').length >= 2, `a time series, got events ${events.join(',')}`);
-      assert.match(first.output, /reports: .*\/load\/\d{8}-\d{6}-credits-load/);
-    },
-  );
+    const dashboard = join(runs[1]!.dir, 'dashboard.html');
+    assert.ok(existsSync(dashboard), 'the load profile exports the web dashboard');
+    assert.equal(runs[1]!.summary.dashboard, 'dashboard.html');
+    // The export embeds k6's events (gzip + base64, one JSON per line); a snapshot is one time-series point.
+    const data = /<script id="data" type="application\/json; charset=utf-8; gzip; base64">([^<]+)<\/script>/.exec(
+      readFileSync(dashboard, 'utf8'),
+    )?.[1];
+    assert.ok(data, 'the dashboard holds its data');
+    const events = gunzipSync(Buffer.from(data.trim(), 'base64'))
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { event: string }).event);
+    assert.ok(events.filter((e) => e === 'snapshot').length >= 2, `a time series, got events ${events.join(',')}`);
+    assert.match(first.output, /reports: .*\/load\/\d{8}-\d{6}-credits-load/);
+  });
 });

@@ -1,7 +1,7 @@
 import { ensureTool } from '../../core/go-tools.ts';
-import { k6Args } from '../../load/runner/run-k6.ts';
+import { k6Args } from '../../load/runner/k6.ts';
 import { loadSettingsShape } from '../../load/runner/settings.ts';
-import { latestRunDir, readSummary, type JsonSummary } from '../../load/runner/summary.ts';
+import { latestRunDir, readSummary, type JsonSummary } from '../../load/runner/k6.ts';
 import { targetSettings } from '../../reference/settings.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';

@@ -31,30 +31,44 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 0);
   });
 
-  it(
-    'npm run load refuses an unknown flag before -- with exit 2 naming it, before anything starts (after --, k6 flags go ' +
-      'through k6PassThrough)',
-    async () => {
-      const unknown = await runLoad(['login', '--vus', '5']);
-      assert.equal(unknown.code, 2, tail(unknown));
-      assert.match(unknown.output, /--vus: not an option of npm run load \(its options are --profile, --rate/);
-      assert.doesNotMatch(unknown.output, /\n\s+at /, 'a stack trace');
-      // After --, the same flag is k6's, and one that would undo the runner's bounds (selftest/load/pass-through.test.ts has them all).
-      const after = await runLoad(['login', '--', '--vus', '5']);
-      assert.equal(after.code, 2, tail(after));
-      assert.match(after.output, /k6 flag --vus: not accepted after --/);
-      assert.doesNotMatch(after.output, /\n\s+at /, 'a stack trace');
-      // A pass-through does not make the runner lenient about its own flags.
-      const both = await runLoad(['login', '--rte', '5', '--', '--out', 'json=/dev/null']);
-      assert.equal(both.code, 2, tail(both));
-      assert.match(both.output, /--rte: not an option of npm run load/);
-    },
-  );
+  it('npm run load refuses an unknown flag before -- with exit 2 naming it, before anything starts (after --: k6PassThrough)', async () => {
+    const unknown = await runLoad(['login', '--vus', '5']);
+    assert.equal(unknown.code, 2, tail(unknown));
+    assert.match(unknown.output, /--vus: not an option of npm run load \(its options are --env\)/);
+    assert.doesNotMatch(unknown.output, /\n\s+at /, 'a stack trace');
+    // After --, the same flag is k6's, and one that would undo the runner's bounds (selftest/load/pass-through.test.ts has them all).
+    const after = await runLoad(['login', '--', '--vus', '5']);
+    assert.equal(after.code, 2, tail(after));
+    assert.match(after.output, /k6 flag --vus: not accepted after --/);
+    assert.doesNotMatch(after.output, /\n\s+at /, 'a stack trace');
+    // A pass-through does not make the runner lenient about its own flags.
+    const both = await runLoad(['login', '--rte', '5', '--', '--out', 'json=/dev/null']);
+    assert.equal(both.code, 2, tail(both));
+    assert.match(both.output, /--rte: not an option of npm run load/);
+  });
 
-  it('npm run load refuses a bad profile value with exit 2, naming the setting', async () => {
-    const run = await runLoad(['login', '--duration', '45m']);
+  it('npm run load refuses a bad profile value with exit 2, naming the setting as k6 names it', async () => {
+    const run = await runLoad(['login', '-e', 'LOAD_DURATION=45m']);
     assert.equal(run.code, 2, tail(run));
-    assert.match(run.output, /LOAD_DURATION \(--duration\): at most 30m per run/);
+    assert.match(run.output, /LOAD_DURATION: at most 30m per run/);
+    const k6 = await runK6Direct('login.ts', { TARGET_URL: `http://127.0.0.1:${target.port}`, LOAD_DURATION: '45m' });
+    assert.equal(k6.code, 107, tail(k6));
+    assert.match(k6.output, /LOAD_DURATION: at most 30m per run/);
+    assert.equal(target.store.userCount(), 0);
+  });
+
+  it('npm run load -e takes the settings by their one name, and no password on the command line', async () => {
+    const unknown = await runLoad(['login', '-e', 'RATE=5', '-e', 'LOAD_RATE']);
+    assert.equal(unknown.code, 2, tail(unknown));
+    assert.match(unknown.output, /-e RATE: not a setting of npm run load/);
+    assert.match(unknown.output, /-e LOAD_RATE: expected KEY=VALUE/);
+    const secret = await runLoad(['login', '-e', 'LOAD_USERNAME=u', '-e', 'LOAD_PASSWORD=hx-cmdline-secret']);
+    assert.equal(secret.code, 2, tail(secret));
+    assert.match(secret.output, /-e LOAD_PASSWORD: give it in the environment or \.env, not on the command line/);
+    assert.doesNotMatch(secret.output, /hx-cmdline-secret/);
+    // -e is the environment for the run: the bundled target takes its faults from it too.
+    const faulty = await runLoad(['credits', '-e', 'TARGET_FAULTS=token-rejected', '-e', 'LOAD_DURATION=2s', '-e', 'LOAD_POOL_SIZE=1']);
+    assert.equal(faulty.code, 99, tail(faulty));
   });
 
   it('plain k6 run refuses it too (script error), and nothing reaches the target', async () => {
@@ -80,7 +94,7 @@ describe('load safety gate, for real', () => {
   });
 
   it('plain k6 run refuses http://127.0.0.1:x@<host> too, and nothing reaches the target', async () => {
-    const run = await runK6Direct('credits.ts', { TARGET_URL: BYPASS(), DURATION: '2s', RATE: '5', POOL_SIZE: '1' }, [
+    const run = await runK6Direct('credits.ts', { TARGET_URL: BYPASS(), LOAD_DURATION: '2s', LOAD_RATE: '5', LOAD_POOL_SIZE: '1' }, [
       '--config',
       hostsConfig,
     ]);
@@ -103,11 +117,11 @@ describe('load safety gate, for real', () => {
       {
         TARGET_URL: `HTTP://${HOST.toUpperCase()}:${target.port}/`,
         CONFIRM_TARGET: HOST,
-        DURATION: '2s',
-        RATE: '5',
-        POOL_SIZE: '1',
-        P95_MS: '20000',
-        P99_MS: '30000',
+        LOAD_DURATION: '2s',
+        LOAD_RATE: '5',
+        LOAD_POOL_SIZE: '1',
+        LOAD_P95_MS: '20000',
+        LOAD_P99_MS: '30000',
       },
       ['--config', hostsConfig],
     );

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { latestRunDir } from '../../load/runner/summary.ts';
+import { latestRunDir } from '../../load/runner/k6.ts';
 import { describe, it } from 'node:test';
 import { crossedThresholds, failedChecks, runLoad, tail } from './run.ts';
 
@@ -15,14 +15,32 @@ describe('k6 smoke against the clean bundled target', () => {
     it(`${script} smoke passes, checks ran, and the reports are written without secrets`, async () => {
       // Generous latency limits: a loaded CI machine must not fail the plumbing this shows (latency
       // thresholds have their own cases in faults.test.ts).
-      const run = await runLoad([script, '--profile', 'smoke'], { LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' });
+      const run = await runLoad([script, '-e', 'LOAD_PROFILE=smoke'], { LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' });
       assert.equal(run.code, 0, `npm run load -- ${script} exited ${run.code}:\n${tail(run)}`);
       const s = run.summary(script);
       assert.equal(s.passed, true, `thresholds crossed: ${crossedThresholds(s).join('; ')}`);
       assert.deepEqual(failedChecks(s), []);
-      const checked = s.metrics[`${script}_checked`]?.count ?? 0;
-      assert.ok(checked >= 20, `only ${checked} ${script} answers were checked`);
+      // Every answer checked (the smoke rates send at least 30), and the VUs that checked say so.
+      const answers = Math.min(...s.checks.map((c) => c.passes + c.fails));
+      assert.ok(
+        answers >= 20 && answers === s.metrics[`http_reqs{name:${script}}`]?.count,
+        `only ${answers} ${script} answers were checked`,
+      );
+      assert.ok((s.metrics[`${script}_checked`]?.count ?? 0) >= 1, `no ${script}_checked`);
       assert.ok(s.checks.length >= 2 && s.checks.every((c) => c.passes > 0), 'every check ran');
+      // The script's thresholds: error rate, p95 and p99, checks (those three abort a broken run), and
+      // proof that requests were sent and their answers checked (a rate threshold passes vacuously).
+      assert.deepEqual(
+        s.thresholds.map((t) => `${t.metric}: ${t.rule}`).sort(),
+        [
+          `checks{name:${script}}: rate>=0.99`,
+          `http_req_duration{name:${script}}: p(95)<20000`,
+          `http_req_duration{name:${script}}: p(99)<30000`,
+          `http_req_failed{name:${script}}: rate<=0.01`,
+          `http_reqs{name:${script}}: count>0`,
+          `${script}_checked: count>0`,
+        ].sort(),
+      );
 
       // k6's standard end-of-test summary (thresholds with what was measured), then the harness's table.
       assert.match(run.output, /█ THRESHOLDS[\s\S]*✓ 'p\(95\)<\d+' p\(95\)=[\d.]+(ms|µs|s)/);

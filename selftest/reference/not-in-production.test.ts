@@ -69,10 +69,8 @@ describe('production paths do not load the reference target', () => {
     assert.deepEqual(underReference(files), []);
   });
 
-  it('the load runner against TARGET_URL (up to where it needs k6)', {
-    todo: 'load/runner/settings.ts imports reference/settings.ts (for TARGET_*): the load side (branch simplify-load) moves it',
-  }, async () => {
-    const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login', '--profile', 'smoke'], {
+  it('the load runner against TARGET_URL (up to where it needs k6)', async () => {
+    const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login'], {
       TARGET_URL: target.url,
       K6_BIN: join(tempDir(), 'no-k6-here'),
     });

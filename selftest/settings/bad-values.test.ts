@@ -67,7 +67,10 @@ const PROGRAMS: Program[] = [
   {
     name: 'npm run load',
     shape: { ...loadSettingsShape, ...targetSettings },
-    validate: (env) => validateLoadRun(['login'], env),
+    validate: (env) => {
+      validateLoadRun(['login'], env);
+      withBundledTarget(env);
+    },
     command: [process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login']],
   },
   {

@@ -1,14 +1,67 @@
-// The account pool of a run against a target of the latest generation, where an account logs in only
-// once the link mailed to it is opened: Node registers the pool and verifies each account through the
-// inbox before k6 starts, and hands it over in the accounts file (k6 cannot read mail; its setup()
-// would only register accounts that cannot log in).
+// The accounts `npm run load` hands to k6 in a JSON file (read there with SharedArray):
+// - pre-provisioned ones, LOAD_ACCOUNTS_FILE as it is, or one account given by LOAD_USERNAME and
+//   LOAD_PASSWORD (e.g. CI secrets) written to a private temp file removed after the run, so the
+//   password never appears in k6's arguments;
+// - against a target of the latest generation, where an account logs in only once the link mailed to
+//   it is opened, a pool the runner registers and verifies through the inbox before k6 starts (k6
+//   cannot read mail; its setup() would only register accounts that cannot log in).
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import type { TemporalClient } from '../../core/client.ts';
 import { MESSAGES } from '../../core/contract.ts';
 import { TransportError } from '../../core/http.ts';
 import type { Inbox } from '../../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../../core/mail/verify.ts';
 import { redactThenCut } from '../../core/redact.ts';
+import { SettingsError } from '../../core/settings.ts';
+
+const AccountList = z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).min(1);
+
+export interface AccountsFile {
+  path?: string;
+  cleanup(): void;
+}
+
+export function prepareAccounts(s: { LOAD_ACCOUNTS_FILE?: string; LOAD_USERNAME?: string; LOAD_PASSWORD?: string }): AccountsFile {
+  if (s.LOAD_ACCOUNTS_FILE) {
+    const path = resolve(s.LOAD_ACCOUNTS_FILE);
+    let parsed: unknown;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new SettingsError([`LOAD_ACCOUNTS_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
+    }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // JSON.parse quotes the text it chokes on, and this file holds passwords.
+      throw new SettingsError([`LOAD_ACCOUNTS_FILE: ${path} is not valid JSON`]);
+    }
+    if (!AccountList.safeParse(parsed).success)
+      throw new SettingsError([`LOAD_ACCOUNTS_FILE: expected a non-empty JSON array of {"username", "password"} in ${path}`]);
+    return { path, cleanup: () => {} };
+  }
+  if (!s.LOAD_USERNAME !== !s.LOAD_PASSWORD)
+    throw new SettingsError([
+      `${s.LOAD_USERNAME ? 'LOAD_PASSWORD' : 'LOAD_USERNAME'}: set both LOAD_USERNAME and LOAD_PASSWORD, or neither`,
+    ]);
+  if (!s.LOAD_USERNAME || !s.LOAD_PASSWORD) return { cleanup: () => {} };
+  return privateAccountsFile([{ username: s.LOAD_USERNAME, password: s.LOAD_PASSWORD }]);
+}
+
+/** Accounts in a file only this user can read, in a temp dir that cleanup() removes. */
+export function privateAccountsFile(accounts: readonly { username: string; password: string }[]): AccountsFile & { path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'hx-load-'));
+  const path = join(dir, 'accounts.json');
+  writeFileSync(path, JSON.stringify(accounts), { mode: 0o600 });
+  return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+// ---- the verified pool of a latest target ----
 
 export interface PoolAccount {
   username: string;
