@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ensureTool } from './core/go-tools.ts';
-import { freePort, mailpitArgs } from './core/mail/mailpit-process.ts';
+import { mailpitArgs } from './core/mail/mailpit-process.ts';
+import { freePort } from './core/ports.ts';
 import { SettingsError } from './core/settings.ts';
 import { inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
 

@@ -5,6 +5,7 @@
 //   --first            stop at the first new finding, unshrunk (the detection matrix asks only "caught or not")
 //   --only a,b         run only these scenarios (tokens, register, login, round-trip, flow)
 import { randomBytes, randomInt } from 'node:crypto';
+import { accountName } from '../core/accounts.ts';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { openInbox } from '../core/mail/index.ts';
 import { OutboxInbox } from '../core/mail/outbox.ts';
@@ -14,7 +15,6 @@ import { parseCommandLine, runMain, SettingsError, settingsEnv, targetLabel } fr
 import { resolveTarget } from '../core/target.ts';
 import { type ExploreResult, explore, parseCounterexample, SCENARIOS } from './explorer.ts';
 import { textReport, toFile, writeFindings } from './report.ts';
-import { parseTargetSettings } from '../reference/settings.ts';
 import { upgradeAllowed, validateExploreSettings } from './settings.ts';
 import { World } from './world.ts';
 
@@ -27,9 +27,11 @@ const REMOTE_GAP_MS = 200;
 await runMain(async () => {
   const { values } = parseCommandLine('npm run explore', process.argv.slice(2), { first: { type: 'boolean' }, only: { type: 'string' } });
   const env = settingsEnv();
-  const s = validateExploreSettings(env);
-  // The bundled target reads its own settings as it starts: refused here, before any traffic.
-  if (!s.TARGET_URL) parseTargetSettings(env);
+  // The bundled target's settings (TARGET_FAULTS included) are refused here, before any traffic; its
+  // module is loaded only then: a run against TARGET_URL never loads the reference target.
+  const reference = env.TARGET_URL ? undefined : await import('../reference/settings.ts');
+  const s = validateExploreSettings(env, reference?.faultProblems);
+  reference?.parseTargetSettings(env);
   const only = values.only?.split(',').map((x) => x.trim());
   const unknown = only?.filter((x) => !SCENARIOS.some((sc) => sc.name === x)) ?? [];
   if (unknown.length || (only && only.length === 0))
@@ -85,7 +87,7 @@ await runMain(async () => {
     // real server's outbox, a queue that outlives the run: this run's own is taken, nobody else's.
     if (inbox instanceof OutboxInbox)
       try {
-        const n = await inbox.discardMine((u) => u.startsWith(`hx-${runId}-`));
+        const n = await inbox.discardMine((u) => u.startsWith(accountName('test', `${runId}-`)));
         if (n) say(`took ${n} mail(s) of this run's unverified accounts from the outbox`);
       } catch (err) {
         say(`could not take this run's leftover mail from the outbox: ${(err as Error).message}`);

@@ -2,7 +2,6 @@
 // at the edge (main.ts); a bad one stops the run before any traffic.
 import { isLoopbackUrl, urlHostname } from '../core/loopback.ts';
 import { parseSettings, setting, SettingsError, settingsEnv, sharedSettings, targetIsLocal } from '../core/settings.ts';
-import { faultGenerationProblems, targetSettings } from '../reference/settings.ts';
 
 /** The wall-clock budget of an exploration, in seconds (the release check gives its own default). */
 export const exploreSeconds = () => setting.int(5, 86_400);
@@ -19,9 +18,11 @@ export const exploreSettings = {
   EXPLORE_SEED: setting.int(-2_147_483_648, 2_147_483_647).optional(),
   /** The explorer registers many accounts: against a target that is not this machine only when true. */
   ALLOW_EXPLORE: allowExplore(),
-  /** Faults for the bundled target (passed through to it). */
-  TARGET_FAULTS: targetSettings.TARGET_FAULTS,
 };
+
+/** The bundled target's check of TARGET_FAULTS (its catalog, its generations), passed in by callers that
+ *  have loaded reference/settings.ts: a run against TARGET_URL never loads the reference target. */
+export type FaultCheck = (faults: string | undefined, generation: string) => string[];
 
 export type ExploreSettings = ReturnType<typeof validateExploreSettings>;
 
@@ -35,12 +36,12 @@ export function exploreGateProblem(s: { TARGET_URL?: string; ALLOW_EXPLORE: bool
 }
 
 /** Parses and cross-checks the settings from `env`; throws SettingsError naming each variable. */
-export function validateExploreSettings(env: Record<string, string | undefined>) {
+export function validateExploreSettings(env: Record<string, string | undefined>, checkFaults?: FaultCheck) {
   const s = parseSettings(exploreSettings, env);
   const problems: string[] = [];
   const gate = exploreGateProblem(s);
   if (gate) problems.push(gate);
-  if (!s.TARGET_URL) problems.push(...faultGenerationProblems(s.TARGET_FAULTS, s.TARGET_GENERATION));
+  if (!s.TARGET_URL && checkFaults) problems.push(...checkFaults(s.TARGET_FAULTS, s.TARGET_GENERATION));
   if (s.TARGET_GENERATION === 'latest' && s.TARGET_URL && !s.MAIL_INBOX_URL)
     problems.push(
       "MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the accounts the explorer makes cannot log in until the link mailed to them is opened. Set MAIL_INBOX_URL to the inbox that catches the target's mail (Mailpit's HTTP API, e.g. http://mailpit.staging.example.com:8025)",

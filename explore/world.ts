@@ -1,6 +1,7 @@
 // What every scenario works through: the typed client (paced, one request at a time), the run's
 // account names, verification by mail, and the oracles every answer passes before a scenario looks
 // at it (an answer at all, no 5xx, no empty 2xx, no secret in the body, the contract's shape).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { type ApiResponse, TemporalClient } from '../core/client.ts';
@@ -41,8 +42,6 @@ export interface Outcome {
   /** The exact `response` (handlers) or `message` (gin-jwt) text, when the contract fixes it. */
   text?: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One request at a time, at least `gapMs` apart: exploring must never load the target. */
 function paced(transport: Transport, gapMs: number): Transport {

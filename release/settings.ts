@@ -4,7 +4,7 @@ import { loadSettings, parseSettings, setting, settingsEnv, sharedSettings, Sett
 import { inboxProblem, parseTestSettings } from '../fixtures/settings.ts';
 import { validateLoadRun } from '../load/runner/settings.ts';
 import { validateMonitorSettings } from '../monitors/settings.ts';
-import { parseTargetSettings, targetSettings } from '../reference/settings.ts';
+import { faultProblems, parseTargetSettings, targetSettings } from '../reference/settings.ts';
 import { allowExplore, exploreGateProblem, exploreSeconds, validateExploreSettings } from '../explore/settings.ts';
 
 import { PARTS, type PartName } from './parts.ts';
@@ -55,7 +55,7 @@ export function validateAllParts(parts: readonly string[], env: Record<string, s
   // The load part runs `npm run load -- <script> -e LOAD_PROFILE=smoke` (parts.ts): the same checks.
   if (parts.includes('load')) attempt(() => validateLoadRun(['login', '-e', 'LOAD_PROFILE=smoke'], env));
   if (parts.includes('monitor')) attempt(() => validateMonitorSettings(env));
-  if (parts.includes('explore')) attempt(() => validateExploreSettings(env));
+  if (parts.includes('explore')) attempt(() => validateExploreSettings(env, faultProblems));
   if (problems.length) throw new SettingsError([...new Set(problems)]);
 }
 

@@ -1,8 +1,10 @@
 // A Mailpit of the harness's own: free loopback ports, a temporary database, stopped with the run.
 // Started next to the bundled target of the latest generation (its SMTP port takes the target's
 // mail, its HTTP API is the harness's inbox) and by the detection matrix for its latest targets.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from '../ports.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -17,18 +19,6 @@ export interface RunningMailpit {
   /** Its temporary database's folder, removed by close(). */
   dataDir: string;
   close(): Promise<void>;
-}
-
-/** A port that was free a moment ago (Mailpit cannot report one it picked itself). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Mailpit's command line: loopback only, no update check (no traffic out), no reverse DNS. Without
@@ -52,7 +42,6 @@ export function mailpitArgs(httpPort: number, smtpPort: number, dbPath?: string)
 }
 
 const START_TIMEOUT_MS = 15_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function httpReady(url: string): Promise<boolean> {
   try {

@@ -4,7 +4,7 @@
 // (deploy/prometheus, deploy/alertmanager) with loopback addresses and short intervals swapped in.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../core/ports.ts';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -12,18 +12,6 @@ import { fileURLToPath } from 'node:url';
 const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const INSTALL_HINT =
   'apt-get install prometheus prometheus-alertmanager prometheus-pushgateway (npm install runs scripts/setup.sh, which installs them)';
-
-/** A free loopback port (asked of the kernel, then released for the program to take). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
   const end = Date.now() + timeoutMs;

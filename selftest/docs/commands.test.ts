@@ -19,7 +19,7 @@ import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../core/ports.ts';
 import { dirname, join, resolve } from 'node:path';
 import { ensureTool } from '../../core/go-tools.ts';
 import type { SettingsError } from '../../core/settings.ts';
@@ -298,16 +298,6 @@ function dockerK6(args: string[], problems: string[]): string[] | undefined {
 }
 
 // ---- running ----
-
-const freePort = (): Promise<number> =>
-  new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
 
 /** The tracked (and new, unignored) files in a scratch folder, node_modules linked: nothing here is touched. */
 function scratchCheckout(): string {

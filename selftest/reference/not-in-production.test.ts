@@ -69,6 +69,17 @@ describe('production paths do not load the reference target', () => {
     assert.deepEqual(underReference(files), []);
   });
 
+  it('the explorer against TARGET_URL (a short run of one scenario)', async () => {
+    const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'explore/main.ts', '--only', 'tokens'], {
+      TARGET_URL: target.url,
+      EXPLORE_SECONDS: '5',
+      EXPLORE_RUNS: '10',
+    });
+    assert.equal(run.code, 0, run.output);
+    assert.ok(files.includes('explore/main.ts') && files.includes('core/target.ts'), `the recorder saw: ${files.join(' ')}`);
+    assert.deepEqual(underReference(files), []);
+  });
+
   it('the load runner against TARGET_URL (up to where it needs k6)', async () => {
     const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login'], {
       TARGET_URL: target.url,

@@ -83,7 +83,7 @@ const PROGRAMS: Program[] = [
     name: 'npm run explore',
     shape: { ...exploreSettings, ...targetSettings },
     validate: (env) => {
-      validateExploreSettings(env);
+      validateExploreSettings(env, faultProblems);
       withBundledTarget(env);
     },
     command: [process.execPath, ['--import', 'tsx', 'explore/main.ts']],

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'amqplib';
-import { freePort } from '../../core/mail/mailpit-process.ts';
+import { freePort } from '../../core/ports.ts';
 import { tempDir } from './temp.ts';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
