@@ -74,7 +74,8 @@ const VARIANTS: Variant[] = [
   { match: /^npm test\b/, skip: 'npm test is what runs this test', why: '' },
   { match: /^npm install && npm start$/, run: () => 'npm start', env: START_ENV, why: `installing is .ci/run's npm ci; ${START_WHY}` },
   { match: /^npm (ci|install)\b/, skip: ".ci/run's npm ci installs before npm test runs", why: '' },
-  { match: /^npm start\b/, env: START_ENV, why: START_WHY },
+  // With or without settings before it (README's `TARGET_GENERATION=latest npm start`): the same wiring, smaller.
+  { match: /^([A-Z][A-Z0-9_]*=\S* )*npm start\b/, env: START_ENV, why: START_WHY },
   { match: /^npm run (matrix|test:faults)\b/, skip: 'npm test runs npm run matrix in full (test:faults is its tests column)', why: '' },
   { match: /^npm run (test:self|test:load|test:monitor)\b/, skip: 'npm test runs every self-test', why: '' },
   {
