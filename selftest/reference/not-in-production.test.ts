@@ -80,6 +80,20 @@ describe('production paths do not load the reference target', () => {
     assert.deepEqual(underReference(files), []);
   });
 
+  it('the release check (npm start) against TARGET_URL, its monitor pass included', async () => {
+    // The parts it starts inherit the recorder (NODE_OPTIONS): their files are recorded too.
+    const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'release/check.ts'], {
+      TARGET_URL: target.url,
+      RELEASE_PARTS: 'monitor',
+    });
+    assert.equal(run.code, 0, run.output);
+    assert.ok(
+      ['release/check.ts', 'release/settings.ts', 'monitors/main.ts'].every((f) => files.includes(f)),
+      `the recorder saw: ${files.join(' ')}`,
+    );
+    assert.deepEqual(underReference(files), []);
+  });
+
   it('the load runner against TARGET_URL (up to where it needs k6)', async () => {
     const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login'], {
       TARGET_URL: target.url,
