@@ -226,7 +226,7 @@ const MUTATION = fc.oneof(
 export function describeMutation(m: Mutation): string {
   switch (m.kind) {
     case 'char':
-      return `the issued token with one character of its ${PART_NAMES[m.part]} changed to '${m.to}' (or the next character that changes it)`;
+      return `the issued token with one character of its ${PART_NAMES[m.part]} changed to '${m.to}' (or the next that changes it)`;
     case 'drop':
       return `the issued token with one character of its ${PART_NAMES[m.part]} removed`;
     case 'insert':
@@ -234,7 +234,10 @@ export function describeMutation(m: Mutation): string {
     case 'cut':
       return `the issued token cut after ${m.keep} characters`;
     case 'claim':
-      return `the issued token with its ${m.claim} claim ${m.value === 'missing' ? 'removed' : `rewritten (${m.value})`} under the old signature`;
+      return (
+        `the issued token with its ${m.claim} claim ${m.value === 'missing' ? 'removed' : `rewritten (${m.value})`} under the ` +
+        `old signature`
+      );
     case 'alg':
       return `the issued token's claims under a header saying alg '${m.alg}'${m.signature === 'empty' ? ' and no signature' : ''}`;
     case 'resign':
@@ -266,7 +269,8 @@ const ENDPOINT_OF: Record<Target, Endpoint> = {
 export const tokens: Scenario<TokensInput> = {
   name: 'tokens',
   about:
-    'tokens edited, cut, re-signed, with claims rewritten or another algorithm, malformed headers, sent to every endpoint behind the auth middleware and to refresh',
+    'tokens edited, cut, re-signed, with claims rewritten or another algorithm, malformed headers, sent to every endpoint behind the ' +
+    'auth middleware and to refresh',
   weight: 1,
   arbitrary: (w: World) =>
     fc.record({
