@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { mutate, sameToken, tokens } from '../../explore/scenarios/tokens.ts';
+import { accountName } from '../../core/accounts.ts';
+import { mutate, sameToken, tokenClass, tokens } from '../../explore/scenarios/tokens.ts';
 import type { World } from '../../explore/world.ts';
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -58,4 +59,18 @@ test('every mutation the scenario generates makes another token', () => {
     }),
     { numRuns: 5000, seed: 11 },
   );
+});
+
+test("a finding's kind of token is the kind the issued token was made into: a cut falls where it falls on the session's token", () => {
+  // The session's account is the run's first (hx-<6 hex>-1) and its token has gin-jwt's claims, so a
+  // cut after n characters lands in the same segment as on the scenario's stand-in token.
+  const token = issued(accountName('test', '3fa9c1-1'));
+  const kinds = new Set<string>();
+  for (let keep = 0; keep <= token.length + 5; keep++) {
+    const mutation = { kind: 'cut' as const, keep };
+    const kind = tokenClass(token, mutation);
+    kinds.add(kind);
+    assert.deepEqual(tokens.classes({ endpoint: 'refresh', mutation }), [kind], `cut after ${keep}`);
+  }
+  assert.deepEqual([...kinds].sort(), ['token:forged', 'token:malformed']);
 });
