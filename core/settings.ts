@@ -362,6 +362,12 @@ export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options'
 
 /** Runs a program's main; a SettingsError becomes its message on stderr and exit code 2. */
 export async function runMain(main: () => Promise<number | undefined>): Promise<void> {
+  // `npm run faults | head`: the reader went away. Stop quietly, as Unix tools do, not with a stack trace.
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      process.exit(process.exitCode ?? 0);
+    });
   try {
     const code = await main();
     if (typeof code === 'number') process.exitCode = code;

@@ -83,7 +83,8 @@ export async function runOnce(s: Scenario, input: unknown, w: World): Promise<Fa
  * fast-check shrinks each field toward its own simplest value, but a field it could not shrink in time
  * (or a choice shrinking never tried to drop) stays in the counterexample and in the finding's kinds.
  * Each field is tried at its plain default, one at a time (one run each): a field whose default still
- * fails with the same symptom does not matter, and is dropped. Only for inputs that are JSON objects.
+ * fails with the same symptom does not matter, and is dropped, unless the failure without it is one a
+ * known bug explains (then the field is what tells this bug from that one). Only for JSON objects.
  */
 async function withoutIrrelevantFields(
   s: Scenario,
@@ -91,6 +92,7 @@ async function withoutIrrelevantFields(
   input: unknown,
   symptom: string,
   deadline: number,
+  known: readonly Known[],
 ): Promise<{ input: unknown; failure?: Failure }> {
   const json = s.toJson(input);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return { input };
@@ -107,7 +109,7 @@ async function withoutIrrelevantFields(
       if (err instanceof PastTheStep) continue;
       throw err;
     }
-    if (f && symptomKey(f) === symptom) {
+    if (f && symptomKey(f) === symptom && !explained(known, f, () => (keyedByInput(f) ? s.classes(candidate) : []))) {
       kept = rest;
       failure = f;
     }
@@ -164,7 +166,7 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
       if (details.failed && last && details.counterexample && !halt.error) {
         input = details.counterexample[0];
         if (!o.first) {
-          const min = await withoutIrrelevantFields(s, w, input, symptomKey(last), o.shrinkDeadline ?? o.deadline);
+          const min = await withoutIrrelevantFields(s, w, input, symptomKey(last), o.shrinkDeadline ?? o.deadline, known);
           input = min.input;
           last = min.failure ?? last;
         }

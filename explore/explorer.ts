@@ -165,7 +165,8 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
           st.findings++;
         }
         log(
-          `  ✖ ${coarser >= 0 ? 'better-shrunk' : 'new'} finding (${s.name}): ${f.property} — ${f.where}: ${f.symptom}${f.classes.length ? ` (${f.classes.join(', ')})` : ''}`,
+          `  ✖ ${coarser >= 0 ? 'better-shrunk' : 'new'} finding (${s.name}): ${f.property} — ${f.where}: ` +
+            `${f.symptom}${f.classes.length ? ` (${f.classes.join(', ')})` : ''}`,
         );
       }
       if (r.stopped) {

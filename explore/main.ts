@@ -67,7 +67,8 @@ await runMain(async () => {
   const where = s.TARGET_URL ?? `the bundled reference target (faults: ${resolved.faults ?? 'none'})`;
   say(`Exploring ${targetLabel(s)} — ${where}; generation ${s.TARGET_GENERATION}`);
   say(
-    `seed ${seed} (EXPLORE_SEED=${seed} replays it), run id ${runId} (accounts hx-${runId}-…), budget ${s.EXPLORE_RUNS} inputs / ${s.EXPLORE_SECONDS} s, scenarios ${(only ?? SCENARIOS.map((x) => x.name)).join(', ')}`,
+    `seed ${seed} (EXPLORE_SEED=${seed} replays it), run id ${runId} (accounts hx-${runId}-…), budget ${s.EXPLORE_RUNS} inputs / ` +
+      `${s.EXPLORE_SECONDS} s, scenarios ${(only ?? SCENARIOS.map((x) => x.name)).join(', ')}`,
   );
   const startedAt = new Date();
   const t0 = performance.now();

@@ -11,7 +11,8 @@ export const PROPERTIES = {
   'input-rules': 'the rules hold for all inputs: missing or empty fields, the + and @ rules, the request encodings a client may send',
   uniqueness: 'a username or an e-mail address is registered once',
   'round-trip':
-    'what register accepts comes back as sent and logs in exactly as typed, by username and by e-mail; after a change the new password works as typed and the old one is refused',
+    'what register accepts comes back as sent and logs in exactly as typed, by username and by e-mail; after a change the new ' +
+    'password works as typed and the old one is refused',
   'tokens-refused': 'any token that is not exactly the one issued is refused with 401',
   'account-state': "a flow of register, login, refresh, password change, reads and upgrade keeps the account's state as the contract says",
 } as const;

@@ -101,8 +101,10 @@ export function textReport(f: FindingsFile, path: string): string {
   if (f.drift.length) out.push(`\ndrift (fields the contract does not know, news not failures): ${f.drift.join(', ')}`);
   out.push('');
   out.push(
-    `${fresh.length === 0 && f.fixed.length === 0 && !f.stopped ? 'PASS' : 'FAIL'}: ${fresh.length} new finding(s), ${known.length} known, ${f.fixed.length} fixed; ` +
-      `${f.scenarios.reduce((n, s) => n + s.runs, 0)} inputs, ${f.requests} requests, ${f.accounts} accounts (hx-${f.runId}-…), ${f.seconds.toFixed(1)} s.`,
+    `${fresh.length === 0 && f.fixed.length === 0 && !f.stopped ? 'PASS' : 'FAIL'}: ${fresh.length} new finding(s), ${known.length} ` +
+      `known, ${f.fixed.length} fixed; ` +
+      `${f.scenarios.reduce((n, s) => n + s.runs, 0)} inputs, ${f.requests} requests, ${f.accounts} accounts (hx-${f.runId}-…), ` +
+      `${f.seconds.toFixed(1)} s.`,
   );
   if (f.stopped) out.push(`Stopped early: ${f.stopped}`);
   out.push(`Findings: ${path}. Replay: ${f.replay}`);

@@ -44,7 +44,9 @@ export function validateExploreSettings(env: Record<string, string | undefined>,
   if (!s.TARGET_URL && checkFaults) problems.push(...checkFaults(s.TARGET_FAULTS, s.TARGET_GENERATION));
   if (s.TARGET_GENERATION === 'latest' && s.TARGET_URL && !s.MAIL_INBOX_URL)
     problems.push(
-      "MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the accounts the explorer makes cannot log in until the link mailed to them is opened. Set MAIL_INBOX_URL to the inbox that catches the target's mail (Mailpit's HTTP API, e.g. http://mailpit.staging.example.com:8025)",
+      'MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the accounts the explorer makes cannot log in until the link ' +
+        "mailed to them is opened. Set MAIL_INBOX_URL to the inbox that catches the target's mail (Mailpit's HTTP API, e.g. " +
+        'http://mailpit.staging.example.com:8025)',
     );
   if (problems.length) throw new SettingsError(problems);
   return s;

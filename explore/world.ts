@@ -165,7 +165,9 @@ export class World {
     }
     if (res.status === 429)
       throw new Throttled(
-        `${endpoint} answered 429: the target's rate limit stopped the exploration (X-RateLimit-Remaining ${res.headers['x-ratelimit-remaining'] ?? '?'}, reset ${res.headers['x-ratelimit-reset'] ?? '?'}); lower EXPLORE_RUNS or try later`,
+        `${endpoint} answered 429: the target's rate limit stopped the exploration (X-RateLimit-Remaining ` +
+          `${res.headers['x-ratelimit-remaining'] ?? '?'}, reset ${res.headers['x-ratelimit-reset'] ?? '?'}); ` +
+          'lower EXPLORE_RUNS or try later',
       );
     if (res.status >= 500)
       throw new StepFailed({
@@ -179,7 +181,9 @@ export class World {
         property: 'no-empty-2xx',
         where: endpoint,
         symptom: `answered ${res.status} with an empty body`,
-        message: `${endpoint} answered ${res.status} with an empty body (Content-Length ${res.headers['content-length'] ?? '?'}, ${res.headers['content-type'] ?? 'no Content-Type'}): a client cannot tell what happened`,
+        message:
+          `${endpoint} answered ${res.status} with an empty body (Content-Length ${res.headers['content-length'] ?? '?'}, ` +
+          `${res.headers['content-type'] ?? 'no Content-Type'}): a client cannot tell what happened`,
       });
     const leaks = secretProblems(res, Object.fromEntries(secrets.map((s, i) => [`a password of this flow (#${i + 1})`, s])));
     if (leaks.length) {

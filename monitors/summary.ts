@@ -1,22 +1,22 @@
 // The one-shot run's stdout: a table for people, or JSON for machines. Messages are already scrubbed.
+import { textTable } from '../core/text-table.ts';
 import type { PassResult } from './types.ts';
 
-const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
-
 export function summaryTable(p: PassResult, url: string): string {
+  const rows: string[][] = [];
+  for (const c of p.checks) {
+    const [first = '', ...more] = c.message.split('\n');
+    rows.push([c.name, c.status.toUpperCase(), `${Math.round(c.durationMs)} ms`, String(c.attempts), first]);
+    // Under the message: the rest of a message of several lines, the failed tries (↻), the drift (≈).
+    const under = [...more, ...(c.retried ?? []).map((r) => `↻ ${r.replace(/\n/g, ' ')}`)];
+    if (c.drift?.length) under.push(`≈ drift: ${c.drift.join(', ')}`);
+    for (const line of under) rows.push(['', '', '', '', line]);
+  }
   const lines = [
     `Temporal API monitor · ${p.targetLabel} (${url}) · ${new Date(p.startedAt).toISOString()} · ${(p.durationMs / 1000).toFixed(2)} s`,
     '',
-    `${pad('CHECK', 18)} ${pad('RESULT', 9)} ${pad('TIME', 9)} ${pad('TRIES', 5)} MESSAGE`,
+    textTable(['CHECK', 'RESULT', 'TIME', 'TRIES', 'MESSAGE'], rows),
   ];
-  for (const c of p.checks) {
-    lines.push(
-      `${pad(c.name, 18)} ${pad(c.status.toUpperCase(), 9)} ${pad(`${Math.round(c.durationMs)} ms`, 9)} ` +
-        `${pad(String(c.attempts), 5)} ${c.message.replace(/\n/g, `\n${' '.repeat(44)}`)}`,
-    );
-    for (const r of c.retried ?? []) lines.push(`${' '.repeat(44)}↻ ${r.replace(/\n/g, ' ')}`);
-    if (c.drift?.length) lines.push(`${' '.repeat(44)}≈ drift: ${c.drift.join(', ')}`);
-  }
   const drift = [...new Set(p.checks.flatMap((c) => c.drift ?? []))];
   const failed = p.checks.filter((c) => c.status === 'fail').map((c) => c.name);
   const degraded = p.checks.filter((c) => c.status === 'degraded').map((c) => c.name);

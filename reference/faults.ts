@@ -83,7 +83,8 @@ export const FAULTS = {
   },
   'empty-field-200': {
     summary:
-      "A request filter in front of the handlers gives up on a multipart form with an empty field and writes nothing: 200 with an empty body instead of 400 `<field> not present` (the latest server's XSS middleware does this).",
+      'A request filter in front of the handlers gives up on a multipart form with an empty field and writes nothing: 200 with an ' +
+      "empty body instead of 400 `<field> not present` (the latest server's XSS middleware does this).",
     caughtBy: ['explore'],
   },
   // ---- shapes and types ----

@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { redactText } from '../core/redact.ts';
-import { runMain, targetLabel } from '../core/settings.ts';
+import { runMain, settingsEnv, targetLabel } from '../core/settings.ts';
 import { listRuns } from '../load/runner/k6.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
@@ -34,7 +34,10 @@ function latestLoadRuns(reportsDir: string): LoadRunLink[] {
 }
 
 await runMain(async () => {
-  const s = validateRelease(); // every part's settings, before any traffic
+  // Every part's settings, before any traffic; the bundled target's (TARGET_FAULTS) only when it is
+  // the target: against TARGET_URL the reference target's modules are never loaded.
+  const given = settingsEnv();
+  const s = validateRelease(given, given.TARGET_URL ? undefined : await import('../reference/settings.ts'));
   const chosen = defaultParts(s);
   const parts = chosen.parts;
   const knownIssues = knownIssuesInForce(s);

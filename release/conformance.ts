@@ -15,6 +15,7 @@ import { startMailpit } from '../core/mail/mailpit-process.ts';
 import { openInbox } from '../core/mail/index.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain } from '../core/settings.ts';
+import { textTable } from '../core/text-table.ts';
 import { startTarget } from '../reference/server.ts';
 import { CASES, freshAccounts, type Side } from './conformance/cases.ts';
 import { compareAnswers, type Difference } from './conformance/compare.ts';
@@ -128,21 +129,20 @@ await runMain(async () => {
     process.stdout.write(`${JSON.stringify({ url: s.TARGET_URL, generation: s.TARGET_GENERATION, seconds, ok, outcomes }, null, 2)}\n`);
     return ok ? 0 : 1;
   }
-  const width = Math.max(...outcomes.map((o) => o.name.length));
-  for (const o of outcomes) {
-    const st = o.status ? `${o.status.real}/${o.status.reference}` : '-';
-    const word =
-      o.verdict === 'same'
-        ? 'same'
-        : o.verdict === 'known'
-          ? `${o.differences.length} known difference(s)`
-          : o.verdict === 'differs'
-            ? `${o.differences.filter((d) => !d.known).length} DIFFERENCE(S)`
-            : o.verdict === 'skipped'
-              ? `skipped: ${o.note}`
-              : `COULD NOT RUN: ${o.note}`;
-    out(`  ${o.name.padEnd(width)}  ${st.padEnd(7)}  ${word}`);
-  }
+  const rows = outcomes.map((o) => [
+    o.name,
+    o.status ? `${o.status.real}/${o.status.reference}` : '-',
+    o.verdict === 'same'
+      ? 'same'
+      : o.verdict === 'known'
+        ? `${o.differences.length} known difference(s)`
+        : o.verdict === 'differs'
+          ? `${o.differences.filter((d) => !d.known).length} DIFFERENCE(S)`
+          : o.verdict === 'skipped'
+            ? `skipped: ${o.note}`
+            : `COULD NOT RUN: ${o.note}`,
+  ]);
+  out(textTable(['request', 'status (real/reference)', 'answers'], rows, { indent: '  ' }));
   const diffs = outcomes.flatMap((o) => o.differences);
   if (diffs.length) {
     out('\nDifferences (real server / reference target):');

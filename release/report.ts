@@ -56,19 +56,26 @@ function explorationSection(f: FindingsFile | undefined): string {
   if (!f) return '';
   const fresh = f.findings.filter((x) => x.status === 'new');
   const known = f.findings.filter((x) => x.status === 'known');
-  const row = (x: FindingsFile['findings'][number]) =>
-    `<tr class="${x.status === 'new' ? 'fail' : 'ok'}"><td>${x.status === 'new' ? 'new' : `known (${esc(x.knownIssue ?? '')})`}</td><td><code>${esc(x.property)}</code></td>` +
+  type Finding = FindingsFile['findings'][number];
+  const status = (x: Finding) => (x.status === 'new' ? 'new' : `known (${esc(x.knownIssue ?? '')})`);
+  const row = (x: Finding) =>
+    `<tr class="${x.status === 'new' ? 'fail' : 'ok'}"><td>${status(x)}</td><td><code>${esc(x.property)}</code></td>` +
     `<td>${esc(x.message)}</td><td><code>${esc(x.counterexample)}</code></td></tr>`;
-  return `<h2>Exploration: ${fresh.length} new finding(s), ${known.length} known, ${f.fixed.length} no longer happening</h2>
-<p id="exploration-run">Seed ${f.seed} (replay: <code>${esc(f.replay)}</code>) · ${f.scenarios.reduce((n, s) => n + s.runs, 0)} generated inputs · ${f.requests} requests · ${f.accounts} accounts named <code>hx-${esc(f.runId)}-…</code> · ${f.seconds.toFixed(1)} s</p>
-${
-  f.findings.length
-    ? `<table id="exploration"><thead><tr><th>status</th><th>property</th><th>what happened</th><th>minimal counterexample</th></tr></thead><tbody>
-${[...fresh, ...known].map(row).join('\n')}
-</tbody></table>`
-    : '<p id="exploration">No finding: every property held for every generated input.</p>'
-}
-${f.fixed.length ? `<ul id="exploration-fixed">${f.fixed.map((x) => `<li>${esc(x.id)} no longer happens (${esc(x.why)}): remove it from known-issues.json</li>`).join('')}</ul>` : ''}`;
+  const inputs = f.scenarios.reduce((n, s) => n + s.runs, 0);
+  const run =
+    `<p id="exploration-run">Seed ${f.seed} (replay: <code>${esc(f.replay)}</code>) · ${inputs} generated inputs · ` +
+    `${f.requests} requests · ${f.accounts} accounts named <code>hx-${esc(f.runId)}-…</code> · ${f.seconds.toFixed(1)} s</p>`;
+  const table = f.findings.length
+    ? '<table id="exploration"><thead><tr><th>status</th><th>property</th><th>what happened</th><th>minimal counterexample</th></tr>' +
+      `</thead><tbody>\n${[...fresh, ...known].map(row).join('\n')}\n</tbody></table>`
+    : '<p id="exploration">No finding: every property held for every generated input.</p>';
+  const gone = (x: FindingsFile['fixed'][number]) =>
+    `<li>${esc(x.id)} no longer happens (${esc(x.why)}): remove it from known-issues.json</li>`;
+  const fixed = f.fixed.length ? `<ul id="exploration-fixed">${f.fixed.map(gone).join('')}</ul>` : '';
+  return (
+    `<h2>Exploration: ${fresh.length} new finding(s), ${known.length} known, ${f.fixed.length} no longer happening</h2>\n` +
+    `${run}\n${table}\n${fixed}`
+  );
 }
 
 /** The known issues in force, each with what it names, the reason, and what showed it in this run. */

@@ -4,8 +4,7 @@ import { loadSettings, parseSettings, setting, settingsEnv, sharedSettings, Sett
 import { inboxProblem, parseTestSettings } from '../fixtures/settings.ts';
 import { validateLoadRun } from '../load/runner/settings.ts';
 import { validateMonitorSettings } from '../monitors/settings.ts';
-import { faultProblems, parseTargetSettings, targetSettings } from '../reference/settings.ts';
-import { allowExplore, exploreGateProblem, exploreSeconds, validateExploreSettings } from '../explore/settings.ts';
+import { allowExplore, exploreGateProblem, exploreSeconds, type FaultCheck, validateExploreSettings } from '../explore/settings.ts';
 
 import { PARTS, type PartName } from './parts.ts';
 
@@ -15,8 +14,6 @@ export const PROJECTS = ['smoke', 'flow', 'upgrade'] as const;
 
 export const releaseSettings = {
   ...sharedSettings,
-  /** Shown in the header; the parts read it themselves when they start the bundled target. */
-  TARGET_FAULTS: targetSettings.TARGET_FAULTS,
   /** Which parts the release check runs. */
   RELEASE_PARTS: setting.list(PARTS).optional(),
   /** Set by CI systems: the parts log JSON lines there. */
@@ -34,8 +31,20 @@ export function loadReleaseSettings() {
   return loadSettings(releaseSettings);
 }
 
+/** The bundled target's own checks of its settings (TARGET_FAULTS against its catalog and generations):
+ *  reference/settings.ts, passed in by callers that loaded it, which they do only when TARGET_URL is
+ *  unset, so a release check against a deployment never loads the reference target. */
+export interface ReferenceChecks {
+  parseTargetSettings(env: Record<string, string | undefined>): unknown;
+  faultProblems: FaultCheck;
+}
+
 /** Parses every part's settings (and the load safety gate); one SettingsError with every problem. */
-export function validateAllParts(parts: readonly string[], env: Record<string, string | undefined> = settingsEnv()): void {
+export function validateAllParts(
+  parts: readonly string[],
+  env: Record<string, string | undefined> = settingsEnv(),
+  reference?: ReferenceChecks,
+): void {
   const problems: string[] = [];
   const attempt = (fn: () => unknown) => {
     try {
@@ -45,7 +54,7 @@ export function validateAllParts(parts: readonly string[], env: Record<string, s
       else problems.push((err as Error).message);
     }
   };
-  attempt(() => parseTargetSettings(env));
+  if (reference) attempt(() => reference.parseTargetSettings(env));
   // A latest target needs an inbox for the projects that make accounts (those the check will run).
   if (parts.includes('tests'))
     attempt(() => {
@@ -55,7 +64,7 @@ export function validateAllParts(parts: readonly string[], env: Record<string, s
   // The load part runs `npm run load -- <script> -e LOAD_PROFILE=smoke` (parts.ts): the same checks.
   if (parts.includes('load')) attempt(() => validateLoadRun(['login', '-e', 'LOAD_PROFILE=smoke'], env));
   if (parts.includes('monitor')) attempt(() => validateMonitorSettings(env));
-  if (parts.includes('explore')) attempt(() => validateExploreSettings(env, faultProblems));
+  if (parts.includes('explore')) attempt(() => validateExploreSettings(env, reference?.faultProblems));
   if (problems.length) throw new SettingsError([...new Set(problems)]);
 }
 
@@ -75,9 +84,9 @@ export function defaultParts(s: ReleaseSettings): { parts: PartName[]; skipped?:
 }
 
 /** What `npm start` checks before any traffic: its own settings, then every part's it will run. */
-export function validateRelease(env: Record<string, string | undefined> = settingsEnv()): ReleaseSettings {
+export function validateRelease(env: Record<string, string | undefined> = settingsEnv(), reference?: ReferenceChecks): ReleaseSettings {
   const s = parseSettings(releaseSettings, env);
-  validateAllParts(defaultParts(s).parts, env);
+  validateAllParts(defaultParts(s).parts, env, reference);
   return s;
 }
 

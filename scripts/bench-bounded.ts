@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { textTable } from '../core/text-table.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
@@ -102,8 +103,6 @@ const rows = figures.map((f) => [
   `exit ${f.code}`,
   f.cut ? 'says "the answer was cut at …"' : '',
 ]);
-const header = ['run', 'HTTP_MAX_BODY_BYTES', 'peak RSS', 'wall', 'exit', 'message'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+process.stdout.write(`${textTable(['run', 'HTTP_MAX_BODY_BYTES', 'peak RSS', 'wall', 'exit', 'message'], rows)}\n`);
 for (const f of figures.filter((x) => x.limit.includes('clean') && x.code !== 0))
   process.stdout.write(`\n${f.what} failed on the clean target:\n${f.output.slice(-3000)}\n`);

@@ -16,7 +16,7 @@ import { loadSettings, runMain, setting } from '../core/settings.ts';
 import type { JsonSummary } from '../load/runner/k6.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { ensureTool } from '../core/go-tools.ts';
-import { runReported } from '../load/runner/k6.ts';
+import { goRuntimeEnv, runReported } from '../load/runner/k6.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk } from './lib/bench.ts';
 
 const settingsShape = {
@@ -130,7 +130,9 @@ export default function () {
       loadavg()
         .map((l) => l.toFixed(1))
         .join(' ');
-    console.log(`load average before: ${load()} (anything else running on this machine skews these figures)\n`);
+    console.log(`load average before: ${load()} (anything else running on this machine skews these figures)`);
+    const go = { GOGC: process.env.GOGC, GOMEMLIMIT: process.env.GOMEMLIMIT, ...goRuntimeEnv() };
+    console.log(`both k6 scripts run with the runner's Go settings: GOGC=${go.GOGC} GOMEMLIMIT=${go.GOMEMLIMIT} (load/runner/k6.ts)\n`);
     console.log(
       `bench:load — credits throughput (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s each, ` +
         `${s.BENCH_REPEAT}× taking turns)`,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
+import { textTable } from '../core/text-table.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk, type WrkResult } from './lib/bench.ts';
 
@@ -38,31 +39,15 @@ await runMain(async () => {
       `\nreference target throughput — wrk -t1, ${s.BENCH_DURATION_S}s per run, ${s.BENCH_REPEAT} runs each (interleaved), ` +
         `medians; 2 cores shared by wrk and the target\n`,
     );
-    console.log(
-      'endpoint'.padEnd(48) +
-        'req/s'.padStart(10) +
-        'p50 ms'.padStart(10) +
-        'p99 ms'.padStart(10) +
-        'non-2xx'.padStart(10) +
-        '   runs (req/s)',
-    );
-    for (const [name, rs] of results) {
-      console.log(
-        name.padEnd(48) +
-          median(rs.map((r) => r.rps))
-            .toFixed(0)
-            .padStart(10) +
-          median(rs.map((r) => r.p50ms))
-            .toFixed(2)
-            .padStart(10) +
-          median(rs.map((r) => r.p99ms))
-            .toFixed(2)
-            .padStart(10) +
-          String(rs.reduce((n, r) => n + r.non2xx, 0)).padStart(10) +
-          '   ' +
-          rs.map((r) => r.rps.toFixed(0)).join(', '),
-      );
-    }
+    const rows = [...results].map(([name, rs]) => [
+      name,
+      median(rs.map((r) => r.rps)).toFixed(0),
+      median(rs.map((r) => r.p50ms)).toFixed(2),
+      median(rs.map((r) => r.p99ms)).toFixed(2),
+      String(rs.reduce((n, r) => n + r.non2xx, 0)),
+      rs.map((r) => r.rps.toFixed(0)).join(', '),
+    ]);
+    console.log(textTable(['endpoint', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'runs (req/s)'], rows, { rightFrom: 1 }));
     const ratio = median(results.get(cases[0]!.name)!.map((r) => r.rps)) / median(results.get(cases[1]!.name)!.map((r) => r.rps));
     console.log(
       `\ncredits serves ${ratio.toFixed(0)}× the login rate: a login load test is bounded by bcrypt, a credits load test by ` +

@@ -144,7 +144,8 @@ export class FlowCommand implements fc.AsyncCommand<Model, World> {
         const step =
           s.with === 'current' && !a.verified
             ? 'login before the e-mail address is verified'
-            : `login by ${s.by === 'email' ? 'e-mail address' : 'username'} with ${s.with === 'current' ? 'the current' : s.with === 'previous' ? 'a previous' : 'a wrong'} password`;
+            : `login by ${s.by === 'email' ? 'e-mail address' : 'username'} with ` +
+              `${s.with === 'current' ? 'the current' : s.with === 'previous' ? 'a previous' : 'a wrong'} password`;
         const token = await logIn(w, step, 'account-state', {
           login: s.by === 'email' ? a.email : a.username,
           password,
@@ -177,7 +178,8 @@ export class FlowCommand implements fc.AsyncCommand<Model, World> {
               'account-state',
               step,
               `the tier is ${tier}, expected ${a.tier}`,
-              `usage says tier '${tier}', expected '${a.tier}' for an account that ${a.tier === 'paid' ? 'was upgraded' : 'was not upgraded'}`,
+              `usage says tier '${tier}', expected '${a.tier}' for an account that ` +
+                `${a.tier === 'paid' ? 'was upgraded' : 'was not upgraded'}`,
             );
         }
         if (s.what === 'token-username' && body.response !== a.username)
@@ -314,7 +316,10 @@ const stepWords = (s: FlowStep): string => {
     case 'verify':
       return `verify an unverified account`;
     case 'login':
-      return `log in by ${s.by === 'email' ? 'e-mail address' : 'username'} with ${s.with === 'current' ? 'the current' : s.with === 'previous' ? 'a previous' : 'a wrong'} password`;
+      return (
+        `log in by ${s.by === 'email' ? 'e-mail address' : 'username'} with ` +
+        `${s.with === 'current' ? 'the current' : s.with === 'previous' ? 'a previous' : 'a wrong'} password`
+      );
     case 'read':
       return `read ${s.what} with a token`;
     case 'refresh':
@@ -337,7 +342,8 @@ const stepsOf = (cmds: Iterable<fc.AsyncCommand<Model, World>>): FlowStep[] =>
 export const flow: Scenario<Iterable<fc.AsyncCommand<Model, World>>> = {
   name: 'flow',
   about:
-    'model-based flows from a logged-in account, over up to three: register, taken names, verify, logins, reads, refresh, password changes, upgrade, time passing',
+    'model-based flows from a logged-in account, over up to three: register, taken names, verify, logins, reads, refresh, password ' +
+    'changes, upgrade, time passing',
   weight: 4,
   arbitrary: () => fc.commands([STEPS.map((step) => new FlowCommand(step))], { maxCommands: 12, size: 'medium' }),
   // Every flow starts from an account that is registered, verified and logged in, so its first steps already act.

@@ -122,7 +122,7 @@ export const login: Scenario<LoginInput> = {
         ? `the username ${i.usernameIs === 'missing' || i.usernameIs === 'empty' ? i.usernameIs : `a JSON ${i.usernameIs}`}`
         : '',
       i.passwordIs !== 'right'
-        ? `the password ${i.passwordIs === 'wrong' ? 'wrong' : i.passwordIs === 'missing' || i.passwordIs === 'empty' ? i.passwordIs : `a JSON ${i.passwordIs}`}`
+        ? `the password ${['wrong', 'missing', 'empty'].includes(i.passwordIs) ? i.passwordIs : `a JSON ${i.passwordIs}`}`
         : '',
       i.extra ? 'an extra field' : '',
     ].filter(Boolean);

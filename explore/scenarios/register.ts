@@ -43,6 +43,10 @@ const DEFAULTS: RegisterInput = {
   again: 'no',
 };
 
+/** What a second registration repeats, in words. */
+const repeated = (again: RegisterInput['again']): string =>
+  again === 'both' ? 'username and e-mail address' : again === 'email' ? 'e-mail address' : 'username';
+
 /** The longest username and e-mail address a varchar(255) column holds; longer ones may be refused. */
 const COLUMN_CHARS = 255;
 /** bcrypt reads 72 bytes; a server may refuse a longer password rather than cut it. */
@@ -119,7 +123,9 @@ export function checkEcho(w: World, body: unknown, form: Form, name: string): vo
         where: 'register answer',
         symptom: `the ${field} comes back changed`,
         byInput: false,
-        message: `register accepted the ${field} <account>${shown(tail(want))} but answered with <account>${shown(tail(got))}: what its owner typed is not what was stored`,
+        message:
+          `register accepted the ${field} <account>${shown(tail(want))} but answered with <account>${shown(tail(got))}: what ` +
+          `its owner typed is not what was stored`,
       });
   w.passed('register answer');
 }
@@ -127,7 +133,8 @@ export function checkEcho(w: World, body: unknown, form: Form, name: string): vo
 export const register: Scenario<RegisterInput> = {
   name: 'register',
   about:
-    'register forms: unusual values, missing and empty fields, the + and @ rules, four encodings, a second registration of the same name or address',
+    'register forms: unusual values, missing and empty fields, the + and @ rules, four encodings, a second registration of the same ' +
+    'name or address',
   weight: 2,
   arbitrary: () =>
     fc.record({
@@ -170,7 +177,7 @@ export const register: Scenario<RegisterInput> = {
       ]);
       if (again.status === 200) w.accounts++;
       w.expect(
-        `register again with the same ${i.again === 'both' ? 'username and e-mail address' : i.again === 'email' ? 'e-mail address' : 'username'}`,
+        `register again with the same ${repeated(i.again)}`,
         'register',
         again,
         'uniqueness',
@@ -206,10 +213,7 @@ export const register: Scenario<RegisterInput> = {
     if (i.usernameTail && !gone('username')) parts.push(describeExtra('a username', i.usernameTail));
     if (i.passwordTail && !gone('password')) parts.push(describeExtra('a password', i.passwordTail, HIDDEN_PASSWORD_BYTES));
     if (i.emailTail && !gone('email_address')) parts.push(describeExtra('an e-mail address', i.emailTail));
-    if (i.again !== 'no')
-      parts.push(
-        `then registered again with the same ${i.again === 'both' ? 'username and e-mail address' : i.again === 'email' ? 'e-mail address' : 'username'}`,
-      );
+    if (i.again !== 'no') parts.push(`then registered again with the same ${repeated(i.again)}`);
     return `a registration ${ENCODING_WORDS[i.encoding]}${parts.length ? ` with ${parts.join(', ')}` : ''}`;
   },
 };

@@ -78,7 +78,8 @@ export function wrongVariant(password: string, how: Wrong): string | undefined {
 export const roundTrip: Scenario<RoundTripInput> = {
   name: 'round-trip',
   about:
-    'register, verify, log in as typed by username and by e-mail, a near-miss password refused, a change with a wrong old password refused, change the password, new works, old refused',
+    'register, verify, log in as typed by username and by e-mail, a near-miss password refused, a change with a wrong old password ' +
+    'refused, change the password, new works, old refused',
   weight: 4,
   arbitrary: () =>
     fc.record({

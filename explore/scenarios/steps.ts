@@ -49,12 +49,13 @@ export async function logIn(
   }
   const token = body!.token!;
   const id = decodeToken(token)?.claims.id;
+  const idSaid = typeof id === 'string' ? `'${id === o.login ? '<what was typed>' : 'another value'}'` : String(id);
   if (id !== o.account)
     throw new StepFailed({
       property,
       ...(o.where && o.where !== step ? { where: o.where, step } : { where: step }),
       symptom: "the token's id is not the account's username",
-      message: `${step} gave a token whose id claim is ${typeof id === 'string' ? `'${id === o.login ? '<what was typed>' : 'another value'}'` : String(id)}, expected the account's username`,
+      message: `${step} gave a token whose id claim is ${idSaid}, expected the account's username`,
     });
   w.passed(step);
   return token;

@@ -1,15 +1,15 @@
 // The real-server kit (../shared/real-server) as the real-server step drives it: whether it can run
 // here, where its API listens, the key it signs with, and what its start.sh says.
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execaSync } from 'execa';
 
 /** Why the kit cannot run on this machine (not root and its Debian packages missing), if it cannot. */
 export function cannotRunHere(): string | undefined {
   if (process.getuid?.() === 0) return undefined;
   const have = (cmd: string) => {
     try {
-      execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+      execaSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
       return true;
     } catch {
       return false;
@@ -27,7 +27,7 @@ export function cannotRunHere(): string | undefined {
 
 /** The kit's own view of where its API listens (env.sh honours REAL_SERVER_PORT and the others). */
 export function kitApiUrl(kit: string): string {
-  return execFileSync('bash', ['-c', 'source "$0/env.sh" >/dev/null && printf %s "$API_URL"', kit], { encoding: 'utf8' }).trim();
+  return execaSync('bash', ['-c', 'source "$0/env.sh" >/dev/null && printf %s "$API_URL"', kit]).stdout.trim();
 }
 
 export async function isUp(apiUrl: string): Promise<boolean> {

@@ -3,10 +3,10 @@
 // (pinned) ships them, generated from Kubernetes' own OpenAPI document, in the layout kubeconform
 // reads (<version>-local-strict/<kind>-<group>-<version>.json, refs into _definitions.json). pip
 // fetches the wheel; only the folder for KUBERNETES_VERSION is unpacked, under node_modules/.cache.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { execaSync } from 'execa';
 import { ToolNotFound } from '../../core/go-tools.ts';
 
 export const KUBE_SCHEMAS = { pkg: 'kubernetes-validate', version: '1.37.0', kubernetesVersion: '1.37.0' } as const;
@@ -42,20 +42,21 @@ export function ensureKubeSchemas(): string {
   process.stderr.write(`Kubernetes ${KUBE_SCHEMAS.kubernetesVersion} JSON schemas not found: fetching ${what} from PyPI with pip...\n`);
   const tmp = mkdtempSync(join(tmpdir(), 'hx-kube-schemas-'));
   try {
-    const pip = spawnSync('python3', ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, what], {
-      encoding: 'utf8',
+    const pip = execaSync('python3', ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--dest', tmp, what], {
       timeout: 300_000,
+      reject: false,
     });
-    if (pip.status !== 0)
+    if (pip.exitCode !== 0)
       throw new ToolNotFound(
-        `\`python3 -m pip download ${what}\` failed (${pip.error?.message ?? `exit ${pip.status}`}): ${pip.stderr.trim()}`,
+        `\`python3 -m pip download ${what}\` failed (${pip.timedOut ? 'timed out' : (pip.code ?? `exit ${pip.exitCode}`)}): ` +
+          `${pip.stderr.trim()}`,
       );
     const wheel = join(tmp, `${KUBE_SCHEMAS.pkg.replace(/-/g, '_')}-${KUBE_SCHEMAS.version}-py3-none-any.whl`);
     const prefix = `kubernetes_validate/kubernetes-json-schema/${folder}/`;
     const out = join(tmp, 'out');
     mkdirSync(out);
-    const unpack = spawnSync('python3', ['-c', UNPACK, wheel, prefix, out], { encoding: 'utf8', timeout: 120_000 });
-    if (unpack.status !== 0 || Number(unpack.stdout.trim()) < 100)
+    const unpack = execaSync('python3', ['-c', UNPACK, wheel, prefix, out], { timeout: 120_000, reject: false });
+    if (unpack.exitCode !== 0 || Number(unpack.stdout.trim()) < 100)
       throw new ToolNotFound(`unpacking ${wheel} failed: ${unpack.stderr.trim()}`);
     mkdirSync(root, { recursive: true });
     rmSync(join(root, folder), { recursive: true, force: true });

@@ -2,12 +2,12 @@
 // temporary data folders and stopped after: Debian's prometheus, prometheus-alertmanager and
 // prometheus-pushgateway (scripts/setup.sh installs them). Their configuration is the committed one
 // (deploy/prometheus, deploy/alertmanager) with loopback addresses and short intervals swapped in.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { freePort } from '../../core/ports.ts';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 
 const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const INSTALL_HINT =
@@ -33,17 +33,15 @@ export interface Program {
 
 async function start(name: string, bin: string, args: string[], port: number): Promise<Program> {
   let log = '';
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const spawned = new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'ENOENT' ? new Error(`${bin} is not installed: ${INSTALL_HINT}`) : err),
-    );
-  });
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await spawned;
+  // execa's cleanup: a test run that ends any way at all takes the program with it; a SIGTERM it
+  // ignores is followed by SIGKILL after 5 s (forceKillAfterDelay).
+  const child = execa(bin, args, { stdin: 'ignore', all: true, buffer: false, reject: false, forceKillAfterDelay: 5000 });
+  // Not started at all: execa has no pid and resolves with the spawn error.
+  if (child.pid === undefined) {
+    const r = await child;
+    throw r.code === 'ENOENT' ? new Error(`${bin} is not installed: ${INSTALL_HINT}`) : r;
+  }
+  child.all.on('data', (d: Buffer) => (log += d.toString()));
   const url = `http://127.0.0.1:${port}`;
   const program: Program = {
     name,
@@ -51,7 +49,7 @@ async function start(name: string, bin: string, args: string[], port: number): P
     log: () => log,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))]);
+      await child;
     },
   };
   try {

@@ -17,10 +17,10 @@
 // already runs them in full (VARIANTS says which and why).
 import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { freePort } from '../../core/ports.ts';
 import { dirname, join, resolve } from 'node:path';
+import { execa, execaSync } from 'execa';
 import { ensureTool } from '../../core/go-tools.ts';
 import type { SettingsError } from '../../core/settings.ts';
 import { k6PassThrough, loadSettingsShape } from '../../load/runner/settings.ts';
@@ -198,7 +198,7 @@ const helpCache = new Map<string, Set<string>>();
 function flagsOf(bin: string, args: string[]): Set<string> {
   const key = [bin, ...args].join(' ');
   if (!helpCache.has(key)) {
-    const r = spawnSync(bin, [...args, '--help'], { encoding: 'utf8', cwd: ROOT });
+    const r = execaSync(bin, [...args, '--help'], { cwd: ROOT, reject: false });
     const flags = new Set<string>(['--help', '-h']);
     for (const line of `${r.stdout}\n${r.stderr}`.split('\n'))
       if (/^\s+-/.test(line)) for (const m of line.matchAll(/(?:^|[\s,])(--?[a-zA-Z][\w-]*)/g)) flags.add(m[1]!);
@@ -303,7 +303,7 @@ function dockerK6(args: string[], problems: string[]): string[] | undefined {
 /** The tracked (and new, unignored) files in a scratch folder, node_modules linked: nothing here is touched. */
 function scratchCheckout(): string {
   const dir = tempDir('hx-docs-');
-  const files = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { encoding: 'utf8' })
+  const files = execaSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'])
     .stdout.split('\0')
     .filter((f) => f && existsSync(f));
   for (const f of files) {
@@ -326,7 +326,15 @@ interface Ran {
 /** Runs one command; resolves when it exits, prints a service's ready line, or `limitMs` runs out. */
 function runCommand(cmd: string, cwd: string, env: Record<string, string>, limitMs: number): Promise<Ran> {
   return new Promise((done) => {
-    const child = spawn('bash', ['-c', cmd], { cwd, env: { ...process.env, ...BLANK, FORCE_COLOR: '0', ...env }, detached: true });
+    // Detached: the command's whole process group (npm's children included) is stopped together.
+    const child = execa('bash', ['-c', cmd], {
+      cwd,
+      env: { ...BLANK, FORCE_COLOR: '0', ...env },
+      detached: true,
+      all: true,
+      buffer: false,
+      reject: false,
+    });
     let output = '';
     let settled = false;
     const group = (signal: NodeJS.Signals) => {
@@ -336,7 +344,7 @@ function runCommand(cmd: string, cwd: string, env: Record<string, string>, limit
         // the group is gone already
       }
     };
-    const closed = new Promise<void>((res) => child.once('close', () => res()));
+    const closed = child.then(() => undefined);
     // The whole process group (npm's children included), SIGTERM first, SIGKILL after 5 s.
     const stop = async () => {
       group('SIGTERM');
@@ -355,13 +363,12 @@ function runCommand(cmd: string, cwd: string, env: Record<string, string>, limit
       output += d.toString();
       if (READY.test(output)) settle('ready');
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.all.on('data', onData);
     const timer = setTimeout(async () => {
       await stop();
       settle('timeout');
     }, limitMs);
-    child.once('close', (code, signal) => settle(code ?? (signal ? 128 : 1)));
+    void child.then((r) => settle(r.exitCode ?? (r.signal ? 128 : 1)));
   });
 }
 
@@ -387,8 +394,8 @@ async function problemsOf(blocks: Block[]): Promise<string[]> {
   const problems: string[] = [];
   for (const b of blocks) {
     const where = `${b.file}:${b.line}`;
-    const syntax = spawnSync('bash', ['-n'], { input: b.text, encoding: 'utf8' });
-    if (syntax.status !== 0) problems.push(`${where}: shell syntax: ${syntax.stderr.trim()}`);
+    const syntax = execaSync('bash', ['-n'], { input: b.text, reject: false });
+    if (syntax.exitCode !== 0) problems.push(`${where}: shell syntax: ${syntax.stderr.trim()}`);
     for (const cmd of commandsOf(b.text)) {
       for (const p of await staticProblems(cmd)) problems.push(`${where}: ${cmd}\n      ${p}`);
       const outside = needsOutside(cmd);

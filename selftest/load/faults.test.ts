@@ -10,6 +10,8 @@ interface Case {
   /** A check that must have failed, or a threshold that must have been crossed. */
   check?: string;
   threshold?: string;
+  /** Words the run's warning must say (when one check covers two things, which one broke). */
+  says?: RegExp;
   env?: Record<string, string>;
 }
 
@@ -31,13 +33,23 @@ const CASES: Case[] = [
   },
   { script: 'credits', fault: 'errors-5xx', threshold: 'http_req_failed{name:credits}: rate<=0.01' },
   { script: 'credits', fault: 'token-rejected', check: 'credits: status is 200' },
-  { script: 'credits', fault: 'credits-string', check: 'credits: response is a number' },
+  {
+    script: 'credits',
+    fault: 'credits-string',
+    check: 'credits: JSON answer with a numeric response',
+    says: /credits: response is a string .*expected a JSON number/,
+  },
   { script: 'login', fault: 'expire-unix', check: 'login: expire is an RFC 3339 time' },
   { script: 'login', fault: 'token-1h', check: 'login: expire is 24h ahead' },
   { script: 'login', fault: 'clock-ahead', check: 'login: expire is 24h ahead' },
   { script: 'login', fault: 'expire-not-exp', check: "login: expire equals the token's exp" },
   { script: 'login', fault: 'json-as-text', check: 'login: Content-Type is application/json' },
-  { script: 'credits', fault: 'json-as-text', check: 'credits: Content-Type is application/json' },
+  {
+    script: 'credits',
+    fault: 'json-as-text',
+    check: 'credits: JSON answer with a numeric response',
+    says: /credits: the JSON answer says Content-Type 'text\/plain[^']*', expected application\/json/,
+  },
   // Outage: with pre-provisioned accounts every login is a 503; registering would fail in setup.
   {
     script: 'login',
@@ -71,6 +83,7 @@ describe('k6 smoke fails against the faults load must catch', { concurrency: 2 }
         assert.ok(failedChecks(s).includes(c.check), `check "${c.check}" did not fail; failed: ${failedChecks(s).join('; ') || 'none'}`);
         assert.ok(crossedThresholds(s).includes(`checks{name:${c.script}}: rate>=0.99`), `crossed: ${crossedThresholds(s).join('; ')}`);
       }
+      if (c.says) assert.match(run.output, c.says, `the warning does not say what broke:\n${tail(run)}`);
       if (c.threshold)
         assert.ok(
           crossedThresholds(s).includes(c.threshold),

@@ -75,3 +75,11 @@ test('k6 flags that would get around the gate, the bounds or the verdict are ref
     assert.doesNotMatch(run.output, /k6 credits|setup/, 'nothing was started');
   }
 });
+
+test("k6 runs with a larger Go heap goal (GOGC=400, GOMEMLIMIT a quarter of memory) unless the user set k6's own", async () => {
+  const { goRuntimeEnv } = await import('../../load/runner/k6.ts');
+  const ours = goRuntimeEnv({});
+  assert.equal(ours.GOGC, '400');
+  assert.match(ours.GOMEMLIMIT ?? '', /^\d+MiB$/);
+  assert.deepEqual(goRuntimeEnv({ GOGC: '100', GOMEMLIMIT: '512MiB' }), {}, "the user's GOGC and GOMEMLIMIT win");
+});

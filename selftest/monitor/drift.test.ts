@@ -41,6 +41,13 @@ test('field-added: every check passes, and the drift is noted, stored, shown and
 
     const table = summaryTable(pass, target.url);
     assert.match(table, /≈ drift: .*RequestID \(refresh\)/);
+    // The drift line sits under its check's message (core/text-table.ts lays the table out).
+    const lines = table.split('\n');
+    const messageColumn = lines.find((l) => l.startsWith('CHECK '))!.indexOf('MESSAGE');
+    assert.ok(
+      lines.filter((l) => l.includes('≈ drift')).every((l) => l.indexOf('≈') === messageColumn),
+      table,
+    );
     assert.match(table, /^PASS: all checks passed$/m);
     assert.match(table, /^drift: 7 field\(s\) the contract does not know: /m);
     const json = JSON.parse(summaryJson(pass, target.url)) as { checks: { name: string; drift?: string[] }[] };

@@ -2,9 +2,9 @@
 // on SIGTERM; and it keeps running while the target goes away and comes back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
 import { startService } from '../../monitors/service.ts';
 import { METRIC_NAMES } from '../../monitors/metrics.ts';
 import { startTarget } from '../../reference/server.ts';
@@ -23,9 +23,8 @@ async function until<T>(what: string, f: () => Promise<T | undefined> | T | unde
 
 test('npm run monitor: schedule, metrics, health, status page, clean stop on SIGTERM', async () => {
   const dir = tempDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'monitors/main.ts'], {
+  const child = execa(process.execPath, ['--import', 'tsx', 'monitors/main.ts'], {
     env: {
-      ...process.env,
       TARGET_URL: '',
       TARGET_FAULTS: '',
       TARGET_GENERATION: '',
@@ -40,12 +39,13 @@ test('npm run monitor: schedule, metrics, health, status page, clean stop on SIG
       REPORTS_DIR: join(dir, 'reports'),
       LOG_FORMAT: 'json',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
   });
   let out = '';
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.all.on('data', (c: Buffer) => (out += c.toString()));
   try {
     const url = await until('the service to listen', () => /monitor service listening on (http:\/\/\S+?) /.exec(out)?.[1]);
     // Several passes on the two-second schedule.
@@ -64,7 +64,7 @@ test('npm run monitor: schedule, metrics, health, status page, clean stop on SIG
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.match(await page.text(), /<tr data-check="login" data-status="pass">/);
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, out);
+    assert.equal((await child).exitCode, 0, out);
     assert.match(out, /monitor stopped/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

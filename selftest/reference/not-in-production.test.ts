@@ -4,6 +4,7 @@
 // monitor with TARGET_URL unset (the bundled target) loads reference/.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { execaSync } from 'execa';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -42,7 +43,23 @@ async function recorded(cmd: string, args: string[], env: Record<string, string>
 
 const underReference = (files: string[]) => files.filter((f) => `${pathToFileURL(join(ROOT, f)).href}`.startsWith(`${REFERENCE}/`));
 
+// The programs whose job is the reference target itself: the detection matrix runs the parts against
+// it with faults, conformance compares it with the real server, the benchmarks measure against it.
+const USERS_OF_THE_DOUBLE = /^(release\/(matrix|conformance)\.ts|scripts\/.+\.ts)$/;
+
 describe('production paths do not load the reference target', () => {
+  it('only the programs that exist to run it import reference/ statically (the parts import it lazily)', () => {
+    const files = execaSync('git', ['ls-files', '*.ts'], { cwd: ROOT }).stdout.split('\n');
+    const importers = files.filter(
+      (f) => !/^(reference|selftest)\//.test(f) && /from '(\.\.?\/)+reference\//.test(readFileSync(join(ROOT, f), 'utf8')),
+    );
+    assert.ok(importers.includes('release/matrix.ts'), `the scan found: ${importers.join(' ')}`);
+    assert.deepEqual(
+      importers.filter((f) => !USERS_OF_THE_DOUBLE.test(f)),
+      [],
+    );
+  });
+
   let target: RunningTarget;
   before(async () => {
     target = await startTarget({ port: 0 });
@@ -77,6 +94,20 @@ describe('production paths do not load the reference target', () => {
     });
     assert.equal(run.code, 0, run.output);
     assert.ok(files.includes('explore/main.ts') && files.includes('core/target.ts'), `the recorder saw: ${files.join(' ')}`);
+    assert.deepEqual(underReference(files), []);
+  });
+
+  it('the release check (npm start) against TARGET_URL, its monitor pass included', async () => {
+    // The parts it starts inherit the recorder (NODE_OPTIONS): their files are recorded too.
+    const { run, files } = await recorded(process.execPath, ['--import', 'tsx', 'release/check.ts'], {
+      TARGET_URL: target.url,
+      RELEASE_PARTS: 'monitor',
+    });
+    assert.equal(run.code, 0, run.output);
+    assert.ok(
+      ['release/check.ts', 'release/settings.ts', 'monitors/main.ts'].every((f) => files.includes(f)),
+      `the recorder saw: ${files.join(' ')}`,
+    );
     assert.deepEqual(underReference(files), []);
   });
 

@@ -91,7 +91,8 @@ const PROGRAMS: Program[] = [
   {
     name: 'npm start',
     shape: { ...releaseSettings, ...testSettings, ...loadSettingsShape, ...monitorSettings, ...exploreSettings, ...targetSettings },
-    validate: (env) => validateRelease(env),
+    // As release/check.ts: the bundled target's checks only when it is the target.
+    validate: (env) => validateRelease(env, env.TARGET_URL ? undefined : { parseTargetSettings, faultProblems }),
     command: [process.execPath, ['--import', 'tsx', 'release/check.ts']],
   },
   // The real server's programs (issue 14): npm test's last step and the reference/real comparison.

@@ -2,10 +2,11 @@
 // its own node name, free loopback ports, data, cookie and an empty plugin list in a temporary
 // folder, so it runs beside any other node on the machine (the real-server kit's included). Stopped
 // with its whole process group; an epmd it had to start is stopped too when no node is left on it.
-import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'amqplib';
+import { execa, execaSync } from 'execa';
 import { freePort } from '../../core/ports.ts';
 import { tempDir } from './temp.ts';
 
@@ -24,7 +25,7 @@ export const rabbitMissing = (): string | undefined =>
 
 const epmdRunning = (): boolean => {
   try {
-    execFileSync('pgrep', ['-x', 'epmd'], { stdio: 'ignore' });
+    execaSync('pgrep', ['-x', 'epmd'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
@@ -39,7 +40,6 @@ export async function startRabbit(): Promise<RunningRabbit> {
   writeFileSync(join(dir, 'enabled_plugins'), '[].');
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
   const env = {
-    ...process.env,
     HOME: join(dir, 'home'),
     RABBITMQ_NODENAME: node,
     RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
@@ -56,7 +56,8 @@ export async function startRabbit(): Promise<RunningRabbit> {
     RABBITMQ_SERVER_START_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
   };
   const epmdBefore = epmdRunning();
-  const child = spawn(SERVER, [], { env, cwd: dir, detached: true, stdio: 'ignore' });
+  // Detached, so its whole process group (the Erlang VM under the start script) can be stopped.
+  const child = execa(SERVER, [], { env, cwd: dir, detached: true, stdio: 'ignore', reject: false });
   const url = `amqp://guest:guest@127.0.0.1:${amqpPort}/`;
   const stop = async () => {
     try {
@@ -65,7 +66,7 @@ export async function startRabbit(): Promise<RunningRabbit> {
       /* gone */
     }
     const deadline = Date.now() + 15_000;
-    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(100);
     try {
       process.kill(-child.pid!, 'SIGKILL');
     } catch {
@@ -73,7 +74,7 @@ export async function startRabbit(): Promise<RunningRabbit> {
     }
     if (!epmdBefore)
       try {
-        if (!/^name /m.test(execFileSync('epmd', ['-names'], { encoding: 'utf8' }))) execFileSync('epmd', ['-kill'], { stdio: 'ignore' });
+        if (!/^name /m.test(execaSync('epmd', ['-names']).stdout)) execaSync('epmd', ['-kill'], { stdio: 'ignore' });
       } catch {
         /* no epmd */
       }
@@ -89,7 +90,7 @@ export async function startRabbit(): Promise<RunningRabbit> {
         await stop();
         throw new Error(`RabbitMQ (${SERVER}) did not start within ${START_TIMEOUT_MS / 1000} s (its logs: ${join(dir, 'log')})`);
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   }
 }
