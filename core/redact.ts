@@ -2,7 +2,8 @@
 // pino's `redact` covers structured log fields; this covers strings.
 
 const JWT_ANYWHERE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
-const BEARER = /(Bearer\s+)[^\s"',;]+/gi;
+// "a readable Bearer token", "the Bearer header": prose about the scheme, not a value.
+const BEARER = /(Bearer\s+)(?!(?:token|tokens|header|value|scheme|auth)\b)[^\s"',;]+/gi;
 // One list of secret field names for both redactions (pino paths are exact; the text patterns also
 // take an upper-case prefix, so MONITOR_PASSWORD=x and "SMOKE_PASSWORD":"x" are caught too).
 const SECRET_KEYS = [

@@ -104,7 +104,9 @@ export function loginPool(baseUrl: string, accounts: readonly Credentials[], tim
     }
     if (typeof token !== 'string' || token === '')
       throw new Error(
-        `setup: logging in load account ${i + 1} of ${accounts.length} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}${res.status === 401 ? unverifiedHint(__ENV.TARGET_GENERATION) : ''}`,
+        `setup: logging in load account ${i + 1} of ${accounts.length} answered ` +
+          `${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}` +
+          `${res.status === 401 ? unverifiedHint(__ENV.TARGET_GENERATION) : ''}`,
       );
     return token;
   });

@@ -70,7 +70,8 @@ export function checkCredits(res: Res): boolean {
       if (res.status !== 200) return statusLine('credits', res);
       if (!jsonType(res)) return typeLine('credits', res);
       const body = jsonBody(res);
-      return `credits: response is a ${body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`}, expected a JSON number`;
+      const what = body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`;
+      return `credits: response is a ${what}, expected a JSON number`;
     });
   return ok;
 }
@@ -121,9 +122,13 @@ export function checkLogin(res: Res, tolerance: number): boolean {
       if (!Number.isFinite(expireMs))
         return `login: expire is not an RFC 3339 time (it is a ${typeof expire}${typeof expire === 'number' ? `: ${expire}` : ''})`;
       if (!LOGIN_CHECKS['login: expire is 24h ahead']())
-        return `login: token expires in ${humanDuration(aheadS)}, expected ${expectedLifetime(TOKEN_LIFETIME_S, toleranceS)} (expire=${String(expire)})`;
+        return (
+          `login: token expires in ${humanDuration(aheadS)}, ` +
+          `expected ${expectedLifetime(TOKEN_LIFETIME_S, toleranceS)} (expire=${String(expire)})`
+        );
       const exp = login.exp;
-      return `login: expire (${String(expire)}) is not the token's exp (${exp === undefined ? 'missing' : new Date(exp * 1000).toISOString()})`;
+      const expAt = exp === undefined ? 'missing' : new Date(exp * 1000).toISOString();
+      return `login: expire (${String(expire)}) is not the token's exp (${expAt})`;
     });
   return ok;
 }

@@ -15,6 +15,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { escapeMarkup } from '../../core/escape.ts';
+import { textTable } from '../../core/text-table.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -140,7 +141,7 @@ export async function runReported(run: ReportedRun): Promise<ReportedResult> {
     writeRunReports(runDir, summary);
     linkLatest(run.reportsDir, runDir);
     // Beside k6's own summary (printed above by k6), the harness's table.
-    if (run.output !== 'pipe') process.stdout.write(`\n${textTable(summary)}  reports: ${runDir}\n`);
+    if (run.output !== 'pipe') process.stdout.write(`\n${summaryText(summary)}  reports: ${runDir}\n`);
     return { ...r, runDir, summary };
   } finally {
     rmSync(secret, { recursive: true, force: true });
@@ -250,16 +251,26 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
 const fmt = (n: number | undefined, digits = 1): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
 
 /** The harness's table: one line for the endpoint, the checks, the thresholds with what was measured. */
-export function textTable(s: JsonSummary): string {
+export function summaryText(s: JsonSummary): string {
   const m = (name: string) => s.metrics[`${name}{name:${s.script}}`] ?? {};
   const reqs = m('http_reqs');
   const dur = m('http_req_duration');
   const failed = m('http_req_failed');
   const lines = [
     `k6 ${s.describe} against ${s.target} (${fmt(s.durationMs / 1000)} s)`,
-    `  endpoint  requests  req/s    failed   p50 ms  p95 ms  p99 ms  max ms`,
-    `  ${s.script.padEnd(8)}  ${String(reqs.count ?? 0).padStart(8)}  ${fmt(reqs.rate).padStart(7)}  ${`${fmt((failed.rate ?? 0) * 100, 2)}%`.padStart(7)}  ` +
-      `${fmt(dur.med).padStart(6)}  ${fmt(dur['p(95)']).padStart(6)}  ${fmt(dur['p(99)']).padStart(6)}  ${fmt(dur.max).padStart(6)}`,
+    textTable(
+      ['endpoint', 'requests', 'req/s', 'failed', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+      [
+        [
+          s.script,
+          String(reqs.count ?? 0),
+          fmt(reqs.rate),
+          `${fmt((failed.rate ?? 0) * 100, 2)}%`,
+          ...[dur.med, dur['p(95)'], dur['p(99)'], dur.max].map((v) => fmt(v)),
+        ],
+      ],
+      { rightFrom: 1, indent: '  ' },
+    ),
     `  checks:`,
     ...s.checks.map((c) => `    ${c.fails === 0 ? '✓' : '✗'} ${c.name}: ${c.passes} passed, ${c.fails} failed`),
     `  thresholds:`,
@@ -292,7 +303,8 @@ export function junitXml(s: JsonSummary): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="k6 load" tests="${cases.length}" failures="${failures}">`,
-    `  <testsuite name="${xml(`${s.script} ${s.profile}`)}" tests="${cases.length}" failures="${failures}" time="${fmt(s.durationMs / 1000, 3)}" timestamp="${xml(s.startedAt)}">`,
+    `  <testsuite name="${xml(`${s.script} ${s.profile}`)}" tests="${cases.length}" failures="${failures}" ` +
+      `time="${fmt(s.durationMs / 1000, 3)}" timestamp="${xml(s.startedAt)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',
@@ -331,7 +343,7 @@ export function writeRunReports(runDir: string, s: JsonSummary): void {
   if (existsSync(join(runDir, 'dashboard.html'))) s.dashboard = 'dashboard.html';
   writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(s, null, 2)}\n`);
   writeFileSync(join(runDir, 'junit.xml'), junitXml(s));
-  writeFileSync(join(runDir, 'summary.txt'), textTable(s));
+  writeFileSync(join(runDir, 'summary.txt'), summaryText(s));
 }
 
 export function readSummary(runDir: string): JsonSummary | undefined {

@@ -21,8 +21,10 @@ test('settings named like secrets are redacted in env and JSON shapes', () => {
 });
 
 test('prose about tokens and passwords is left readable', () => {
-  const prose = 'upgrade requires a token: 401 without one; the old password: refused';
+  const prose = 'upgrade requires a token: 401 without one; the old password: refused; refresh without a readable Bearer token: 500';
   assert.equal(redactText(prose), prose);
+  // ...but a value that happens to start with one of those words is still a value.
+  assert.equal(redactText('Authorization: Bearer tokenABC123'), `Authorization: Bearer ${REDACTED}`);
 });
 
 test('the logger redacts secrets at every usual depth', () => {
