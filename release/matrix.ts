@@ -7,8 +7,8 @@
 // catch it or a clean target fails anything.
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
 //   --generations documented,latest   only these generations (a fault runs only in those it exists in)
-//   --jobs N                     Playwright and monitor runs at once (default 2: this machine has 2 cores); k6 runs, mostly
-// waiting, go one at a time beside them
+//   --jobs N                     Playwright and explorer runs at once (default 2: this machine has 2 cores); k6 and
+// monitor runs, mostly waiting, go one at a time beside them
 //   --list                       print every failing test / check of each caught fault (npm run test:faults)
 //   --out FILE                   where the Markdown goes (default REPORTS_DIR/detection-matrix.md)
 //   --write-docs                 also regenerate the committed docs/detection-matrix.md (a full run
@@ -291,11 +291,13 @@ await runMain(async () => {
           .map((part) => ({ generation, fault, part }));
       }),
   ]);
-  // The CPU-bound runs (Playwright, the monitor) take --jobs at a time, longest first so the pool ends
-  // together. A k6 smoke is mostly waiting (3 logins/s, 10 s): those runs go one at a time beside them,
-  // where they would otherwise hold a slot with one core idle.
-  const ordered = jobs.filter((j) => j.part !== 'load').sort((a, b) => (a.part === b.part ? 0 : a.part === 'tests' ? -1 : 1));
-  const k6Runs = jobs.filter((j) => j.part === 'load');
+  // The CPU-bound runs (Playwright, the explorer) take --jobs at a time, longest first so the pool ends
+  // together. A k6 smoke is mostly waiting (3 logins/s, 10 s), and so is a monitor pass (a dozen
+  // requests; its latency, hang and across-runs runs wait 5 to 30 s): those runs go one at a time
+  // beside them, where they would otherwise hold a slot with one core idle.
+  const waits = (j: Job) => j.part === 'load' || j.part === 'monitor';
+  const ordered = jobs.filter((j) => !waits(j)).sort((a, b) => (a.part === b.part ? 0 : a.part === 'tests' ? -1 : 1));
+  const waitingRuns = jobs.filter(waits);
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
   process.stdout.write(
@@ -324,7 +326,7 @@ await runMain(async () => {
           `s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
       );
     };
-    await Promise.all([pool(ordered, jobsAtOnce, run), pool(k6Runs, 1, run)]);
+    await Promise.all([pool(ordered, jobsAtOnce, run), pool(waitingRuns, 1, run)]);
   } finally {
     await mail?.close();
     rmSync(workDir, { recursive: true, force: true });
