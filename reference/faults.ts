@@ -51,6 +51,24 @@ export const FAULTS = {
     summary: 'Refresh issues a new `orig_iat`, so a session can be stretched forever.',
     caughtBy: ['tests', 'monitor', 'explore'],
   },
+  'refresh-keeps-exp': {
+    summary:
+      "Refresh hands back a new token with the old one's `exp` (and `expire`): the session dies 24 h after login whatever " +
+      'the client refreshes (the new claims copied from the old token, exp included).',
+    caughtBy: ['tests', 'monitor', 'explore'],
+  },
+  'exp-float': {
+    summary:
+      'Token times are written with a fraction of a second (`exp` 1764950400.734): a library upgrade that stopped truncating to whole seconds; `expire` is still whole seconds.',
+    caughtBy: ['tests', 'monitor'],
+  },
+  'refresh-accepts-alg-none': {
+    summary:
+      'Refresh takes an unsigned token (`alg: none`) and signs a real one for whatever `id` it names. Documented generation only ' +
+      "(the latest's refresh takes any token, a listed known issue).",
+    caughtBy: ['tests', 'explore'],
+    generations: ['documented'],
+  },
   'credits-no-auth': {
     summary: 'The credits route answers without a token (mounted outside the auth group).',
     caughtBy: ['tests', 'explore'],
@@ -87,6 +105,45 @@ export const FAULTS = {
       "empty body instead of 400 `<field> not present` (the latest server's XSS middleware does this).",
     caughtBy: ['explore'],
   },
+  // ---- what is typed is what logs in (one fault per kind of input the round trips and the explorer try) ----
+  'password-cut-at-72-bytes': {
+    summary:
+      'Passwords are cut silently at 72 bytes (bcrypt reads no more; x/crypto before 0.1.0 does not refuse longer ones): a ' +
+      'longer password logs in with anything sharing its first 72 bytes. Documented generation only (the latest server does ' +
+      'this, a listed known issue).',
+    caughtBy: ['tests', 'explore'],
+    generations: ['documented'],
+  },
+  'password-entities-at-register-only': {
+    summary:
+      'Register and password change unescape HTML entities in the password before hashing, login does not (what the latest ' +
+      "server's source does): a password with `&amp;` in it registers but cannot log in as typed.",
+    caughtBy: ['tests', 'explore'],
+  },
+  'password-trimmed-at-register': {
+    summary:
+      'Register and password change trim spaces around the password before hashing (strings.TrimSpace), login does not: a ' +
+      'password with a leading or trailing space registers but cannot log in as typed.',
+    caughtBy: ['tests', 'explore'],
+  },
+  'password-nfc-at-register': {
+    summary:
+      'Register and password change NFC-normalise the password before hashing, login does not: a password typed in ' +
+      'decomposed form (e + U+0301, as some keyboards and macOS send it) registers but cannot log in as typed.',
+    caughtBy: ['tests', 'explore'],
+  },
+  'control-chars-stripped': {
+    summary:
+      'A sanitiser strips control characters (TAB, CR, LF, U+0001, DEL) from every form value: a username or password holding ' +
+      'one is stored other than typed.',
+    caughtBy: ['tests', 'explore'],
+  },
+  'form-markup-empty-200': {
+    summary:
+      'A request filter in front of the handlers gives up on a form value holding `<` or `;` and writes nothing: 200 with an ' +
+      "empty body instead of the handler's answer (no account made, no error shown).",
+    caughtBy: ['tests', 'explore'],
+  },
   // ---- shapes and types ----
   'credits-string': {
     summary: 'Credits come back as a string ("0") instead of a JSON number.',
@@ -116,6 +173,18 @@ export const FAULTS = {
     summary: 'Upgrade refuses a free account with 400 "user account is already upgrade" (the tier check inverted).',
     caughtBy: ['tests', 'explore'],
   },
+  'upgrade-other-account': {
+    summary:
+      "Upgrade answers 200 'account upgraded' but moves another account to paid (the update lost its user filter and takes " +
+      "the first free account): the caller's tier stays free.",
+    caughtBy: ['tests', 'explore'],
+  },
+  'credits-other-account': {
+    summary:
+      "Credits answer another account's balance (the query lost its user filter and reads the table's first row, an old " +
+      "customer's: 10000464.996296696, the contract's example) instead of the caller's.",
+    caughtBy: ['tests', 'monitor', 'explore'],
+  },
   'paid-credits-500': {
     summary: 'Credits answer 500 once the account is paid (the handler reads a field only free accounts fill).',
     caughtBy: ['tests', 'explore'],
@@ -131,6 +200,20 @@ export const FAULTS = {
       'The mailed verification link answers 400 `signature is invalid`: the link is signed with a key the verifier does not ' +
       'use (cfg.API.JWT.Key vs cfg.JWT.Key).',
     caughtBy: ['tests', 'load', 'monitor', 'explore'],
+    generations: ['latest'],
+  },
+  'verify-link-second-open-500': {
+    summary:
+      'Opening a verification link a second time (a user clicking twice, a mail scanner fetching it first) answers 500 with ' +
+      'an empty body: the handler dereferences the verification token it cleared.',
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
+    generations: ['latest'],
+  },
+  'no-mail-for-dotted-names': {
+    summary:
+      'Registration sends no welcome mail for a username with a dot in it (the mail worker refuses the name): such an account ' +
+      'answers 200 and can never be verified.',
+    caughtBy: ['tests', 'monitor'],
     generations: ['latest'],
   },
   // ---- availability ----

@@ -77,8 +77,17 @@ const fail = (d: Deps, message: string, status = 400): Reply => ({
 });
 const respond = (response: unknown): Reply => ({ status: 200, json: { code: 200, response } });
 
-/** Form fields from urlencoded or multipart bodies; empty when the body is neither. */
-async function readForm(req: Req): Promise<Map<string, string>> {
+/** Form fields from urlencoded or multipart bodies; empty when the body is neither. The fault
+ *  `control-chars-stripped` is a sanitiser that drops control characters from every value. */
+async function readForm(req: Req, faults?: FaultSet): Promise<Map<string, string>> {
+  const form = await formValues(req);
+  if (faults?.has('control-chars-stripped')) for (const [k, v] of form) form.set(k, v.replace(CONTROL_CHARS, ''));
+  return form;
+}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what it strips
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
+async function formValues(req: Req): Promise<Map<string, string>> {
   const type = header(req, 'content-type') ?? '';
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type)) return new Map();
   try {
@@ -99,6 +108,11 @@ async function readForm(req: Req): Promise<Map<string, string>> {
 export async function hasEmptyMultipartField(req: Req): Promise<boolean> {
   if (!/^multipart\/form-data/i.test(header(req, 'content-type') ?? '')) return false;
   return [...(await readForm(req)).values()].some((v) => v === '');
+}
+
+/** A form (either encoding) with a value holding `<` or `;` (fault `form-markup-empty-200`). */
+export async function hasMarkupFormValue(req: Req): Promise<boolean> {
+  return [...(await readForm(req)).values()].some((v) => /[<;]/.test(v));
 }
 
 // What a Go handler's nil dereference looks like from outside (gin's recovery middleware).
@@ -167,17 +181,31 @@ function usageJson(u: UsageRow, d: Deps): Record<string, unknown> {
   };
 }
 
-// Go stores the bcrypt hash hex-encoded; HTML entities in passwords are unescaped first.
-const storedHash = async (pw: string): Promise<string> => Buffer.from(await hashPassword(decodeHTML(pw))).toString('hex');
-const passwordMatches = (d: Deps, pw: string, hexHash: string | null): Promise<boolean> =>
-  hexHash && !tooLong(d, pw) ? verifyPassword(decodeHTML(pw), Buffer.from(hexHash, 'hex').toString()) : Promise.resolve(false);
+/** The password register and password change hash: HTML entities unescaped (the contract), and
+ *  what the round-trip faults do to it on the way in only (trimmed, NFC-normalised). */
+function asStored(d: Deps, pw: string): string {
+  let out = decodeHTML(pw);
+  if (d.faults.has('password-trimmed-at-register')) out = out.trim();
+  if (d.faults.has('password-nfc-at-register')) out = out.normalize('NFC');
+  return out;
+}
+/** The password login compares: unescaped as at register, unless the fault forgets it there. */
+const asLoggedIn = (d: Deps, pw: string): string => (d.faults.has('password-entities-at-register-only') ? pw : decodeHTML(pw));
+
+// Go stores the bcrypt hash hex-encoded.
+const storedHash = async (d: Deps, pw: string): Promise<string> => Buffer.from(await hashPassword(asStored(d, pw))).toString('hex');
+const passwordMatches = (d: Deps, pw: string, hexHash: string | null, stored = false): Promise<boolean> =>
+  hexHash && !tooLong(d, pw)
+    ? verifyPassword(stored ? asStored(d, pw) : asLoggedIn(d, pw), Buffer.from(hexHash, 'hex').toString())
+    : Promise.resolve(false);
 
 /** bcrypt reads 72 bytes. The latest server's x/crypto (2020-02) cuts a longer password silently, so
  *  anything sharing its first 72 bytes logs in; a maintained one (x/crypto 0.1.0 on) refuses it
  *  (ErrPasswordTooLong), which register and password change answer as their usual failure. The
  *  documented generation does the latter. */
 const BCRYPT_MAX_BYTES = 72;
-const tooLong = (d: Deps, pw: string): boolean => d.generation !== 'latest' && Buffer.byteLength(decodeHTML(pw)) > BCRYPT_MAX_BYTES;
+const tooLong = (d: Deps, pw: string): boolean =>
+  d.generation !== 'latest' && !d.faults.has('password-cut-at-72-bytes') && Buffer.byteLength(decodeHTML(pw)) > BCRYPT_MAX_BYTES;
 
 // ---- what every answer goes through on the wire ----
 
@@ -198,13 +226,13 @@ export function onTheWire(reply: Reply, faults: FaultSet): Reply {
 // ---- handlers ----
 
 async function register(req: Req, d: Deps): Promise<Reply> {
-  const f = requireFields(d, await readForm(req), ['username', 'password', 'email_address']);
+  const f = requireFields(d, await readForm(req, d.faults), ['username', 'password', 'email_address']);
   if (isReply(f)) return f;
   const { username, password, email_address } = f as Record<'username' | 'password' | 'email_address', string>;
   if (email_address.includes('+') && !d.faults.has('plus-email-accepted')) return fail(d, MESSAGES.emailHasPlus);
   if (username.includes('@') && !d.faults.has('at-username-accepted')) return fail(d, MESSAGES.usernameHasAt);
   if (!d.faults.has('duplicate-username-accepted') && d.store.findByUserName(username)) return fail(d, MESSAGES.usernameTaken);
-  const hashed = await storedHash(password);
+  const hashed = await storedHash(d, password);
   // Checked again after the await: another registration may have taken the name meanwhile.
   if (!d.faults.has('duplicate-username-accepted') && d.store.findByUserName(username)) return fail(d, MESSAGES.usernameTaken);
   if (d.store.findByEmail(email_address)) return fail(d, MESSAGES.emailTaken);
@@ -226,7 +254,7 @@ async function register(req: Req, d: Deps): Promise<Reply> {
   } catch {
     return fail(d, MESSAGES.createFailed);
   }
-  if (latest) {
+  if (latest && !(d.faults.has('no-mail-for-dotted-names') && user.user_name.includes('.'))) {
     // The server queues the mail and answers at once; a worker sends it later.
     const key = d.faults.has('verification-link-broken') ? `${d.jwtKey}:api` : d.jwtKey;
     const token = makeVerificationToken(key, user.user_name, user.email_verification_token, d.now());
@@ -246,6 +274,7 @@ const verified = (d: Deps, emailEnabled: boolean): boolean =>
 /** GET /v2/account/email/verify/:user/:token, no auth (latest generation). */
 function verifyEmail(d: Deps, user: string, token: string): Reply {
   const row = d.store.findByUserName(user);
+  if (row?.email_enabled === 1 && d.faults.has('verify-link-second-open-500')) return PANIC_500;
   const v = checkVerificationToken(d.jwtKey, token, user, row?.email_verification_token, d.now());
   if (!v.ok) return fail(d, v.reason);
   d.store.verifyEmail(user, iso(d.now()));
@@ -321,7 +350,8 @@ async function refreshLatest(req: Req, d: Deps): Promise<Reply> {
   const origIat = claims?.orig_iat;
   if (typeof origIat !== 'number') return PANIC_500;
   if (d.tokens.refreshWindowPassed(origIat)) return authError(d, 401, MESSAGES.refreshExpired);
-  const { token, expire } = await d.tokens.issue(String(claims!.id), Math.trunc(origIat));
+  const replacedExp = typeof claims!.exp === 'number' ? claims!.exp : undefined;
+  const { token, expire } = await d.tokens.issue(String(claims!.id), Math.trunc(origIat), replacedExp);
   return { status: 200, json: { expire, token } };
 }
 
@@ -329,17 +359,17 @@ async function refresh(req: Req, d: Deps): Promise<Reply> {
   if (d.generation === 'latest' || d.faults.has('refresh-unchecked')) return refreshLatest(req, d);
   const v = await d.tokens.verify(header(req, 'authorization'), true);
   if (!v.ok) return authError(d, 401, v.message);
-  const { token, expire } = await d.tokens.issue(v.username, v.origIat);
+  const { token, expire } = await d.tokens.issue(v.username, v.origIat, v.exp);
   return { status: 200, json: { expire, token } };
 }
 
 type Authed = (req: Req, d: Deps, user: UserRow) => Promise<Reply> | Reply;
 
 async function changePassword(req: Req, d: Deps, user: UserRow): Promise<Reply> {
-  const f = requireFields(d, await readForm(req), ['old_password', 'new_password']);
+  const f = requireFields(d, await readForm(req, d.faults), ['old_password', 'new_password']);
   if (isReply(f)) return f;
   const { old_password, new_password } = f as Record<'old_password' | 'new_password', string>;
-  if (!d.faults.has('wrong-old-password-accepted') && !(await passwordMatches(d, old_password, user.hashed_password)))
+  if (!d.faults.has('wrong-old-password-accepted') && !(await passwordMatches(d, old_password, user.hashed_password, true)))
     return fail(
       d,
       d.faults.has('password-in-error')
@@ -347,7 +377,7 @@ async function changePassword(req: Req, d: Deps, user: UserRow): Promise<Reply> 
         : MESSAGES.passwordChangeFailed,
     );
   if (tooLong(d, new_password)) return fail(d, MESSAGES.passwordChangeFailed);
-  d.store.setPassword(user.user_name, await storedHash(new_password), iso(d.now()));
+  d.store.setPassword(user.user_name, await storedHash(d, new_password), iso(d.now()));
   return respond(MESSAGES.passwordChanged);
 }
 
@@ -360,7 +390,9 @@ function upgrade(_req: Req, d: Deps, user: UserRow): Reply {
   if (!usage) return fail(d, 'failed to find usage');
   if (usage.tier !== 'free' && !d.faults.has('upgrade-repeatable')) return fail(d, MESSAGES.alreadyUpgraded);
   if (usage.tier === 'free' && d.faults.has('upgrade-refused')) return fail(d, MESSAGES.alreadyUpgraded);
-  if (!d.faults.has('upgrade-not-persisted')) d.store.upgradeToPaid(user.user_name, iso(d.now()));
+  // The update without its user filter: the first free account is upgraded, whoever asked.
+  const upgraded = d.faults.has('upgrade-other-account') ? d.store.firstFreeAccount(user.user_name) : user.user_name;
+  if (!d.faults.has('upgrade-not-persisted') && upgraded) d.store.upgradeToPaid(upgraded, iso(d.now()));
   return respond(MESSAGES.accountUpgraded);
 }
 
@@ -385,6 +417,10 @@ function authed(handler: Authed): (req: Req, d: Deps) => Promise<Reply> {
   };
 }
 
+/** The balance of the first row of the users table as the credits-other-account fault reads it: an
+ *  old customer's (the contract's example value); the bundled target holds no such row itself. */
+const FIRST_CUSTOMER_CREDITS = 10000464.996296696;
+
 /** Credits is the load-test hot path: one indexed read, not the whole user row. */
 async function creditsRoute(req: Req, d: Deps): Promise<Reply> {
   const auth = header(req, 'authorization');
@@ -394,6 +430,7 @@ async function creditsRoute(req: Req, d: Deps): Promise<Reply> {
   const c = d.store.creditsOf(v.username);
   if (!c?.enabled || !verified(d, c.emailEnabled)) return authError(d, 403, MESSAGES.forbidden);
   if (d.faults.has('paid-credits-500') && d.store.usageOf(v.username)?.tier !== 'free') return NIL_POINTER_500;
+  if (d.faults.has('credits-other-account')) return respond(FIRST_CUSTOMER_CREDITS);
   return creditsAvailable(req, d, { credits: c.credits } as UserRow);
 }
 

@@ -10,7 +10,7 @@ import { isLoopbackHost } from '../core/loopback.ts';
 import { FaultSet } from './faults.ts';
 import { LatestMiddleware } from './middleware.ts';
 import { smtpMailer, type Mailer } from './mailer.ts';
-import { hasEmptyMultipartField, onTheWire, paramRoute, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
+import { hasEmptyMultipartField, hasMarkupFormValue, onTheWire, paramRoute, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
 import { Store } from './store.ts';
 import { TokenService } from './tokens.ts';
 
@@ -161,7 +161,10 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
       const r: Req = { method: req.method ?? 'GET', path, headers: req.headers, body };
       // A filter in front of the handlers that gives up on a form part it cannot copy and aborts
       // without writing: what the client sees is gin's default, 200 with no body.
-      if (faults.has('empty-field-200') && (await hasEmptyMultipartField(r))) {
+      if (
+        (faults.has('empty-field-200') && (await hasEmptyMultipartField(r))) ||
+        (faults.has('form-markup-empty-200') && (await hasMarkupFormValue(r)))
+      ) {
         res.writeHead(200, { 'content-length': '0' });
         return res.end();
       }

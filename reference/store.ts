@@ -114,6 +114,9 @@ export class Store {
         `UPDATE usage SET tier = @tier, monthly_data_limit_bytes = @monthly_data_limit_bytes, keys_allowed = @keys_allowed,
            pubsub_messages_allowed = @pubsub_messages_allowed, ipns_records_allowed = @ipns_records_allowed WHERE user_name = @user_name`,
       ),
+      firstFree: db.prepare<[string], { user_name: string }>(
+        "SELECT user_name FROM usage WHERE tier = 'free' AND user_name != ? ORDER BY id LIMIT 1",
+      ),
       setEmailEnabled: db.prepare('UPDATE users SET email_enabled = 1, updated_at = ? WHERE user_name = ?'),
       setFree: db.prepare('UPDATE users SET free = ?, updated_at = ? WHERE user_name = ?'),
       setCredits: db.prepare('UPDATE users SET credits = ? WHERE user_name = ?'),
@@ -155,6 +158,10 @@ export class Store {
       this.q.setTier.run({ tier: 'paid', user_name: name, now: nowIso, ...TIER_LIMITS.paid });
       this.q.setFree.run(0, nowIso, name);
     })();
+  }
+  /** The oldest account on the free tier other than `except` (what an update without its user filter hits). */
+  firstFreeAccount(except: string): string | undefined {
+    return this.q.firstFree.get(except)?.user_name;
   }
   /** The e-mail address is verified: e-mail enabled, and an unverified account moves to the free tier. */
   verifyEmail(name: string, nowIso: string): void {

@@ -15,7 +15,7 @@ export interface TokenConfig {
   faults: FaultSet;
 }
 
-export type Verified = { ok: true; username: string; origIat: number } | { ok: false; message: string };
+export type Verified = { ok: true; username: string; origIat: number; exp: number } | { ok: false; message: string };
 
 const CLOCK_AHEAD_S = 600;
 const ROTATED_KEY_SUFFIX = ':rotated';
@@ -48,14 +48,18 @@ export class TokenService {
     return this.cfg.faults.has('alg-hs512') ? 'HS512' : 'HS256';
   }
 
-  /** A login or refresh answer: the token and its `expire`. */
-  async issue(username: string, origIatS?: number): Promise<{ token: string; expire: string | number }> {
+  /** A login or refresh answer: the token and its `expire`. A refresh gives the original login time
+   *  (`origIatS`) and the replaced token's `exp` (which only the refresh-keeps-exp fault reuses). */
+  async issue(username: string, origIatS?: number, replacedExpS?: number): Promise<{ token: string; expire: string | number }> {
     const f = this.cfg.faults;
     const nowS = Math.floor(this.cfg.now() / 1000) + (f.has('clock-ahead') ? CLOCK_AHEAD_S : 0);
-    const exp = nowS + (f.has('token-1h') ? 3600 : this.cfg.lifetimeS);
+    let exp = nowS + (f.has('token-1h') ? 3600 : this.cfg.lifetimeS);
+    if (f.has('refresh-keeps-exp') && replacedExpS !== undefined) exp = replacedExpS;
     const origIat = f.has('refresh-resets-origin') || origIatS === undefined ? nowS : origIatS;
+    // A library that stopped truncating: the fraction of the second goes out in exp (expire stays whole).
+    const expClaim = f.has('exp-float') ? exp + ((this.cfg.now() % 1000) + 1) / 1001 : exp;
     // jwt-go writes MapClaims with sorted keys: exp, id, orig_iat.
-    const token = await new SignJWT({ exp, id: username, orig_iat: origIat })
+    const token = await new SignJWT({ exp: expClaim, id: username, orig_iat: origIat })
       .setProtectedHeader({ alg: this.signingAlg, typ: 'JWT' })
       .sign(await this.key(this.signingAlg, f.has('token-rejected')));
     const expireS = exp + (f.has('expire-not-exp') ? 3600 : 0);
@@ -83,7 +87,8 @@ export class TokenService {
     } catch {
       return { ok: false, message: 'illegal base64 data at input byte 0' };
     }
-    const unsignedOk = alg === 'none' && f.has('alg-none-accepted');
+    // A refresh that takes unsigned tokens while the account routes still refuse them is a bug of its own.
+    const unsignedOk = alg === 'none' && (f.has('alg-none-accepted') || (forRefresh && f.has('refresh-accepts-alg-none')));
     if (alg !== this.signingAlg && !unsignedOk) return { ok: false, message: MESSAGES.invalidSigningAlgorithm };
     if (!unsignedOk && !f.has('signature-unchecked')) {
       try {
@@ -100,6 +105,6 @@ export class TokenService {
     if (!forRefresh && exp <= nowS && !f.has('expired-accepted')) return { ok: false, message: MESSAGES.tokenExpired };
     const origIat = typeof claims.orig_iat === 'number' ? claims.orig_iat : 0;
     if (forRefresh && this.refreshWindowPassed(origIat)) return { ok: false, message: MESSAGES.refreshExpired };
-    return { ok: true, username: id, origIat };
+    return { ok: true, username: id, origIat, exp };
   }
 }

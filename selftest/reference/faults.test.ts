@@ -100,6 +100,31 @@ const PROBES: Record<FaultName, Probe> = {
       assert.deepEqual([crash.status, crash.text], [500, '']);
     },
   },
+  'refresh-keeps-exp': {
+    probe: async (h, clock) => {
+      const s = await loggedIn(h.api);
+      clock.ms += 60_000;
+      const r = await h.api.refresh(s.token);
+      assert.equal(r.status, 200);
+      assert.equal(decodeJwt((r.body as { token: string }).token).exp, decodeJwt(s.token).exp, 'a minute later, the same exp');
+    },
+  },
+  'exp-float': {
+    probe: async (h) => {
+      const { body } = await loginBody(h);
+      const { exp } = decodeJwt(body.token);
+      assert.ok(!Number.isInteger(exp), `exp ${exp} has a fraction`);
+      assert.ok(Math.abs(exp! - Date.parse(body.expire as string) / 1000) < 1, 'expire is still that second');
+    },
+  },
+  'refresh-accepts-alg-none': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${s.token.split('.')[1]}.`;
+      assert.equal((await h.api.creditsAvailable(unsigned)).status, 401, 'the account routes still refuse it');
+      assert.equal((await h.api.refresh(unsigned)).status, 200);
+    },
+  },
   'credits-no-auth': {
     probe: async (h) => {
       assert.deepEqual((await h.api.creditsAvailable(undefined)).body, { code: 200, response: 0 });
@@ -159,6 +184,47 @@ const PROBES: Record<FaultName, Probe> = {
       const r = await h.api.register({ ...newAccount(), email_address: '' });
       assert.equal(r.status, 200);
       assert.equal(r.text, '');
+    },
+  },
+  'password-cut-at-72-bytes': {
+    probe: async (h) => {
+      const a = { ...newAccount(), password: 'p'.repeat(72) };
+      assert.equal((await h.api.register(a)).status, 200);
+      assert.equal((await h.api.login({ username: a.username, password: `${a.password}-anything` })).status, 200);
+    },
+  },
+  'password-entities-at-register-only': {
+    probe: async (h) => {
+      const a = { ...newAccount(), password: 'pw-&amp;-Secret!' };
+      assert.equal((await h.api.register(a)).status, 200);
+      assert.equal((await h.api.login({ username: a.username, password: a.password })).status, 401);
+    },
+  },
+  'password-trimmed-at-register': {
+    probe: async (h) => {
+      const a = { ...newAccount(), password: ' pw-Secret! ' };
+      assert.equal((await h.api.register(a)).status, 200);
+      assert.equal((await h.api.login({ username: a.username, password: a.password })).status, 401);
+    },
+  },
+  'password-nfc-at-register': {
+    probe: async (h) => {
+      const a = { ...newAccount(), password: 'pw-Cafe\u0301-Secret!' };
+      assert.equal((await h.api.register(a)).status, 200);
+      assert.equal((await h.api.login({ username: a.username, password: a.password })).status, 401);
+    },
+  },
+  'control-chars-stripped': {
+    probe: async (h) => {
+      const a = { ...newAccount(), username: `${newAccount().username}\u0001x` };
+      const r = await h.api.register(a);
+      assert.equal((r.body as { response: { UserName: string } }).response.UserName, a.username.replace('\u0001', ''));
+    },
+  },
+  'form-markup-empty-200': {
+    probe: async (h) => {
+      const r = await h.api.register({ ...newAccount(), password: 'pw-<b>-Secret!' });
+      assert.deepEqual([r.status, r.text], [200, '']);
     },
   },
   'credits-string': {
@@ -249,6 +315,21 @@ const PROBES: Record<FaultName, Probe> = {
       assert.equal((r.body as { response: string }).response, MESSAGES.alreadyUpgraded);
     },
   },
+  'upgrade-other-account': {
+    probe: async (h) => {
+      const first = await loggedIn(h.api);
+      const second = await loggedIn(h.api);
+      assert.equal((await h.api.upgrade(second.token)).status, 200);
+      const tier = async (token: string) => ((await h.api.usage(token)).body as { response: { Tier: string } }).response.Tier;
+      assert.deepEqual([await tier(first.token), await tier(second.token)], ['paid', 'free']);
+    },
+  },
+  'credits-other-account': {
+    probe: async (h) => {
+      const s = await loggedIn(h.api);
+      assert.deepEqual((await h.api.creditsAvailable(s.token)).body, { code: 200, response: 10000464.996296696 });
+    },
+  },
   'paid-credits-500': {
     probe: async (h) => {
       const s = await loggedIn(h.api);
@@ -288,6 +369,25 @@ const PROBES: Record<FaultName, Probe> = {
       const r = await h.api.verifyEmail(mails.linkFor(a.username));
       assert.equal(r.status, 400);
       assert.deepEqual(r.body, { code: 400, response: MESSAGES.signatureInvalid });
+    },
+  },
+  'verify-link-second-open-500': {
+    probe: async (h, _clock, mails) => {
+      const a = newAccount();
+      assert.equal((await h.api.register(a)).status, 200);
+      assert.equal((await h.api.verifyEmail(mails.linkFor(a.username))).status, 200);
+      const again = await h.api.verifyEmail(mails.linkFor(a.username));
+      assert.deepEqual([again.status, again.text], [500, '']);
+    },
+  },
+  'no-mail-for-dotted-names': {
+    probe: async (h, _clock, mails) => {
+      const a = newAccount();
+      const dotted = { ...a, username: `${a.username}.x`, email_address: `x.${a.email_address}` };
+      assert.equal((await h.api.register(dotted)).status, 200);
+      assert.throws(() => mails.linkFor(dotted.username), /no welcome mail/);
+      assert.equal((await h.api.register(a)).status, 200);
+      mails.linkFor(a.username);
     },
   },
   outage: {
