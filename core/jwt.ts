@@ -4,7 +4,7 @@
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { decodeJwt } from 'jose/jwt/decode';
 import { TOKEN_LIFETIME_S, TOKEN_ALGORITHM } from './contract.ts';
-import { dateHeaderS, humanDuration, expectedLifetime } from './durations.ts';
+import { dateHeaderS, humanDuration, expectedLifetime, rfc3339 } from './durations.ts';
 import { TokenClaims, TokenHeader } from './schemas.ts';
 import { checkShape } from './shape.ts';
 
@@ -36,6 +36,65 @@ export interface LifetimeInput {
   origIatS?: number;
 }
 
+/** The claims the contract says are whole unix seconds. */
+const WHOLE_SECONDS = ['exp', 'orig_iat'] as const;
+
+/**
+ * How the whole-second claims are written in the token's JSON: a JSON integer, nothing else. Read from
+ * the text, not the parsed value: JSON.parse reads `1764950400.0` and `1.7649504e9` as integers, but a
+ * client that decodes the claim into an integer type (Go's int64, Java's long) fails on both.
+ */
+export function claimWritingProblems(token: string): string[] {
+  let text: string;
+  try {
+    text = Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8');
+  } catch {
+    return [];
+  }
+  const problems: string[] = [];
+  for (const name of WHOLE_SECONDS) {
+    const m = new RegExp(`"${name}"\\s*:\\s*(-?[0-9][0-9.eE+-]*)`).exec(text);
+    if (m && !/^-?[0-9]+$/.test(m[1]!))
+      problems.push(
+        `the token's ${name} is written ${m[1]!.slice(0, 30)}, expected whole unix seconds as a JSON integer (a client that reads ` +
+          'it into an integer fails)',
+      );
+  }
+  return problems;
+}
+
+export interface Replaced {
+  /** The replaced token's exp. */
+  expS: number;
+  /** The unix second it was issued (a login token's orig_iat). */
+  issuedS: number;
+}
+
+/**
+ * A refresh must extend the session: the new token's exp moves forward by the time that passed since
+ * the token it replaces was issued, on the server's clock (its Date header, whole seconds). The Date is
+ * written after the token is signed, so it may be a second later (more when the answer was slow): that
+ * much slack. A refresh that keeps the old exp passes a "24 h ± 60 s" check for a minute after login,
+ * and every session then dies 24 h after login whatever the client refreshes.
+ */
+export function refreshExtensionProblem(
+  replaced: Replaced,
+  newExpS: number,
+  nowS: number,
+  answerMs: number,
+  label: string,
+): string | undefined {
+  const elapsed = nowS - replaced.issuedS;
+  const moved = newExpS - replaced.expS;
+  const slack = 1 + Math.floor(answerMs / 1000);
+  if (moved >= elapsed - slack) return undefined;
+  const kept = moved === 0 ? ` (the replaced token's own, ${rfc3339(replaced.expS)})` : '';
+  return (
+    `refresh did not extend the session: the new token's exp moved ${humanDuration(moved)}${kept}, but ${humanDuration(elapsed)} ` +
+    `passed since the token it replaces was issued (by ${label}): a session refreshed this way still ends when the first token does`
+  );
+}
+
 export interface LifetimeReport {
   problems: string[];
   /** expire − now, seconds. */
@@ -58,6 +117,8 @@ export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
   const header = checkShape(TokenHeader, decoded.header, 'token header');
   const alg = typeof decoded.header.alg === 'string' ? decoded.header.alg : undefined;
   if (!header.ok) problems.push(`token algorithm is ${alg ?? 'missing'}, expected ${TOKEN_ALGORITHM}`);
+  const written = claimWritingProblems(input.token);
+  if (written.length) return { problems: [...problems, ...written], alg };
   const claims = checkShape(TokenClaims, decoded.claims, 'token claims');
   if (!claims.ok) return { problems: [...problems, claims.problem], alg };
   const { exp, orig_iat } = claims.data;
@@ -95,6 +156,10 @@ export function serverNowS(headers: Record<string, string>): number | undefined 
 export interface IssuedTokenOptions extends Pick<LifetimeInput, 'toleranceS' | 'expectedLifetimeS' | 'origIatS'> {
   /** Our clock when the answer arrived, unix seconds (default: now). */
   localNowS?: number;
+  /** A refresh: the token it replaced, whose exp the new one must move past (refreshExtensionProblem). */
+  replaced?: Replaced;
+  /** How long the answer took, ms (the slack of the extension rule). */
+  answerMs?: number;
 }
 
 /** judgeTokenLifetime for a login or refresh answer, measured from its Date header (our clock when
@@ -108,5 +173,8 @@ export function judgeIssuedToken(
   const serverS = serverNowS(headers);
   const nowS = serverS ?? localS;
   const nowLabel = serverS === undefined ? 'the local clock (no Date header)' : "the server's Date header";
-  return { ...judgeTokenLifetime({ ...o, token: body.token, expire: body.expire, nowS, nowLabel }), nowS, serverS, localS };
+  const report = judgeTokenLifetime({ ...o, token: body.token, expire: body.expire, nowS, nowLabel });
+  const exp = report.claims?.exp;
+  const notExtended = o.replaced && exp !== undefined && refreshExtensionProblem(o.replaced, exp, nowS, o.answerMs ?? 0, nowLabel);
+  return { ...report, problems: notExtended ? [...report.problems, notExtended] : report.problems, nowS, serverS, localS };
 }

@@ -1,6 +1,6 @@
 // Tokens the way gin-jwt v2.3 (jwt-go v3) issues and checks them: HS256, claims {exp, id, orig_iat},
 // errors in jwt-go's words. The fault set can bend each step the way a real regression would.
-import { SignJWT, jwtVerify, decodeJwt, decodeProtectedHeader, errors } from 'jose';
+import { CompactSign, SignJWT, jwtVerify, decodeJwt, decodeProtectedHeader, errors } from 'jose';
 import { MESSAGES } from '../core/contract.ts';
 import { rfc3339 } from '../core/durations.ts';
 import type { FaultSet } from './faults.ts';
@@ -56,12 +56,20 @@ export class TokenService {
     let exp = nowS + (f.has('token-1h') ? 3600 : this.cfg.lifetimeS);
     if (f.has('refresh-keeps-exp') && replacedExpS !== undefined) exp = replacedExpS;
     const origIat = f.has('refresh-resets-origin') || origIatS === undefined ? nowS : origIatS;
-    // A library that stopped truncating: the fraction of the second goes out in exp (expire stays whole).
-    const expClaim = f.has('exp-float') ? exp + ((this.cfg.now() % 1000) + 1) / 1001 : exp;
+    const key = await this.key(this.signingAlg, f.has('token-rejected'));
+    const header = { alg: this.signingAlg, typ: 'JWT' };
     // jwt-go writes MapClaims with sorted keys: exp, id, orig_iat.
-    const token = await new SignJWT({ exp: expClaim, id: username, orig_iat: origIat })
-      .setProtectedHeader({ alg: this.signingAlg, typ: 'JWT' })
-      .sign(await this.key(this.signingAlg, f.has('token-rejected')));
+    const token = f.has('exp-float')
+      ? // A library that stopped truncating writes exp with the milliseconds (`….734`, `….000` too): written by
+        // hand, as JSON.stringify would drop a `.000`. expire stays whole seconds.
+        await new CompactSign(
+          new TextEncoder().encode(
+            `{"exp":${exp}.${String(this.cfg.now() % 1000).padStart(3, '0')},"id":${JSON.stringify(username)},"orig_iat":${origIat}}`,
+          ),
+        )
+          .setProtectedHeader(header)
+          .sign(key)
+      : await new SignJWT({ exp, id: username, orig_iat: origIat }).setProtectedHeader(header).sign(key);
     const expireS = exp + (f.has('expire-not-exp') ? 3600 : 0);
     return { token, expire: f.has('expire-unix') ? expireS : rfc3339(expireS) };
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { decodeToken, judgeIssuedToken, judgeTokenLifetime, serverNowS } from '../../core/jwt.ts';
+import { claimWritingProblems, decodeToken, judgeIssuedToken, judgeTokenLifetime, serverNowS } from '../../core/jwt.ts';
 import { humanDuration, rfc3339 } from '../../core/durations.ts';
 
 const key = new TextEncoder().encode('k');
@@ -81,4 +81,43 @@ test('durations read like a person would say them', () => {
   assert.equal(humanDuration(86399), '23h 59m 59s');
   assert.equal(humanDuration(90), '1m 30s');
   assert.equal(humanDuration(-5), '-5s');
+});
+
+test('whole-second claims must be written as JSON integers: a float, even one JSON.parse reads as whole, is named', async () => {
+  const part = (o: string) => Buffer.from(o).toString('base64url');
+  const written = (exp: string) => `${part('{"alg":"HS256","typ":"JWT"}')}.${part(`{"exp":${exp},"id":"u","orig_iat":${now}}`)}.sig`;
+  assert.deepEqual(claimWritingProblems(written(String(now + 86400))), []);
+  for (const exp of [`${now + 86400}.0`, `${now + 86400}.734`, '1.8000864e9'])
+    assert.deepEqual(claimWritingProblems(written(exp)), [
+      `the token's exp is written ${exp}, expected whole unix seconds as a JSON integer (a client that reads it into an integer fails)`,
+    ]);
+  // The lifetime judge says it first, and only it: the value itself may be right.
+  const r = judgeTokenLifetime({ token: written(`${now + 86400}.0`), expire: iso(now + 86400), nowS: now, toleranceS: 60 });
+  assert.equal(r.problems.length, 1);
+  assert.match(r.problems[0]!, /exp is written 1800086400\.0/);
+});
+
+test('a refresh must move exp forward by the time since the replaced token was issued, by the Date header, whole seconds', async () => {
+  const login = { expS: now + 86400, issuedS: now };
+  const date = (s: number) => ({ date: new Date(s * 1000).toUTCString() });
+  const refreshed = async (exp: number) => ({ token: await make({ exp, id: 'u', orig_iat: now }), expire: iso(exp) });
+  const o = { toleranceS: 60, origIatS: now, replaced: login, answerMs: 20 };
+  // Two seconds later by the Date header: a new exp 2 s on (or 1, the Date written just after a new second) is right.
+  assert.deepEqual(judgeIssuedToken(date(now + 2), await refreshed(now + 2 + 86400), o).problems, []);
+  assert.deepEqual(judgeIssuedToken(date(now + 2), await refreshed(now + 1 + 86400), o).problems, []);
+  // The old exp kept: inside "24 h ± 60 s", and still named.
+  const kept = judgeIssuedToken(date(now + 2), await refreshed(now + 86400), o).problems;
+  assert.deepEqual(kept, [
+    `refresh did not extend the session: the new token's exp moved 0s (the replaced token's own, ${iso(now + 86400)}), but 2s ` +
+      "passed since the token it replaces was issued (by the server's Date header): a session refreshed this way still ends when " +
+      'the first token does',
+  ]);
+  // An hour-old token refreshed: exp must move an hour, not a minute.
+  const hourOld = { expS: now - 3600 + 86400, issuedS: now - 3600 };
+  assert.match(
+    judgeIssuedToken(date(now), await refreshed(now - 3540 + 86400), { ...o, replaced: hourOld }).problems.join('\n'),
+    /moved 1m, but 1h 0m passed/,
+  );
+  // Within a second of the login nothing can be told: no false alarm.
+  assert.deepEqual(judgeIssuedToken(date(now + 1), await refreshed(now + 86400), o).problems, []);
 });
