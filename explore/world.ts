@@ -276,7 +276,9 @@ export class World {
           ? 'no verification mail came'
           : err.stage === 'link'
             ? 'the mail holds no verification link'
-            : 'the link in the mail does not verify the account';
+            : err.stage === 'again'
+              ? 'the link breaks when opened a second time'
+              : 'the link in the mail does not verify the account';
       throw new StepFailed({
         property: 'round-trip',
         where: 'verify the e-mail address',

@@ -24,6 +24,13 @@ export interface TokenChanges {
   drop: number[];
 }
 
+/** What the monitoring account's credits and tier were when a pass last accepted them. */
+export interface AccountValues {
+  credits: number;
+  tier: string;
+  seenAtMs: number;
+}
+
 export interface AlertState {
   state: 'firing' | 'ok';
   sinceMs: number;
@@ -103,6 +110,9 @@ CREATE TABLE IF NOT EXISTS steps (
 CREATE INDEX IF NOT EXISTS steps_pass ON steps(pass_id);
 CREATE TABLE IF NOT EXISTS accounts (
   target TEXT PRIMARY KEY, username TEXT NOT NULL, password TEXT NOT NULL, email TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS account_values (
+  target TEXT NOT NULL, username TEXT NOT NULL, credits REAL NOT NULL, tier TEXT NOT NULL, seen_at INTEGER NOT NULL,
+  PRIMARY KEY (target, username));
 CREATE TABLE IF NOT EXISTS kept_tokens (
   id INTEGER PRIMARY KEY, target TEXT NOT NULL, token TEXT NOT NULL, issued_at INTEGER NOT NULL, expire_s INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS alert_state (
@@ -170,7 +180,22 @@ export class MonitorState {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM accounts WHERE target = ?').run(target);
       this.db.prepare('DELETE FROM kept_tokens WHERE target = ?').run(target);
+      this.db.prepare('DELETE FROM account_values WHERE target = ?').run(target);
     })();
+  }
+
+  // ---- the monitoring account's credits and tier, as last accepted ----
+
+  accountValues(target: string, username: string): AccountValues | undefined {
+    return this.db
+      .prepare('SELECT credits, tier, seen_at AS seenAtMs FROM account_values WHERE target = ? AND username = ?')
+      .get(target, username) as AccountValues | undefined;
+  }
+
+  saveAccountValues(target: string, username: string, v: AccountValues): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO account_values (target, username, credits, tier, seen_at) VALUES (?, ?, ?, ?, ?)')
+      .run(target, username, v.credits, v.tier, v.seenAtMs);
   }
 
   // ---- kept tokens ----

@@ -19,6 +19,8 @@ export interface CheckConfig {
 }
 
 export interface FreshToken {
+  /** The account it was issued for (the dedicated one, or MONITOR_USERNAME). */
+  username: string;
   token: string;
   expire: string;
   expireS: number;

@@ -36,7 +36,8 @@ async function verifyAccount(ctx: PassContext, account: Account, waitMs: number)
 
 /** Registers (and verifies) a new dedicated account and keeps it in the state. */
 async function registerDedicated(ctx: PassContext, drift: string[]): Promise<Account | Verdict> {
-  const id = randomBytes(6).toString('hex');
+  // Named as a real user may be (a dot, mixed case, a hyphen, digits): `temporal-monitor-Synthetic.Probe-4f0c1a2b3c4d`.
+  const id = `Synthetic.Probe-${randomBytes(6).toString('hex')}`;
   const account = namedAccount('monitor', id, randomBytes(18).toString('base64url'));
   ctx.secrets.push(account.password);
   ctx.passwords.push(account.password);
@@ -155,6 +156,7 @@ export const login: Check = {
     if (!v.ok) return verdict({ status: 'fail', message: v.broken! });
     const { expire } = v.data;
     ctx.fresh = {
+      username,
       token: v.data.token,
       expire,
       expireS: Date.parse(expire) / 1000,

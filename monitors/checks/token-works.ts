@@ -1,6 +1,8 @@
-// token works: the fresh token is accepted by the account routes (credits, usage) and their bodies
-// keep the contract (credits a JSON number; the usage row for this account).
+// token works: the fresh token is accepted by the account routes (credits, usage), their bodies
+// keep the contract (credits a JSON number; the usage row for this account), and the account's credits
+// and tier are what the monitor knows of them (account-values.ts).
 import { CreditsAvailable, UsageOk } from '../../core/schemas.ts';
+import { accountValueProblems } from './account-values.ts';
 import { describeAnswer, judge, ms, timed, type Check } from './context.ts';
 
 export const tokenWorks: Check = {
@@ -20,9 +22,13 @@ export const tokenWorks: Check = {
     const usage = judge(ctx, UsageOk, answer);
     const drift = [...credits.drift, ...usage.drift];
     if (!usage.ok) return { status: 'fail', message: usage.broken!, drift };
+    const values = accountValueProblems(ctx, ctx.fresh!.username, { credits: credits.data.response, tier: usage.data.response.Tier });
+    if (values.problems.length) return { status: 'fail', message: values.problems.join('; '), drift };
     return {
       status: 'pass',
-      message: `the fresh token is accepted by credits (${ms(res.ms)}) and usage (${ms(answer.ms)}); both bodies keep the contract`,
+      message:
+        `the fresh token is accepted by credits (${ms(res.ms)}) and usage (${ms(answer.ms)}); both bodies keep the contract; ` +
+        values.note,
       drift,
     };
   },

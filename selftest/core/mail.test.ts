@@ -240,6 +240,40 @@ describe('verifying an account by its mail', () => {
     );
   });
 
+  test('the link is opened twice: a second 200 or a 4xx that says why is fine; a 5xx, or a 4xx with no reason, is not', async () => {
+    const answers = (second: [number, string]) => {
+      let n = 0;
+      return (_req: unknown, res: import('node:http').ServerResponse) => {
+        const [status, body] = n++ === 0 ? [200, '{"code":200,"response":"email verified"}'] : second;
+        res.writeHead(status, body ? { 'content-type': 'application/json' } : {}).end(body);
+      };
+    };
+    for (const fine of [
+      [200, '{"code":200,"response":"email verified"}'],
+      [400, '{"code":400,"response":"email already verified"}'],
+    ] as [number, string][])
+      await serving(answers(fine), async (base) => {
+        await verifyByMail(new TemporalClient({ baseUrl: base, timeoutMs: 2000 }), inbox, account, 1000);
+      });
+    for (const [status, body] of [
+      [500, ''],
+      [400, '{"code":400,"response":""}'],
+    ] as [number, string][])
+      await serving(answers([status, body]), async (base) => {
+        await assert.rejects(verifyByMail(new TemporalClient({ baseUrl: base, timeoutMs: 2000 }), inbox, account, 1000), (e: unknown) => {
+          assert.ok(e instanceof VerificationError && e.stage === 'again' && e.status === status, String(e));
+          assert.match(
+            (e as Error).message,
+            new RegExp(
+              'the link mailed to dora@example.test verified it, but opening it a second time \\(a user clicking twice, a mail ' +
+                `scanner fetching it first\\) answered HTTP ${status}.*, expected 200 or a 4xx that says why`,
+            ),
+          );
+          return true;
+        });
+      });
+  });
+
   test('a mail without the link quotes its subject redacted, then cut', async () => {
     const noLink: Inbox = {
       ...inbox,
