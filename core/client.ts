@@ -45,6 +45,10 @@ export interface ClientOptions {
 
 const ENDPOINT_AT = new Map(Object.entries(API_PATHS).map(([name, path]) => [path as string, name as Endpoint]));
 
+/** The endpoint a path is, the verification link's (`…/verify/<username>/<token>`) included. */
+const endpointAt = (path: string): Endpoint | undefined =>
+  ENDPOINT_AT.get(path) ?? (path.startsWith(`${API_PATHS.verifyEmail}/`) ? 'verifyEmail' : undefined);
+
 const dropUndefined = (o: object): Record<string, string> =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, string>;
 
@@ -152,6 +156,6 @@ export class TemporalClient {
         /* not JSON: keep the text, the schemas will say so */
       }
     }
-    return { status: res.status, headers: res.headers, ms, body: parsed, text: res.text, json, endpoint: ENDPOINT_AT.get(path) };
+    return { status: res.status, headers: res.headers, ms, body: parsed, text: res.text, json, endpoint: endpointAt(path) };
   }
 }

@@ -276,7 +276,7 @@ function verifyEmail(d: Deps, user: string, token: string): Reply {
   const row = d.store.findByUserName(user);
   if (row?.email_enabled === 1 && d.faults.has('verify-link-second-open-500')) return PANIC_500;
   const v = checkVerificationToken(d.jwtKey, token, user, row?.email_verification_token, d.now());
-  if (!v.ok) return fail(d, v.reason);
+  if (!v.ok) return fail(d, d.faults.has('verify-reason-reworded') ? 'failed to validate email token' : v.reason);
   d.store.verifyEmail(user, iso(d.now()));
   return respond(MESSAGES.emailVerified);
 }

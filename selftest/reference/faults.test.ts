@@ -379,6 +379,16 @@ const PROBES: Record<FaultName, Probe> = {
       assert.deepEqual([again.status, again.text], [500, '']);
     },
   },
+  'verify-reason-reworded': {
+    probe: async (h, _clock, mails) => {
+      const a = newAccount();
+      assert.equal((await h.api.register(a)).status, 200);
+      const link = mails.linkFor(a.username);
+      const r = await h.api.verifyEmail(`${link.slice(0, -3)}${link.endsWith('A') ? 'BBB' : 'AAA'}`);
+      assert.deepEqual(r.body, { code: 400, response: 'failed to validate email token' });
+      assert.equal((await h.api.verifyEmail(link)).status, 200, 'the right link still verifies');
+    },
+  },
   'no-mail-for-dotted-names': {
     probe: async (h, _clock, mails) => {
       const a = newAccount();
