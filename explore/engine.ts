@@ -44,12 +44,16 @@ export interface SearchOptions {
   known: Known[];
   /** Stop at the first finding, unshrunk (the detection matrix only asks "caught or not"). */
   first?: boolean;
+  /** Inputs to run before any generated one (fast-check's examples): the scenario's corpus. */
+  examples?: readonly unknown[];
 }
 
 export interface SearchResult {
   findings: Finding[];
   /** Inputs generated and run (shrinking not counted). */
   runs: number;
+  /** The kinds of input (`password:entity`) of the inputs that ran. */
+  covered: Set<string>;
   /** The target answered 429 or something in the harness broke: the search stopped early. */
   stopped?: Error;
 }
@@ -122,6 +126,9 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
   const known = [...o.known];
   let runsLeft = o.runs;
   let ran = 0;
+  const covered = new Set<string>();
+  // Examples not yet run: a round that ends at a finding leaves the rest to the next one.
+  let examples = [...(o.examples ?? [])];
   // Set from inside the predicate: a 429 or an error of the harness itself ends the search.
   const halt: { error?: Error } = {};
   for (let round = 0; round < MAX_ROUNDS && runsLeft > 0 && Date.now() < o.deadline && !halt.error; round++) {
@@ -138,6 +145,7 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
       if (locked === undefined) {
         if (generated >= runsLeft) return true;
         generated++;
+        for (const c of s.classes(input)) covered.add(c);
       }
       try {
         await s.run(input, w);
@@ -162,7 +170,9 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
     let details: fc.RunDetails<[unknown]>;
     let input: unknown;
     try {
-      details = await fc.check(property, { seed, numRuns: runsLeft, endOnFailure: o.first === true });
+      // The examples come first, each once: a later round goes on with those its round did not reach.
+      const first = examples.length ? { examples: examples.map((e) => [e] as [unknown]) } : {};
+      details = await fc.check(property, { seed, numRuns: runsLeft, endOnFailure: o.first === true, ...first });
       if (details.failed && last && details.counterexample && !halt.error) {
         input = details.counterexample[0];
         if (!o.first) {
@@ -178,6 +188,7 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
     }
     ran += generated;
     runsLeft -= generated;
+    examples = examples.slice(generated);
     if (halt.error) break;
     if (!details!.failed || !last || input === undefined) break;
     const classes = keyedByInput(last) ? s.classes(input) : [];
@@ -206,5 +217,5 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
     known.push({ symptom: symptomKey(last), classes });
     if (o.first) break;
   }
-  return { findings, runs: ran, stopped: halt.error };
+  return { findings, runs: ran, covered, stopped: halt.error };
 }

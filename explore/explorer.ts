@@ -3,7 +3,7 @@
 // known or already found as explained. The result says which findings are new, which are known, and
 // which listed issues no longer happen.
 import type { KnownIssue } from '../core/known-issues.ts';
-import { counterexampleOf, type Finding, findingKey, type Known, runOnce, search } from './engine.ts';
+import { counterexampleOf, type Finding, findingKey, type Known, runOnce, search, type SearchResult } from './engine.ts';
 import { type Failure, keyedByInput, type Property, PROPERTY_NAMES, symptomKey, Throttled } from './properties.ts';
 import type { Scenario } from './scenario.ts';
 import { flow } from './scenarios/flow.ts';
@@ -21,6 +21,8 @@ export interface ReportedFinding extends Finding {
   status: 'new' | 'known';
   /** The known-issues.json entry that lists it. */
   knownIssue?: string;
+  /** Seconds into the run when it was first found (new findings). */
+  atS?: number;
 }
 
 export interface ExploreResult {
@@ -31,6 +33,10 @@ export interface ExploreResult {
   scenarios: { name: string; about: string; runs: number; findings: number; skipped?: string }[];
   /** Each property and whether a new finding (or a fixed listed issue) broke it in this run. */
   verdicts: { property: Property; failed: boolean; known: number }[];
+  /** The kinds of input the run tried (`password:entity`, `login:json`), sorted. */
+  covered: string[];
+  /** The corpus tried first: how many inputs, and when it was done (seconds into the search). */
+  corpus: { inputs: number; seconds: number };
   /** Why the run stopped before its budget, when it did (a 429, a harness error). */
   stopped?: string;
 }
@@ -46,6 +52,8 @@ export interface ExploreOptions {
   only?: readonly string[];
   /** The scenarios to choose from (self-tests give their own). */
   scenarios?: readonly Scenario<never>[];
+  /** Try each scenario's corpus first (default true; false only to measure what it adds). */
+  corpus?: boolean;
   /** Progress, one line at a time. */
   log?: (line: string) => void;
 }
@@ -128,7 +136,63 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
   const active = () => chosen.filter((s) => !state.get(s)!.skipped && state.get(s)!.left > 0);
   const sliceRuns = Math.max(1, Math.ceil(o.runs / SLICES));
   for (const s of chosen) log(`▶ ${s.name}: ${s.about}${state.get(s)!.skipped ? ` — skipped: ${state.get(s)!.skipped}` : ''}`);
+  const covered = new Set<string>();
+  const knownNow = () => [...known, ...findings.map((f) => ({ symptom: `${f.property} | ${f.where} | ${f.symptom}`, classes: f.classes }))];
+  /** What a search found, into the run's findings; true when the run must stop (a 429, a harness error). */
+  const take = (s: Scenario<never>, r: SearchResult): boolean => {
+    const st = state.get(s)!;
+    st.runs += r.runs;
+    for (const c of r.covered) covered.add(c);
+    for (const f of r.findings) {
+      // The same bug met again with fewer kinds of input: keep the better-shrunk counterexample.
+      const coarser = findings.findIndex(
+        (x) =>
+          x.status === 'new' &&
+          x.property === f.property &&
+          x.where === f.where &&
+          x.symptom === f.symptom &&
+          f.classes.every((c) => x.classes.includes(c)),
+      );
+      const atS = (Date.now() - started) / 1000;
+      if (coarser >= 0) findings[coarser] = { ...f, status: 'new', atS: findings[coarser]!.atS ?? atS };
+      else {
+        findings.push({ ...f, status: 'new', atS });
+        st.findings++;
+      }
+      log(
+        `  ✖ ${coarser >= 0 ? 'better-shrunk' : 'new'} finding (${s.name}): ${f.property} — ${f.where}: ` +
+          `${f.symptom}${f.classes.length ? ` (${f.classes.join(', ')})` : ''}`,
+      );
+    }
+    if (r.stopped)
+      stopped = r.stopped instanceof Throttled ? r.stopped.message : `the explorer itself failed: ${r.stopped.stack ?? r.stopped.message}`;
+    return stopped !== undefined;
+  };
+
+  // The corpus first, whatever the seed: every kind of input each scenario knows, once. A corpus input
+  // is on top of EXPLORE_RUNS; the whole budget still bounds it.
   let done = false;
+  let corpusInputs = 0;
+  const runnable = chosen.filter((s) => !state.get(s)!.skipped);
+  if (o.corpus !== false && runnable.some((s) => s.corpus))
+    log('Corpus: each kind of input every scenario knows, once, before the random search');
+  for (const s of o.corpus === false ? [] : runnable) {
+    const examples = s.corpus?.(w) ?? [];
+    if (!examples.length || done || stopped || Date.now() >= deadline) continue;
+    const r = await search(s, w, {
+      seed: scenarioSeed(o.seed, all.indexOf(s)),
+      runs: examples.length,
+      examples,
+      deadline,
+      known: knownNow(),
+      first: o.first,
+    });
+    corpusInputs += r.runs;
+    if (take(s, r)) break;
+    if (o.first && r.findings.length) done = true;
+  }
+  const corpusSeconds = (Date.now() - started) / 1000;
+
   for (let pass = 0; pass < SLICES * 4 && !done && !stopped && Date.now() < deadline; pass++) {
     const turn = active();
     if (!turn.length) break;
@@ -142,38 +206,13 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
         runs: Math.min(sliceRuns, st.left),
         deadline: Date.now() + Math.max(0, share),
         shrinkDeadline: deadline,
-        known: [...known, ...findings.map((f) => ({ symptom: `${f.property} | ${f.where} | ${f.symptom}`, classes: f.classes }))],
+        known: knownNow(),
         first: o.first,
       });
       st.slice++;
-      st.runs += r.runs;
       // A slice that ran nothing (out of time) still uses up a turn: the budget is what it is.
       st.left -= Math.max(r.runs, r.findings.length ? 0 : 1);
-      for (const f of r.findings) {
-        // The same bug met again with fewer kinds of input: keep the better-shrunk counterexample.
-        const coarser = findings.findIndex(
-          (x) =>
-            x.status === 'new' &&
-            x.property === f.property &&
-            x.where === f.where &&
-            x.symptom === f.symptom &&
-            f.classes.every((c) => x.classes.includes(c)),
-        );
-        if (coarser >= 0) findings[coarser] = { ...f, status: 'new' };
-        else {
-          findings.push({ ...f, status: 'new' });
-          st.findings++;
-        }
-        log(
-          `  ✖ ${coarser >= 0 ? 'better-shrunk' : 'new'} finding (${s.name}): ${f.property} — ${f.where}: ` +
-            `${f.symptom}${f.classes.length ? ` (${f.classes.join(', ')})` : ''}`,
-        );
-      }
-      if (r.stopped) {
-        stopped =
-          r.stopped instanceof Throttled ? r.stopped.message : `the explorer itself failed: ${r.stopped.stack ?? r.stopped.message}`;
-        break;
-      }
+      if (take(s, r)) break;
       if (o.first && r.findings.length) {
         done = true;
         break;
@@ -190,5 +229,14 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
     failed: findings.some((f) => f.status === 'new' && f.property === property) || fixed.some((x) => x.property === property),
     known: findings.filter((f) => f.status === 'known' && f.property === property).length,
   }));
-  return { seed: o.seed, findings, fixed, scenarios, verdicts, stopped };
+  return {
+    seed: o.seed,
+    findings,
+    fixed,
+    scenarios,
+    verdicts,
+    covered: [...covered].sort(),
+    corpus: { inputs: corpusInputs, seconds: corpusSeconds },
+    stopped,
+  };
 }

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { redactText } from '../core/redact.ts';
 import type { ExploreResult } from './explorer.ts';
 import { PROPERTIES } from './properties.ts';
+import { CATEGORIES } from './text.ts';
 
 export interface RunInfo {
   target: string;
@@ -37,6 +38,9 @@ export interface FindingsFile extends RunInfo {
     kinds: string[];
   }[];
   fixed: ExploreResult['fixed'];
+  /** The kinds of input the run tried (`password:entity`), and its corpus (tried first, whatever the seed). */
+  covered: string[];
+  corpus: ExploreResult['corpus'];
   stopped?: string;
 }
 
@@ -65,6 +69,8 @@ export function toFile(r: ExploreResult, info: RunInfo): FindingsFile {
       kinds: f.classes,
     })),
     fixed: r.fixed.map((x) => ({ ...x, counterexample: redactText(x.counterexample) })),
+    covered: r.covered,
+    corpus: r.corpus,
     ...(r.stopped ? { stopped: redactText(r.stopped) } : {}),
   };
 }
@@ -74,6 +80,31 @@ export function writeFindings(reportsDir: string, file: FindingsFile): string {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
   return path;
+}
+
+/** The fields whose text the explorer generates, and what each kind of text is called. */
+const TEXT_FIELDS = ['username', 'password', 'email'];
+
+/**
+ * What the run tried, field by field: for the text fields each kind of text (explore/text.ts), and any
+ * it never tried; the other kinds (encodings, rules, token edits) counted. One line each.
+ */
+export function coverageLines(covered: readonly string[]): string[] {
+  const byField = new Map<string, string[]>();
+  for (const c of covered) {
+    const [field, kind] = c.split(':', 2) as [string, string];
+    byField.set(field, [...(byField.get(field) ?? []), kind]);
+  }
+  const lines = TEXT_FIELDS.map((field) => {
+    const tried = byField.get(field) ?? [];
+    const text = CATEGORIES.filter((k) => tried.includes(k));
+    const missing = CATEGORIES.filter((k) => !tried.includes(k) && !(field === 'email' && k === 'long'));
+    return `  ${field}: ${text.join(', ') || 'none'}${missing.length ? ` (not tried: ${missing.join(', ')})` : ''}`;
+  });
+  const other = [...byField.entries()].flatMap(([field, kinds]) =>
+    kinds.filter((k) => !TEXT_FIELDS.includes(field) || !(CATEGORIES as readonly string[]).includes(k)).map((k) => `${field}:${k}`),
+  );
+  return [...lines, `  other kinds of input: ${other.length} (${other.join(', ')})`];
 }
 
 /** The readable list: new findings first, then known ones, then listed issues that no longer happen. */
@@ -99,6 +130,11 @@ export function textReport(f: FindingsFile, path: string): string {
     for (const x of f.fixed) out.push(`✖ ${x.id} (${x.property}): ${x.why}\n    counterexample: ${x.counterexample}`);
   }
   if (f.drift.length) out.push(`\ndrift (fields the contract does not know, news not failures): ${f.drift.join(', ')}`);
+  out.push(
+    `\nInput kinds tried (a corpus of ${f.corpus.inputs} inputs first, every kind each scenario knows, in ` +
+      `${f.corpus.seconds.toFixed(1)} s; then the random search):`,
+    ...coverageLines(f.covered),
+  );
   out.push('');
   out.push(
     `${fresh.length === 0 && f.fixed.length === 0 && !f.stopped ? 'PASS' : 'FAIL'}: ${fresh.length} new finding(s), ${known.length} ` +

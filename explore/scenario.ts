@@ -23,6 +23,9 @@ export interface Scenario<I = unknown> {
   classes(input: I): string[];
   /** The input in words: "a password containing an HTML entity (`&amp;`)". */
   describe(input: I): string;
+  /** Inputs tried first in every run, whatever the seed: every kind of input the scenario knows at
+   *  least once (explore/text.ts SAMPLES), before the random search. */
+  corpus?(w: World): I[];
 }
 
 /** `field:category` for each kind of unusual text in `extra` (after `hiddenBytes` plain ones). */

@@ -52,6 +52,27 @@ const FRAGMENTS: Record<Category, fc.Arbitrary<string>> = {
   long: fc.tuple(fc.constantFrom('a', 'é', '€', '😀'), fc.integer({ min: 24, max: 300 })).map(([c, n]) => c.repeat(n)),
 };
 
+/**
+ * One example of each kind, for the corpus every run tries first whatever its seed (as Hypothesis and
+ * Schemathesis seed a search with examples): each one a kind of text that has broken this server or its
+ * libraries. In the order the corpus tries them: markup before the entity and the separators (whose `;`
+ * a filter that chokes on markup may choke on too), control characters before whitespace (a target that
+ * strips both is first seen stripping a control character).
+ */
+export const SAMPLES: ReadonlyArray<readonly [Category, string]> = [
+  ['markup', '<b>'],
+  ['entity', '&amp;'],
+  // A dot too: names with one have gone without their welcome mail.
+  ['separator', '.;=&+%'],
+  ['control', '\u0001\u007f'],
+  // A line break as a form sends it, a tab, and a space at the end (what a trim removes).
+  ['whitespace', '\r\n\t '],
+  // Composed and decomposed (é, e + U+0301), a 3-byte and a 4-byte character.
+  ['unicode', 'é\u0065\u0301€😀'],
+  // With a password's 12 hidden bytes, 73 in all: one past what bcrypt reads.
+  ['long', 'a'.repeat(61)],
+];
+
 /** Some extra text for a field: nothing half the time (so a counterexample's innocent fields are
  *  already plain and shrinking has less to do), else up to `max` fragments, plain or unusual. */
 export function extraText(allowed: readonly Category[], max = 3): fc.Arbitrary<string> {

@@ -126,6 +126,12 @@ export const FAULTS = {
       'password with a leading or trailing space registers but cannot log in as typed.',
     caughtBy: ['tests', 'explore'],
   },
+  'password-url-decoded-at-register': {
+    summary:
+      'Register and password change URL-decode the password a second time (a `+` becomes a space, `%41` an `A`), login does ' +
+      'not: a password with `+` or `%` in it registers but cannot log in as typed.',
+    caughtBy: ['tests', 'explore'],
+  },
   'password-nfc-at-register': {
     summary:
       'Register and password change NFC-normalise the password before hashing, login does not: a password typed in ' +

@@ -187,6 +187,8 @@ function asStored(d: Deps, pw: string): string {
   let out = decodeHTML(pw);
   if (d.faults.has('password-trimmed-at-register')) out = out.trim();
   if (d.faults.has('password-nfc-at-register')) out = out.normalize('NFC');
+  if (d.faults.has('password-url-decoded-at-register'))
+    out = out.replace(/\+/g, ' ').replace(/%[0-9A-Fa-f]{2}/g, (x) => String.fromCharCode(Number.parseInt(x.slice(1), 16)));
   return out;
 }
 /** The password login compares: unescaped as at register, unless the fault forgets it there. */

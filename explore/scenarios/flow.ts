@@ -5,7 +5,7 @@
 // shrunk sequence can be listed in known-issues.json and replayed by fc.asyncModelRun.
 import fc from 'fast-check';
 import { API_PATHS, MESSAGES } from '../../core/contract.ts';
-import { decodeToken } from '../../core/jwt.ts';
+import { decodeToken, refreshExtensionProblem, serverNowS } from '../../core/jwt.ts';
 import {
   AccountUpgraded,
   CreditsAvailable,
@@ -32,6 +32,10 @@ interface Account {
   token?: string;
   /** The login time the token (and its refreshes) must carry. */
   origIat?: number;
+  /** The token's exp, and the second it was issued (a login token's orig_iat; a refreshed one's Date):
+   *  a refresh must move exp on by the time since. */
+  exp?: number;
+  issuedS?: number;
 }
 interface Model {
   accounts: Account[];
@@ -155,8 +159,11 @@ export class FlowCommand implements fc.AsyncCommand<Model, World> {
           secrets,
         });
         if (token) {
+          const claims = decodeToken(token)?.claims;
           a.token = token;
-          a.origIat = decodeToken(token)?.claims.orig_iat as number;
+          a.origIat = claims?.orig_iat as number;
+          a.exp = claims?.exp as number;
+          a.issuedS = a.origIat;
         }
         return;
       }
@@ -184,6 +191,9 @@ export class FlowCommand implements fc.AsyncCommand<Model, World> {
         }
         if (s.what === 'token-username' && body.response !== a.username)
           fail('account-state', step, 'names another account', "the token's username route names another account than the token's");
+        // Every account a flow makes is new: nothing pays credits in.
+        if (s.what === 'credits' && body.response !== 0)
+          fail('account-state', step, 'credits are not 0', `credits answered ${String(body.response)} for a new account, expected 0`);
         w.passed(step);
         return;
       }
@@ -207,7 +217,17 @@ export class FlowCommand implements fc.AsyncCommand<Model, World> {
             'orig_iat moved',
             `refresh moved orig_iat from ${a.origIat} to ${String(claims.orig_iat)}: a session could be stretched past 48 h by refreshing`,
           );
+        const serverS = serverNowS(res.headers);
+        const exp = claims.exp as number;
+        if (a.exp !== undefined && a.issuedS !== undefined) {
+          const label = serverS === undefined ? 'the local clock' : "the server's Date header";
+          const stuck = refreshExtensionProblem({ expS: a.exp, issuedS: a.issuedS }, exp, serverS ?? Date.now() / 1000, res.ms, label);
+          if (stuck) fail('account-state', 'refresh', 'exp did not move on', stuck);
+        }
         a.token = body.token;
+        a.exp = exp;
+        // The Date is written after the signing: as the issue time it can only make the next check lenient.
+        a.issuedS = serverS ?? Math.floor(Date.now() / 1000);
         w.passed('refresh');
         return;
       }
@@ -262,6 +282,27 @@ async function startingModel(w: World): Promise<Model> {
   await new FlowCommand({ c: 'login', i: 0, by: 'username', with: 'current' }).run(model, w);
   return model;
 }
+
+const CORPUS_FLOW: FlowStep[] = [
+  { c: 'register-taken', i: 0, reuse: 'username' },
+  { c: 'register-taken', i: 0, reuse: 'email' },
+  { c: 'read', i: 0, what: 'credits' },
+  { c: 'read', i: 0, what: 'usage' },
+  { c: 'read', i: 0, what: 'token-username' },
+  { c: 'login', i: 0, by: 'email', with: 'wrong' },
+  { c: 'wait' },
+  { c: 'wait' },
+  { c: 'refresh', i: 0 },
+  { c: 'change', i: 0, old: 'wrong' },
+  { c: 'change', i: 0, old: 'current' },
+  { c: 'login', i: 0, by: 'email', with: 'previous' },
+  { c: 'login', i: 0, by: 'username', with: 'current' },
+  { c: 'register' },
+  { c: 'verify', i: 0 },
+  { c: 'upgrade', i: 0 },
+  { c: 'read', i: 0, what: 'usage' },
+  { c: 'upgrade', i: 0 },
+];
 
 const idx = fc.nat(MAX_ACCOUNTS - 1);
 // Weighted so that flows reach the interesting states: accounts exist and hold tokens.
@@ -346,6 +387,9 @@ export const flow: Scenario<Iterable<fc.AsyncCommand<Model, World>>> = {
     'changes, upgrade, time passing',
   weight: 4,
   arbitrary: () => fc.commands([STEPS.map((step) => new FlowCommand(step))], { maxCommands: 12, size: 'medium' }),
+  // One flow with every command: taken names, reads, wrong and previous passwords, a refresh two seconds
+  // on (time enough for an exp that does not move to show), a change, a second account and an upgrade.
+  corpus: () => [CORPUS_FLOW.map((step) => new FlowCommand(step))],
   // Every flow starts from an account that is registered, verified and logged in, so its first steps already act.
   run: (cmds, w) => fc.asyncModelRun(async () => ({ model: await startingModel(w), real: w }), cmds),
   toJson: (cmds) => stepsOf(cmds),

@@ -99,6 +99,15 @@ export const login: Scenario<LoginInput> = {
       });
     w.passed('login');
   },
+  // Each way of sending a login once, one change from the plain one at a time.
+  corpus: () => [
+    ...BODIES.slice(1).map((body) => ({ ...DEFAULTS, body })),
+    ...JSON_ENCODINGS.slice(1).map((encoding) => ({ ...DEFAULTS, encoding })),
+    ...(['email', 'nobody'] as const).map((who) => ({ ...DEFAULTS, who })),
+    ...(['empty', 'missing', 'number', 'null', 'array'] as const).map((usernameIs) => ({ ...DEFAULTS, usernameIs })),
+    ...VALUES.slice(1).map((passwordIs) => ({ ...DEFAULTS, passwordIs })),
+    { ...DEFAULTS, extra: true },
+  ],
   toJson: (i) => withoutDefaults({ ...i }, { ...DEFAULTS }),
   fromJson: (j) => overDefaults(j, DEFAULTS, 'login'),
   classes: (i) => [

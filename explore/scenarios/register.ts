@@ -8,7 +8,7 @@ import { HandlerError, RegisterOk } from '../../core/schemas.ts';
 import { decodeHTML } from 'entities';
 import { StepFailed } from '../properties.ts';
 import { choice, choiceClass, extraText, overDefaults, type Scenario, textClasses, withoutDefaults } from '../scenario.ts';
-import { CATEGORIES, describeExtra, HIDDEN_PASSWORD_BYTES, shown, utf8Length } from '../text.ts';
+import { CATEGORIES, describeExtra, HIDDEN_PASSWORD_BYTES, SAMPLES, shown, utf8Length } from '../text.ts';
 import type { Outcome, World } from '../world.ts';
 import { ENCODING_WORDS, FORM_ENCODINGS, type FormEncoding, postForm } from './forms.ts';
 
@@ -187,6 +187,17 @@ export const register: Scenario<RegisterInput> = {
     // A mail can only come to an address a mail server takes: unusual ones are left unverified.
     if (i.emailTail === '') await w.verify(form);
   },
+  // Each kind of text in the username and password (the account verified by its mail, which a name can
+  // break), then in the e-mail address (an account left unverified), each encoding, each rule, each reuse.
+  corpus: () => [
+    // A long username is one past 72 bytes on its own (no hidden part before it): twice the sample.
+    ...SAMPLES.map(([kind, text]) => ({ ...DEFAULTS, usernameTail: kind === 'long' ? text.repeat(2) : text, passwordTail: text })),
+    // Without the `+` in an address: that is the plus rule's example below, one bug one finding.
+    ...SAMPLES.filter(([kind]) => kind !== 'long').map(([, text]) => ({ ...DEFAULTS, emailTail: text.replace('+', '') })),
+    ...FORM_ENCODINGS.slice(1).map((encoding) => ({ ...DEFAULTS, encoding })),
+    ...(['missing', 'empty', 'plus', 'at'] as const).map((rule) => ({ ...DEFAULTS, rule, field: 'password' as const })),
+    ...(['username', 'email'] as const).map((again) => ({ ...DEFAULTS, again })),
+  ],
   toJson: (i) => withoutDefaults({ ...i }, { ...DEFAULTS }),
   fromJson: (j) => overDefaults(j, DEFAULTS, 'register'),
   classes: (i) => [

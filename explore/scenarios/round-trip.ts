@@ -7,7 +7,7 @@ import { decodeHTML } from 'entities';
 import { API_PATHS, MESSAGES } from '../../core/contract.ts';
 import { HandlerError, PasswordChanged } from '../../core/schemas.ts';
 import { choice, choiceClass, extraText, overDefaults, type Scenario, textClasses, withoutDefaults } from '../scenario.ts';
-import { CATEGORIES, describeExtra, HIDDEN_PASSWORD_BYTES, utf8Length } from '../text.ts';
+import { CATEGORIES, describeExtra, HIDDEN_PASSWORD_BYTES, SAMPLES, utf8Length } from '../text.ts';
 import { ENCODING_WORDS, JSON_ENCODINGS, type JsonEncoding, postForm } from './forms.ts';
 import { asSent, BCRYPT_BYTES, checkEcho, predictRegister, ruleSymptom } from './register.ts';
 import { changePassword, logIn } from './steps.ts';
@@ -165,6 +165,9 @@ export const roundTrip: Scenario<RoundTripInput> = {
       accepted: false,
     });
   },
+  // Each kind of text in the password and the new one: what logs in as typed is what the round trip is
+  // for (usernames are the register corpus's: it verifies each).
+  corpus: () => SAMPLES.map(([, text]) => ({ ...DEFAULTS, passwordTail: text, newPasswordTail: text })),
   toJson: (i) => withoutDefaults({ ...i }, { ...DEFAULTS }),
   fromJson: (j) => overDefaults(j, DEFAULTS, 'round-trip'),
   classes: (i) => [

@@ -347,6 +347,24 @@ export const tokens: Scenario<TokensInput> = {
         message: `${endpoint} refused a token with 401 but no WWW-Authenticate header (gin-jwt sends "JWT realm=…")`,
       });
   },
+  // Each kind of edit once, the forgeries that matter most sent to refresh too (it signs what it takes).
+  corpus: (w) => [
+    { endpoint: 'credits', mutation: { kind: 'alg', alg: 'none', signature: 'empty' } },
+    { endpoint: 'refresh', mutation: { kind: 'alg', alg: 'none', signature: 'empty' } },
+    { endpoint: 'tokenUsername', mutation: { kind: 'char', part: 2, at: 0, to: 'A' } },
+    { endpoint: 'refresh', mutation: { kind: 'char', part: 2, at: 0, to: 'A' } },
+    { endpoint: 'usage', mutation: { kind: 'drop', part: 1, at: 5 } },
+    { endpoint: 'credits', mutation: { kind: 'insert', part: 0, at: 3, to: '.' } },
+    { endpoint: 'tokenUsername', mutation: { kind: 'cut', keep: 100 } },
+    { endpoint: 'usage', mutation: { kind: 'claim', claim: 'id', value: 'other' } },
+    { endpoint: 'refresh', mutation: { kind: 'resign', alg: 'HS256' } },
+    { endpoint: 'changePassword', mutation: { kind: 'segments', count: 2 } },
+    { endpoint: 'credits', mutation: { kind: 'header', shape: 'missing' } },
+    { endpoint: 'refresh', mutation: { kind: 'header', shape: 'basic' } },
+    ...(w.upgradeAllowed
+      ? [{ endpoint: 'upgrade' as const, mutation: { kind: 'alg' as const, alg: 'HS512' as const, signature: 'keep' as const } }]
+      : []),
+  ],
   toJson: (i) => withoutDefaults({ ...i }, { ...DEFAULTS }),
   fromJson: (j) => overDefaults(j, DEFAULTS, 'tokens'),
   // The kind of token, not the endpoint: one endpoint that accepts forgeries is one finding.

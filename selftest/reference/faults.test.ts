@@ -206,6 +206,14 @@ const PROBES: Record<FaultName, Probe> = {
       assert.equal((await h.api.login({ username: a.username, password: a.password })).status, 401);
     },
   },
+  'password-url-decoded-at-register': {
+    probe: async (h) => {
+      const a = { ...newAccount(), password: 'pw-a+b%41-Secret!' };
+      assert.equal((await h.api.register(a)).status, 200);
+      assert.equal((await h.api.login({ username: a.username, password: a.password })).status, 401);
+      assert.equal((await h.api.login({ username: a.username, password: 'pw-a bA-Secret!' })).status, 200);
+    },
+  },
   'password-nfc-at-register': {
     probe: async (h) => {
       const a = { ...newAccount(), password: 'pw-Cafe\u0301-Secret!' };
