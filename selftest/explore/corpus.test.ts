@@ -9,18 +9,11 @@ import { explore, parseCounterexample, SCENARIOS } from '../../explore/explorer.
 import { CATEGORIES, type Category } from '../../explore/text.ts';
 import { World } from '../../explore/world.ts';
 import type { FaultName } from '../../reference/faults.ts';
+import { FAULT_FOR_TEXT } from '../../reference/text-faults.ts';
 import { startTarget, type RunningTarget } from '../../reference/server.ts';
 
 /** The fault that breaks each kind of text (scripts/bench-explore-corpus.ts measures the same). */
-export const BROKEN_FOR: Record<Category, FaultName> = {
-  markup: 'form-markup-empty-200',
-  entity: 'password-entities-at-register-only',
-  separator: 'password-url-decoded-at-register',
-  control: 'control-chars-stripped',
-  whitespace: 'password-trimmed-at-register',
-  unicode: 'password-nfc-at-register',
-  long: 'password-cut-at-72-bytes',
-};
+const BROKEN_FOR: Record<Category, FaultName> = FAULT_FOR_TEXT;
 const SECONDS = 20;
 
 let runs = 0;
