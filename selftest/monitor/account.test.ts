@@ -276,3 +276,34 @@ test('fault verification-link-broken: the mailed link answers 400, and login fai
     await mailpit.close();
   }
 });
+
+test('faults verify-link-second-open-500 and no-mail-for-dotted-names: the monitoring account (a dotted name, its link opened twice) shows both', async () => {
+  const mailpit = await startMailpit();
+  try {
+    for (const [fault, words] of [
+      [
+        'verify-link-second-open-500',
+        /the link mailed to temporal-monitor-Synthetic\.Probe-[\w]+@example\.com verified it, but opening it a second time \(a user clicking twice, a mail scanner fetching it first\) answered HTTP 500, expected 200 or a 4xx that says why/,
+      ],
+      ['no-mail-for-dotted-names', /could not verify temporal-monitor-Synthetic\.Probe-\w+: no mail to/],
+    ] as const) {
+      const target = await startTarget({ generation: 'latest', jwtKey: KEY, smtpUrl: mailpit.smtpUrl, faults: fault });
+      const m = makeMonitor(
+        target.url,
+        testSettings(tempDir(), { TARGET_GENERATION: 'latest', MAIL_WAIT_S: '2' }),
+        target.url,
+        mailpit.inboxUrl,
+      );
+      try {
+        const c = loginOf((await m.monitor.pass()).pass);
+        assert.equal(c.status, 'fail', `${fault}: ${c.message}`);
+        assert.match(c.message, words);
+      } finally {
+        await m.monitor.stop();
+        await target.close();
+      }
+    }
+  } finally {
+    await mailpit.close();
+  }
+});
