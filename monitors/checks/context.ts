@@ -53,6 +53,9 @@ export interface PassContext {
   accountMade?: boolean;
   /** What the pass did about the dedicated account, for the login check's message. */
   accountNote?: string;
+  /** Its mailed link verified it but broke when opened a second time: the login check fails saying so,
+   *  on a retry too (the account, verified, would log in and hide it). */
+  linkProblem?: string;
   fresh?: FreshToken;
   kept: KeptToken[];
   steps: Map<string, TimedStep>;

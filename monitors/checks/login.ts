@@ -29,6 +29,11 @@ async function verifyAccount(ctx: PassContext, account: Account, waitMs: number)
     await verifyByMail(ctx.api, ctx.inbox, account, waitMs);
     return undefined;
   } catch (err) {
+    // Verified by the first open, broken by the second: the account can log in; the link is the bug.
+    if (err instanceof VerificationError && err.stage === 'again') {
+      ctx.linkProblem = err.message;
+      return undefined;
+    }
     if (err instanceof VerificationError) return { status: 'fail', message: `the monitoring account: ${err.message}` };
     throw err;
   }
@@ -154,6 +159,11 @@ export const login: Check = {
     const v = judge(ctx, LoginOk, res);
     drift.push(...v.drift);
     if (!v.ok) return verdict({ status: 'fail', message: v.broken! });
+    if (ctx.linkProblem)
+      return verdict({
+        status: 'fail',
+        message: `the monitoring account ${username} logs in, but ${ctx.linkProblem.replace(/^could not verify \S+ for good: /, '')}`,
+      });
     const { expire } = v.data;
     ctx.fresh = {
       username,
