@@ -106,10 +106,11 @@ test('the service keeps its schedule while the webhook hangs: no tick skipped, /
 
 test('/healthz says late (503) while passes overrun their ticks, and ok again once they keep up', async () => {
   const target = await startTarget({ faults: 'hang' });
-  const m = makeMonitor(target.url, testSettings(tempDir(), { HTTP_TIMEOUT_MS: '2500' }));
+  const m = makeMonitor(target.url, testSettings(tempDir(), { HTTP_TIMEOUT_MS: '4500' }));
   const service = await startService({
     monitor: m.monitor,
-    schedule: '*/2 * * * * *',
+    // A healthy pass takes a little over two seconds (refresh waits two seconds past the login).
+    schedule: '*/3 * * * * *',
     host: '127.0.0.1',
     port: 0,
     logger: createLogger({ level: 'silent' }),
@@ -119,7 +120,7 @@ test('/healthz says late (503) while passes overrun their ticks, and ok again on
     return { code: res.status, body: (await res.json()) as { status: string; late?: string; skippedTicks: number } };
   };
   try {
-    // Each pass waits 2.5 s for a login that never comes, on a two-second schedule: the first pass
+    // Each pass waits 4.5 s for a login that never comes, on a three-second schedule: the first pass
     // run on a tick overruns the next one.
     const end = Date.now() + 15_000;
     let late = await health();
