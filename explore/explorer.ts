@@ -35,7 +35,7 @@ export interface ExploreResult {
   verdicts: { property: Property; failed: boolean; known: number }[];
   /** The kinds of input the run tried (`password:entity`, `login:json`), sorted. */
   covered: string[];
-  /** The corpus tried first: how many inputs, and when it was done (seconds into the search). */
+  /** The corpus tried first: how many inputs, and how long it took (seconds). */
   corpus: { inputs: number; seconds: number };
   /** Why the run stopped before its budget, when it did (a 429, a harness error). */
   stopped?: string;
@@ -176,6 +176,7 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
   // is on top of EXPLORE_RUNS; the whole budget still bounds it.
   let done = false;
   let corpusInputs = 0;
+  const corpusStarted = Date.now();
   // The scenarios whose corpus carries typed text first: a kind of text that breaks logging in shows in
   // the round trips, one that breaks what is stored or mailed in register; token edits and login bodies after.
   const runnable = chosen.filter((s) => !state.get(s)!.skipped).sort((a, b) => corpusRank(a.name) - corpusRank(b.name));
@@ -196,7 +197,7 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
     if (take(s, r)) break;
     if (o.first && r.findings.length) done = true;
   }
-  const corpusSeconds = (Date.now() - started) / 1000;
+  const corpusSeconds = (Date.now() - corpusStarted) / 1000;
 
   for (let pass = 0; pass < SLICES * 4 && !done && !stopped && Date.now() < deadline; pass++) {
     const turn = active();
