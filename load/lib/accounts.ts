@@ -3,9 +3,11 @@
 // Never printed: errors name the account's position, not its password or token.
 import { SharedArray } from 'k6/data';
 import { sleep } from 'k6';
+import exec from 'k6/execution';
 import http, { type ObjectBatchRequest, type Response } from 'k6/http';
 import { API_PATHS } from '../../core/contract.ts';
 import { unverifiedHint } from '../../core/mail/hints.ts';
+import { segmentShare } from './segment.ts';
 
 export interface Credentials {
   username: string;
@@ -51,6 +53,22 @@ export function preProvisionedAccounts(path: string | undefined, json: string | 
     return validAccounts(JSON.parse(open(path as string)), `LOAD_ACCOUNTS_FILE (${path})`);
   });
   return list as unknown as Credentials[];
+}
+
+/**
+ * The part of a pool of `count` this k6 process makes in setup(). A run split into execution segments
+ * (the k6-operator's runners, `npm run load -e LOAD_INSTANCES=N`) runs setup() in every process, so
+ * each takes its segment's share: the accounts registered (and, for credits, logged in) add up to the
+ * pool asked, not the pool times the processes. Unsegmented: all of it.
+ */
+export function ourShare(count: number): { start: number; end: number } {
+  return segmentShare(count, exec.test.options.executionSegment);
+}
+
+/** This process's accounts of a pre-provisioned list (see ourShare). */
+export function ourAccounts(list: readonly Credentials[]): Credentials[] {
+  const { start, end } = ourShare(list.length);
+  return Array.from({ length: end - start }, (_, i) => list[start + i] as Credentials);
 }
 
 /** A staging blip (5xx, no answer) must not sink setup: those are retried a few times. */

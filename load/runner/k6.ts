@@ -15,7 +15,9 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { escapeMarkup } from '../../core/escape.ts';
+import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { textTable } from '../../core/text-table.ts';
+import { instancesLine } from './merge.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,6 +33,8 @@ export interface K6Run {
   output?: 'inherit' | 'pipe';
   /** Environment of the k6 process itself (K6_* options such as the web dashboard's). */
   k6Env?: Record<string, string>;
+  /** Stops k6 as Ctrl-C does (it still writes its summary). */
+  stop?: AbortSignal;
 }
 
 export interface K6Result {
@@ -39,17 +43,17 @@ export interface K6Result {
   stderr: string;
 }
 
+/** `-e KEY=VALUE` for each value given (blank and undefined are left out). */
+export const envArgs = (env: Record<string, string | undefined>): string[] =>
+  Object.entries(env).flatMap(([k, v]) => (v === undefined || v === '' ? [] : ['-e', `${k}=${v}`]));
+
+/** A script under load/ (or an absolute path: an archive). */
+export const scriptPath = (script: string): string => fileURLToPath(new URL(script, new URL('..', import.meta.url)));
+
 export function k6Args(run: Pick<K6Run, 'script' | 'env' | 'args'>): string[] {
-  const e = Object.entries(run.env).flatMap(([k, v]) => (v === undefined || v === '' ? [] : ['-e', `${k}=${v}`]));
+  const e = envArgs(run.env);
   // No usage report (it would phone home), and __ENV holds exactly what we pass.
-  return [
-    'run',
-    '--no-usage-report',
-    '--include-system-env-vars=false',
-    ...(run.args ?? []),
-    ...e,
-    fileURLToPath(new URL(run.script, new URL('..', import.meta.url))),
-  ];
+  return ['run', '--no-usage-report', '--include-system-env-vars=false', ...(run.args ?? []), ...e, scriptPath(run.script)];
 }
 
 /**
@@ -67,6 +71,17 @@ export function goRuntimeEnv(env: NodeJS.ProcessEnv = process.env): Record<strin
   };
 }
 
+/** The pinned k6 (found, or installed with Go); undefined, its reason said on stderr, when there is none (exit 3). */
+export async function k6OrSay(userBin: string | undefined): Promise<string | undefined> {
+  try {
+    return await ensureTool('k6', userBin);
+  } catch (err) {
+    if (!(err instanceof ToolNotFound)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return undefined;
+  }
+}
+
 export async function runK6(run: K6Run): Promise<K6Result> {
   const pipe = run.output === 'pipe';
   const child = execa(run.bin, k6Args(run), {
@@ -82,7 +97,11 @@ export async function runK6(run: K6Run): Promise<K6Result> {
   // Ctrl-C: let k6 stop gracefully (it still writes its summary).
   const forward = (): void => void child.kill('SIGINT');
   process.on('SIGINT', forward);
-  const r = await child.finally(() => process.off('SIGINT', forward));
+  run.stop?.addEventListener('abort', forward);
+  const r = await child.finally(() => {
+    process.off('SIGINT', forward);
+    run.stop?.removeEventListener('abort', forward);
+  });
   // Not started at all (no such binary): an error, as from spawn.
   if (r.exitCode === undefined && r.signal === undefined) throw r;
   return { code: r.exitCode ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -94,6 +113,8 @@ export interface ReportedRun extends K6Run {
   profile: { name: string; describe: string; durationS: number };
   target: string;
   minChecksRate: number;
+  /** Runs k6 writing its summary export to `exportFile` (default: one runK6; load/runner/instances.ts: N processes). */
+  execute?: (run: K6Run, exportFile: string) => Promise<K6Result>;
 }
 
 export interface ReportedResult extends K6Result {
@@ -123,11 +144,10 @@ export async function runReported(run: ReportedRun): Promise<ReportedResult> {
   const exportFile = join(secret, 'export.json');
   try {
     const t0 = performance.now();
-    const r = await runK6({
-      ...run,
-      args: [...(run.args ?? []), '--summary-export', exportFile],
-      k6Env: { ...dashboardEnv(runDir, run.profile), ...run.k6Env },
-    });
+    const k6Run = { ...run, k6Env: { ...dashboardEnv(runDir, run.profile), ...run.k6Env } };
+    const r = run.execute
+      ? await run.execute(k6Run, exportFile)
+      : await runK6({ ...k6Run, args: [...(run.args ?? []), '--summary-export', exportFile] });
     if (!existsSync(exportFile)) return { ...r, runDir };
     const summary = fromK6Export(JSON.parse(readFileSync(exportFile, 'utf8')), {
       script,
@@ -169,6 +189,15 @@ export interface JsonSummary {
   metrics: Record<string, Record<string, number>>;
   /** The dashboard export beside this file, when the profile has one. */
   dashboard?: string;
+  /** A run split over k6 processes (LOAD_INSTANCES): each one's segment and figures (load/runner/merge.ts). */
+  instances?: InstanceFigures[];
+}
+
+export interface InstanceFigures {
+  segment: string;
+  exitCode: number;
+  requests: number;
+  p95Ms?: number;
 }
 
 export interface RunInfo {
@@ -181,12 +210,13 @@ export interface RunInfo {
   minChecksRate: number;
 }
 
-/** k6's --summary-export (the legacy JSON layout k6 v1 still writes). */
-interface K6Export {
+/** k6's --summary-export (the legacy JSON layout k6 v1 still writes); `instances` is the merge's. */
+export interface K6Export {
   metrics: Record<string, Record<string, number | Record<string, boolean>>>;
   root_group: K6Group;
+  instances?: InstanceFigures[];
 }
-interface K6Group {
+export interface K6Group {
   checks: Record<string, { name: string; passes: number; fails: number }> | { name: string; passes: number; fails: number }[];
   groups: Record<string, K6Group> | K6Group[];
 }
@@ -245,6 +275,7 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
     thresholds,
     checks: allChecks(raw.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
     metrics,
+    ...(raw.instances && { instances: raw.instances }),
   };
 }
 
@@ -276,6 +307,7 @@ export function summaryText(s: JsonSummary): string {
     `  thresholds:`,
     ...s.thresholds.map((t) => `    ${t.ok ? '✓' : '✗'} ${t.metric}: ${t.rule} ${t.measured}`),
   ];
+  if (s.instances) lines.push(instancesLine(s.instances));
   const dropped = s.metrics.dropped_iterations?.count;
   if (dropped) lines.push(`  ${dropped} iterations dropped: the VU limit was too low for the rate asked (raise MAX_VUS)`);
   return `${lines.join('\n')}\n`;

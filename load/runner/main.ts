@@ -9,9 +9,9 @@ import { createLogger } from '../../core/logger.ts';
 import { openInbox } from '../../core/mail/index.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
-import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { type AccountsFile, PoolError, prepareAccounts, privateAccountsFile, verifiedPool } from './accounts.ts';
-import { runReported } from './k6.ts';
+import { runInstances } from './instances.ts';
+import { k6OrSay, runReported } from './k6.ts';
 import { testIdTag, validateLoadRun } from './settings.ts';
 
 await runMain(async () => {
@@ -34,16 +34,8 @@ await runMain(async () => {
   let pool: AccountsFile | undefined;
   let target: Awaited<ReturnType<typeof resolveTarget>> | undefined;
   try {
-    let bin: string;
-    try {
-      bin = await ensureTool('k6', s.K6_BIN);
-    } catch (err) {
-      if (err instanceof ToolNotFound) {
-        process.stderr.write(`${err.message}\n`);
-        return 3;
-      }
-      throw err;
-    }
+    const bin = await k6OrSay(s.K6_BIN);
+    if (!bin) return 3;
     try {
       mkdirSync(reportsDir, { recursive: true });
     } catch (err) {
@@ -83,7 +75,10 @@ await runMain(async () => {
       }
     }
     const tag = testIdTag(k6Extra, script, s.LOAD_PROFILE);
-    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid }, `k6 ${profile.describe}`);
+    log.info(
+      { target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid, instances: s.LOAD_INSTANCES },
+      `k6 ${profile.describe}`,
+    );
     const result = await runReported({
       bin,
       script: `${script}.ts`,
@@ -93,6 +88,8 @@ await runMain(async () => {
       profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },
       target: targetLabel(s),
       minChecksRate: criteria.minChecksRate,
+      // LOAD_INSTANCES: k6 processes sharing the run by execution segment, as the k6-operator's runners.
+      execute: s.LOAD_INSTANCES > 1 ? runInstances(s.LOAD_INSTANCES, script) : undefined,
     });
     const verdict = result.code === 0 ? 'passed' : result.code === 99 ? 'thresholds crossed' : 'k6 failed';
     log[result.code === 0 ? 'info' : 'error'](

@@ -17,6 +17,9 @@ import {
   SettingError,
 } from '../lib/settings.ts';
 
+/** The most k6 processes one machine runs for a run (LOAD_INSTANCES). */
+export const MAX_INSTANCES = 16;
+
 export const loadSettingsShape = {
   TARGET_URL: sharedSettings.TARGET_URL,
   TARGET_ENV: sharedSettings.TARGET_ENV,
@@ -38,6 +41,7 @@ export const loadSettingsShape = {
   // Checked by the code the k6 scripts run (lib/settings.ts), before any traffic.
   LOAD_RATE: setting.checked().optional(),
   LOAD_DURATION: setting.checked().optional(),
+  LOAD_WARMUP: setting.checked().optional(),
   LOAD_PRE_VUS: setting.checked().optional(),
   LOAD_MAX_VUS: setting.checked().optional(),
   LOAD_POOL_SIZE: setting.checked().optional(),
@@ -45,6 +49,8 @@ export const loadSettingsShape = {
   LOAD_P99_MS: setting.checked().optional(),
   LOAD_MAX_ERROR_RATE: setting.checked().optional(),
   LOAD_MIN_CHECKS_RATE: setting.checked().optional(),
+  /** k6 processes sharing the run by execution segment, as the k6-operator's `parallelism` runners do (load/runner/instances.ts). */
+  LOAD_INSTANCES: setting.int(1, MAX_INSTANCES).default(1),
   /** Pre-provisioned accounts: a JSON file [{username, password}], or one account below. */
   LOAD_ACCOUNTS_FILE: setting.input().optional(),
   LOAD_USERNAME: setting.text().optional(),
@@ -58,6 +64,7 @@ const LOAD_KNOBS = [
   'LOAD_PROFILE',
   'LOAD_RATE',
   'LOAD_DURATION',
+  'LOAD_WARMUP',
   'LOAD_PRE_VUS',
   'LOAD_MAX_VUS',
   'LOAD_POOL_SIZE',
