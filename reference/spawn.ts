@@ -8,6 +8,8 @@ import { execa } from 'execa';
 
 export interface SpawnedTarget {
   url: string;
+  /** The target's process (npm run capacity pins it to cores of its own and reads its CPU). */
+  pid?: number;
   close(): Promise<void>;
 }
 
@@ -56,7 +58,7 @@ export function spawnTarget(env: Record<string, string> = {}): Promise<SpawnedTa
         clearTimeout(timer);
         child.stdout.removeAllListeners('data');
         child.stdout.resume();
-        resolve({ url: m[1]!, close });
+        resolve({ url: m[1]!, pid: child.pid, close });
       }
     });
     void child.then((r) => {

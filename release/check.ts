@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain, settingsEnv, targetLabel } from '../core/settings.ts';
+import { lastCapacityLine } from '../load/capacity/report.ts';
 import { listRuns } from '../load/runner/k6.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
@@ -137,6 +138,9 @@ await runMain(async () => {
     say(`${r.name} flaky (failed, then passed on a retry):`);
     list(r.flakes);
   }
+  // The last capacity search's knee for this target, beside the verdict (read from its reports, not run now).
+  const capacity = lastCapacityLine(reportsDir, label);
+  if (capacity) say(capacity);
   const earlier = history.slice(0, -1).slice(-5).reverse();
   if (earlier.length) say(`Earlier checks (newest first): ${earlier.map(describeCheck).join(' · ')}`);
   say(

@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import type { z } from 'zod';
 import { describeSetting, SettingsError, type SettingMeta } from '../../core/settings.ts';
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
+import { capacitySettingsShape, validateCapacityRun } from '../../load/capacity/settings.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
 import { exploreSettings, validateExploreSettings } from '../../explore/settings.ts';
@@ -72,6 +73,15 @@ const PROGRAMS: Program[] = [
       withBundledTarget(env);
     },
     command: [process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login']],
+  },
+  {
+    name: 'npm run capacity',
+    shape: { ...capacitySettingsShape, ...targetSettings },
+    validate: (env) => {
+      validateCapacityRun(['login'], env);
+      withBundledTarget(env);
+    },
+    command: [process.execPath, ['--import', 'tsx', 'load/capacity/main.ts', 'login']],
   },
   {
     name: 'npx playwright test',
@@ -310,6 +320,9 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run load', name: 'TARGET_URL', value: () => countingUrl.base.replace('://', `://u:${SECRET}@`) },
     { program: 'npm run load', name: 'REPORTS_DIR', value: () => join(underAFile, 'reports') },
     { program: 'npm run load', name: 'TARGET_FAULTS', value: () => 'drop' },
+    // The capacity search (issue 23): its budget, and the gate it shares with npm run load.
+    { program: 'npm run capacity', name: 'CAPACITY_BUDGET', value: () => '5s' },
+    { program: 'npm run capacity', name: 'TARGET_URL', value: () => countingUrl.base.replace('://', `://u:${SECRET}@`) },
     { program: 'npx playwright test', name: 'TARGET_URL', value: () => `${countingUrl.base}/?token=${SECRET}` },
     { program: 'npx playwright test', name: 'HTTP_MAX_BODY_BYTES', value: () => '99999999999999999999' },
     { program: 'npm start', name: 'TARGET_FAULTS', value: () => 'drop' },
@@ -384,6 +397,7 @@ describe('every setting of every program, with bad values', () => {
         'npm run target',
         'npm run monitor',
         'npm run load',
+        'npm run capacity',
         'npx playwright test',
         'npm run explore',
         'npm start',
