@@ -84,10 +84,17 @@ export function caveats(r: CapacityReport, ctx: CaveatContext): string[] {
       `the knee is above the physical limit: a step's ${r.step.measureS}s were too short for the queue to break the SLO (raise CAPACITY_STEP), ` +
         'or the hash was timed while the machine was busier than during the steps',
     );
+  const at = r.atTargetCpu;
+  if (at && r.physical && at.targetCpu < 0.85 * r.physical.parallel)
+    out.push(
+      `at ${at.rate}/s, the first rate that broke, the target used only ${pct(at.targetCpu)} of its ${r.physical.parallel} core` +
+        `${r.physical.parallel > 1 ? 's' : ''} (${(r.steps.find((s) => s.rate === at.rate)?.cpu?.others ?? 0) > BUSY_MACHINE ? 'other processes took the rest' : 'it was not the CPU that held it back'}): ` +
+        `the limit at that much CPU is ${at.perSecond.toFixed(1)}/s${at.ratio === null ? '' : `, and the knee ${at.ratio.toFixed(2)} × it`}`,
+    );
   const p = r.physical;
   if (p?.hashMsBefore !== undefined && p.hashMsAfter !== undefined && Math.abs(p.hashMsAfter - p.hashMsBefore) > 0.15 * p.hashMsBefore)
     out.push(
-      `the machine's speed changed during the search: one bcrypt hash took ${p.hashMsBefore.toFixed(1)} ms before and ` +
+      `the machine's speed changed during the search: one bcrypt hash took ${p.hashMsBefore.toFixed(1)} ms of CPU before and ` +
         `${p.hashMsAfter.toFixed(1)} ms after (their mean is used)`,
     );
   return out;

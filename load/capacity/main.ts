@@ -18,7 +18,7 @@ import { buildCriteria, LIMITS } from '../lib/settings.ts';
 import { k6OrSay } from '../runner/k6.ts';
 import { type AccountsFile, PoolError, prepareAccounts, privateAccountsFile, verifiedPool } from '../runner/accounts.ts';
 import { allowedCpus, canPin, coreSplit, cpuCount } from './cpu.ts';
-import { bcryptHashMs, loginLimit } from './limit.ts';
+import { bcryptHashMs, limitAtCpu, loginLimit } from './limit.ts';
 import { type CapacityTarget, capacityTarget } from './target.ts';
 import { answerLine, type CapacityReport, summaryText, writeCapacityReports } from './report.ts';
 import { findKnee } from './search.ts';
@@ -73,7 +73,7 @@ await runMain(async () => {
       }
     }
 
-    // The physical limit of login on the bundled target: one bcrypt hash here, the cores the target may use.
+    // The physical limit of login on the bundled target: one bcrypt hash's CPU here, the cores the target may use.
     const knownLimit = !s.TARGET_URL && script === 'login' && !s.TARGET_FAULTS;
     const hashBefore = knownLimit ? await bcryptHashMs() : undefined;
     const targetCores = target.pid !== undefined ? allowedCpus(target.pid) : undefined;
@@ -136,6 +136,15 @@ await runMain(async () => {
         ? { ...loginLimit((hashBefore + hashAfter) / 2, targetCores), hashMsBefore: hashBefore, hashMsAfter: hashAfter }
         : undefined;
     const knee = result.held ?? null;
+    // The CPU the target got where it first broke, and the limit at that much CPU (a shared machine).
+    const firstBroken = result.steps.find((x) => x.rate === result.broke);
+    const atCpu =
+      physical && firstBroken?.cpu?.target !== undefined
+        ? (() => {
+            const perSecond = limitAtCpu(physical, firstBroken.cpu.target);
+            return { rate: firstBroken.rate, targetCpu: firstBroken.cpu.target, perSecond, ratio: knee === null ? null : knee / perSecond };
+          })()
+        : undefined;
     const report: CapacityReport = {
       script,
       target: label,
@@ -150,6 +159,7 @@ await runMain(async () => {
       physicalLimit: physical ? Math.round(physical.perSecond * 10) / 10 : null,
       ...(physical && { physical }),
       ratio: physical && knee !== null ? knee / physical.perSecond : null,
+      ...(physical && atCpu && { atTargetCpu: atCpu }),
       slo: { p95Ms: result.steps.find((x) => x.p95LimitMs !== undefined)?.p95LimitMs, ...slo },
       step: { warmupS: c.CAPACITY_WARMUP, measureS: c.CAPACITY_STEP },
       ...(pinned && { pinned }),

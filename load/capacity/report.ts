@@ -30,6 +30,8 @@ export interface CapacityReport {
   physical?: PhysicalLimit & { hashMsBefore?: number; hashMsAfter?: number };
   /** knee ÷ physicalLimit. */
   ratio: number | null;
+  /** At the first rate that broke, the CPU the target got (cores' worth) and the limit at that much CPU. */
+  atTargetCpu?: { rate: number; targetCpu: number; perSecond: number; ratio: number | null };
   slo: { p95Ms?: number; maxErrorRate: number; minChecksRate: number };
   step: { warmupS: number; measureS: number };
   pinned?: { k6: string; target: string };
@@ -57,7 +59,7 @@ export function answerLine(r: CapacityReport): string {
   const ratio =
     r.ratio !== null && r.physical
       ? `; ${r.ratio.toFixed(2)} × the physical limit of ${f1(r.physical.perSecond)}/s (${r.physical.parallel} hash${r.physical.parallel > 1 ? 'es' : ''} at once ÷ ` +
-        `${f1(r.physical.hashMs)} ms per bcrypt hash at cost 10)`
+        `${f1(r.physical.hashMs)} ms of CPU per bcrypt hash at cost 10)`
       : '';
   const precision = `±${Math.round(r.precision * 100)} %`;
   switch (r.outcome) {

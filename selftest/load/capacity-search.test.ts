@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { caveats } from '../../load/capacity/caveats.ts';
+import { limitAtCpu } from '../../load/capacity/limit.ts';
 import type { CapacityReport } from '../../load/capacity/report.ts';
 import { answerLine, lastCapacityLine } from '../../load/capacity/report.ts';
 import { findKnee, type Limit, type StepVerdict } from '../../load/capacity/search.ts';
@@ -217,9 +218,38 @@ describe('what a search cannot vouch for is said with its figures', () => {
     );
     assert.match(c.join('\n'), /k6 and the target shared the machine's cores \(CAPACITY_PIN=false\)/);
     assert.match(c.join('\n'), /the knee is above the physical limit/);
-    assert.match(c.join('\n'), /one bcrypt hash took 50.0 ms before and 75.0 ms after/);
+    assert.match(c.join('\n'), /one bcrypt hash took 50.0 ms of CPU before and 75.0 ms after/);
     assert.match(caveats(report([]), { ...ctx, bundled: false }).join('\n'), /the target's CPU is not measured/);
     assert.match(caveats(report([]), ctx).join('\n'), /no physical limit from first principles for credits/);
+  });
+
+  it('a target starved of CPU by other processes: the limit at the CPU it got, and the knee against it', () => {
+    const physical = { perSecond: 20, hashMs: 50, parallel: 1, cores: 1 };
+    const c = caveats(
+      report(
+        [
+          step(8, [], { k6: 0.01, target: 0.4, others: 1.5, seconds: 8 }),
+          step(12, ['p95'], { k6: 0.01, target: 0.5, others: 1.5, seconds: 8 }),
+        ],
+        {
+          script: 'login',
+          knee: 8,
+          firstBroken: 12,
+          physicalLimit: 20,
+          ratio: 0.4,
+          physical,
+          atTargetCpu: { rate: 12, targetCpu: 0.5, perSecond: limitAtCpu(physical, 0.5), ratio: 8 / 10 },
+        },
+      ),
+      ctx,
+    );
+    assert.ok(
+      c.includes(
+        'at 12/s, the first rate that broke, the target used only 50% of its 1 core (other processes took the rest): the limit at that much ' +
+          'CPU is 10.0/s, and the knee 0.80 × it',
+      ),
+      c.join('\n'),
+    );
   });
 
   it("the release check's line: the last knee of each script for its target, from the reports, newest first", () => {
@@ -255,7 +285,7 @@ describe('what a search cannot vouch for is said with its figures', () => {
     assert.equal(
       line,
       'login on local: knee 15/s (held at 15/s, broke at 16/s: p95 over the SLO; precision ±5 %); 0.94 × the physical limit of 16.0/s ' +
-        '(1 hash at once ÷ 62.5 ms per bcrypt hash at cost 10)',
+        '(1 hash at once ÷ 62.5 ms of CPU per bcrypt hash at cost 10)',
     );
   });
 });
