@@ -87,8 +87,9 @@ export function caveats(r: CapacityReport, ctx: CaveatContext): string[] {
   const at = r.atTargetCpu;
   if (at && r.physical && at.targetCpu < 0.85 * r.physical.parallel)
     out.push(
-      `at ${at.rate}/s, the first rate that broke, the target used only ${pct(at.targetCpu)} of its ${r.physical.parallel} core` +
-        `${r.physical.parallel > 1 ? 's' : ''} (${(r.steps.find((s) => s.rate === at.rate)?.cpu?.others ?? 0) > BUSY_MACHINE ? 'other processes took the rest' : 'it was not the CPU that held it back'}): ` +
+      `the target got at most ${pct(at.targetCpu)} of its ${r.physical.parallel} core` +
+        `${r.physical.parallel > 1 ? 's' : ''} in a step that broke (at ${at.rate}/s; ` +
+        `${(r.steps.find((s) => s.rate === at.rate)?.cpu?.others ?? 0) > BUSY_MACHINE ? 'other processes took the rest' : 'the CPU was not what held it back'}): ` +
         `the limit at that much CPU is ${at.perSecond.toFixed(1)}/s${at.ratio === null ? '' : `, and the knee ${at.ratio.toFixed(2)} × it`}`,
     );
   const p = r.physical;

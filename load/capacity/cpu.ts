@@ -129,3 +129,25 @@ export function cpuSampler(pids: { k6?: number; target?: number }, everyMs = 250
     },
   };
 }
+
+/**
+ * Waits until a process is (nearly) idle: under `idle` cores' worth over `windowMs`, for at most
+ * `maxMs`. A step that broke leaves the target a queue (requests k6 gave up on are still worked on:
+ * a login's hash once started runs to its end); the next step must not start on top of it.
+ * Returns the milliseconds waited.
+ */
+export async function untilIdle(
+  pid: number,
+  o: { idle?: number; windowMs?: number; maxMs?: number; signal?: AbortSignal } = {},
+): Promise<number> {
+  const { idle = 0.1, windowMs = 500, maxMs = 30_000 } = o;
+  const t0 = performance.now();
+  let before = processCpuS(pid);
+  while (before !== undefined && performance.now() - t0 < maxMs && !o.signal?.aborted) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = processCpuS(pid);
+    if (now === undefined || (now - before) / (windowMs / 1000) < idle) break;
+    before = now;
+  }
+  return performance.now() - t0;
+}

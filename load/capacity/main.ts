@@ -8,6 +8,7 @@
 // 2 bad settings, 3 no k6, 107 k6 could not run a step.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { TemporalClient } from '../../core/client.ts';
 import { createLogger } from '../../core/logger.ts';
@@ -17,7 +18,7 @@ import { runMain, settingsEnv, targetLabel } from '../../core/settings.ts';
 import { buildCriteria, LIMITS } from '../lib/settings.ts';
 import { k6OrSay } from '../runner/k6.ts';
 import { type AccountsFile, PoolError, prepareAccounts, privateAccountsFile, verifiedPool } from '../runner/accounts.ts';
-import { allowedCpus, canPin, coreSplit, cpuCount } from './cpu.ts';
+import { allowedCpus, canPin, coreSplit, cpuCount, untilIdle } from './cpu.ts';
 import { bcryptHashMs, limitAtCpu, loginLimit } from './limit.ts';
 import { type CapacityTarget, capacityTarget } from './target.ts';
 import { answerLine, type CapacityReport, summaryText, writeCapacityReports } from './report.ts';
@@ -87,6 +88,7 @@ await runMain(async () => {
     let stepCost = c.CAPACITY_WARMUP + c.CAPACITY_STEP + 3;
     let p95Hint = criteria.p95Ms ?? 1000;
     let hardStop: NodeJS.Timeout | undefined;
+    const steps: StepFigures[] = [];
     log.info(
       {
         target: label,
@@ -100,6 +102,14 @@ await runMain(async () => {
     const result = await findKnee<StepFigures>(
       { startRate, maxRate: LIMITS.maxRate, precision: c.CAPACITY_PRECISION },
       async (rate) => {
+        const t0 = performance.now();
+        // A step that broke left the target a queue: the next starts once it has worked it off (the
+        // bundled target: its CPU back to idle, within 30 s; another: as long as the slowest answers took).
+        const last = steps.at(-1);
+        if (last?.broke.length) {
+          if (target!.pid !== undefined) await untilIdle(target!.pid, { signal: stop.signal });
+          else await sleep(Math.min(15_000, last.p99Ms ?? 0), undefined, { signal: stop.signal }).catch(() => {});
+        }
         // The budget is a hard bound: a step still running at the deadline is stopped there.
         hardStop = setTimeout(() => stop.abort(), Math.max(0, deadline - performance.now()));
         const step = await runStep(
@@ -119,7 +129,8 @@ await runMain(async () => {
           },
           rate,
         ).finally(() => clearTimeout(hardStop));
-        stepCost = step.seconds;
+        steps.push(step);
+        stepCost = (performance.now() - t0) / 1000;
         p95Hint = step.p95LimitMs ?? p95Hint;
         const verdict = step.stopped ? 'stopped' : step.broke.length ? `broke: ${step.broke.join(', ')}` : 'held';
         process.stdout.write(
@@ -136,13 +147,16 @@ await runMain(async () => {
         ? { ...loginLimit((hashBefore + hashAfter) / 2, targetCores), hashMsBefore: hashBefore, hashMsAfter: hashAfter }
         : undefined;
     const knee = result.held ?? null;
-    // The CPU the target got where it first broke, and the limit at that much CPU (a shared machine).
-    const firstBroken = result.steps.find((x) => x.rate === result.broke);
+    // The most CPU the target got in a step that broke (it was saturated there, at what a shared
+    // machine left it), and the limit at that much CPU.
+    const busiest = result.steps
+      .filter((x) => x.broke.length && x.cpu?.target !== undefined)
+      .sort((a, b) => b.cpu!.target! - a.cpu!.target!)[0];
     const atCpu =
-      physical && firstBroken?.cpu?.target !== undefined
+      physical && busiest
         ? (() => {
-            const perSecond = limitAtCpu(physical, firstBroken.cpu.target);
-            return { rate: firstBroken.rate, targetCpu: firstBroken.cpu.target, perSecond, ratio: knee === null ? null : knee / perSecond };
+            const perSecond = limitAtCpu(physical, busiest.cpu!.target!);
+            return { rate: busiest.rate, targetCpu: busiest.cpu!.target!, perSecond, ratio: knee === null ? null : knee / perSecond };
           })()
         : undefined;
     const report: CapacityReport = {

@@ -30,7 +30,7 @@ export interface CapacityReport {
   physical?: PhysicalLimit & { hashMsBefore?: number; hashMsAfter?: number };
   /** knee ÷ physicalLimit. */
   ratio: number | null;
-  /** At the first rate that broke, the CPU the target got (cores' worth) and the limit at that much CPU. */
+  /** The most CPU the target got in a step that broke (cores' worth), at which rate, and the limit at that much CPU. */
   atTargetCpu?: { rate: number; targetCpu: number; perSecond: number; ratio: number | null };
   slo: { p95Ms?: number; maxErrorRate: number; minChecksRate: number };
   step: { warmupS: number; measureS: number };

@@ -245,7 +245,7 @@ describe('what a search cannot vouch for is said with its figures', () => {
     );
     assert.ok(
       c.includes(
-        'at 12/s, the first rate that broke, the target used only 50% of its 1 core (other processes took the rest): the limit at that much ' +
+        'the target got at most 50% of its 1 core in a step that broke (at 12/s; other processes took the rest): the limit at that much ' +
           'CPU is 10.0/s, and the knee 0.80 × it',
       ),
       c.join('\n'),
