@@ -3,11 +3,14 @@
 // the CPU, cores shared by k6 and the target, a limit that is not known, a machine whose speed changed.
 
 import type { CapacityReport } from './report.ts';
+import type { StepFigures } from './step.ts';
 
 /** k6 is saturated from this share of the cores it may use (it never quite shows 100 %). */
 const SATURATED = 0.9;
-/** A target below this much of one core was not what held the rate back. */
-const IDLE_TARGET = 0.5;
+/** A target below this much of one core was not what held the rate back (unless it was denied the CPU). */
+const IDLE_TARGET = 0.7;
+/** The machine is full when k6, the target and the rest use this share of all its cores. */
+const FULL_MACHINE = 0.9;
 /** Other processes taking more than this (cores' worth, on average) make the figures this moment's. */
 const BUSY_MACHINE = 0.25;
 
@@ -21,7 +24,30 @@ export interface CaveatContext {
   k6Cores: number;
   /** The most VUs a step may have (LOAD_MAX_VUS, or the limit of every run). */
   vuCap: number;
+  /** The machine's cores. */
+  machineCores: number;
   loopbackTarget: boolean;
+}
+
+/** Why k6 dropped iterations in a step, in words: the target too slow for the VUs, the target denied the
+ *  CPU by other processes, or k6 itself the limit (the target had CPU to spare). */
+function droppedWhy(s: StepFigures, ctx: CaveatContext): string {
+  const head = `k6 dropped ${s.dropped} iterations at ${s.rate}/s`;
+  const { k6, target, others } = s.cpu ?? {};
+  if (target !== undefined && target < IDLE_TARGET) {
+    const used = (k6 ?? 0) + target + (others ?? 0);
+    if (used >= FULL_MACHINE * ctx.machineCores)
+      return `${head} while the target used ${pct(target)} of a core and other processes ${pct(others ?? 0)}: the machine was full, the target short of CPU`;
+    return (
+      `${head} while the target used only ${pct(target)} of a core${k6 === undefined ? '' : ` and k6 ${pct(k6)} of its ${ctx.k6Cores}`}, ` +
+      "with CPU to spare: the load generator, not the target, set this limit; more k6 (LOAD_INSTANCES, the k6-operator) would find the target's"
+    );
+  }
+  return (
+    `${head} with ${s.maxVUs >= ctx.vuCap ? `all its ${s.maxVUs} VUs (LOAD_MAX_VUS, at most 500 per run)` : `its ${s.maxVUs} VUs`} busy: ` +
+    `at a mean latency over ${Math.round((1000 * s.maxVUs) / s.rate)} ms they cannot carry ${s.rate}/s` +
+    (s.maxVUs >= ctx.vuCap ? '; more VUs, or k6 processes (LOAD_INSTANCES, the k6-operator), would offer it' : '')
+  );
 }
 
 export function caveats(r: CapacityReport, ctx: CaveatContext): string[] {
@@ -37,23 +63,7 @@ export function caveats(r: CapacityReport, ctx: CaveatContext): string[] {
           : '; the steps above it measured k6 as much as the target'),
     );
   }
-  for (const s of judged.filter((x) => x.broke.includes('dropped') && x.maxVUs >= ctx.vuCap))
-    out.push(
-      `k6 dropped ${s.dropped} iterations at ${s.rate}/s with all its ${s.maxVUs} VUs busy (LOAD_MAX_VUS, at most 500 per run): ` +
-        `at a mean latency over ${Math.round((1000 * s.maxVUs) / s.rate)} ms they cannot carry ${s.rate}/s; more VUs, or k6 processes ` +
-        '(LOAD_INSTANCES, the k6-operator), would offer it',
-    );
-  for (const s of judged.filter(
-    (x) => x.broke.includes('dropped') && x.maxVUs < ctx.vuCap && x.cpu?.target !== undefined && x.cpu.target < IDLE_TARGET,
-  )) {
-    const starved = (s.cpu?.others ?? 0) > BUSY_MACHINE;
-    out.push(
-      `k6 dropped ${s.dropped} iterations at ${s.rate}/s while the target used ${pct(s.cpu!.target!)} of a core: ` +
-        (starved
-          ? `other processes took ${pct(s.cpu!.others!)} meanwhile, so the target was short of CPU rather than k6 of VUs`
-          : `k6 ran out (${s.maxVUs} VUs${(s.cpu?.k6 ?? 0) >= SATURATED * ctx.k6Cores ? ', its CPU' : ''}) before the target did`),
-    );
-  }
+  for (const s of judged.filter((x) => x.broke.includes('dropped'))) out.push(droppedWhy(s, ctx));
   const others = judged.map((s) => s.cpu?.others).filter((x): x is number => x !== undefined);
   const meanOthers = others.reduce((a, b) => a + b, 0) / Math.max(1, others.length);
   if (meanOthers > BUSY_MACHINE)

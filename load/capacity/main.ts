@@ -7,7 +7,7 @@
 // Exit codes: 0 a knee was found (or every rate held), 1 not even 1/s held, 130 stopped by Ctrl-C,
 // 2 bad settings, 3 no k6, 107 k6 could not run a step.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join, resolve } from 'node:path';
 import { TemporalClient } from '../../core/client.ts';
@@ -187,6 +187,7 @@ await runMain(async () => {
       canPin: canPin(),
       k6Cores: pinned ? cpuCount(pinned.k6) : allowedCpus(),
       vuCap: maxVUs,
+      machineCores: availableParallelism(),
       loopbackTarget: s.TARGET_URL !== undefined && isLoopbackUrl(s.TARGET_URL),
     });
     const dir = writeCapacityReports(reportsDir, report);
