@@ -1,5 +1,7 @@
 // The wire: one small interface the client sends through, with a fetch implementation (monitor,
 // scripts) and a Playwright one (tests, so requests land in Playwright's traces and reports).
+// Neither follows a redirect: the API has none, and one is a failure naming where it pointed.
+import { excerpt } from './redact.ts';
 
 export type RequestBody =
   | { kind: 'text'; contentType: string; data: string }
@@ -41,7 +43,7 @@ export function humanBytes(n: number): string {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }
 
-type Kind = 'timeout' | 'refused' | 'reset' | 'cut-off' | 'not-http' | 'too-large' | 'dns' | 'other';
+type Kind = 'timeout' | 'refused' | 'reset' | 'cut-off' | 'not-http' | 'too-large' | 'redirect' | 'dns' | 'other';
 
 /** The request got no usable HTTP answer: refused, reset, dropped mid-answer, not HTTP, too large,
  *  timed out, DNS. Says which, in words. */
@@ -68,6 +70,7 @@ export class TransportError extends Error {
     'cut-off': 'the connection was dropped in the middle of the answer',
     'not-http': 'the answer could not be read as HTTP',
     'too-large': 'the answer was cut at the size limit',
+    redirect: 'the answer was a redirect, which the harness does not follow',
     dns: 'the host name does not resolve',
     other: 'the request failed',
   };
@@ -80,6 +83,17 @@ export class TransportError extends Error {
       { method: req.method, url: req.url },
       `HTTP ${status}${contentType ? `, ${contentType}` : ''}`,
       `the answer was cut at ${humanBytes(limit)}: its body is larger than HTTP_MAX_BODY_BYTES allows`,
+    );
+  }
+
+  /** The answer is a redirect: never followed (it could carry a password, a token or heavy traffic to
+   *  a host nobody named), a failure that says where it pointed. */
+  static redirect(req: Pick<HttpRequest, 'method' | 'url'>, status: number, location: string): TransportError {
+    return new TransportError(
+      'redirect',
+      { method: req.method, url: req.url },
+      `HTTP ${status}`,
+      `the answer was a redirect to ${redirectTarget(location, req.url)}, which the harness does not follow`,
     );
   }
 
@@ -115,6 +129,17 @@ export class TransportError extends Error {
     return new TransportError(kind, { method: req.method, url: req.url }, detail);
   }
 }
+
+/** Where a redirect pointed, as messages show it: resolved against the request, redacted (a URL may
+ *  carry a token or a password), control characters escaped, cut. */
+export function redirectTarget(location: string, base: string): string {
+  const absolute = URL.canParse(location, base) ? new URL(location, base).href : location;
+  return excerpt(absolute, 200);
+}
+
+/** A 3xx with a Location: a redirect (a 304 has none, and is an answer like any other). */
+export const redirectLocation = (status: number, location: string | null | undefined): string | undefined =>
+  status >= 300 && status < 400 && location ? location : undefined;
 
 /** A signal that aborts after `ms` (with a TimeoutError, as AbortSignal.timeout does) or when `also`
  *  aborts, or when abort() is called. The timer is a real one, held until clear(): Node 20's
@@ -157,6 +182,11 @@ export const fetchTransport: Transport = async (req) => {
     res.headers.forEach((v, k) => {
       out[k] = v;
     });
+    const location = redirectLocation(res.status, out.location);
+    if (location) {
+      stop.abort();
+      throw TransportError.redirect(req, res.status, location);
+    }
     const tooLarge = () => {
       stop.abort();
       return TransportError.tooLarge(req, res.status, out['content-type']);

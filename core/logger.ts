@@ -1,6 +1,10 @@
-// pino: JSON lines by default, pretty in a terminal, secrets redacted wherever they sit.
+// pino: JSON lines by default, pretty in a terminal, secrets redacted wherever they sit: the secret
+// fields by path, and every line as a whole (its message and every string in it) by the one text
+// redaction, with the process's known secrets in every form they may take (core/redact.ts). In a
+// terminal, control characters a target sent are shown escaped (core/terminal.ts).
 import pino, { type Logger } from 'pino';
-import { REDACT_PATHS, REDACTED } from './redact.ts';
+import { REDACT_PATHS, REDACTED, redactText } from './redact.ts';
+import { terminalValue } from './terminal.ts';
 
 export interface LoggerOptions {
   level?: string;
@@ -19,6 +23,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     name: opts.name,
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: REDACTED },
+    hooks: { streamWrite: pretty ? (line) => forTerminal(redactText(line)) : (line) => redactText(line) },
   };
   if (pretty)
     return pino({
@@ -29,4 +34,19 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       },
     });
   return opts.destination ? pino(base, opts.destination) : pino(base);
+}
+
+/** A JSON line whose strings pino-pretty will print as they are: each one's control characters
+ *  escaped (a stack keeps its line breaks). JSON escapes C0 characters, so the line itself is safe;
+ *  what it decodes to is not. */
+function forTerminal(line: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
+  if (!/\\u00|\\[nrtbf]|[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(line)) return line;
+  try {
+    return `${JSON.stringify(JSON.parse(line), (key, v) =>
+      typeof v !== 'string' ? v : key === 'stack' ? v.split('\n').map(terminalValue).join('\n') : terminalValue(v),
+    )}\n`;
+  } catch {
+    return line;
+  }
 }

@@ -9,6 +9,7 @@ import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
+import { addKnownSecret } from './redact.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
@@ -275,6 +276,31 @@ function shownValue(name: string, schema: z.ZodType, got: string | undefined): s
   return `got '${got}'`;
 }
 
+/** Settings whose whole value is a secret by their name, whatever their schema says. */
+const SECRET_VALUE_NAME = /(PASSWORD|SECRET|_KEY)$/;
+
+/** Every secret a setting holds becomes one the redactor looks for in this process (core/redact.ts):
+ *  a secret setting's value, and the password of any URL given with credentials (a Pushgateway's, an
+ *  inbox's), alone and as the `user:password` pair a Basic header base64-encodes. */
+function rememberSecrets(shape: z.ZodRawShape, input: Record<string, string>): void {
+  for (const [name, value] of Object.entries(input)) {
+    const meta = describeSetting(shape[name] as z.ZodType);
+    if (meta?.secret || SECRET_VALUE_NAME.test(name)) addKnownSecret(value);
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || !URL.canParse(value)) continue;
+    const url = new URL(value);
+    if (!url.password) continue;
+    const decode = (t: string) => {
+      try {
+        return decodeURIComponent(t);
+      } catch {
+        return t;
+      }
+    };
+    addKnownSecret(decode(url.password));
+    addKnownSecret(`${decode(url.username)}:${decode(url.password)}`);
+  }
+}
+
 /** Validates `env` against `shape`. Empty strings count as unset (an empty line in .env must not defeat a default). */
 export function parseSettings<S extends z.ZodRawShape>(shape: S, env: Env): Readonly<z.infer<z.ZodObject<S>>> {
   const input: Record<string, string> = {};
@@ -291,6 +317,7 @@ export function parseSettings<S extends z.ZodRawShape>(shape: S, env: Env): Read
       problems.push(`${key}: expected one line without control characters (${shownValue(key, schema, value)})`);
     else input[key] = value;
   }
+  rememberSecrets(shape, input);
   const result = z.object(shape).safeParse(input);
   if (!result.success)
     for (const issue of result.error.issues) {

@@ -160,7 +160,8 @@ export class World {
         property: 'answers',
         where: endpoint,
         symptom: err.kind,
-        message: `${endpoint} got no answer: ${TransportError.words[err.kind]}`,
+        // A redirect is an answer, never followed: where it pointed is the finding.
+        message: err.kind === 'redirect' ? `${endpoint}: ${err.phrase}` : `${endpoint} got no answer: ${TransportError.words[err.kind]}`,
       });
     }
     if (res.status === 429)

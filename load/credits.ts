@@ -31,6 +31,10 @@ export const options: Options = {
   // setup() registers and logs in the pool in parallel batches; a slow target takes a while.
   setupTimeout: '120s',
   summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
+  // A redirect is a failure, never followed: k6's default (10) would carry the traffic, passwords
+  // included, to whatever host the target names, past the CONFIRM_TARGET gate. The runner refuses
+  // --max-redirects and K6_MAX_REDIRECTS, which would override this.
+  maxRedirects: 0,
 };
 // No handleSummary: one would replace k6's own end-of-test summary (thresholds with the values they
 // were judged on); `npm run load` writes its reports from k6's --summary-export instead.

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { humanDuration } from '../core/durations.ts';
-import { deadline as timeLimit, TransportError } from '../core/http.ts';
+import { deadline as timeLimit, redirectLocation, redirectTarget, TransportError } from '../core/http.ts';
 import { redactText, redactThenCut } from '../core/redact.ts';
 import { type ActiveWindow, describeWindow } from './maintenance.ts';
 import type { AlertChannel, AlertKind, MonitorState, OwedAlert } from './state.ts';
@@ -352,7 +352,14 @@ export class Alerting {
         // The answer's body is not needed: do not read what a broken receiver might send forever.
         await res.body?.cancel().catch(() => undefined);
         if (res.ok) return true;
-        this.o.logger?.warn({ status: res.status, attempt: n, check: a.check, kind: a.kind }, `${name} answered with an error status`);
+        const location = redirectLocation(res.status, res.headers.get('location'));
+        if (location)
+          this.o.logger?.warn(
+            { status: res.status, attempt: n, check: a.check, kind: a.kind },
+            `${name} answered ${res.status}, a redirect to ${redirectTarget(location, url)}, which is not followed: the alert is not ` +
+              'delivered (fix the URL)',
+          );
+        else this.o.logger?.warn({ status: res.status, attempt: n, check: a.check, kind: a.kind }, `${name} answered with an error status`);
       } catch (err) {
         const reason = reasonOf(err, name, this.o.requestTimeoutMs ?? 10_000);
         this.o.logger?.warn({ reason, attempt: n, check: a.check, kind: a.kind }, `${name} could not be reached: ${reason}`);

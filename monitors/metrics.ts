@@ -3,7 +3,9 @@
 // pushed to a Pushgateway by one-shot runs when MONITOR_PUSHGATEWAY_URL is set.
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
-import { redactThenCut } from '../core/redact.ts';
+import { driftOverflow, MAX_DRIFT_FIELDS } from '../core/judge.ts';
+import { redirectLocation, redirectTarget } from '../core/http.ts';
+import { excerpt } from '../core/redact.ts';
 import { passed, type CheckStatus, type PassResult } from './types.ts';
 
 export interface MetricsOptions {
@@ -18,6 +20,13 @@ export interface MetricsOptions {
 }
 
 const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known'];
+
+/** Most drift series (check, field) kept: every field a server adds is a series for as long as the
+ *  service runs, and a server that adds fresh keys to every answer would otherwise grow /metrics
+ *  and the memory without end (issue 21: 1.5 million series after 15 passes). Fields past the cap
+ *  are counted under the field label MORE_DRIFT_FIELDS. */
+export const MAX_DRIFT_SERIES = 100;
+export const MORE_DRIFT_FIELDS = '(more fields)';
 
 // prom-client (and the OpenTelemetry API it loads) costs about a third of a one-shot pass's start:
 // loaded when metrics are first made, so `--once` without a Pushgateway never loads it.
@@ -38,6 +47,7 @@ export class MonitorMetrics {
   private readonly passDuration;
   private readonly lastPass;
   private readonly driftFields;
+  private readonly driftSeries = new Set<string>();
 
   // What the rules in deploy/prometheus/ and the dashboard read besides the above.
   private readonly failuresInRow;
@@ -114,7 +124,8 @@ export class MonitorMetrics {
       name: 'temporal_monitor_contract_drift_fields',
       help:
         'Fields the contract does not know, seen in answers: +1 per pass, check and field (news, not a failure unless ' +
-        'CONTRACT_STRICT=true)',
+        `CONTRACT_STRICT=true); past ${MAX_DRIFT_SERIES} series, and past ${MAX_DRIFT_FIELDS} fields of one check in one pass, fields are ` +
+        `counted under field="${MORE_DRIFT_FIELDS}"`,
       labelNames: ['check', 'field'],
       registers: r,
     });
@@ -206,12 +217,23 @@ export class MonitorMetrics {
       this.checkDuration.set({ check: c.name }, c.durationMs / 1000);
       this.checkAttempts.inc({ check: c.name }, Math.max(0, c.attempts - 1));
       if (passed(c.status)) this.lastSuccess.set({ check: c.name }, pass.startedAt / 1000);
-      for (const field of c.drift ?? []) this.driftFields.inc({ check: c.name, field });
+      for (const field of c.drift ?? []) this.countDrift(c.name, field);
     }
     for (const s of pass.steps) this.stepSeconds.observe({ step: s.step }, s.ms / 1000);
     this.stepLast.reset();
     for (const s of pass.steps) this.stepLast.set({ step: s.step }, s.ms / 1000);
     if (pass.tokenLifetimeS !== undefined) this.tokenLifetime.set(pass.tokenLifetimeS);
+  }
+
+  /** One drifted field of a check: its own series while there is room, else counted under
+   *  MORE_DRIFT_FIELDS (as are the fields a capped list hides, `… and N more fields`). */
+  private countDrift(check: string, field: string): void {
+    const hidden = driftOverflow(field);
+    const key = `${check}\n${field}`;
+    if (hidden === undefined && (this.driftSeries.has(key) || this.driftSeries.size < MAX_DRIFT_SERIES)) {
+      this.driftSeries.add(key);
+      this.driftFields.inc({ check, field });
+    } else this.driftFields.inc({ check, field: MORE_DRIFT_FIELDS }, hidden ?? 1);
   }
 
   /** Failed passes in a row per check, after a pass was recorded. */
@@ -239,11 +261,24 @@ export class MonitorMetrics {
   async push(url: string, logger?: Logger): Promise<boolean> {
     try {
       const gateway = new (loadPromClient().Pushgateway)(url, { timeout: 10_000 }, this.registry);
-      await gateway.pushAdd({ jobName: 'temporal_monitor', groupings: { target: this.target } });
+      const { resp } = (await gateway.pushAdd({ jobName: 'temporal_monitor', groupings: { target: this.target } })) as {
+        resp: import('node:http').IncomingMessage;
+      };
+      // prom-client takes any status below 400 for success, and follows no redirect: one is a failure.
+      const location = redirectLocation(resp.statusCode ?? 0, resp.headers?.location);
+      if (location) {
+        logger?.warn(
+          { reason: `HTTP ${resp.statusCode}` },
+          `could not push metrics to the Pushgateway: it answered with a redirect to ${redirectTarget(location, url)}, which is ` +
+            'not followed (fix MONITOR_PUSHGATEWAY_URL)',
+        );
+        return false;
+      }
       return true;
     } catch (err) {
-      // prom-client quotes the gateway's whole answer: redacted, then cut (issue 10).
-      logger?.warn({ reason: redactThenCut(String((err as Error)?.message), 300) }, 'could not push metrics to the Pushgateway');
+      // prom-client quotes the gateway's whole answer: redacted (its credentials, in any form, are known
+      // secrets: core/settings.ts), then cut (issue 10).
+      logger?.warn({ reason: excerpt(String((err as Error)?.message), 300) }, 'could not push metrics to the Pushgateway');
       return false;
     }
   }

@@ -8,7 +8,8 @@ import type { Inbox } from '../core/mail/index.ts';
 import { dateHeaderS } from '../core/durations.ts';
 import { TransportError } from '../core/http.ts';
 import { describeKnownIssue, fixedMessage, knownIssueForCheck, type KnownIssue } from '../core/known-issues.ts';
-import { redactText } from '../core/redact.ts';
+import { capDrift } from '../core/judge.ts';
+import { addKnownSecret, redactText } from '../core/redact.ts';
 import { CHECKS } from './checks/index.ts';
 import type { Check, CheckConfig, PassContext, Verdict } from './checks/context.ts';
 import type { MonitorState, TokenChanges } from './state.ts';
@@ -97,7 +98,7 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
     message: scrub(verdict.message + note),
     ...(retried.length ? { retried: retried.map(scrub) } : {}),
     // Field names come from the server: scrubbed like the message (a token echoed as a key).
-    ...(verdict.drift?.length ? { drift: [...new Set(verdict.drift.map(scrub))] } : {}),
+    ...(verdict.drift?.length ? { drift: capDrift([...new Set(verdict.drift.map(scrub))]) } : {}),
     ...(verdict.drop ? { drop: verdict.drop } : {}),
     ...(known ? { knownIssue: describeKnownIssue(known) } : {}),
   };
@@ -143,6 +144,9 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     if (drop) tokens.drop.push(...drop);
     results.push(result);
   }
+  // The passwords of this pass (the dedicated account's, a new one's) are redacted by whoever writes
+  // next: the logs, the alerts, the status page.
+  for (const p of ctx.passwords) addKnownSecret(p);
   const fresh = ctx.fresh;
   const works = results.find((r) => r.name === 'token-works');
   if (fresh && works && passed(works.status) && Number.isFinite(fresh.expireS)) {

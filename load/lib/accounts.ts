@@ -6,6 +6,7 @@ import { sleep } from 'k6';
 import http, { type ObjectBatchRequest, type Response } from 'k6/http';
 import { API_PATHS } from '../../core/contract.ts';
 import { unverifiedHint } from '../../core/mail/hints.ts';
+import { redirectWords } from './checks.ts';
 
 export interface Credentials {
   username: string;
@@ -26,7 +27,8 @@ const registerRequest = (baseUrl: string, c: Credentials & { email_address: stri
   method: 'POST',
   url: `${baseUrl}${API_PATHS.register}`,
   body: { username: c.username, password: c.password, email_address: c.email_address },
-  params: { tags: { name: 'setup:register' }, timeout: timeoutMs },
+  // Its body is never read: k6 keeps no copy of it (a target's endless answer costs no memory here).
+  params: { tags: { name: 'setup:register' }, timeout: timeoutMs, responseType: 'none' },
 });
 
 function validAccounts(parsed: unknown, source: string): Credentials[] {
@@ -85,7 +87,8 @@ export function registerPool(baseUrl: string, count: number, timeoutMs: number):
   answers.forEach((res, i) => {
     if (res.status !== 200)
       throw new Error(
-        `setup: registering load account ${i + 1} of ${count} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}; ` +
+        `setup: registering load account ${i + 1} of ${count} answered ` +
+          `${res.status === 0 ? `nothing (${res.error})` : `${res.status}${redirectWords(res)}`}; ` +
           'give pre-provisioned accounts with LOAD_ACCOUNTS_FILE if this target does not allow registering',
       );
   });
@@ -105,7 +108,7 @@ export function loginPool(baseUrl: string, accounts: readonly Credentials[], tim
     if (typeof token !== 'string' || token === '')
       throw new Error(
         `setup: logging in load account ${i + 1} of ${accounts.length} answered ` +
-          `${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}` +
+          `${res.status === 0 ? `nothing (${res.error})` : `${res.status}${redirectWords(res)}`}${res.status === 200 ? ' without a token' : ''}` +
           `${res.status === 401 ? unverifiedHint(__ENV.TARGET_GENERATION) : ''}`,
       );
     return token;

@@ -12,6 +12,8 @@ import encoding from 'k6/encoding';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { isJsonContentType, JWT_SHAPE, TOKEN_LIFETIME_S } from '../../core/contract.ts';
 import { dateHeaderS, expectedLifetime, humanDuration } from '../../core/durations.ts';
+import { redactText } from '../../core/redact.ts';
+import { terminalValue } from '../../core/terminal.ts';
 
 type Res = RefinedResponse<ResponseType | undefined>;
 
@@ -19,8 +21,16 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 const WARNINGS_PER_VU = 3;
 let warnings = 0;
 
+/** The passwords this VU sends (its pool's): never in a warning, in whatever form a target echoes them. */
+let secrets: readonly string[] = [];
+export function warningSecrets(list: readonly string[]): void {
+  secrets = list;
+}
+
+/** A warning quotes the target's text (a header, a field): redacted, and its control characters
+ *  escaped, so an answer cannot write to the terminal. */
 function warn(what: () => string): void {
-  if (warnings++ < WARNINGS_PER_VU) console.warn(what());
+  if (warnings++ < WARNINGS_PER_VU) console.warn(terminalValue(redactText(what(), secrets)));
 }
 
 /** JSON's Content-Type (core/contract.ts's rule), with gin's exact header as the fast path. */
@@ -33,8 +43,16 @@ const jsonType = (res: Res): boolean => {
 const typeLine = (what: string, res: Res): string =>
   `${what}: the JSON answer says Content-Type '${res.headers['Content-Type'] ?? '(none)'}', expected application/json`;
 
+/** k6 follows no redirect (the scripts' maxRedirects: 0): one is a failure that says where it pointed. */
+export const redirectWords = (res: Pick<Res, 'status' | 'headers'>): string => {
+  const to = res.status >= 300 && res.status < 400 ? res.headers.Location : undefined;
+  return to ? ` (a redirect to ${to.slice(0, 200)}, which is not followed)` : '';
+};
+
 const statusLine = (what: string, res: Res): string =>
-  res.status === 0 ? `${what}: no answer (${res.error || 'connection failed'})` : `${what} answered ${res.status}, expected 200`;
+  res.status === 0
+    ? `${what}: no answer (${res.error || 'connection failed'})`
+    : `${what} answered ${res.status}${redirectWords(res)}, expected 200`;
 
 function jsonBody(res: Res): Record<string, unknown> | undefined {
   if (typeof res.body !== 'string') return undefined;

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { escapeMarkup } from '../../core/escape.ts';
 import { textTable } from '../../core/text-table.ts';
+import { withoutRefusedK6Env } from './k6-env.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -73,7 +74,7 @@ export async function runK6(run: K6Run): Promise<K6Result> {
     stdin: 'ignore',
     stdout: pipe ? 'pipe' : 'inherit',
     stderr: pipe ? 'pipe' : 'inherit',
-    env: { ...goRuntimeEnv(), ...run.k6Env },
+    env: { ...goRuntimeEnv(), ...withoutRefusedK6Env(), ...run.k6Env },
     reject: false,
     stripFinalNewline: false,
     // k6's output at a high rate (warnings per VU, the summary) can pass execa's 100 MB default.

@@ -16,6 +16,7 @@ import {
   type ScriptName,
   SettingError,
 } from '../lib/settings.ts';
+import { k6EnvProblems } from './k6-env.ts';
 
 export const loadSettingsShape = {
   TARGET_URL: sharedSettings.TARGET_URL,
@@ -132,6 +133,9 @@ export function validateLoadRun(argv: readonly string[], baseEnv: Record<string,
   // A bad value in the environment is refused even where -e overrides it (npm start passes
   // -e LOAD_PROFILE=smoke): a setting is wrong wherever it is read.
   parseSettings(loadSettingsShape, baseEnv);
+  // k6 reads its options from the environment too (k6-env.ts).
+  const k6EnvRefused = k6EnvProblems(baseEnv);
+  if (k6EnvRefused.length) throw new SettingsError(k6EnvRefused);
   const env = { ...baseEnv, ...commandLine };
   const s = parseSettings(loadSettingsShape, env);
 
@@ -185,6 +189,7 @@ const K6_REFUSED = new Map<string, string>([
   ['--no-thresholds', "the thresholds are the run's verdict"],
   ['--no-summary', 'the reports are written from the summary'],
   ['--http-debug', 'it prints request headers, Authorization tokens included'],
+  ['--max-redirects', 'the scripts follow no redirect: one could carry the traffic, passwords included, to another host'],
 ]);
 
 /** The k6 flags given after `--` (`npm run load -- credits -- --out experimental-prometheus-rw`), passed

@@ -5,7 +5,7 @@ import type { ApiResponse, TemporalClient } from '../../core/client.ts';
 import type { Generation } from '../../core/contract.ts';
 import type { Inbox } from '../../core/mail/index.ts';
 import { driftLabel, judgeAnswer } from '../../core/judge.ts';
-import { redactText, redactThenCut } from '../../core/redact.ts';
+import { excerpt } from '../../core/redact.ts';
 import type { KeptToken, MonitorState } from '../state.ts';
 import type { CheckName, CheckStatus } from '../types.ts';
 
@@ -99,10 +99,9 @@ export function judge<S extends z.ZodType>(ctx: PassContext, schema: S, res: Api
 /** "HTTP 503: {"code":503,...}" — short, secrets scrubbed, for a failure message. */
 export function describeAnswer(res: ApiResponse, secrets: string[] = []): string {
   const type = res.headers['content-type'] ?? 'no content type';
-  const text = res.text.replace(/\s+/g, ' ').trim();
-  // Redact, then cut: a secret split by the cut would no longer be recognised (issue 10).
-  const shown = redactThenCut(text, 160, secrets);
-  const kind = res.json ? '' : text === '' ? ' with an empty body' : ` with a non-JSON body (${redactText(type, secrets)})`;
+  // Redact, then collapse and cut: a secret altered or split first would no longer be recognised (issues 10, 21).
+  const shown = excerpt(res.text, 160, secrets);
+  const kind = res.json ? '' : shown === '' ? ' with an empty body' : ` with a non-JSON body (${excerpt(type, 100, secrets)})`;
   return `HTTP ${res.status}${kind}${shown ? `: ${shown}` : ''}`;
 }
 

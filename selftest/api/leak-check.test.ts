@@ -150,3 +150,24 @@ test('traces are kept only against the bundled target with no real credentials: 
   assert.equal(allowed({ TARGET_URL: 'https://api.staging.example.com' }), false);
   assert.equal(allowed({ SMOKE_USERNAME: 'someone', SMOKE_PASSWORD: 'real-password' }), false);
 });
+
+test('SMOKE_PASSWORD JSON-escaped, percent-encoded or base64 in a report fails the run too (issue 21)', async () => {
+  const secret = 'Smoke "two  spaces" \\ é';
+  process.env.SMOKE_USERNAME = 'smoke-user';
+  process.env.SMOKE_PASSWORD = secret;
+  try {
+    for (const [name, form] of [
+      ['JSON', JSON.stringify({ message: `bad ${secret}` })],
+      ['percent-encoded', `?p=${encodeURIComponent(secret)}`],
+      ['base64', Buffer.from(`smoke-user:${secret}`).toString('base64')],
+    ] as const) {
+      const r = setup({ 'reports/results.json': form });
+      const { status, printed } = await finish(r);
+      assert.equal(status, 'failed', `${name}: ${form}`);
+      assert.match(printed, /SMOKE_PASSWORD in .*results\.json/);
+    }
+  } finally {
+    delete process.env.SMOKE_USERNAME;
+    delete process.env.SMOKE_PASSWORD;
+  }
+});

@@ -130,6 +130,80 @@ test('a Pushgateway that answers an error: its answer is logged redacted, then c
   }
 });
 
+// Issue 21: a Pushgateway behind an auth proxy whose 401 quoted the Authorization header printed the
+// password and its Basic base64 on stderr. Any URL setting's user:password is a secret to the redactor.
+test("a Pushgateway's credentials never reach the logs, whatever form its 401 quotes them in", async () => {
+  const password = 'push "pw" é+/1';
+  const quoted: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    const auth = req.headers.authorization ?? '';
+    const pair = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString();
+    quoted.push(auth);
+    req.on('end', () =>
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            error: 'unauthorized',
+            authorization: auth,
+            header: `Authorization: ${auth}`,
+            as_sent: pair,
+            url: encodeURIComponent(pair),
+          }),
+        ),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://qa:${encodeURIComponent(password)}@127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const r = await monitorOnce([], { MONITOR_PUSHGATEWAY_URL: url });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(quoted.length, 1, 'the push was sent, with its credentials');
+    assert.match(r.stderr, /could not push metrics to the Pushgateway/);
+    const basic = Buffer.from(`qa:${password}`).toString('base64');
+    for (const s of [password, JSON.stringify(password).slice(1, -1), encodeURIComponent(password), basic, basic.slice(4, -4)])
+      assert.ok(!r.stderr.includes(s) && !r.stdout.includes(s), `${s} in the output:\n${r.stderr}`);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
+
+test('a Pushgateway that answers with a redirect: not followed, a failure naming where it pointed', async () => {
+  let followed = 0;
+  const elsewhere = createServer((_req, res) => {
+    followed++;
+    res.end();
+  });
+  await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+  const to = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/metrics/job/x`;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(307, { location: to }).end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  let logs = '';
+  const logger = createLogger({
+    level: 'warn',
+    format: 'json',
+    destination: new Writable({
+      write(chunk, _enc, cb) {
+        logs += chunk.toString();
+        cb();
+      },
+    }),
+  });
+  try {
+    const pushed = await new MonitorMetrics('selftest').push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger);
+    assert.equal(pushed, false, 'a redirect counted as a push');
+    assert.equal(followed, 0);
+    assert.match(logs, new RegExp(`Pushgateway: it answered with a redirect to ${to}, which is not followed`));
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+    await new Promise<void>((r) => elsewhere.close(() => r()));
+  }
+});
+
 test('each run writes the status page', async () => {
   const dir = tempDir();
   const page = join(dir, 'status.html');
