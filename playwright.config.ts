@@ -5,10 +5,13 @@
 // TARGET_URL unset: webServer starts the bundled reference target on a free loopback port, and for
 // TARGET_GENERATION=latest a Mailpit next to it (the target's SMTP server, the tests' inbox).
 import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ensureTool } from './core/go-tools.ts';
 import { mailpitArgs } from './core/mail/mailpit-process.ts';
 import { freePort } from './core/ports.ts';
+import { isSymlink } from './core/safe-write.ts';
 import { SettingsError } from './core/settings.ts';
 import { inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
 
@@ -25,6 +28,15 @@ function settingsOrExit(checkFaults?: Parameters<typeof loadTestSettings>[0]) {
     throw err;
   }
 }
+
+/** The files in a folder (none when it is not there). */
+const listed = (dir: string): string[] => {
+  try {
+    return readdirSync(dir).map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+};
 
 /** The projects asked for on the command line (`--project=x`, `--project x`); none = all of them. */
 function projectsAsked(argv: readonly string[]): string[] {
@@ -67,6 +79,11 @@ const mailpit = s.TEST_MAILPIT;
 const mailpitBin = mailpit && inRunner ? await ensureTool('mailpit') : 'mailpit';
 
 const reports = s.REPORTS_DIR;
+// Playwright's reporters write their files with plain writes, which follow a symbolic link: a link
+// where one of them will write is removed first, never written through (core/safe-write.ts does the
+// same for the harness's own files). The html report and test-results/ are folders Playwright empties.
+const reportFiles = [`${reports}/junit.xml`, `${reports}/results.json`, ...listed(`${reports}/blob`)];
+if (inRunner) for (const file of reportFiles.filter(isSymlink)) rmSync(file);
 const leakCheck: ReporterDescription = ['./fixtures/leak-check-reporter.ts'];
 // Every run writes the HTML report (`npx playwright show-report reports/html` opens it). CI adds the
 // blob report, which `npx playwright merge-reports --config merge.config.ts <blobs>` merges after a
@@ -86,6 +103,8 @@ const reporter: ReporterDescription[] = [
 
 export default defineConfig({
   testDir: 'tests',
+  // Traces, error contexts and attachments go with the run's other reports, not into the repository.
+  outputDir: `${reports}/test-results`,
   // Tests are independent (each makes its own account), so they run in parallel; the flow story is
   // one test with steps.
   fullyParallel: true,

@@ -40,7 +40,6 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
  *  escaped (a stack keeps its line breaks). JSON escapes C0 characters, so the line itself is safe;
  *  what it decodes to is not. */
 function forTerminal(line: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this looks for
   if (!/\\u00|\\[nrtbf]|[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(line)) return line;
   try {
     return `${JSON.stringify(JSON.parse(line), (key, v) =>

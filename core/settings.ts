@@ -10,6 +10,7 @@ import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
 import { addKnownSecret } from './redact.ts';
+import { isSymlink } from './safe-write.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
@@ -71,6 +72,9 @@ const rangeText = (what: string, min: number, max: number) => `expected ${what} 
 /** Where a path can be written: the nearest folder that exists must be a writable folder. */
 function writableProblem(path: string, expect: 'dir' | 'file'): string | undefined {
   const abs = resolve(path);
+  // A file is never written through a link (it could point anywhere: /etc/passwd was chmod-ed once).
+  if (expect === 'file' && isSymlink(abs))
+    return "it is a symbolic link, and the harness writes no file through a link (give the real file's path)";
   if (existsSync(abs)) {
     const st = statSync(abs);
     if (expect === 'dir' && !st.isDirectory()) return 'expected a folder, but it names a file';

@@ -13,6 +13,7 @@ import { isLoopbackUrl } from '../core/loopback.ts';
 import { redactText } from '../core/redact.ts';
 import { parseCommandLine, runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { resolveTarget } from '../core/target.ts';
+import { terminalText } from '../core/terminal.ts';
 import { type ExploreResult, explore, parseCounterexample, SCENARIOS } from './explorer.ts';
 import { textReport, toFile, writeFindings } from './report.ts';
 import { upgradeAllowed, validateExploreSettings } from './settings.ts';
@@ -47,7 +48,8 @@ await runMain(async () => {
     }
   const seed = s.EXPLORE_SEED ?? randomInt(2 ** 31);
   const runId = randomBytes(4).toString('hex').slice(0, 6);
-  const say = (line: string) => process.stdout.write(`${redactText(line)}\n`);
+  // Findings quote the target: redacted, and control characters shown escaped (core/terminal.ts).
+  const say = (line: string) => process.stdout.write(`${terminalText(redactText(line))}\n`);
 
   const resolved = await resolveTarget(s);
   const inboxUrl = resolved.inboxUrl ?? s.MAIL_INBOX_URL;

@@ -10,7 +10,7 @@ import { fetchTransport, TransportError, type Transport } from '../core/http.ts'
 import { driftLabel, judgeAnswer, secretProblems } from '../core/judge.ts';
 import type { Inbox } from '../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../core/mail/verify.ts';
-import { redactText } from '../core/redact.ts';
+import { excerpt } from '../core/redact.ts';
 import { accountName } from '../core/accounts.ts';
 import { type Failure, PastTheStep, type Property, StepFailed, symptomKey, Throttled } from './properties.ts';
 import { HIDDEN_PASSWORD_BYTES } from './text.ts';
@@ -72,9 +72,9 @@ const maskNames = (s: string): string => s.replace(/hx-[a-z0-9]+-\d+[^\s'"]*/g, 
 /** "500 with an empty body", "400 'username not present'", "200 with a body that is not JSON (text/html, 1 kB)". */
 export function describeAnswer(res: ApiResponse): string {
   const text = bodyText(res);
-  if (text !== undefined) return `${res.status} '${redactText(text).slice(0, 120)}'`;
+  if (text !== undefined) return `${res.status} '${excerpt(text, 120)}'`;
   if (res.text === '') return `${res.status} with an empty body`;
-  if (!res.json) return `${res.status} with a body that is not JSON (${res.headers['content-type'] ?? 'no Content-Type'})`;
+  if (!res.json) return `${res.status} with a body that is not JSON (${excerpt(res.headers['content-type'] ?? 'no Content-Type', 100)})`;
   return String(res.status);
 }
 
@@ -252,7 +252,7 @@ export class World {
       throw new StepFailed({
         property,
         ...at,
-        symptom: o.symptom ?? `answered ${res.status} '${maskNames(got ?? '')}', expected '${outcome.text}'`,
+        symptom: o.symptom ?? `answered ${res.status} '${maskNames(excerpt(got ?? '', 120))}', expected '${outcome.text}'`,
         message: `${step} answered ${describeAnswer(res)}, expected ${wanted}${context}`,
       });
     if (!o.more) this.passed(step);

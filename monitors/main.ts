@@ -8,6 +8,7 @@ import { resolveTarget } from '../core/target.ts';
 import { Monitor } from './monitor.ts';
 import { validateMonitorSettings } from './settings.ts';
 import { MonitorState } from './state.ts';
+import { stateFileError } from './state-file.ts';
 import { summaryJson, summaryTable } from './summary.ts';
 
 const USAGE = `usage: npm run monitor [-- --once [--json] | --forget-tokens | --help]
@@ -41,7 +42,7 @@ runMain(async () => {
   try {
     state = new MonitorState(s.MONITOR_DB);
   } catch (err) {
-    throw new SettingsError([`MONITOR_DB: cannot open the state file '${s.MONITOR_DB}' (${(err as Error).message})`]);
+    throw new SettingsError([`MONITOR_DB: ${stateFileError(s.MONITOR_DB, err).message}`]);
   }
 
   if (args.has('--forget-tokens')) {
@@ -85,7 +86,11 @@ runMain(async () => {
 
   if (once) {
     try {
-      const { pass, delivery } = await monitor.pass();
+      // A state file found damaged (or locked) only now, mid-pass, is still a bad MONITOR_DB, not a failed check.
+      const { pass, delivery } = await monitor.pass().catch((err: unknown) => {
+        if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw err;
+        throw new SettingsError([`MONITOR_DB: ${stateFileError(s.MONITOR_DB, err).message}`]);
+      });
       process.stdout.write(args.has('--json') ? summaryJson(pass, shownUrl(target.url)) : summaryTable(pass, shownUrl(target.url)));
       // Bounded by MONITOR_ALERT_TIMEOUT_MS; what is not delivered stays owed for the next run.
       await delivery;

@@ -10,6 +10,7 @@ import { TransportError } from '../core/http.ts';
 import { describeKnownIssue, fixedMessage, knownIssueForCheck, type KnownIssue } from '../core/known-issues.ts';
 import { capDrift } from '../core/judge.ts';
 import { addKnownSecret, redactText } from '../core/redact.ts';
+import { terminalValue } from '../core/terminal.ts';
 import { CHECKS } from './checks/index.ts';
 import type { Check, CheckConfig, PassContext, Verdict } from './checks/context.ts';
 import type { MonitorState, TokenChanges } from './state.ts';
@@ -87,7 +88,9 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
   }
   const attempts = Math.min(n, retries + 1);
   if (known) verdict = asKnown(verdict, known);
-  const scrub = (t: string) => redactText(t, ctx.secrets);
+  // Redacted, and one line whatever the target sent: its control characters shown escaped in the
+  // table, the history, the page and the alerts alike (core/terminal.ts).
+  const scrub = (t: string) => terminalValue(redactText(t, ctx.secrets));
   const note =
     retried.length && verdict.status !== 'fail' ? ` (after ${retried.length} failed attempt${retried.length > 1 ? 's' : ''})` : '';
   return {

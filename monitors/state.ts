@@ -1,10 +1,9 @@
 // The monitor's memory, in one SQLite file: pass history, the dedicated account, the tokens kept for
 // the across-runs check, and alert state. WAL + one transaction per pass, so a crash mid-write leaves
 // the previous state whole. The file holds secrets (a password, tokens): created 0600, never reported.
-import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import type { Account } from '../core/accounts.ts';
+import { openStateDatabase, stateFileError } from './state-file.ts';
 import type { CheckName, CheckResult, CheckStatus, PassResult, StepTiming } from './types.ts';
 
 export type { Account };
@@ -122,28 +121,26 @@ const ADDED_COLUMNS: Array<[table: string, column: string, type: string]> = [
   ['check_results', 'drift', 'TEXT'],
 ];
 
-/** Creates the file (and its folder) readable by its owner only, before SQLite opens it. */
-function createPrivate(path: string): void {
-  if (path === ':memory:') return;
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
-  chmodSync(path, 0o600);
-}
-
 export class MonitorState {
   private readonly db: Database.Database;
 
+  /** Throws StateFileError (a bad MONITOR_DB) for a file that is a link, damaged, not SQLite or locked. */
   constructor(readonly path: string) {
-    createPrivate(path);
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    for (const [table, column, type] of ADDED_COLUMNS) {
-      const has = (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
-      if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    // Checked, and made readable by its owner only, before anything is written (state-file.ts).
+    this.db = openStateDatabase(path);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+      for (const [table, column, type] of ADDED_COLUMNS) {
+        const has = (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
+        if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      }
+    } catch (err) {
+      this.db.close();
+      throw stateFileError(path, err);
     }
   }
 

@@ -5,9 +5,9 @@
 // the service (which adds an auto-refresh). It holds no secret: messages were scrubbed when the checks
 // produced them. The charts are drawn in the browser (monitors/status-page-client.js) from the
 // history embedded as JSON, so the page stays small and quick with 10 000 passes.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileReplacing } from '../core/safe-write.ts';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { humanDuration, rfc3339 } from '../core/durations.ts';
 import { escapeMarkup } from '../core/escape.ts';
 import { testsOf, type KnownIssue } from '../core/known-issues.ts';
@@ -293,10 +293,8 @@ ${a.client}
   );
 }
 
-/** Writes the page atomically (temp file + rename), so a reader never sees half a page. */
+/** Writes the page atomically (temp file + rename), so a reader never sees half a page, and never
+ *  through a symbolic link (core/safe-write.ts). */
 export function writeStatusPage(path: string, html: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, path);
+  writeFileReplacing(path, html);
 }

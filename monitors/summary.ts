@@ -1,5 +1,7 @@
-// The one-shot run's stdout: a table for people, or JSON for machines. Messages are already scrubbed.
+// The one-shot run's stdout: a table for people, or JSON for machines. Messages are already scrubbed,
+// and their control characters escaped (pass.ts); the table is made safe for a terminal once more as a whole.
 import { textTable } from '../core/text-table.ts';
+import { terminalText } from '../core/terminal.ts';
 import type { PassResult } from './types.ts';
 
 export function summaryTable(p: PassResult, url: string): string {
@@ -31,7 +33,7 @@ export function summaryTable(p: PassResult, url: string): string {
   );
   for (const c of known) lines.push(`known: ${c.name}: ${c.knownIssue ?? ''}`);
   if (drift.length) lines.push(`drift: ${drift.length} field(s) the contract does not know: ${drift.join(', ')}`);
-  return `${lines.join('\n')}\n`;
+  return terminalText(`${lines.join('\n')}\n`);
 }
 
 export function summaryJson(p: PassResult, url: string): string {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain, settingsEnv, targetLabel } from '../core/settings.ts';
+import { terminalText } from '../core/terminal.ts';
 import { listRuns } from '../load/runner/k6.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
@@ -48,7 +49,8 @@ await runMain(async () => {
     `the bundled reference target (each part starts its own on a free loopback ` +
       `port${s.TARGET_GENERATION === 'latest' ? ', with a Mailpit next to it' : ''}; faults: ${s.TARGET_FAULTS ?? 'none'})`;
   const generation = `generation: ${s.TARGET_GENERATION}${s.TARGET_GENERATION === 'latest' ? ' (e-mail verification mandatory)' : ''}`;
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  // What the parts print comes back through here: control characters escaped but their colours (core/terminal.ts).
+  const say = (line: string) => process.stdout.write(`${terminalText(line, { colors: true })}\n`);
   const show = (part: string) => (line: string) => line.trim() && say(`  ${part.padEnd(7)} │ ${redactText(line)}`);
   const list = (items: Finding[], max = 10) => {
     for (const f of items.slice(0, max)) {

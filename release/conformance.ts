@@ -15,6 +15,7 @@ import { startMailpit } from '../core/mail/mailpit-process.ts';
 import { openInbox } from '../core/mail/index.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain } from '../core/settings.ts';
+import { terminalText } from '../core/terminal.ts';
 import { textTable } from '../core/text-table.ts';
 import { startTarget } from '../reference/server.ts';
 import { CASES, freshAccounts, type Side } from './conformance/cases.ts';
@@ -47,7 +48,8 @@ const known = (d: Difference) => KNOWN_DIFFERENCES.find((k) => k.case.test(d.cas
 await runMain(async () => {
   const { values } = parseArgs({ options: { json: { type: 'boolean' } } });
   const s = validateConformance();
-  const out = (line: string) => !values.json && process.stdout.write(`${line}\n`);
+  // The server's answers are quoted: their control characters shown escaped (core/terminal.ts).
+  const out = (line: string) => !values.json && process.stdout.write(`${terminalText(line)}\n`);
   const realApi = new TemporalClient({ baseUrl: s.TARGET_URL!, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
   // The realm is configuration, not behaviour: the reference takes the real server's.
   let probe: Awaited<ReturnType<TemporalClient['creditsAvailable']>>;
@@ -55,7 +57,7 @@ await runMain(async () => {
     probe = await realApi.creditsAvailable(undefined);
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
-    process.stderr.write(`conformance: the server at TARGET_URL does not answer: ${err.message}\n`);
+    process.stderr.write(`${terminalText(`conformance: the server at TARGET_URL does not answer: ${err.message}`)}\n`);
     return 1;
   }
   const realm = /^JWT realm=(.+)$/.exec(probe.headers['www-authenticate'] ?? '')?.[1] ?? 'temporal-reference';

@@ -1,7 +1,8 @@
 // The trend of release checks: one JSON line per check in REPORTS_DIR/release-history.jsonl (the
 // verdict, its time, what failed), read back for the last few. Small on purpose: the newest 200 are
 // kept. A line that does not parse (a run killed mid-write) is skipped, never fatal.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { isSymlink, writeFileReplacing } from '../core/safe-write.ts';
 import { join } from 'node:path';
 
 export const HISTORY_FILE = 'release-history.jsonl';
@@ -26,7 +27,8 @@ const isRecord = (x: unknown): x is CheckRecord =>
 
 export function readHistory(reportsDir: string): CheckRecord[] {
   const file = join(reportsDir, HISTORY_FILE);
-  if (!existsSync(file)) return [];
+  // A link is not this folder's history: not read (it is replaced by the next check).
+  if (!existsSync(file) || isSymlink(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .flatMap((line) => {
@@ -39,21 +41,12 @@ export function readHistory(reportsDir: string): CheckRecord[] {
     });
 }
 
-/** Appends one check; past KEEP lines the file is rewritten with the newest (replaced atomically). */
+/** Adds one check, keeping the newest KEEP: the file is rewritten whole and renamed into place (a
+ *  torn line of a killed run dropped), never appended to through a symbolic link (core/safe-write.ts). */
 export function appendHistory(reportsDir: string, rec: CheckRecord): CheckRecord[] {
-  mkdirSync(reportsDir, { recursive: true });
-  const file = join(reportsDir, HISTORY_FILE);
-  // After a torn last line, start on a new one so this record stays whole.
-  const torn = existsSync(file) && !readFileSync(file, 'utf8').endsWith('\n') && readFileSync(file, 'utf8').length > 0;
-  appendFileSync(file, `${torn ? '\n' : ''}${JSON.stringify(rec)}\n`);
-  const all = readHistory(reportsDir);
-  if (all.length > KEEP) {
-    const kept = all.slice(-KEEP);
-    writeFileSync(`${file}.tmp`, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    renameSync(`${file}.tmp`, file);
-    return kept;
-  }
-  return all;
+  const kept = [...readHistory(reportsDir), rec].slice(-KEEP);
+  writeFileReplacing(join(reportsDir, HISTORY_FILE), kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  return kept;
 }
 
 /** "GO 30.5 s", "NO-GO 42.3 s, 2 failed (monitor pass)": one check in words. */

@@ -16,7 +16,8 @@
 //   --strict                     every run with CONTRACT_STRICT=true (so does CONTRACT_STRICT=true in the environment)
 // A harmless fault (an added field: `driftShownBy` in the catalog) must fail nothing: every part runs,
 // must pass, and the parts named must report the drift; with --strict those parts must fail on it.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { writeFileReplacing } from '../core/safe-write.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +31,10 @@ import { textTable } from '../core/text-table.ts';
 import { neverFailed } from './proven.ts';
 import { md, matrixMarkdown } from './table.ts';
 import { brokenRun, combine, PARTS, runExplore, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
+import { terminalText } from '../core/terminal.ts';
+
+/** The matrix quotes what each run reported: control characters shown escaped, colours kept (core/terminal.ts). */
+const print = (text: string): boolean => process.stdout.write(terminalText(text, { colors: true }));
 
 // The across-runs check needs a token to expire between two passes: a 3 s lifetime, 1 s tolerance,
 // for the runs that exercise it (the clean target and the fault it exists for). The others keep 24 h.
@@ -300,7 +305,7 @@ await runMain(async () => {
   const waitingRuns = jobs.filter(waits);
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
-  process.stdout.write(
+  print(
     `Detection matrix: ${faults.length} faults × ${parts.join(', ')} × generations ${generations.join(', ')} — ${jobs.length} ` +
       `runs, ${jobsAtOnce} at a time${strict ? ' (CONTRACT_STRICT=true: added fields must fail)' : ''}\n`,
   );
@@ -320,7 +325,7 @@ await runMain(async () => {
       done++;
       const verdict = progressWord(wanted(job.fault, job.part, strict), result);
       const detail = !result.ok ? (result.failures[0]?.title ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
-      process.stdout.write(
+      print(
         `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ` +
           `${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} ` +
           `s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
@@ -360,7 +365,7 @@ await runMain(async () => {
   }
   const header = ['fault', ...columns.map((c) => c.title), 'first failure seen'];
   // The terminal shows the verdicts; the first failure seen goes to the Markdown table.
-  process.stdout.write(
+  print(
     `\n${textTable(
       header.slice(0, -1),
       rows.map((r) => r.slice(0, -1)),
@@ -372,7 +377,7 @@ await runMain(async () => {
       for (const { generation, part } of columns) {
         const c = cells.get(cellKey({ generation, fault, part }));
         if (!c || c.result.ok) continue;
-        process.stdout.write(
+        print(
           `\n${fault} → ${part} (${generation}): ${c.result.failures.length} ` +
             `failing\n${c.result.failures.map((f) => `    ${f.title}`).join('\n')}\n`,
         );
@@ -403,7 +408,7 @@ await runMain(async () => {
       })
     : [];
   for (const u of unproven) {
-    process.stdout.write(
+    print(
       u.checks.length
         ? `\n✖ ${u.title}: ${u.checks.length} of ${u.ran} checks failed under no fault (not shown to be able to ` +
             `fail):\n${u.checks.map((c) => `    ${c}`).join('\n')}\n`
@@ -428,13 +433,13 @@ await runMain(async () => {
 
   const doc = matrixMarkdown(header, rows, provenLine, { strict, generations });
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${doc}\n_This run: ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s._\n`);
-  process.stdout.write(`\nMarkdown written to ${out}\n`);
+  writeFileReplacing(out, `${doc}\n_This run: ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s._\n`);
+  print(`\nMarkdown written to ${out}\n`);
   if (values['write-docs']) {
-    writeFileSync(DOCS_TABLE, doc);
-    process.stdout.write(`and to ${DOCS_TABLE}\n`);
+    writeFileReplacing(DOCS_TABLE, doc);
+    print(`and to ${DOCS_TABLE}\n`);
   }
-  process.stdout.write(
+  print(
     `\n${
       problems
         ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, a clean target failed, ` +

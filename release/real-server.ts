@@ -15,6 +15,7 @@ import { knownIssuesInForce } from '../core/known-issues.ts';
 import { OutboxInbox } from '../core/mail/outbox.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain } from '../core/settings.ts';
+import { terminalText } from '../core/terminal.ts';
 import { exec } from './exec.ts';
 import { brokenRun, runConformance, runExplore, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 import { PROJECTS } from './settings.ts';
@@ -90,7 +91,7 @@ export const REAL_SERVER_PARTS: RealServerPart[] = [
 const secrets: string[] = [];
 /** Every line goes out redacted: the kit's words and start.sh's line name the outbox as
  *  amqp://user:password@…, and a part's failure may quote what it was given. */
-const say = (line: string) => process.stdout.write(`${redactText(line, secrets)}\n`);
+const say = (line: string) => process.stdout.write(`${terminalText(redactText(line, secrets), { colors: true })}\n`);
 
 await runMain(async () => {
   const s = validateRealServer();

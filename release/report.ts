@@ -1,7 +1,8 @@
 // One HTML page for the release check: the verdict, the summary table, what failed (with each
 // failed test's scrubbed error), what was flaky, the trend of the last checks, the latest heavy k6
 // runs with their dashboards, and links to each part's own report. Every text passes through redactText.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileReplacing } from '../core/safe-write.ts';
 import { dirname, relative, resolve } from 'node:path';
 import { redactText } from '../core/redact.ts';
 import type { Finding, PartResult } from './parts.ts';
@@ -187,6 +188,6 @@ ${r.loadRuns
 ${links.map((l) => `<li><a href="${href(l.path)}">${esc(l.label)}</a></li>`).join('\n')}
 </ul></body></html>
 `;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(file, html);
+  // Never through a link at index.html (core/safe-write.ts).
+  writeFileReplacing(file, html);
 }

@@ -46,7 +46,7 @@ const typeLine = (what: string, res: Res): string =>
 /** k6 follows no redirect (the scripts' maxRedirects: 0): one is a failure that says where it pointed. */
 export const redirectWords = (res: Pick<Res, 'status' | 'headers'>): string => {
   const to = res.status >= 300 && res.status < 400 ? res.headers.Location : undefined;
-  return to ? ` (a redirect to ${to.slice(0, 200)}, which is not followed)` : '';
+  return to ? ` (a redirect to ${terminalValue(to.slice(0, 200))}, which is not followed)` : '';
 };
 
 const statusLine = (what: string, res: Res): string =>

@@ -9,13 +9,15 @@
 // and points REPORTS_DIR/load/latest at it. k6's export holds setup()'s data (our tokens): it goes to
 // a private temp folder, is read once and removed; nothing from setup_data is ever written.
 // Exit codes are k6's: 0 passed, 99 thresholds crossed, 107 script error (such as a refused setting).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { escapeMarkup } from '../../core/escape.ts';
+import { writeFileReplacing } from '../../core/safe-write.ts';
 import { textTable } from '../../core/text-table.ts';
+import { terminalText } from '../../core/terminal.ts';
 import { withoutRefusedK6Env } from './k6-env.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -142,7 +144,7 @@ export async function runReported(run: ReportedRun): Promise<ReportedResult> {
     writeRunReports(runDir, summary);
     linkLatest(run.reportsDir, runDir);
     // Beside k6's own summary (printed above by k6), the harness's table.
-    if (run.output !== 'pipe') process.stdout.write(`\n${summaryText(summary)}  reports: ${runDir}\n`);
+    if (run.output !== 'pipe') process.stdout.write(terminalText(`\n${summaryText(summary)}  reports: ${runDir}\n`));
     return { ...r, runDir, summary };
   } finally {
     rmSync(secret, { recursive: true, force: true });
@@ -342,9 +344,9 @@ export function linkLatest(reportsDir: string, runDir: string): void {
 
 export function writeRunReports(runDir: string, s: JsonSummary): void {
   if (existsSync(join(runDir, 'dashboard.html'))) s.dashboard = 'dashboard.html';
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(s, null, 2)}\n`);
-  writeFileSync(join(runDir, 'junit.xml'), junitXml(s));
-  writeFileSync(join(runDir, 'summary.txt'), summaryText(s));
+  writeFileReplacing(join(runDir, 'summary.json'), `${JSON.stringify(s, null, 2)}\n`);
+  writeFileReplacing(join(runDir, 'junit.xml'), junitXml(s));
+  writeFileReplacing(join(runDir, 'summary.txt'), summaryText(s));
 }
 
 export function readSummary(runDir: string): JsonSummary | undefined {

@@ -9,6 +9,7 @@ import { createLogger } from '../../core/logger.ts';
 import { openInbox } from '../../core/mail/index.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
+import { terminalText } from '../../core/terminal.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { type AccountsFile, PoolError, prepareAccounts, privateAccountsFile, verifiedPool } from './accounts.ts';
 import { runReported } from './k6.ts';
@@ -76,7 +77,7 @@ await runMain(async () => {
       } catch (err) {
         if (!(err instanceof PoolError)) throw err;
         // What k6's setup() would have said: the run cannot start.
-        process.stderr.write(`load ${script}: setup failed: ${err.message}\n`);
+        process.stderr.write(`${terminalText(`load ${script}: setup failed: ${err.message}`)}\n`);
         return 107;
       } finally {
         await inbox.close();

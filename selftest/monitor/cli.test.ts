@@ -141,17 +141,15 @@ test("a Pushgateway's credentials never reach the logs, whatever form its 401 qu
     const pair = Buffer.from(auth.replace(/^Basic /, ''), 'base64').toString();
     quoted.push(auth);
     req.on('end', () =>
-      res
-        .writeHead(401, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: 'unauthorized',
-            authorization: auth,
-            header: `Authorization: ${auth}`,
-            as_sent: pair,
-            url: encodeURIComponent(pair),
-          }),
-        ),
+      res.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: 'unauthorized',
+          authorization: auth,
+          header: `Authorization: ${auth}`,
+          as_sent: pair,
+          url: encodeURIComponent(pair),
+        }),
+      ),
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

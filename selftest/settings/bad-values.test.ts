@@ -9,7 +9,7 @@
 // inbox on that counting server and the bundled target's mail going to a counting SMTP port, so no
 // program may read mail, send mail or start a Mailpit of its own before refusing.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -116,6 +116,8 @@ interface BadValue {
 }
 
 let underAFile = '';
+let aLink = '';
+let aDanglingLink = '';
 const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
 
 /** Bad values of one setting beyond those of its kind: MAIL_INBOX_URL also takes the real server's
@@ -199,8 +201,15 @@ function badValues(meta: SettingMeta | undefined): BadValue[] {
     case 'checked':
       return [...generic, { value: 'garbage!!', why: 'garbage' }, { value: '-1', why: 'negative' }];
     case 'dir':
-    case 'file':
       return [...generic, { value: join(underAFile, 'sub', 'x'), why: 'a path through a file' }];
+    case 'file':
+      // A file the harness writes is never written through a link (issue 21), whatever it points at.
+      return [
+        ...generic,
+        { value: join(underAFile, 'sub', 'x'), why: 'a path through a file' },
+        { value: aLink, why: 'a symbolic link' },
+        { value: aDanglingLink, why: 'a symbolic link to nothing yet' },
+      ];
     case 'input':
       return [...generic, { value: '/nonexistent/hx-no-such-file', why: 'missing' }];
     case 'text':
@@ -248,6 +257,10 @@ before(async () => {
   const dir = tempDir('hx-bad-settings-');
   underAFile = join(dir, 'a-file');
   writeFileSync(underAFile, '');
+  aLink = join(dir, 'a-link');
+  symlinkSync(underAFile, aLink);
+  aDanglingLink = join(dir, 'a-dangling-link');
+  symlinkSync(join(dir, 'nothing-here'), aDanglingLink);
   server = createServer((_req, res) => {
     requests++;
     res.writeHead(503).end();
@@ -302,6 +315,8 @@ describe('every setting of every program, with bad values', () => {
   const SPAWNED: Array<{ program: string; name: string; value: () => string; args?: string[] }> = [
     { program: 'npm run target', name: 'TARGET_PORT', value: () => '-1' },
     { program: 'npm run target', name: 'TARGET_DB', value: () => join(underAFile, 'sub', 'target.db') },
+    { program: 'npm run monitor', name: 'MONITOR_DB', value: () => aLink },
+    { program: 'npm run monitor', name: 'MONITOR_STATUS_PAGE', value: () => aDanglingLink },
     { program: 'npm run monitor', name: 'TARGET_URL', value: () => `http://127.0.0.1:x${SECRET}@example.com` },
     { program: 'npm run monitor', name: 'MONITOR_ALERT_WEBHOOK_URL', value: () => `${countingUrl.base}/hooks/${SECRET}#x` },
     { program: 'npm run monitor', name: 'TARGET_FAULTS', value: () => 'drop' },
