@@ -3,7 +3,7 @@
 // it never slides into another bug), becomes a finding, and the search goes on in a new round with a
 // new seed, treating what it already found as known: one finding per root cause, not per input.
 import fc from 'fast-check';
-import { keyedByInput, PastTheStep, symptomKey, type Failure, StepFailed } from './properties.ts';
+import { keyedByInput, OutOfTime, PastTheStep, symptomKey, type Failure, StepFailed } from './properties.ts';
 import type { Scenario } from './scenario.ts';
 import type { World } from './world.ts';
 
@@ -107,6 +107,7 @@ async function withoutIrrelevantFields(
       f = await runOnce(s, candidate, w);
     } catch (err) {
       if (err instanceof PastTheStep) continue;
+      if (err instanceof OutOfTime) break;
       throw err;
     }
     if (f && symptomKey(f) === symptom && !explained(known, f, () => (keyedByInput(f) ? s.classes(candidate) : []))) {
@@ -143,7 +144,8 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
         await s.run(input, w);
         return true;
       } catch (err) {
-        if (err instanceof PastTheStep) return true;
+        // Past the step being shrunk, or the run's time spent: neither is a failure of this input.
+        if (err instanceof PastTheStep || err instanceof OutOfTime) return true;
         if (!(err instanceof StepFailed)) {
           halt.error = err instanceof Error ? err : new Error(String(err));
           return true;

@@ -68,5 +68,14 @@ export class PastTheStep extends Error {
   }
 }
 
+/** The run's time (EXPLORE_SECONDS) is spent: the request or the wait it would need was not made,
+ *  or was cut at the budget's end. Not a finding: a slow target is not a broken one for this. */
+export class OutOfTime extends Error {
+  constructor() {
+    super("the exploration's time (EXPLORE_SECONDS) is spent");
+    this.name = 'OutOfTime';
+  }
+}
+
 /** The symptom part of a finding's key: property, where, what. */
 export const symptomKey = (f: Failure): string => `${f.property} | ${f.where} | ${f.symptom}`;

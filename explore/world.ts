@@ -12,7 +12,7 @@ import type { Inbox } from '../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../core/mail/verify.ts';
 import { excerpt } from '../core/redact.ts';
 import { accountName } from '../core/accounts.ts';
-import { type Failure, PastTheStep, type Property, StepFailed, symptomKey, Throttled } from './properties.ts';
+import { type Failure, OutOfTime, PastTheStep, type Property, StepFailed, symptomKey, Throttled } from './properties.ts';
 import { HIDDEN_PASSWORD_BYTES } from './text.ts';
 
 export interface WorldOptions {
@@ -88,6 +88,8 @@ export class World {
   /** Fields the contract does not know, seen in any answer: news, not failures (unless strict). */
   readonly drift = new Set<string>();
   private seq = 0;
+  /** When the run's time is spent (epoch ms): no request or wait goes past it (explore() sets it). */
+  deadline = Number.POSITIVE_INFINITY;
   /** Set while a failure at this step is being shrunk: once the step passes, the run stops (PastTheStep). */
   shrinkingAt?: string;
   private readonly memos = new Map<string, Promise<unknown>>();
@@ -102,9 +104,19 @@ export class World {
     this.generation = o.generation;
     this.upgradeAllowed = o.upgradeAllowed;
     this.runId = o.runId;
-    const counted: Transport = (req) => {
+    // Each request is bounded by the time left (EXPLORE_SECONDS): one sent near the end must not run
+    // HTTP_TIMEOUT_MS past it. A request cut by the budget, not by its own limit, is no finding.
+    const counted: Transport = async (req) => {
+      const left = this.deadline - Date.now();
+      if (left <= 0) throw new OutOfTime();
       this.requests++;
-      return (o.transport ?? fetchTransport)(req);
+      const cut = left < req.timeoutMs;
+      try {
+        return await (o.transport ?? fetchTransport)(cut ? { ...req, timeoutMs: Math.ceil(left) } : req);
+      } catch (err) {
+        if (cut && err instanceof TransportError && err.kind === 'timeout') throw new OutOfTime();
+        throw err;
+      }
     };
     this.api = new TemporalClient({
       baseUrl: o.baseUrl,
@@ -269,9 +281,11 @@ export class World {
     if (!this.latest) return;
     if (!this.o.inbox) throw new Error('the latest generation needs an inbox (MAIL_INBOX_URL)');
     try {
-      await verifyByMail(this.api, this.o.inbox, account, this.o.mailWaitMs);
+      await verifyByMail(this.api, this.o.inbox, account, Math.min(this.o.mailWaitMs, this.deadline - Date.now()));
     } catch (err) {
       if (!(err instanceof VerificationError)) throw err;
+      // No mail within the time the run had left: the budget ended the wait, not the target.
+      if (err.stage === 'mail' && this.deadline - Date.now() <= 0) throw new OutOfTime();
       const what =
         err.stage === 'mail'
           ? 'no verification mail came'

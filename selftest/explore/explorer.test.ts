@@ -208,3 +208,34 @@ describe('the explorer', () => {
     }
   });
 });
+
+// Issue 21: against a slow target the explorer overran EXPLORE_SECONDS=15 by a request's time limit
+// (21.8 s). Each request is now bounded by the time left, and one cut by the budget is no finding.
+test('a target that never answers: the run ends at its budget, not a request time limit later, with no finding', async () => {
+  const { createServer } = await import('node:http');
+  const hang = createServer((req) => req.resume());
+  await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(hang.address() as import('node:net').AddressInfo).port}`;
+  const world = new World({
+    baseUrl: url,
+    generation: 'documented',
+    upgradeAllowed: true,
+    strict: false,
+    timeoutMs: 20_000,
+    mailWaitMs: 1000,
+    runId: `selftest${++worlds}`,
+    minGapMs: 0,
+  });
+  const t0 = performance.now();
+  try {
+    const r = await explore(world, { seed: 1, runs: 5, seconds: 3, knownIssues: [], only: ['tokens', 'register'] });
+    const seconds = (performance.now() - t0) / 1000;
+    // The budget, and a little for the work around the requests: far from the 20 s limit of one.
+    assert.ok(seconds < 3 + 2, `the run took ${seconds.toFixed(1)} s for a 3 s budget`);
+    assert.deepEqual(r.findings, [], 'a request cut by the budget is not a finding');
+    assert.equal(r.stopped, undefined);
+  } finally {
+    hang.closeAllConnections();
+    hang.close();
+  }
+});
