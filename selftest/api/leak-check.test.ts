@@ -2,7 +2,7 @@
 // report file or a test's output, names the place and the kind, and never prints the secret.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FullConfig, FullResult, TestCase, TestResult } from '@playwright/test/reporter';
 import LeakCheckReporter from '../../fixtures/leak-check-reporter.ts';
@@ -165,6 +165,9 @@ test('SMOKE_PASSWORD JSON-escaped, percent-encoded or base64 in a report fails t
       const { status, printed } = await finish(r);
       assert.equal(status, 'failed', `${name}: ${form}`);
       assert.match(printed, /SMOKE_PASSWORD in .*results\.json/);
+      // The run fails, and the report it leaves no longer holds it.
+      const left = readFileSync(join(process.env.REPORTS_DIR!, 'results.json'), 'utf8');
+      assert.ok(!left.includes(form) && left.includes('[redacted]'), `${name}: ${left}`);
     }
   } finally {
     delete process.env.SMOKE_USERNAME;

@@ -140,3 +140,26 @@ test('the history file survives a torn line and keeps only the newest checks', (
   assert.equal(all.length, 200);
   assert.equal(all.at(-1)!.seconds, 204);
 });
+
+test('the report holds no known secret in any form a part quoted it in (issue 21)', async () => {
+  const { addKnownSecret } = await import('../../core/redact.ts');
+  const secret = 'rel "two  spaces" \\ é';
+  addKnownSecret(secret);
+  const dir = tempDir('hx-release-report-');
+  const forms = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(`u:${secret}`).toString('base64')];
+  const tests = judgeTestReport(report, { name: 'playwright flow', seconds: 3, code: 1, leak: false, reportsDir: dir });
+  tests.failures.push({ title: `login as ${forms[0]}`, message: forms.join('\n') });
+  const file = join(dir, 'index.html');
+  writeReleaseReport(file, {
+    label: 'local',
+    url: 'bundled',
+    startedAt: new Date(),
+    seconds: 1,
+    results: [tests],
+    history: [],
+    loadRuns: [],
+  });
+  const html = readFileSync(file, 'utf8');
+  for (const f of [...forms, 'two  spaces', 'two spaces']) assert.ok(!html.includes(f), `${f} in the report`);
+  assert.match(html, /login as \[redacted\]/);
+});

@@ -25,7 +25,7 @@ before(async () => {
   // Login gives a token; credits answer 200 with the nasty text (a C1 code first) as the balance and as
   // a field name; every other request gets 400 with it as the message and as a field name.
   const jwt = (exp: number) =>
-    ['{"alg":"HS256","typ":"JWT"}', JSON.stringify({ exp })].map((p) => Buffer.from(p).toString('base64url')).join('.') + '.c2ln';
+    `${['{"alg":"HS256","typ":"JWT"}', JSON.stringify({ exp })].map((p) => Buffer.from(p).toString('base64url')).join('.')}.c2ln`;
   server = createServer((req, res) => {
     req.resume();
     const json = (status: number, v: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));

@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import type { z } from 'zod';
 import { describeSetting, SettingsError, type SettingMeta } from '../../core/settings.ts';
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
+import { K6_ENV_REFUSED } from '../../load/runner/k6-env.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
 import { exploreSettings, validateExploreSettings } from '../../explore/settings.ts';
@@ -390,6 +391,30 @@ describe('every setting of every program, with bad values', () => {
     assert.deepEqual(failed, []);
     assert.equal(requests, 0, 'a program sent traffic (or read an inbox) before refusing its settings');
     assert.equal(mailConnections, 0, 'a program sent mail before refusing its settings');
+  });
+
+  // Issue 21: k6 reads its options from the environment too, over the scripts' own (K6_MAX_REDIRECTS
+  // undid maxRedirects: 0, K6_HTTP_DEBUG printed tokens): every program that starts k6 refuses them.
+  it('refuses the K6_* variables that would undo the load runner, in every program that starts k6', () => {
+    const failures: string[] = [];
+    for (const program of PROGRAMS.filter((p) => ['npm run load', 'npm start'].includes(p.name)))
+      for (const name of K6_ENV_REFUSED.keys()) {
+        const c: Case = { program, name, bad: { value: `on${SECRET}`, why: 'set' }, secret: false };
+        try {
+          program.validate({ ...blankEnv(program), [name]: c.bad.value });
+          failures.push(`${program.name}: ${name} was accepted`);
+        } catch (err) {
+          if (!(err instanceof SettingsError)) failures.push(`${program.name}: ${name} threw ${(err as Error).message}`);
+          else
+            try {
+              judgeMessage(c, err.message);
+            } catch (e) {
+              failures.push((e as Error).message);
+            }
+        }
+        tried++;
+      }
+    assert.deepEqual(failures, []);
   });
 
   it('covers every program the issue names, and every part npm start runs', () => {
