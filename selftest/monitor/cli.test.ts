@@ -100,6 +100,22 @@ test('--once pushes its metrics to MONITOR_PUSHGATEWAY_URL, and a missing gatewa
   assert.match(gone.stderr, /could not push metrics to the Pushgateway/);
 });
 
+/** A JSON logger at warn whose lines are kept for the test to read. */
+function capturedLogger() {
+  let text = '';
+  const logger = createLogger({
+    level: 'warn',
+    format: 'json',
+    destination: new Writable({
+      write(chunk, _enc, cb) {
+        text += chunk.toString();
+        cb();
+      },
+    }),
+  });
+  return { logger, logs: () => text };
+}
+
 test('a Pushgateway that answers an error: its answer is logged redacted, then cut (prom-client quotes it whole)', async () => {
   const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJpZCI6ImhlbGxvIn0.c2lnbmF0dXJlc2lnbmF0dXJl';
   const server = createServer((req, res) => {
@@ -107,21 +123,11 @@ test('a Pushgateway that answers an error: its answer is logged redacted, then c
     req.on('end', () => res.writeHead(500, { 'content-type': 'text/plain' }).end(`bad push from ${jwt} ${'x'.repeat(50_000)}`));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  let logs = '';
-  const logger = createLogger({
-    level: 'warn',
-    format: 'json',
-    destination: new Writable({
-      write(chunk, _enc, cb) {
-        logs += chunk.toString();
-        cb();
-      },
-    }),
-  });
+  const { logger, logs } = capturedLogger();
   try {
     const pushed = await new MonitorMetrics('selftest').push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger);
     assert.equal(pushed, false);
-    const line = JSON.parse(logs.trim().split('\n').at(-1)!) as { msg: string; reason: string };
+    const line = JSON.parse(logs().trim().split('\n').at(-1)!) as { msg: string; reason: string };
     assert.equal(line.msg, 'could not push metrics to the Pushgateway');
     assert.match(line.reason, /^push failed with status 500, bad push from \[redacted\] x+…$/);
     assert.ok(line.reason.length <= 301, `${line.reason.length} characters logged`);
@@ -180,22 +186,12 @@ test('a Pushgateway that answers with a redirect: not followed, a failure naming
     req.on('end', () => res.writeHead(307, { location: to }).end());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  let logs = '';
-  const logger = createLogger({
-    level: 'warn',
-    format: 'json',
-    destination: new Writable({
-      write(chunk, _enc, cb) {
-        logs += chunk.toString();
-        cb();
-      },
-    }),
-  });
+  const { logger, logs } = capturedLogger();
   try {
     const pushed = await new MonitorMetrics('selftest').push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger);
     assert.equal(pushed, false, 'a redirect counted as a push');
     assert.equal(followed, 0);
-    assert.match(logs, new RegExp(`Pushgateway: it answered with a redirect to ${to}, which is not followed`));
+    assert.match(logs(), new RegExp(`Pushgateway: it answered with a redirect to ${to}, which is not followed`));
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
     await new Promise<void>((r) => elsewhere.close(() => r()));

@@ -5,8 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MAX_DRIFT_FIELDS } from '../../core/judge.ts';
@@ -14,7 +12,7 @@ import { MAX_DRIFT_SERIES } from '../../monitors/metrics.ts';
 import { startTarget } from '../../reference/server.ts';
 import { MonitorState } from '../../monitors/state.ts';
 import { summaryJson, summaryTable } from '../../monitors/summary.ts';
-import { makeMonitor, tempDir, testSettings } from './support.ts';
+import { freshKeysProxy, makeMonitor, tempDir, testSettings } from './support.ts';
 
 const REGISTER_AND_LOGIN = ['RequestID (login)', 'RequestID (register)', 'response.Region (register)'];
 
@@ -161,40 +159,9 @@ test('a state file from before drift notes gets the column and keeps its history
   }
 });
 
-/** A target in front of the reference one that adds `n` fresh keys to every JSON answer (issue 21:
- *  every unknown field was a permanent series, stored in full with every pass and shown in full). */
-async function freshKeys(upstream: string, n: number): Promise<{ url: string; close(): Promise<void> }> {
-  let seq = 0;
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length'].includes(k))) as Record<
-      string,
-      string
-    >;
-    const body = chunks.length ? Buffer.concat(chunks) : undefined;
-    const up = await fetch(upstream + req.url, { method: req.method, headers, body, redirect: 'manual' });
-    let text = await up.text();
-    try {
-      const v = JSON.parse(text) as Record<string, unknown>;
-      if (v && typeof v === 'object' && !Array.isArray(v)) for (let i = 0; i < n; i++) v[`k${(seq++).toString(36)}`] = 1;
-      text = JSON.stringify(v);
-    } catch {
-      /* not JSON: as it came */
-    }
-    res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/plain', date: up.headers.get('date') ?? '' });
-    res.end(text);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 test('a target adding thousands of fresh keys to every answer: series, stored drift and the page stay bounded', async () => {
   const target = await startTarget();
-  const hostile = await freshKeys(target.url, 2000);
+  const hostile = await freshKeysProxy(target.url, 2000);
   const dir = tempDir();
   const m = makeMonitor(hostile.url, testSettings(dir));
   try {

@@ -6,14 +6,12 @@
 // raw control character or a forged line.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TemporalClient } from '../../core/client.ts';
 import { startTarget } from '../../reference/server.ts';
 import { summaryJson, summaryTable } from '../../monitors/summary.ts';
-import { makeMonitor, tempDir, testSettings, webhookReceiver } from './support.ts';
+import { makeMonitor, type HostileTarget, rewritingProxy, tempDir, testSettings, webhookReceiver } from './support.ts';
 
 /** Double spaces, a quote, a backslash, non-ASCII: each defeated an exact match once. */
 const PASSWORD = 'two  "quoted" \\ Grüße+/=';
@@ -52,36 +50,20 @@ const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 /** In front of the reference target: refresh fails with a body that echoes the password (taken from
  *  the login it saw) and control characters; the account's reads gain field names that do the same. */
-async function hostile(upstream: string): Promise<{ url: string; close(): Promise<void> }> {
+function hostile(upstream: string): Promise<HostileTarget> {
   let seen = '';
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    if (req.url === '/v2/auth/login') seen = (JSON.parse(body.toString()) as { password: string }).password;
-    if (req.url === '/v2/auth/refresh') {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(
-        `{"code":500,"message":"${CONTROLS}","echo":${JSON.stringify(echoes(seen).join(' | '))},"password":"${JSON.stringify(seen).slice(1, -1)}"}`,
-      );
-      return;
-    }
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length'].includes(k))) as Record<
-      string,
-      string
-    >;
-    const up = await fetch(upstream + req.url, { method: req.method, headers, body: chunks.length ? body : undefined });
-    const v = (await up.json()) as Record<string, unknown>;
+  return rewritingProxy(upstream, {
+    answer: (path, body) => {
+      if (path === '/v2/auth/login') seen = (JSON.parse(body.toString()) as { password: string }).password;
+      if (path !== '/v2/auth/refresh') return undefined;
+      const echo = JSON.stringify(echoes(seen).join(' | '));
+      return { status: 500, text: `{"code":500,"message":"${CONTROLS}","echo":${echo},"password":"${JSON.stringify(seen).slice(1, -1)}"}` };
+    },
     // The account's reads (token-works) gain the field names; login is left alone, so the pass goes on.
-    if (req.url?.startsWith('/v2/account/')) for (const [i, e] of [...echoes(seen), CONTROLS].entries()) v[e || `empty${i}`] = 1;
-    res.writeHead(up.status, { 'content-type': 'application/json; charset=utf-8', date: up.headers.get('date') ?? '' });
-    res.end(JSON.stringify(v));
+    rewrite: (path, v) => {
+      if (path.startsWith('/v2/account/')) for (const [i, e] of [...echoes(seen), CONTROLS].entries()) v[e || `empty${i}`] = 1;
+    },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
 }
 
 test('a target echoing the password in any form, with control characters: no output holds either', async () => {
