@@ -70,8 +70,9 @@ export const holdsSecret = (text: string, secret: string): boolean => redactSecr
  *  the process's known secrets (addKnownSecret) in any form they were carried in. */
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  // Known secrets first, in their exact forms, before the patterns rewrite what surrounds them.
-  const all = known.size ? new Set([...secrets, ...known]) : secrets;
+  // Known secrets first, in their exact forms, before the patterns rewrite what surrounds them; the
+  // longest first, so a secret holding another (user:password) goes whole.
+  const all = [...(known.size ? new Set([...secrets, ...known]) : secrets)].sort((a, b) => b.length - a.length);
   for (const s of all) if (s && s.length >= MIN_SECRET) out = redactSecret(out, s);
   return out
     .replace(JWT_ANYWHERE, REDACTED)

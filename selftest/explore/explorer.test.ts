@@ -239,3 +239,36 @@ test('a target that never answers: the run ends at its budget, not a request tim
     hang.close();
   }
 });
+
+test("a verification mail's wait is cut at the budget's end, and that is no finding; a mail that does not come in time is one", async () => {
+  const { OutOfTime, StepFailed } = await import('../../explore/properties.ts');
+  // An inbox where no mail ever comes, looking as Mailpit's does: every 250 ms, and it gives up as soon
+  // as the next look would be late (so before the wait it was given has quite run out).
+  const never: Inbox = {
+    label: 'never',
+    async waitForMail(to, { timeoutMs }) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() + 250 <= end) await new Promise((r) => setTimeout(r, 250));
+      throw new MailError('none', `no mail to ${to.address}`);
+    },
+    close: async () => {},
+  };
+  const world = new World({
+    baseUrl: 'http://127.0.0.1:9',
+    generation: 'latest',
+    upgradeAllowed: false,
+    strict: false,
+    timeoutMs: 5000,
+    inbox: never,
+    mailWaitMs: 1000,
+    runId: `selftest${++worlds}`,
+    minGapMs: 0,
+  });
+  const account = { username: 'hx-x-1', email_address: 'hx-x-1@example.com' };
+  world.deadline = Date.now() + 200;
+  const t0 = performance.now();
+  await assert.rejects(world.verify(account), (e: unknown) => e instanceof OutOfTime);
+  assert.ok(performance.now() - t0 < 900, 'it waited past the budget');
+  world.deadline = Date.now() + 60_000;
+  await assert.rejects(world.verify(account), (e: unknown) => e instanceof StepFailed && /no verification mail came/.test(e.message));
+});
