@@ -7,6 +7,7 @@ import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
 import { internal, parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
+import { stateFileProblem } from './state-file.ts';
 import { CHECK_NAMES } from './types.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
@@ -98,6 +99,9 @@ export function crossCheck(s: MonitorSettings): string[] {
 export function validateMonitorSettings(env: Record<string, string | undefined>): MonitorSettings {
   const s = parseSettings(monitorSettings, env);
   const problems = crossCheck(s);
+  // A state file that is a link or plainly not intact, before any traffic (npm start checks this too).
+  const stateFile = stateFileProblem(s.MONITOR_DB);
+  if (stateFile) problems.push(`MONITOR_DB: ${stateFile}`);
   if (problems.length) throw new SettingsError(problems);
   // A broken list, or one naming a check the monitor does not have, is a bad setting: exit 2 before any traffic.
   const unknownChecks = knownIssuesInForce(s).filter((k) => k.check && !(CHECK_NAMES as readonly string[]).includes(k.check));

@@ -54,21 +54,29 @@ export function stateFileError(path: string, err: unknown): StateFileError {
   return new StateFileError(`the state file '${path}' ${what}`);
 }
 
+/** What the settings check can tell of the state file without opening it (nothing is created or
+ *  changed): a link at it or its companions, a header that is not SQLite's or says the file is cut
+ *  short. One sentence after "MONITOR_DB: ", or undefined. */
+export function stateFileProblem(path: string): string | undefined {
+  if (path === ':memory:') return undefined;
+  for (const p of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`])
+    if (isSymlink(p))
+      return (
+        `${p === path ? 'the state file' : `the state file's ${basename(p)}`} '${p}' is a symbolic link: the monitor writes no ` +
+        "file through a link (give the real file's path)"
+      );
+  const size = existsSync(path) && statSync(path).isFile() ? statSync(path).size : 0;
+  const header = size > 0 ? headerProblem(path, size) : undefined;
+  return header && `the state file '${path}' ${header}; ${MOVE}`;
+}
+
 /** Opens (or creates, readable by its owner only) the state file at `path`, or throws StateFileError. */
 export function openStateDatabase(path: string): Database.Database {
   if (path === ':memory:') return new Database(path);
-  for (const p of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`])
-    if (isSymlink(p))
-      throw new StateFileError(
-        `${p === path ? 'the state file' : `the state file's ${basename(p)}`} '${p}' is a symbolic link: the monitor writes no ` +
-          "file through a link (give the real file's path)",
-      );
+  const problem = stateFileProblem(path);
+  if (problem) throw new StateFileError(problem);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const size = existsSync(path) ? statSync(path).size : 0;
-  if (size > 0) {
-    const problem = headerProblem(path, size);
-    if (problem) throw new StateFileError(`the state file '${path}' ${problem}; ${MOVE}`);
-  }
   let db: Database.Database | undefined;
   try {
     // The mode is set through a descriptor that does not follow links; a new file is made private.

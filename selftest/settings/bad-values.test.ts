@@ -9,11 +9,12 @@
 // inbox on that counting server and the bundled target's mail going to a counting SMTP port, so no
 // program may read mail, send mail or start a Mailpit of its own before refusing.
 import assert from 'node:assert/strict';
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { describeSetting, SettingsError, type SettingMeta } from '../../core/settings.ts';
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
@@ -118,6 +119,8 @@ interface BadValue {
 
 let underAFile = '';
 let aLink = '';
+let notSqlite = '';
+let cutShortDb = '';
 let aDanglingLink = '';
 const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
 
@@ -127,6 +130,12 @@ const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
  *  with the password never printed; the query is the outbox's only (Mailpit's URL takes none). The
  *  host is the counting SMTP port: an AMQP connection made before the refusal would be counted. */
 function settingBadValues(name: string): BadValue[] {
+  // A state file that is not intact (issue 21): refused before any traffic, left as it is.
+  if (name === 'MONITOR_DB')
+    return [
+      { value: notSqlite, why: 'a file that is not SQLite' },
+      { value: cutShortDb, why: 'a SQLite file cut short' },
+    ];
   if (name !== 'MAIL_INBOX_URL') return [];
   const amqp = `amqp://qa:${SECRET}@127.0.0.1:${countingUrl.smtpPort}`;
   return [
@@ -262,6 +271,13 @@ before(async () => {
   symlinkSync(underAFile, aLink);
   aDanglingLink = join(dir, 'a-dangling-link');
   symlinkSync(join(dir, 'nothing-here'), aDanglingLink);
+  notSqlite = join(dir, 'not-sqlite.db');
+  writeFileSync(notSqlite, '{"not": "a database"}\n');
+  cutShortDb = join(dir, 'cut-short.db');
+  const db = new Database(cutShortDb);
+  db.exec(`CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('${'x'.repeat(20_000)}')`);
+  db.close();
+  writeFileSync(cutShortDb, readFileSync(cutShortDb).subarray(0, 4096 * 2));
   server = createServer((_req, res) => {
     requests++;
     res.writeHead(503).end();
@@ -317,6 +333,7 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run target', name: 'TARGET_PORT', value: () => '-1' },
     { program: 'npm run target', name: 'TARGET_DB', value: () => join(underAFile, 'sub', 'target.db') },
     { program: 'npm run monitor', name: 'MONITOR_DB', value: () => aLink },
+    { program: 'npm start', name: 'MONITOR_DB', value: () => cutShortDb },
     { program: 'npm run monitor', name: 'MONITOR_STATUS_PAGE', value: () => aDanglingLink },
     { program: 'npm run monitor', name: 'TARGET_URL', value: () => `http://127.0.0.1:x${SECRET}@example.com` },
     { program: 'npm run monitor', name: 'MONITOR_ALERT_WEBHOOK_URL', value: () => `${countingUrl.base}/hooks/${SECRET}#x` },
