@@ -4,7 +4,6 @@ import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
@@ -13,9 +12,20 @@ import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
 export class SettingsError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Bad settings (fix them in the environment or .env; see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    heading = 'Bad settings (fix them in the environment or .env; see .env.example)',
+  ) {
+    super(`${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'SettingsError';
+  }
+}
+
+/** `-h`/`--help` was asked for (core/cli.ts): entry points print `text` on stdout and exit 0, before any work. */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super('help requested');
+    this.name = 'HelpRequested';
   }
 }
 
@@ -332,35 +342,8 @@ export const targetIsLocal = (s: Pick<SharedSettings, 'TARGET_URL'>): boolean =>
 export const targetLabel = (s: Pick<SharedSettings, 'TARGET_URL' | 'TARGET_ENV'>): string =>
   s.TARGET_ENV ?? (targetIsLocal(s) ? 'local' : (urlHostname(s.TARGET_URL ?? '') ?? 'unknown'));
 
-/** A program's command line, read strictly: an unknown flag or a flag without its value is a
- *  SettingsError naming it and the flags there are. What follows `--` is returned unread. */
-export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(
-  program: string,
-  argv: readonly string[],
-  options: O,
-  o: { positionals?: boolean } = {},
-) {
-  const end = argv.indexOf('--');
-  const ours = end === -1 ? [...argv] : argv.slice(0, end);
-  const after = end === -1 ? [] : argv.slice(end + 1);
-  try {
-    const { values, positionals } = parseArgs({ args: ours, options, strict: true, allowPositionals: o.positionals ?? false });
-    return { values: values as { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }, positionals, after };
-  } catch (err) {
-    // node:util's own messages suggest quoting tricks; this names the flag and the flags there are.
-    const code = (err as { code?: string }).code;
-    const flag = /'(-{1,2}[^' ]+)/.exec((err as Error).message)?.[1];
-    const known = Object.keys(options)
-      .map((f) => `--${f}`)
-      .join(', ');
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new SettingsError([`${flag ?? 'a flag'}: expected a value after it`]);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      throw new SettingsError([`${program}: takes no arguments other than its flags (${known})`]);
-    throw new SettingsError([`${flag ?? 'a flag'}: not an option of ${program} (its options are ${known})`]);
-  }
-}
-
-/** Runs a program's main; a SettingsError becomes its message on stderr and exit code 2. */
+/** Runs a program's main; a SettingsError becomes its message on stderr and exit code 2, HelpRequested its
+ *  text on stdout and exit 0. */
 export async function runMain(main: () => Promise<number | undefined>): Promise<void> {
   // `npm run faults | head`: the reader went away. Stop quietly, as Unix tools do, not with a stack trace.
   for (const stream of [process.stdout, process.stderr])
@@ -372,6 +355,10 @@ export async function runMain(main: () => Promise<number | undefined>): Promise<
     const code = await main();
     if (typeof code === 'number') process.exitCode = code;
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(err.text);
+      process.exit(0);
+    }
     if (err instanceof SettingsError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);

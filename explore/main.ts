@@ -11,11 +11,12 @@ import { openInbox } from '../core/mail/index.ts';
 import { OutboxInbox } from '../core/mail/outbox.ts';
 import { isLoopbackUrl } from '../core/loopback.ts';
 import { redactText } from '../core/redact.ts';
-import { parseCommandLine, runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
+import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
+import { runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { resolveTarget } from '../core/target.ts';
 import { type ExploreResult, explore, parseCounterexample, SCENARIOS } from './explorer.ts';
 import { textReport, toFile, writeFindings } from './report.ts';
-import { upgradeAllowed, validateExploreSettings } from './settings.ts';
+import { exploreSettings, upgradeAllowed, validateExploreSettings } from './settings.ts';
 import { World } from './world.ts';
 
 /** A verification mail that has not come in this long is a finding, not a wait: shrinking one would
@@ -24,8 +25,26 @@ const EXPLORE_MAIL_WAIT_S = 10;
 /** Against another machine, at most this many requests a second: exploring is never load. */
 const REMOTE_GAP_MS = 200;
 
+const EXPLORE_PROGRAM = {
+  command: 'npm run explore',
+  summary: 'property-based exploration of the account flow: generated flows and inputs, minimal counterexamples, one finding per cause',
+  usage: ['[-- --only <a,b>] [--first]'],
+  options: {
+    only: { type: 'string', value: 'a,b', description: `run only these scenarios (${SCENARIOS.map((x) => x.name).join(', ')})` },
+    first: { type: 'boolean', description: 'stop at the first new finding, unshrunk (what the detection matrix asks)' },
+  },
+  settings: exploreSettings,
+  exits: '0 nothing new (listed known issues may happen), 1 a new finding, a listed one fixed or the run cut short, 2 bad settings',
+  examples: [
+    'EXPLORE_SECONDS=15 EXPLORE_RUNS=5 npm run explore',
+    'TARGET_FAULTS=plus-email-accepted EXPLORE_SEED=15 npm run explore -- --only register',
+    'TARGET_URL=https://api.staging.example.com ALLOW_EXPLORE=true EXPLORE_SECONDS=300 npm run explore',
+  ],
+  notes: ['Findings: stdout and REPORTS_DIR/explore/findings.json; every run prints the seed that replays it.'],
+} satisfies ProgramInfo;
+
 await runMain(async () => {
-  const { values } = parseCommandLine('npm run explore', process.argv.slice(2), { first: { type: 'boolean' }, only: { type: 'string' } });
+  const { values } = parseCommandLine(EXPLORE_PROGRAM, process.argv.slice(2));
   const env = settingsEnv();
   // The bundled target's settings (TARGET_FAULTS included) are refused here, before any traffic; its
   // module is loaded only then: a run against TARGET_URL never loads the reference target.

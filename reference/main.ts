@@ -2,10 +2,11 @@
 //   --faults name,name:param   same as TARGET_FAULTS
 //   --list-faults [--markdown]  print the catalog (as a Markdown table) and exit
 import { createLogger } from '../core/logger.ts';
-import { runMain, parseCommandLine, SettingsError } from '../core/settings.ts';
+import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
+import { runMain, SettingsError } from '../core/settings.ts';
 import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
 import { startTarget } from './server.ts';
-import { faultGenerationProblems, loadTargetSettings } from './settings.ts';
+import { faultGenerationProblems, loadTargetSettings, targetSettings } from './settings.ts';
 
 const only = (e: FaultEntry): string => (e.generations ? ` (${e.generations.join(', ')} generation only)` : '');
 
@@ -18,12 +19,27 @@ function startProblem(err: NodeJS.ErrnoException, host: string, port: number): s
   return `TARGET_DB: cannot open the target's database (${(err.message ?? String(err)).split('\n')[0]})`;
 }
 
+const TARGET_PROGRAM = {
+  command: 'npm run target',
+  summary: 'the bundled reference target (a test double of the API with a fault catalog) as a process; prints its URL when ready',
+  usage: ['[-- --faults <name,name:param>]', '-- --list-faults [--markdown]     (npm run faults)'],
+  options: {
+    faults: { type: 'string', value: 'name,name:param', description: 'faults to inject, as TARGET_FAULTS' },
+    'list-faults': { type: 'boolean', description: 'print the fault catalog and exit' },
+    markdown: { type: 'boolean', description: 'with --list-faults: as a Markdown table' },
+  },
+  settings: targetSettings,
+  exits: '0 stopped by SIGINT/SIGTERM, 2 bad settings or command line (a port in use included)',
+  examples: [
+    'npm run target',
+    'npm run target -- --faults token-1h,latency:2500',
+    'TARGET_GENERATION=latest npm run target',
+    'npm run faults',
+  ],
+} satisfies ProgramInfo;
+
 await runMain(async () => {
-  const { values } = parseCommandLine('npm run target', process.argv.slice(2), {
-    faults: { type: 'string' },
-    'list-faults': { type: 'boolean' },
-    markdown: { type: 'boolean' },
-  });
+  const { values } = parseCommandLine(TARGET_PROGRAM, process.argv.slice(2));
   if (values['list-faults'] && values.markdown) {
     console.log('| fault | what goes wrong | meant to be caught by |\n|---|---|---|');
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])

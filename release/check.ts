@@ -3,14 +3,16 @@
 // it goes, one summary table, what failed and what was flaky in words, the trend of the last checks,
 // one HTML report (reports/index.html), exit 1 if anything failed.
 import { join, resolve } from 'node:path';
+import { readCommandLine, type ProgramInfo } from '../core/cli.ts';
 import { knownIssuesInForce } from '../core/known-issues.ts';
+import { colourWanted } from '../core/logger.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain, settingsEnv, targetLabel } from '../core/settings.ts';
 import { listRuns } from '../load/runner/k6.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
-import { defaultParts, partsLogFormat, RELEASE_EXPLORE_SECONDS, releaseProjects, validateRelease } from './settings.ts';
+import { defaultParts, partsLogFormat, RELEASE_EXPLORE_SECONDS, releaseProjects, releaseSettings, validateRelease } from './settings.ts';
 import { rowsOf, summaryText } from './table.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */
@@ -32,6 +34,25 @@ function latestLoadRuns(reportsDir: string): LoadRunLink[] {
     ];
   });
 }
+
+const RELEASE_PROGRAM = {
+  command: 'npm start',
+  summary: 'the release check: the Playwright suite, the k6 smoke of login and credits, a monitor pass and an exploration; GO or NO-GO',
+  usage: ['', '(the same: npm run release-check)'],
+  settings: releaseSettings,
+  settingsNote:
+    "and each part's own (npx playwright test: docs/tests.md; npm run load -- --help; npm run monitor -- --help; npm run explore -- --help)",
+  exits: '0 GO, 1 NO-GO, 2 bad settings (every part is checked before the first request)',
+  examples: [
+    'npm start                                  # against the bundled reference target',
+    'TARGET_URL=https://api.staging.example.com TARGET_ENV=staging npm start',
+    'TARGET_FAULTS=token-1h npm start           # watch it catch a fault (NO-GO)',
+    'RELEASE_PARTS=tests,monitor RELEASE_TEST_PROJECTS=smoke npm start',
+  ],
+  notes: ['Writes REPORTS_DIR/index.html and appends to REPORTS_DIR/release-history.jsonl.'],
+} satisfies ProgramInfo;
+
+readCommandLine(RELEASE_PROGRAM);
 
 await runMain(async () => {
   // Every part's settings, before any traffic; the bundled target's (TARGET_FAULTS) only when it is
@@ -73,7 +94,11 @@ await runMain(async () => {
   // The parts inherit this environment, TARGET_FAULTS included: a bundled target started with faults
   // must fail the check. (A key set to undefined would delete the variable in the child.) Their logs
   // come back through pipes, where pino would choose JSON: the format is chosen here, for our stdout.
-  const env: Record<string, string> = { LOG_FORMAT: partsLogFormat(s, process.stdout.isTTY === true) };
+  // Colour follows this terminal (NO_COLOR, FORCE_COLOR): a part writing into a pipe would drop it.
+  const env: Record<string, string> = {
+    LOG_FORMAT: partsLogFormat(s, process.stdout.isTTY === true),
+    ...(colourWanted(process.stdout) ? { FORCE_COLOR: '1' } : {}),
+  };
 
   if (parts.includes('tests')) {
     const projects = releaseProjects(s);

@@ -8,7 +8,7 @@
 // Exit 0: no difference beyond the known ones; 1: a new difference (or a case that could not run);
 // 2: bad settings. TARGET_JWT_KEY (the server's signing key) lets the cases that forge validly signed
 // tokens run on both sides; without it they are skipped, and said so.
-import { parseArgs } from 'node:util';
+import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
 import { TemporalClient } from '../core/client.ts';
 import { TransportError } from '../core/http.ts';
 import { startMailpit } from '../core/mail/mailpit-process.ts';
@@ -19,7 +19,7 @@ import { textTable } from '../core/text-table.ts';
 import { startTarget } from '../reference/server.ts';
 import { CASES, freshAccounts, type Side } from './conformance/cases.ts';
 import { compareAnswers, type Difference } from './conformance/compare.ts';
-import { validateConformance } from './conformance/settings.ts';
+import { conformanceSettings, validateConformance } from './conformance/settings.ts';
 
 /** Differences kept on purpose, each with its reason (the README lists the same, under "Known differences"). */
 export const KNOWN_DIFFERENCES: { id: string; case: RegExp; where: RegExp; reason: string }[] = [
@@ -44,8 +44,20 @@ export interface CaseOutcome {
 
 const known = (d: Difference) => KNOWN_DIFFERENCES.find((k) => k.case.test(d.case) && k.where.test(d.where));
 
+const CONFORMANCE_PROGRAM = {
+  command: 'npm run conformance',
+  summary: 'does the reference target answer as the server at TARGET_URL does? The same requests to both, every difference listed',
+  usage: ['[-- --json]'],
+  options: { json: { type: 'boolean', description: 'print the outcome of every request as JSON' } },
+  settings: conformanceSettings,
+  exits: '0 no difference beyond the known ones, 1 a new difference (or a request that could not run), 2 bad settings',
+  examples: [
+    'TARGET_URL=http://127.0.0.1:16768 TARGET_GENERATION=latest MAIL_INBOX_URL=amqp://guest:guest@127.0.0.1:5673/ npm run conformance',
+  ],
+} satisfies ProgramInfo;
+
 await runMain(async () => {
-  const { values } = parseArgs({ options: { json: { type: 'boolean' } } });
+  const { values } = parseCommandLine(CONFORMANCE_PROGRAM, process.argv.slice(2));
   const s = validateConformance();
   const out = (line: string) => !values.json && process.stdout.write(`${line}\n`);
   const realApi = new TemporalClient({ baseUrl: s.TARGET_URL!, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });

@@ -22,7 +22,8 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GENERATIONS, type Generation } from '../core/contract.ts';
 import { startMailpit, type RunningMailpit } from '../core/mail/mailpit-process.ts';
-import { loadSettings, parseCommandLine, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
+import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
+import { loadSettings, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
@@ -246,17 +247,32 @@ function progressWord(want: Want, r: PartResult): string {
   return want === 'drift' ? (r.drift?.length ? 'drift' : 'NO DRIFT') : 'passes';
 }
 
+const MATRIX_PROGRAM = {
+  command: 'npm run matrix',
+  summary: "the detection matrix: each fault of the reference target's catalog against each part meant to catch it, both generations",
+  usage: ['[-- --parts <a,b>] [--faults <a,b>] [--generations <a,b>] [--jobs <n>] [--list] [--out <file>] [--strict] [--write-docs]'],
+  options: {
+    parts: { type: 'string', value: 'a,b', description: `only these columns (${PARTS.join(', ')})` },
+    faults: { type: 'string', value: 'a,b', description: 'only these faults (npm run faults lists them)' },
+    generations: { type: 'string', value: 'a,b', description: `only these generations (${GENERATIONS.join(', ')})` },
+    jobs: {
+      type: 'string',
+      value: 'n',
+      description: 'Playwright and explorer runs at once, 1..8 (default 2); k6 and monitor runs go one at a time beside them',
+    },
+    list: { type: 'boolean', description: 'print every failing test or check of each caught fault (npm run test:faults)' },
+    out: { type: 'string', value: 'file', description: 'where the Markdown goes (default REPORTS_DIR/detection-matrix.md)' },
+    strict: { type: 'boolean', description: 'every run with CONTRACT_STRICT=true: added fields must fail' },
+    'write-docs': { type: 'boolean', description: 'also regenerate the committed docs/detection-matrix.md (a full run only)' },
+  },
+  settings: { CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT, REPORTS_DIR: sharedSettings.REPORTS_DIR },
+  exits: '0 every fault caught and the clean target passes, 1 a fault escaped or the clean target failed, 2 bad command line',
+  examples: ['npm run matrix -- --faults token-1h,credits-string --parts tests,monitor', 'npm run matrix -- --generations latest --jobs 1'],
+  notes: ['A full run takes 13+ minutes of both cores: run the rows you touched.'],
+} satisfies ProgramInfo;
+
 await runMain(async () => {
-  const { values } = parseCommandLine('npm run matrix', process.argv.slice(2), {
-    parts: { type: 'string' },
-    faults: { type: 'string' },
-    jobs: { type: 'string' },
-    out: { type: 'string' },
-    list: { type: 'boolean' },
-    generations: { type: 'string' },
-    'write-docs': { type: 'boolean' },
-    strict: { type: 'boolean' },
-  });
+  const { values } = parseCommandLine(MATRIX_PROGRAM, process.argv.slice(2));
   const strict = values.strict === true || loadSettings({ CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT }).CONTRACT_STRICT;
   const flags = parseSettings(
     {

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { readCommandLine } from '../core/cli.ts';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { OutboxInbox } from '../core/mail/outbox.ts';
 import { redactText } from '../core/redact.ts';
@@ -20,7 +21,7 @@ import { brokenRun, runConformance, runExplore, runLoad, runMonitor, runTests, t
 import { PROJECTS } from './settings.ts';
 import { rowsOf, summaryText } from './table.ts';
 import { cannotRunHere, isUp, kitApiUrl, kitJwt, parseStartLine } from './real-server/kit.ts';
-import { DEFAULT_KIT, validateRealServer } from './real-server/settings.ts';
+import { DEFAULT_KIT, realServerSettings, validateRealServer } from './real-server/settings.ts';
 
 /** What the parts get to reach the running real server. */
 export interface RealServerRun {
@@ -91,6 +92,18 @@ const secrets: string[] = [];
 /** Every line goes out redacted: the kit's words and start.sh's line name the outbox as
  *  amqp://user:password@…, and a part's failure may quote what it was given. */
 const say = (line: string) => process.stdout.write(`${redactText(line, secrets)}\n`);
+
+readCommandLine({
+  command: 'npm run test:real-server',
+  summary:
+    "npm test's last step: builds and starts the real server from its public source (the real-server kit), runs every part " +
+    'against it, and stops it again',
+  usage: [''],
+  settings: realServerSettings,
+  exits: '0 every part passed (known issues expected) or the step was skipped (no kit, or it cannot run here), 1 a part failed',
+  examples: ['npm run test:real-server', 'REAL_SERVER_KIT=/opt/real-server npm run test:real-server'],
+  notes: ['Reports: REPORTS_DIR/real-server/. See README "The real server".'],
+});
 
 await runMain(async () => {
   const s = validateRealServer();

@@ -287,6 +287,15 @@ export function panelQueries(d: Dashboard): Array<{ panel: string; expr: string 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // Loaded here only: the self-tests import this module for buildDashboard.
+  const { readCommandLine } = await import('../../core/cli.ts');
+  readCommandLine({
+    command: 'npm run dashboard',
+    summary: "writes the Grafana dashboard (deploy/grafana/temporal-harness.json) from this file's code",
+    usage: [''],
+    exits: '0 written',
+    notes: ['Commit the JSON it writes: selftest/deploy/dashboard.test.ts holds it equal to the code.'],
+  });
   writeFileSync(DASHBOARD_FILE, dashboardJson());
   console.log(`wrote ${DASHBOARD_FILE} (${panelQueries(buildDashboard()).length} queries)`);
 }
