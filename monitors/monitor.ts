@@ -241,6 +241,15 @@ export class Monitor {
           expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
           toleranceS: s.TIME_TOLERANCE_S,
           uptime: UPTIME_WINDOWS.map(([label, ms]) => ({ label, ...this.state.uptime(this.timeline, now - ms) })),
+          checkUptime: this.state.checkUptime(
+            this.timeline,
+            UPTIME_WINDOWS.map(([, ms]) => now - ms),
+          ),
+          whichHistory: {
+            key: this.timeline,
+            faults: /\+faults:(.+)$/.exec(this.timeline)?.[1],
+            others: this.state.timelines().filter((t) => t.key !== this.timeline),
+          },
           knownIssues: this.knownIssues,
         },
       };

@@ -379,6 +379,34 @@ export class MonitorState {
       .get(target, sinceMs) as Uptime;
   }
 
+  /** Each check's share of passed results since each of `sinces` (ms), maintenance left out. Passed:
+   *  pass, degraded, or a known issue's expected failure (as the overall uptime counts them); counted:
+   *  those and fail. A result the check could not give (skipped, or another outcome such as a rate
+   *  limit) is neither: it says nothing about the check. One scan of the oldest window. */
+  checkUptime(target: string, sinces: readonly number[]): Map<CheckName, Uptime[]> {
+    const up = "c.status IN ('pass', 'degraded', 'known')";
+    const counted = "c.status IN ('pass', 'degraded', 'known', 'fail')";
+    const cols = sinces.map(
+      (_, i) => `SUM(p.started_at >= @s${i} AND ${up}) AS up${i}, SUM(p.started_at >= @s${i} AND ${counted}) AS n${i}`,
+    );
+    const rows = this.db
+      .prepare(
+        `SELECT c.name AS name, ${cols.join(', ')} FROM check_results c JOIN passes p ON p.id = c.pass_id
+         WHERE p.target = @target AND p.started_at >= @oldest AND p.maintenance = 0 GROUP BY c.name`,
+      )
+      .all({ target, oldest: Math.min(...sinces), ...Object.fromEntries(sinces.map((v, i) => [`s${i}`, v])) }) as Array<
+      Record<string, number> & { name: CheckName }
+    >;
+    return new Map(rows.map((r) => [r.name, sinces.map((_, i) => ({ passed: r[`up${i}`] ?? 0, total: r[`n${i}`] ?? 0 }))]));
+  }
+
+  /** Every history (timeline) in the file: its key, passes and latest pass (ms), most recent first. */
+  timelines(): Array<{ key: string; passes: number; latestMs: number }> {
+    return this.db
+      .prepare('SELECT target AS key, COUNT(*) AS passes, MAX(started_at) AS latestMs FROM passes GROUP BY target ORDER BY latestMs DESC')
+      .all() as Array<{ key: string; passes: number; latestMs: number }>;
+  }
+
   /** Moves a timeline's history and alert state to a new key (TARGET_ENV set on a target with history). */
   renameTimeline(from: string, to: string): number {
     return this.db.transaction(() => {
