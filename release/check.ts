@@ -9,11 +9,13 @@ import { colourWanted } from '../core/logger.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain, settingsEnv, targetLabel } from '../core/settings.ts';
 import { listRuns } from '../load/runner/k6.ts';
+import { causesText, groupCauses } from './causes.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
 import { defaultParts, partsLogFormat, RELEASE_EXPLORE_SECONDS, releaseProjects, releaseSettings, validateRelease } from './settings.ts';
 import { rowsOf, summaryText } from './table.ts';
+import { testedText, whatIsTested } from './tested.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */
 function latestLoadRuns(reportsDir: string): LoadRunLink[] {
@@ -80,6 +82,14 @@ await runMain(async () => {
   };
 
   say(`Release check: ${label} — ${where}; ${generation}`);
+  // What is tested, recorded with the verdict: one GET of the target's version answer, if it has one.
+  const tested = await whatIsTested({
+    targetUrl: s.TARGET_URL,
+    targetVersion: s.TARGET_VERSION,
+    timeoutMs: s.HTTP_TIMEOUT_MS,
+    maxBodyBytes: s.HTTP_MAX_BODY_BYTES,
+  });
+  say(`Testing: ${redactText(testedText(tested))}`);
   if ('skipped' in chosen && chosen.skipped) say(chosen.skipped);
   const started = new Date();
   const t0 = performance.now();
@@ -122,14 +132,24 @@ await runMain(async () => {
 
   const seconds = (performance.now() - t0) / 1000;
   const go = results.every((r) => r.ok);
+  const verdict = go ? 'GO' : 'NO-GO';
+  const causes = groupCauses(results);
+  // Failures by what each part counts, never added up (a test is not a threshold).
+  const failures: Record<string, number> = {};
+  for (const r of results) if (r.failed) failures[r.unit] = (failures[r.unit] ?? 0) + r.failed;
   const history = appendHistory(reportsDir, {
     at: started.toISOString(),
     label,
     go,
+    verdict,
     seconds: Math.round(seconds * 10) / 10,
-    failed: results.reduce((n, r) => n + r.failed, 0),
+    failures,
     flaky: results.reduce((n, r) => n + r.flaky, 0),
     failedParts: results.filter((r) => !r.ok).map((r) => r.name),
+    causes: causes.slice(0, 5).map((c) => c.text),
+    targetVersion: tested.targetVersion,
+    servedVersion: 'version' in tested.served ? tested.served.version : undefined,
+    harness: tested.harness ? `${tested.harness.commit}${tested.harness.changed ? '+changes' : ''}` : undefined,
   });
   const reportFile = join(reportsDir, 'index.html');
   writeReleaseReport(reportFile, {
@@ -142,6 +162,9 @@ await runMain(async () => {
     loadRuns: latestLoadRuns(reportsDir),
     exploration: parts.includes('explore') ? readFindings(reportsDir) : undefined,
     knownIssues,
+    verdict,
+    causes,
+    tested,
   });
   say(`\n${summaryText(rowsOf(results))}\n`);
   // Drift is news, not a failure: one line per part that saw fields the contract does not know.
@@ -154,10 +177,8 @@ await runMain(async () => {
     );
   if (knownIssues.length)
     say(`Known issues in force for this target: ${knownIssues.map((k) => k.id).join(', ')} (known-issues.json; see the report)`);
-  for (const r of results.filter((x) => x.failures.length)) {
-    say(`${r.name} failed:`);
-    list(r.failures);
-  }
+  // What failed, once per cause across the parts (each failure's own words are in the report).
+  if (causes.length) say(redactText(causesText(causes, `Why ${verdict}`)));
   for (const r of results.filter((x) => x.flakes.length)) {
     say(`${r.name} flaky (failed, then passed on a retry):`);
     list(r.flakes);
@@ -165,7 +186,7 @@ await runMain(async () => {
   const earlier = history.slice(0, -1).slice(-5).reverse();
   if (earlier.length) say(`Earlier checks (newest first): ${earlier.map(describeCheck).join(' · ')}`);
   say(
-    `${go ? 'GO' : 'NO-GO'}: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} ` +
+    `${verdict}: ${results.filter((r) => r.ok).length} of ${results.length} parts passed in ${seconds.toFixed(1)} ` +
       `s. Report: ${reportFile}`,
   );
   return go ? 0 : 1;

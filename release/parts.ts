@@ -56,6 +56,10 @@ export interface Finding {
   title: string;
   /** The error, scrubbed of secrets (a few lines at most). */
   message?: string;
+  /** A Playwright test's id (its entry in the HTML report: index.html#?testId=…). */
+  testId?: string;
+  /** A Playwright test's trace of its failed attempt, when traces were kept. */
+  trace?: string;
 }
 
 export interface Verdict {
@@ -142,11 +146,19 @@ interface PwError {
 interface PwSpec {
   title: string;
   file: string;
+  /** The test's id (one test per spec in Playwright's JSON report): its HTML report entry. */
+  id?: string;
   tests: {
     status: string;
     projectName: string;
     annotations?: PwAnnotation[];
-    results: { status: string; errors?: PwError[]; error?: PwError; annotations?: PwAnnotation[] }[];
+    results: {
+      status: string;
+      errors?: PwError[];
+      error?: PwError;
+      annotations?: PwAnnotation[];
+      attachments?: { name: string; path?: string }[];
+    }[];
   }[];
 }
 interface PwSuite {
@@ -180,6 +192,8 @@ export function errorText(results: PwSpec['tests'][number]['results']): string |
 interface TestOutcome extends Verdict {
   status: string;
   message?: string;
+  testId?: string;
+  trace?: string;
   /** The known issue that names the test (its `known-issue` annotation: "id: reason (known since …)"). */
   knownIssue?: string;
   /** A known issue's test that failed as expected. */
@@ -214,6 +228,11 @@ function testOutcomes(suites: PwSuite[], path: string[] = []): TestOutcome[] {
                 : undefined,
             knownIssue,
             known: knownIssue !== undefined && t.status === 'expected' && last !== undefined && last !== 'passed',
+            testId: spec.id,
+            trace: t.results
+              .filter((r) => r.status !== 'passed')
+              .flatMap((r) => r.attachments ?? [])
+              .find((a) => a.name === 'trace')?.path,
           };
         }),
     );
@@ -285,6 +304,12 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
   };
 }
 
+/** A test's HTML report id and trace, where it has them. */
+const links = (t: TestOutcome): Pick<Finding, 'testId' | 'trace'> => ({
+  ...(t.testId ? { testId: t.testId } : {}),
+  ...(t.trace ? { trace: t.trace } : {}),
+});
+
 /** The tests part's result from Playwright's JSON report, the exit code and the leak check's verdict. */
 export function judgeTestReport(
   report: PwReport,
@@ -292,7 +317,7 @@ export function judgeTestReport(
 ): PartResult {
   const { expected, unexpected, flaky, skipped } = report.stats;
   const outcomes = testOutcomes(report.suites);
-  const failures: Finding[] = outcomes.filter((t) => t.failed).map((t) => ({ title: t.check, message: t.message }));
+  const failures: Finding[] = outcomes.filter((t) => t.failed).map((t) => ({ title: t.check, message: t.message, ...links(t) }));
   const knowns = outcomes.filter((t) => t.known);
   if (run.leak) failures.unshift({ title: `the secret leak check found a password or token in this run's output (${run.reportsDir})` });
   if (!failures.length && run.code !== 0) failures.push({ title: `playwright exited ${run.code}` });
@@ -309,7 +334,7 @@ export function judgeTestReport(
     skipped,
     ok: run.code === 0 && unexpected === 0 && !run.leak,
     failures,
-    flakes: outcomes.filter((t) => t.status === 'flaky').map((t) => ({ title: t.check, message: t.message })),
+    flakes: outcomes.filter((t) => t.status === 'flaky').map((t) => ({ title: t.check, message: t.message, ...links(t) })),
     knowns: knowns.map((t) => ({ title: t.check, message: t.knownIssue })),
     reports: [],
     verdicts: outcomes.map(({ check, failed }) => ({ check, failed })),

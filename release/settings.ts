@@ -24,6 +24,8 @@ export const releaseSettings = {
   ALLOW_EXPLORE: allowExplore(),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
   RELEASE_TEST_PROJECTS: setting.list(PROJECTS).optional(),
+  /** The version under test, as the team names it (a tag, a build number): recorded with the verdict. */
+  TARGET_VERSION: setting.text().optional(),
 };
 export type ReleaseSettings = ReturnType<typeof loadReleaseSettings>;
 

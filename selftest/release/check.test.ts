@@ -51,7 +51,15 @@ test('a bundled target with TARGET_FAULTS=token-1h: NO-GO, exit 1, the broken pr
   const r = await releaseCheck({ TARGET_FAULTS: 'token-1h' });
   assert.equal(r.code, 1, r.output);
   assert.match(r.stdout, /faults: token-1h/);
-  assert.match(r.stdout, /token-lifetime: token expires in 1h 0m, expected 24h 0m/);
+  // Once per cause, the parts and what failed under it.
+  assert.match(
+    r.stdout,
+    /^Why NO-GO \(1 cause\):\n✖ token expires in 1h 0m, expected 24h 0m ± 1m\n {4}monitor pass: 2 checks — token-lifetime; refresh$/m,
+  );
+  assert.match(
+    r.stdout,
+    /^Testing: TARGET_VERSION not set · the bundled reference target, as of the harness below · harness [0-9a-f]{12}/m,
+  );
   assert.match(r.stdout, /^NO-GO: 0 of 1 parts passed/m);
   const html = readFileSync(r.report, 'utf8');
   assert.match(html, /NO-GO: something failed/);
@@ -121,7 +129,7 @@ test('the trend: each check is appended to the history file and shown with the e
   assert.equal(first.code, 1, first.output);
   const second = await releaseCheck(env);
   assert.equal(second.code, 0, second.output);
-  assert.match(second.stdout, /^Earlier checks \(newest first\): NO-GO [\d.]+ s, 2 failed \(monitor pass\)$/m);
+  assert.match(second.stdout, /^Earlier checks \(newest first\): NO-GO [\d.]+ s, 2 checks failed \(monitor pass\)$/m);
   const lines = readFileSync(join(dir, 'reports', 'release-history.jsonl'), 'utf8')
     .trim()
     .split('\n');
