@@ -68,11 +68,13 @@ const mailpitBin = mailpit && inRunner ? await ensureTool('mailpit') : 'mailpit'
 
 const reports = s.REPORTS_DIR;
 const leakCheck: ReporterDescription = ['./fixtures/leak-check-reporter.ts'];
-// Every run writes the HTML report (`npx playwright show-report reports/html` opens it). CI adds the
+// Every run writes the HTML report (`npm run show-report` opens it). CI adds the
 // blob report, which `npx playwright merge-reports --config merge.config.ts <blobs>` merges after a
 // sharded run (--shard=1/4 ...), JUnit, and the JSON report the release check reads.
+// Under GitHub Actions, failures are annotations on the run and the changed files (the github reporter,
+// in place of list: it prints the same failures).
 const reporter: ReporterDescription[] = [
-  ['list'],
+  s.GITHUB_ACTIONS ? ['github'] : ['list'],
   ['html', { outputFolder: `${reports}/html`, open: 'never' }],
   ...(s.CI
     ? ([

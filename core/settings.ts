@@ -251,6 +251,9 @@ export const sharedSettings = {
   TARGET_JWT_KEY: setting.text().optional(),
   /** The list of accepted target bugs (default: the harness's known-issues.json; core/known-issues.ts). */
   KNOWN_ISSUES_FILE: setting.input().optional(),
+  /** Set by GitHub Actions: the step's Markdown summary, where the release check and a one-shot monitor
+   *  pass append theirs. */
+  GITHUB_STEP_SUMMARY: setting.file().optional(),
 };
 
 /** Rules across settings that hold for every part: applied by parseSettings whenever a shape has

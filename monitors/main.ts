@@ -9,7 +9,8 @@ import { resolveTarget } from '../core/target.ts';
 import { Monitor } from './monitor.ts';
 import { monitorSettings, validateMonitorSettings } from './settings.ts';
 import { MonitorState } from './state.ts';
-import { summaryJson, summaryTable } from './summary.ts';
+import { appendSummary } from '../core/step-summary.ts';
+import { summaryJson, summaryMarkdown, summaryTable } from './summary.ts';
 
 const MONITOR_PROGRAM = {
   command: 'npm run monitor',
@@ -98,6 +99,8 @@ runMain(async () => {
     try {
       const { pass, delivery } = await monitor.pass();
       process.stdout.write(args.json ? summaryJson(pass, shownUrl(target.url)) : summaryTable(pass, shownUrl(target.url)));
+      // GitHub Actions: the run's page says it too.
+      if (s.GITHUB_STEP_SUMMARY) appendSummary(s.GITHUB_STEP_SUMMARY, summaryMarkdown(pass, shownUrl(target.url)));
       // Bounded by MONITOR_ALERT_TIMEOUT_MS; what is not delivered stays owed for the next run.
       await delivery;
       if (s.MONITOR_PUSHGATEWAY_URL) await monitor.metrics.push(s.MONITOR_PUSHGATEWAY_URL, logger);

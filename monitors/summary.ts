@@ -34,6 +34,24 @@ export function summaryTable(p: PassResult, url: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The pass for GitHub Actions' step summary ($GITHUB_STEP_SUMMARY): the result and a table of the checks. */
+export function summaryMarkdown(p: PassResult, url: string): string {
+  const cell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const failed = p.checks.filter((c) => c.status === 'fail').map((c) => c.name);
+  return [
+    `## ${failed.length ? '❌' : '✅'} Temporal API monitor · ${cell(p.targetLabel)}: ${
+      failed.length ? `${failed.join(', ')} failed` : 'all checks passed'
+    }`,
+    '',
+    `${cell(url)} · ${new Date(p.startedAt).toISOString()} · ${(p.durationMs / 1000).toFixed(2)} s`,
+    '',
+    '| check | result | time | tries | message |',
+    '|---|---|---|---|---|',
+    ...p.checks.map((c) => `| ${c.name} | ${c.status} | ${Math.round(c.durationMs)} ms | ${c.attempts} | ${cell(c.message)} |`),
+    '',
+  ].join('\n');
+}
+
 export function summaryJson(p: PassResult, url: string): string {
   const { target: _key, ...rest } = p;
   return `${JSON.stringify({ url, ...rest }, null, 2)}\n`;

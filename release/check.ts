@@ -14,6 +14,7 @@ import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
 import { defaultParts, partsLogFormat, RELEASE_EXPLORE_SECONDS, releaseProjects, releaseSettings, validateRelease } from './settings.ts';
+import { appendSummary, summaryMarkdown } from './summary.ts';
 import { rowsOf, summaryText } from './table.ts';
 import { testedText, whatIsTested } from './tested.ts';
 
@@ -183,6 +184,21 @@ await runMain(async () => {
     say(`${r.name} flaky (failed, then passed on a retry):`);
     list(r.flakes);
   }
+  // GitHub Actions: the run's page gets the verdict, the causes and the table.
+  if (s.GITHUB_STEP_SUMMARY)
+    appendSummary(
+      s.GITHUB_STEP_SUMMARY,
+      summaryMarkdown({
+        title: `Release check: ${label}`,
+        verdict,
+        ok: go,
+        results,
+        causes,
+        tested,
+        knownIssues: knownIssues.map((k) => k.id),
+        report: reportFile,
+      }),
+    );
   const earlier = history.slice(0, -1).slice(-5).reverse();
   if (earlier.length) say(`Earlier checks (newest first): ${earlier.map(describeCheck).join(' · ')}`);
   say(

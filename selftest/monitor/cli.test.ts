@@ -28,6 +28,7 @@ function monitorOnce(args: string[], env: Record<string, string>): Promise<CliRu
       MONITOR_PASSWORD: '',
       MONITOR_ALERT_WEBHOOK_URL: '',
       MONITOR_PUSHGATEWAY_URL: '',
+      GITHUB_STEP_SUMMARY: '',
       MONITOR_DB: join(dir, 'monitor.db'),
       REPORTS_DIR: join(dir, 'reports'),
       MONITOR_RETRIES: '0',
@@ -50,11 +51,15 @@ test('--once against the bundled target with no setting: every check passes, exi
   assert.match(r.stdout, /PASS: all checks passed/);
 });
 
-test('--once with TARGET_FAULTS=token-1h: exit 1, token-lifetime named with the reason', async () => {
-  const r = await monitorOnce([], { TARGET_FAULTS: 'token-1h' });
+test('--once with TARGET_FAULTS=token-1h: exit 1, token-lifetime named with the reason (and on the run page under GitHub Actions)', async () => {
+  const summary = join(tempDir(), 'step-summary.md');
+  const r = await monitorOnce([], { TARGET_FAULTS: 'token-1h', GITHUB_STEP_SUMMARY: summary });
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /^token-lifetime\s+FAIL .*token expires in 1h 0m, expected 24h 0m ± 1m/m);
   assert.match(r.stdout, /FAIL: \d of 6 checks failed \(token-lifetime/);
+  const md = readFileSync(summary, 'utf8');
+  assert.match(md, /^## ❌ Temporal API monitor · local\+faults:token-1h: token-lifetime, refresh failed$/m);
+  assert.match(md, /^\| token-lifetime \| fail \| \d+ ms \| 1 \| token expires in 1h 0m, expected 24h 0m ± 1m/m);
 });
 
 test('--once --json with given credentials: parseable, names the failing check, no password or token in it', async () => {
