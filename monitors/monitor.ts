@@ -96,6 +96,13 @@ export class Monitor {
       timeline: this.timeline,
       webhookUrl: s.MONITOR_ALERT_WEBHOOK_URL,
       pagerDuty: s.MONITOR_ALERT_PAGERDUTY_KEY ? { key: s.MONITOR_ALERT_PAGERDUTY_KEY, url: s.MONITOR_ALERT_PAGERDUTY_URL } : undefined,
+      // Valid for three schedule intervals (at least 5 min) without a new post: a monitor that stops
+      // lets its alerts expire, as Prometheus's do (TemporalMonitorPassesLate says why).
+      alertmanager: s.MONITOR_ALERTMANAGER_URL
+        ? { url: s.MONITOR_ALERTMANAGER_URL, validForS: Math.max(300, 3 * scheduleIntervalS(s.MONITOR_SCHEDULE)) }
+        : undefined,
+      runbookBase: s.RUNBOOK_BASE_URL,
+      grafanaUrl: s.GRAFANA_URL,
       after: s.MONITOR_ALERT_AFTER,
       repeatS: s.MONITOR_ALERT_REPEAT,
       retries: s.MONITOR_ALERT_RETRIES,

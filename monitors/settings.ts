@@ -2,6 +2,7 @@
 import { Cron } from 'croner';
 import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../core/links.ts';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
@@ -70,6 +71,13 @@ export const monitorSettings = {
   // user:password@ is sent as Basic auth by prom-client (a Pushgateway behind an auth proxy).
   MONITOR_PUSHGATEWAY_URL: setting.url({ credentials: true }).optional(),
   MONITOR_STATUS_PAGE: setting.file().optional(),
+  /** Alertmanager (its base URL): alerts are posted to its API as the rules' alerts are, so the team's
+   *  silences, inhibition and routing apply. user:password@ is sent as Basic auth. */
+  MONITOR_ALERTMANAGER_URL: setting.url({ credentials: true, example: 'http://alertmanager:9093' }).optional(),
+  /** Where the runbooks are (docs/prometheus.md under it): alerts carry runbook_url. */
+  RUNBOOK_BASE_URL: setting.url({ example: DEFAULT_RUNBOOK_BASE_URL }).default(DEFAULT_RUNBOOK_BASE_URL),
+  /** Your Grafana, where the dashboard is imported: alerts then link it (dashboard_url). */
+  GRAFANA_URL: setting.url({ example: 'https://grafana.example.com' }).optional(),
 };
 
 export type MonitorSettings = Readonly<z.infer<z.ZodObject<typeof monitorSettings>>>;

@@ -32,7 +32,7 @@ export interface AlertState {
   remindedAtMs?: number;
 }
 
-export type AlertChannel = 'webhook' | 'pagerduty';
+export type AlertChannel = 'webhook' | 'pagerduty' | 'alertmanager';
 export type AlertKind = 'firing' | 'reminder' | 'recovered';
 
 /** A notification owed to a channel: queued when decided, deleted once delivered. */

@@ -102,15 +102,22 @@ export interface ReportedResult extends K6Result {
   summary?: JsonSummary;
 }
 
-/** The web dashboard's export for every profile but smoke: no server (port -1), about 120 points. */
-export function dashboardEnv(runDir: string, profile: { name: string; durationS: number }): Record<string, string> {
+/** The web dashboard's export for every profile but smoke: no server (port -1), about 120 points,
+ *  into the run's folder. A K6_WEB_DASHBOARD_* of the user's own wins, each one (as k6 reads them from
+ *  the environment the runner passes on): their export file, their live dashboard's port. */
+export function dashboardEnv(
+  runDir: string,
+  profile: { name: string; durationS: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   if (profile.name === 'smoke') return {};
-  return {
+  const ours: Record<string, string> = {
     K6_WEB_DASHBOARD: 'true',
     K6_WEB_DASHBOARD_PORT: '-1',
     K6_WEB_DASHBOARD_PERIOD: `${Math.max(1, Math.round(profile.durationS / 120))}s`,
     K6_WEB_DASHBOARD_EXPORT: join(runDir, 'dashboard.html'),
   };
+  return Object.fromEntries(Object.entries(ours).filter(([k]) => !env[k]));
 }
 
 /** runK6, then the run's reports in REPORTS_DIR/load/<time>-<script>-<profile>/ and `latest` pointed at it. */

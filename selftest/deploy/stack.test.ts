@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLogger } from '../../core/logger.ts';
-import { buildDashboard, panelQueries } from '../../deploy/grafana/dashboard.ts';
+import { annotationQueries, buildDashboard, panelQueries } from '../../deploy/grafana/dashboard.ts';
 import { Monitor } from '../../monitors/monitor.ts';
 import { startService } from '../../monitors/service.ts';
 import { startTarget } from '../../reference/server.ts';
@@ -242,7 +242,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       await until('TemporalLoadSmokeFailing firing', () => firingIn('TemporalLoadSmokeFailing', { testid, name: 'login' }));
     });
 
-    await t.test('every Grafana panel query returns data from this Prometheus', async () => {
+    await t.test('every Grafana panel and annotation query returns data from this Prometheus', async () => {
       const end = Date.now() / 1000;
       const start = started / 1000;
       const vars: Record<string, string> = {
@@ -252,8 +252,12 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
         $target: LABEL,
         $testid: testid,
       };
-      const queries = panelQueries(buildDashboard());
-      assert.ok(queries.length >= 15);
+      // The annotations' queries too: the k6 run and the alerts that fired are marked on every panel.
+      const queries = [
+        ...panelQueries(buildDashboard()),
+        ...annotationQueries(buildDashboard()).map((a) => ({ panel: `annotation ${a.name}`, expr: a.expr })),
+      ];
+      assert.ok(queries.length >= 17);
       const dead: string[] = [];
       for (const { panel, expr } of queries) {
         const concrete = expr.replace(/\$__rate_interval|\$__interval|\$__range|\$target|\$testid/g, (v) => vars[v]!);
