@@ -240,7 +240,7 @@ function historyNote(h: StatusPageInput['whichHistory'], now: number): string {
   const others = h.others.length
     ? ` Other histories in this state file: ${h.others
         .slice(0, 5)
-        .map((o) => `<code>${esc(o.key)}</code> (${o.passes} passes, latest ${clock(o.latestMs, now)})`)
+        .map((o) => `<code>${esc(o.key)}</code> (${o.passes} pass${o.passes === 1 ? '' : 'es'}, latest ${clock(o.latestMs, now)})`)
         .join(', ')}${h.others.length > 5 ? `, and ${h.others.length - 5} more` : ''}.`
     : '';
   if (h.faults)
@@ -327,10 +327,11 @@ export function renderStatusPage(input: StatusPageInput): string {
 <title>${head.state === 'fail' ? '✖ ' : head.state === 'pass' ? '✔ ' : ''}Temporal API monitor — ${esc(input.targetLabel)}</title>
 <style>${a.uplotCss}</style>
 <style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafafa;max-width:1200px;overflow-wrap:anywhere}
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fafafa;max-width:1200px;overflow-wrap:break-word}
+code,.msg{overflow-wrap:anywhere} .data th,.data td:not(.msg){white-space:nowrap}
 h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 8px}
 table.data{border-collapse:collapse;background:#fff} .data td,.data th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-.badge{color:#fff;border-radius:3px;padding:1px 6px;font-weight:600}
+.badge{color:#fff;border-radius:3px;padding:1px 6px;font-weight:600;white-space:nowrap}
 .msg{max-width:760px;white-space:pre-wrap;word-break:break-word} .retried{color:#8a6d00;font-size:12px} .quiet{color:#777} ` +
     `.drift{color:#1f5fa8;font-size:12px}
 .banner{background:#e3efff;border:1px solid #7aa7e6;padding:8px 12px;border-radius:4px} .note{color:#555}
@@ -352,7 +353,7 @@ body{margin:12px} h1{font-size:18px}
 .tile{min-width:0;flex:1 1 calc(50% - 6px);padding:6px 10px;box-sizing:border-box} .tile b{font-size:18px}
 table.data,.data thead,.data tbody,.data tr,.data td{display:block} .data thead{display:none} table.data{background:none}
 .data tr{background:#fff;border:1px solid #ddd;border-radius:4px;margin:0 0 8px} .data td{border:0;border-top:1px solid #eee}
-.data tr td:first-child{border-top:0;font-weight:600} .data td.uptime{white-space:normal}
+.data tr td:first-child{border-top:0;font-weight:600} .data td:not(.msg){white-space:normal}
 .data td[data-label]::before{content:attr(data-label) " ";color:#777;font-size:12px;font-weight:400}
 #checks tr{display:grid;grid-template-columns:3fr 2fr} #checks td:nth-child(2){border-top:0}
 #checks td.uptime,#checks td.msg,#checks td[data-label="last success"]{grid-column:1/-1}

@@ -81,12 +81,15 @@ test('at 360 px: no horizontal scroll, charts as wide as their box, tables stack
           return { id, box: box.clientWidth, canvas: box.querySelector('canvas')!.getBoundingClientRect().width };
         }),
         stacked: getComputedStyle(document.querySelector('#checks thead')!).display === 'none',
+        // A word cut in two (a squeezed column): every badge on one line.
+        brokenBadges: [...document.querySelectorAll('.badge')].filter((b) => b.getClientRects().length > 1).length,
       }));
       assert.equal(fit.scroll, width, `the page is ${fit.scroll} px wide at ${width} px`);
       assert.deepEqual(fit.beyond, [], `past the right edge at ${width} px`);
       for (const c of fit.charts)
         assert.ok(c.canvas <= c.box + 1 && c.canvas >= c.box * 0.9, `${c.id}: canvas ${c.canvas} px in a ${c.box} px box`);
       assert.equal(fit.stacked, width === 360, 'tables stacked on a phone only');
+      assert.equal(fit.brokenBadges, 0, 'no badge broken over two lines');
       // What is wrong, and since when, first.
       const head = tab.locator('#headline');
       assert.equal(await head.getAttribute('data-state'), 'fail');
@@ -165,7 +168,7 @@ test('the page says which history it shows; a fault-injected one loudly, with th
   };
   const faulty = pageOf('local+faults:token-1h');
   assert.match(faulty, /class="banner warn" data-history="local\+faults:token-1h" data-faults="token-1h"/);
-  assert.match(faulty, /fault-injected runs.*TARGET_FAULTS=token-1h.*Other histories in this state file: <code>local<\/code> \(1 passes/s);
+  assert.match(faulty, /fault-injected runs.*TARGET_FAULTS=token-1h.*Other histories in this state file: <code>local<\/code> \(1 pass,/s);
   const clean = pageOf('local');
   assert.match(clean, /class="note" data-history="local">History <code>local<\/code>\. Other histories .*local\+faults:token-1h/);
 });
