@@ -140,7 +140,7 @@ test('each run writes the status page', async () => {
   const page = join(dir, 'status.html');
   const r = await monitorOnce([], { MONITOR_STATUS_PAGE: page });
   assert.equal(r.code, 0);
-  assert.match(readFileSync(page, 'utf8'), /<table id="checks">/);
+  assert.match(readFileSync(page, 'utf8'), /<table id="checks" class="data">/);
 });
 
 test('one history per TARGET_ENV: a fault-injected run keeps apart from the clean history and its page', async () => {
@@ -153,15 +153,24 @@ test('one history per TARGET_ENV: a fault-injected run keeps apart from the clea
   const faulty = await run({ TARGET_FAULTS: 'token-1h' });
   assert.equal(faulty.code, 1);
   assert.match(readFileSync(page, 'utf8'), /Temporal API monitor — local\+faults:token-1h/);
+  assert.match(
+    readFileSync(page, 'utf8'),
+    /<p id="history-note" class="banner warn" data-history="bundled\+faults:token-1h" data-faults="token-1h">/,
+  );
   assert.equal((await run({})).code, 0);
   const clean = readFileSync(page, 'utf8');
-  assert.match(clean, /<title>Temporal API monitor — local<\/title>/);
+  assert.match(clean, /<title>✔ Temporal API monitor — local<\/title>/);
+  // Which history the page shows, and that the fault run's is there too.
+  assert.match(
+    clean,
+    /<p id="history-note" class="note" data-history="bundled">History <code>bundled<\/code>\. Other histories in this state file: <code>bundled\+faults:token-1h<\/code> \(1 pass,/,
+  );
   assert.match(clean, /2 passes charted/, 'the clean history holds the two clean passes only');
   assert.doesNotMatch(clean, /token expires in 1h/);
   // Setting TARGET_ENV on a target with history keeps that history, now under its name.
   assert.equal((await run({ TARGET_ENV: 'ci' })).code, 0);
   const named = readFileSync(page, 'utf8');
-  assert.match(named, /<title>Temporal API monitor — ci<\/title>/);
+  assert.match(named, /<title>✔ Temporal API monitor — ci<\/title>/);
   assert.match(named, /3 passes charted/);
   const state = new MonitorState(db);
   try {
