@@ -10,7 +10,7 @@ import { activeWindow, nextWindow, type ActiveWindow } from './maintenance.ts';
 import { MonitorMetrics } from './metrics.ts';
 import { runPass, type PassOutcome } from './pass.ts';
 import { scheduleIntervalS, statusPagePath, type MonitorSettings } from './settings.ts';
-import { MonitorState, type HistoryRow, type NotableResult } from './state.ts';
+import { MonitorState, type HistoryRow, type NotableResult, type Uptime } from './state.ts';
 import { renderStatusPage, writeStatusPage, type StatusPageInput } from './status-page.ts';
 import { CHECK_NAMES, passed, type CheckName, type PassResult } from './types.ts';
 
@@ -226,6 +226,37 @@ export class Monitor {
     this.charted.notable = notable.filter((n) => n.passId >= first).slice(0, PAGE_NOTES);
   }
 
+  /** Each check's uptime since each of `sinces`: from the charted history in memory where it reaches
+   *  that far back (every window, at a pass every 5 min), from the state file for the rest (the same
+   *  counting: MonitorState.checkUptime). */
+  private checkUptime(sinces: number[]): Map<CheckName, Uptime[]> {
+    const rows = this.charted?.rows ?? [];
+    const whole = rows.length < PAGE_PASSES;
+    const covered = (since: number) => whole || (rows[0] !== undefined && rows[0].startedAt <= since);
+    const fromFile = sinces.filter((x) => !covered(x));
+    const stored = fromFile.length ? this.state.checkUptime(this.timeline, fromFile) : new Map<CheckName, Uptime[]>();
+    const out = new Map<CheckName, Uptime[]>();
+    for (const name of CHECK_NAMES) {
+      const u = sinces.map((since) =>
+        covered(since) ? { passed: 0, total: 0 } : (stored.get(name)?.[fromFile.indexOf(since)] ?? { passed: 0, total: 0 }),
+      );
+      out.set(name, u);
+    }
+    for (const r of rows) {
+      if (r.maintenance) continue;
+      for (const [name, status] of Object.entries(r.checks) as Array<[CheckName, string]>) {
+        const counted = status === 'pass' || status === 'degraded' || status === 'known' || status === 'fail';
+        if (!counted || !out.has(name)) continue;
+        for (const [i, since] of sinces.entries())
+          if (covered(since) && r.startedAt >= since) {
+            out.get(name)![i]!.total++;
+            if (status !== 'fail') out.get(name)![i]!.passed++;
+          }
+      }
+    }
+    return out;
+  }
+
   /** The status page; `refreshS` makes it reload itself (the service's page). */
   statusPage(o: { refreshS?: number } = {}): string {
     const s = this.o.settings;
@@ -248,10 +279,7 @@ export class Monitor {
           expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
           toleranceS: s.TIME_TOLERANCE_S,
           uptime: UPTIME_WINDOWS.map(([label, ms]) => ({ label, ...this.state.uptime(this.timeline, now - ms) })),
-          checkUptime: this.state.checkUptime(
-            this.timeline,
-            UPTIME_WINDOWS.map(([, ms]) => now - ms),
-          ),
+          checkUptime: this.checkUptime(UPTIME_WINDOWS.map(([, ms]) => now - ms)),
           whichHistory: {
             key: this.timeline,
             faults: /\+faults:(.+)$/.exec(this.timeline)?.[1],

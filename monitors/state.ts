@@ -384,20 +384,29 @@ export class MonitorState {
    *  those and fail. A result the check could not give (skipped, or another outcome such as a rate
    *  limit) is neither: it says nothing about the check. One scan of the oldest window. */
   checkUptime(target: string, sinces: readonly number[]): Map<CheckName, Uptime[]> {
-    const up = "c.status IN ('pass', 'degraded', 'known')";
-    const counted = "c.status IN ('pass', 'degraded', 'known', 'fail')";
-    const cols = sinces.map(
-      (_, i) => `SUM(p.started_at >= @s${i} AND ${up}) AS up${i}, SUM(p.started_at >= @s${i} AND ${counted}) AS n${i}`,
-    );
+    // One row per check, status and window (the newest window a pass falls in), summed up here: the
+    // per-row work is one CASE, not a SUM per window and kind (60 000 rows at 10 000 passes).
+    const order = [...sinces.keys()].sort((a, b) => sinces[b]! - sinces[a]!);
+    const bucket = `CASE ${order.map((i) => `WHEN p.started_at >= ${Math.floor(sinces[i]!)} THEN ${i}`).join(' ')} END`;
     const rows = this.db
       .prepare(
-        `SELECT c.name AS name, ${cols.join(', ')} FROM check_results c JOIN passes p ON p.id = c.pass_id
-         WHERE p.target = @target AND p.started_at >= @oldest AND p.maintenance = 0 GROUP BY c.name`,
+        `SELECT c.name AS name, c.status AS status, ${bucket} AS w, COUNT(*) AS n FROM check_results c JOIN passes p ON p.id = c.pass_id
+         WHERE p.target = ? AND p.started_at >= ? AND p.maintenance = 0 AND c.status IN ('pass', 'degraded', 'known', 'fail')
+         GROUP BY c.name, c.status, w`,
       )
-      .all({ target, oldest: Math.min(...sinces), ...Object.fromEntries(sinces.map((v, i) => [`s${i}`, v])) }) as Array<
-      Record<string, number> & { name: CheckName }
-    >;
-    return new Map(rows.map((r) => [r.name, sinces.map((_, i) => ({ passed: r[`up${i}`] ?? 0, total: r[`n${i}`] ?? 0 }))]));
+      .all(target, Math.floor(Math.min(...sinces))) as Array<{ name: CheckName; status: string; w: number; n: number }>;
+    const out = new Map<CheckName, Uptime[]>();
+    for (const r of rows) {
+      const u = out.get(r.name) ?? sinces.map(() => ({ passed: 0, total: 0 }));
+      out.set(r.name, u);
+      // A pass in a newer window is in every older (wider) one too.
+      for (const [i, since] of sinces.entries())
+        if (since <= sinces[r.w]!) {
+          u[i]!.total += r.n;
+          if (r.status !== 'fail') u[i]!.passed += r.n;
+        }
+    }
+    return out;
   }
 
   /** Every history (timeline) in the file: its key, passes and latest pass (ms), most recent first. */
