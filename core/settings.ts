@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
+import { DEFAULT_TIME_TOLERANCE_S, GENERATION_CHOICES } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
@@ -221,8 +221,9 @@ export const sharedSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: setting.oneOf(['auto', 'json', 'pretty']).default('auto'),
   REPORTS_DIR: setting.dir().default('reports'),
-  /** Which generation of the API the target is (core/contract.ts GENERATIONS); `latest` = e-mail verification mandatory. */
-  TARGET_GENERATION: setting.oneOf(GENERATIONS).default('documented'),
+  /** Which generation of the API the target is (core/contract.ts GENERATIONS; `latest` = e-mail verification
+   *  mandatory), or `auto`: told by the first account the run makes (core/generation.ts). */
+  TARGET_GENERATION: setting.oneOf(GENERATION_CHOICES).default('auto'),
   /** Where the harness reads the verification mail of the accounts it makes (latest generation). */
   MAIL_INBOX_URL: setting
     .url(INBOX_URL_RULES)

@@ -3,6 +3,7 @@
 // run's inbox). The reference target is a test double: it is imported only here, and only
 // when it is needed, so production paths (the monitor's image ships without it) never load it.
 import type { Logger } from 'pino';
+import type { Generation } from './contract.ts';
 import { SettingsError, type SharedSettings } from './settings.ts';
 
 export interface ResolvedTarget {
@@ -13,6 +14,10 @@ export interface ResolvedTarget {
   inboxUrl?: string;
   /** The bundled target's TARGET_FAULTS, when any are switched on. */
   faults?: string;
+  /** The bundled target's generation (its own setting: no probe needed). */
+  generation?: Generation;
+  /** The bundled target's TARGET_RATE_LIMIT (requests per hour per client), when one is set. */
+  rateLimit?: number;
   close(): Promise<void>;
 }
 

@@ -61,6 +61,14 @@ export class Throttled extends Error {
 
 /** During shrinking, the step whose failure is being shrunk has passed: the rest of the flow cannot
  *  fail the same way, so the run stops there (shrinking a round trip costs one login, not ten). */
+/** EXPLORE_REQUESTS are spent: the search ends here, as at its deadline (the input under way is left). */
+export class BudgetSpent extends Error {
+  constructor(readonly requests: number) {
+    super(`the budget of ${requests} requests (EXPLORE_REQUESTS) is spent`);
+    this.name = 'BudgetSpent';
+  }
+}
+
 export class PastTheStep extends Error {
   constructor() {
     super('past the step being shrunk');

@@ -12,7 +12,8 @@ import { summaryJson, summaryTable } from './summary.ts';
 
 const USAGE = `usage: npm run monitor [-- --once [--json] | --forget-tokens | --help]
   (no flag)        run as a service: passes on MONITOR_SCHEDULE, serves /metrics, /healthz and the status page on MONITOR_PORT
-  --once           run one pass, print a summary, exit 0 (all passed), 1 (a check failed), 2 (bad settings)
+  --once           run one pass, print a summary, exit 0 (all passed), 1 (a check failed), 2 (bad settings),
+                   3 (throttled: the target's rate limit answered 429; nobody is paged)
   --json           with --once: print the result as JSON
   --forget-tokens  forget the tokens kept for the across-runs check (after an intended signing-key rotation)
 Settings: see docs/monitor.md and .env.example.`;
@@ -86,11 +87,14 @@ runMain(async () => {
   if (once) {
     try {
       const { pass, delivery } = await monitor.pass();
-      process.stdout.write(args.has('--json') ? summaryJson(pass, shownUrl(target.url)) : summaryTable(pass, shownUrl(target.url)));
+      const warning = monitor.budgetWarning;
+      process.stdout.write(
+        args.has('--json') ? summaryJson(pass, shownUrl(target.url), warning) : summaryTable(pass, shownUrl(target.url), warning),
+      );
       // Bounded by MONITOR_ALERT_TIMEOUT_MS; what is not delivered stays owed for the next run.
       await delivery;
       if (s.MONITOR_PUSHGATEWAY_URL) await monitor.metrics.push(s.MONITOR_PUSHGATEWAY_URL, logger);
-      return pass.status === 'pass' ? 0 : 1;
+      return pass.status === 'pass' ? 0 : pass.status === 'throttled' ? 3 : 1;
     } finally {
       await monitor.stop();
       await target.close();

@@ -17,7 +17,7 @@ export interface MetricsOptions {
   inMaintenance?: () => boolean;
 }
 
-const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known'];
+const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known', 'throttled'];
 
 // prom-client (and the OpenTelemetry API it loads) costs about a third of a one-shot pass's start:
 // loaded when metrics are first made, so `--once` without a Pushgateway never loads it.
@@ -45,6 +45,8 @@ export class MonitorMetrics {
   private readonly tokenLifetime;
   private readonly skippedTicks;
   private readonly deliveries;
+  private readonly rateLimitRemaining;
+  private readonly rateLimitLimit;
 
   constructor(
     readonly target: string,
@@ -161,6 +163,19 @@ export class MonitorMetrics {
       help: 'Scheduled passes skipped because the previous one was still running (service mode)',
       registers: r,
     });
+    // What the target's answers announced of its rate limit (absent until one did), by the headers that said it.
+    this.rateLimitRemaining = new client.Gauge({
+      name: 'temporal_monitor_rate_limit_remaining',
+      help: "Requests the target's rate limit has left for this client, as its latest answer announced (X-RateLimit-* or RateLimit)",
+      labelNames: ['source'],
+      registers: r,
+    });
+    this.rateLimitLimit = new client.Gauge({
+      name: 'temporal_monitor_rate_limit_limit',
+      help: "Requests the target's rate limit grants this client per window (the window in the label, in seconds)",
+      labelNames: ['source', 'window_seconds'],
+      registers: r,
+    });
     this.deliveries = new client.Counter({
       name: 'temporal_monitor_alert_deliveries_total',
       help: 'Alert notifications sent, by channel and result',
@@ -202,7 +217,8 @@ export class MonitorMetrics {
     if (pass.tokenExpireS !== undefined) this.tokenExpireS = pass.tokenExpireS;
     for (const c of pass.checks) {
       for (const s of STATUSES) this.checkStatus.set({ check: c.name, status: s }, c.status === s ? 1 : 0);
-      if (c.status !== 'skipped') this.checkUp.set({ check: c.name }, passed(c.status) ? 1 : 0);
+      // Skipped and throttled say nothing of the API: the check's last verdict stands.
+      if (c.status !== 'skipped' && c.status !== 'throttled') this.checkUp.set({ check: c.name }, passed(c.status) ? 1 : 0);
       this.checkDuration.set({ check: c.name }, c.durationMs / 1000);
       this.checkAttempts.inc({ check: c.name }, Math.max(0, c.attempts - 1));
       if (passed(c.status)) this.lastSuccess.set({ check: c.name }, pass.startedAt / 1000);
@@ -212,6 +228,13 @@ export class MonitorMetrics {
     this.stepLast.reset();
     for (const s of pass.steps) this.stepLast.set({ step: s.step }, s.ms / 1000);
     if (pass.tokenLifetimeS !== undefined) this.tokenLifetime.set(pass.tokenLifetimeS);
+    const rl = pass.rateLimit;
+    const source = rl?.from[0] ?? '';
+    if (rl?.remaining !== undefined) this.rateLimitRemaining.set({ source }, rl.remaining);
+    if (rl?.limit !== undefined) {
+      this.rateLimitLimit.reset();
+      this.rateLimitLimit.set({ source, window_seconds: String(rl.windowS) }, rl.limit);
+    }
   }
 
   /** Failed passes in a row per check, after a pass was recorded. */

@@ -7,7 +7,8 @@ import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
 import { internal, parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
-import { CHECK_NAMES } from './types.ts';
+import { limitWords, perHour } from '../core/rate-limit.ts';
+import { CHECK_NAMES, type PassResult } from './types.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
 const cronPattern = () =>
@@ -120,6 +121,29 @@ export function scheduleIntervalS(schedule: string, from = new Date()): number {
   cron.stop();
   return a && b ? (b.getTime() - a.getTime()) / 1000 : 300;
 }
+
+/**
+ * Whether MONITOR_SCHEDULE fits in the rate limit the target announces: passes an hour × this pass's
+ * requests against the requests it grants an hour. A sentence saying it does not (what to change), or
+ * undefined. The service says it at start (its first pass), `--once` in its summary.
+ */
+export function scheduleOverLimit(schedule: string, pass: Pick<PassResult, 'requests' | 'rateLimit'>): string | undefined {
+  const hourly = pass.rateLimit ? perHour(pass.rateLimit) : undefined;
+  if (hourly === undefined || !pass.requests) return undefined;
+  const passesPerHour = 3600 / scheduleIntervalS(schedule);
+  const needed = Math.ceil(passesPerHour * pass.requests);
+  if (needed <= hourly) return undefined;
+  const fits = Math.max(1, Math.floor(hourly / pass.requests));
+  return (
+    `MONITOR_SCHEDULE: '${schedule}' runs ${Number(passesPerHour.toFixed(1))} passes an hour of about ${pass.requests} requests ` +
+    `each (${needed} an hour), more than the target's rate limit grants (${limitWords(pass.rateLimit!)}): passes will be ` +
+    `throttled; run at most ${fits} an hour (e.g. MONITOR_SCHEDULE='${cronEvery(Math.ceil(60 / fits))}'), or ask for a higher ` +
+    'limit for this client'
+  );
+}
+
+/** A cron pattern firing every `minutes` (at most hourly). */
+const cronEvery = (minutes: number): string => (minutes >= 60 ? '0 * * * *' : `*/${minutes} * * * *`);
 
 /** Where each pass writes the status page. */
 export const statusPagePath = (s: MonitorSettings): string => s.MONITOR_STATUS_PAGE ?? `${s.REPORTS_DIR}/monitor/status.html`;

@@ -37,7 +37,14 @@ export interface StatusPageInput {
   nowMs?: number;
 }
 
-const COLORS: Record<CheckStatus, string> = { pass: '#2e9e44', degraded: '#e0a800', fail: '#d33a2c', skipped: '#9aa0a6', known: '#8250df' };
+const COLORS: Record<CheckStatus, string> = {
+  pass: '#2e9e44',
+  degraded: '#e0a800',
+  fail: '#d33a2c',
+  skipped: '#9aa0a6',
+  known: '#8250df',
+  throttled: '#1f6feb',
+};
 /** Recent passes and incidents listed under the charts. */
 const LISTED = 20;
 const INCIDENTS = 10;

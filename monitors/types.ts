@@ -1,10 +1,15 @@
 // The words the monitor's parts share: a check's result, a pass.
+import type { RateLimit } from '../core/rate-limit.ts';
 
 /** pass and degraded count as passed (exit 0); skipped = could not run because a check it needs
  *  failed; known = failed as a known issue in force says it does (known-issues.json): not a pass, but
  *  not a failure either (exit 0, no alert; it ends a run of failures). A known issue's check that
- *  passes is a failure, "no longer happens", until its entry is removed. */
-export type CheckStatus = 'pass' | 'degraded' | 'fail' | 'skipped' | 'known';
+ *  passes is a failure, "no longer happens", until its entry is removed. throttled = the target's rate
+ *  limit answered (429) instead of the API: neither pass nor fail, nobody is paged, and the pass is
+ *  left out of uptime and of a run of failures. */
+export type CheckStatus = 'pass' | 'degraded' | 'fail' | 'skipped' | 'known' | 'throttled';
+/** A pass: failed if a check failed; throttled if none failed but the rate limit cut it short. */
+export type PassStatus = 'pass' | 'fail' | 'throttled';
 
 export const CHECK_NAMES = ['login', 'token-lifetime', 'token-works', 'refresh', 'token-across-runs', 'latency'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
@@ -40,7 +45,7 @@ export interface PassResult {
   targetLabel: string;
   startedAt: number;
   durationMs: number;
-  status: 'pass' | 'fail';
+  status: PassStatus;
   checks: CheckResult[];
   steps: StepTiming[];
   /** The fresh token's expire (unix s), when login worked: for "time to expiry". */
@@ -49,6 +54,12 @@ export interface PassResult {
   tokenLifetimeS?: number;
   /** The pass ran inside a maintenance window (recorded as usual; alerts held; left out of uptime). */
   maintenance?: boolean;
+  /** Requests the pass sent to the target (counted by the client). */
+  requests?: number;
+  /** The rate limit the target's answers announced, when they did (core/rate-limit.ts). */
+  rateLimit?: RateLimit;
+  /** What the pass learnt of the target's generation, when it told it (TARGET_GENERATION=auto). */
+  generation?: string;
 }
 
 export const passed = (s: CheckStatus): boolean => s === 'pass' || s === 'degraded';

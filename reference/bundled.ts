@@ -4,6 +4,7 @@
 // Loaded only through core/target.ts, lazily.
 import type { Logger } from 'pino';
 import { ToolNotFound } from '../core/go-tools.ts';
+import { bundledGeneration } from '../core/generation.ts';
 import { startMailpit, type RunningMailpit } from '../core/mail/mailpit-process.ts';
 import { SettingsError } from '../core/settings.ts';
 import type { ResolvedTarget } from '../core/target.ts';
@@ -13,7 +14,8 @@ import { loadTargetSettings } from './settings.ts';
 export async function startBundledTarget(logger?: Logger): Promise<ResolvedTarget> {
   const s = loadTargetSettings();
   let mail: RunningMailpit | undefined;
-  if (s.TARGET_GENERATION === 'latest')
+  const generation = bundledGeneration(s.TARGET_GENERATION);
+  if (generation === 'latest')
     try {
       mail = await startMailpit();
     } catch (err) {
@@ -30,14 +32,17 @@ export async function startBundledTarget(logger?: Logger): Promise<ResolvedTarge
       maxRefreshS: s.TARGET_MAX_REFRESH_S,
       jwtKey: s.TARGET_JWT_KEY,
       realm: s.TARGET_REALM,
-      generation: s.TARGET_GENERATION,
+      generation,
       smtpUrl: mail?.smtpUrl,
+      rateLimit: s.TARGET_RATE_LIMIT,
       logger,
     });
     return {
       url: bundled.url,
       bundled: true,
       inboxUrl: mail?.inboxUrl,
+      generation,
+      ...(s.TARGET_RATE_LIMIT ? { rateLimit: s.TARGET_RATE_LIMIT } : {}),
       ...(s.TARGET_FAULTS ? { faults: s.TARGET_FAULTS } : {}),
       close: async () => {
         await bundled.close();

@@ -1,6 +1,7 @@
 // `npm run target`: the reference target as a process. Prints its URL when ready.
 //   --faults name,name:param   same as TARGET_FAULTS
 //   --list-faults [--markdown]  print the catalog (as a Markdown table) and exit
+import { bundledGeneration } from '../core/generation.ts';
 import { createLogger } from '../core/logger.ts';
 import { runMain, parseCommandLine, SettingsError } from '../core/settings.ts';
 import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
@@ -49,7 +50,7 @@ await runMain(async () => {
     } catch (err) {
       throw new SettingsError([`--faults: ${(err as Error).message}`]);
     }
-    const problems = faultGenerationProblems(values.faults, s.TARGET_GENERATION);
+    const problems = faultGenerationProblems(values.faults, bundledGeneration(s.TARGET_GENERATION));
     if (problems.length) throw new SettingsError(problems.map((p) => p.replace(/^TARGET_FAULTS/, '--faults')));
   }
   const logger = createLogger({ level: s.LOG_LEVEL, format: s.LOG_FORMAT, name: 'target' });
@@ -64,8 +65,9 @@ await runMain(async () => {
       maxRefreshS: s.TARGET_MAX_REFRESH_S,
       jwtKey: s.TARGET_JWT_KEY,
       realm: s.TARGET_REALM,
-      generation: s.TARGET_GENERATION,
+      generation: bundledGeneration(s.TARGET_GENERATION),
       smtpUrl: s.TARGET_SMTP_URL,
+      rateLimit: s.TARGET_RATE_LIMIT,
       logger,
     });
   } catch (err) {
@@ -73,7 +75,8 @@ await runMain(async () => {
   }
   // The line scripts and Playwright's webServer wait for.
   console.log(
-    `reference target listening on ${target.url} (generation: ${target.generation}; faults: ${target.faults.list().join(',') || 'none'})`,
+    `reference target listening on ${target.url} (generation: ${target.generation}; faults: ${target.faults.list().join(',') || 'none'}` +
+      `${s.TARGET_RATE_LIMIT ? `; rate limit ${s.TARGET_RATE_LIMIT} requests per hour per client` : ''})`,
   );
   await new Promise<void>((resolve) => {
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => resolve());

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S, type Generation } from '../core/contract.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { FaultSet } from './faults.ts';
-import { LatestMiddleware } from './middleware.ts';
+import { LatestMiddleware, type MiddlewareOutcome, RateLimiter } from './middleware.ts';
 import { smtpMailer, type Mailer } from './mailer.ts';
 import { hasEmptyMultipartField, onTheWire, paramRoute, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
 import { Store } from './store.ts';
@@ -37,6 +37,9 @@ export interface TargetOptions {
   smtpUrl?: string;
   /** Instead of SMTP: self-tests that read the welcome mail straight from a mailer of their own. */
   mailer?: Mailer;
+  /** TARGET_RATE_LIMIT: requests per hour per client, as the real server limits them, in either
+   *  generation (default: none in the documented one, the -dev build's 100 000 in the latest). */
+  rateLimit?: number;
 }
 
 export interface RunningTarget {
@@ -121,19 +124,25 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
   const deps: Deps = { store, tokens, faults, now, generation, jwtKey, mailer };
   const sockets = new Set<Socket>();
 
-  const middleware = generation === 'latest' ? new LatestMiddleware(now) : undefined;
+  const middleware =
+    generation === 'latest' ? new LatestMiddleware(now, opts.rateLimit) : opts.rateLimit ? new RateLimiter(now, opts.rateLimit) : undefined;
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
-      // The latest server's middleware: CORS, the rate limit and the request id, on every answer.
-      const mw = middleware?.handle(req.method ?? 'GET', req.headers, req.socket.remoteAddress ?? '');
+      // The latest server's middleware: CORS, the rate limit and the request id, on every answer (in
+      // the documented generation, the rate limit alone when one is asked for).
+      const mw: MiddlewareOutcome | undefined =
+        middleware instanceof RateLimiter
+          ? middleware.handle(req.headers, req.socket.remoteAddress ?? '')
+          : middleware?.handle(req.method ?? 'GET', req.headers, req.socket.remoteAddress ?? '');
       if (mw) for (const [name, value] of Object.entries(mw.headers)) res.setHeader(name, value);
-      if (mw && 'status' in mw) {
-        res.writeHead(mw.status, {
-          ...(mw.contentType ? { 'content-type': mw.contentType } : {}),
-          'content-length': Buffer.byteLength(mw.body),
+      const answered = mw && 'body' in mw ? (mw as Extract<MiddlewareOutcome, { body: string }>) : undefined;
+      if (answered) {
+        res.writeHead(answered.status, {
+          ...(answered.contentType ? { 'content-type': answered.contentType } : {}),
+          'content-length': Buffer.byteLength(answered.body),
         });
-        return res.end(mw.body);
+        return res.end(answered.body);
       }
       const isApi = path.startsWith('/v2/');
       if (isApi) {

@@ -1,4 +1,5 @@
 // The reference target's own settings (npm run target).
+import { bundledGeneration } from '../core/generation.ts';
 import { internal, parseSettings, setting, SettingsError, settingsEnv, sharedSettings } from '../core/settings.ts';
 import { SMTP_URL_RULES } from '../core/url.ts';
 import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
@@ -22,6 +23,9 @@ export const targetSettings = {
   TARGET_FAULTS: faultsSetting.optional(),
   TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
   TARGET_JWT_KEY: sharedSettings.TARGET_JWT_KEY,
+  /** Requests per hour per client, as the real server limits them (X-RateLimit-* on every answer, 429
+   *  `Limit exceeded` past it), in either generation: to watch the harness live within a limit. */
+  TARGET_RATE_LIMIT: setting.int(1, 100_000_000).optional(),
   /** `npm run target`'s port (0 = any free one); the parts start theirs on a free port. */
   TARGET_PORT: internal(setting.int(0, 65535).default(8080)),
   TARGET_HOST: internal(setting.oneOf(['127.0.0.1', 'localhost', '::1']).default('127.0.0.1')),
@@ -61,7 +65,7 @@ export function faultProblems(spec: string | undefined, generation: string): str
 /** The target's settings from `env`, the faults checked against the generation too. */
 export function parseTargetSettings(env: Record<string, string | undefined>) {
   const s = parseSettings(targetSettings, env);
-  const problems = faultGenerationProblems(s.TARGET_FAULTS, s.TARGET_GENERATION);
+  const problems = faultGenerationProblems(s.TARGET_FAULTS, bundledGeneration(s.TARGET_GENERATION));
   if (problems.length) throw new SettingsError(problems);
   return s;
 }

@@ -2,7 +2,9 @@
 // and the timing of every request (the latency check reads those).
 import type { z } from 'zod';
 import type { ApiResponse, TemporalClient } from '../../core/client.ts';
+import type { Account } from '../../core/accounts.ts';
 import type { Generation } from '../../core/contract.ts';
+import type { Detection } from '../../core/generation.ts';
 import type { Inbox } from '../../core/mail/index.ts';
 import { driftLabel, judgeAnswer } from '../../core/judge.ts';
 import { redactText, redactThenCut } from '../../core/redact.ts';
@@ -42,8 +44,14 @@ export interface PassContext {
   config: CheckConfig;
   /** MONITOR_USERNAME/PASSWORD when given; else the dedicated account is read from or registered into the state. */
   credentials?: { username: string; password: string };
-  /** `latest`: the dedicated account is verified through `inbox` before it can log in. */
-  generation: Generation;
+  /** `latest`: the dedicated account is verified through `inbox` before it can log in. `auto`: not told
+   *  yet; the login check tells it (`detect`) when it makes the dedicated account. */
+  generation: Generation | 'auto';
+  /** Registers `account` and tells the generation by it (core/generation.ts), verifying it on a latest
+   *  target; throws SettingsError when a latest target has no usable MAIL_INBOX_URL. */
+  detect?: (account: Account) => Promise<Detection>;
+  /** What `detect` told, in this pass. */
+  detection?: Detection;
   inbox?: Inbox;
   mailWaitMs: number;
   /** This pass made a dedicated account (its first, or a new one for a refused one): at most one is

@@ -1,5 +1,6 @@
 // Settings of npm run conformance (release/conformance.ts), kept apart from the program so the
 // bad-values self-test can validate them without running it.
+import { missingInbox } from '../../core/mail/index.ts';
 import { parseSettings, SettingsError, settingsEnv, sharedSettings } from '../../core/settings.ts';
 
 export const conformanceSettings = {
@@ -20,11 +21,8 @@ export function validateConformance(env: Record<string, string | undefined> = se
     problems.push(
       'TARGET_URL: not set: the server to compare the reference target with (e.g. the real-server kit, http://127.0.0.1:16768)',
     );
-  if (s.TARGET_GENERATION === 'latest' && !s.MAIL_INBOX_URL)
-    problems.push(
-      "MAIL_INBOX_URL: not set, but the latest generation's accounts must be verified by mail: the server's outbox " +
-        '(amqp://…) or its Mailpit',
-    );
+  const noInbox = missingInbox(s, 'conformance');
+  if (noInbox) problems.push(noInbox);
   if (problems.length) throw new SettingsError(problems);
   return s;
 }
