@@ -13,6 +13,8 @@ export interface CheckRecord {
   /** TARGET_ENV or the target's host. */
   label: string;
   go: boolean;
+  /** Neither GO nor NO-GO: the target's rate limit cut the run short (exit 3). */
+  inconclusive?: boolean;
   seconds: number;
   /** Failed tests, thresholds and monitor checks, added up across parts, and the flaky tests. */
   failed: number;
@@ -58,5 +60,5 @@ export function appendHistory(reportsDir: string, rec: CheckRecord): CheckRecord
 
 /** "GO 30.5 s", "NO-GO 42.3 s, 2 failed (monitor pass)": one check in words. */
 export const describeCheck = (r: CheckRecord): string =>
-  `${r.go ? 'GO' : 'NO-GO'} ${r.seconds.toFixed(1)} ` +
+  `${r.go ? 'GO' : r.inconclusive ? 'INCONCLUSIVE' : 'NO-GO'} ${r.seconds.toFixed(1)} ` +
   `s${r.failed ? `, ${r.failed} failed (${r.failedParts.join(', ')})` : ''}${r.flaky ? `, ${r.flaky} flaky` : ''}`;

@@ -37,6 +37,8 @@ export interface ReleaseReport {
   exploration?: FindingsFile;
   /** The target's accepted bugs in force for this run (known-issues.json): listed whether or not they showed. */
   knownIssues?: KnownIssue[];
+  /** The target's rate limit cut the run short, and nothing failed on its own. */
+  inconclusive?: boolean;
 }
 
 const TREND_ROWS = 10;
@@ -102,6 +104,11 @@ function knownIssuesSection(r: ReleaseReport): string {
 
 export function writeReleaseReport(file: string, r: ReleaseReport): void {
   const go = r.results.every((x) => x.ok);
+  const verdict = go
+    ? 'GO: every check passed'
+    : r.inconclusive
+      ? "INCONCLUSIVE: the target's rate limit cut the run short; nothing failed on its own"
+      : 'NO-GO: something failed';
   const dir = dirname(resolve(file));
   const href = (p: string) => esc(relative(dir, resolve(p)));
   const links = r.results.flatMap((x) => x.reports).filter((l) => existsSync(l.path));
@@ -120,7 +127,7 @@ li .title{font-weight:600}td.go{color:#116329;font-weight:600}td.nogo{color:#a40
 </style></head><body>
 <h1>Release check: ${esc(r.label)}</h1>
 <p>Target <code>${esc(r.url)}</code> · started ${esc(r.startedAt.toISOString())} · ${r.seconds.toFixed(1)} s</p>
-<p class="verdict ${go ? 'go' : 'nogo'}" id="verdict">${go ? 'GO: every check passed' : 'NO-GO: something failed'}</p>
+<p class="verdict ${go ? 'go' : 'nogo'}" id="verdict">${verdict}</p>
 <table id="summary"><thead><tr>${HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>
 ${rowsOf(r.results)
   .map(

@@ -6,6 +6,11 @@ import { sleep } from 'k6';
 import http, { type ObjectBatchRequest, type Response } from 'k6/http';
 import { API_PATHS } from '../../core/contract.ts';
 import { unverifiedHint } from '../../core/mail/hints.ts';
+import { RATE_LIMITED } from '../../core/rate-limit.ts';
+
+/** "429 (rate limited): the target's rate limit", or the status. */
+const statusWords = (status: number): string =>
+  status === 429 ? `${RATE_LIMITED.replace('answered ', '')}: the target's rate limit` : String(status);
 
 export interface Credentials {
   username: string;
@@ -85,7 +90,7 @@ export function registerPool(baseUrl: string, count: number, timeoutMs: number):
   answers.forEach((res, i) => {
     if (res.status !== 200)
       throw new Error(
-        `setup: registering load account ${i + 1} of ${count} answered ${res.status === 0 ? `nothing (${res.error})` : res.status}; ` +
+        `setup: registering load account ${i + 1} of ${count} answered ${res.status === 0 ? `nothing (${res.error})` : statusWords(res.status)}; ` +
           'give pre-provisioned accounts with LOAD_ACCOUNTS_FILE if this target does not allow registering',
       );
   });
@@ -105,7 +110,7 @@ export function loginPool(baseUrl: string, accounts: readonly Credentials[], tim
     if (typeof token !== 'string' || token === '')
       throw new Error(
         `setup: logging in load account ${i + 1} of ${accounts.length} answered ` +
-          `${res.status === 0 ? `nothing (${res.error})` : res.status}${res.status === 200 ? ' without a token' : ''}` +
+          `${res.status === 0 ? `nothing (${res.error})` : statusWords(res.status)}${res.status === 200 ? ' without a token' : ''}` +
           `${res.status === 401 ? unverifiedHint(__ENV.TARGET_GENERATION) : ''}`,
       );
     return token;

@@ -10,8 +10,21 @@
 import { check } from 'k6';
 import encoding from 'k6/encoding';
 import type { RefinedResponse, ResponseType } from 'k6/http';
+import { Counter } from 'k6/metrics';
 import { isJsonContentType, JWT_SHAPE, TOKEN_LIFETIME_S } from '../../core/contract.ts';
 import { dateHeaderS, expectedLifetime, humanDuration } from '../../core/durations.ts';
+import { describeRateLimit, RATE_LIMITED, readRateLimit } from '../../core/rate-limit.ts';
+
+/** Answers that were the target's rate limit (429), counted apart: not failures of the API. The
+ *  scripts' threshold on it (count==0, abortOnFail) stops the run at once, and the runner's summary
+ *  says "rate limited". Added only where a check already failed: no cost per request. */
+export const rateLimited = new Counter('rate_limited');
+
+/** A 429's words, with what the target announced. */
+function limited(what: string, res: Res): string {
+  const r = readRateLimit(res.headers);
+  return `${what} ${RATE_LIMITED}: the target's rate limit, not a fault of the API${r ? ` (${describeRateLimit(r)})` : ''}`;
+}
 
 type Res = RefinedResponse<ResponseType | undefined>;
 
@@ -35,6 +48,9 @@ const typeLine = (what: string, res: Res): string =>
 
 const statusLine = (what: string, res: Res): string =>
   res.status === 0 ? `${what}: no answer (${res.error || 'connection failed'})` : `${what} answered ${res.status}, expected 200`;
+
+/** A failed check's words: a 429 is counted apart (it is the limit's, not the API's). */
+const failedStatus = (what: string, res: Res): string => (res.status === 429 ? limited(what, res) : statusLine(what, res));
 
 function jsonBody(res: Res): Record<string, unknown> | undefined {
   if (typeof res.body !== 'string') return undefined;
@@ -65,14 +81,16 @@ const CREDITS_CHECKS = {
 
 export function checkCredits(res: Res): boolean {
   const ok = check(res, CREDITS_CHECKS);
-  if (!ok)
+  if (!ok) {
+    if (res.status === 429) rateLimited.add(1);
     warn(() => {
-      if (res.status !== 200) return statusLine('credits', res);
+      if (res.status !== 200) return failedStatus('credits', res);
       if (!jsonType(res)) return typeLine('credits', res);
       const body = jsonBody(res);
       const what = body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`;
       return `credits: response is a ${what}, expected a JSON number`;
     });
+  }
   return ok;
 }
 
@@ -113,9 +131,10 @@ export function checkLogin(res: Res, tolerance: number): boolean {
   const aheadS = expireMs / 1000 - (dateHeaderS(res.headers.Date) ?? Date.now() / 1000);
   login = { token, expire, expireMs, aheadS, exp: typeof token === 'string' ? tokenExp(token) : undefined };
   const ok = check(res, LOGIN_CHECKS);
+  if (!ok && res.status === 429) rateLimited.add(1);
   if (!ok)
     warn(() => {
-      if (res.status !== 200) return statusLine('login', res);
+      if (res.status !== 200) return failedStatus('login', res);
       if (!jsonType(res)) return typeLine('login', res);
       if (!LOGIN_CHECKS['login: token is a JWT']())
         return `login: token is ${typeof token === 'string' ? 'not a JWT' : `missing (${typeof token})`}`;

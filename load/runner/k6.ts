@@ -276,12 +276,21 @@ export function summaryText(s: JsonSummary): string {
     `  thresholds:`,
     ...s.thresholds.map((t) => `    ${t.ok ? '✓' : '✗'} ${t.metric}: ${t.rule} ${t.measured}`),
   ];
+  const limited = rateLimitedCount(s);
+  if (limited)
+    lines.push(
+      `  rate limited: ${limited} answers were the target's rate limit (429), counted apart; the run stopped there, and ` +
+        'the thresholds it crossed say nothing of the API',
+    );
   const dropped = s.metrics.dropped_iterations?.count;
   if (dropped) lines.push(`  ${dropped} iterations dropped: the VU limit was too low for the rate asked (raise MAX_VUS)`);
   return `${lines.join('\n')}\n`;
 }
 
 const xml = escapeMarkup;
+
+/** Answers that were the target's rate limit (the scripts' rate_limited counter). */
+export const rateLimitedCount = (s: JsonSummary): number => s.metrics.rate_limited?.count ?? 0;
 
 export function junitXml(s: JsonSummary): string {
   const checkFails = (c: { passes: number; fails: number }) => c.passes / Math.max(1, c.passes + c.fails) < s.minChecksRate;
