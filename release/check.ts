@@ -30,7 +30,8 @@ import { runMain, SettingsError, settingsEnv, targetLabel } from '../core/settin
 import { listRuns } from '../load/runner/k6.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { failedOnItsOwn, readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
-import { doesNotFit, fitPlan, fullPlan, grantLine, marginFor, type Plan, type PlanInput } from './plan.ts';
+import { doesNotFit, fitPlan, grantLine, marginFor, type Plan, type PlanInput } from './plan.ts';
+import { parseDurationS } from '../core/durations.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
 import {
   defaultParts,
@@ -173,7 +174,9 @@ await runMain(async () => {
     projects: releaseProjects(s),
     generation,
     exploreRequests: s.EXPLORE_REQUESTS,
-    loadFixed: Boolean(given.LOAD_RATE || given.LOAD_DURATION),
+    ...(given.LOAD_RATE || given.LOAD_DURATION
+      ? { loadFixed: { rate: Number(given.LOAD_RATE) || undefined, durationS: parseDurationS(given.LOAD_DURATION ?? '') } }
+      : {}),
   };
   const grant: RateLimit | undefined =
     api?.rateLimit ??
@@ -183,8 +186,7 @@ await runMain(async () => {
   let plan: Plan | undefined;
   if (grant?.remaining !== undefined) {
     say(grantLine(grant));
-    const full = fullPlan(input);
-    const available = grant.remaining - marginFor(full.total);
+    const available = grant.remaining - marginFor(grant.remaining);
     // Each part has a bundled target of its own, with a window of its own; TARGET_URL's is shared.
     const fit = reference ? parts.map((p) => fitPlan({ ...input, parts: [p] }, available)) : [fitPlan(input, available)];
     const short = fit.find((f) => 'needs' in f);
@@ -323,7 +325,8 @@ await runMain(async () => {
   }
   const earlier = history.slice(0, -1).slice(-5).reverse();
   if (earlier.length) say(`Earlier checks (newest first): ${earlier.map(describeCheck).join(' · ')}`);
-  const passedParts = `${results.filter((r) => r.ok).length} of ${parts.length} parts passed in ${seconds.toFixed(1)} s`;
+  const ran = results.length + leftOut.length;
+  const passedParts = `${results.filter((r) => r.ok).length} of ${ran} parts passed in ${seconds.toFixed(1)} s`;
   if (inconclusive)
     say(
       `INCONCLUSIVE: ${passedParts}; the target's rate limit cut the run short, and nothing failed on its own: run it again ` +

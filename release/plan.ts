@@ -23,8 +23,8 @@ export interface PlanInput {
   generation: Generation;
   /** EXPLORE_REQUESTS, when given. */
   exploreRequests?: number;
-  /** LOAD_RATE / LOAD_DURATION given by the user for the smokes: then they are not shrunk. */
-  loadFixed?: boolean;
+  /** LOAD_RATE / LOAD_DURATION given by the user for the smokes: then they are not shrunk, and cost what they say. */
+  loadFixed?: { rate?: number; durationS?: number };
 }
 
 export interface Plan {
@@ -39,7 +39,7 @@ export interface Plan {
   total: number;
 }
 
-const smokes = (g: Generation, o?: { rate: number; durationS: number }) => smokeCost('login', g, o) + smokeCost('credits', g, o);
+const smokes = (g: Generation, o?: { rate?: number; durationS?: number }) => smokeCost('login', g, o) + smokeCost('credits', g, o);
 
 /** The costs of `parts` with the smokes and the explorer at the given sizes. */
 function costsOf(i: PlanInput, smoke: { rate: number; durationS: number } | undefined, explore: number): Plan['costs'] {
