@@ -115,10 +115,10 @@ function ietf(get: (name: string) => string | undefined, nowMs: number): Partial
       }
     }
   }
-  if (policy && out.limit === undefined) {
+  if (policy && (out.limit === undefined || out.windowS === undefined)) {
     // `100;w=3600` (the quota as the item), or `"default";q=100;w=3600`.
     const first = members(policy)[0];
-    out.limit = count(first?.params.get('q')) ?? count(first?.item);
+    out.limit ??= count(first?.params.get('q')) ?? count(first?.item);
     out.windowS ??= count(first?.params.get('w'));
   }
   out.limit ??= count(get('ratelimit-limit'));

@@ -302,7 +302,7 @@ await runMain(async () => {
   if (results.some((r) => r.requests !== undefined))
     say(
       `requests used: ${results.map((r) => `${r.name} ${r.requests ?? '?'}`).join(', ')}; ` +
-        `${results.reduce((n, r) => n + (r.requests ?? 0), 0) + detection.requests + results.length + 1} in all with the probe and the looks` +
+        `${results.reduce((n, r) => n + (r.requests ?? 0), 0) + detection.requests + results.length} in all with the probe and the looks` +
         `${api?.rateLimit?.remaining !== undefined ? `, ${api.rateLimit.remaining} left` : ''}`,
     );
   // Drift is news, not a failure: one line per part that saw fields the contract does not know.
