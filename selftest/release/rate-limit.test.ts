@@ -51,22 +51,22 @@ test('npm start stops before any traffic beyond its probe when the plan cannot f
     assert.match(r.stdout, /^Generation: documented, detected: a new account logged in right after registering \(2 requests\)$/m);
     assert.match(
       r.stdout,
-      /^Not started: this release check needs at least \d+ requests \(tests \d+, load \d+, monitor \d+, explore \d+; each at its smallest\) and 127\.0\.0\.1 grants 27 more until .+ UTC, in 60 min \(30 requests per hour for this client\): wait until then, ask its operators for a higher limit for this client, or run fewer parts \(RELEASE_PARTS=load,monitor fits\)$/m,
+      /^Not started: this release check needs at least \d+ requests \(tests \d+, load \d+, monitor \d+, explore \d+; each at its smallest\) and 127\.0\.0\.1 grants 28 more until .+ UTC, in 60 min \(30 requests per hour for this client\): wait until then, ask its operators for a higher limit for this client, or run fewer parts \(RELEASE_PARTS=monitor fits\)$/m,
     );
     assert.doesNotMatch(r.stdout, /▶/, 'no part started');
-    // The probe (register, login) and the look at the limit, nothing else.
-    assert.equal(await left(h.target.url), 30 - 2 - 1 - 1);
+    // The probe (register, login), nothing else: what is left after this test's own look.
+    assert.equal(await left(h.target.url), 30 - 2 - 1);
   } finally {
     await h.close();
   }
 });
 
 test('npm start shrinks the k6 smokes and the explorer to fit, says so, prints what each part used, and says GO', async () => {
-  const h = await withTarget({ rateLimit: 75 });
+  const h = await withTarget({ rateLimit: 92 });
   try {
     const r = await runCli('npm', ['start', '-s'], cleanEnv(h.target.url, { RELEASE_PARTS: 'load,monitor,explore', EXPLORE_SECONDS: '5' }));
     assert.equal(r.code, 0, r.output);
-    assert.match(r.stdout, /^rate limit: 75 requests per hour for this client, 73 left until .+ \(X-RateLimit-\*\)$/m);
+    assert.match(r.stdout, /^rate limit: 92 requests per hour for this client, 90 left until .+ \(X-RateLimit-\*\)$/m);
     assert.match(r.stdout, /^load: each k6 smoke shrunk to 1\/s for \d+ s \(\d+ and \d+ requests\) to fit the target's rate limit$/m);
     const budget = Number(/^explore: its budget shrunk to (\d+) requests/m.exec(r.stdout)?.[1]);
     assert.ok(budget >= 50, r.stdout);
@@ -134,13 +134,23 @@ test('k6 counts the 429s apart, stops at once and its summary says "rate limited
     assert.equal(k6.code, 99, k6.output);
     assert.match(k6.stdout, /^ {2}rate limited: \d+ answers were the target's rate limit \(429\), counted apart; the run stopped there/m);
     assert.match(k6.output, /login answered 429 \(rate limited\): the target's rate limit, not a fault of the API \(8 requests per hour/);
-    const pw = await runCli('npx', ['playwright', 'test', '--project=smoke', 'tests/smoke', '--reporter=line'], cleanEnv(h.target.url));
+  } finally {
+    await h.close();
+  }
+  // The generation given (no probe): the smoke project's account is made, then its tests meet the limit.
+  const t = await withTarget({ rateLimit: 4 });
+  try {
+    const pw = await runCli(
+      'npx',
+      ['playwright', 'test', '--project=smoke', '--reporter=line'],
+      cleanEnv(t.target.url, { TARGET_GENERATION: 'documented' }),
+    );
     assert.equal(pw.code, 1, pw.output);
     assert.match(
       pw.output,
-      /answered 429 \(rate limited\): the target's rate limit, not a fault of the API \(8 requests per hour for this client, none left until/,
+      /answered 429 \(rate limited\): the target's rate limit, not a fault of the API \(4 requests per hour for this client/,
     );
   } finally {
-    await h.close();
+    await t.close();
   }
 });
