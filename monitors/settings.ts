@@ -103,7 +103,9 @@ export function validateMonitorSettings(env: Record<string, string | undefined>)
   // A broken list, or one naming a check the monitor does not have, is a bad setting: exit 2 before any traffic.
   // With TARGET_GENERATION=auto the generation is told later: the entries of either are checked now.
   const generations = s.TARGET_GENERATION === 'auto' ? (['documented', 'latest'] as const) : [s.TARGET_GENERATION];
-  const inForce = [...new Map(generations.flatMap((g) => knownIssuesInForce({ ...s, TARGET_GENERATION: g })).map((k) => [k.id, k])).values()];
+  const inForce = [
+    ...new Map(generations.flatMap((g) => knownIssuesInForce({ ...s, TARGET_GENERATION: g })).map((k) => [k.id, k])).values(),
+  ];
   const unknownChecks = inForce.filter((k) => k.check && !(CHECK_NAMES as readonly string[]).includes(k.check));
   if (unknownChecks.length)
     throw new SettingsError(
