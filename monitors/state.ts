@@ -339,7 +339,7 @@ export class MonitorState {
     return this.db
       .prepare(
         `SELECT c.pass_id AS passId, c.name AS "check", c.status, c.message FROM check_results c JOIN passes p ON p.id = c.pass_id
-         WHERE p.target = ? AND c.pass_id >= ? AND c.status IN ('fail', 'degraded', 'known') ORDER BY c.pass_id DESC LIMIT ?`,
+         WHERE p.target = ? AND c.pass_id >= ? AND c.status IN ('fail', 'degraded', 'known', 'throttled') ORDER BY c.pass_id DESC LIMIT ?`,
       )
       .all(target, fromId, limit) as NotableResult[];
   }

@@ -97,7 +97,7 @@ const percent = (u: Uptime): string => {
 };
 
 /** The history chart's colour key, one swatch per result. */
-const LEGEND = (['pass', 'degraded', 'fail', 'known', 'skipped'] as const)
+const LEGEND = (['pass', 'degraded', 'fail', 'known', 'throttled', 'skipped'] as const)
   .map((s) => `<span class="key" style="background:${COLORS[s]}"></span>${s}`)
   .join('');
 
@@ -121,7 +121,7 @@ function recentTable(recent: StoredPass[]): string {
     .slice(-LISTED)
     .reverse()
     .map((p) => {
-      const notable = p.checks.filter((c) => c.status === 'fail' || c.status === 'degraded' || c.status === 'known');
+      const notable = p.checks.filter((c) => ['fail', 'degraded', 'known', 'throttled'].includes(c.status));
       const what = notable.length
         ? notable.map((c) => `<div><b>${c.name}</b> ${c.status}: ${esc(c.message)}</div>`).join('')
         : '<span class="quiet">all checks passed</span>';
