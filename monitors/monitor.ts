@@ -5,11 +5,9 @@ import type { Logger } from 'pino';
 import { TemporalClient } from '../core/client.ts';
 import type { Account } from '../core/accounts.ts';
 import type { Generation } from '../core/contract.ts';
-import { assumedGeneration, type Detection, detectGeneration, detectionLine, knownGeneration } from '../core/generation.ts';
+import { assumedGeneration, type Detection, detectionLine, knownGeneration, partGeneration } from '../core/generation.ts';
 import { knownIssuesInForce, type KnownIssue } from '../core/known-issues.ts';
-import { missingInbox, openInbox, unusableInbox, type Inbox } from '../core/mail/index.ts';
-import { VerificationError } from '../core/mail/verify.ts';
-import { SettingsError } from '../core/settings.ts';
+import { openInbox, type Inbox } from '../core/mail/index.ts';
 import { Alerting, type AlertEvent, type DeliveryReport } from './alerts.ts';
 import { activeWindow, nextWindow, type ActiveWindow } from './maintenance.ts';
 import { MonitorMetrics } from './metrics.ts';
@@ -139,17 +137,16 @@ export class Monitor {
    *  target without a usable inbox stops the monitor (SettingsError, exit 2), with no further traffic. */
   private async detect(account: Account): Promise<Detection> {
     const s = this.o.settings;
-    const preVerified = 'MONITOR_USERNAME and MONITOR_PASSWORD (an account verified beforehand)';
-    let d: Detection;
-    try {
-      d = await detectGeneration(this.api, { account, inbox: this.inbox, mailWaitMs: s.MAIL_WAIT_S * 1000 });
-    } catch (err) {
-      if (err instanceof VerificationError && err.stage === 'mail' && this.inbox)
-        throw new SettingsError([unusableInbox(this.inbox.label, 'the monitor', err.message)]);
-      throw err;
-    }
-    const noInbox = this.inbox ? undefined : missingInbox({ ...s, TARGET_GENERATION: d.generation }, 'the monitor', preVerified, d.why);
-    if (noInbox) throw new SettingsError([noInbox]);
+    const d = await partGeneration({
+      settings: s,
+      target: {},
+      api: this.api,
+      inbox: this.inbox,
+      part: 'the monitor',
+      preVerified: 'MONITOR_USERNAME and MONITOR_PASSWORD (an account verified beforehand)',
+      makesAccounts: true,
+      account: () => account,
+    });
     this.o.logger.info({ generation: d.generation, requests: d.requests }, detectionLine(d));
     this.generation = d.generation;
     if (!this.o.knownIssues) this.knownIssues = this.issuesFor(d.generation);
