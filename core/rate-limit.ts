@@ -186,8 +186,12 @@ export const limitWords = (r: RateLimit): string =>
 /** "600 requests per hour for this client, 12 left until 19:16:05 UTC, in 52 min". */
 export function describeRateLimit(r: RateLimit, nowMs = Date.now()): string {
   const free = freeAtMs(r);
-  const left = r.remaining === undefined ? '' : `, ${r.remaining === 0 ? 'none' : r.remaining} left`;
-  return `${limitWords(r)}${left}${free !== undefined ? ` until ${whenWords(free, nowMs)}` : ''}`;
+  const parts = [
+    ...(r.limit !== undefined ? [limitWords(r)] : []),
+    ...(r.remaining !== undefined ? [`${r.remaining === 0 ? 'none' : r.remaining} left`] : []),
+  ];
+  const until = free !== undefined ? `until ${whenWords(free, nowMs)}` : '';
+  return parts.length ? `${parts.join(', ')}${until ? ` ${until}` : ''}` : `more ${until || 'later'}`;
 }
 
 /** The requests a window of `r` allows in an hour (for a schedule's rate against it). */
