@@ -305,6 +305,13 @@ await runMain(async () => {
         `${results.reduce((n, r) => n + (r.requests ?? 0), 0) + detection.requests + results.length} in all with the probe and the looks` +
         `${api?.rateLimit?.remaining !== undefined ? `, ${api.rateLimit.remaining} left` : ''}`,
     );
+  // The plan rests on the declared costs (release/costs.ts): a part that used more says so.
+  if (plan)
+    for (const [part, planned] of Object.entries(plan.costs)) {
+      const used = results.filter((r) => r.part === part && r.requests !== undefined).reduce((n, r) => n + (r.requests ?? 0) + 1, 0);
+      if (used > (planned ?? 0))
+        say(`${part}: used ${used} requests, ${planned} planned: its declared cost is low (release/costs.ts; npm run costs measures it)`);
+    }
   // Drift is news, not a failure: one line per part that saw fields the contract does not know.
   for (const r of results.filter((x) => x.drift?.length)) say(`${r.name}: ${driftLine(r.drift!)}`);
   // Known issues: expected failures, said every time so they are never forgotten.
