@@ -36,7 +36,8 @@ export function summaryTable(p: PassResult, url: string, warning?: string): stri
   );
   for (const c of known) lines.push(`known: ${c.name}: ${c.knownIssue ?? ''}`);
   if (drift.length) lines.push(`drift: ${drift.length} field(s) the contract does not know: ${drift.join(', ')}`);
-  if (p.rateLimit) lines.push(`rate limit: ${describeRateLimit(p.rateLimit)}; this pass sent ${p.requests ?? '?'} requests`);
+  if (p.rateLimit)
+    lines.push(`rate limit: ${describeRateLimit(p.rateLimit)}; this pass sent ${p.requests ?? '?'} request${p.requests === 1 ? '' : 's'}`);
   if (warning) lines.push(`warning: ${warning}`);
   return `${lines.join('\n')}\n`;
 }
