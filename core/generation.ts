@@ -44,8 +44,7 @@ export const bundledGeneration = (choice: GenerationChoice): Generation => (choi
 export function knownGeneration(s: { TARGET_URL?: string; TARGET_GENERATION: GenerationChoice }): Detection | undefined {
   if (s.TARGET_GENERATION !== 'auto')
     return { generation: s.TARGET_GENERATION, how: 'given', why: `TARGET_GENERATION=${s.TARGET_GENERATION}`, requests: 0 };
-  if (!s.TARGET_URL)
-    return { generation: 'documented', how: 'bundled', why: "the bundled target's own (TARGET_GENERATION=auto: documented)", requests: 0 };
+  if (!s.TARGET_URL) return { generation: 'documented', how: 'bundled', why: "the bundled target's own setting", requests: 0 };
   return undefined;
 }
 

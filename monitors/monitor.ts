@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { TemporalClient } from '../core/client.ts';
 import type { Account } from '../core/accounts.ts';
 import type { Generation } from '../core/contract.ts';
-import { assumedGeneration, type Detection, detectionLine, knownGeneration, partGeneration } from '../core/generation.ts';
+import { type Detection, detectionLine, knownGeneration, partGeneration } from '../core/generation.ts';
 import { knownIssuesInForce, type KnownIssue } from '../core/known-issues.ts';
 import { openInbox, type Inbox } from '../core/mail/index.ts';
 import { Alerting, type AlertEvent, type DeliveryReport } from './alerts.ts';
@@ -91,12 +91,8 @@ export class Monitor {
     this.timeline = o.timeline ?? o.targetKey;
     // Given, the bundled target's own, told earlier by the dedicated account (kept in the state), or
     // `auto`: the login check tells it with the account it registers. With MONITOR_USERNAME the monitor
-    // makes no account to tell by.
-    this.generation =
-      knownGeneration(s)?.generation ??
-      (s.MONITOR_USERNAME ? assumedGeneration('MONITOR_USERNAME is given').generation : undefined) ??
-      this.state.accountGeneration(o.targetKey) ??
-      'auto';
+    // makes no account to tell by: it stays untold, and a refused login says both causes.
+    this.generation = knownGeneration(s)?.generation ?? this.state.accountGeneration(o.targetKey) ?? 'auto';
     this.knownIssues = o.knownIssues ?? this.issuesFor(this.generation);
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
     if (this.generation !== 'documented' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);

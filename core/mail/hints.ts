@@ -8,11 +8,11 @@ export function unverifiedHint(generation: string | undefined): string {
       ': the account may not be verified (TARGET_GENERATION=latest needs MAIL_INBOX_URL, or accounts verified beforehand), or ' +
       'its password is wrong'
     );
-  // Set by hand, and maybe wrong: the latest generation refuses an unverified account the same way.
-  if (generation === 'documented')
+  // Taken as documented (set so, or not told): the latest generation refuses an unverified account the same way.
+  if (generation === 'documented' || generation === 'auto')
     return (
       ': its password is wrong, or the target is of the latest generation and the account is not verified yet ' +
-      '(TARGET_GENERATION=documented is set: unset it, auto, to let the run tell)'
+      '(the run takes the target as documented; TARGET_GENERATION=auto with an account to tell by, or latest, says otherwise)'
     );
   return '';
 }

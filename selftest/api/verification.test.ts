@@ -49,7 +49,7 @@ describe('on a latest target with Mailpit', () => {
     // Given as documented, the same 401 says the generation may be wrong (it was set by hand).
     await assert.rejects(
       login(api, a, 'documented'),
-      /login answered 401: its password is wrong, or the target is of the latest generation and the account is not verified yet \(TARGET_GENERATION=documented is set: unset it, auto, to let the run tell\)/,
+      /login answered 401: its password is wrong, or the target is of the latest generation and the account is not verified yet \(the run takes the target as documented; TARGET_GENERATION=auto with an account to tell by, or latest, says otherwise\)/,
     );
   });
 
