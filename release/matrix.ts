@@ -63,7 +63,7 @@ function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
  * A latest run of a fault that exists in both generations needs to show only that the fault is caught
  * there too: each check of the tests and of k6 was shown to be able to fail by the fault's documented
  * run (the same tests, the same thresholds). So that run is cut short: the tests stop at their first
- * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 10. Both generations must be
+ * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 5. Both generations must be
  * in the matrix for that; clean targets and the latest generation's own faults run in full.
  */
 const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
