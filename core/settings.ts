@@ -9,6 +9,7 @@ import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
+import { readCaCertificates } from './trust.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
@@ -185,6 +186,15 @@ export const setting = {
       }),
       { kind: 'input' },
     ),
+  /** A file of PEM CA certificates the program reads (each certificate parsed, so a key or a DER file is refused). */
+  caFile: () =>
+    tagged(
+      z.string().superRefine((v, ctx) => {
+        const r = readCaCertificates(v);
+        if ('problem' in r) ctx.addIssue({ code: 'custom', message: r.problem });
+      }),
+      { kind: 'input' },
+    ),
   list: <const T extends readonly [string, ...string[]]>(values: T) =>
     tagged(
       z
@@ -241,6 +251,9 @@ export const sharedSettings = {
   TARGET_JWT_KEY: setting.text().optional(),
   /** The list of accepted target bugs (default: the harness's known-issues.json; core/known-issues.ts). */
   KNOWN_ISSUES_FILE: setting.input().optional(),
+  /** The CA (PEM) that signed the target's TLS certificate, trusted by every part in addition to the
+   *  system's roots (core/trust.ts): a staging behind a private CA. */
+  TARGET_CA_FILE: setting.caFile().optional(),
 };
 
 /** Rules across settings that hold for every part: applied by parseSettings whenever a shape has

@@ -123,7 +123,8 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
   ctx.secrets.push(...ctx.kept.map((k) => k.token));
   const results: CheckResult[] = [];
   const tokens: TokenChanges = { target: o.target, drop: [] };
-  for (const check of o.checks ?? CHECKS) {
+  // A check that means nothing for this target (the certificate of an http one) is not run at all.
+  for (const check of (o.checks ?? CHECKS).filter((c) => c.appliesTo?.(o.api.baseUrl) ?? true)) {
     const unmet = (check.needs ?? []).filter((need) => {
       const r = results.find((x) => x.name === need);
       return r !== undefined && !passed(r.status);
@@ -164,6 +165,7 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     steps: [...ctx.steps].map(([step, s]) => ({ step, ms: s.ms })),
     ...(fresh && Number.isFinite(fresh.expireS) ? { tokenExpireS: Math.round(fresh.expireS) } : {}),
     ...(Number.isFinite(lifetimeS) ? { tokenLifetimeS: lifetimeS } : {}),
+    ...(ctx.certificate ? { certificate: ctx.certificate } : {}),
   };
   return { pass, tokens, secrets: ctx.secrets };
 }

@@ -13,7 +13,7 @@ import { escapeMarkup } from '../core/escape.ts';
 import { testsOf, type KnownIssue } from '../core/known-issues.ts';
 import type { ActiveWindow } from './maintenance.ts';
 import type { HistoryRow, NotableResult, StoredPass, Uptime } from './state.ts';
-import { CHECK_NAMES, type CheckStatus } from './types.ts';
+import { CHECK_NAMES, type CertificateInfo, type CheckStatus } from './types.ts';
 
 export interface StatusPageInput {
   targetLabel: string;
@@ -34,6 +34,10 @@ export interface StatusPageInput {
   refreshS?: number;
   /** The target's accepted bugs in force (known-issues.json), listed on the page. */
   knownIssues?: readonly KnownIssue[];
+  /** The https target's certificate as the latest pass read it, and the certificate check's thresholds in days. */
+  certificate?: CertificateInfo;
+  certWarnDays?: number;
+  certFailDays?: number;
   nowMs?: number;
 }
 
@@ -180,6 +184,21 @@ ${rows.join('\n')}
   );
 }
 
+/** The https target's certificate: days left, coloured as the certificate check judges them. */
+function certificateNote(input: StatusPageInput, now: number): string {
+  const c = input.certificate;
+  if (!c) return '';
+  const leftDays = (c.notAfterS - now / 1000) / 86_400;
+  const level = leftDays < (input.certFailDays ?? 3) ? 'fail' : leftDays < (input.certWarnDays ?? 14) ? 'degraded' : 'pass';
+  const shown =
+    leftDays < 0 ? `expired ${Math.abs(leftDays).toFixed(1)} days ago` : `expires in ${leftDays.toFixed(leftDays < 10 ? 1 : 0)} days`;
+  return (
+    `<p id="certificate" data-expire="${c.notAfterS}" data-status="${level}">TLS certificate ${badge(level)} ${shown} ` +
+    `(at ${iso(c.notAfterS * 1000)}): ${esc(c.subject)}, issued by ${esc(c.issuer)}` +
+    `${c.earliest ? `; the first to expire: ${esc(c.earliest)}` : ''}.</p>`
+  );
+}
+
 /** The known issues in force: what each names and why it is accepted. */
 function knownIssuesSection(list: readonly KnownIssue[] | undefined): string {
   if (!list?.length) return '';
@@ -264,6 +283,7 @@ ${maintenanceNote(input.maintenance, now)}
 <p class="note">Uptime: the share of passes in which every check passed (degraded counts as passed, and so does a known ` +
     `issue's expected failure; passes in a maintenance window are left out).</p>
 ${token}
+${certificateNote(input, now)}
 <h2>Checks</h2>
 <table id="checks"><thead><tr><th>check</th><th>result</th><th>time</th><th>tries</th><th>last success</th><th>message</th>` +
     `</tr></thead><tbody>

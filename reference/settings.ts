@@ -1,7 +1,7 @@
 // The reference target's own settings (npm run target).
 import { internal, parseSettings, setting, SettingsError, settingsEnv, sharedSettings } from '../core/settings.ts';
 import { SMTP_URL_RULES } from '../core/url.ts';
-import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
+import { FAULTS, parseFaults, tlsFaultsIn, type FaultEntry } from './faults.ts';
 
 /** TARGET_FAULTS, checked against the catalog wherever it is read (target, tests, release check). */
 const faultsSetting = setting.checked((spec) => {
@@ -22,6 +22,11 @@ export const targetSettings = {
   TARGET_FAULTS: faultsSetting.optional(),
   TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
   TARGET_JWT_KEY: sharedSettings.TARGET_JWT_KEY,
+  /** Serve https with a CA made for the run (reference/tls.ts): its file is printed, for TARGET_CA_FILE. */
+  TARGET_TLS: setting.bool().default(false),
+  /** The folder of a CA made by the process that starts the target (Playwright's config): the target
+   *  signs with it instead of making its own. */
+  TARGET_TLS_DIR: internal(setting.checked().optional()),
   /** `npm run target`'s port (0 = any free one); the parts start theirs on a free port. */
   TARGET_PORT: internal(setting.int(0, 65535).default(8080)),
   TARGET_HOST: internal(setting.oneOf(['127.0.0.1', 'localhost', '::1']).default('127.0.0.1')),
@@ -58,10 +63,21 @@ export function faultProblems(spec: string | undefined, generation: string): str
   return faultGenerationProblems(spec, generation);
 }
 
-/** The target's settings from `env`, the faults checked against the generation too. */
+/** Faults of the TLS certificate asked of a target that serves plain HTTP: a problem, by name. */
+export function faultTlsProblems(spec: string | undefined, tls: boolean, setting = 'TARGET_FAULTS'): string[] {
+  if (!spec || tls) return [];
+  const named = tlsFaultsIn(spec);
+  return named.length
+    ? [
+        `${setting}: ${named.join(', ')} ${named.length > 1 ? 'are faults' : 'is a fault'} of the TLS certificate: set TARGET_TLS=true as well`,
+      ]
+    : [];
+}
+
+/** The target's settings from `env`, the faults checked against the generation and TARGET_TLS too. */
 export function parseTargetSettings(env: Record<string, string | undefined>) {
   const s = parseSettings(targetSettings, env);
-  const problems = faultGenerationProblems(s.TARGET_FAULTS, s.TARGET_GENERATION);
+  const problems = [...faultGenerationProblems(s.TARGET_FAULTS, s.TARGET_GENERATION), ...faultTlsProblems(s.TARGET_FAULTS, s.TARGET_TLS)];
   if (problems.length) throw new SettingsError(problems);
   return s;
 }
