@@ -3,13 +3,19 @@
 //   flow     fresh accounts, the whole flow and each endpoint's rules (the default for staging)
 //   upgrade  the irreversible upgrade; against a non-local target only with ALLOW_UPGRADE=true
 // TARGET_URL unset: webServer starts the bundled reference target on a free loopback port, and for
-// TARGET_GENERATION=latest a Mailpit next to it (the target's SMTP server, the tests' inbox).
+// TARGET_GENERATION=latest a Mailpit next to it (the target's SMTP server, the tests' inbox); with
+// TARGET_TLS=true it serves https, with a CA made here.
+// TLS: the requests run in the workers, separate Node processes, which read NODE_EXTRA_CA_CERTS only as
+// they start; the runner sets it here, before it starts them, to TARGET_CA_FILE (or the bundled
+// target's CA), bundled with a NODE_EXTRA_CA_CERTS of the user's own when there is one.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ensureTool } from './core/go-tools.ts';
 import { mailpitArgs } from './core/mail/mailpit-process.ts';
 import { freePort } from './core/ports.ts';
 import { SettingsError } from './core/settings.ts';
+import { nodeChildTrust } from './core/trust.ts';
 import { inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
 
 function exitOnBadSettings(problems: string[]): never {
@@ -56,9 +62,21 @@ if (!s.TARGET_URL) {
   }
   // A known key for the bundled target lets tests forge validly signed expired tokens.
   if (!s.TARGET_JWT_KEY) process.env.TARGET_JWT_KEY = randomBytes(32).toString('hex');
+  // Its CA, made once, in the runner: the target signs with it, the workers trust it.
+  if (s.TARGET_TLS && !s.TEST_TARGET_CA_DIR && inRunner) {
+    const ca = (await import('./reference/tls.ts')).openTargetCa();
+    process.once('exit', () => ca.close());
+    process.env.TEST_TARGET_CA_DIR = ca.dir;
+  }
 }
 s = settingsOrExit(reference?.faultProblems);
 const target = targetInfo(s);
+const bundledCaFile = s.TEST_TARGET_CA_DIR ? join(s.TEST_TARGET_CA_DIR, 'ca.pem') : undefined;
+if (inRunner) {
+  const trust = nodeChildTrust([s.TARGET_CA_FILE, bundledCaFile]);
+  process.once('exit', () => trust.cleanup());
+  Object.assign(process.env, trust.env);
+}
 // Before any traffic: a latest target needs an inbox for the projects that make accounts.
 const noInbox = inRunner ? inboxProblem(s, projectsAsked(process.argv)) : undefined;
 if (noInbox) exitOnBadSettings([noInbox]);
@@ -138,6 +156,8 @@ export default defineConfig({
             TARGET_FAULTS: s.TARGET_FAULTS ?? '',
             TARGET_GENERATION: s.TARGET_GENERATION,
             TARGET_SMTP_URL: mailpit ? `smtp://127.0.0.1:${mailpit[1]}` : '',
+            TARGET_TLS: String(s.TARGET_TLS),
+            TARGET_TLS_DIR: s.TEST_TARGET_CA_DIR ?? '',
           },
           reuseExistingServer: false,
           stdout: 'ignore',

@@ -223,6 +223,9 @@ export const sharedSettings = {
   /** Faults for the bundled reference target (checked against its catalog where it starts). Given
    *  with TARGET_URL it would mean nothing, so every part refuses the pair (sharedRules). */
   TARGET_FAULTS: setting.checked().optional(),
+  /** The bundled reference target serves https, with a CA made for the run (reference/tls.ts), which
+   *  every part trusts. Like TARGET_FAULTS, it means nothing with TARGET_URL (sharedRules). */
+  TARGET_TLS: setting.bool().default(false),
   ALLOW_UPGRADE: setting.bool().default(false),
   HTTP_TIMEOUT_MS: setting.int(100, 600_000).default(10_000),
   /** The largest answer body read (a body with no end must not take the process's memory). */
@@ -265,6 +268,14 @@ const SHARED_RULES: { needs: readonly string[]; problem: (v: Record<string, unkn
       v.TARGET_URL !== undefined && v.TARGET_FAULTS !== undefined
         ? 'TARGET_FAULTS: only the bundled reference target takes faults, and TARGET_URL names another target; unset ' +
           'TARGET_FAULTS or TARGET_URL'
+        : undefined,
+  },
+  {
+    needs: ['TARGET_URL', 'TARGET_TLS'],
+    problem: (v) =>
+      v.TARGET_URL !== undefined && v.TARGET_TLS === true
+        ? 'TARGET_TLS: only the bundled reference target takes it (it then serves https with a CA of its own), and TARGET_URL ' +
+          'names another target: an https TARGET_URL needs no switch (TARGET_CA_FILE names its CA when it is a private one); unset TARGET_TLS'
         : undefined,
   },
 ];

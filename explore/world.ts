@@ -12,7 +12,7 @@ import type { Inbox } from '../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../core/mail/verify.ts';
 import { redactText } from '../core/redact.ts';
 import { accountName } from '../core/accounts.ts';
-import { type Failure, PastTheStep, type Property, StepFailed, symptomKey, Throttled } from './properties.ts';
+import { CertificateRefused, type Failure, PastTheStep, type Property, StepFailed, symptomKey, Throttled } from './properties.ts';
 import { HIDDEN_PASSWORD_BYTES } from './text.ts';
 
 export interface WorldOptions {
@@ -156,6 +156,7 @@ export class World {
       res = await send(this.api);
     } catch (err) {
       if (!(err instanceof TransportError)) throw err;
+      if (err.kind === 'tls') throw new CertificateRefused(`${endpoint}: ${err.phrase} (${err.detail})`);
       throw new StepFailed({
         property: 'answers',
         where: endpoint,

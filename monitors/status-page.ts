@@ -75,7 +75,13 @@ function historyData(input: StatusPageInput) {
     t: h.map((p) => p.startedAt / 1000),
     ms: h.map((p) => Math.round(p.durationMs)),
     maintenance: h.map((p) => (p.maintenance ? 1 : 0)),
-    checks: Object.fromEntries(CHECK_NAMES.map((name) => [name, h.map((p) => p.checks[name]?.[0] ?? '-').join('')])),
+    // A check that never ran in the charted history (the certificate of an http target) gets no row.
+    checks: Object.fromEntries(
+      CHECK_NAMES.filter((name) => h.length === 0 || h.some((p) => p.checks[name])).map((name) => [
+        name,
+        h.map((p) => p.checks[name]?.[0] ?? '-').join(''),
+      ]),
+    ),
     steps: Object.fromEntries(steps.map((step) => [step, h.map((p) => (p.steps[step] === undefined ? null : round(p.steps[step])))])),
     lifetimeH: h.map((p) => (p.tokenLifetimeS === undefined ? null : Math.round((p.tokenLifetimeS / 3600) * 1000) / 1000)),
     // [pass index, check, message] of failed and degraded results, for hover text.
@@ -225,7 +231,8 @@ export function renderStatusPage(input: StatusPageInput): string {
   const latest = recent.at(-1);
   const expireS = [...recent].reverse().find((p) => p.tokenExpireS !== undefined)?.tokenExpireS;
   const overall = latest ? badge(latest.status) : '<span class="badge" style="background:#9aa0a6">no pass yet</span>';
-  const rows = CHECK_NAMES.map((name) => {
+  // Checks that do not apply to this target (the certificate of an http one) are not in its passes, nor here.
+  const rows = CHECK_NAMES.filter((name) => !latest || latest.checks.some((x) => x.name === name)).map((name) => {
     const c = latest?.checks.find((x) => x.name === name);
     const ok = input.lastSuccess.get(name);
     if (!c) return `<tr data-check="${name}"><td>${name}</td><td>—</td><td></td><td></td><td></td><td></td></tr>`;

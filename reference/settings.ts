@@ -23,7 +23,7 @@ export const targetSettings = {
   TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
   TARGET_JWT_KEY: sharedSettings.TARGET_JWT_KEY,
   /** Serve https with a CA made for the run (reference/tls.ts): its file is printed, for TARGET_CA_FILE. */
-  TARGET_TLS: setting.bool().default(false),
+  TARGET_TLS: sharedSettings.TARGET_TLS,
   /** The folder of a CA made by the process that starts the target (Playwright's config): the target
    *  signs with it instead of making its own. */
   TARGET_TLS_DIR: internal(setting.checked().optional()),
@@ -56,11 +56,11 @@ export function faultGenerationProblems(spec: string | undefined, generation: st
 
 /** TARGET_FAULTS against the catalog and the generation, as problems (what the tests' config checks
  *  before it starts the bundled target: it loads this module only then). */
-export function faultProblems(spec: string | undefined, generation: string): string[] {
+export function faultProblems(spec: string | undefined, generation: string, tls?: boolean): string[] {
   if (!spec) return [];
   const unknown = faultsSetting.safeParse(spec);
   if (!unknown.success) return [`TARGET_FAULTS: ${unknown.error.issues[0]?.message ?? 'not a fault list'}`];
-  return faultGenerationProblems(spec, generation);
+  return [...faultGenerationProblems(spec, generation), ...(tls === undefined ? [] : faultTlsProblems(spec, tls))];
 }
 
 /** Faults of the TLS certificate asked of a target that serves plain HTTP: a problem, by name. */
