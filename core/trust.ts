@@ -46,6 +46,14 @@ export function readCaCertificates(path: string): { certs: string[] } | { proble
   return { certs };
 }
 
+/** The folder of a CA made for a run by one process and signed with by another (Playwright's config
+ *  and its web server's target): what is wrong with it, if anything. */
+export function runCaDirProblem(dir: string): string | undefined {
+  return existsSync(join(dir, 'ca.pem')) && existsSync(join(dir, 'ca-key.pem'))
+    ? undefined
+    : 'expected the folder of the CA made for this run (its ca.pem and ca-key.pem), and they are not there';
+}
+
 function certificatesOf(files: readonly string[]): string[] {
   return files.flatMap((f) => {
     const r = readCaCertificates(f);

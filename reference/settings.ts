@@ -1,5 +1,6 @@
 // The reference target's own settings (npm run target).
 import { internal, parseSettings, setting, SettingsError, settingsEnv, sharedSettings } from '../core/settings.ts';
+import { runCaDirProblem } from '../core/trust.ts';
 import { SMTP_URL_RULES } from '../core/url.ts';
 import { FAULTS, parseFaults, tlsFaultsIn, type FaultEntry } from './faults.ts';
 
@@ -26,7 +27,7 @@ export const targetSettings = {
   TARGET_TLS: sharedSettings.TARGET_TLS,
   /** The folder of a CA made by the process that starts the target (Playwright's config): the target
    *  signs with it instead of making its own. */
-  TARGET_TLS_DIR: internal(setting.checked().optional()),
+  TARGET_TLS_DIR: internal(setting.checked(runCaDirProblem).optional()),
   /** `npm run target`'s port (0 = any free one); the parts start theirs on a free port. */
   TARGET_PORT: internal(setting.int(0, 65535).default(8080)),
   TARGET_HOST: internal(setting.oneOf(['127.0.0.1', 'localhost', '::1']).default('127.0.0.1')),
