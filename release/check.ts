@@ -46,7 +46,8 @@ await runMain(async () => {
   const where =
     s.TARGET_URL ??
     `the bundled reference target (each part starts its own on a free loopback ` +
-      `port${s.TARGET_GENERATION === 'latest' ? ', with a Mailpit next to it' : ''}; faults: ${s.TARGET_FAULTS ?? 'none'})`;
+      `port${s.TARGET_GENERATION === 'latest' ? ', with a Mailpit next to it' : ''}${s.TARGET_TLS ? ', over https with a CA of its own' : ''}; ` +
+      `faults: ${s.TARGET_FAULTS ?? 'none'})`;
   const generation = `generation: ${s.TARGET_GENERATION}${s.TARGET_GENERATION === 'latest' ? ' (e-mail verification mandatory)' : ''}`;
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const show = (part: string) => (line: string) => line.trim() && say(`  ${part.padEnd(7)} │ ${redactText(line)}`);
