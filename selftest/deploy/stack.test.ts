@@ -231,7 +231,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       assert.match(pushed, /temporal_monitor_check_success\{check="certificate",instance="",job="temporal_monitor",target="e2e-once"\} 1/);
       assert.match(
         pushed,
-        /temporal_monitor_certificate_expiry_timestamp_seconds\{instance="",job="temporal_monitor",target="e2e-once"\} \d{10}/,
+        /temporal_monitor_certificate_expiry_timestamp_seconds\{instance="",job="temporal_monitor",target="e2e-once"\} \d\.\d+e\+09\n/,
       );
       const series = await until('the pushed series in Prometheus', async () => {
         const s = await q('temporal_monitor_check_success{job="temporal_monitor", target="e2e-once", check="token-lifetime"}');
