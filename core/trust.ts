@@ -5,7 +5,8 @@
 // Each runtime reads its trust in its own way, so each gets what it reads:
 // - this process: Node's fetch is undici, which takes a dispatcher; the one set here trusts Node's own
 //   roots, the user's NODE_EXTRA_CA_CERTS (an explicit `ca` replaces both, so both are listed) and the
-//   CA. node:tls users (the monitor's certificate check, an amqps:// inbox) take the same list, trustedCa().
+//   CA. node:tls users (the monitor's certificate check, an amqps:// inbox) take the same, trustedTls().
+//   It is one secure context, made once: made per connection from ~150 roots it costs 15-40 ms each.
 // - Node processes started later (Playwright's workers): NODE_EXTRA_CA_CERTS, read by Node only as it
 //   starts; a bundle of the user's own file and the CA when there are both.
 // - Go processes (k6): SSL_CERT_FILE, which replaces Go's system roots on Linux, so it names a bundle
@@ -15,7 +16,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 type Env = Record<string, string | undefined>;
 
@@ -70,7 +71,7 @@ function userExtraCertificates(env: Env): string[] {
   return 'certs' in r ? r.certs : [];
 }
 
-let trusted: { files: string[]; ca: string[] } | undefined;
+let trusted: { files: string[]; ca: string[]; secureContext: SecureContext } | undefined;
 
 /**
  * Trusts the CAs in `files` (undefined entries skipped) in this process from now on, in addition to what
@@ -84,12 +85,17 @@ export async function trustCaFiles(files: readonly (string | undefined)[], env: 
   // undici 6, the major Node 20 ships: its global dispatcher is the one Node's own fetch uses
   // (selftest/core/trust.test.ts proves it on this Node). Loaded only when a CA is to be trusted.
   const { Agent, setGlobalDispatcher } = await import('undici');
-  setGlobalDispatcher(new Agent({ connect: { ca } }));
-  trusted = { files: all, ca };
+  const secureContext = createSecureContext({ ca });
+  setGlobalDispatcher(new Agent({ connect: { secureContext } }));
+  trusted = { files: all, ca, secureContext };
 }
 
-/** The trusted roots for a node:tls connection to the target: undefined = Node's defaults (nothing extra to trust). */
+/** The trusted roots (PEM), when more than Node's defaults are trusted. */
 export const trustedCa = (): string[] | undefined => trusted?.ca;
+
+/** Options for a node:tls connection to the target (tls.connect, amqplib's socket options): the
+ *  trusted roots as one secure context; empty = Node's defaults (nothing extra to trust). */
+export const trustedTls = (): { secureContext?: SecureContext } => (trusted ? { secureContext: trusted.secureContext } : {});
 
 /** The CA files this process trusts beyond the system's (for the words of a failure). */
 export const trustedCaFiles = (): readonly string[] => trusted?.files ?? [];

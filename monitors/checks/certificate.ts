@@ -6,10 +6,10 @@
 // failing under MONITOR_CERT_FAIL_DAYS. A certificate nobody here trusts, or one for another host,
 // fails in words. An http target serves no certificate: the check is not run there (appliesTo).
 import { X509Certificate } from 'node:crypto';
-import { connect, type DetailedPeerCertificate, type TLSSocket, checkServerIdentity } from 'node:tls';
+import { connect, type DetailedPeerCertificate, type SecureContext, type TLSSocket, checkServerIdentity } from 'node:tls';
 import { TransportError } from '../../core/http.ts';
 import { CERT_WORDS, nodeCertProblem } from '../../core/tls-words.ts';
-import { trustedCa } from '../../core/trust.ts';
+import { trustedTls } from '../../core/trust.ts';
 import { type CertificateInfo, DEFAULT_CERT_FAIL_DAYS, DEFAULT_CERT_WARN_DAYS } from '../types.ts';
 import type { Check, Verdict } from './context.ts';
 
@@ -38,7 +38,10 @@ function chainOf(peer: DetailedPeerCertificate): X509Certificate[] {
 }
 
 /** Opens a TLS connection to an https URL's host and port and reads what it serves. Never sends a request. */
-export function readServedCertificate(url: string, o: { timeoutMs: number; ca?: string[] }): Promise<ServedCertificate> {
+export function readServedCertificate(
+  url: string,
+  o: { timeoutMs: number; ca?: string[]; secureContext?: SecureContext },
+): Promise<ServedCertificate> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port || 443);
@@ -58,7 +61,7 @@ export function readServedCertificate(url: string, o: { timeoutMs: number; ca?: 
       host,
       port,
       ...(isIp ? {} : { servername: host }),
-      ca: o.ca,
+      ...(o.secureContext ? { secureContext: o.secureContext } : { ca: o.ca }),
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
       ALPNProtocols: ['http/1.1'],
@@ -153,7 +156,7 @@ export const certificate: Check = {
   async run(ctx) {
     let served: ServedCertificate;
     try {
-      served = await readServedCertificate(ctx.api.baseUrl, { timeoutMs: ctx.api.timeoutMs, ca: trustedCa() });
+      served = await readServedCertificate(ctx.api.baseUrl, { timeoutMs: ctx.api.timeoutMs, ...trustedTls() });
     } catch (err) {
       if (err instanceof TransportError) return { status: 'fail', message: `could not read the target's TLS certificate: ${err.message}` };
       throw err;
