@@ -15,7 +15,7 @@ import { ensureTool } from './core/go-tools.ts';
 import { mailpitArgs } from './core/mail/mailpit-process.ts';
 import { freePort } from './core/ports.ts';
 import { SettingsError } from './core/settings.ts';
-import { nodeChildTrust } from './core/trust.ts';
+import { nodeChildTrust, trustCaFiles } from './core/trust.ts';
 import { inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
 
 function exitOnBadSettings(problems: string[]): never {
@@ -76,6 +76,8 @@ if (inRunner) {
   const trust = nodeChildTrust([s.TARGET_CA_FILE, bundledCaFile]);
   process.once('exit', () => trust.cleanup());
   Object.assign(process.env, trust.env);
+  // The runner's own requests (a globalSetup, a reporter) trust the same, through fetch's dispatcher.
+  await trustCaFiles([s.TARGET_CA_FILE, bundledCaFile]);
 }
 // Before any traffic: a latest target needs an inbox for the projects that make accounts.
 const noInbox = inRunner ? inboxProblem(s, projectsAsked(process.argv)) : undefined;
