@@ -5,8 +5,9 @@
 import { join, resolve } from 'node:path';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { redactText } from '../core/redact.ts';
-import { runMain, settingsEnv, targetLabel } from '../core/settings.ts';
+import { runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { listRuns } from '../load/runner/k6.ts';
+import { untrustedChainProblem } from './certificate-preflight.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
@@ -38,6 +39,9 @@ await runMain(async () => {
   // the target: against TARGET_URL the reference target's modules are never loaded.
   const given = settingsEnv();
   const s = validateRelease(given, given.TARGET_URL ? undefined : await import('../reference/settings.ts'));
+  // A certificate chain nobody here trusts is a setting (TARGET_CA_FILE), not a NO-GO: said before any request.
+  const untrusted = await untrustedChainProblem(s);
+  if (untrusted) throw new SettingsError([untrusted]);
   const chosen = defaultParts(s);
   const parts = chosen.parts;
   const knownIssues = knownIssuesInForce(s);

@@ -2,7 +2,8 @@
 // own (`npm run target` with TARGET_TLS=true, as its own process), each part's own CLI passes given
 // TARGET_CA_FILE, and without it fails in the same words: the monitor (`--once`), Playwright (a small
 // project run), k6 (a short smoke: k6 is Go, and trusts the CA through the SSL_CERT_FILE the runner
-// hands it), the explorer and conformance. Each part that starts the bundled target itself with
+// hands it), the explorer and conformance; npm start refuses to start (exit 2, naming TARGET_CA_FILE).
+// Each part that starts the bundled target itself with
 // TARGET_TLS=true trusts that target's CA on its own (Playwright's config, the load runner).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -93,6 +94,7 @@ test("with TARGET_CA_FILE (or the bundled target's own CA) every part passes ove
     ['k6, untrusted', () => k6Login({ ...remote, ...account1 })],
     ['explore, untrusted', () => run(['explore/main.ts'], { ...remote, EXPLORE_SECONDS: '5', EXPLORE_RUNS: '2' })],
     ['conformance, untrusted', () => run(['release/conformance.ts'], remote)],
+    ['npm start, untrusted', () => run(['release/check.ts'], { ...remote, RELEASE_PARTS: 'monitor' })],
   ];
   const results = new Map<string, CliRun>();
   let next = 0;
@@ -136,6 +138,9 @@ test("with TARGET_CA_FILE (or the bundled target's own CA) every part passes ove
   assert.match(r('explore, untrusted').output, /FAIL: 0 new finding/);
   assert.equal(r('conformance, untrusted').code, 1, said('conformance, untrusted'));
   assert.match(r('conformance, untrusted').stderr, new RegExp(`conformance: GET https://\\S+: ${esc(UNTRUSTED)}`));
+  // npm start: a chain nobody here trusts is a setting, said before any request (exit 2), not a NO-GO.
+  assert.equal(r('npm start, untrusted').code, 2, said('npm start, untrusted'));
+  assert.match(r('npm start, untrusted').stderr, new RegExp(`- TARGET_CA_FILE: ${esc(UNTRUSTED)}; nothing was run`));
 });
 
 test("the real-server kit's production line names its CA: the one setting the real-server step hands the parts", () => {
