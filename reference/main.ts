@@ -8,7 +8,8 @@ import { startTarget } from './server.ts';
 import { faultGenerationProblems, faultTlsProblems, loadTargetSettings } from './settings.ts';
 import { openTargetCa, type TargetCa } from './tls.ts';
 
-const only = (e: FaultEntry): string => (e.generations ? ` (${e.generations.join(', ')} generation only)` : '');
+const only = (e: FaultEntry): string =>
+  `${e.generations ? ` (${e.generations.join(', ')} generation only)` : ''}${e.tls ? ' (with TARGET_TLS=true)' : ''}`;
 
 /** Why the target could not start, as a sentence naming the setting to change. */
 function startProblem(err: NodeJS.ErrnoException, host: string, port: number): string {
