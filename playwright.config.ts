@@ -3,8 +3,13 @@
 //   flow     fresh accounts, the whole flow and each endpoint's rules (the default for staging)
 //   upgrade  the irreversible upgrade; against a non-local target only with ALLOW_UPGRADE=true
 // TARGET_URL unset: webServer starts the bundled reference target on a free loopback port, and for
-// TARGET_GENERATION=latest a Mailpit next to it (the target's SMTP server, the tests' inbox).
+// TARGET_GENERATION=latest a Mailpit next to it (the target's SMTP server, the tests' inbox); with
+// TARGET_TLS=true it serves https, with a CA made here.
+// TLS: the requests run in the workers, separate Node processes, which read NODE_EXTRA_CA_CERTS only as
+// they start; the runner sets it here, before it starts them, to TARGET_CA_FILE (or the bundled
+// target's CA), bundled with a NODE_EXTRA_CA_CERTS of the user's own when there is one.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ensureTool } from './core/go-tools.ts';
 import { mailpitArgs } from './core/mail/mailpit-process.ts';
@@ -18,6 +23,7 @@ import { openInbox } from './core/mail/index.ts';
 import { RateLimitedError } from './core/rate-limit.ts';
 import { newPassword } from './fixtures/factories.ts';
 import { accountMakingProjects, inboxProblem, loadTestSettings, SMOKE_ONLY, targetInfo, tracesAllowed } from './fixtures/settings.ts';
+import { nodeChildTrust, trustCaFiles } from './core/trust.ts';
 
 function exitOnBadSettings(problems: string[]): never {
   process.stderr.write(`${new SettingsError(problems).message}\n`);
@@ -93,8 +99,22 @@ if (!s.TARGET_URL) {
   }
   // A known key for the bundled target lets tests forge validly signed expired tokens.
   if (!s.TARGET_JWT_KEY) process.env.TARGET_JWT_KEY = randomBytes(32).toString('hex');
+  // Its CA, made once, in the runner: the target signs with it, the workers trust it.
+  if (s.TARGET_TLS && !s.TEST_TARGET_CA_DIR && inRunner) {
+    const ca = (await import('./reference/tls.ts')).openTargetCa();
+    process.once('exit', () => ca.close());
+    process.env.TEST_TARGET_CA_DIR = ca.dir;
+  }
 }
 s = settingsOrExit(reference?.faultProblems);
+const bundledCaFile = s.TEST_TARGET_CA_DIR ? join(s.TEST_TARGET_CA_DIR, 'ca.pem') : undefined;
+if (inRunner) {
+  const trust = nodeChildTrust([s.TARGET_CA_FILE, bundledCaFile]);
+  process.once('exit', () => trust.cleanup());
+  Object.assign(process.env, trust.env);
+  // The runner's own requests (a globalSetup, a reporter) trust the same, through fetch's dispatcher.
+  await trustCaFiles([s.TARGET_CA_FILE, bundledCaFile]);
+}
 // TARGET_GENERATION=auto against a TARGET_URL: the runner tells it once, with one account of its own,
 // and writes it into the environment the workers inherit, so all of them agree.
 if (inRunner && s.TARGET_URL && s.TARGET_GENERATION === 'auto' && !process.argv.includes('--list')) {
@@ -185,6 +205,8 @@ export default defineConfig({
             TARGET_SMTP_URL: mailpit ? `smtp://127.0.0.1:${mailpit[1]}` : '',
             // A rate limit asked for (npm start against its bundled targets, or by hand) passes through, as faults do.
             TARGET_RATE_LIMIT: String(reference.loadTargetSettings().TARGET_RATE_LIMIT ?? ''),
+            TARGET_TLS: String(s.TARGET_TLS),
+            TARGET_TLS_DIR: s.TEST_TARGET_CA_DIR ?? '',
           },
           reuseExistingServer: false,
           stdout: 'ignore',

@@ -4,7 +4,7 @@
 // which listed issues no longer happen.
 import type { KnownIssue } from '../core/known-issues.ts';
 import { counterexampleOf, type Finding, findingKey, type Known, runOnce, search } from './engine.ts';
-import { BudgetSpent, type Failure, keyedByInput, type Property, PROPERTY_NAMES, symptomKey, Throttled } from './properties.ts';
+import { BudgetSpent, type Failure, keyedByInput, type Property, PROPERTY_NAMES, StopExploring, symptomKey } from './properties.ts';
 import type { Scenario } from './scenario.ts';
 import { flow } from './scenarios/flow.ts';
 import { login } from './scenarios/login.ts';
@@ -172,7 +172,7 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
       }
       if (r.stopped) {
         stopped =
-          r.stopped instanceof Throttled ? r.stopped.message : `the explorer itself failed: ${r.stopped.stack ?? r.stopped.message}`;
+          r.stopped instanceof StopExploring ? r.stopped.message : `the explorer itself failed: ${r.stopped.stack ?? r.stopped.message}`;
         break;
       }
       if (o.first && r.findings.length) {

@@ -51,8 +51,25 @@ export class StepFailed extends Error {
   }
 }
 
+/** Exploring on would tell nothing about the API: the run stops, saying why (not a finding). */
+export class StopExploring extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StopExploring';
+  }
+}
+
+/** The target's TLS certificate is refused (not trusted, expired, for another host): every request
+ *  would fail the same way, and that is not a bug of the API. */
+export class CertificateRefused extends StopExploring {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CertificateRefused';
+  }
+}
+
 /** The target throttles us (429): exploring on would only measure its rate limit. */
-export class Throttled extends Error {
+export class Throttled extends StopExploring {
   constructor(message: string) {
     super(message);
     this.name = 'Throttled';

@@ -13,7 +13,16 @@ import { VerificationError, verifyByMail } from '../core/mail/verify.ts';
 import { redactText } from '../core/redact.ts';
 import { accountName } from '../core/accounts.ts';
 import { RateLimitedError } from '../core/rate-limit.ts';
-import { BudgetSpent, type Failure, PastTheStep, type Property, StepFailed, symptomKey, Throttled } from './properties.ts';
+import {
+  BudgetSpent,
+  CertificateRefused,
+  type Failure,
+  PastTheStep,
+  type Property,
+  StepFailed,
+  symptomKey,
+  Throttled,
+} from './properties.ts';
 import { HIDDEN_PASSWORD_BYTES } from './text.ts';
 
 export interface WorldOptions {
@@ -167,6 +176,7 @@ export class World {
       if (err instanceof RateLimitedError)
         throw new Throttled(`${err.message}; the exploration stopped there (EXPLORE_REQUESTS bounds what it spends)`);
       if (!(err instanceof TransportError)) throw err;
+      if (err.kind === 'tls') throw new CertificateRefused(`${endpoint}: ${err.phrase} (${err.detail})`);
       throw new StepFailed({
         property: 'answers',
         where: endpoint,

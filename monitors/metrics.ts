@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client): per check its status, duration and last success; per step its
-// latency; the current token's seconds to expiry (computed at scrape time). Served by the service;
+// latency; the current token's seconds to expiry (computed at scrape time); an https target's
+// certificate's expiry (a timestamp, as blackbox_exporter's probe_ssl_earliest_cert_expiry). Served by the service;
 // pushed to a Pushgateway by one-shot runs when MONITOR_PUSHGATEWAY_URL is set.
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
@@ -47,6 +48,7 @@ export class MonitorMetrics {
   private readonly deliveries;
   private readonly rateLimitRemaining;
   private readonly rateLimitLimit;
+  private readonly certificateExpiry;
 
   constructor(
     readonly target: string,
@@ -176,6 +178,13 @@ export class MonitorMetrics {
       labelNames: ['source', 'window_seconds'],
       registers: r,
     });
+    this.certificateExpiry = new client.Gauge({
+      name: 'temporal_monitor_certificate_expiry_timestamp_seconds',
+      help:
+        "When the first certificate of the https target's served chain expires (unix seconds); days left: " +
+        '(this - time()) / 86400. Absent for an http target',
+      registers: r,
+    });
     this.deliveries = new client.Counter({
       name: 'temporal_monitor_alert_deliveries_total',
       help: 'Alert notifications sent, by channel and result',
@@ -235,6 +244,7 @@ export class MonitorMetrics {
       this.rateLimitLimit.reset();
       this.rateLimitLimit.set({ source, window_seconds: String(rl.windowS) }, rl.limit);
     }
+    if (pass.certificate) this.certificateExpiry.set(pass.certificate.notAfterS);
   }
 
   /** Failed passes in a row per check, after a pass was recorded. */
@@ -289,4 +299,5 @@ export const METRIC_NAMES = [
   'temporal_monitor_skipped_ticks_total',
   'temporal_monitor_alerts_owed',
   'temporal_monitor_maintenance',
+  'temporal_monitor_certificate_expiry_timestamp_seconds',
 ] as const;

@@ -184,6 +184,8 @@ export class Monitor {
         latencyDegradedMs: s.MONITOR_LATENCY_DEGRADED_MS,
         latencyFailMs: s.MONITOR_LATENCY_FAIL_MS,
         contractStrict: s.CONTRACT_STRICT,
+        certWarnDays: s.MONITOR_CERT_WARN_DAYS,
+        certFailDays: s.MONITOR_CERT_FAIL_DAYS,
       },
       retries: s.MONITOR_RETRIES,
       backoffMs: s.MONITOR_RETRY_BACKOFF_MS,
@@ -286,6 +288,9 @@ export class Monitor {
           toleranceS: s.TIME_TOLERANCE_S,
           uptime: UPTIME_WINDOWS.map(([label, ms]) => ({ label, ...this.state.uptime(this.timeline, now - ms) })),
           knownIssues: this.knownIssues,
+          certificate: this.lastPass?.certificate,
+          certWarnDays: s.MONITOR_CERT_WARN_DAYS,
+          certFailDays: s.MONITOR_CERT_FAIL_DAYS,
         },
       };
     }

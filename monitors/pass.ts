@@ -137,7 +137,8 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
   const results: CheckResult[] = [];
   const tokens: TokenChanges = { target: o.target, drop: [] };
   const sentBefore = o.api.sent;
-  for (const check of o.checks ?? CHECKS) {
+  // A check that means nothing for this target (the certificate of an http one) is not run at all.
+  for (const check of (o.checks ?? CHECKS).filter((c) => c.appliesTo?.(o.api.baseUrl) ?? true)) {
     // The target's rate limit answered: every further request would be refused too.
     const throttled = results.find((x) => x.status === 'throttled');
     if (throttled) {
@@ -193,6 +194,7 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     requests: o.api.sent - sentBefore,
     ...(o.api.rateLimit ? { rateLimit: o.api.rateLimit } : {}),
     ...(ctx.detection ? { generation: ctx.detection.generation } : {}),
+    ...(ctx.certificate ? { certificate: ctx.certificate } : {}),
   };
   return { pass, tokens, secrets: ctx.secrets };
 }

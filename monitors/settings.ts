@@ -8,7 +8,7 @@ import { parseDurationS } from '../core/durations.ts';
 import { internal, parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
 import { limitWords, perHour } from '../core/rate-limit.ts';
-import { CHECK_NAMES, type PassResult } from './types.ts';
+import { CHECK_NAMES, DEFAULT_CERT_FAIL_DAYS, DEFAULT_CERT_WARN_DAYS, type PassResult } from './types.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
 const cronPattern = () =>
@@ -48,6 +48,9 @@ export const monitorSettings = {
   MONITOR_LATENCY_DEGRADED_MS: setting.int(1, 600_000).default(1000),
   MONITOR_LATENCY_FAIL_MS: setting.int(1, 600_000).default(2500),
   MONITOR_EXPECTED_TOKEN_LIFETIME_S: setting.int(1, 30 * 86400).default(TOKEN_LIFETIME_S),
+  /** An https target's certificate with fewer days left than this makes the certificate check degraded / failed. */
+  MONITOR_CERT_WARN_DAYS: setting.int(0, 3650).default(DEFAULT_CERT_WARN_DAYS),
+  MONITOR_CERT_FAIL_DAYS: setting.int(0, 3650).default(DEFAULT_CERT_FAIL_DAYS),
   // A webhook's URL is its secret (Slack's path is the key); its query may carry a token.
   MONITOR_ALERT_WEBHOOK_URL: setting.url({ query: true }, { secret: true }).optional(),
   MONITOR_ALERT_AFTER: setting.int(1, 1000).default(3),
@@ -91,6 +94,10 @@ export function crossCheck(s: MonitorSettings): string[] {
     problems.push(
       `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS ` +
         `(${s.MONITOR_LATENCY_FAIL_MS})`,
+    );
+  if (s.MONITOR_CERT_FAIL_DAYS > s.MONITOR_CERT_WARN_DAYS)
+    problems.push(
+      `MONITOR_CERT_FAIL_DAYS (${s.MONITOR_CERT_FAIL_DAYS}) must not be above MONITOR_CERT_WARN_DAYS (${s.MONITOR_CERT_WARN_DAYS})`,
     );
   return problems;
 }

@@ -13,7 +13,7 @@ import { escapeMarkup } from '../core/escape.ts';
 import { testsOf, type KnownIssue } from '../core/known-issues.ts';
 import type { ActiveWindow } from './maintenance.ts';
 import type { HistoryRow, NotableResult, StoredPass, Uptime } from './state.ts';
-import { CHECK_NAMES, type CheckStatus } from './types.ts';
+import { CHECK_NAMES, type CertificateInfo, type CheckStatus } from './types.ts';
 
 export interface StatusPageInput {
   targetLabel: string;
@@ -34,6 +34,10 @@ export interface StatusPageInput {
   refreshS?: number;
   /** The target's accepted bugs in force (known-issues.json), listed on the page. */
   knownIssues?: readonly KnownIssue[];
+  /** The https target's certificate as the latest pass read it, and the certificate check's thresholds in days. */
+  certificate?: CertificateInfo;
+  certWarnDays?: number;
+  certFailDays?: number;
   nowMs?: number;
 }
 
@@ -78,7 +82,13 @@ function historyData(input: StatusPageInput) {
     t: h.map((p) => p.startedAt / 1000),
     ms: h.map((p) => Math.round(p.durationMs)),
     maintenance: h.map((p) => (p.maintenance ? 1 : 0)),
-    checks: Object.fromEntries(CHECK_NAMES.map((name) => [name, h.map((p) => p.checks[name]?.[0] ?? '-').join('')])),
+    // A check that never ran in the charted history (the certificate of an http target) gets no row.
+    checks: Object.fromEntries(
+      CHECK_NAMES.filter((name) => h.length === 0 || h.some((p) => p.checks[name])).map((name) => [
+        name,
+        h.map((p) => p.checks[name]?.[0] ?? '-').join(''),
+      ]),
+    ),
     steps: Object.fromEntries(steps.map((step) => [step, h.map((p) => (p.steps[step] === undefined ? null : round(p.steps[step])))])),
     lifetimeH: h.map((p) => (p.tokenLifetimeS === undefined ? null : Math.round((p.tokenLifetimeS / 3600) * 1000) / 1000)),
     // [pass index, check, message] of failed and degraded results, for hover text.
@@ -187,6 +197,21 @@ ${rows.join('\n')}
   );
 }
 
+/** The https target's certificate: days left, coloured as the certificate check judges them. */
+function certificateNote(input: StatusPageInput, now: number): string {
+  const c = input.certificate;
+  if (!c) return '';
+  const leftDays = (c.notAfterS - now / 1000) / 86_400;
+  const level = leftDays < (input.certFailDays ?? 3) ? 'fail' : leftDays < (input.certWarnDays ?? 14) ? 'degraded' : 'pass';
+  const shown =
+    leftDays < 0 ? `expired ${Math.abs(leftDays).toFixed(1)} days ago` : `expires in ${leftDays.toFixed(leftDays < 10 ? 1 : 0)} days`;
+  return (
+    `<p id="certificate" data-expire="${c.notAfterS}" data-status="${level}">TLS certificate ${badge(level)} ${shown} ` +
+    `(at ${iso(c.notAfterS * 1000)}): ${esc(c.subject)}, issued by ${esc(c.issuer)}` +
+    `${c.earliest ? `; the first to expire: ${esc(c.earliest)}` : ''}.</p>`
+  );
+}
+
 /** The known issues in force: what each names and why it is accepted. */
 function knownIssuesSection(list: readonly KnownIssue[] | undefined): string {
   if (!list?.length) return '';
@@ -213,7 +238,8 @@ export function renderStatusPage(input: StatusPageInput): string {
   const latest = recent.at(-1);
   const expireS = [...recent].reverse().find((p) => p.tokenExpireS !== undefined)?.tokenExpireS;
   const overall = latest ? badge(latest.status) : '<span class="badge" style="background:#9aa0a6">no pass yet</span>';
-  const rows = CHECK_NAMES.map((name) => {
+  // Checks that do not apply to this target (the certificate of an http one) are not in its passes, nor here.
+  const rows = CHECK_NAMES.filter((name) => !latest || latest.checks.some((x) => x.name === name)).map((name) => {
     const c = latest?.checks.find((x) => x.name === name);
     const ok = input.lastSuccess.get(name);
     if (!c) return `<tr data-check="${name}"><td>${name}</td><td>—</td><td></td><td></td><td></td><td></td></tr>`;
@@ -271,6 +297,7 @@ ${maintenanceNote(input.maintenance, now)}
 <p class="note">Uptime: the share of passes in which every check passed (degraded counts as passed, and so does a known ` +
     `issue's expected failure; passes in a maintenance window are left out).</p>
 ${token}
+${certificateNote(input, now)}
 <h2>Checks</h2>
 <table id="checks"><thead><tr><th>check</th><th>result</th><th>time</th><th>tries</th><th>last success</th><th>message</th>` +
     `</tr></thead><tbody>

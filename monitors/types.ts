@@ -11,7 +11,7 @@ export type CheckStatus = 'pass' | 'degraded' | 'fail' | 'skipped' | 'known' | '
 /** A pass: failed if a check failed; throttled if none failed but the rate limit cut it short. */
 export type PassStatus = 'pass' | 'fail' | 'throttled';
 
-export const CHECK_NAMES = ['login', 'token-lifetime', 'token-works', 'refresh', 'token-across-runs', 'latency'] as const;
+export const CHECK_NAMES = ['login', 'token-lifetime', 'token-works', 'refresh', 'token-across-runs', 'latency', 'certificate'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export interface CheckResult {
@@ -33,6 +33,22 @@ export interface CheckResult {
   knownIssue?: string;
 }
 
+/** The certificate check's thresholds (MONITOR_CERT_WARN_DAYS, MONITOR_CERT_FAIL_DAYS): Checkly's and
+ *  cert-manager's habit of renewing a fortnight ahead; under three days it pages. */
+export const DEFAULT_CERT_WARN_DAYS = 14;
+export const DEFAULT_CERT_FAIL_DAYS = 3;
+
+/** The TLS certificate an https target served (the certificate check). */
+export interface CertificateInfo {
+  /** When the first certificate of the served chain expires (unix s): what the metric and the status page show. */
+  notAfterS: number;
+  /** The leaf's subject and issuer ("CN=api.example.com"). */
+  subject: string;
+  issuer: string;
+  /** The subject of the certificate that expires first, when it is not the leaf (an intermediate). */
+  earliest?: string;
+}
+
 export interface StepTiming {
   step: string;
   ms: number;
@@ -52,6 +68,8 @@ export interface PassResult {
   tokenExpireS?: number;
   /** The fresh token's lifetime as issued: expire − the server's Date (s), when login worked. */
   tokenLifetimeS?: number;
+  /** The certificate an https target served, when the certificate check could read it. */
+  certificate?: CertificateInfo;
   /** The pass ran inside a maintenance window (recorded as usual; alerts held; left out of uptime). */
   maintenance?: boolean;
   /** Requests the pass sent to the target (counted by the client). */

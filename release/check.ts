@@ -28,6 +28,7 @@ import { redactText } from '../core/redact.ts';
 import { urlHostname } from '../core/loopback.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { listRuns } from '../load/runner/k6.ts';
+import { untrustedChainProblem } from './certificate-preflight.ts';
 import { appendHistory, describeCheck } from './history.ts';
 import { failedOnItsOwn, readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
 import { doesNotFit, fitPlan, grantLine, marginFor, type Plan, type PlanInput } from './plan.ts';
@@ -119,6 +120,9 @@ await runMain(async () => {
   const given = settingsEnv();
   const reference = given.TARGET_URL ? undefined : await import('../reference/settings.ts');
   const s = validateRelease(given, reference);
+  // A certificate chain nobody here trusts is a setting (TARGET_CA_FILE), not a NO-GO: said before any request.
+  const untrusted = await untrustedChainProblem(s);
+  if (untrusted) throw new SettingsError([untrusted]);
   const chosen = defaultParts(s);
   const parts = chosen.parts;
   const reportsDir = resolve(s.REPORTS_DIR);
@@ -161,7 +165,8 @@ await runMain(async () => {
   const where =
     s.TARGET_URL ??
     `the bundled reference target (each part starts its own on a free loopback ` +
-      `port${generation === 'latest' ? ', with a Mailpit next to it' : ''}; faults: ${s.TARGET_FAULTS ?? 'none'}` +
+      `port${generation === 'latest' ? ', with a Mailpit next to it' : ''}${s.TARGET_TLS ? ', over https with a CA of its own' : ''}; ` +
+      `faults: ${s.TARGET_FAULTS ?? 'none'}` +
       `${bundledLimit ? `; rate limit ${bundledLimit} requests per hour per client, each part's own` : ''})`;
   say(`Release check: ${label} — ${where}; generation: ${generation}${generation === 'latest' ? ' (e-mail verification mandatory)' : ''}`);
   if (detection.how === 'detected' || detection.how === 'assumed') say(detectionLine(detection));

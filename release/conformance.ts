@@ -20,6 +20,7 @@ import { openInbox } from '../core/mail/index.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain } from '../core/settings.ts';
 import { textTable } from '../core/text-table.ts';
+import { trustCaFiles } from '../core/trust.ts';
 import { startTarget } from '../reference/server.ts';
 import { CASES, freshAccounts, type Side } from './conformance/cases.ts';
 import { compareAnswers, type Difference } from './conformance/compare.ts';
@@ -51,6 +52,7 @@ const known = (d: Difference) => KNOWN_DIFFERENCES.find((k) => k.case.test(d.cas
 await runMain(async () => {
   const { values } = parseArgs({ options: { json: { type: 'boolean' } } });
   const s = validateConformance();
+  await trustCaFiles([s.TARGET_CA_FILE]);
   const out = (line: string) => !values.json && process.stdout.write(`${line}\n`);
   const realApi = new TemporalClient({ baseUrl: s.TARGET_URL!, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
   // The realm is configuration, not behaviour: the reference takes the real server's.
@@ -59,7 +61,8 @@ await runMain(async () => {
     probe = await realApi.creditsAvailable(undefined);
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
-    process.stderr.write(`conformance: the server at TARGET_URL does not answer: ${err.message}\n`);
+    // A refused certificate is not silence: its own words say what to do (TARGET_CA_FILE).
+    process.stderr.write(`conformance: ${err.kind === 'tls' ? '' : 'the server at TARGET_URL does not answer: '}${err.message}\n`);
     return 1;
   }
   const realm = /^JWT realm=(.+)$/.exec(probe.headers['www-authenticate'] ?? '')?.[1] ?? 'temporal-reference';

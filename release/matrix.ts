@@ -81,7 +81,7 @@ const CAUGHT_ONLY_K6_S = 3;
  * costing Playwright a new worker) need show only that they are caught: their tests stop at the
  * first failure. Only when outage is in the run.
  */
-const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text'];
+const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text', 'cert-expired', 'cert-wrong-host'];
 const firstFailureEnough = (job: Job, generations: readonly Generation[], faults: readonly FaultName[]): boolean =>
   caughtOnly(job, generations) ||
   (job.part === 'tests' && job.fault !== 'clean' && BREAK_EVERY_ANSWER.includes(job.fault) && faults.includes('outage'));
@@ -113,6 +113,8 @@ async function runJob(
   const key = randomBytes(24).toString('hex');
   const short = acrossRuns(job);
   const latest = job.generation === 'latest';
+  // A fault of the certificate needs a target serving TLS; the parts trust its CA as a staging's (TARGET_CA_FILE).
+  const tls = job.fault !== 'clean' && (FAULTS[job.fault] as FaultEntry).tls === true;
   const target = await spawnTarget({
     TARGET_FAULTS: job.fault === 'clean' ? '' : job.fault,
     TARGET_JWT_KEY: key,
@@ -120,10 +122,13 @@ async function runJob(
     TARGET_TOKEN_LIFETIME_S: String(short ? SHORT_LIFETIME_S : 86400),
     TARGET_GENERATION: job.generation,
     TARGET_SMTP_URL: latest ? mail!.smtpUrl : '',
+    TARGET_TLS: String(tls),
   });
   const env = {
     TARGET_URL: target.url,
     TARGET_FAULTS: '',
+    TARGET_TLS: '',
+    TARGET_CA_FILE: target.caFile ?? '',
     TARGET_ENV: `matrix-${job.generation}-${job.fault}`,
     LOG_LEVEL: 'warn',
     TARGET_GENERATION: job.generation,

@@ -365,7 +365,9 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; du
   const checkFails = s.checks
     .filter((c) => c.fails > 0)
     .map((c) => ({ title: `check "${c.name}": ${c.fails} of ${c.passes + c.fails} failed` }));
-  const failures: Finding[] = r.code === 0 ? [] : [...crossed, ...checkFails];
+  // Why requests failed comes first: it is the cause the thresholds and checks below only count.
+  const causes = (s.causes ?? []).map((c) => ({ title: `failed requests: ${c.count} × ${c.words}` }));
+  const failures: Finding[] = r.code === 0 ? [] : [...causes, ...crossed, ...checkFails];
   if (r.code !== 0 && !failures.length) failures.push({ title: `k6 exited ${r.code}` });
   if (limited)
     failures.unshift({

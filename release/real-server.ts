@@ -23,7 +23,6 @@ import { exec } from './exec.ts';
 import { brokenRun, runConformance, runExplore, runLoad, runMonitor, runTests, type PartResult } from './parts.ts';
 import { PROJECTS } from './settings.ts';
 import { rowsOf, summaryText } from './table.ts';
-import { writeFileSync, readFileSync } from 'node:fs';
 import { readRateLimit } from '../core/rate-limit.ts';
 import { cannotRunHere, isUp, kitEnv, kitJwt, type KitMode, kitPlaces, parseStartLine, runningMode } from './real-server/kit.ts';
 import { execaSync } from 'execa';
@@ -143,10 +142,6 @@ async function releaseCheckAsDeployed(
   o: { reportsDir: string; workDir: string; runId: string },
 ): Promise<{ code: number; seconds: number; stdout: string; used?: number }> {
   const caFile = where.caFile!;
-  // k6 is Go: it trusts what SSL_CERT_FILE holds, the system's CAs and the kit's together. (TARGET_CA_FILE
-  // does this for every part once it is in the harness; until then these two stand in for it.)
-  const bundle = join(o.workDir, 'ca-bundle.pem');
-  writeFileSync(bundle, `${readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8')}\n${readFileSync(caFile, 'utf8')}`);
   const before = left(where.url, caFile);
   const r = await exec(
     process.execPath,
@@ -156,8 +151,6 @@ async function releaseCheckAsDeployed(
       TARGET_URL: where.url,
       TARGET_CA_FILE: caFile,
       MAIL_INBOX_URL: where.inboxUrl,
-      NODE_EXTRA_CA_CERTS: caFile,
-      SSL_CERT_FILE: bundle,
       // Plumbing: this run's reports, state and account names (cleaned up after), JSON logs.
       REPORTS_DIR: o.reportsDir,
       MONITOR_DB: join(o.workDir, `monitor-${where.rateLimit}.db`),

@@ -178,6 +178,22 @@ function monitorPanels(d: DashboardBuilder): DashboardBuilder {
         .min(0)
         .span(12)
         .height(8),
+    )
+    .withPanel(
+      new TimeseriesPanel()
+        .title('TLS certificate: days left')
+        .description(
+          "Until the first certificate of an https target's served chain expires. The certificate check is degraded under 14 " +
+            'days (TemporalCertificateExpiresSoon: a ticket) and fails under 3 (MONITOR_CERT_WARN_DAYS, MONITOR_CERT_FAIL_DAYS).',
+        )
+        .datasource(ds)
+        .withTarget(query(`(min by (target) (temporal_monitor_certificate_expiry_timestamp_seconds{${T}}) - time()) / 86400`, '{{target}}'))
+        .unit('d')
+        .decimals(1)
+        .thresholds(steps([null, 'red'], [3, 'orange'], [14, 'green']))
+        .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
+        .span(12)
+        .height(8),
     );
 }
 

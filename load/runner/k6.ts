@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { escapeMarkup } from '../../core/escape.ts';
 import { textTable } from '../../core/text-table.ts';
+import { CAUSE_WORDS, CAUSES, causeMetric } from '../lib/causes.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -166,6 +167,8 @@ export interface JsonSummary {
   /** `measured` is the value the rule was judged on, as k6 shows it: `p(95)=148ms`, `rate=0.00%`. */
   thresholds: { metric: string; rule: string; ok: boolean; measured: string }[];
   checks: { name: string; passes: number; fails: number }[];
+  /** Why requests failed, most frequent first: k6's error codes grouped into causes (load/lib/causes.ts), in words. */
+  causes?: { cause: string; count: number; words: string }[];
   metrics: Record<string, Record<string, number>>;
   /** The dashboard export beside this file, when the profile has one. */
   dashboard?: string;
@@ -233,6 +236,9 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
       thresholds.push({ metric: name, rule, ok: !crossed, measured: measuredValue(name, rule, values) });
   }
   thresholds.sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1));
+  const causes = CAUSES.map((cause) => ({ cause, count: metrics[causeMetric(cause)]?.count ?? 0, words: CAUSE_WORDS[cause] }))
+    .filter((c) => c.count > 0)
+    .sort((a, b) => b.count - a.count);
   return {
     script: run.script,
     profile: run.profile,
@@ -244,6 +250,7 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
     minChecksRate: run.minChecksRate,
     thresholds,
     checks: allChecks(raw.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
+    ...(causes.length ? { causes } : {}),
     metrics,
   };
 }
@@ -273,6 +280,10 @@ export function summaryText(s: JsonSummary): string {
     ),
     `  checks:`,
     ...s.checks.map((c) => `    ${c.fails === 0 ? '✓' : '✗'} ${c.name}: ${c.passes} passed, ${c.fails} failed`),
+    // A 429 has its own line below ("rate limited").
+    ...((causes) => (causes.length ? ['  failed requests, by cause:', ...causes.map((c) => `    ${c.count} × ${c.words}`)] : []))(
+      (s.causes ?? []).filter((c) => c.cause !== 'rate_limited'),
+    ),
     `  thresholds:`,
     ...s.thresholds.map((t) => `    ${t.ok ? '✓' : '✗'} ${t.metric}: ${t.rule} ${t.measured}`),
   ];

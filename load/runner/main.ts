@@ -14,6 +14,7 @@ import { createLogger } from '../../core/logger.ts';
 import { openInbox } from '../../core/mail/index.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
+import { goChildTrust, type ChildTrust } from '../../core/trust.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
 import { type AccountsFile, PoolError, prepareAccounts, privateAccountsFile, verifiedPool } from './accounts.ts';
 import { runReported } from './k6.ts';
@@ -38,6 +39,7 @@ await runMain(async () => {
   const accounts = prepareAccounts(s);
   let pool: AccountsFile | undefined;
   let target: Awaited<ReturnType<typeof resolveTarget>> | undefined;
+  let trust: ChildTrust | undefined;
   try {
     let bin: string;
     try {
@@ -99,6 +101,8 @@ await runMain(async () => {
     } finally {
       await inbox?.close();
     }
+    // k6 is Go: it trusts the target's CA through SSL_CERT_FILE, a bundle with the system's roots (core/trust.ts).
+    trust = goChildTrust([target.caFile]);
     const tag = testIdTag(k6Extra, script, s.LOAD_PROFILE);
     log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid }, `k6 ${profile.describe}`);
     const result = await runReported({
@@ -110,6 +114,7 @@ await runMain(async () => {
       profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },
       target: targetLabel(s),
       minChecksRate: criteria.minChecksRate,
+      k6Env: trust.env,
     });
     const verdict = result.code === 0 ? 'passed' : result.code === 99 ? 'thresholds crossed' : 'k6 failed';
     log[result.code === 0 ? 'info' : 'error'](
@@ -120,6 +125,7 @@ await runMain(async () => {
   } finally {
     accounts.cleanup();
     pool?.cleanup();
+    trust?.cleanup();
     await target?.close();
   }
 });

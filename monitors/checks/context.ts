@@ -9,7 +9,7 @@ import type { Inbox } from '../../core/mail/index.ts';
 import { driftLabel, judgeAnswer } from '../../core/judge.ts';
 import { redactText, redactThenCut } from '../../core/redact.ts';
 import type { KeptToken, MonitorState } from '../state.ts';
-import type { CheckName, CheckStatus } from '../types.ts';
+import type { CertificateInfo, CheckName, CheckStatus } from '../types.ts';
 
 export interface CheckConfig {
   toleranceS: number;
@@ -18,6 +18,9 @@ export interface CheckConfig {
   latencyFailMs: number;
   /** CONTRACT_STRICT: a field the contract does not know fails the check. */
   contractStrict?: boolean;
+  /** The certificate check: degraded with fewer days left than this, failing with fewer than certFailDays. */
+  certWarnDays?: number;
+  certFailDays?: number;
 }
 
 export interface FreshToken {
@@ -62,6 +65,8 @@ export interface PassContext {
   fresh?: FreshToken;
   kept: KeptToken[];
   steps: Map<string, TimedStep>;
+  /** What the certificate check read (https targets). */
+  certificate?: CertificateInfo;
   /** Every secret this pass has seen, to scrub from anything that leaves the process. */
   secrets: string[];
   /** The passwords this pass sends: no answer may hold one (tokens are not here: login hands them out). */
@@ -82,6 +87,8 @@ export interface Check {
   name: CheckName;
   /** Checks whose failure makes this one meaningless: it is then skipped, not failed (no double alert). */
   needs?: CheckName[];
+  /** Whether the check means anything for this target (the certificate check: https only); default yes. Not run otherwise. */
+  appliesTo?: (baseUrl: string) => boolean;
   run(ctx: PassContext, attempt: number): Promise<Verdict>;
 }
 

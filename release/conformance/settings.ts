@@ -11,6 +11,7 @@ export const conformanceSettings = {
   HTTP_TIMEOUT_MS: sharedSettings.HTTP_TIMEOUT_MS,
   HTTP_MAX_BODY_BYTES: sharedSettings.HTTP_MAX_BODY_BYTES,
   TARGET_JWT_KEY: sharedSettings.TARGET_JWT_KEY,
+  TARGET_CA_FILE: sharedSettings.TARGET_CA_FILE,
 };
 
 /** What npm run conformance checks before any traffic (SettingsError: exit 2). */
