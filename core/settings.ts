@@ -4,10 +4,11 @@ import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
+import { DEFAULT_TIME_TOLERANCE_S, GENERATION_CHOICES } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
+import { readCaCertificates } from './trust.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
@@ -195,6 +196,15 @@ export const setting = {
       }),
       { kind: 'input' },
     ),
+  /** A file of PEM CA certificates the program reads (each certificate parsed, so a key or a DER file is refused). */
+  caFile: () =>
+    tagged(
+      z.string().superRefine((v, ctx) => {
+        const r = readCaCertificates(v);
+        if ('problem' in r) ctx.addIssue({ code: 'custom', message: r.problem });
+      }),
+      { kind: 'input' },
+    ),
   list: <const T extends readonly [string, ...string[]]>(values: T) =>
     tagged(
       z
@@ -223,6 +233,9 @@ export const sharedSettings = {
   /** Faults for the bundled reference target (checked against its catalog where it starts). Given
    *  with TARGET_URL it would mean nothing, so every part refuses the pair (sharedRules). */
   TARGET_FAULTS: setting.checked().optional(),
+  /** The bundled reference target serves https, with a CA made for the run (reference/tls.ts), which
+   *  every part trusts. Like TARGET_FAULTS, it means nothing with TARGET_URL (sharedRules). */
+  TARGET_TLS: setting.bool().default(false),
   ALLOW_UPGRADE: setting.bool().default(false),
   HTTP_TIMEOUT_MS: setting.int(100, 600_000).default(10_000),
   /** The largest answer body read (a body with no end must not take the process's memory). */
@@ -231,8 +244,9 @@ export const sharedSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: setting.oneOf(['auto', 'json', 'pretty']).default('auto'),
   REPORTS_DIR: setting.dir().default('reports'),
-  /** Which generation of the API the target is (core/contract.ts GENERATIONS); `latest` = e-mail verification mandatory. */
-  TARGET_GENERATION: setting.oneOf(GENERATIONS).default('documented'),
+  /** Which generation of the API the target is (core/contract.ts GENERATIONS; `latest` = e-mail verification
+   *  mandatory), or `auto`: told by the first account the run makes (core/generation.ts). */
+  TARGET_GENERATION: setting.oneOf(GENERATION_CHOICES).default('auto'),
   /** Where the harness reads the verification mail of the accounts it makes (latest generation). */
   MAIL_INBOX_URL: setting
     .url(INBOX_URL_RULES)
@@ -254,6 +268,9 @@ export const sharedSettings = {
   /** Set by GitHub Actions: the step's Markdown summary, where the release check and a one-shot monitor
    *  pass append theirs. */
   GITHUB_STEP_SUMMARY: setting.file().optional(),
+  /** The CA (PEM) that signed the target's TLS certificate, trusted by every part in addition to the
+   *  system's roots (core/trust.ts): a staging behind a private CA. */
+  TARGET_CA_FILE: setting.caFile().optional(),
 };
 
 /** Rules across settings that hold for every part: applied by parseSettings whenever a shape has
@@ -265,6 +282,14 @@ const SHARED_RULES: { needs: readonly string[]; problem: (v: Record<string, unkn
       v.TARGET_URL !== undefined && v.TARGET_FAULTS !== undefined
         ? 'TARGET_FAULTS: only the bundled reference target takes faults, and TARGET_URL names another target; unset ' +
           'TARGET_FAULTS or TARGET_URL'
+        : undefined,
+  },
+  {
+    needs: ['TARGET_URL', 'TARGET_TLS'],
+    problem: (v) =>
+      v.TARGET_URL !== undefined && v.TARGET_TLS === true
+        ? 'TARGET_TLS: only the bundled reference target takes it (it then serves https with a CA of its own), and TARGET_URL ' +
+          'names another target: an https TARGET_URL needs no switch (TARGET_CA_FILE names its CA when it is a private one); unset TARGET_TLS'
         : undefined,
   },
 ];

@@ -237,7 +237,8 @@ export class Alerting {
     const owedOf = (check: CheckName, channel: AlertChannel) =>
       owed.filter((a) => a.check === check && a.channel === channel && !this.inFlight.has(a.id));
     for (const check of pass.checks) {
-      if (check.status === 'skipped') continue;
+      // Skipped and throttled say nothing of the API: no alert fires, none resolves.
+      if (check.status === 'skipped' || check.status === 'throttled') continue;
       const prev = this.state.alertState(pass.target, check.name);
       const n = failures.get(check.name) ?? 0;
       const detail = redactText(check.message, secrets);

@@ -26,7 +26,9 @@ const MONITOR_PROGRAM = {
     },
   },
   settings: monitorSettings,
-  exits: '0 every check passed (or known), 1 a check failed, 2 bad settings or command line',
+  exits:
+    '0 every check passed (or known), 1 a check failed, 2 bad settings or command line, ' +
+    "3 throttled: the target's rate limit answered 429 (nobody is paged)",
   examples: [
     'npm run monitor -- --once                      # one pass against the bundled reference target',
     'TARGET_URL=https://api.staging.example.com TARGET_ENV=staging npm run monitor -- --once --json',
@@ -98,13 +100,16 @@ runMain(async () => {
   if (once) {
     try {
       const { pass, delivery } = await monitor.pass();
-      process.stdout.write(args.json ? summaryJson(pass, shownUrl(target.url)) : summaryTable(pass, shownUrl(target.url)));
+      const warning = monitor.budgetWarning;
+      process.stdout.write(
+        args.json ? summaryJson(pass, shownUrl(target.url), warning) : summaryTable(pass, shownUrl(target.url), warning),
+      );
       // GitHub Actions: the run's page says it too.
       if (s.GITHUB_STEP_SUMMARY) appendSummary(s.GITHUB_STEP_SUMMARY, summaryMarkdown(pass, shownUrl(target.url)));
       // Bounded by MONITOR_ALERT_TIMEOUT_MS; what is not delivered stays owed for the next run.
       await delivery;
       if (s.MONITOR_PUSHGATEWAY_URL) await monitor.metrics.push(s.MONITOR_PUSHGATEWAY_URL, logger);
-      return pass.status === 'pass' ? 0 : 1;
+      return pass.status === 'pass' ? 0 : pass.status === 'throttled' ? 3 : 1;
     } finally {
       await monitor.stop();
       await target.close();

@@ -3,13 +3,16 @@
 // the pass. `pass()` never runs twice at once, and never waits for a channel.
 import type { Logger } from 'pino';
 import { TemporalClient } from '../core/client.ts';
+import type { Account } from '../core/accounts.ts';
+import type { Generation } from '../core/contract.ts';
+import { type Detection, detectionLine, knownGeneration, partGeneration } from '../core/generation.ts';
 import { knownIssuesInForce, type KnownIssue } from '../core/known-issues.ts';
 import { openInbox, type Inbox } from '../core/mail/index.ts';
 import { Alerting, type AlertEvent, type DeliveryReport } from './alerts.ts';
 import { activeWindow, nextWindow, type ActiveWindow } from './maintenance.ts';
 import { MonitorMetrics } from './metrics.ts';
 import { runPass, type PassOutcome } from './pass.ts';
-import { scheduleIntervalS, statusPagePath, type MonitorSettings } from './settings.ts';
+import { scheduleIntervalS, scheduleOverLimit, statusPagePath, type MonitorSettings } from './settings.ts';
 import { MonitorState, type HistoryRow, type NotableResult, type Uptime } from './state.ts';
 import { renderStatusPage, writeStatusPage, type StatusPageInput } from './status-page.ts';
 import { CHECK_NAMES, passed, type CheckName, type PassResult } from './types.ts';
@@ -65,7 +68,12 @@ export class Monitor {
   private readonly inbox?: Inbox;
   readonly alerting: Alerting;
   readonly timeline: string;
-  readonly knownIssues: KnownIssue[];
+  knownIssues: KnownIssue[];
+  /** The target's generation, or `auto` until the dedicated account tells it (kept with it in the state). */
+  generation: Generation | 'auto';
+  /** What the schedule asks of the target's rate limit, said once (a log line; the one-shot summary too). */
+  budgetWarning?: string;
+  private budgetChecked = false;
   private running?: Promise<PassReport>;
   private readonly stopping = new AbortController();
   /** Base URL of the served status page, for alert links (set by the service once it listens). */
@@ -81,9 +89,13 @@ export class Monitor {
     // The bundled target is new and empty on every start: its old account and tokens mean nothing.
     if (o.targetKey === 'bundled') this.state.forgetTarget('bundled');
     this.timeline = o.timeline ?? o.targetKey;
-    this.knownIssues = o.knownIssues ?? knownIssuesInForce(s);
+    // Given, the bundled target's own, told earlier by the dedicated account (kept in the state), or
+    // `auto`: the login check tells it with the account it registers. With MONITOR_USERNAME the monitor
+    // makes no account to tell by: it stays untold, and a refused login says both causes.
+    this.generation = knownGeneration(s)?.generation ?? this.state.accountGeneration(o.targetKey) ?? 'auto';
+    this.knownIssues = o.knownIssues ?? this.issuesFor(this.generation);
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
-    if (s.TARGET_GENERATION === 'latest' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
+    if (this.generation !== 'documented' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
     if (o.metrics !== false)
       this.promMetrics = new MonitorMetrics(o.targetLabel, {
         processMetrics: o.processMetrics,
@@ -117,6 +129,31 @@ export class Monitor {
     const latest = this.state.recentPasses(this.timeline, 1)[0];
     this.lastSuccess = this.state.lastSuccess(this.timeline);
     this.promMetrics?.seed(this.lastSuccess, latest?.tokenExpireS);
+  }
+
+  /** The known issues in force for `generation` (auto: those of neither generation, the url ones). */
+  private issuesFor(generation: Generation | 'auto'): KnownIssue[] {
+    return knownIssuesInForce({ ...this.o.settings, TARGET_GENERATION: generation });
+  }
+
+  /** The login check's `detect`: tells the generation by the dedicated account it registers. A latest
+   *  target without a usable inbox stops the monitor (SettingsError, exit 2), with no further traffic. */
+  private async detect(account: Account): Promise<Detection> {
+    const s = this.o.settings;
+    const d = await partGeneration({
+      settings: s,
+      target: {},
+      api: this.api,
+      inbox: this.inbox,
+      part: 'the monitor',
+      preVerified: 'MONITOR_USERNAME and MONITOR_PASSWORD (an account verified beforehand)',
+      makesAccounts: true,
+      account: () => account,
+    });
+    this.o.logger.info({ generation: d.generation, requests: d.requests }, detectionLine(d));
+    this.generation = d.generation;
+    if (!this.o.knownIssues) this.knownIssues = this.issuesFor(d.generation);
+    return d;
   }
 
   /** The Prometheus metrics (the service's /metrics, a one-shot run's push). */
@@ -154,21 +191,30 @@ export class Monitor {
         latencyDegradedMs: s.MONITOR_LATENCY_DEGRADED_MS,
         latencyFailMs: s.MONITOR_LATENCY_FAIL_MS,
         contractStrict: s.CONTRACT_STRICT,
+        certWarnDays: s.MONITOR_CERT_WARN_DAYS,
+        certFailDays: s.MONITOR_CERT_FAIL_DAYS,
       },
       retries: s.MONITOR_RETRIES,
       backoffMs: s.MONITOR_RETRY_BACKOFF_MS,
       credentials: s.MONITOR_USERNAME && s.MONITOR_PASSWORD ? { username: s.MONITOR_USERNAME, password: s.MONITOR_PASSWORD } : undefined,
-      generation: s.TARGET_GENERATION,
+      generation: this.generation,
+      detect: (account) => this.detect(account),
       inbox: this.inbox,
       mailWaitMs: s.MAIL_WAIT_S * 1000,
       signal: this.stopping.signal,
-      knownIssues: this.knownIssues,
+      knownIssues: () => this.knownIssues,
     });
     const { pass, tokens, secrets } = outcome;
     if (this.maintenance(pass.startedAt)) pass.maintenance = true;
     const id = this.state.recordPass(pass, tokens, { days: s.MONITOR_RETENTION_DAYS, passes: s.MONITOR_RETENTION_PASSES });
     this.remember(id, pass);
     this.lastPass = pass;
+    // The first pass that hears of a rate limit tells whether the schedule fits in it (once).
+    if (!this.budgetChecked && pass.rateLimit) {
+      this.budgetChecked = true;
+      this.budgetWarning = scheduleOverLimit(s.MONITOR_SCHEDULE, pass);
+      if (this.budgetWarning) this.o.logger.warn({ requests: pass.requests }, this.budgetWarning);
+    }
     for (const c of pass.checks) if (passed(c.status)) this.lastSuccess.set(c.name, pass.startedAt);
     const failures = new Map(CHECK_NAMES.map((name) => [name, this.state.consecutiveFailures(this.timeline, name)]));
     this.promMetrics?.record(pass);
@@ -185,7 +231,7 @@ export class Monitor {
       this.o.logger.error({ reason: (err as Error).message }, 'could not write the status page; the monitor carries on');
     }
     const failed = pass.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-    this.o.logger.info(
+    this.o.logger[pass.status === 'throttled' ? 'warn' : 'info'](
       { status: pass.status, failed, ms: Math.round(pass.durationMs) },
       `monitor pass: ${pass.status}${failed.length ? `: ${failed.join(', ')} failed` : ''}`,
     );
@@ -214,7 +260,7 @@ export class Monitor {
     });
     notable.unshift(
       ...pass.checks
-        .filter((c) => c.status === 'fail' || c.status === 'degraded' || c.status === 'known')
+        .filter((c) => c.status === 'fail' || c.status === 'degraded' || c.status === 'known' || c.status === 'throttled')
         .map((c) => ({ passId: id, check: c.name, status: c.status, message: c.message })),
     );
     // Keep what the page shows: the newest passes, and what retention has not deleted.
@@ -286,6 +332,9 @@ export class Monitor {
             others: this.state.timelines().filter((t) => t.key !== this.timeline),
           },
           knownIssues: this.knownIssues,
+          certificate: this.lastPass?.certificate,
+          certWarnDays: s.MONITOR_CERT_WARN_DAYS,
+          certFailDays: s.MONITOR_CERT_FAIL_DAYS,
         },
       };
     }

@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Account } from '../core/accounts.ts';
-import type { CheckName, CheckResult, CheckStatus, PassResult, StepTiming } from './types.ts';
+import type { Generation } from '../core/contract.ts';
+import type { CheckName, CheckResult, CheckStatus, PassResult, PassStatus, StepTiming } from './types.ts';
 
 export type { Account };
 
@@ -56,7 +57,7 @@ export interface StoredPass {
   id: number;
   startedAt: number;
   durationMs: number;
-  status: 'pass' | 'fail';
+  status: PassStatus;
   tokenExpireS?: number;
   tokenLifetimeS?: number;
   maintenance?: boolean;
@@ -69,7 +70,7 @@ export interface HistoryRow {
   id: number;
   startedAt: number;
   durationMs: number;
-  status: 'pass' | 'fail';
+  status: PassStatus;
   maintenance: boolean;
   tokenLifetimeS?: number;
   checks: Partial<Record<CheckName, CheckStatus>>;
@@ -120,6 +121,8 @@ const ADDED_COLUMNS: Array<[table: string, column: string, type: string]> = [
   ['alert_state', 'reminded_at', 'INTEGER'],
   // Drift notes (NULL = no drift seen).
   ['check_results', 'drift', 'TEXT'],
+  // The generation the dedicated account showed when it was made (TARGET_GENERATION=auto): told once.
+  ['accounts', 'generation', 'TEXT'],
 ];
 
 /** Creates the file (and its folder) readable by its owner only, before SQLite opens it. */
@@ -159,10 +162,18 @@ export class MonitorState {
       | undefined;
   }
 
-  saveAccount(target: string, a: Account): void {
+  /** The generation the dedicated account of `target` showed when it was made (TARGET_GENERATION=auto). */
+  accountGeneration(target: string): Generation | undefined {
+    const row = this.db.prepare('SELECT generation FROM accounts WHERE target = ?').get(target) as
+      | { generation: string | null }
+      | undefined;
+    return row?.generation === 'latest' || row?.generation === 'documented' ? row.generation : undefined;
+  }
+
+  saveAccount(target: string, a: Account, generation?: Generation): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO accounts (target, username, password, email, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(target, a.username, a.password, a.email_address, Date.now());
+      .prepare('INSERT OR REPLACE INTO accounts (target, username, password, email, created_at, generation) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(target, a.username, a.password, a.email_address, Date.now(), generation ?? this.accountGeneration(target) ?? null);
   }
 
   /** Forgets the account and tokens of a target that starts empty every time (the bundled one). */
@@ -328,7 +339,7 @@ export class MonitorState {
     return this.db
       .prepare(
         `SELECT c.pass_id AS passId, c.name AS "check", c.status, c.message FROM check_results c JOIN passes p ON p.id = c.pass_id
-         WHERE p.target = ? AND c.pass_id >= ? AND c.status IN ('fail', 'degraded', 'known') ORDER BY c.pass_id DESC LIMIT ?`,
+         WHERE p.target = ? AND c.pass_id >= ? AND c.status IN ('fail', 'degraded', 'known', 'throttled') ORDER BY c.pass_id DESC LIMIT ?`,
       )
       .all(target, fromId, limit) as NotableResult[];
   }
@@ -347,7 +358,7 @@ export class MonitorState {
     const rows = this.db
       .prepare(
         `SELECT c.status FROM check_results c JOIN passes p ON p.id = c.pass_id
-         WHERE p.target = ? AND c.name = ? AND c.status != 'skipped' ORDER BY c.pass_id DESC LIMIT ?`,
+         WHERE p.target = ? AND c.name = ? AND c.status NOT IN ('skipped', 'throttled') ORDER BY c.pass_id DESC LIMIT ?`,
       )
       .all(target, check, lookBack) as Array<{ status: CheckStatus }>;
     let n = 0;
@@ -374,7 +385,7 @@ export class MonitorState {
     return this.db
       .prepare(
         `SELECT COALESCE(SUM(status = 'pass'), 0) AS passed, COUNT(*) AS total FROM passes
-         WHERE target = ? AND started_at >= ? AND maintenance = 0`,
+         WHERE target = ? AND started_at >= ? AND maintenance = 0 AND status != 'throttled'`,
       )
       .get(target, sinceMs) as Uptime;
   }

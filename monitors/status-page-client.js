@@ -4,8 +4,8 @@
 /* global uPlot, humanDuration */
 (() => {
   const data = JSON.parse(document.getElementById('history-data').textContent);
-  const COLORS = { p: '#2e9e44', d: '#e0a800', f: '#d33a2c', s: '#9aa0a6', k: '#8250df' };
-  const WORDS = { p: 'pass', d: 'degraded', f: 'fail', s: 'skipped', k: 'known issue', '-': 'not run' };
+  const COLORS = { p: '#2e9e44', d: '#e0a800', f: '#d33a2c', s: '#9aa0a6', k: '#8250df', t: '#1f6feb' };
+  const WORDS = { p: 'pass', d: 'degraded', f: 'fail', s: 'skipped', k: 'known issue', t: 'throttled (rate limit)', '-': 'not run' };
   const STEP_COLORS = ['#1f77b4', '#ff7f0e', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
   const t = data.t;
   const n = t.length;

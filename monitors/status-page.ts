@@ -13,7 +13,7 @@ import { escapeMarkup } from '../core/escape.ts';
 import { testsOf, type KnownIssue } from '../core/known-issues.ts';
 import type { ActiveWindow } from './maintenance.ts';
 import type { HistoryRow, NotableResult, StoredPass, Uptime } from './state.ts';
-import { CHECK_NAMES, type CheckName, type CheckStatus } from './types.ts';
+import { CHECK_NAMES, type CertificateInfo, type CheckName, type CheckStatus } from './types.ts';
 
 export interface StatusPageInput {
   targetLabel: string;
@@ -39,10 +39,21 @@ export interface StatusPageInput {
   refreshS?: number;
   /** The target's accepted bugs in force (known-issues.json), listed on the page. */
   knownIssues?: readonly KnownIssue[];
+  /** The https target's certificate as the latest pass read it, and the certificate check's thresholds in days. */
+  certificate?: CertificateInfo;
+  certWarnDays?: number;
+  certFailDays?: number;
   nowMs?: number;
 }
 
-const COLORS: Record<CheckStatus, string> = { pass: '#2e9e44', degraded: '#e0a800', fail: '#d33a2c', skipped: '#9aa0a6', known: '#8250df' };
+const COLORS: Record<CheckStatus, string> = {
+  pass: '#2e9e44',
+  degraded: '#e0a800',
+  fail: '#d33a2c',
+  skipped: '#9aa0a6',
+  known: '#8250df',
+  throttled: '#1f6feb',
+};
 /** Recent passes and incidents listed under the charts. */
 const LISTED = 20;
 const INCIDENTS = 10;
@@ -78,7 +89,13 @@ function historyData(input: StatusPageInput) {
     t: h.map((p) => p.startedAt / 1000),
     ms: h.map((p) => Math.round(p.durationMs)),
     maintenance: h.map((p) => (p.maintenance ? 1 : 0)),
-    checks: Object.fromEntries(CHECK_NAMES.map((name) => [name, h.map((p) => p.checks[name]?.[0] ?? '-').join('')])),
+    // A check that never ran in the charted history (the certificate of an http target) gets no row.
+    checks: Object.fromEntries(
+      CHECK_NAMES.filter((name) => h.length === 0 || h.some((p) => p.checks[name])).map((name) => [
+        name,
+        h.map((p) => p.checks[name]?.[0] ?? '-').join(''),
+      ]),
+    ),
     steps: Object.fromEntries(steps.map((step) => [step, h.map((p) => (p.steps[step] === undefined ? null : round(p.steps[step])))])),
     lifetimeH: h.map((p) => (p.tokenLifetimeS === undefined ? null : Math.round((p.tokenLifetimeS / 3600) * 1000) / 1000)),
     // [pass index, check, message] of failed and degraded results, for hover text.
@@ -97,7 +114,7 @@ const percent = (u: Uptime): string => {
 };
 
 /** The history chart's colour key, one swatch per result. */
-const LEGEND = (['pass', 'degraded', 'fail', 'known', 'skipped'] as const)
+const LEGEND = (['pass', 'degraded', 'fail', 'known', 'throttled', 'skipped'] as const)
   .map((s) => `<span class="key" style="background:${COLORS[s]}"></span>${s}`)
   .join('');
 
@@ -121,7 +138,7 @@ function recentTable(recent: StoredPass[]): string {
     .slice(-LISTED)
     .reverse()
     .map((p) => {
-      const notable = p.checks.filter((c) => c.status === 'fail' || c.status === 'degraded' || c.status === 'known');
+      const notable = p.checks.filter((c) => ['fail', 'degraded', 'known', 'throttled'].includes(c.status));
       const what = notable.length
         ? notable.map((c) => `<div><b>${c.name}</b> ${c.status}: ${esc(c.message)}</div>`).join('')
         : '<span class="quiet">all checks passed</span>';
@@ -252,6 +269,21 @@ function historyNote(h: StatusPageInput['whichHistory'], now: number): string {
   return `<p id="history-note" class="note" data-history="${esc(h.key)}">History <code>${esc(h.key)}</code>.${others}</p>`;
 }
 
+/** The https target's certificate: days left, coloured as the certificate check judges them. */
+function certificateNote(input: StatusPageInput, now: number): string {
+  const c = input.certificate;
+  if (!c) return '';
+  const leftDays = (c.notAfterS - now / 1000) / 86_400;
+  const level = leftDays < (input.certFailDays ?? 3) ? 'fail' : leftDays < (input.certWarnDays ?? 14) ? 'degraded' : 'pass';
+  const shown =
+    leftDays < 0 ? `expired ${Math.abs(leftDays).toFixed(1)} days ago` : `expires in ${leftDays.toFixed(leftDays < 10 ? 1 : 0)} days`;
+  return (
+    `<p id="certificate" data-expire="${c.notAfterS}" data-status="${level}">TLS certificate ${badge(level)} ${shown} ` +
+    `(at ${iso(c.notAfterS * 1000)}): ${esc(c.subject)}, issued by ${esc(c.issuer)}` +
+    `${c.earliest ? `; the first to expire: ${esc(c.earliest)}` : ''}.</p>`
+  );
+}
+
 /** The known issues in force: what each names and why it is accepted. */
 function knownIssuesSection(list: readonly KnownIssue[] | undefined): string {
   if (!list?.length) return '';
@@ -289,7 +321,8 @@ export function renderStatusPage(input: StatusPageInput): string {
       )
       .join(' · ');
   };
-  const rows = CHECK_NAMES.map((name) => {
+  // Checks that do not apply to this target (the certificate of an http one) are not in its passes, nor here.
+  const rows = CHECK_NAMES.filter((name) => !latest || latest.checks.some((x) => x.name === name)).map((name) => {
     const c = latest?.checks.find((x) => x.name === name);
     const ok = input.lastSuccess.get(name);
     if (!c)
@@ -371,6 +404,7 @@ ${maintenanceNote(input.maintenance, now)}
     `issue's expected failure; passes in a maintenance window are left out). A check's own uptime (the checks table) counts ` +
     `the passes it gave a verdict in (${input.uptime.map((u) => esc(u.label)).join(' · ')}).</p>
 ${token}
+${certificateNote(input, now)}
 <h2>Checks</h2>
 <table id="checks" class="data"><thead><tr><th>check</th><th>result</th><th>uptime ${input.uptime.map((u) => esc(u.label)).join(' · ')}</th>` +
     `<th>time</th><th>tries</th><th>last success</th><th>message</th></tr></thead><tbody>

@@ -4,6 +4,7 @@
 // check's message up to its first clause, a k6 check or threshold), with what differs from run to run
 // (the measured values in parentheses, times) left out. Any list of findings can be grouped (the
 // failures of a NO-GO, or, with another verdict, whatever made it: the grouping does not know which).
+import { saysRateLimited } from '../core/rate-limit.ts';
 import type { Finding, PartResult } from './parts.ts';
 
 export interface CauseIn {
@@ -113,7 +114,8 @@ function examples(where: CauseIn, max = 2): string {
 export function causesText(causes: readonly Cause[], heading: string): string {
   const lines = [`${heading} (${causes.length} cause${causes.length === 1 ? '' : 's'}):`];
   for (const c of causes) {
-    lines.push(`✖ ${c.text}`);
+    // The target's rate limit is not a failure of the API: marked as the part line marks a part it cut short.
+    lines.push(`${saysRateLimited(c.text) ? '◌' : '✖'} ${c.text}`);
     for (const p of c.parts)
       lines.push(`    ${p.name}: ${counted(p.findings.length, p.part === 'load' ? 'failures' : p.unit)} — ${examples(p)}`);
   }

@@ -15,6 +15,8 @@ export interface CheckRecord {
   go: boolean;
   /** The verdict in words (GO, NO-GO, or another a later check gives); older records have only `go`. */
   verdict?: string;
+  /** Neither GO nor NO-GO: the target's rate limit cut the run short (exit 3). */
+  inconclusive?: boolean;
   seconds: number;
   /** What failed, by what the parts count (tests, thresholds, checks, properties): never added up,
    *  a failed test and a crossed threshold are not the same thing. */
@@ -82,7 +84,7 @@ export function appendHistory(reportsDir: string, rec: CheckRecord): CheckRecord
 export const describeCheck = (r: CheckRecord): string => {
   const failed = failedText(r);
   return (
-    `${r.verdict ?? (r.go ? 'GO' : 'NO-GO')} ${r.seconds.toFixed(1)} ` +
+    `${r.verdict ?? (r.go ? 'GO' : r.inconclusive ? 'INCONCLUSIVE' : 'NO-GO')} ${r.seconds.toFixed(1)} ` +
     `s${failed ? `, ${failed} (${r.failedParts.join(', ')})` : ''}${r.flaky ? `, ${r.flaky} flaky` : ''}`
   );
 };

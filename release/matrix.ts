@@ -64,7 +64,7 @@ function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
  * A latest run of a fault that exists in both generations needs to show only that the fault is caught
  * there too: each check of the tests and of k6 was shown to be able to fail by the fault's documented
  * run (the same tests, the same thresholds). So that run is cut short: the tests stop at their first
- * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 10. Both generations must be
+ * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 5. Both generations must be
  * in the matrix for that; clean targets and the latest generation's own faults run in full.
  */
 const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
@@ -82,7 +82,7 @@ const CAUGHT_ONLY_K6_S = 3;
  * costing Playwright a new worker) need show only that they are caught: their tests stop at the
  * first failure. Only when outage is in the run.
  */
-const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text'];
+const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text', 'cert-expired', 'cert-wrong-host'];
 const firstFailureEnough = (job: Job, generations: readonly Generation[], faults: readonly FaultName[]): boolean =>
   caughtOnly(job, generations) ||
   (job.part === 'tests' && job.fault !== 'clean' && BREAK_EVERY_ANSWER.includes(job.fault) && faults.includes('outage'));
@@ -114,6 +114,8 @@ async function runJob(
   const key = randomBytes(24).toString('hex');
   const short = acrossRuns(job);
   const latest = job.generation === 'latest';
+  // A fault of the certificate needs a target serving TLS; the parts trust its CA as a staging's (TARGET_CA_FILE).
+  const tls = job.fault !== 'clean' && (FAULTS[job.fault] as FaultEntry).tls === true;
   const target = await spawnTarget({
     TARGET_FAULTS: job.fault === 'clean' ? '' : job.fault,
     TARGET_JWT_KEY: key,
@@ -121,10 +123,13 @@ async function runJob(
     TARGET_TOKEN_LIFETIME_S: String(short ? SHORT_LIFETIME_S : 86400),
     TARGET_GENERATION: job.generation,
     TARGET_SMTP_URL: latest ? mail!.smtpUrl : '',
+    TARGET_TLS: String(tls),
   });
   const env = {
     TARGET_URL: target.url,
     TARGET_FAULTS: '',
+    TARGET_TLS: '',
+    TARGET_CA_FILE: target.caFile ?? '',
     TARGET_ENV: `matrix-${job.generation}-${job.fault}`,
     LOG_LEVEL: 'warn',
     TARGET_GENERATION: job.generation,

@@ -45,6 +45,8 @@ export interface ReleaseReport {
   causes?: Cause[];
   /** What was tested: TARGET_VERSION, the target's own version answer, the harness's commit. */
   tested?: Tested;
+  /** The target's rate limit cut the run short, and nothing failed on its own. */
+  inconclusive?: boolean;
 }
 
 const TREND_ROWS = 10;
@@ -135,7 +137,7 @@ function knownIssuesSection(r: ReleaseReport): string {
 
 export function writeReleaseReport(file: string, r: ReleaseReport): void {
   const go = r.results.every((x) => x.ok);
-  const verdict = r.verdict ?? (go ? 'GO' : 'NO-GO');
+  const verdict = r.verdict ?? (go ? 'GO' : r.inconclusive ? 'INCONCLUSIVE' : 'NO-GO');
   const dir = dirname(resolve(file));
   const href = (p: string) => esc(relative(dir, resolve(p)));
   const links = r.results.flatMap((x) => x.reports).filter((l) => existsSync(l.path));
@@ -146,7 +148,7 @@ export function writeReleaseReport(file: string, r: ReleaseReport): void {
 <style>
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:64rem;padding:0 1rem;color:#1b1f24}
 .verdict{font-size:1.6rem;font-weight:700;padding:.6rem 1rem;border-radius:.4rem;display:inline-block}
-.go{background:#dafbe1;color:#116329}.nogo{background:#ffebe9;color:#a40e26}
+.go{background:#dafbe1;color:#116329}.nogo{background:#ffebe9;color:#a40e26}.inconclusive{background:#fff8c5;color:#7d4e00}
 table{border-collapse:collapse;margin:1rem 0}td,th{padding:.3rem .8rem;border-bottom:1px solid #d0d7de;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}tr.fail td{color:#a40e26}code{font-size:.9em}
 pre{background:#f6f8fa;padding:.5rem .7rem;border-radius:.3rem;white-space:pre-wrap;font-size:.85em;margin:.3rem 0 .8rem}
@@ -156,7 +158,13 @@ li .title{font-weight:600}td.go{color:#116329;font-weight:600}td.nogo{color:#a40
 <h1>Release check: ${esc(r.label)}</h1>
 <p>Target <code>${esc(r.url)}</code> · started ${esc(r.startedAt.toISOString())} · ${r.seconds.toFixed(1)} s</p>
 ${r.tested ? `<p id="tested">Tested: ${esc(testedText(r.tested))}</p>` : ''}
-<p class="verdict ${go ? 'go' : 'nogo'}" id="verdict">${go ? 'GO: every check passed' : `${esc(verdict)}: something failed`}</p>
+<p class="verdict ${go ? 'go' : r.inconclusive ? 'inconclusive' : 'nogo'}" id="verdict">${
+      go
+        ? 'GO: every check passed'
+        : r.inconclusive
+          ? "INCONCLUSIVE: the target's rate limit cut the run short; nothing failed on its own"
+          : `${esc(verdict)}: something failed`
+    }</p>
 ${causesSection(verdict, r.causes)}
 <table id="summary"><thead><tr>${HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>
 ${rowsOf(r.results)
@@ -198,7 +206,7 @@ ${trend
     (h) =>
       `<tr><td>${esc(h.at.replace('T', ' ').slice(0, 19))}</td><td>${esc(h.label)}</td>` +
       `<td>${esc([h.targetVersion, h.servedVersion && `answers ${h.servedVersion}`, h.harness && `harness ${h.harness}`].filter(Boolean).join(' · '))}</td>` +
-      `<td class="${h.go ? 'go' : 'nogo'}">${esc(h.verdict ?? (h.go ? 'GO' : 'NO-GO'))}</td>` +
+      `<td class="${h.go ? 'go' : h.inconclusive ? 'inconclusive' : 'nogo'}">${esc(h.verdict ?? (h.go ? 'GO' : h.inconclusive ? 'INCONCLUSIVE' : 'NO-GO'))}</td>` +
       `<td class="n">${h.seconds.toFixed(1)} s</td><td>${esc(failedText(h).replace(/ failed$/, '') || '0')}</td>` +
       `<td class="n">${h.flaky}</td><td>${esc(h.failedParts.join(', '))}</td><td>${esc((h.causes ?? []).join(' · '))}</td></tr>`,
   )

@@ -46,6 +46,8 @@ export const CHECK_STATES = [
   { status: 'degraded', text: 'degraded', color: 'yellow' },
   { status: 'known', text: 'known issue', color: 'purple' },
   { status: 'skipped', text: 'skipped', color: 'gray' },
+  // The target's rate limit answered: neither a pass nor a failure of the API.
+  { status: 'throttled', text: 'throttled', color: 'blue' },
   { status: 'fail', text: 'fail', color: 'red' },
 ] as const;
 const checkStateExpr = (filter: string): string =>
@@ -201,6 +203,22 @@ function monitorPanels(d: DashboardBuilder): DashboardBuilder {
         .withTarget(query(`max by (target) (temporal_monitor_pass_duration_seconds{${T}})`, '{{target}} pass duration (s)'))
         .withTarget(query(`max by (target) (temporal_monitor_alerts_owed{${T}})`, '{{target}} alerts owed'))
         .min(0)
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      new TimeseriesPanel()
+        .title('TLS certificate: days left')
+        .description(
+          "Until the first certificate of an https target's served chain expires. The certificate check is degraded under 14 " +
+            'days (TemporalCertificateExpiresSoon: a ticket) and fails under 3 (MONITOR_CERT_WARN_DAYS, MONITOR_CERT_FAIL_DAYS).',
+        )
+        .datasource(ds)
+        .withTarget(query(`(min by (target) (temporal_monitor_certificate_expiry_timestamp_seconds{${T}}) - time()) / 86400`, '{{target}}'))
+        .unit('d')
+        .decimals(1)
+        .thresholds(steps([null, 'red'], [3, 'orange'], [14, 'green']))
+        .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
         .span(12)
         .height(8),
     );

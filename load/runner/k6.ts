@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { escapeMarkup } from '../../core/escape.ts';
 import { textTable } from '../../core/text-table.ts';
+import { CAUSE_WORDS, CAUSES, causeMetric } from '../lib/causes.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -173,6 +174,8 @@ export interface JsonSummary {
   /** `measured` is the value the rule was judged on, as k6 shows it: `p(95)=148ms`, `rate=0.00%`. */
   thresholds: { metric: string; rule: string; ok: boolean; measured: string }[];
   checks: { name: string; passes: number; fails: number }[];
+  /** Why requests failed, most frequent first: k6's error codes grouped into causes (load/lib/causes.ts), in words. */
+  causes?: { cause: string; count: number; words: string }[];
   metrics: Record<string, Record<string, number>>;
   /** The dashboard export beside this file, when the profile has one. */
   dashboard?: string;
@@ -240,6 +243,9 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
       thresholds.push({ metric: name, rule, ok: !crossed, measured: measuredValue(name, rule, values) });
   }
   thresholds.sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1));
+  const causes = CAUSES.map((cause) => ({ cause, count: metrics[causeMetric(cause)]?.count ?? 0, words: CAUSE_WORDS[cause] }))
+    .filter((c) => c.count > 0)
+    .sort((a, b) => b.count - a.count);
   return {
     script: run.script,
     profile: run.profile,
@@ -251,6 +257,7 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
     minChecksRate: run.minChecksRate,
     thresholds,
     checks: allChecks(raw.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
+    ...(causes.length ? { causes } : {}),
     metrics,
   };
 }
@@ -280,15 +287,28 @@ export function summaryText(s: JsonSummary): string {
     ),
     `  checks:`,
     ...s.checks.map((c) => `    ${c.fails === 0 ? '✓' : '✗'} ${c.name}: ${c.passes} passed, ${c.fails} failed`),
+    // A 429 has its own line below ("rate limited").
+    ...((causes) => (causes.length ? ['  failed requests, by cause:', ...causes.map((c) => `    ${c.count} × ${c.words}`)] : []))(
+      (s.causes ?? []).filter((c) => c.cause !== 'rate_limited'),
+    ),
     `  thresholds:`,
     ...s.thresholds.map((t) => `    ${t.ok ? '✓' : '✗'} ${t.metric}: ${t.rule} ${t.measured}`),
   ];
+  const limited = rateLimitedCount(s);
+  if (limited)
+    lines.push(
+      `  rate limited: ${limited} answers were the target's rate limit (429), counted apart; the run stopped there, and ` +
+        'the thresholds it crossed say nothing of the API',
+    );
   const dropped = s.metrics.dropped_iterations?.count;
   if (dropped) lines.push(`  ${dropped} iterations dropped: the VU limit was too low for the rate asked (raise MAX_VUS)`);
   return `${lines.join('\n')}\n`;
 }
 
 const xml = escapeMarkup;
+
+/** Answers that were the target's rate limit (the scripts' rate_limited counter). */
+export const rateLimitedCount = (s: JsonSummary): number => s.metrics.rate_limited?.count ?? 0;
 
 export function junitXml(s: JsonSummary): string {
   const checkFails = (c: { passes: number; fails: number }) => c.passes / Math.max(1, c.passes + c.fails) < s.minChecksRate;

@@ -33,6 +33,8 @@ export const loadSettingsShape = {
   TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
   MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL,
   MAIL_WAIT_S: sharedSettings.MAIL_WAIT_S,
+  /** The target's CA: trusted by the runner (the pool it registers) and handed to k6 (SSL_CERT_FILE). */
+  TARGET_CA_FILE: sharedSettings.TARGET_CA_FILE,
   /** Must equal the target's host to load anything that is not this machine. */
   CONFIRM_TARGET: setting.text().optional(),
   LOAD_PROFILE: setting.oneOf(PROFILES).default('smoke'),

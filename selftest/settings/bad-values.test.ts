@@ -116,6 +116,8 @@ interface BadValue {
 }
 
 let underAFile = '';
+let keyFile = '';
+let badPemFile = '';
 const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
 
 /** Bad values of one setting beyond those of its kind: MAIL_INBOX_URL also takes the real server's
@@ -124,6 +126,13 @@ const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
  *  with the password never printed; the query is the outbox's only (Mailpit's URL takes none). The
  *  host is the counting SMTP port: an AMQP connection made before the refusal would be counted. */
 function settingBadValues(name: string): BadValue[] {
+  // A CA file must hold a certificate: an empty file, a key, a block that is not one.
+  if (name === 'TARGET_CA_FILE')
+    return [
+      { value: underAFile, why: 'an empty file' },
+      { value: keyFile, why: 'a private key instead of a certificate' },
+      { value: badPemFile, why: 'a certificate block that is not one' },
+    ];
   if (name !== 'MAIL_INBOX_URL') return [];
   const amqp = `amqp://qa:${SECRET}@127.0.0.1:${countingUrl.smtpPort}`;
   return [
@@ -248,6 +257,10 @@ before(async () => {
   const dir = tempDir('hx-bad-settings-');
   underAFile = join(dir, 'a-file');
   writeFileSync(underAFile, '');
+  keyFile = join(dir, 'key.pem');
+  writeFileSync(keyFile, `-----BEGIN PRIVATE KEY-----\n${SECRET}\n-----END PRIVATE KEY-----\n`);
+  badPemFile = join(dir, 'bad.pem');
+  writeFileSync(badPemFile, '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
   server = createServer((_req, res) => {
     requests++;
     res.writeHead(503).end();
@@ -344,6 +357,11 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run test:real-server', name: 'REAL_SERVER_KIT', value: () => underAFile },
     { program: 'npm run test:real-server', name: 'KNOWN_ISSUES_FILE', value: () => join(underAFile, 'known-issues.json') },
     { program: 'npx playwright test', name: 'KNOWN_ISSUES_FILE', value: () => '/nonexistent/known-issues.json' },
+    // TLS (issue 19): a CA file that holds no certificate, and the bundled target's TLS with TARGET_URL.
+    { program: 'npm run monitor', name: 'TARGET_CA_FILE', value: () => keyFile },
+    { program: 'npm run load', name: 'TARGET_CA_FILE', value: () => underAFile },
+    { program: 'npx playwright test', name: 'TARGET_CA_FILE', value: () => badPemFile },
+    { program: 'npm run monitor', name: 'TARGET_TLS', value: () => 'true' },
   ];
 
   it('is refused by the CLIs themselves with exit 2, before any request reaches the target', { concurrency: 3 }, async () => {
