@@ -2,6 +2,7 @@
 // scripts) and a Playwright one (tests, so requests land in Playwright's traces and reports).
 // Neither follows a redirect: the API has none, and one is a failure naming where it pointed.
 import { excerpt } from './redact.ts';
+import { CERT_WORDS, type CertProblem, nodeCertProblem } from './tls-words.ts';
 
 export type RequestBody =
   | { kind: 'text'; contentType: string; data: string }
@@ -43,16 +44,18 @@ export function humanBytes(n: number): string {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }
 
-type Kind = 'timeout' | 'refused' | 'reset' | 'cut-off' | 'not-http' | 'too-large' | 'redirect' | 'dns' | 'other';
+type Kind = 'timeout' | 'refused' | 'reset' | 'cut-off' | 'not-http' | 'too-large' | 'redirect' | 'dns' | 'tls' | 'other';
 
 /** The request got no usable HTTP answer: refused, reset, dropped mid-answer, not HTTP, too large,
- *  timed out, DNS. Says which, in words. */
+ *  timed out, DNS, a TLS certificate not trusted (or expired, or for another host). Says which, in words. */
 export class TransportError extends Error {
   constructor(
     readonly kind: Kind,
     readonly request: { method: string; url: string },
     readonly detail: string,
     readonly phrase: string = TransportError.words[kind],
+    /** For kind 'tls': which certificate problem (core/tls-words.ts). */
+    readonly certificate?: CertProblem,
   ) {
     super(`${request.method} ${request.url}: ${phrase} (${detail})`);
     this.name = 'TransportError';
@@ -61,7 +64,13 @@ export class TransportError extends Error {
   /** The same failure with `hide` applied to its URL and detail: a URL can hold a secret in its path
    *  (a verification link's token), and the message quotes the URL. */
   hiding(hide: (text: string) => string): TransportError {
-    return new TransportError(this.kind, { method: this.request.method, url: hide(this.request.url) }, hide(this.detail), this.phrase);
+    return new TransportError(
+      this.kind,
+      { method: this.request.method, url: hide(this.request.url) },
+      hide(this.detail),
+      this.phrase,
+      this.certificate,
+    );
   }
   static readonly words: Record<Kind, string> = {
     timeout: 'no answer within the time limit',
@@ -72,6 +81,7 @@ export class TransportError extends Error {
     'too-large': 'the answer was cut at the size limit',
     redirect: 'the answer was a redirect, which the harness does not follow',
     dns: 'the host name does not resolve',
+    tls: CERT_WORDS.handshake,
     other: 'the request failed',
   };
 
@@ -104,6 +114,14 @@ export class TransportError extends Error {
     const code = e?.cause?.code ?? e?.code ?? '';
     // The first line only: Playwright appends a call log whose lines (headers, "timeout 10000ms") would mislead.
     const text = `${(e?.message ?? '').split('\n')[0]} ${e?.cause?.message ?? ''}`;
+    // Before the rest: a refused certificate also closes the connection, which would read as a reset.
+    const certificate = nodeCertProblem(code, text);
+    if (certificate) {
+      // The code names it for the log; a host mismatch also says which names the certificate has.
+      const said = (e?.cause?.message ?? e?.message ?? code).split('\n')[0]!.replace(/^apiRequestContext\.fetch: /, '');
+      const detail = certificate === 'wrong-host' ? said.slice(0, 200) : code || said.slice(0, 120);
+      return new TransportError('tls', { method: req.method, url: req.url }, detail, CERT_WORDS[certificate], certificate);
+    }
     const kind: Kind =
       e?.name === 'TimeoutError' || e?.name === 'AbortError' || /Timeout|timed out/i.test(text) || code === 'UND_ERR_HEADERS_TIMEOUT'
         ? 'timeout'

@@ -15,7 +15,7 @@ export interface RunInfo {
   seconds: number;
   requests: number;
   accounts: number;
-  budget: { runs: number; seconds: number };
+  budget: { runs: number; seconds: number; requests?: number };
   drift: string[];
 }
 

@@ -12,7 +12,18 @@ import type { Inbox } from '../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../core/mail/verify.ts';
 import { excerpt } from '../core/redact.ts';
 import { accountName } from '../core/accounts.ts';
-import { type Failure, OutOfTime, PastTheStep, type Property, StepFailed, symptomKey, Throttled } from './properties.ts';
+import { RateLimitedError } from '../core/rate-limit.ts';
+import {
+  BudgetSpent,
+  CertificateRefused,
+  type Failure,
+  OutOfTime,
+  PastTheStep,
+  type Property,
+  StepFailed,
+  symptomKey,
+  Throttled,
+} from './properties.ts';
 import { HIDDEN_PASSWORD_BYTES } from './text.ts';
 
 export interface WorldOptions {
@@ -32,6 +43,8 @@ export interface WorldOptions {
   runId: string;
   /** Least time between two requests, in ms (0 on this machine). */
   minGapMs: number;
+  /** EXPLORE_REQUESTS: at most this many requests (the probe's included, counted in `requests` before). */
+  maxRequests?: number;
   transport?: Transport;
 }
 
@@ -80,11 +93,16 @@ export function describeAnswer(res: ApiResponse): string {
 
 export class World {
   readonly api: TemporalClient;
-  readonly generation: Generation;
+  /** Set once the run has told it (TARGET_GENERATION=auto: the probe). */
+  generation: Generation;
   readonly upgradeAllowed: boolean;
   readonly runId: string;
   requests = 0;
   accounts = 0;
+  /** EXPLORE_REQUESTS are spent: the search ends as at its deadline. */
+  get spent(): boolean {
+    return this.o.maxRequests !== undefined && this.requests >= this.o.maxRequests;
+  }
   /** Fields the contract does not know, seen in any answer: news, not failures (unless strict). */
   readonly drift = new Set<string>();
   private seq = 0;
@@ -105,8 +123,10 @@ export class World {
     this.upgradeAllowed = o.upgradeAllowed;
     this.runId = o.runId;
     // Each request is bounded by the time left (EXPLORE_SECONDS): one sent near the end must not run
-    // HTTP_TIMEOUT_MS past it. A request cut by the budget, not by its own limit, is no finding.
+    // HTTP_TIMEOUT_MS past it. A request cut by the budget, not by its own limit, is no finding. And by
+    // EXPLORE_REQUESTS: past it, nothing more is sent.
     const counted: Transport = async (req) => {
+      if (o.maxRequests !== undefined && this.requests >= o.maxRequests) throw new BudgetSpent(o.maxRequests);
       const left = this.deadline - Date.now();
       if (left <= 0) throw new OutOfTime();
       this.requests++;
@@ -167,7 +187,10 @@ export class World {
     try {
       res = await send(this.api);
     } catch (err) {
+      if (err instanceof RateLimitedError)
+        throw new Throttled(`${err.message}; the exploration stopped there (EXPLORE_REQUESTS bounds what it spends)`);
       if (!(err instanceof TransportError)) throw err;
+      if (err.kind === 'tls') throw new CertificateRefused(`${endpoint}: ${err.phrase} (${err.detail})`);
       throw new StepFailed({
         property: 'answers',
         where: endpoint,
@@ -176,12 +199,6 @@ export class World {
         message: err.kind === 'redirect' ? `${endpoint}: ${err.phrase}` : `${endpoint} got no answer: ${TransportError.words[err.kind]}`,
       });
     }
-    if (res.status === 429)
-      throw new Throttled(
-        `${endpoint} answered 429: the target's rate limit stopped the exploration (X-RateLimit-Remaining ` +
-          `${res.headers['x-ratelimit-remaining'] ?? '?'}, reset ${res.headers['x-ratelimit-reset'] ?? '?'}); ` +
-          'lower EXPLORE_RUNS or try later',
-      );
     if (res.status >= 500)
       throw new StepFailed({
         property: 'no-5xx',

@@ -27,6 +27,8 @@ export const options: Options = {
     'http_reqs{name:login}': ['count>0'],
     // ...and their answers checked (counted once per VU, on its first answer: no cost per request).
     login_checked: ['count>0'],
+    // The target's rate limit answered (429): the run stops at once; what it measured says nothing of the API.
+    rate_limited: [{ threshold: 'count==0', abortOnFail: true }],
   },
   // setup() registers the pool in parallel batches; a slow target takes a while.
   setupTimeout: '120s',

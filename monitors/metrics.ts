@@ -1,5 +1,6 @@
 // Prometheus metrics (prom-client): per check its status, duration and last success; per step its
-// latency; the current token's seconds to expiry (computed at scrape time). Served by the service;
+// latency; the current token's seconds to expiry (computed at scrape time); an https target's
+// certificate's expiry (a timestamp, as blackbox_exporter's probe_ssl_earliest_cert_expiry). Served by the service;
 // pushed to a Pushgateway by one-shot runs when MONITOR_PUSHGATEWAY_URL is set.
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
@@ -19,7 +20,7 @@ export interface MetricsOptions {
   inMaintenance?: () => boolean;
 }
 
-const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known'];
+const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known', 'throttled'];
 
 /** Most drift series (check, field) kept: every field a server adds is a series for as long as the
  *  service runs, and a server that adds fresh keys to every answer would otherwise grow /metrics
@@ -55,6 +56,9 @@ export class MonitorMetrics {
   private readonly tokenLifetime;
   private readonly skippedTicks;
   private readonly deliveries;
+  private readonly rateLimitRemaining;
+  private readonly rateLimitLimit;
+  private readonly certificateExpiry;
 
   constructor(
     readonly target: string,
@@ -172,6 +176,26 @@ export class MonitorMetrics {
       help: 'Scheduled passes skipped because the previous one was still running (service mode)',
       registers: r,
     });
+    // What the target's answers announced of its rate limit (absent until one did), by the headers that said it.
+    this.rateLimitRemaining = new client.Gauge({
+      name: 'temporal_monitor_rate_limit_remaining',
+      help: "Requests the target's rate limit has left for this client, as its latest answer announced (X-RateLimit-* or RateLimit)",
+      labelNames: ['source'],
+      registers: r,
+    });
+    this.rateLimitLimit = new client.Gauge({
+      name: 'temporal_monitor_rate_limit_limit',
+      help: "Requests the target's rate limit grants this client per window (the window in the label, in seconds)",
+      labelNames: ['source', 'window_seconds'],
+      registers: r,
+    });
+    this.certificateExpiry = new client.Gauge({
+      name: 'temporal_monitor_certificate_expiry_timestamp_seconds',
+      help:
+        "When the first certificate of the https target's served chain expires (unix seconds); days left: " +
+        '(this - time()) / 86400. Absent for an http target',
+      registers: r,
+    });
     this.deliveries = new client.Counter({
       name: 'temporal_monitor_alert_deliveries_total',
       help: 'Alert notifications sent, by channel and result',
@@ -213,7 +237,8 @@ export class MonitorMetrics {
     if (pass.tokenExpireS !== undefined) this.tokenExpireS = pass.tokenExpireS;
     for (const c of pass.checks) {
       for (const s of STATUSES) this.checkStatus.set({ check: c.name, status: s }, c.status === s ? 1 : 0);
-      if (c.status !== 'skipped') this.checkUp.set({ check: c.name }, passed(c.status) ? 1 : 0);
+      // Skipped and throttled say nothing of the API: the check's last verdict stands.
+      if (c.status !== 'skipped' && c.status !== 'throttled') this.checkUp.set({ check: c.name }, passed(c.status) ? 1 : 0);
       this.checkDuration.set({ check: c.name }, c.durationMs / 1000);
       this.checkAttempts.inc({ check: c.name }, Math.max(0, c.attempts - 1));
       if (passed(c.status)) this.lastSuccess.set({ check: c.name }, pass.startedAt / 1000);
@@ -223,6 +248,14 @@ export class MonitorMetrics {
     this.stepLast.reset();
     for (const s of pass.steps) this.stepLast.set({ step: s.step }, s.ms / 1000);
     if (pass.tokenLifetimeS !== undefined) this.tokenLifetime.set(pass.tokenLifetimeS);
+    const rl = pass.rateLimit;
+    const source = rl?.from[0] ?? '';
+    if (rl?.remaining !== undefined) this.rateLimitRemaining.set({ source }, rl.remaining);
+    if (rl?.limit !== undefined) {
+      this.rateLimitLimit.reset();
+      this.rateLimitLimit.set({ source, window_seconds: String(rl.windowS) }, rl.limit);
+    }
+    if (pass.certificate) this.certificateExpiry.set(pass.certificate.notAfterS);
   }
 
   /** One drifted field of a check: its own series while there is room, else counted under
@@ -301,4 +334,5 @@ export const METRIC_NAMES = [
   'temporal_monitor_skipped_ticks_total',
   'temporal_monitor_alerts_owed',
   'temporal_monitor_maintenance',
+  'temporal_monitor_certificate_expiry_timestamp_seconds',
 ] as const;

@@ -14,12 +14,36 @@ export interface CheckRecord {
   /** TARGET_ENV or the target's host. */
   label: string;
   go: boolean;
+  /** The verdict in words (GO, NO-GO, or another a later check gives); older records have only `go`. */
+  verdict?: string;
+  /** Neither GO nor NO-GO: the target's rate limit cut the run short (exit 3). */
+  inconclusive?: boolean;
   seconds: number;
-  /** Failed tests, thresholds and monitor checks, added up across parts, and the flaky tests. */
-  failed: number;
+  /** What failed, by what the parts count (tests, thresholds, checks, properties): never added up,
+   *  a failed test and a crossed threshold are not the same thing. */
+  failures?: Partial<Record<string, number>>;
+  /** Records before the counts were kept apart: tests, thresholds and checks added up. */
+  failed?: number;
   flaky: number;
   /** The parts that failed, by name. */
   failedParts: string[];
+  /** The causes of the failures, the most widespread first (release/causes.ts). */
+  causes?: string[];
+  /** What was tested: TARGET_VERSION, the target's own version answer, the harness's commit. */
+  targetVersion?: string;
+  servedVersion?: string;
+  harness?: string;
+}
+
+/** "5 tests, 1 threshold, 2 checks failed" (or an old record's sum, said as such). */
+export function failedText(r: CheckRecord): string {
+  if (r.failures) {
+    const parts = Object.entries(r.failures)
+      .filter(([, n]) => n)
+      .map(([unit, n]) => `${n} ${n === 1 ? unit.replace(/ies$/, 'y').replace(/s$/, '') : unit}`);
+    return parts.length ? `${parts.join(', ')} failed` : '';
+  }
+  return r.failed ? `${r.failed} failed (tests, thresholds and checks added up)` : '';
 }
 
 const isRecord = (x: unknown): x is CheckRecord =>
@@ -49,7 +73,11 @@ export function appendHistory(reportsDir: string, rec: CheckRecord): CheckRecord
   return kept;
 }
 
-/** "GO 30.5 s", "NO-GO 42.3 s, 2 failed (monitor pass)": one check in words. */
-export const describeCheck = (r: CheckRecord): string =>
-  `${r.go ? 'GO' : 'NO-GO'} ${r.seconds.toFixed(1)} ` +
-  `s${r.failed ? `, ${r.failed} failed (${r.failedParts.join(', ')})` : ''}${r.flaky ? `, ${r.flaky} flaky` : ''}`;
+/** "GO 30.5 s", "NO-GO 42.3 s, 2 checks failed (monitor pass)": one check in words. */
+export const describeCheck = (r: CheckRecord): string => {
+  const failed = failedText(r);
+  return (
+    `${r.verdict ?? (r.go ? 'GO' : r.inconclusive ? 'INCONCLUSIVE' : 'NO-GO')} ${r.seconds.toFixed(1)} ` +
+    `s${failed ? `, ${failed} (${r.failedParts.join(', ')})` : ''}${r.flaky ? `, ${r.flaky} flaky` : ''}`
+  );
+};

@@ -23,7 +23,8 @@ import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GENERATIONS, type Generation } from '../core/contract.ts';
 import { startMailpit, type RunningMailpit } from '../core/mail/mailpit-process.ts';
-import { loadSettings, parseCommandLine, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
+import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
+import { loadSettings, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
@@ -68,7 +69,7 @@ function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
  * A latest run of a fault that exists in both generations needs to show only that the fault is caught
  * there too: each check of the tests and of k6 was shown to be able to fail by the fault's documented
  * run (the same tests, the same thresholds). So that run is cut short: the tests stop at their first
- * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 10. Both generations must be
+ * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 5. Both generations must be
  * in the matrix for that; clean targets and the latest generation's own faults run in full.
  */
 const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
@@ -86,7 +87,7 @@ const CAUGHT_ONLY_K6_S = 3;
  * costing Playwright a new worker) need show only that they are caught: their tests stop at the
  * first failure. Only when outage is in the run.
  */
-const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text'];
+const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text', 'cert-expired', 'cert-wrong-host'];
 const firstFailureEnough = (job: Job, generations: readonly Generation[], faults: readonly FaultName[]): boolean =>
   caughtOnly(job, generations) ||
   (job.part === 'tests' && job.fault !== 'clean' && BREAK_EVERY_ANSWER.includes(job.fault) && faults.includes('outage'));
@@ -118,6 +119,8 @@ async function runJob(
   const key = randomBytes(24).toString('hex');
   const short = acrossRuns(job);
   const latest = job.generation === 'latest';
+  // A fault of the certificate needs a target serving TLS; the parts trust its CA as a staging's (TARGET_CA_FILE).
+  const tls = job.fault !== 'clean' && (FAULTS[job.fault] as FaultEntry).tls === true;
   const target = await spawnTarget({
     TARGET_FAULTS: job.fault === 'clean' ? '' : job.fault,
     TARGET_JWT_KEY: key,
@@ -125,10 +128,13 @@ async function runJob(
     TARGET_TOKEN_LIFETIME_S: String(short ? SHORT_LIFETIME_S : 86400),
     TARGET_GENERATION: job.generation,
     TARGET_SMTP_URL: latest ? mail!.smtpUrl : '',
+    TARGET_TLS: String(tls),
   });
   const env = {
     TARGET_URL: target.url,
     TARGET_FAULTS: '',
+    TARGET_TLS: '',
+    TARGET_CA_FILE: target.caFile ?? '',
     TARGET_ENV: `matrix-${job.generation}-${job.fault}`,
     LOG_LEVEL: 'warn',
     TARGET_GENERATION: job.generation,
@@ -251,17 +257,32 @@ function progressWord(want: Want, r: PartResult): string {
   return want === 'drift' ? (r.drift?.length ? 'drift' : 'NO DRIFT') : 'passes';
 }
 
+const MATRIX_PROGRAM = {
+  command: 'npm run matrix',
+  summary: "the detection matrix: each fault of the reference target's catalog against each part meant to catch it, both generations",
+  usage: ['[-- --parts <a,b>] [--faults <a,b>] [--generations <a,b>] [--jobs <n>] [--list] [--out <file>] [--strict] [--write-docs]'],
+  options: {
+    parts: { type: 'string', value: 'a,b', description: `only these columns (${PARTS.join(', ')})` },
+    faults: { type: 'string', value: 'a,b', description: 'only these faults (npm run faults lists them)' },
+    generations: { type: 'string', value: 'a,b', description: `only these generations (${GENERATIONS.join(', ')})` },
+    jobs: {
+      type: 'string',
+      value: 'n',
+      description: 'Playwright and explorer runs at once, 1..8 (default 2); k6 and monitor runs go one at a time beside them',
+    },
+    list: { type: 'boolean', description: 'print every failing test or check of each caught fault (npm run test:faults)' },
+    out: { type: 'string', value: 'file', description: 'where the Markdown goes (default REPORTS_DIR/detection-matrix.md)' },
+    strict: { type: 'boolean', description: 'every run with CONTRACT_STRICT=true: added fields must fail' },
+    'write-docs': { type: 'boolean', description: 'also regenerate the committed docs/detection-matrix.md (a full run only)' },
+  },
+  settings: { CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT, REPORTS_DIR: sharedSettings.REPORTS_DIR },
+  exits: '0 every fault caught and the clean target passes, 1 a fault escaped or the clean target failed, 2 bad command line',
+  examples: ['npm run matrix -- --faults token-1h,credits-string --parts tests,monitor', 'npm run matrix -- --generations latest --jobs 1'],
+  notes: ['A full run takes 13+ minutes of both cores: run the rows you touched.'],
+} satisfies ProgramInfo;
+
 await runMain(async () => {
-  const { values } = parseCommandLine('npm run matrix', process.argv.slice(2), {
-    parts: { type: 'string' },
-    faults: { type: 'string' },
-    jobs: { type: 'string' },
-    out: { type: 'string' },
-    list: { type: 'boolean' },
-    generations: { type: 'string' },
-    'write-docs': { type: 'boolean' },
-    strict: { type: 'boolean' },
-  });
+  const { values } = parseCommandLine(MATRIX_PROGRAM, process.argv.slice(2));
   const strict = values.strict === true || loadSettings({ CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT }).CONTRACT_STRICT;
   const flags = parseSettings(
     {

@@ -12,13 +12,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { readCommandLine } from '../core/cli.ts';
 import { freePort } from '../core/ports.ts';
+import { loadSettings, setting } from '../core/settings.ts';
 import { textTable } from '../core/text-table.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { freshKeysProxy } from '../selftest/monitor/support.ts';
 
-const FRESH = Number(process.env.FRESH_KEYS ?? 20_000);
-const PASSES = Number(process.env.BENCH_PASSES ?? 15);
+const settingsShape = {
+  FRESH_KEYS: setting.int(1, 1_000_000).default(20_000),
+  BENCH_PASSES: setting.int(1, 1000).default(15),
+};
+readCommandLine({
+  command: 'npm run bench:drift',
+  summary: "the monitor service's memory, metrics, state file and status page against a target adding fresh JSON keys to every answer",
+  usage: [''],
+  settings: settingsShape,
+  examples: ['npm run bench:drift', 'FRESH_KEYS=5000 BENCH_PASSES=5 npm run bench:drift'],
+  notes: ['A benchmark: figures printed per pass, nothing asserted (selftest/monitor/drift.test.ts holds the bounds).'],
+});
+const { FRESH_KEYS: FRESH, BENCH_PASSES: PASSES } = loadSettings(settingsShape);
 
 const target = await spawnTarget();
 const proxy = await freshKeysProxy(target.url, FRESH);

@@ -87,7 +87,8 @@ async function retried<T>(step: () => Promise<T>, transient: (x: T) => boolean):
       const out = await step();
       if (!transient(out) || attempt === ATTEMPTS) return out;
     } catch (err) {
-      const blip = err instanceof TransportError || (err instanceof VerificationError && (err.status ?? 0) >= 500);
+      // A refused certificate is refused again a second later: not a blip.
+      const blip = (err instanceof TransportError && err.kind !== 'tls') || (err instanceof VerificationError && (err.status ?? 0) >= 500);
       if (!blip || attempt === ATTEMPTS) throw err;
     }
     await pause(attempt);

@@ -19,6 +19,7 @@ import { writeFileReplacing } from '../../core/safe-write.ts';
 import { textTable } from '../../core/text-table.ts';
 import { terminalText } from '../../core/terminal.ts';
 import { withoutRefusedK6Env } from './k6-env.ts';
+import { CAUSE_WORDS, CAUSES, causeMetric } from '../lib/causes.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -105,15 +106,22 @@ export interface ReportedResult extends K6Result {
   summary?: JsonSummary;
 }
 
-/** The web dashboard's export for every profile but smoke: no server (port -1), about 120 points. */
-export function dashboardEnv(runDir: string, profile: { name: string; durationS: number }): Record<string, string> {
+/** The web dashboard's export for every profile but smoke: no server (port -1), about 120 points,
+ *  into the run's folder. A K6_WEB_DASHBOARD_* of the user's own wins, each one (as k6 reads them from
+ *  the environment the runner passes on): their export file, their live dashboard's port. */
+export function dashboardEnv(
+  runDir: string,
+  profile: { name: string; durationS: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   if (profile.name === 'smoke') return {};
-  return {
+  const ours: Record<string, string> = {
     K6_WEB_DASHBOARD: 'true',
     K6_WEB_DASHBOARD_PORT: '-1',
     K6_WEB_DASHBOARD_PERIOD: `${Math.max(1, Math.round(profile.durationS / 120))}s`,
     K6_WEB_DASHBOARD_EXPORT: join(runDir, 'dashboard.html'),
   };
+  return Object.fromEntries(Object.entries(ours).filter(([k]) => !env[k]));
 }
 
 /** runK6, then the run's reports in REPORTS_DIR/load/<time>-<script>-<profile>/ and `latest` pointed at it. */
@@ -169,6 +177,8 @@ export interface JsonSummary {
   /** `measured` is the value the rule was judged on, as k6 shows it: `p(95)=148ms`, `rate=0.00%`. */
   thresholds: { metric: string; rule: string; ok: boolean; measured: string }[];
   checks: { name: string; passes: number; fails: number }[];
+  /** Why requests failed, most frequent first: k6's error codes grouped into causes (load/lib/causes.ts), in words. */
+  causes?: { cause: string; count: number; words: string }[];
   metrics: Record<string, Record<string, number>>;
   /** The dashboard export beside this file, when the profile has one. */
   dashboard?: string;
@@ -236,6 +246,9 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
       thresholds.push({ metric: name, rule, ok: !crossed, measured: measuredValue(name, rule, values) });
   }
   thresholds.sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1));
+  const causes = CAUSES.map((cause) => ({ cause, count: metrics[causeMetric(cause)]?.count ?? 0, words: CAUSE_WORDS[cause] }))
+    .filter((c) => c.count > 0)
+    .sort((a, b) => b.count - a.count);
   return {
     script: run.script,
     profile: run.profile,
@@ -247,6 +260,7 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
     minChecksRate: run.minChecksRate,
     thresholds,
     checks: allChecks(raw.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
+    ...(causes.length ? { causes } : {}),
     metrics,
   };
 }
@@ -276,15 +290,28 @@ export function summaryText(s: JsonSummary): string {
     ),
     `  checks:`,
     ...s.checks.map((c) => `    ${c.fails === 0 ? '✓' : '✗'} ${c.name}: ${c.passes} passed, ${c.fails} failed`),
+    // A 429 has its own line below ("rate limited").
+    ...((causes) => (causes.length ? ['  failed requests, by cause:', ...causes.map((c) => `    ${c.count} × ${c.words}`)] : []))(
+      (s.causes ?? []).filter((c) => c.cause !== 'rate_limited'),
+    ),
     `  thresholds:`,
     ...s.thresholds.map((t) => `    ${t.ok ? '✓' : '✗'} ${t.metric}: ${t.rule} ${t.measured}`),
   ];
+  const limited = rateLimitedCount(s);
+  if (limited)
+    lines.push(
+      `  rate limited: ${limited} answers were the target's rate limit (429), counted apart; the run stopped there, and ` +
+        'the thresholds it crossed say nothing of the API',
+    );
   const dropped = s.metrics.dropped_iterations?.count;
   if (dropped) lines.push(`  ${dropped} iterations dropped: the VU limit was too low for the rate asked (raise MAX_VUS)`);
   return `${lines.join('\n')}\n`;
 }
 
 const xml = escapeMarkup;
+
+/** Answers that were the target's rate limit (the scripts' rate_limited counter). */
+export const rateLimitedCount = (s: JsonSummary): number => s.metrics.rate_limited?.count ?? 0;
 
 export function junitXml(s: JsonSummary): string {
   const checkFails = (c: { passes: number; fails: number }) => c.passes / Math.max(1, c.passes + c.fails) < s.minChecksRate;

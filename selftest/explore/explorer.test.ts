@@ -164,9 +164,35 @@ describe('the explorer', () => {
       }),
     });
     const r = await explore(w, { seed: 1, runs: 10, seconds: 10, knownIssues: [] });
-    assert.match(r.stopped ?? '', /answered 429: the target's rate limit stopped the exploration \(X-RateLimit-Remaining 0/);
+    assert.match(
+      r.stopped ?? '',
+      /^POST \/v2\/auth\/register answered 429 \(rate limited\): the target's rate limit, not a fault of the API \(none left until .+\); .*the exploration stopped there/,
+    );
     assert.deepEqual(r.findings, []);
     assert.ok(w.requests <= 2, `${w.requests} requests after a 429`);
+  });
+
+  test('EXPLORE_REQUESTS: the search ends at its budget of requests, as at its deadline, with nothing reported for it', async () => {
+    const t = await startTarget({ port: 0 });
+    try {
+      const w = new World({
+        baseUrl: t.url,
+        generation: 'documented',
+        upgradeAllowed: true,
+        strict: false,
+        timeoutMs: 15_000,
+        mailWaitMs: 1000,
+        runId: 'budget',
+        minGapMs: 0,
+        maxRequests: 25,
+      });
+      const r = await explore(w, { seed: 3, runs: 1000, seconds: 60, knownIssues: [] });
+      assert.equal(w.requests, 25);
+      assert.equal(r.stopped, undefined);
+      assert.deepEqual(r.findings, []);
+    } finally {
+      await t.close();
+    }
   });
 
   test('nothing it prints or writes holds a password it sent: counterexamples carry only the generated tails', async () => {

@@ -117,3 +117,14 @@ test('K6_* variables that would undo the same guarantees are refused, from the e
   assert.match(run.output, /K6_HTTP_DEBUG: not accepted by npm run load \(it prints every request and answer/);
   assert.doesNotMatch(run.output, /k6 login|\n\s+at /, 'something started, or a stack trace');
 });
+
+test("the heavy profiles export k6's web dashboard into the run's folder unless the user set K6_WEB_DASHBOARD_EXPORT (or another of its settings)", async () => {
+  const { dashboardEnv } = await import('../../load/runner/k6.ts');
+  const load = { name: 'load', durationS: 600 };
+  assert.equal(dashboardEnv('/r/run', load, {}).K6_WEB_DASHBOARD_EXPORT, '/r/run/dashboard.html');
+  const mine = dashboardEnv('/r/run', load, { K6_WEB_DASHBOARD_EXPORT: '/srv/dashboards/today.html' });
+  assert.equal(mine.K6_WEB_DASHBOARD_EXPORT, undefined, "the user's export file is never overridden (k6 reads it from the environment)");
+  assert.equal(mine.K6_WEB_DASHBOARD, 'true');
+  assert.equal(dashboardEnv('/r/run', load, { K6_WEB_DASHBOARD_PORT: '5665' }).K6_WEB_DASHBOARD_PORT, undefined, 'their live dashboard');
+  assert.deepEqual(dashboardEnv('/r/run', { name: 'smoke', durationS: 10 }, {}), {}, 'smoke exports nothing of its own');
+});

@@ -28,6 +28,7 @@ function monitorOnce(args: string[], env: Record<string, string>): Promise<CliRu
       MONITOR_PASSWORD: '',
       MONITOR_ALERT_WEBHOOK_URL: '',
       MONITOR_PUSHGATEWAY_URL: '',
+      GITHUB_STEP_SUMMARY: '',
       MONITOR_DB: join(dir, 'monitor.db'),
       REPORTS_DIR: join(dir, 'reports'),
       MONITOR_RETRIES: '0',
@@ -50,11 +51,15 @@ test('--once against the bundled target with no setting: every check passes, exi
   assert.match(r.stdout, /PASS: all checks passed/);
 });
 
-test('--once with TARGET_FAULTS=token-1h: exit 1, token-lifetime named with the reason', async () => {
-  const r = await monitorOnce([], { TARGET_FAULTS: 'token-1h' });
+test('--once with TARGET_FAULTS=token-1h: exit 1, token-lifetime named with the reason (and on the run page under GitHub Actions)', async () => {
+  const summary = join(tempDir(), 'step-summary.md');
+  const r = await monitorOnce([], { TARGET_FAULTS: 'token-1h', GITHUB_STEP_SUMMARY: summary });
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /^token-lifetime\s+FAIL .*token expires in 1h 0m, expected 24h 0m ± 1m/m);
   assert.match(r.stdout, /FAIL: \d of 6 checks failed \(token-lifetime/);
+  const md = readFileSync(summary, 'utf8');
+  assert.match(md, /^## ❌ Temporal API monitor · local\+faults:token-1h: token-lifetime, refresh failed$/m);
+  assert.match(md, /^\| token-lifetime \| fail \| \d+ ms \| 1 \| token expires in 1h 0m, expected 24h 0m ± 1m/m);
 });
 
 test('--once --json with given credentials: parseable, names the failing check, no password or token in it', async () => {
@@ -203,7 +208,7 @@ test('each run writes the status page', async () => {
   const page = join(dir, 'status.html');
   const r = await monitorOnce([], { MONITOR_STATUS_PAGE: page });
   assert.equal(r.code, 0);
-  assert.match(readFileSync(page, 'utf8'), /<table id="checks">/);
+  assert.match(readFileSync(page, 'utf8'), /<table id="checks" class="data">/);
 });
 
 test('one history per TARGET_ENV: a fault-injected run keeps apart from the clean history and its page', async () => {
@@ -216,15 +221,24 @@ test('one history per TARGET_ENV: a fault-injected run keeps apart from the clea
   const faulty = await run({ TARGET_FAULTS: 'token-1h' });
   assert.equal(faulty.code, 1);
   assert.match(readFileSync(page, 'utf8'), /Temporal API monitor — local\+faults:token-1h/);
+  assert.match(
+    readFileSync(page, 'utf8'),
+    /<p id="history-note" class="banner warn" data-history="bundled\+faults:token-1h" data-faults="token-1h">/,
+  );
   assert.equal((await run({})).code, 0);
   const clean = readFileSync(page, 'utf8');
-  assert.match(clean, /<title>Temporal API monitor — local<\/title>/);
+  assert.match(clean, /<title>✔ Temporal API monitor — local<\/title>/);
+  // Which history the page shows, and that the fault run's is there too.
+  assert.match(
+    clean,
+    /<p id="history-note" class="note" data-history="bundled">History <code>bundled<\/code>\. Other histories in this state file: <code>bundled\+faults:token-1h<\/code> \(1 pass,/,
+  );
   assert.match(clean, /2 passes charted/, 'the clean history holds the two clean passes only');
   assert.doesNotMatch(clean, /token expires in 1h/);
   // Setting TARGET_ENV on a target with history keeps that history, now under its name.
   assert.equal((await run({ TARGET_ENV: 'ci' })).code, 0);
   const named = readFileSync(page, 'utf8');
-  assert.match(named, /<title>Temporal API monitor — ci<\/title>/);
+  assert.match(named, /<title>✔ Temporal API monitor — ci<\/title>/);
   assert.match(named, /3 passes charted/);
   const state = new MonitorState(db);
   try {

@@ -122,6 +122,7 @@ test('the status page of real passes: checks, uptime, history, latency, token li
     );
     assert.match((await tab.locator('#token').textContent()) ?? '', /Current token expires in 2[34]h/);
     // Hovering a pass tells its time and results.
+    await tab.locator('#timeline .u-over').scrollIntoViewIfNeeded();
     const box = (await tab.locator('#timeline .u-over').boundingBox())!;
     await tab.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
     assert.match((await tab.locator('#timeline-hover').textContent()) ?? '', /^\d{4}-\d\d-\d\dT.*Z.*\nlogin: pass/s);

@@ -122,6 +122,8 @@ let aLink = '';
 let notSqlite = '';
 let cutShortDb = '';
 let aDanglingLink = '';
+let keyFile = '';
+let badPemFile = '';
 const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
 
 /** Bad values of one setting beyond those of its kind: MAIL_INBOX_URL also takes the real server's
@@ -135,6 +137,13 @@ function settingBadValues(name: string): BadValue[] {
     return [
       { value: notSqlite, why: 'a file that is not SQLite' },
       { value: cutShortDb, why: 'a SQLite file cut short' },
+    ];
+  // A CA file must hold a certificate: an empty file, a key, a block that is not one.
+  if (name === 'TARGET_CA_FILE')
+    return [
+      { value: underAFile, why: 'an empty file' },
+      { value: keyFile, why: 'a private key instead of a certificate' },
+      { value: badPemFile, why: 'a certificate block that is not one' },
     ];
   if (name !== 'MAIL_INBOX_URL') return [];
   const amqp = `amqp://qa:${SECRET}@127.0.0.1:${countingUrl.smtpPort}`;
@@ -278,6 +287,10 @@ before(async () => {
   db.exec(`CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('${'x'.repeat(20_000)}')`);
   db.close();
   writeFileSync(cutShortDb, readFileSync(cutShortDb).subarray(0, 4096 * 2));
+  keyFile = join(dir, 'key.pem');
+  writeFileSync(keyFile, `-----BEGIN PRIVATE KEY-----\n${SECRET}\n-----END PRIVATE KEY-----\n`);
+  badPemFile = join(dir, 'bad.pem');
+  writeFileSync(badPemFile, '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
   server = createServer((_req, res) => {
     requests++;
     res.writeHead(503).end();
@@ -377,6 +390,11 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run test:real-server', name: 'REAL_SERVER_KIT', value: () => underAFile },
     { program: 'npm run test:real-server', name: 'KNOWN_ISSUES_FILE', value: () => join(underAFile, 'known-issues.json') },
     { program: 'npx playwright test', name: 'KNOWN_ISSUES_FILE', value: () => '/nonexistent/known-issues.json' },
+    // TLS (issue 19): a CA file that holds no certificate, and the bundled target's TLS with TARGET_URL.
+    { program: 'npm run monitor', name: 'TARGET_CA_FILE', value: () => keyFile },
+    { program: 'npm run load', name: 'TARGET_CA_FILE', value: () => underAFile },
+    { program: 'npx playwright test', name: 'TARGET_CA_FILE', value: () => badPemFile },
+    { program: 'npm run monitor', name: 'TARGET_TLS', value: () => 'true' },
   ];
 
   it('is refused by the CLIs themselves with exit 2, before any request reaches the target', { concurrency: 3 }, async () => {
