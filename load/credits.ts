@@ -31,10 +31,16 @@ export const options: Options = {
     // No rule: iterations k6 could not start in the measured part (its VUs ran out) shown in the
     // summary export, where `npm run capacity` reads them (a warm-up's are left out).
     'dropped_iterations{scenario:credits}': [],
+    // The target's rate limit answered (429): the run stops at once; what it measured says nothing of the API.
+    rate_limited: [{ threshold: 'count==0', abortOnFail: true }],
   },
   // setup() registers and logs in the pool in parallel batches; a slow target takes a while.
   setupTimeout: '120s',
   summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
+  // A redirect is a failure, never followed: k6's default (10) would carry the traffic, passwords
+  // included, to whatever host the target names, past the CONFIRM_TARGET gate. The runner refuses
+  // --max-redirects and K6_MAX_REDIRECTS, which would override this.
+  maxRedirects: 0,
 };
 // No handleSummary: one would replace k6's own end-of-test summary (thresholds with the values they
 // were judged on); `npm run load` writes its reports from k6's --summary-export instead.

@@ -14,6 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { API_PATHS } from '../core/contract.ts';
+import { readCommandLine } from '../core/cli.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { textTable } from '../core/text-table.ts';
 import { canPin, coreSplit, pin } from '../load/capacity/cpu.ts';
@@ -26,6 +27,16 @@ const settingsShape = {
   BENCH_REPEAT: setting.int(1, 9).default(3),
   BENCH_DURATION_S: setting.int(3, 120).default(10),
 };
+readCommandLine({
+  command: 'npm run bench:capacity',
+  summary:
+    "does npm run capacity find the knee where it is? Against the bundled target: login's knee beside the physical limit " +
+    "measured in the same run and wrk's ceiling, credits' knee beside wrk's (medians of BENCH_REPEAT rounds)",
+  usage: [''],
+  settings: settingsShape,
+  examples: ['npm run bench:capacity', 'BENCH_REPEAT=1 npm run bench:capacity'],
+  notes: ['A benchmark: figures printed side by side, nothing asserted. About 10 minutes; run it on a quiet machine.'],
+});
 
 const load = (): string =>
   loadavg()

@@ -8,11 +8,12 @@
 // self-test (selftest/ci/testrun.test.ts) runs that command again and compares.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readCommandLine } from '../../core/cli.ts';
 import { isLoopbackUrl } from '../../core/loopback.ts';
 import { runMain, SettingsError } from '../../core/settings.ts';
 import { GO_TOOLS } from '../../core/go-tools.ts';
 import { archiveArgs } from '../../load/runner/instances.ts';
-import { validateLoadRun } from '../../load/runner/settings.ts';
+import { LOAD_PROGRAM, validateLoadRun } from '../../load/runner/settings.ts';
 
 export const TESTRUN_FILE = fileURLToPath(new URL('./testrun.yaml', import.meta.url));
 const COMMAND = 'npm run testrun --';
@@ -124,6 +125,20 @@ export function recordedArgv(yaml: string): string[] | undefined {
 
 if (process.argv[1] === fileURLToPath(import.meta.url))
   await runMain(async () => {
+    // `--help` answers before anything is written; the rest is npm run load's command line (validateLoadRun).
+    readCommandLine({
+      ...LOAD_PROGRAM,
+      command: 'npm run testrun',
+      summary:
+        "writes deploy/k6/testrun.yaml, the k6-operator's TestRun for the run npm run load would make of the same command line " +
+        '(parallelism = LOAD_INSTANCES), and records that command line in its first line',
+      usage: ['-- <login|credits> [-e KEY=VALUE]...'],
+      exits: '0 written, 2 bad settings or command line',
+      examples: [
+        'npm run testrun -- credits -e LOAD_PROFILE=load -e LOAD_RATE=800 -e LOAD_INSTANCES=4 -e TARGET_URL=… -e CONFIRM_TARGET=…',
+      ],
+      notes: ['The committed manifest is held equal to what its recorded command writes (selftest/deploy/testrun.test.ts).'],
+    });
     writeFileSync(TESTRUN_FILE, testRunYaml(process.argv.slice(2)));
     process.stdout.write(`wrote ${TESTRUN_FILE}\n`);
     return 0;

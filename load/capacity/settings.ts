@@ -5,9 +5,10 @@
 // is refused (a step is one k6 process).
 import type { z } from 'zod';
 import { parseDurationS } from '../../core/durations.ts';
-import { parseCommandLine, parseSettings, SettingsError, setting } from '../../core/settings.ts';
+import { parseCommandLine, type ProgramInfo } from '../../core/cli.ts';
+import { parseSettings, SettingsError, setting } from '../../core/settings.ts';
 import { LIMITS, type ScriptName } from '../lib/settings.ts';
-import { type LoadRun, loadSettingsShape, SCRIPTS, validateLoadRun } from '../runner/settings.ts';
+import { LOAD_PROGRAM, type LoadRun, loadSettingsShape, SCRIPTS, validateLoadRun } from '../runner/settings.ts';
 
 const duration = (min: number, max: number) =>
   setting.parsed((v) => {
@@ -38,6 +39,37 @@ export type CapacitySettings = Readonly<z.infer<z.ZodObject<typeof capacityOnlyS
 export const START_RATES: Record<ScriptName, number> = { login: 4, credits: 500 };
 export const CAPACITY_USAGE = 'usage: npm run capacity -- <login|credits> [-e KEY=VALUE]... (settings: docs/load.md, "Capacity")';
 
+export const CAPACITY_PROGRAM = {
+  command: 'npm run capacity',
+  summary:
+    'finds the knee of login or credits: short steady k6 steps at growing constant arrival rates until the SLO breaks, then ' +
+    'a bisection, bounded in time (the bundled reference target when TARGET_URL is unset)',
+  usage: ['-- <login|credits> [-e KEY=VALUE]...'],
+  options: {
+    env: {
+      type: 'string',
+      short: 'e',
+      multiple: true,
+      value: 'KEY=VALUE',
+      description: "a setting for this search (CAPACITY_*), or one of npm run load's (its gate, SLO and accounts)",
+    },
+  },
+  positionals: true,
+  settings: capacitySettingsShape,
+  settingsFlag: '-e',
+  exits:
+    '0 a knee found, 1 none (the first rate tried already broke), 2 bad settings, 3 k6 missing, 107 a step could not run, ' +
+    '130 stopped by Ctrl-C (with what it knew)',
+  examples: [
+    'npm run capacity -- login                  # against the bundled target, with its physical limit',
+    'npm run capacity -- credits -e CAPACITY_BUDGET=2m -e LOAD_P95_MS=50',
+  ],
+  notes: [
+    'Reports: REPORTS_DIR/capacity/<time>-<script>/ (capacity.json, summary.txt, chart.html). More: docs/load.md, "Capacity".',
+    `Like npm run load: ${LOAD_PROGRAM.notes[0]}`,
+  ],
+} satisfies ProgramInfo;
+
 export interface CapacityRun {
   load: LoadRun;
   capacity: CapacitySettings;
@@ -46,12 +78,7 @@ export interface CapacityRun {
 
 /** Everything `npm run capacity` checks before it starts anything (exit 2, named). */
 export function validateCapacityRun(argv: readonly string[], baseEnv: Record<string, string | undefined>): CapacityRun {
-  const { values, positionals, after } = parseCommandLine(
-    'npm run capacity',
-    argv,
-    { env: { type: 'string', short: 'e', multiple: true } },
-    { positionals: true },
-  );
+  const { values, positionals, after } = parseCommandLine(CAPACITY_PROGRAM, argv);
   if (after.length)
     throw new SettingsError(['npm run capacity: takes no k6 flags (each step is a k6 run the search sets up)', CAPACITY_USAGE]);
   const script = positionals[0] as ScriptName | undefined;

@@ -23,17 +23,19 @@ type Shape = 'constant' | 'ramp' | 'spike';
 type Defaults = [rate: number, durationS: number, preVUs: number, maxVUs: number, shape: Shape];
 
 // Login is bcrypt-bound (cost 10, ~50-100 ms of server CPU per login), so its rates are tens per
-// second; the smoke rate fits a 2-core CI machine. Credits is a cheap authenticated read.
+// second. Credits is a cheap authenticated read. A smoke is a smoke (k6's guidance: minimal load, a
+// handful of iterations): 2 a second for 5 s, 10 requests, whatever the script, so that it fits in a
+// deployment's rate limit; the matrix shows every fault its thresholds must catch still caught.
 const DEFAULTS: Record<ScriptName, Record<ProfileName, Defaults>> = {
   login: {
-    smoke: [3, 10, 2, 10, 'constant'],
+    smoke: [2, 5, 2, 10, 'constant'],
     load: [10, 5 * 60, 10, 50, 'constant'],
     stress: [40, 10 * 60, 20, 200, 'ramp'],
     spike: [50, 3 * 60, 20, 200, 'spike'],
     soak: [5, 30 * 60, 5, 30, 'constant'],
   },
   credits: {
-    smoke: [50, 10, 5, 20, 'constant'],
+    smoke: [2, 5, 2, 10, 'constant'],
     load: [200, 5 * 60, 20, 100, 'constant'],
     stress: [1000, 10 * 60, 50, 400, 'ramp'],
     spike: [1000, 3 * 60, 50, 400, 'spike'],
@@ -42,7 +44,26 @@ const DEFAULTS: Record<ScriptName, Record<ProfileName, Defaults>> = {
 };
 
 /** Accounts setup() registers per profile when LOAD_POOL_SIZE is not given. */
-const POOL_DEFAULTS: Record<ProfileName, number> = { smoke: 5, load: 20, stress: 50, spike: 50, soak: 10 };
+const POOL_DEFAULTS: Record<ProfileName, number> = { smoke: 2, load: 20, stress: 50, spike: 50, soak: 10 };
+
+/**
+ * What a run of `profile` costs the target in requests: the scenario's iterations (rate × duration,
+ * one request each; the ramps' and spike's area under their stages) and setup's (the pool registered,
+ * and for credits logged in; on a latest target the runner also opens each account's mailed link).
+ */
+export function profileCost(script: ScriptName, profile: Profile, latest: boolean): number {
+  const sc = profile.scenario;
+  // k6 starts a constant rate's first iteration at 0 s and may start one more as the duration ends.
+  const iterations =
+    sc.executor === 'constant-arrival-rate'
+      ? profile.rate * profile.durationS + 1
+      : sc.stages.reduce((acc, st, i) => {
+          const from = i === 0 ? sc.startRate : sc.stages[i - 1]!.target;
+          return acc + ((from + st.target) / 2) * (parseDurationS(st.duration) ?? 0);
+        }, 0);
+  const setup = profile.poolSize * (1 + (latest ? 1 : 0) + (script === 'credits' ? 1 : 0));
+  return Math.ceil(iterations) + setup;
+}
 
 /** The scenario as k6 wants it (a structural subset of k6's scenario types). */
 interface ScenarioCommon {

@@ -9,14 +9,18 @@
 // and points REPORTS_DIR/load/latest at it. k6's export holds setup()'s data (our tokens): it goes to
 // a private temp folder, is read once and removed; nothing from setup_data is ever written.
 // Exit codes are k6's: 0 passed, 99 thresholds crossed, 107 script error (such as a refused setting).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { escapeMarkup } from '../../core/escape.ts';
 import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
+import { writeFileReplacing } from '../../core/safe-write.ts';
 import { textTable } from '../../core/text-table.ts';
+import { terminalText } from '../../core/terminal.ts';
+import { withoutRefusedK6Env } from './k6-env.ts';
+import { CAUSE_WORDS, CAUSES, causeMetric } from '../lib/causes.ts';
 import { instancesLine } from './merge.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -88,7 +92,7 @@ export async function runK6(run: K6Run): Promise<K6Result> {
     stdin: 'ignore',
     stdout: pipe ? 'pipe' : 'inherit',
     stderr: pipe ? 'pipe' : 'inherit',
-    env: { ...goRuntimeEnv(), ...run.k6Env },
+    env: { ...goRuntimeEnv(), ...withoutRefusedK6Env(), ...run.k6Env },
     reject: false,
     stripFinalNewline: false,
     // k6's output at a high rate (warnings per VU, the summary) can pass execa's 100 MB default.
@@ -123,15 +127,22 @@ export interface ReportedResult extends K6Result {
   summary?: JsonSummary;
 }
 
-/** The web dashboard's export for every profile but smoke: no server (port -1), about 120 points. */
-export function dashboardEnv(runDir: string, profile: { name: string; durationS: number }): Record<string, string> {
+/** The web dashboard's export for every profile but smoke: no server (port -1), about 120 points,
+ *  into the run's folder. A K6_WEB_DASHBOARD_* of the user's own wins, each one (as k6 reads them from
+ *  the environment the runner passes on): their export file, their live dashboard's port. */
+export function dashboardEnv(
+  runDir: string,
+  profile: { name: string; durationS: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   if (profile.name === 'smoke') return {};
-  return {
+  const ours: Record<string, string> = {
     K6_WEB_DASHBOARD: 'true',
     K6_WEB_DASHBOARD_PORT: '-1',
     K6_WEB_DASHBOARD_PERIOD: `${Math.max(1, Math.round(profile.durationS / 120))}s`,
     K6_WEB_DASHBOARD_EXPORT: join(runDir, 'dashboard.html'),
   };
+  return Object.fromEntries(Object.entries(ours).filter(([k]) => !env[k]));
 }
 
 /** runK6, then the run's reports in REPORTS_DIR/load/<time>-<script>-<profile>/ and `latest` pointed at it. */
@@ -161,7 +172,7 @@ export async function runReported(run: ReportedRun): Promise<ReportedResult> {
     writeRunReports(runDir, summary);
     linkLatest(run.reportsDir, runDir);
     // Beside k6's own summary (printed above by k6), the harness's table.
-    if (run.output !== 'pipe') process.stdout.write(`\n${summaryText(summary)}  reports: ${runDir}\n`);
+    if (run.output !== 'pipe') process.stdout.write(terminalText(`\n${summaryText(summary)}  reports: ${runDir}\n`));
     return { ...r, runDir, summary };
   } finally {
     rmSync(secret, { recursive: true, force: true });
@@ -186,6 +197,8 @@ export interface JsonSummary {
   /** `measured` is the value the rule was judged on, as k6 shows it: `p(95)=148ms`, `rate=0.00%`. */
   thresholds: { metric: string; rule: string; ok: boolean; measured: string }[];
   checks: { name: string; passes: number; fails: number }[];
+  /** Why requests failed, most frequent first: k6's error codes grouped into causes (load/lib/causes.ts), in words. */
+  causes?: { cause: string; count: number; words: string }[];
   metrics: Record<string, Record<string, number>>;
   /** The dashboard export beside this file, when the profile has one. */
   dashboard?: string;
@@ -263,6 +276,9 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
       thresholds.push({ metric: name, rule, ok: !crossed, measured: measuredValue(name, rule, values) });
   }
   thresholds.sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1));
+  const causes = CAUSES.map((cause) => ({ cause, count: metrics[causeMetric(cause)]?.count ?? 0, words: CAUSE_WORDS[cause] }))
+    .filter((c) => c.count > 0)
+    .sort((a, b) => b.count - a.count);
   return {
     script: run.script,
     profile: run.profile,
@@ -274,6 +290,7 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
     minChecksRate: run.minChecksRate,
     thresholds,
     checks: allChecks(raw.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
+    ...(causes.length ? { causes } : {}),
     metrics,
     ...(raw.instances && { instances: raw.instances }),
   };
@@ -304,9 +321,19 @@ export function summaryText(s: JsonSummary): string {
     ),
     `  checks:`,
     ...s.checks.map((c) => `    ${c.fails === 0 ? '✓' : '✗'} ${c.name}: ${c.passes} passed, ${c.fails} failed`),
+    // A 429 has its own line below ("rate limited").
+    ...((causes) => (causes.length ? ['  failed requests, by cause:', ...causes.map((c) => `    ${c.count} × ${c.words}`)] : []))(
+      (s.causes ?? []).filter((c) => c.cause !== 'rate_limited'),
+    ),
     `  thresholds:`,
     ...s.thresholds.map((t) => `    ${t.ok ? '✓' : '✗'} ${t.metric}: ${t.rule} ${t.measured}`),
   ];
+  const limited = rateLimitedCount(s);
+  if (limited)
+    lines.push(
+      `  rate limited: ${limited} answers were the target's rate limit (429), counted apart; the run stopped there, and ` +
+        'the thresholds it crossed say nothing of the API',
+    );
   if (s.instances) lines.push(instancesLine(s.instances));
   const dropped = s.metrics.dropped_iterations?.count;
   if (dropped) lines.push(`  ${dropped} iterations dropped: the VU limit was too low for the rate asked (raise MAX_VUS)`);
@@ -314,6 +341,9 @@ export function summaryText(s: JsonSummary): string {
 }
 
 const xml = escapeMarkup;
+
+/** Answers that were the target's rate limit (the scripts' rate_limited counter). */
+export const rateLimitedCount = (s: JsonSummary): number => s.metrics.rate_limited?.count ?? 0;
 
 export function junitXml(s: JsonSummary): string {
   const checkFails = (c: { passes: number; fails: number }) => c.passes / Math.max(1, c.passes + c.fails) < s.minChecksRate;
@@ -373,9 +403,9 @@ export function linkLatest(reportsDir: string, runDir: string): void {
 
 export function writeRunReports(runDir: string, s: JsonSummary): void {
   if (existsSync(join(runDir, 'dashboard.html'))) s.dashboard = 'dashboard.html';
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(s, null, 2)}\n`);
-  writeFileSync(join(runDir, 'junit.xml'), junitXml(s));
-  writeFileSync(join(runDir, 'summary.txt'), summaryText(s));
+  writeFileReplacing(join(runDir, 'summary.json'), `${JSON.stringify(s, null, 2)}\n`);
+  writeFileReplacing(join(runDir, 'junit.xml'), junitXml(s));
+  writeFileReplacing(join(runDir, 'summary.txt'), summaryText(s));
 }
 
 export function readSummary(runDir: string): JsonSummary | undefined {
