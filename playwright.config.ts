@@ -3,14 +3,29 @@
 //   flow     fresh accounts, the whole flow and each endpoint's rules (the default for staging)
 //   upgrade  the irreversible upgrade; against a non-local target only with ALLOW_UPGRADE=true
 // TARGET_URL unset: webServer starts the bundled reference target on a free loopback port, and for
-// TARGET_GENERATION=latest a Mailpit next to it (the target's SMTP server, the tests' inbox).
+// TARGET_GENERATION=latest a Mailpit next to it (the target's SMTP server, the tests' inbox); with
+// TARGET_TLS=true it serves https, with a CA made here.
+// TLS: the requests run in the workers, separate Node processes, which read NODE_EXTRA_CA_CERTS only as
+// they start; the runner sets it here, before it starts them, to TARGET_CA_FILE (or the bundled
+// target's CA), bundled with a NODE_EXTRA_CA_CERTS of the user's own when there is one.
 import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ensureTool } from './core/go-tools.ts';
 import { mailpitArgs } from './core/mail/mailpit-process.ts';
 import { freePort } from './core/ports.ts';
+import { isSymlink } from './core/safe-write.ts';
 import { SettingsError } from './core/settings.ts';
-import { inboxProblem, loadTestSettings, targetInfo, tracesAllowed } from './fixtures/settings.ts';
+import { namedAccount } from './core/accounts.ts';
+import { TemporalClient } from './core/client.ts';
+import { assumedGeneration, type Detection, DetectionError, detectionLine, partGeneration } from './core/generation.ts';
+import { TransportError } from './core/http.ts';
+import { openInbox } from './core/mail/index.ts';
+import { RateLimitedError } from './core/rate-limit.ts';
+import { newPassword } from './fixtures/factories.ts';
+import { accountMakingProjects, inboxProblem, loadTestSettings, SMOKE_ONLY, targetInfo, tracesAllowed } from './fixtures/settings.ts';
+import { nodeChildTrust, trustCaFiles } from './core/trust.ts';
 
 function exitOnBadSettings(problems: string[]): never {
   process.stderr.write(`${new SettingsError(problems).message}\n`);
@@ -23,6 +38,44 @@ function settingsOrExit(checkFaults?: Parameters<typeof loadTestSettings>[0]) {
   } catch (err) {
     if (err instanceof SettingsError) exitOnBadSettings(err.problems);
     throw err;
+  }
+}
+
+/** The files in a folder (none when it is not there). */
+const listed = (dir: string): string[] => {
+  try {
+    return readdirSync(dir).map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
+};
+/** The runner's probe (core/generation.ts): bad settings exit 2, a rate limit exit 3 before the tests;
+ *  a target that answers the probe with an error runs as documented (its tests then say what broke). */
+async function runnerGeneration(s: ReturnType<typeof settingsOrExit>, projects: string[]): Promise<Detection> {
+  const making = accountMakingProjects(s, projects);
+  const api = new TemporalClient({ baseUrl: s.TARGET_URL!, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
+  const inbox = s.MAIL_INBOX_URL ? openInbox(s.MAIL_INBOX_URL, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES) : undefined;
+  try {
+    return await partGeneration({
+      settings: s,
+      target: {},
+      api,
+      inbox,
+      part: making.length ? `the ${making.join(', ')} project${making.length > 1 ? 's' : ''}` : 'the tests',
+      preVerified: SMOKE_ONLY,
+      makesAccounts: making.length > 0 || 'only the smoke project runs, with SMOKE_USERNAME',
+      account: () => namedAccount('test', `${process.env.TEST_RUN_ID}-probe`, newPassword()),
+    });
+  } catch (err) {
+    if (err instanceof SettingsError) exitOnBadSettings(err.problems);
+    if (err instanceof RateLimitedError) {
+      process.stderr.write(`No tests were run: the generation probe's ${err.message}\n`);
+      process.exit(3);
+    }
+    if (!(err instanceof DetectionError || err instanceof TransportError)) throw err;
+    return assumedGeneration(err.message);
+  } finally {
+    await inbox?.close();
   }
 }
 
@@ -56,8 +109,30 @@ if (!s.TARGET_URL) {
   }
   // A known key for the bundled target lets tests forge validly signed expired tokens.
   if (!s.TARGET_JWT_KEY) process.env.TARGET_JWT_KEY = randomBytes(32).toString('hex');
+  // Its CA, made once, in the runner: the target signs with it, the workers trust it.
+  if (s.TARGET_TLS && !s.TEST_TARGET_CA_DIR && inRunner) {
+    const ca = (await import('./reference/tls.ts')).openTargetCa();
+    process.once('exit', () => ca.close());
+    process.env.TEST_TARGET_CA_DIR = ca.dir;
+  }
 }
 s = settingsOrExit(reference?.faultProblems);
+const bundledCaFile = s.TEST_TARGET_CA_DIR ? join(s.TEST_TARGET_CA_DIR, 'ca.pem') : undefined;
+if (inRunner) {
+  const trust = nodeChildTrust([s.TARGET_CA_FILE, bundledCaFile]);
+  process.once('exit', () => trust.cleanup());
+  Object.assign(process.env, trust.env);
+  // The runner's own requests (a globalSetup, a reporter) trust the same, through fetch's dispatcher.
+  await trustCaFiles([s.TARGET_CA_FILE, bundledCaFile]);
+}
+// TARGET_GENERATION=auto against a TARGET_URL: the runner tells it once, with one account of its own,
+// and writes it into the environment the workers inherit, so all of them agree.
+if (inRunner && s.TARGET_URL && s.TARGET_GENERATION === 'auto' && !process.argv.includes('--list')) {
+  const d = await runnerGeneration(s, projectsAsked(process.argv));
+  process.stderr.write(`${detectionLine(d)}\n`);
+  process.env.TARGET_GENERATION = d.generation;
+  s = settingsOrExit(reference?.faultProblems);
+}
 const target = targetInfo(s);
 // Before any traffic: a latest target needs an inbox for the projects that make accounts.
 const noInbox = inRunner ? inboxProblem(s, projectsAsked(process.argv)) : undefined;
@@ -67,12 +142,19 @@ const mailpit = s.TEST_MAILPIT;
 const mailpitBin = mailpit && inRunner ? await ensureTool('mailpit') : 'mailpit';
 
 const reports = s.REPORTS_DIR;
+// Playwright's reporters write their files with plain writes, which follow a symbolic link: a link
+// where one of them will write is removed first, never written through (core/safe-write.ts does the
+// same for the harness's own files). The html report and test-results/ are folders Playwright empties.
+const reportFiles = [`${reports}/junit.xml`, `${reports}/results.json`, ...listed(`${reports}/blob`)];
+if (inRunner) for (const file of reportFiles.filter(isSymlink)) rmSync(file);
 const leakCheck: ReporterDescription = ['./fixtures/leak-check-reporter.ts'];
-// Every run writes the HTML report (`npx playwright show-report reports/html` opens it). CI adds the
+// Every run writes the HTML report (`npm run show-report` opens it). CI adds the
 // blob report, which `npx playwright merge-reports --config merge.config.ts <blobs>` merges after a
 // sharded run (--shard=1/4 ...), JUnit, and the JSON report the release check reads.
+// Under GitHub Actions, failures are annotations on the run and the changed files (the github reporter,
+// in place of list: it prints the same failures).
 const reporter: ReporterDescription[] = [
-  ['list'],
+  s.GITHUB_ACTIONS ? ['github'] : ['list'],
   ['html', { outputFolder: `${reports}/html`, open: 'never' }],
   ...(s.CI
     ? ([
@@ -86,6 +168,8 @@ const reporter: ReporterDescription[] = [
 
 export default defineConfig({
   testDir: 'tests',
+  // Traces, error contexts and attachments go with the run's other reports, not into the repository.
+  outputDir: `${reports}/test-results`,
   // Tests are independent (each makes its own account), so they run in parallel; the flow story is
   // one test with steps.
   fullyParallel: true,
@@ -138,6 +222,10 @@ export default defineConfig({
             TARGET_FAULTS: s.TARGET_FAULTS ?? '',
             TARGET_GENERATION: s.TARGET_GENERATION,
             TARGET_SMTP_URL: mailpit ? `smtp://127.0.0.1:${mailpit[1]}` : '',
+            // A rate limit asked for (npm start against its bundled targets, or by hand) passes through, as faults do.
+            TARGET_RATE_LIMIT: String(reference.loadTargetSettings().TARGET_RATE_LIMIT ?? ''),
+            TARGET_TLS: String(s.TARGET_TLS),
+            TARGET_TLS_DIR: s.TEST_TARGET_CA_DIR ?? '',
           },
           reuseExistingServer: false,
           stdout: 'ignore',

@@ -1,8 +1,12 @@
 // The typed API client: each call sent the way the documented clients send it, answered with
-// status, headers, timing and the parsed body. It never throws on an HTTP status (tests assert on
-// those); it throws TransportError only when no HTTP answer came at all.
+// status, headers, timing and the parsed body. It never throws on an HTTP status the API answers
+// (tests assert on those); it throws TransportError when no HTTP answer came at all, and
+// RateLimitedError for a 429: the target's rate limit is no answer of the API's, and every part gives
+// it its own verdict. It counts the requests it sends and keeps the rate limit the last answer
+// announced (core/rate-limit.ts), so a part knows what it spent and what is left.
 import { API_PATHS, type Endpoint } from './contract.ts';
 import { DEFAULT_MAX_BODY_BYTES, fetchTransport, type HttpRequest, type RequestBody, type Transport } from './http.ts';
+import { RateLimitedError, readRateLimit, type RateLimit } from './rate-limit.ts';
 
 export interface ApiResponse {
   status: number;
@@ -57,6 +61,9 @@ export class TemporalClient {
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
   private readonly transport: Transport;
+  /** Requests sent (answered or not), for what a part costs the target. */
+  sent = 0;
+  private lastHeaders?: { headers: Record<string, string>; atMs: number };
 
   constructor(opts: ClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
@@ -117,6 +124,11 @@ export class TemporalClient {
     return this.send('GET', path, undefined);
   }
 
+  /** The rate limit the latest answer announced (X-RateLimit-*, RateLimit, Retry-After), if it did. */
+  get rateLimit(): RateLimit | undefined {
+    return this.lastHeaders && readRateLimit(this.lastHeaders.headers, this.lastHeaders.atMs);
+  }
+
   /** Anything else, for malformed-input tests: any path, headers and body. */
   raw(
     method: HttpRequest['method'],
@@ -137,6 +149,7 @@ export class TemporalClient {
     if (typeof auth === 'string') headers.authorization = `Bearer ${auth}`;
     else if (auth) headers.authorization = auth.header;
     const started = performance.now();
+    this.sent++;
     const res = await this.transport({
       method,
       url: this.baseUrl + path,
@@ -146,6 +159,8 @@ export class TemporalClient {
       maxBodyBytes: this.maxBodyBytes,
     });
     const ms = performance.now() - started;
+    this.lastHeaders = { headers: res.headers, atMs: Date.now() };
+    if (res.status === 429) throw new RateLimitedError({ method, path: path.replace(/[^/]{24,}$/, '…') }, this.rateLimit);
     let parsed: unknown = res.text === '' ? undefined : res.text;
     let json = false;
     if (res.text !== '') {

@@ -70,6 +70,10 @@ export type Tier = (typeof TIERS)[number];
  *  in at once; `latest` = the server's source at its last commit, e-mail verification mandatory. */
 export const GENERATIONS = ['documented', 'latest'] as const;
 export type Generation = (typeof GENERATIONS)[number];
+/** TARGET_GENERATION's values: a generation, or `auto` (the default): told by the first account a run
+ *  makes (core/generation.ts); the bundled target's is its own setting (auto: documented). */
+export const GENERATION_CHOICES = [...GENERATIONS, 'auto'] as const;
+export type GenerationChoice = (typeof GENERATION_CHOICES)[number];
 
 /** The host the real server writes into the verification link (its production one; the dev
  *  deployment writes https://dev.api.temporal.cloud), whatever host the request came to. */

@@ -12,7 +12,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { APIRequestContext } from '@playwright/test';
-import { DEFAULT_MAX_BODY_BYTES, TransportError, type HttpRequest, type Transport } from './http.ts';
+import { DEFAULT_MAX_BODY_BYTES, redirectLocation, TransportError, type HttpRequest, type Transport } from './http.ts';
 
 interface Watch {
   method: string;
@@ -105,6 +105,12 @@ export function playwrightTransport(request: APIRequestContext): Transport {
       const res = await request.fetch(req.url, options);
       // Stopped after the last byte had come (a short body in one packet): still refused.
       if (watch.stopped) throw watch.stopped;
+      // maxRedirects: 0 hands the redirect over instead of following it: a failure naming where it pointed.
+      const location = redirectLocation(res.status(), res.headers().location);
+      if (location) {
+        await res.dispose();
+        throw TransportError.redirect(req, res.status(), location);
+      }
       const body = await res.body();
       // Bytes that came in the same packet as the headers are not counted above; the whole is, here.
       if (body.length > watch.limit) throw TransportError.tooLarge(req, res.status(), res.headers()['content-type']);

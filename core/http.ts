@@ -1,5 +1,8 @@
 // The wire: one small interface the client sends through, with a fetch implementation (monitor,
 // scripts) and a Playwright one (tests, so requests land in Playwright's traces and reports).
+// Neither follows a redirect: the API has none, and one is a failure naming where it pointed.
+import { excerpt } from './redact.ts';
+import { CERT_WORDS, type CertProblem, nodeCertProblem } from './tls-words.ts';
 
 export type RequestBody =
   | { kind: 'text'; contentType: string; data: string }
@@ -41,16 +44,18 @@ export function humanBytes(n: number): string {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }
 
-type Kind = 'timeout' | 'refused' | 'reset' | 'cut-off' | 'not-http' | 'too-large' | 'dns' | 'other';
+type Kind = 'timeout' | 'refused' | 'reset' | 'cut-off' | 'not-http' | 'too-large' | 'redirect' | 'dns' | 'tls' | 'other';
 
 /** The request got no usable HTTP answer: refused, reset, dropped mid-answer, not HTTP, too large,
- *  timed out, DNS. Says which, in words. */
+ *  timed out, DNS, a TLS certificate not trusted (or expired, or for another host). Says which, in words. */
 export class TransportError extends Error {
   constructor(
     readonly kind: Kind,
     readonly request: { method: string; url: string },
     readonly detail: string,
     readonly phrase: string = TransportError.words[kind],
+    /** For kind 'tls': which certificate problem (core/tls-words.ts). */
+    readonly certificate?: CertProblem,
   ) {
     super(`${request.method} ${request.url}: ${phrase} (${detail})`);
     this.name = 'TransportError';
@@ -59,7 +64,13 @@ export class TransportError extends Error {
   /** The same failure with `hide` applied to its URL and detail: a URL can hold a secret in its path
    *  (a verification link's token), and the message quotes the URL. */
   hiding(hide: (text: string) => string): TransportError {
-    return new TransportError(this.kind, { method: this.request.method, url: hide(this.request.url) }, hide(this.detail), this.phrase);
+    return new TransportError(
+      this.kind,
+      { method: this.request.method, url: hide(this.request.url) },
+      hide(this.detail),
+      this.phrase,
+      this.certificate,
+    );
   }
   static readonly words: Record<Kind, string> = {
     timeout: 'no answer within the time limit',
@@ -68,7 +79,9 @@ export class TransportError extends Error {
     'cut-off': 'the connection was dropped in the middle of the answer',
     'not-http': 'the answer could not be read as HTTP',
     'too-large': 'the answer was cut at the size limit',
+    redirect: 'the answer was a redirect, which the harness does not follow',
     dns: 'the host name does not resolve',
+    tls: CERT_WORDS.handshake,
     other: 'the request failed',
   };
 
@@ -83,6 +96,17 @@ export class TransportError extends Error {
     );
   }
 
+  /** The answer is a redirect: never followed (it could carry a password, a token or heavy traffic to
+   *  a host nobody named), a failure that says where it pointed. */
+  static redirect(req: Pick<HttpRequest, 'method' | 'url'>, status: number, location: string): TransportError {
+    return new TransportError(
+      'redirect',
+      { method: req.method, url: req.url },
+      `HTTP ${status}`,
+      `the answer was a redirect to ${redirectTarget(location, req.url)}, which the harness does not follow`,
+    );
+  }
+
   /** Classifies a low-level error from fetch/undici or Playwright. `answering`: the headers had come. */
   static from(err: unknown, req: HttpRequest, answering = false): TransportError {
     if (err instanceof TransportError) return err;
@@ -90,6 +114,14 @@ export class TransportError extends Error {
     const code = e?.cause?.code ?? e?.code ?? '';
     // The first line only: Playwright appends a call log whose lines (headers, "timeout 10000ms") would mislead.
     const text = `${(e?.message ?? '').split('\n')[0]} ${e?.cause?.message ?? ''}`;
+    // Before the rest: a refused certificate also closes the connection, which would read as a reset.
+    const certificate = nodeCertProblem(code, text);
+    if (certificate) {
+      // The code names it for the log; a host mismatch also says which names the certificate has.
+      const said = (e?.cause?.message ?? e?.message ?? code).split('\n')[0]!.replace(/^apiRequestContext\.fetch: /, '');
+      const detail = certificate === 'wrong-host' ? said.slice(0, 200) : code || said.slice(0, 120);
+      return new TransportError('tls', { method: req.method, url: req.url }, detail, CERT_WORDS[certificate], certificate);
+    }
     const kind: Kind =
       e?.name === 'TimeoutError' || e?.name === 'AbortError' || /Timeout|timed out/i.test(text) || code === 'UND_ERR_HEADERS_TIMEOUT'
         ? 'timeout'
@@ -115,6 +147,17 @@ export class TransportError extends Error {
     return new TransportError(kind, { method: req.method, url: req.url }, detail);
   }
 }
+
+/** Where a redirect pointed, as messages show it: resolved against the request, redacted (a URL may
+ *  carry a token or a password), control characters escaped, cut. */
+export function redirectTarget(location: string, base: string): string {
+  const absolute = URL.canParse(location, base) ? new URL(location, base).href : location;
+  return excerpt(absolute, 200);
+}
+
+/** A 3xx with a Location: a redirect (a 304 has none, and is an answer like any other). */
+export const redirectLocation = (status: number, location: string | null | undefined): string | undefined =>
+  status >= 300 && status < 400 && location ? location : undefined;
 
 /** A signal that aborts after `ms` (with a TimeoutError, as AbortSignal.timeout does) or when `also`
  *  aborts, or when abort() is called. The timer is a real one, held until clear(): Node 20's
@@ -157,6 +200,11 @@ export const fetchTransport: Transport = async (req) => {
     res.headers.forEach((v, k) => {
       out[k] = v;
     });
+    const location = redirectLocation(res.status, out.location);
+    if (location) {
+      stop.abort();
+      throw TransportError.redirect(req, res.status, location);
+    }
     const tooLarge = () => {
       stop.abort();
       return TransportError.tooLarge(req, res.status, out['content-type']);

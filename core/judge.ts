@@ -6,7 +6,8 @@
 import type { z } from 'zod';
 import type { ApiResponse } from './client.ts';
 import { isJsonContentType } from './contract.ts';
-import { redactThenCut } from './redact.ts';
+import { excerpt, redactText, redactThenCut } from './redact.ts';
+import { terminalValue } from './terminal.ts';
 
 export interface JudgeOptions {
   /** The HTTP status the answer must have. */
@@ -53,7 +54,7 @@ const MAX_SHOWN_KEY = 64;
 /** A path as messages and reports show it: every name redacted (a server may echo a password or a
  *  token as a key), then cut (issue 10: redact, then cut). */
 const shownPath = (path: Path, secrets: readonly string[]): Path =>
-  path.map((seg) => (typeof seg === 'string' ? redactThenCut(seg, MAX_SHOWN_KEY, secrets) : seg));
+  path.map((seg) => (typeof seg === 'string' ? redactThenCut(terminalValue(redactText(seg, secrets)), MAX_SHOWN_KEY, secrets) : seg));
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -118,7 +119,7 @@ function withoutDrift(body: unknown, issues: readonly z.core.$ZodIssue[]): unkno
 
 /** The answer's Content-Type as messages show it: a header is the server's text too (redacted, then cut). */
 const describeType = (res: Answer): string =>
-  res.headers['content-type'] === undefined ? 'no Content-Type' : redactThenCut(res.headers['content-type'], 100);
+  res.headers['content-type'] === undefined ? 'no Content-Type' : excerpt(res.headers['content-type'], 100);
 
 /**
  * Judges one API answer against the contract. Problems (always failures): a wrong status, a JSON answer
@@ -163,11 +164,31 @@ export function judgeAnswer<S extends z.ZodType>(schema: S, res: Answer, o: Judg
       }
     }
   }
-  const fields = [...new Set(drift)].sort();
+  const fields = capDrift([...new Set(drift)].sort());
   if (o.strict && fields.length)
     problems.push(`fields the contract does not know: ${fields.join(', ')} (CONTRACT_STRICT=true fails on added fields)`);
   if (problems.length === 0 && data !== undefined) return { ok: true, problems, drift: fields, data };
   return { ok: false, problems, drift: fields, data: undefined };
+}
+
+/** Most drifted fields named at once: a server may add thousands of fresh keys to every answer, and
+ *  each name is kept (the monitor's history and metrics, the status page, the reports). The rest are
+ *  counted in one last entry, `… and 19975 more fields`. */
+export const MAX_DRIFT_FIELDS = 25;
+const MORE = /^… and (\d+) more fields?\b/;
+
+/** The hidden count of a `… and N more fields` entry (with or without its endpoint); undefined for a field. */
+export const driftOverflow = (label: string): number | undefined => {
+  const m = MORE.exec(label);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** At most MAX_DRIFT_FIELDS field names, then one `… and N more fields` entry for the rest (the
+ *  entries of that kind already in `labels` added up into it). */
+export function capDrift(labels: readonly string[], max = MAX_DRIFT_FIELDS): string[] {
+  const named = labels.filter((l) => driftOverflow(l) === undefined);
+  const more = labels.reduce((n, l) => n + (driftOverflow(l) ?? 0), 0) + Math.max(0, named.length - max);
+  return more ? [...named.slice(0, max), `… and ${more} more field${more === 1 ? '' : 's'}`] : named;
 }
 
 /** `response.Organization (register)`: a drift path with the endpoint it came from, as every report shows it. */

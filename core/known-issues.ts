@@ -48,7 +48,8 @@ const KnownIssuesFile = z.strictObject({ $comment: z.string().optional(), issues
 
 /** The target a run is pointed at, as far as known issues care. */
 export interface TargetKind {
-  generation: 'documented' | 'latest';
+  /** `auto`: not told yet (TARGET_GENERATION=auto against a TARGET_URL): no generation's entries apply. */
+  generation: 'documented' | 'latest' | 'auto';
   /** TARGET_URL; undefined for the bundled reference target. */
   url?: string;
 }
@@ -111,7 +112,8 @@ export const knownIssuesFor = (target: TargetKind, all: readonly KnownIssue[] = 
 
 interface KnownIssueSettings {
   KNOWN_ISSUES_FILE?: string;
-  TARGET_GENERATION: 'documented' | 'latest';
+  /** `auto` is the bundled target's own generation (documented) without TARGET_URL; with one, not told yet. */
+  TARGET_GENERATION: 'documented' | 'latest' | 'auto';
   TARGET_URL?: string;
 }
 
@@ -120,7 +122,7 @@ interface KnownIssueSettings {
 export function knownIssuesInForce(s: KnownIssueSettings): KnownIssue[] {
   try {
     return knownIssuesFor(
-      { generation: s.TARGET_GENERATION, url: s.TARGET_URL },
+      { generation: s.TARGET_GENERATION === 'auto' && !s.TARGET_URL ? 'documented' : s.TARGET_GENERATION, url: s.TARGET_URL },
       readKnownIssues(s.KNOWN_ISSUES_FILE ?? KNOWN_ISSUES_FILE),
     );
   } catch (err) {

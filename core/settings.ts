@@ -4,18 +4,31 @@ import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULT_TIME_TOLERANCE_S, GENERATIONS } from './contract.ts';
+import { DEFAULT_TIME_TOLERANCE_S, GENERATION_CHOICES } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
+import { addKnownSecret } from './redact.ts';
+import { isSymlink } from './safe-write.ts';
+import { readCaCertificates } from './trust.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
 /** A bad or missing setting. Entry points print `message` and exit with code 2. */
 export class SettingsError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Bad settings (fix them in the environment or .env; see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    heading = 'Bad settings (fix them in the environment or .env; see .env.example)',
+  ) {
+    super(`${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'SettingsError';
+  }
+}
+
+/** `-h`/`--help` was asked for (core/cli.ts): entry points print `text` on stdout and exit 0, before any work. */
+export class HelpRequested extends Error {
+  constructor(readonly text: string) {
+    super('help requested');
+    this.name = 'HelpRequested';
   }
 }
 
@@ -70,6 +83,9 @@ const rangeText = (what: string, min: number, max: number) => `expected ${what} 
 /** Where a path can be written: the nearest folder that exists must be a writable folder. */
 function writableProblem(path: string, expect: 'dir' | 'file'): string | undefined {
   const abs = resolve(path);
+  // A file is never written through a link (it could point anywhere: /etc/passwd was chmod-ed once).
+  if (expect === 'file' && isSymlink(abs))
+    return "it is a symbolic link, and the harness writes no file through a link (give the real file's path)";
   if (existsSync(abs)) {
     const st = statSync(abs);
     if (expect === 'dir' && !st.isDirectory()) return 'expected a folder, but it names a file';
@@ -185,6 +201,15 @@ export const setting = {
       }),
       { kind: 'input' },
     ),
+  /** A file of PEM CA certificates the program reads (each certificate parsed, so a key or a DER file is refused). */
+  caFile: () =>
+    tagged(
+      z.string().superRefine((v, ctx) => {
+        const r = readCaCertificates(v);
+        if ('problem' in r) ctx.addIssue({ code: 'custom', message: r.problem });
+      }),
+      { kind: 'input' },
+    ),
   list: <const T extends readonly [string, ...string[]]>(values: T) =>
     tagged(
       z
@@ -213,6 +238,9 @@ export const sharedSettings = {
   /** Faults for the bundled reference target (checked against its catalog where it starts). Given
    *  with TARGET_URL it would mean nothing, so every part refuses the pair (sharedRules). */
   TARGET_FAULTS: setting.checked().optional(),
+  /** The bundled reference target serves https, with a CA made for the run (reference/tls.ts), which
+   *  every part trusts. Like TARGET_FAULTS, it means nothing with TARGET_URL (sharedRules). */
+  TARGET_TLS: setting.bool().default(false),
   ALLOW_UPGRADE: setting.bool().default(false),
   HTTP_TIMEOUT_MS: setting.int(100, 600_000).default(10_000),
   /** The largest answer body read (a body with no end must not take the process's memory). */
@@ -221,8 +249,9 @@ export const sharedSettings = {
   LOG_LEVEL: setting.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_FORMAT: setting.oneOf(['auto', 'json', 'pretty']).default('auto'),
   REPORTS_DIR: setting.dir().default('reports'),
-  /** Which generation of the API the target is (core/contract.ts GENERATIONS); `latest` = e-mail verification mandatory. */
-  TARGET_GENERATION: setting.oneOf(GENERATIONS).default('documented'),
+  /** Which generation of the API the target is (core/contract.ts GENERATIONS; `latest` = e-mail verification
+   *  mandatory), or `auto`: told by the first account the run makes (core/generation.ts). */
+  TARGET_GENERATION: setting.oneOf(GENERATION_CHOICES).default('auto'),
   /** Where the harness reads the verification mail of the accounts it makes (latest generation). */
   MAIL_INBOX_URL: setting
     .url(INBOX_URL_RULES)
@@ -241,6 +270,12 @@ export const sharedSettings = {
   TARGET_JWT_KEY: setting.text().optional(),
   /** The list of accepted target bugs (default: the harness's known-issues.json; core/known-issues.ts). */
   KNOWN_ISSUES_FILE: setting.input().optional(),
+  /** Set by GitHub Actions: the step's Markdown summary, where the release check and a one-shot monitor
+   *  pass append theirs. */
+  GITHUB_STEP_SUMMARY: setting.file().optional(),
+  /** The CA (PEM) that signed the target's TLS certificate, trusted by every part in addition to the
+   *  system's roots (core/trust.ts): a staging behind a private CA. */
+  TARGET_CA_FILE: setting.caFile().optional(),
 };
 
 /** Rules across settings that hold for every part: applied by parseSettings whenever a shape has
@@ -252,6 +287,14 @@ const SHARED_RULES: { needs: readonly string[]; problem: (v: Record<string, unkn
       v.TARGET_URL !== undefined && v.TARGET_FAULTS !== undefined
         ? 'TARGET_FAULTS: only the bundled reference target takes faults, and TARGET_URL names another target; unset ' +
           'TARGET_FAULTS or TARGET_URL'
+        : undefined,
+  },
+  {
+    needs: ['TARGET_URL', 'TARGET_TLS'],
+    problem: (v) =>
+      v.TARGET_URL !== undefined && v.TARGET_TLS === true
+        ? 'TARGET_TLS: only the bundled reference target takes it (it then serves https with a CA of its own), and TARGET_URL ' +
+          'names another target: an https TARGET_URL needs no switch (TARGET_CA_FILE names its CA when it is a private one); unset TARGET_TLS'
         : undefined,
   },
 ];
@@ -275,6 +318,31 @@ function shownValue(name: string, schema: z.ZodType, got: string | undefined): s
   return `got '${got}'`;
 }
 
+/** Settings whose whole value is a secret by their name, whatever their schema says. */
+const SECRET_VALUE_NAME = /(PASSWORD|SECRET|_KEY)$/;
+
+/** Every secret a setting holds becomes one the redactor looks for in this process (core/redact.ts):
+ *  a secret setting's value, and the password of any URL given with credentials (a Pushgateway's, an
+ *  inbox's), alone and as the `user:password` pair a Basic header base64-encodes. */
+function rememberSecrets(shape: z.ZodRawShape, input: Record<string, string>): void {
+  for (const [name, value] of Object.entries(input)) {
+    const meta = describeSetting(shape[name] as z.ZodType);
+    if (meta?.secret || SECRET_VALUE_NAME.test(name)) addKnownSecret(value);
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || !URL.canParse(value)) continue;
+    const url = new URL(value);
+    if (!url.password) continue;
+    const decode = (t: string) => {
+      try {
+        return decodeURIComponent(t);
+      } catch {
+        return t;
+      }
+    };
+    addKnownSecret(decode(url.password));
+    addKnownSecret(`${decode(url.username)}:${decode(url.password)}`);
+  }
+}
+
 /** Validates `env` against `shape`. Empty strings count as unset (an empty line in .env must not defeat a default). */
 export function parseSettings<S extends z.ZodRawShape>(shape: S, env: Env): Readonly<z.infer<z.ZodObject<S>>> {
   const input: Record<string, string> = {};
@@ -291,6 +359,7 @@ export function parseSettings<S extends z.ZodRawShape>(shape: S, env: Env): Read
       problems.push(`${key}: expected one line without control characters (${shownValue(key, schema, value)})`);
     else input[key] = value;
   }
+  rememberSecrets(shape, input);
   const result = z.object(shape).safeParse(input);
   if (!result.success)
     for (const issue of result.error.issues) {
@@ -332,35 +401,8 @@ export const targetIsLocal = (s: Pick<SharedSettings, 'TARGET_URL'>): boolean =>
 export const targetLabel = (s: Pick<SharedSettings, 'TARGET_URL' | 'TARGET_ENV'>): string =>
   s.TARGET_ENV ?? (targetIsLocal(s) ? 'local' : (urlHostname(s.TARGET_URL ?? '') ?? 'unknown'));
 
-/** A program's command line, read strictly: an unknown flag or a flag without its value is a
- *  SettingsError naming it and the flags there are. What follows `--` is returned unread. */
-export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(
-  program: string,
-  argv: readonly string[],
-  options: O,
-  o: { positionals?: boolean } = {},
-) {
-  const end = argv.indexOf('--');
-  const ours = end === -1 ? [...argv] : argv.slice(0, end);
-  const after = end === -1 ? [] : argv.slice(end + 1);
-  try {
-    const { values, positionals } = parseArgs({ args: ours, options, strict: true, allowPositionals: o.positionals ?? false });
-    return { values: values as { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string }, positionals, after };
-  } catch (err) {
-    // node:util's own messages suggest quoting tricks; this names the flag and the flags there are.
-    const code = (err as { code?: string }).code;
-    const flag = /'(-{1,2}[^' ]+)/.exec((err as Error).message)?.[1];
-    const known = Object.keys(options)
-      .map((f) => `--${f}`)
-      .join(', ');
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new SettingsError([`${flag ?? 'a flag'}: expected a value after it`]);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
-      throw new SettingsError([`${program}: takes no arguments other than its flags (${known})`]);
-    throw new SettingsError([`${flag ?? 'a flag'}: not an option of ${program} (its options are ${known})`]);
-  }
-}
-
-/** Runs a program's main; a SettingsError becomes its message on stderr and exit code 2. */
+/** Runs a program's main; a SettingsError becomes its message on stderr and exit code 2, HelpRequested its
+ *  text on stdout and exit 0. */
 export async function runMain(main: () => Promise<number | undefined>): Promise<void> {
   // `npm run faults | head`: the reader went away. Stop quietly, as Unix tools do, not with a stack trace.
   for (const stream of [process.stdout, process.stderr])
@@ -372,6 +414,10 @@ export async function runMain(main: () => Promise<number | undefined>): Promise<
     const code = await main();
     if (typeof code === 'number') process.exitCode = code;
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(err.text);
+      process.exit(0);
+    }
     if (err instanceof SettingsError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);

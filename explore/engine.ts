@@ -3,7 +3,7 @@
 // it never slides into another bug), becomes a finding, and the search goes on in a new round with a
 // new seed, treating what it already found as known: one finding per root cause, not per input.
 import fc from 'fast-check';
-import { keyedByInput, PastTheStep, symptomKey, type Failure, StepFailed } from './properties.ts';
+import { BudgetSpent, keyedByInput, OutOfTime, PastTheStep, symptomKey, type Failure, StepFailed } from './properties.ts';
 import type { Scenario } from './scenario.ts';
 import type { World } from './world.ts';
 
@@ -111,6 +111,7 @@ async function withoutIrrelevantFields(
       f = await runOnce(s, candidate, w);
     } catch (err) {
       if (err instanceof PastTheStep) continue;
+      if (err instanceof OutOfTime) break;
       throw err;
     }
     if (f && symptomKey(f) === symptom && !explained(known, f, () => (keyedByInput(f) ? s.classes(candidate) : []))) {
@@ -131,7 +132,7 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
   let examples = [...(o.examples ?? [])];
   // Set from inside the predicate: a 429 or an error of the harness itself ends the search.
   const halt: { error?: Error } = {};
-  for (let round = 0; round < MAX_ROUNDS && runsLeft > 0 && Date.now() < o.deadline && !halt.error; round++) {
+  for (let round = 0; round < MAX_ROUNDS && runsLeft > 0 && Date.now() < o.deadline && !halt.error && !w.spent; round++) {
     const seed = (o.seed + round * 104_729) | 0;
     // A secret echo already known is noted, not a stop: the flow goes on to its later steps.
     w.tolerated = new Set(known.filter((k) => k.symptom.startsWith('no-secret-echo |')).map((k) => k.symptom));
@@ -140,7 +141,7 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
     let shrinks = 0;
     let generated = 0;
     const property = fc.asyncProperty(s.arbitrary(w), async (input) => {
-      if (halt.error || Date.now() > (locked === undefined ? o.deadline : (o.shrinkDeadline ?? o.deadline))) return true;
+      if (halt.error || w.spent || Date.now() > (locked === undefined ? o.deadline : (o.shrinkDeadline ?? o.deadline))) return true;
       if (locked !== undefined && ++shrinks > SHRINK_CAP) return true;
       if (locked === undefined) {
         if (generated >= runsLeft) return true;
@@ -151,7 +152,8 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
         await s.run(input, w);
         return true;
       } catch (err) {
-        if (err instanceof PastTheStep) return true;
+        // Past the step being shrunk, the run's time or its requests spent: none is a failure of this input.
+        if (err instanceof PastTheStep || err instanceof OutOfTime || err instanceof BudgetSpent) return true;
         if (!(err instanceof StepFailed)) {
           halt.error = err instanceof Error ? err : new Error(String(err));
           return true;
@@ -182,7 +184,7 @@ export async function search(s: Scenario, w: World, o: SearchOptions): Promise<S
         }
       }
     } catch (err) {
-      halt.error = err instanceof Error ? err : new Error(String(err));
+      if (!(err instanceof BudgetSpent)) halt.error = err instanceof Error ? err : new Error(String(err));
     } finally {
       w.shrinkingAt = undefined;
     }

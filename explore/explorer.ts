@@ -4,7 +4,16 @@
 // which listed issues no longer happen.
 import type { KnownIssue } from '../core/known-issues.ts';
 import { counterexampleOf, type Finding, findingKey, type Known, runOnce, search, type SearchResult } from './engine.ts';
-import { type Failure, keyedByInput, type Property, PROPERTY_NAMES, symptomKey, Throttled } from './properties.ts';
+import {
+  BudgetSpent,
+  type Failure,
+  keyedByInput,
+  OutOfTime,
+  type Property,
+  PROPERTY_NAMES,
+  StopExploring,
+  symptomKey,
+} from './properties.ts';
 import type { Scenario } from './scenario.ts';
 import { flow } from './scenarios/flow.ts';
 import { login } from './scenarios/login.ts';
@@ -88,6 +97,8 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
   const all = o.scenarios ?? SCENARIOS;
   const started = Date.now();
   const deadline = started + o.seconds * 1000;
+  // No request or mail wait of the run goes past the budget (world.ts bounds each by the time left).
+  w.deadline = deadline;
   const findings: ReportedFinding[] = [];
   const fixed: ExploreResult['fixed'] = [];
   const known: (Known & { id: string })[] = [];
@@ -102,7 +113,12 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
     try {
       f = await runOnce(scenario, input, w);
     } catch (err) {
-      stopped = (err as Error).message;
+      if (err instanceof OutOfTime) {
+        log(`  the time ran out before the known issues were all replayed (${k.id} and after are not judged)`);
+        break;
+      }
+      // EXPLORE_REQUESTS spent while replaying: the rest of the budget's story is told below.
+      if (!(err instanceof BudgetSpent)) stopped = (err as Error).message;
       break;
     }
     const classes = f && keyedByInput(f) ? scenario.classes(input) : [];
@@ -168,7 +184,8 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
       );
     }
     if (r.stopped)
-      stopped = r.stopped instanceof Throttled ? r.stopped.message : `the explorer itself failed: ${r.stopped.stack ?? r.stopped.message}`;
+      stopped =
+        r.stopped instanceof StopExploring ? r.stopped.message : `the explorer itself failed: ${r.stopped.stack ?? r.stopped.message}`;
     return stopped !== undefined;
   };
 
@@ -184,7 +201,7 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
     log('Corpus: each kind of input every scenario knows, once, before the random search');
   for (const s of o.corpus === false ? [] : runnable) {
     const examples = s.corpus?.(w) ?? [];
-    if (!examples.length || done || stopped || Date.now() >= deadline) continue;
+    if (!examples.length || done || stopped || w.spent || Date.now() >= deadline) continue;
     const r = await search(s, w, {
       seed: scenarioSeed(o.seed, all.indexOf(s)),
       runs: examples.length,
@@ -199,7 +216,7 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
   }
   const corpusSeconds = (Date.now() - corpusStarted) / 1000;
 
-  for (let pass = 0; pass < SLICES * 4 && !done && !stopped && Date.now() < deadline; pass++) {
+  for (let pass = 0; pass < SLICES * 4 && !done && !stopped && !w.spent && Date.now() < deadline; pass++) {
     const turn = active();
     if (!turn.length) break;
     for (const s of turn) {
@@ -223,9 +240,10 @@ export async function explore(w: World, o: ExploreOptions): Promise<ExploreResul
         done = true;
         break;
       }
-      if (Date.now() >= deadline) break;
+      if (Date.now() >= deadline || w.spent) break;
     }
   }
+  if (w.spent) log(`The budget of requests is spent (EXPLORE_REQUESTS): the search ends here, as at its deadline`);
   const scenarios: ExploreResult['scenarios'] = chosen.map((s) => {
     const st = state.get(s)!;
     return { name: s.name, about: s.about, runs: st.runs, findings: st.findings, ...(st.skipped ? { skipped: st.skipped } : {}) };

@@ -51,8 +51,25 @@ export class StepFailed extends Error {
   }
 }
 
+/** Exploring on would tell nothing about the API: the run stops, saying why (not a finding). */
+export class StopExploring extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StopExploring';
+  }
+}
+
+/** The target's TLS certificate is refused (not trusted, expired, for another host): every request
+ *  would fail the same way, and that is not a bug of the API. */
+export class CertificateRefused extends StopExploring {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CertificateRefused';
+  }
+}
+
 /** The target throttles us (429): exploring on would only measure its rate limit. */
-export class Throttled extends Error {
+export class Throttled extends StopExploring {
   constructor(message: string) {
     super(message);
     this.name = 'Throttled';
@@ -61,10 +78,27 @@ export class Throttled extends Error {
 
 /** During shrinking, the step whose failure is being shrunk has passed: the rest of the flow cannot
  *  fail the same way, so the run stops there (shrinking a round trip costs one login, not ten). */
+/** EXPLORE_REQUESTS are spent: the search ends here, as at its deadline (the input under way is left). */
+export class BudgetSpent extends Error {
+  constructor(readonly requests: number) {
+    super(`the budget of ${requests} requests (EXPLORE_REQUESTS) is spent`);
+    this.name = 'BudgetSpent';
+  }
+}
+
 export class PastTheStep extends Error {
   constructor() {
     super('past the step being shrunk');
     this.name = 'PastTheStep';
+  }
+}
+
+/** The run's time (EXPLORE_SECONDS) is spent: the request or the wait it would need was not made,
+ *  or was cut at the budget's end. Not a finding: a slow target is not a broken one for this. */
+export class OutOfTime extends Error {
+  constructor() {
+    super("the exploration's time (EXPLORE_SECONDS) is spent");
+    this.name = 'OutOfTime';
   }
 }
 

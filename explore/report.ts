@@ -1,9 +1,9 @@
 // What a run leaves behind: the readable list on stdout and reports/explore/findings.json (one entry
 // per distinct finding: property, counterexample, message, seed, and whether it is new or known).
 // Every text is redacted: counterexamples hold only the generated part of a password, never a whole one.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { redactText } from '../core/redact.ts';
+import { writeFileReplacing } from '../core/safe-write.ts';
 import type { ExploreResult } from './explorer.ts';
 import { PROPERTIES } from './properties.ts';
 import { CATEGORIES } from './text.ts';
@@ -16,7 +16,7 @@ export interface RunInfo {
   seconds: number;
   requests: number;
   accounts: number;
-  budget: { runs: number; seconds: number };
+  budget: { runs: number; seconds: number; requests?: number };
   drift: string[];
 }
 
@@ -77,8 +77,7 @@ export function toFile(r: ExploreResult, info: RunInfo): FindingsFile {
 
 export function writeFindings(reportsDir: string, file: FindingsFile): string {
   const path = findingsPath(reportsDir);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`);
+  writeFileReplacing(path, `${JSON.stringify(file, null, 2)}\n`);
   return path;
 }
 

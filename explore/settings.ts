@@ -1,10 +1,14 @@
 // The explorer's settings: its budget, its seed and its safety gate, plus the shared ones. Parsed once,
 // at the edge (main.ts); a bad one stops the run before any traffic.
+import { bundledGeneration } from '../core/generation.ts';
 import { isLoopbackUrl, urlHostname } from '../core/loopback.ts';
+import { missingInbox } from '../core/mail/index.ts';
 import { parseSettings, setting, SettingsError, settingsEnv, sharedSettings, targetIsLocal } from '../core/settings.ts';
 
 /** The wall-clock budget of an exploration, in seconds (the release check gives its own default). */
 export const exploreSeconds = () => setting.int(5, 86_400);
+/** A budget of requests (the release check passes its own, shrunk to fit the target's rate limit). */
+export const exploreRequests = () => setting.int(10, 10_000_000);
 /** The gate for a target that is not this machine. */
 export const allowExplore = () => setting.bool().default(false);
 
@@ -14,6 +18,9 @@ export const exploreSettings = {
   EXPLORE_RUNS: setting.int(1, 100_000).default(100),
   /** Wall-clock budget of the whole run, shrinking included. */
   EXPLORE_SECONDS: exploreSeconds().default(90),
+  /** At most this many requests (the generation probe's included): the search ends there, as at its
+   *  deadline. Its cost against a rate-limited target; npm start shrinks it to fit what the target grants. */
+  EXPLORE_REQUESTS: exploreRequests().optional(),
   /** The seed of the generators: printed by every run, given back to replay it. */
   EXPLORE_SEED: setting.int(-2_147_483_648, 2_147_483_647).optional(),
   /** The explorer registers many accounts: against a target that is not this machine only when true. */
@@ -41,13 +48,9 @@ export function validateExploreSettings(env: Record<string, string | undefined>,
   const problems: string[] = [];
   const gate = exploreGateProblem(s);
   if (gate) problems.push(gate);
-  if (!s.TARGET_URL && checkFaults) problems.push(...checkFaults(s.TARGET_FAULTS, s.TARGET_GENERATION));
-  if (s.TARGET_GENERATION === 'latest' && s.TARGET_URL && !s.MAIL_INBOX_URL)
-    problems.push(
-      'MAIL_INBOX_URL: not set, but TARGET_GENERATION=latest, and the accounts the explorer makes cannot log in until the link ' +
-        "mailed to them is opened. Set MAIL_INBOX_URL to the inbox that catches the target's mail (Mailpit's HTTP API, e.g. " +
-        'http://mailpit.staging.example.com:8025)',
-    );
+  if (!s.TARGET_URL && checkFaults) problems.push(...checkFaults(s.TARGET_FAULTS, bundledGeneration(s.TARGET_GENERATION)));
+  const noInbox = missingInbox(s, 'the explorer');
+  if (noInbox) problems.push(noInbox);
   if (problems.length) throw new SettingsError(problems);
   return s;
 }

@@ -10,9 +10,20 @@ import { fetchTransport, TransportError, type Transport } from '../core/http.ts'
 import { driftLabel, judgeAnswer, secretProblems } from '../core/judge.ts';
 import type { Inbox } from '../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../core/mail/verify.ts';
-import { redactText } from '../core/redact.ts';
+import { excerpt } from '../core/redact.ts';
 import { accountName } from '../core/accounts.ts';
-import { type Failure, PastTheStep, type Property, StepFailed, symptomKey, Throttled } from './properties.ts';
+import { RateLimitedError } from '../core/rate-limit.ts';
+import {
+  BudgetSpent,
+  CertificateRefused,
+  type Failure,
+  OutOfTime,
+  PastTheStep,
+  type Property,
+  StepFailed,
+  symptomKey,
+  Throttled,
+} from './properties.ts';
 import { HIDDEN_PASSWORD_BYTES } from './text.ts';
 
 export interface WorldOptions {
@@ -32,6 +43,8 @@ export interface WorldOptions {
   runId: string;
   /** Least time between two requests, in ms (0 on this machine). */
   minGapMs: number;
+  /** EXPLORE_REQUESTS: at most this many requests (the probe's included, counted in `requests` before). */
+  maxRequests?: number;
   transport?: Transport;
 }
 
@@ -72,22 +85,29 @@ const maskNames = (s: string): string => s.replace(/hx-[a-z0-9]+-\d+[^\s'"]*/g, 
 /** "500 with an empty body", "400 'username not present'", "200 with a body that is not JSON (text/html, 1 kB)". */
 export function describeAnswer(res: ApiResponse): string {
   const text = bodyText(res);
-  if (text !== undefined) return `${res.status} '${redactText(text).slice(0, 120)}'`;
+  if (text !== undefined) return `${res.status} '${excerpt(text, 120)}'`;
   if (res.text === '') return `${res.status} with an empty body`;
-  if (!res.json) return `${res.status} with a body that is not JSON (${res.headers['content-type'] ?? 'no Content-Type'})`;
+  if (!res.json) return `${res.status} with a body that is not JSON (${excerpt(res.headers['content-type'] ?? 'no Content-Type', 100)})`;
   return String(res.status);
 }
 
 export class World {
   readonly api: TemporalClient;
-  readonly generation: Generation;
+  /** Set once the run has told it (TARGET_GENERATION=auto: the probe). */
+  generation: Generation;
   readonly upgradeAllowed: boolean;
   readonly runId: string;
   requests = 0;
   accounts = 0;
+  /** EXPLORE_REQUESTS are spent: the search ends as at its deadline. */
+  get spent(): boolean {
+    return this.o.maxRequests !== undefined && this.requests >= this.o.maxRequests;
+  }
   /** Fields the contract does not know, seen in any answer: news, not failures (unless strict). */
   readonly drift = new Set<string>();
   private seq = 0;
+  /** When the run's time is spent (epoch ms): no request or wait goes past it (explore() sets it). */
+  deadline = Number.POSITIVE_INFINITY;
   /** Set while a failure at this step is being shrunk: once the step passes, the run stops (PastTheStep). */
   shrinkingAt?: string;
   private readonly memos = new Map<string, Promise<unknown>>();
@@ -102,9 +122,21 @@ export class World {
     this.generation = o.generation;
     this.upgradeAllowed = o.upgradeAllowed;
     this.runId = o.runId;
-    const counted: Transport = (req) => {
+    // Each request is bounded by the time left (EXPLORE_SECONDS): one sent near the end must not run
+    // HTTP_TIMEOUT_MS past it. A request cut by the budget, not by its own limit, is no finding. And by
+    // EXPLORE_REQUESTS: past it, nothing more is sent.
+    const counted: Transport = async (req) => {
+      if (o.maxRequests !== undefined && this.requests >= o.maxRequests) throw new BudgetSpent(o.maxRequests);
+      const left = this.deadline - Date.now();
+      if (left <= 0) throw new OutOfTime();
       this.requests++;
-      return (o.transport ?? fetchTransport)(req);
+      const cut = left < req.timeoutMs;
+      try {
+        return await (o.transport ?? fetchTransport)(cut ? { ...req, timeoutMs: Math.ceil(left) } : req);
+      } catch (err) {
+        if (cut && err instanceof TransportError && err.kind === 'timeout') throw new OutOfTime();
+        throw err;
+      }
     };
     this.api = new TemporalClient({
       baseUrl: o.baseUrl,
@@ -155,20 +187,18 @@ export class World {
     try {
       res = await send(this.api);
     } catch (err) {
+      if (err instanceof RateLimitedError)
+        throw new Throttled(`${err.message}; the exploration stopped there (EXPLORE_REQUESTS bounds what it spends)`);
       if (!(err instanceof TransportError)) throw err;
+      if (err.kind === 'tls') throw new CertificateRefused(`${endpoint}: ${err.phrase} (${err.detail})`);
       throw new StepFailed({
         property: 'answers',
         where: endpoint,
         symptom: err.kind,
-        message: `${endpoint} got no answer: ${TransportError.words[err.kind]}`,
+        // A redirect is an answer, never followed: where it pointed is the finding.
+        message: err.kind === 'redirect' ? `${endpoint}: ${err.phrase}` : `${endpoint} got no answer: ${TransportError.words[err.kind]}`,
       });
     }
-    if (res.status === 429)
-      throw new Throttled(
-        `${endpoint} answered 429: the target's rate limit stopped the exploration (X-RateLimit-Remaining ` +
-          `${res.headers['x-ratelimit-remaining'] ?? '?'}, reset ${res.headers['x-ratelimit-reset'] ?? '?'}); ` +
-          'lower EXPLORE_RUNS or try later',
-      );
     if (res.status >= 500)
       throw new StepFailed({
         property: 'no-5xx',
@@ -251,7 +281,7 @@ export class World {
       throw new StepFailed({
         property,
         ...at,
-        symptom: o.symptom ?? `answered ${res.status} '${maskNames(got ?? '')}', expected '${outcome.text}'`,
+        symptom: o.symptom ?? `answered ${res.status} '${maskNames(excerpt(got ?? '', 120))}', expected '${outcome.text}'`,
         message: `${step} answered ${describeAnswer(res)}, expected ${wanted}${context}`,
       });
     if (!o.more) this.passed(step);
@@ -267,10 +297,16 @@ export class World {
   async verify(account: { username: string; email_address: string }): Promise<void> {
     if (!this.latest) return;
     if (!this.o.inbox) throw new Error('the latest generation needs an inbox (MAIL_INBOX_URL)');
+    // The wait for the mail is bounded by the time the run has left, too.
+    const left = this.deadline - Date.now();
+    if (left <= 0) throw new OutOfTime();
+    const cut = left < this.o.mailWaitMs;
     try {
-      await verifyByMail(this.api, this.o.inbox, account, this.o.mailWaitMs);
+      await verifyByMail(this.api, this.o.inbox, account, cut ? left : this.o.mailWaitMs);
     } catch (err) {
       if (!(err instanceof VerificationError)) throw err;
+      // No mail within a wait the budget cut short: the budget ended it, not the target.
+      if (err.stage === 'mail' && cut) throw new OutOfTime();
       const what =
         err.stage === 'mail'
           ? 'no verification mail came'

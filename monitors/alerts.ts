@@ -9,8 +9,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { humanDuration } from '../core/durations.ts';
-import { deadline as timeLimit, TransportError } from '../core/http.ts';
+import { deadline as timeLimit, redirectLocation, redirectTarget, TransportError } from '../core/http.ts';
 import { redactText, redactThenCut } from '../core/redact.ts';
+import { dashboardUrl, runbookUrl } from '../core/links.ts';
+import { type AlertmanagerOptions, alertmanagerAlert, alertmanagerRequest } from './alertmanager.ts';
 import { type ActiveWindow, describeWindow } from './maintenance.ts';
 import type { AlertChannel, AlertKind, MonitorState, OwedAlert } from './state.ts';
 import { passed, type CheckName, type PassResult } from './types.ts';
@@ -42,6 +44,11 @@ export interface AlertOptions {
   timeline: string;
   webhookUrl?: string;
   pagerDuty?: { key: string; url: string };
+  /** Alertmanager's API (monitors/alertmanager.ts): the alert posted while it fires, resolved on recovery. */
+  alertmanager?: AlertmanagerOptions;
+  /** RUNBOOK_BASE_URL and GRAFANA_URL: every channel's alert links the runbook and the dashboard. */
+  runbookBase?: string;
+  grafanaUrl?: string;
   /** Failed passes in a row before the alert fires. */
   after: number;
   /** Remind while still failing, every this many seconds (0 = never). */
@@ -83,7 +90,7 @@ export interface DeliveryReport {
 }
 
 const GROUP = 'temporal-account-api';
-const CHANNEL_NAME: Record<AlertChannel, string> = { webhook: 'alert webhook', pagerduty: 'PagerDuty' };
+const CHANNEL_NAME: Record<AlertChannel, string> = { webhook: 'alert webhook', pagerduty: 'PagerDuty', alertmanager: 'Alertmanager' };
 
 export function alertText(kind: AlertKind, label: string, check: CheckName, detail: string, failures: number, sinceMs?: number): string {
   if (kind === 'firing') return `:red_circle: [${label}] ${check} has failed ${failures} passes in a row: ${detail}`;
@@ -95,8 +102,9 @@ export function alertText(kind: AlertKind, label: string, check: CheckName, deta
   return `:large_green_circle: [${label}] ${check} passes again: ${detail}`;
 }
 
-export function slackMessage(text: string, statusUrl?: string): SlackMessage {
-  const more = statusUrl ? `\n<${statusUrl}|status page>` : '';
+export function slackMessage(text: string, statusUrl?: string, links: Array<{ href: string; text: string }> = []): SlackMessage {
+  const all = [...(statusUrl ? [{ href: statusUrl, text: 'status page' }] : []), ...links];
+  const more = all.length ? `\n${all.map((l) => `<${l.href}|${l.text}>`).join(' · ')}` : '';
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text + more } }] };
 }
 
@@ -110,6 +118,7 @@ export function pagerDutyEvent(
   detail: string,
   failures: number,
   statusUrl?: string,
+  links: Array<{ href: string; text: string }> = [],
 ): PagerDutyEvent {
   const dedup_key = dedupKey(pass.target, check);
   if (kind === 'recovered') return { event_action: 'resolve', dedup_key };
@@ -128,7 +137,7 @@ export function pagerDutyEvent(
       timestamp: new Date(pass.startedAt).toISOString(),
       custom_details: { check, failures, message: detail, timeline: pass.target },
     },
-    ...(statusUrl ? { links: [{ href: statusUrl, text: 'status page' }] } : {}),
+    ...(statusUrl || links.length ? { links: [...(statusUrl ? [{ href: statusUrl, text: 'status page' }] : []), ...links] } : {}),
   };
 }
 
@@ -153,7 +162,66 @@ export class Alerting {
   ) {}
 
   get channels(): AlertChannel[] {
-    return [...(this.o.webhookUrl ? (['webhook'] as const) : []), ...(this.o.pagerDuty ? (['pagerduty'] as const) : [])];
+    return [
+      ...(this.o.webhookUrl ? (['webhook'] as const) : []),
+      ...(this.o.pagerDuty ? (['pagerduty'] as const) : []),
+      ...(this.o.alertmanager ? (['alertmanager'] as const) : []),
+    ];
+  }
+
+  /** The runbook and the dashboard, for the webhook's and PagerDuty's messages. */
+  private links(targetLabel: string): Array<{ href: string; text: string }> {
+    return [
+      ...(this.o.runbookBase ? [{ href: runbookUrl(this.o.runbookBase, 'temporalmonitorcheckfailing'), text: 'runbook' }] : []),
+      ...(this.o.grafanaUrl ? [{ href: dashboardUrl(this.o.grafanaUrl, targetLabel), text: 'dashboard' }] : []),
+    ];
+  }
+
+  /**
+   * Alertmanager holds the alert's state itself: after every pass, each check that fires is posted
+   * again (endsAt pushed ahead), and one that recovered is posted with endsAt at its recovery. Only the
+   * newest post of a check is worth delivering: older ones owed are replaced, the kind `firing` kept
+   * while Alertmanager has not had the first one (so a recovery it never saw fire is not sent either).
+   * `firingSinceMs`: when the run of failures began (undefined: the check is not firing).
+   */
+  private queueAlertmanager(
+    pass: PassResult,
+    check: CheckName,
+    detail: string,
+    failures: number,
+    kind: AlertKind | undefined,
+    firingSinceMs: number | undefined,
+    nowMs: number,
+  ): boolean {
+    const am = this.o.alertmanager;
+    if (!am || firingSinceMs === undefined) return false;
+    const stale = this.state
+      .owedAlerts(pass.target)
+      .filter((a) => a.check === check && a.channel === 'alertmanager' && !this.inFlight.has(a.id));
+    const neverTold = stale.some((a) => a.kind === 'firing');
+    for (const a of stale) this.state.deleteOwed(a.id);
+    if (kind === 'recovered' && neverTold) return false;
+    const alert = alertmanagerAlert({
+      pass,
+      check,
+      detail,
+      failures,
+      sinceMs: firingSinceMs,
+      ...(kind === 'recovered' ? { resolvedAtMs: pass.startedAt } : {}),
+      nowMs,
+      validForS: am.validForS,
+      runbookBase: this.o.runbookBase ?? '',
+      grafanaUrl: this.o.grafanaUrl,
+      statusUrl: this.o.statusUrl?.(),
+    });
+    this.state.enqueueAlert(pass.target, {
+      check,
+      channel: 'alertmanager',
+      kind: kind === 'recovered' ? 'recovered' : kind === 'firing' || neverTold ? 'firing' : 'reminder',
+      payload: [alert],
+      createdMs: nowMs,
+    });
+    return kind === 'firing' || kind === 'recovered';
   }
 
   /**
@@ -169,7 +237,8 @@ export class Alerting {
     const owedOf = (check: CheckName, channel: AlertChannel) =>
       owed.filter((a) => a.check === check && a.channel === channel && !this.inFlight.has(a.id));
     for (const check of pass.checks) {
-      if (check.status === 'skipped') continue;
+      // Skipped and throttled say nothing of the API: no alert fires, none resolves.
+      if (check.status === 'skipped' || check.status === 'throttled') continue;
       const prev = this.state.alertState(pass.target, check.name);
       const n = failures.get(check.name) ?? 0;
       const detail = redactText(check.message, secrets);
@@ -198,10 +267,18 @@ export class Alerting {
         kind = 'reminder';
         this.state.setAlertState(pass.target, check.name, { ...prev, message: detail, remindedAtMs: nowMs });
       }
+      // Alertmanager: every pass while it fires, and its recovery (the others: on changes only).
+      const firingSince =
+        kind === 'recovered'
+          ? prev?.sinceMs
+          : this.state.alertState(pass.target, check.name)?.state === 'firing'
+            ? this.state.alertState(pass.target, check.name)?.sinceMs
+            : undefined;
+      const toAlertmanager = this.queueAlertmanager(pass, check.name, detail, n, kind, firingSince, nowMs);
       if (!kind) continue;
       const text = alertText(kind, pass.targetLabel, check.name, detail, n, prev?.sinceMs);
-      const queued: AlertChannel[] = [];
-      for (const ch of channels) {
+      const queued: AlertChannel[] = toAlertmanager ? ['alertmanager'] : [];
+      for (const ch of channels.filter((c) => c !== 'alertmanager')) {
         const stale = owedOf(check.name, ch);
         if (kind === 'recovered' && stale.some((a) => a.kind === 'firing')) {
           // Nobody was told it fired: no recovery either.
@@ -211,17 +288,18 @@ export class Alerting {
         if (kind === 'recovered') for (const a of stale) this.state.deleteOwed(a.id);
         // PagerDuty re-notifies by its own escalation policy: reminders go to the webhook only.
         if (kind === 'reminder' && (ch === 'pagerduty' || stale.length)) continue;
+        const links = this.links(pass.targetLabel);
         const payload =
           ch === 'webhook'
-            ? slackMessage(text, statusUrl)
-            : pagerDutyEvent(kind === 'recovered' ? 'recovered' : 'firing', pass, check.name, detail, n, statusUrl);
+            ? slackMessage(text, statusUrl, links)
+            : pagerDutyEvent(kind === 'recovered' ? 'recovered' : 'firing', pass, check.name, detail, n, statusUrl, links);
         this.state.enqueueAlert(pass.target, { check: check.name, channel: ch, kind, payload, createdMs: nowMs });
         queued.push(ch);
       }
       if (!channels.length)
         this.o.logger?.info(
           { check: check.name, kind },
-          `alert (no MONITOR_ALERT_WEBHOOK_URL or MONITOR_ALERT_PAGERDUTY_KEY ` +
+          `alert (no MONITOR_ALERT_WEBHOOK_URL, MONITOR_ALERT_PAGERDUTY_KEY or MONITOR_ALERTMANAGER_URL ` +
             `set${window ? `; ${describeWindow(window, nowMs)}` : ''}): ${text}`,
         );
       events.push({ check: check.name, kind, text, channels: queued });
@@ -336,15 +414,18 @@ export class Alerting {
       // collected and never fire, and a hanging webhook would then hold the round for minutes.
       const limit = timeLimit(Math.min(this.o.requestTimeoutMs ?? 10_000, left), this.stopping.signal);
       try {
+        const am = a.channel === 'alertmanager' ? alertmanagerRequest(this.o.alertmanager!.url) : undefined;
         const [url, body] =
           a.channel === 'webhook'
             ? [this.o.webhookUrl!, a.payload]
-            : [this.o.pagerDuty!.url, { routing_key: this.o.pagerDuty!.key, ...(a.payload as PagerDutyEvent) }];
+            : am
+              ? [am.url, a.payload]
+              : [this.o.pagerDuty!.url, { routing_key: this.o.pagerDuty!.key, ...(a.payload as PagerDutyEvent) }];
         // The URL is the canonical one the settings' URL rules gave (core/url.ts). A redirect is not
         // followed: it would carry the routing key or the alert to a host nobody configured.
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...am?.headers },
           body: JSON.stringify(body),
           signal: limit.signal,
           redirect: 'manual',
@@ -352,7 +433,14 @@ export class Alerting {
         // The answer's body is not needed: do not read what a broken receiver might send forever.
         await res.body?.cancel().catch(() => undefined);
         if (res.ok) return true;
-        this.o.logger?.warn({ status: res.status, attempt: n, check: a.check, kind: a.kind }, `${name} answered with an error status`);
+        const location = redirectLocation(res.status, res.headers.get('location'));
+        if (location)
+          this.o.logger?.warn(
+            { status: res.status, attempt: n, check: a.check, kind: a.kind },
+            `${name} answered ${res.status}, a redirect to ${redirectTarget(location, url)}, which is not followed: the alert is not ` +
+              'delivered (fix the URL)',
+          );
+        else this.o.logger?.warn({ status: res.status, attempt: n, check: a.check, kind: a.kind }, `${name} answered with an error status`);
       } catch (err) {
         const reason = reasonOf(err, name, this.o.requestTimeoutMs ?? 10_000);
         this.o.logger?.warn({ reason, attempt: n, check: a.check, kind: a.kind }, `${name} could not be reached: ${reason}`);

@@ -2,20 +2,41 @@
 // npm run monitor -- --once  — one pass, a summary table (or --json), exit 0 passed / 1 failed / 2 bad settings.
 // npm run monitor -- --forget-tokens — drops the kept tokens (after an intended key rotation).
 import pino from 'pino';
+import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
 import { createLogger } from '../core/logger.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../core/settings.ts';
 import { resolveTarget } from '../core/target.ts';
 import { Monitor } from './monitor.ts';
-import { validateMonitorSettings } from './settings.ts';
+import { monitorSettings, validateMonitorSettings } from './settings.ts';
 import { MonitorState } from './state.ts';
-import { summaryJson, summaryTable } from './summary.ts';
+import { appendSummary } from '../core/step-summary.ts';
+import { stateFileError } from './state-file.ts';
+import { summaryJson, summaryMarkdown, summaryTable } from './summary.ts';
 
-const USAGE = `usage: npm run monitor [-- --once [--json] | --forget-tokens | --help]
-  (no flag)        run as a service: passes on MONITOR_SCHEDULE, serves /metrics, /healthz and the status page on MONITOR_PORT
-  --once           run one pass, print a summary, exit 0 (all passed), 1 (a check failed), 2 (bad settings)
-  --json           with --once: print the result as JSON
-  --forget-tokens  forget the tokens kept for the across-runs check (after an intended signing-key rotation)
-Settings: see docs/monitor.md and .env.example.`;
+const MONITOR_PROGRAM = {
+  command: 'npm run monitor',
+  summary:
+    'the synthetic monitor: token lifetime, response shape, latency and tokens across runs, with history, metrics, alerts and a status page',
+  usage: ['', '-- --once [--json]', '-- --forget-tokens'],
+  options: {
+    once: { type: 'boolean', description: 'run one pass, print a summary and exit (cron, CI schedules, the CronJob)' },
+    json: { type: 'boolean', description: 'with --once: print the result as JSON' },
+    'forget-tokens': {
+      type: 'boolean',
+      description: 'forget the kept tokens and the dedicated account of the target (after an intended signing-key rotation)',
+    },
+  },
+  settings: monitorSettings,
+  exits:
+    '0 every check passed (or known), 1 a check failed, 2 bad settings or command line, ' +
+    "3 throttled: the target's rate limit answered 429 (nobody is paged)",
+  examples: [
+    'npm run monitor -- --once                      # one pass against the bundled reference target',
+    'TARGET_URL=https://api.staging.example.com TARGET_ENV=staging npm run monitor -- --once --json',
+    'TARGET_URL=https://api.example.com MONITOR_ALERT_WEBHOOK_URL=https://hooks.slack.com/... npm run monitor  # the service',
+  ],
+  notes: ['The service serves /, /metrics, /healthz and /badge.svg on MONITOR_HOST:MONITOR_PORT. More: docs/monitor.md.'],
+} satisfies ProgramInfo;
 
 /** The URL as shown to people: without any user:password part. */
 const shownUrl = (u: string): string => {
@@ -26,25 +47,19 @@ const shownUrl = (u: string): string => {
 };
 
 runMain(async () => {
-  const args = new Set(process.argv.slice(2));
-  const known = ['--once', '--json', '--forget-tokens', '--help', '-h'];
-  const unknown = [...args].filter((a) => !known.includes(a));
-  if (args.has('--help') || args.has('-h') || unknown.length) {
-    (unknown.length ? process.stderr : process.stdout).write(`${unknown.length ? `unknown option ${unknown.join(' ')}\n` : ''}${USAGE}\n`);
-    return unknown.length ? 2 : 0;
-  }
+  const { values: args } = parseCommandLine(MONITOR_PROGRAM, process.argv.slice(2));
   const s = validateMonitorSettings(settingsEnv());
-  const once = args.has('--once');
+  const once = args.once === true;
   const targetKey = s.TARGET_URL ?? 'bundled';
   // An unusable state file is a settings problem: say which setting, exit 2, before any traffic.
   let state: MonitorState;
   try {
     state = new MonitorState(s.MONITOR_DB);
   } catch (err) {
-    throw new SettingsError([`MONITOR_DB: cannot open the state file '${s.MONITOR_DB}' (${(err as Error).message})`]);
+    throw new SettingsError([`MONITOR_DB: ${stateFileError(s.MONITOR_DB, err).message}`]);
   }
 
-  if (args.has('--forget-tokens')) {
+  if (args['forget-tokens']) {
     const n = state.keptTokens(targetKey).length;
     state.forgetTarget(targetKey);
     state.close();
@@ -85,12 +100,21 @@ runMain(async () => {
 
   if (once) {
     try {
-      const { pass, delivery } = await monitor.pass();
-      process.stdout.write(args.has('--json') ? summaryJson(pass, shownUrl(target.url)) : summaryTable(pass, shownUrl(target.url)));
+      // A state file found damaged (or locked) only now, mid-pass, is still a bad MONITOR_DB, not a failed check.
+      const { pass, delivery } = await monitor.pass().catch((err: unknown) => {
+        if (!String((err as { code?: unknown }).code ?? '').startsWith('SQLITE_')) throw err;
+        throw new SettingsError([`MONITOR_DB: ${stateFileError(s.MONITOR_DB, err).message}`]);
+      });
+      const warning = monitor.budgetWarning;
+      process.stdout.write(
+        args.json ? summaryJson(pass, shownUrl(target.url), warning) : summaryTable(pass, shownUrl(target.url), warning),
+      );
+      // GitHub Actions: the run's page says it too.
+      if (s.GITHUB_STEP_SUMMARY) appendSummary(s.GITHUB_STEP_SUMMARY, summaryMarkdown(pass, shownUrl(target.url)));
       // Bounded by MONITOR_ALERT_TIMEOUT_MS; what is not delivered stays owed for the next run.
       await delivery;
       if (s.MONITOR_PUSHGATEWAY_URL) await monitor.metrics.push(s.MONITOR_PUSHGATEWAY_URL, logger);
-      return pass.status === 'pass' ? 0 : 1;
+      return pass.status === 'pass' ? 0 : pass.status === 'throttled' ? 3 : 1;
     } finally {
       await monitor.stop();
       await target.close();

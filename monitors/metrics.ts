@@ -1,9 +1,12 @@
 // Prometheus metrics (prom-client): per check its status, duration and last success; per step its
-// latency; the current token's seconds to expiry (computed at scrape time). Served by the service;
+// latency; the current token's seconds to expiry (computed at scrape time); an https target's
+// certificate's expiry (a timestamp, as blackbox_exporter's probe_ssl_earliest_cert_expiry). Served by the service;
 // pushed to a Pushgateway by one-shot runs when MONITOR_PUSHGATEWAY_URL is set.
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
-import { redactThenCut } from '../core/redact.ts';
+import { driftOverflow, MAX_DRIFT_FIELDS } from '../core/judge.ts';
+import { redirectLocation, redirectTarget } from '../core/http.ts';
+import { excerpt } from '../core/redact.ts';
 import { passed, type CheckStatus, type PassResult } from './types.ts';
 
 export interface MetricsOptions {
@@ -17,7 +20,14 @@ export interface MetricsOptions {
   inMaintenance?: () => boolean;
 }
 
-const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known'];
+const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known', 'throttled'];
+
+/** Most drift series (check, field) kept: every field a server adds is a series for as long as the
+ *  service runs, and a server that adds fresh keys to every answer would otherwise grow /metrics
+ *  and the memory without end (issue 21: 1.5 million series after 15 passes). Fields past the cap
+ *  are counted under the field label MORE_DRIFT_FIELDS. */
+export const MAX_DRIFT_SERIES = 100;
+export const MORE_DRIFT_FIELDS = '(more fields)';
 
 // prom-client (and the OpenTelemetry API it loads) costs about a third of a one-shot pass's start:
 // loaded when metrics are first made, so `--once` without a Pushgateway never loads it.
@@ -38,6 +48,7 @@ export class MonitorMetrics {
   private readonly passDuration;
   private readonly lastPass;
   private readonly driftFields;
+  private readonly driftSeries = new Set<string>();
 
   // What the rules in deploy/prometheus/ and the dashboard read besides the above.
   private readonly failuresInRow;
@@ -45,6 +56,9 @@ export class MonitorMetrics {
   private readonly tokenLifetime;
   private readonly skippedTicks;
   private readonly deliveries;
+  private readonly rateLimitRemaining;
+  private readonly rateLimitLimit;
+  private readonly certificateExpiry;
 
   constructor(
     readonly target: string,
@@ -114,7 +128,8 @@ export class MonitorMetrics {
       name: 'temporal_monitor_contract_drift_fields',
       help:
         'Fields the contract does not know, seen in answers: +1 per pass, check and field (news, not a failure unless ' +
-        'CONTRACT_STRICT=true)',
+        `CONTRACT_STRICT=true); past ${MAX_DRIFT_SERIES} series, and past ${MAX_DRIFT_FIELDS} fields of one check in one pass, fields are ` +
+        `counted under field="${MORE_DRIFT_FIELDS}"`,
       labelNames: ['check', 'field'],
       registers: r,
     });
@@ -161,6 +176,26 @@ export class MonitorMetrics {
       help: 'Scheduled passes skipped because the previous one was still running (service mode)',
       registers: r,
     });
+    // What the target's answers announced of its rate limit (absent until one did), by the headers that said it.
+    this.rateLimitRemaining = new client.Gauge({
+      name: 'temporal_monitor_rate_limit_remaining',
+      help: "Requests the target's rate limit has left for this client, as its latest answer announced (X-RateLimit-* or RateLimit)",
+      labelNames: ['source'],
+      registers: r,
+    });
+    this.rateLimitLimit = new client.Gauge({
+      name: 'temporal_monitor_rate_limit_limit',
+      help: "Requests the target's rate limit grants this client per window (the window in the label, in seconds)",
+      labelNames: ['source', 'window_seconds'],
+      registers: r,
+    });
+    this.certificateExpiry = new client.Gauge({
+      name: 'temporal_monitor_certificate_expiry_timestamp_seconds',
+      help:
+        "When the first certificate of the https target's served chain expires (unix seconds); days left: " +
+        '(this - time()) / 86400. Absent for an http target',
+      registers: r,
+    });
     this.deliveries = new client.Counter({
       name: 'temporal_monitor_alert_deliveries_total',
       help: 'Alert notifications sent, by channel and result',
@@ -202,16 +237,36 @@ export class MonitorMetrics {
     if (pass.tokenExpireS !== undefined) this.tokenExpireS = pass.tokenExpireS;
     for (const c of pass.checks) {
       for (const s of STATUSES) this.checkStatus.set({ check: c.name, status: s }, c.status === s ? 1 : 0);
-      if (c.status !== 'skipped') this.checkUp.set({ check: c.name }, passed(c.status) ? 1 : 0);
+      // Skipped and throttled say nothing of the API: the check's last verdict stands.
+      if (c.status !== 'skipped' && c.status !== 'throttled') this.checkUp.set({ check: c.name }, passed(c.status) ? 1 : 0);
       this.checkDuration.set({ check: c.name }, c.durationMs / 1000);
       this.checkAttempts.inc({ check: c.name }, Math.max(0, c.attempts - 1));
       if (passed(c.status)) this.lastSuccess.set({ check: c.name }, pass.startedAt / 1000);
-      for (const field of c.drift ?? []) this.driftFields.inc({ check: c.name, field });
+      for (const field of c.drift ?? []) this.countDrift(c.name, field);
     }
     for (const s of pass.steps) this.stepSeconds.observe({ step: s.step }, s.ms / 1000);
     this.stepLast.reset();
     for (const s of pass.steps) this.stepLast.set({ step: s.step }, s.ms / 1000);
     if (pass.tokenLifetimeS !== undefined) this.tokenLifetime.set(pass.tokenLifetimeS);
+    const rl = pass.rateLimit;
+    const source = rl?.from[0] ?? '';
+    if (rl?.remaining !== undefined) this.rateLimitRemaining.set({ source }, rl.remaining);
+    if (rl?.limit !== undefined) {
+      this.rateLimitLimit.reset();
+      this.rateLimitLimit.set({ source, window_seconds: String(rl.windowS) }, rl.limit);
+    }
+    if (pass.certificate) this.certificateExpiry.set(pass.certificate.notAfterS);
+  }
+
+  /** One drifted field of a check: its own series while there is room, else counted under
+   *  MORE_DRIFT_FIELDS (as are the fields a capped list hides, `… and N more fields`). */
+  private countDrift(check: string, field: string): void {
+    const hidden = driftOverflow(field);
+    const key = `${check}\n${field}`;
+    if (hidden === undefined && (this.driftSeries.has(key) || this.driftSeries.size < MAX_DRIFT_SERIES)) {
+      this.driftSeries.add(key);
+      this.driftFields.inc({ check, field });
+    } else this.driftFields.inc({ check, field: MORE_DRIFT_FIELDS }, hidden ?? 1);
   }
 
   /** Failed passes in a row per check, after a pass was recorded. */
@@ -239,11 +294,24 @@ export class MonitorMetrics {
   async push(url: string, logger?: Logger): Promise<boolean> {
     try {
       const gateway = new (loadPromClient().Pushgateway)(url, { timeout: 10_000 }, this.registry);
-      await gateway.pushAdd({ jobName: 'temporal_monitor', groupings: { target: this.target } });
+      const { resp } = (await gateway.pushAdd({ jobName: 'temporal_monitor', groupings: { target: this.target } })) as {
+        resp: import('node:http').IncomingMessage;
+      };
+      // prom-client takes any status below 400 for success, and follows no redirect: one is a failure.
+      const location = redirectLocation(resp.statusCode ?? 0, resp.headers?.location);
+      if (location) {
+        logger?.warn(
+          { reason: `HTTP ${resp.statusCode}` },
+          `could not push metrics to the Pushgateway: it answered with a redirect to ${redirectTarget(location, url)}, which is ` +
+            'not followed (fix MONITOR_PUSHGATEWAY_URL)',
+        );
+        return false;
+      }
       return true;
     } catch (err) {
-      // prom-client quotes the gateway's whole answer: redacted, then cut (issue 10).
-      logger?.warn({ reason: redactThenCut(String((err as Error)?.message), 300) }, 'could not push metrics to the Pushgateway');
+      // prom-client quotes the gateway's whole answer: redacted (its credentials, in any form, are known
+      // secrets: core/settings.ts), then cut (issue 10).
+      logger?.warn({ reason: excerpt(String((err as Error)?.message), 300) }, 'could not push metrics to the Pushgateway');
       return false;
     }
   }
@@ -266,4 +334,5 @@ export const METRIC_NAMES = [
   'temporal_monitor_skipped_ticks_total',
   'temporal_monitor_alerts_owed',
   'temporal_monitor_maintenance',
+  'temporal_monitor_certificate_expiry_timestamp_seconds',
 ] as const;

@@ -3,14 +3,17 @@
 // the pass. `pass()` never runs twice at once, and never waits for a channel.
 import type { Logger } from 'pino';
 import { TemporalClient } from '../core/client.ts';
+import type { Account } from '../core/accounts.ts';
+import type { Generation } from '../core/contract.ts';
+import { type Detection, detectionLine, knownGeneration, partGeneration } from '../core/generation.ts';
 import { knownIssuesInForce, type KnownIssue } from '../core/known-issues.ts';
 import { openInbox, type Inbox } from '../core/mail/index.ts';
 import { Alerting, type AlertEvent, type DeliveryReport } from './alerts.ts';
 import { activeWindow, nextWindow, type ActiveWindow } from './maintenance.ts';
 import { MonitorMetrics } from './metrics.ts';
 import { runPass, type PassOutcome } from './pass.ts';
-import { scheduleIntervalS, statusPagePath, type MonitorSettings } from './settings.ts';
-import { MonitorState, type HistoryRow, type NotableResult } from './state.ts';
+import { scheduleIntervalS, scheduleOverLimit, statusPagePath, type MonitorSettings } from './settings.ts';
+import { MonitorState, type HistoryRow, type NotableResult, type Uptime } from './state.ts';
 import { renderStatusPage, writeStatusPage, type StatusPageInput } from './status-page.ts';
 import { CHECK_NAMES, passed, type CheckName, type PassResult } from './types.ts';
 
@@ -65,7 +68,12 @@ export class Monitor {
   private readonly inbox?: Inbox;
   readonly alerting: Alerting;
   readonly timeline: string;
-  readonly knownIssues: KnownIssue[];
+  knownIssues: KnownIssue[];
+  /** The target's generation, or `auto` until the dedicated account tells it (kept with it in the state). */
+  generation: Generation | 'auto';
+  /** What the schedule asks of the target's rate limit, said once (a log line; the one-shot summary too). */
+  budgetWarning?: string;
+  private budgetChecked = false;
   private running?: Promise<PassReport>;
   private readonly stopping = new AbortController();
   /** Base URL of the served status page, for alert links (set by the service once it listens). */
@@ -81,9 +89,13 @@ export class Monitor {
     // The bundled target is new and empty on every start: its old account and tokens mean nothing.
     if (o.targetKey === 'bundled') this.state.forgetTarget('bundled');
     this.timeline = o.timeline ?? o.targetKey;
-    this.knownIssues = o.knownIssues ?? knownIssuesInForce(s);
+    // Given, the bundled target's own, told earlier by the dedicated account (kept in the state), or
+    // `auto`: the login check tells it with the account it registers. With MONITOR_USERNAME the monitor
+    // makes no account to tell by: it stays untold, and a refused login says both causes.
+    this.generation = knownGeneration(s)?.generation ?? this.state.accountGeneration(o.targetKey) ?? 'auto';
+    this.knownIssues = o.knownIssues ?? this.issuesFor(this.generation);
     this.api = new TemporalClient({ baseUrl: o.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
-    if (s.TARGET_GENERATION === 'latest' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
+    if (this.generation !== 'documented' && o.inboxUrl) this.inbox = openInbox(o.inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
     if (o.metrics !== false)
       this.promMetrics = new MonitorMetrics(o.targetLabel, {
         processMetrics: o.processMetrics,
@@ -96,6 +108,13 @@ export class Monitor {
       timeline: this.timeline,
       webhookUrl: s.MONITOR_ALERT_WEBHOOK_URL,
       pagerDuty: s.MONITOR_ALERT_PAGERDUTY_KEY ? { key: s.MONITOR_ALERT_PAGERDUTY_KEY, url: s.MONITOR_ALERT_PAGERDUTY_URL } : undefined,
+      // Valid for three schedule intervals (at least 5 min) without a new post: a monitor that stops
+      // lets its alerts expire, as Prometheus's do (TemporalMonitorPassesLate says why).
+      alertmanager: s.MONITOR_ALERTMANAGER_URL
+        ? { url: s.MONITOR_ALERTMANAGER_URL, validForS: Math.max(300, 3 * scheduleIntervalS(s.MONITOR_SCHEDULE)) }
+        : undefined,
+      runbookBase: s.RUNBOOK_BASE_URL,
+      grafanaUrl: s.GRAFANA_URL,
       after: s.MONITOR_ALERT_AFTER,
       repeatS: s.MONITOR_ALERT_REPEAT,
       retries: s.MONITOR_ALERT_RETRIES,
@@ -110,6 +129,31 @@ export class Monitor {
     const latest = this.state.recentPasses(this.timeline, 1)[0];
     this.lastSuccess = this.state.lastSuccess(this.timeline);
     this.promMetrics?.seed(this.lastSuccess, latest?.tokenExpireS);
+  }
+
+  /** The known issues in force for `generation` (auto: those of neither generation, the url ones). */
+  private issuesFor(generation: Generation | 'auto'): KnownIssue[] {
+    return knownIssuesInForce({ ...this.o.settings, TARGET_GENERATION: generation });
+  }
+
+  /** The login check's `detect`: tells the generation by the dedicated account it registers. A latest
+   *  target without a usable inbox stops the monitor (SettingsError, exit 2), with no further traffic. */
+  private async detect(account: Account): Promise<Detection> {
+    const s = this.o.settings;
+    const d = await partGeneration({
+      settings: s,
+      target: {},
+      api: this.api,
+      inbox: this.inbox,
+      part: 'the monitor',
+      preVerified: 'MONITOR_USERNAME and MONITOR_PASSWORD (an account verified beforehand)',
+      makesAccounts: true,
+      account: () => account,
+    });
+    this.o.logger.info({ generation: d.generation, requests: d.requests }, detectionLine(d));
+    this.generation = d.generation;
+    if (!this.o.knownIssues) this.knownIssues = this.issuesFor(d.generation);
+    return d;
   }
 
   /** The Prometheus metrics (the service's /metrics, a one-shot run's push). */
@@ -147,21 +191,30 @@ export class Monitor {
         latencyDegradedMs: s.MONITOR_LATENCY_DEGRADED_MS,
         latencyFailMs: s.MONITOR_LATENCY_FAIL_MS,
         contractStrict: s.CONTRACT_STRICT,
+        certWarnDays: s.MONITOR_CERT_WARN_DAYS,
+        certFailDays: s.MONITOR_CERT_FAIL_DAYS,
       },
       retries: s.MONITOR_RETRIES,
       backoffMs: s.MONITOR_RETRY_BACKOFF_MS,
       credentials: s.MONITOR_USERNAME && s.MONITOR_PASSWORD ? { username: s.MONITOR_USERNAME, password: s.MONITOR_PASSWORD } : undefined,
-      generation: s.TARGET_GENERATION,
+      generation: this.generation,
+      detect: (account) => this.detect(account),
       inbox: this.inbox,
       mailWaitMs: s.MAIL_WAIT_S * 1000,
       signal: this.stopping.signal,
-      knownIssues: this.knownIssues,
+      knownIssues: () => this.knownIssues,
     });
     const { pass, tokens, secrets } = outcome;
     if (this.maintenance(pass.startedAt)) pass.maintenance = true;
     const id = this.state.recordPass(pass, tokens, { days: s.MONITOR_RETENTION_DAYS, passes: s.MONITOR_RETENTION_PASSES });
     this.remember(id, pass);
     this.lastPass = pass;
+    // The first pass that hears of a rate limit tells whether the schedule fits in it (once).
+    if (!this.budgetChecked && pass.rateLimit) {
+      this.budgetChecked = true;
+      this.budgetWarning = scheduleOverLimit(s.MONITOR_SCHEDULE, pass);
+      if (this.budgetWarning) this.o.logger.warn({ requests: pass.requests }, this.budgetWarning);
+    }
     for (const c of pass.checks) if (passed(c.status)) this.lastSuccess.set(c.name, pass.startedAt);
     const failures = new Map(CHECK_NAMES.map((name) => [name, this.state.consecutiveFailures(this.timeline, name)]));
     this.promMetrics?.record(pass);
@@ -178,7 +231,7 @@ export class Monitor {
       this.o.logger.error({ reason: (err as Error).message }, 'could not write the status page; the monitor carries on');
     }
     const failed = pass.checks.filter((c) => c.status === 'fail').map((c) => c.name);
-    this.o.logger.info(
+    this.o.logger[pass.status === 'throttled' ? 'warn' : 'info'](
       { status: pass.status, failed, ms: Math.round(pass.durationMs) },
       `monitor pass: ${pass.status}${failed.length ? `: ${failed.join(', ')} failed` : ''}`,
     );
@@ -207,7 +260,7 @@ export class Monitor {
     });
     notable.unshift(
       ...pass.checks
-        .filter((c) => c.status === 'fail' || c.status === 'degraded' || c.status === 'known')
+        .filter((c) => c.status === 'fail' || c.status === 'degraded' || c.status === 'known' || c.status === 'throttled')
         .map((c) => ({ passId: id, check: c.name, status: c.status, message: c.message })),
     );
     // Keep what the page shows: the newest passes, and what retention has not deleted.
@@ -217,6 +270,37 @@ export class Monitor {
     rows.splice(0, drop);
     const first = rows[0]?.id ?? id;
     this.charted.notable = notable.filter((n) => n.passId >= first).slice(0, PAGE_NOTES);
+  }
+
+  /** Each check's uptime since each of `sinces`: from the charted history in memory where it reaches
+   *  that far back (every window, at a pass every 5 min), from the state file for the rest (the same
+   *  counting: MonitorState.checkUptime). */
+  private checkUptime(sinces: number[]): Map<CheckName, Uptime[]> {
+    const rows = this.charted?.rows ?? [];
+    const whole = rows.length < PAGE_PASSES;
+    const covered = (since: number) => whole || (rows[0] !== undefined && rows[0].startedAt <= since);
+    const fromFile = sinces.filter((x) => !covered(x));
+    const stored = fromFile.length ? this.state.checkUptime(this.timeline, fromFile) : new Map<CheckName, Uptime[]>();
+    const out = new Map<CheckName, Uptime[]>();
+    for (const name of CHECK_NAMES) {
+      const u = sinces.map((since) =>
+        covered(since) ? { passed: 0, total: 0 } : (stored.get(name)?.[fromFile.indexOf(since)] ?? { passed: 0, total: 0 }),
+      );
+      out.set(name, u);
+    }
+    for (const r of rows) {
+      if (r.maintenance) continue;
+      for (const [name, status] of Object.entries(r.checks) as Array<[CheckName, string]>) {
+        const counted = status === 'pass' || status === 'degraded' || status === 'known' || status === 'fail';
+        if (!counted || !out.has(name)) continue;
+        for (const [i, since] of sinces.entries())
+          if (covered(since) && r.startedAt >= since) {
+            out.get(name)![i]!.total++;
+            if (status !== 'fail') out.get(name)![i]!.passed++;
+          }
+      }
+    }
+    return out;
   }
 
   /** The status page; `refreshS` makes it reload itself (the service's page). */
@@ -241,7 +325,16 @@ export class Monitor {
           expectedLifetimeS: s.MONITOR_EXPECTED_TOKEN_LIFETIME_S,
           toleranceS: s.TIME_TOLERANCE_S,
           uptime: UPTIME_WINDOWS.map(([label, ms]) => ({ label, ...this.state.uptime(this.timeline, now - ms) })),
+          checkUptime: this.checkUptime(UPTIME_WINDOWS.map(([, ms]) => now - ms)),
+          whichHistory: {
+            key: this.timeline,
+            faults: /\+faults:(.+)$/.exec(this.timeline)?.[1],
+            others: this.state.timelines().filter((t) => t.key !== this.timeline),
+          },
           knownIssues: this.knownIssues,
+          certificate: this.lastPass?.certificate,
+          certWarnDays: s.MONITOR_CERT_WARN_DAYS,
+          certFailDays: s.MONITOR_CERT_FAIL_DAYS,
         },
       };
     }

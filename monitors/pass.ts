@@ -7,8 +7,13 @@ import type { Generation } from '../core/contract.ts';
 import type { Inbox } from '../core/mail/index.ts';
 import { dateHeaderS } from '../core/durations.ts';
 import { TransportError } from '../core/http.ts';
+import { DetectionError } from '../core/generation.ts';
+import { RateLimitedError } from '../core/rate-limit.ts';
+import { SettingsError } from '../core/settings.ts';
 import { describeKnownIssue, fixedMessage, knownIssueForCheck, type KnownIssue } from '../core/known-issues.ts';
-import { redactText } from '../core/redact.ts';
+import { capDrift } from '../core/judge.ts';
+import { addKnownSecret, redactText } from '../core/redact.ts';
+import { terminalValue } from '../core/terminal.ts';
 import { CHECKS } from './checks/index.ts';
 import type { Check, CheckConfig, PassContext, Verdict } from './checks/context.ts';
 import type { MonitorState, TokenChanges } from './state.ts';
@@ -26,15 +31,19 @@ export interface PassOptions {
   retries: number;
   backoffMs: number;
   credentials?: { username: string; password: string };
-  /** The target's generation and, for `latest`, where the dedicated account's mail is read. */
-  generation?: Generation;
+  /** The target's generation (`auto`: told by the dedicated account when it is made) and, for
+   *  `latest`, where the dedicated account's mail is read. */
+  generation?: Generation | 'auto';
+  /** Tells the generation with the dedicated account it registers (core/generation.ts). */
+  detect?: PassContext['detect'];
   inbox?: Inbox;
   mailWaitMs?: number;
   /** Aborted when the monitor stops: back-off ends and the remaining checks are skipped. */
   signal?: AbortSignal;
   checks?: readonly Check[];
-  /** The target's accepted bugs in force (known-issues.json): a check they name that fails is `known`. */
-  knownIssues?: readonly KnownIssue[];
+  /** The target's accepted bugs in force (known-issues.json): a check they name that fails is `known`. A
+   *  function when they depend on a generation the pass may tell on its way. */
+  knownIssues?: readonly KnownIssue[] | (() => readonly KnownIssue[]);
 }
 
 export interface PassOutcome {
@@ -52,6 +61,10 @@ async function attempt(check: Check, ctx: PassContext, n: number): Promise<Verdi
   try {
     return await check.run(ctx, n);
   } catch (err) {
+    // A bad setting found on the way (latest generation, no inbox) stops the monitor: exit 2.
+    if (err instanceof SettingsError) throw err;
+    if (err instanceof RateLimitedError) return { status: 'throttled', message: err.message };
+    if (err instanceof DetectionError) return { status: 'fail', message: err.message };
     if (err instanceof TransportError) return { status: 'fail', message: err.message };
     return { status: 'fail', message: `the check could not run: ${(err as Error)?.message ?? String(err)}` };
   }
@@ -70,12 +83,13 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
   const started = performance.now();
   const retried: string[] = [];
   let verdict: Verdict = { status: 'fail', message: 'not run' };
-  const known = knownIssueForCheck(check.name, o.knownIssues ?? []);
+  const known = knownIssueForCheck(check.name, (typeof o.knownIssues === 'function' ? o.knownIssues() : o.knownIssues) ?? []);
   // A known issue fails every time: retrying it would only make each pass longer.
   const retries = known ? 0 : o.retries;
   let n = 0;
   for (n = 1; n <= retries + 1; n++) {
     verdict = await attempt(check, ctx, n);
+    // A 429 is not retried: more requests would only be refused too.
     if (verdict.status !== 'fail' || n === retries + 1 || o.signal?.aborted) break;
     retried.push(`attempt ${n}: ${verdict.message}`);
     try {
@@ -86,7 +100,9 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
   }
   const attempts = Math.min(n, retries + 1);
   if (known) verdict = asKnown(verdict, known);
-  const scrub = (t: string) => redactText(t, ctx.secrets);
+  // Redacted, and one line whatever the target sent: its control characters shown escaped in the
+  // table, the history, the page and the alerts alike (core/terminal.ts).
+  const scrub = (t: string) => terminalValue(redactText(t, ctx.secrets));
   const note =
     retried.length && verdict.status !== 'fail' ? ` (after ${retried.length} failed attempt${retried.length > 1 ? 's' : ''})` : '';
   return {
@@ -97,7 +113,7 @@ async function runCheck(check: Check, ctx: PassContext, o: PassOptions): Promise
     message: scrub(verdict.message + note),
     ...(retried.length ? { retried: retried.map(scrub) } : {}),
     // Field names come from the server: scrubbed like the message (a token echoed as a key).
-    ...(verdict.drift?.length ? { drift: [...new Set(verdict.drift.map(scrub))] } : {}),
+    ...(verdict.drift?.length ? { drift: capDrift([...new Set(verdict.drift.map(scrub))]) } : {}),
     ...(verdict.drop ? { drop: verdict.drop } : {}),
     ...(known ? { knownIssue: describeKnownIssue(known) } : {}),
   };
@@ -113,6 +129,7 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     config: o.config,
     credentials: o.credentials,
     generation: o.generation ?? 'documented',
+    detect: o.detect,
     inbox: o.inbox,
     mailWaitMs: o.mailWaitMs ?? 30_000,
     kept: o.state.keptTokens(o.target),
@@ -123,7 +140,21 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
   ctx.secrets.push(...ctx.kept.map((k) => k.token));
   const results: CheckResult[] = [];
   const tokens: TokenChanges = { target: o.target, drop: [] };
-  for (const check of o.checks ?? CHECKS) {
+  const sentBefore = o.api.sent;
+  // A check that means nothing for this target (the certificate of an http one) is not run at all.
+  for (const check of (o.checks ?? CHECKS).filter((c) => c.appliesTo?.(o.api.baseUrl) ?? true)) {
+    // The target's rate limit answered: every further request would be refused too.
+    const throttled = results.find((x) => x.status === 'throttled');
+    if (throttled) {
+      results.push({
+        name: check.name,
+        status: 'skipped',
+        durationMs: 0,
+        attempts: 0,
+        message: `not run: the target's rate limit stopped the pass at ${throttled.name}`,
+      });
+      continue;
+    }
     const unmet = (check.needs ?? []).filter((need) => {
       const r = results.find((x) => x.name === need);
       return r !== undefined && !passed(r.status);
@@ -143,6 +174,9 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     if (drop) tokens.drop.push(...drop);
     results.push(result);
   }
+  // The passwords of this pass (the dedicated account's, a new one's) are redacted by whoever writes
+  // next: the logs, the alerts, the status page.
+  for (const p of ctx.passwords) addKnownSecret(p);
   const fresh = ctx.fresh;
   const works = results.find((r) => r.name === 'token-works');
   if (fresh && works && passed(works.status) && Number.isFinite(fresh.expireS)) {
@@ -159,11 +193,15 @@ export async function runPass(o: PassOptions): Promise<PassOutcome> {
     targetLabel: o.targetLabel,
     startedAt,
     durationMs: performance.now() - t0,
-    status: results.every((r) => r.status !== 'fail') ? 'pass' : 'fail',
+    status: results.some((r) => r.status === 'fail') ? 'fail' : results.some((r) => r.status === 'throttled') ? 'throttled' : 'pass',
     checks: results,
     steps: [...ctx.steps].map(([step, s]) => ({ step, ms: s.ms })),
     ...(fresh && Number.isFinite(fresh.expireS) ? { tokenExpireS: Math.round(fresh.expireS) } : {}),
     ...(Number.isFinite(lifetimeS) ? { tokenLifetimeS: lifetimeS } : {}),
+    requests: o.api.sent - sentBefore,
+    ...(o.api.rateLimit ? { rateLimit: o.api.rateLimit } : {}),
+    ...(ctx.detection ? { generation: ctx.detection.generation } : {}),
+    ...(ctx.certificate ? { certificate: ctx.certificate } : {}),
   };
   return { pass, tokens, secrets: ctx.secrets };
 }

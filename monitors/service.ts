@@ -1,9 +1,11 @@
 // Service mode: passes on a cron schedule (croner, `protect` so passes never overlap), an HTTP
-// server for /metrics, /healthz and the status page, and a clean stop on SIGTERM/SIGINT.
+// server for /metrics, /healthz, the status page and its badge (/badge.svg), and a clean stop on
+// SIGTERM/SIGINT.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
+import { badgeFor } from './badge.ts';
 import type { Monitor } from './monitor.ts';
 import { scheduleIntervalS } from './settings.ts';
 
@@ -121,7 +123,7 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   );
 
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const [path, query] = (req.url ?? '/').split('?') as [string, string | undefined];
     void (async () => {
       try {
         if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -134,8 +136,16 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
           res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h.body));
         } else if (path === '/' || path === '/status' || path === '/status.html') {
           res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(monitor.statusPage({ refreshS: refreshS(cron) }));
+        } else if (path === '/badge.svg') {
+          const b = badgeFor(monitor, new URLSearchParams(query ?? ''), monitor.o.targetLabel);
+          // Never cached (GitHub's image proxy and browsers would show a stale state).
+          if (b.status === 200)
+            res
+              .writeHead(200, { 'content-type': 'image/svg+xml; charset=utf-8', 'cache-control': 'no-cache, no-store, must-revalidate' })
+              .end(b.svg);
+          else res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(b.text);
         } else {
-          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics or /healthz\n');
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /healthz or /badge.svg\n');
         }
       } catch (err) {
         logger.error({ err, path }, 'monitor HTTP endpoint failed');

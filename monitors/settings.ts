@@ -2,12 +2,15 @@
 import { Cron } from 'croner';
 import type { z } from 'zod';
 import { TOKEN_LIFETIME_S } from '../core/contract.ts';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../core/links.ts';
 import { knownIssuesInForce } from '../core/known-issues.ts';
 import { missingInbox } from '../core/mail/index.ts';
 import { parseDurationS } from '../core/durations.ts';
 import { internal, parseSettings, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { parseMaintenance } from './maintenance.ts';
-import { CHECK_NAMES } from './types.ts';
+import { limitWords, perHour } from '../core/rate-limit.ts';
+import { stateFileProblem } from './state-file.ts';
+import { CHECK_NAMES, DEFAULT_CERT_FAIL_DAYS, DEFAULT_CERT_WARN_DAYS, type PassResult } from './types.ts';
 
 /** A cron pattern croner accepts (5 fields, or 6 with seconds). */
 const cronPattern = () =>
@@ -47,6 +50,9 @@ export const monitorSettings = {
   MONITOR_LATENCY_DEGRADED_MS: setting.int(1, 600_000).default(1000),
   MONITOR_LATENCY_FAIL_MS: setting.int(1, 600_000).default(2500),
   MONITOR_EXPECTED_TOKEN_LIFETIME_S: setting.int(1, 30 * 86400).default(TOKEN_LIFETIME_S),
+  /** An https target's certificate with fewer days left than this makes the certificate check degraded / failed. */
+  MONITOR_CERT_WARN_DAYS: setting.int(0, 3650).default(DEFAULT_CERT_WARN_DAYS),
+  MONITOR_CERT_FAIL_DAYS: setting.int(0, 3650).default(DEFAULT_CERT_FAIL_DAYS),
   // A webhook's URL is its secret (Slack's path is the key); its query may carry a token.
   MONITOR_ALERT_WEBHOOK_URL: setting.url({ query: true }, { secret: true }).optional(),
   MONITOR_ALERT_AFTER: setting.int(1, 1000).default(3),
@@ -70,6 +76,13 @@ export const monitorSettings = {
   // user:password@ is sent as Basic auth by prom-client (a Pushgateway behind an auth proxy).
   MONITOR_PUSHGATEWAY_URL: setting.url({ credentials: true }).optional(),
   MONITOR_STATUS_PAGE: setting.file().optional(),
+  /** Alertmanager (its base URL): alerts are posted to its API as the rules' alerts are, so the team's
+   *  silences, inhibition and routing apply. user:password@ is sent as Basic auth. */
+  MONITOR_ALERTMANAGER_URL: setting.url({ credentials: true, example: 'http://alertmanager:9093' }).optional(),
+  /** Where the runbooks are (docs/prometheus.md under it): alerts carry runbook_url. */
+  RUNBOOK_BASE_URL: setting.url({ example: DEFAULT_RUNBOOK_BASE_URL }).default(DEFAULT_RUNBOOK_BASE_URL),
+  /** Your Grafana, where the dashboard is imported: alerts then link it (dashboard_url). */
+  GRAFANA_URL: setting.url({ example: 'https://grafana.example.com' }).optional(),
 };
 
 export type MonitorSettings = Readonly<z.infer<z.ZodObject<typeof monitorSettings>>>;
@@ -91,6 +104,10 @@ export function crossCheck(s: MonitorSettings): string[] {
       `MONITOR_LATENCY_DEGRADED_MS (${s.MONITOR_LATENCY_DEGRADED_MS}) must not be above MONITOR_LATENCY_FAIL_MS ` +
         `(${s.MONITOR_LATENCY_FAIL_MS})`,
     );
+  if (s.MONITOR_CERT_FAIL_DAYS > s.MONITOR_CERT_WARN_DAYS)
+    problems.push(
+      `MONITOR_CERT_FAIL_DAYS (${s.MONITOR_CERT_FAIL_DAYS}) must not be above MONITOR_CERT_WARN_DAYS (${s.MONITOR_CERT_WARN_DAYS})`,
+    );
   return problems;
 }
 
@@ -98,9 +115,17 @@ export function crossCheck(s: MonitorSettings): string[] {
 export function validateMonitorSettings(env: Record<string, string | undefined>): MonitorSettings {
   const s = parseSettings(monitorSettings, env);
   const problems = crossCheck(s);
+  // A state file that is a link or plainly not intact, before any traffic (npm start checks this too).
+  const stateFile = stateFileProblem(s.MONITOR_DB);
+  if (stateFile) problems.push(`MONITOR_DB: ${stateFile}`);
   if (problems.length) throw new SettingsError(problems);
   // A broken list, or one naming a check the monitor does not have, is a bad setting: exit 2 before any traffic.
-  const unknownChecks = knownIssuesInForce(s).filter((k) => k.check && !(CHECK_NAMES as readonly string[]).includes(k.check));
+  // With TARGET_GENERATION=auto the generation is told later: the entries of either are checked now.
+  const generations = s.TARGET_GENERATION === 'auto' ? (['documented', 'latest'] as const) : [s.TARGET_GENERATION];
+  const inForce = [
+    ...new Map(generations.flatMap((g) => knownIssuesInForce({ ...s, TARGET_GENERATION: g })).map((k) => [k.id, k])).values(),
+  ];
+  const unknownChecks = inForce.filter((k) => k.check && !(CHECK_NAMES as readonly string[]).includes(k.check));
   if (unknownChecks.length)
     throw new SettingsError(
       unknownChecks.map(
@@ -120,6 +145,29 @@ export function scheduleIntervalS(schedule: string, from = new Date()): number {
   cron.stop();
   return a && b ? (b.getTime() - a.getTime()) / 1000 : 300;
 }
+
+/**
+ * Whether MONITOR_SCHEDULE fits in the rate limit the target announces: passes an hour × this pass's
+ * requests against the requests it grants an hour. A sentence saying it does not (what to change), or
+ * undefined. The service says it at start (its first pass), `--once` in its summary.
+ */
+export function scheduleOverLimit(schedule: string, pass: Pick<PassResult, 'requests' | 'rateLimit'>): string | undefined {
+  const hourly = pass.rateLimit ? perHour(pass.rateLimit) : undefined;
+  if (hourly === undefined || !pass.requests) return undefined;
+  const passesPerHour = 3600 / scheduleIntervalS(schedule);
+  const needed = Math.ceil(passesPerHour * pass.requests);
+  if (needed <= hourly) return undefined;
+  const fits = Math.max(1, Math.floor(hourly / pass.requests));
+  return (
+    `MONITOR_SCHEDULE: '${schedule}' runs ${Number(passesPerHour.toFixed(1))} passes an hour of about ${pass.requests} requests ` +
+    `each (${needed} an hour), more than the target's rate limit grants (${limitWords(pass.rateLimit!)}): passes will be ` +
+    `throttled; run at most ${fits} an hour (e.g. MONITOR_SCHEDULE='${cronEvery(Math.ceil(60 / fits))}'), or ask for a higher ` +
+    'limit for this client'
+  );
+}
+
+/** A cron pattern firing every `minutes` (at most hourly). */
+const cronEvery = (minutes: number): string => (minutes >= 60 ? '0 * * * *' : `*/${minutes} * * * *`);
 
 /** Where each pass writes the status page. */
 export const statusPagePath = (s: MonitorSettings): string => s.MONITOR_STATUS_PAGE ?? `${s.REPORTS_DIR}/monitor/status.html`;

@@ -1,11 +1,11 @@
 // The monitor's memory, in one SQLite file: pass history, the dedicated account, the tokens kept for
 // the across-runs check, and alert state. WAL + one transaction per pass, so a crash mid-write leaves
 // the previous state whole. The file holds secrets (a password, tokens): created 0600, never reported.
-import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import type { Account } from '../core/accounts.ts';
-import type { CheckName, CheckResult, CheckStatus, PassResult, StepTiming } from './types.ts';
+import type { Generation } from '../core/contract.ts';
+import { openStateDatabase, stateFileError } from './state-file.ts';
+import type { CheckName, CheckResult, CheckStatus, PassResult, PassStatus, StepTiming } from './types.ts';
 
 export type { Account };
 
@@ -39,7 +39,7 @@ export interface AlertState {
   remindedAtMs?: number;
 }
 
-export type AlertChannel = 'webhook' | 'pagerduty';
+export type AlertChannel = 'webhook' | 'pagerduty' | 'alertmanager';
 export type AlertKind = 'firing' | 'reminder' | 'recovered';
 
 /** A notification owed to a channel: queued when decided, deleted once delivered. */
@@ -63,7 +63,7 @@ export interface StoredPass {
   id: number;
   startedAt: number;
   durationMs: number;
-  status: 'pass' | 'fail';
+  status: PassStatus;
   tokenExpireS?: number;
   tokenLifetimeS?: number;
   maintenance?: boolean;
@@ -76,7 +76,7 @@ export interface HistoryRow {
   id: number;
   startedAt: number;
   durationMs: number;
-  status: 'pass' | 'fail';
+  status: PassStatus;
   maintenance: boolean;
   tokenLifetimeS?: number;
   checks: Partial<Record<CheckName, CheckStatus>>;
@@ -130,30 +130,30 @@ const ADDED_COLUMNS: Array<[table: string, column: string, type: string]> = [
   ['alert_state', 'reminded_at', 'INTEGER'],
   // Drift notes (NULL = no drift seen).
   ['check_results', 'drift', 'TEXT'],
+  // The generation the dedicated account showed when it was made (TARGET_GENERATION=auto): told once.
+  ['accounts', 'generation', 'TEXT'],
 ];
-
-/** Creates the file (and its folder) readable by its owner only, before SQLite opens it. */
-function createPrivate(path: string): void {
-  if (path === ':memory:') return;
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
-  chmodSync(path, 0o600);
-}
 
 export class MonitorState {
   private readonly db: Database.Database;
 
+  /** Throws StateFileError (a bad MONITOR_DB) for a file that is a link, damaged, not SQLite or locked. */
   constructor(readonly path: string) {
-    createPrivate(path);
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    for (const [table, column, type] of ADDED_COLUMNS) {
-      const has = (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
-      if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    // Checked, and made readable by its owner only, before anything is written (state-file.ts).
+    this.db = openStateDatabase(path);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+      for (const [table, column, type] of ADDED_COLUMNS) {
+        const has = (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
+        if (!has) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+      }
+    } catch (err) {
+      this.db.close();
+      throw stateFileError(path, err);
     }
   }
 
@@ -169,10 +169,18 @@ export class MonitorState {
       | undefined;
   }
 
-  saveAccount(target: string, a: Account): void {
+  /** The generation the dedicated account of `target` showed when it was made (TARGET_GENERATION=auto). */
+  accountGeneration(target: string): Generation | undefined {
+    const row = this.db.prepare('SELECT generation FROM accounts WHERE target = ?').get(target) as
+      | { generation: string | null }
+      | undefined;
+    return row?.generation === 'latest' || row?.generation === 'documented' ? row.generation : undefined;
+  }
+
+  saveAccount(target: string, a: Account, generation?: Generation): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO accounts (target, username, password, email, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(target, a.username, a.password, a.email_address, Date.now());
+      .prepare('INSERT OR REPLACE INTO accounts (target, username, password, email, created_at, generation) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(target, a.username, a.password, a.email_address, Date.now(), generation ?? this.accountGeneration(target) ?? null);
   }
 
   /** Forgets the account and tokens of a target that starts empty every time (the bundled one). */
@@ -353,7 +361,7 @@ export class MonitorState {
     return this.db
       .prepare(
         `SELECT c.pass_id AS passId, c.name AS "check", c.status, c.message FROM check_results c JOIN passes p ON p.id = c.pass_id
-         WHERE p.target = ? AND c.pass_id >= ? AND c.status IN ('fail', 'degraded', 'known') ORDER BY c.pass_id DESC LIMIT ?`,
+         WHERE p.target = ? AND c.pass_id >= ? AND c.status IN ('fail', 'degraded', 'known', 'throttled') ORDER BY c.pass_id DESC LIMIT ?`,
       )
       .all(target, fromId, limit) as NotableResult[];
   }
@@ -372,7 +380,7 @@ export class MonitorState {
     const rows = this.db
       .prepare(
         `SELECT c.status FROM check_results c JOIN passes p ON p.id = c.pass_id
-         WHERE p.target = ? AND c.name = ? AND c.status != 'skipped' ORDER BY c.pass_id DESC LIMIT ?`,
+         WHERE p.target = ? AND c.name = ? AND c.status NOT IN ('skipped', 'throttled') ORDER BY c.pass_id DESC LIMIT ?`,
       )
       .all(target, check, lookBack) as Array<{ status: CheckStatus }>;
     let n = 0;
@@ -399,9 +407,46 @@ export class MonitorState {
     return this.db
       .prepare(
         `SELECT COALESCE(SUM(status = 'pass'), 0) AS passed, COUNT(*) AS total FROM passes
-         WHERE target = ? AND started_at >= ? AND maintenance = 0`,
+         WHERE target = ? AND started_at >= ? AND maintenance = 0 AND status != 'throttled'`,
       )
       .get(target, sinceMs) as Uptime;
+  }
+
+  /** Each check's share of passed results since each of `sinces` (ms), maintenance left out. Passed:
+   *  pass, degraded, or a known issue's expected failure (as the overall uptime counts them); counted:
+   *  those and fail. A result the check could not give (skipped, or another outcome such as a rate
+   *  limit) is neither: it says nothing about the check. One scan of the oldest window. */
+  checkUptime(target: string, sinces: readonly number[]): Map<CheckName, Uptime[]> {
+    // One row per check, status and window (the newest window a pass falls in), summed up here: the
+    // per-row work is one CASE, not a SUM per window and kind (60 000 rows at 10 000 passes).
+    const order = [...sinces.keys()].sort((a, b) => sinces[b]! - sinces[a]!);
+    const bucket = `CASE ${order.map((i) => `WHEN p.started_at >= ${Math.floor(sinces[i]!)} THEN ${i}`).join(' ')} END`;
+    const rows = this.db
+      .prepare(
+        `SELECT c.name AS name, c.status AS status, ${bucket} AS w, COUNT(*) AS n FROM check_results c JOIN passes p ON p.id = c.pass_id
+         WHERE p.target = ? AND p.started_at >= ? AND p.maintenance = 0 AND c.status IN ('pass', 'degraded', 'known', 'fail')
+         GROUP BY c.name, c.status, w`,
+      )
+      .all(target, Math.floor(Math.min(...sinces))) as Array<{ name: CheckName; status: string; w: number; n: number }>;
+    const out = new Map<CheckName, Uptime[]>();
+    for (const r of rows) {
+      const u = out.get(r.name) ?? sinces.map(() => ({ passed: 0, total: 0 }));
+      out.set(r.name, u);
+      // A pass in a newer window is in every older (wider) one too.
+      for (const [i, since] of sinces.entries())
+        if (since <= sinces[r.w]!) {
+          u[i]!.total += r.n;
+          if (r.status !== 'fail') u[i]!.passed += r.n;
+        }
+    }
+    return out;
+  }
+
+  /** Every history (timeline) in the file: its key, passes and latest pass (ms), most recent first. */
+  timelines(): Array<{ key: string; passes: number; latestMs: number }> {
+    return this.db
+      .prepare('SELECT target AS key, COUNT(*) AS passes, MAX(started_at) AS latestMs FROM passes GROUP BY target ORDER BY latestMs DESC')
+      .all() as Array<{ key: string; passes: number; latestMs: number }>;
   }
 
   /** Moves a timeline's history and alert state to a new key (TARGET_ENV set on a target with history). */

@@ -4,8 +4,8 @@
 /* global uPlot, humanDuration */
 (() => {
   const data = JSON.parse(document.getElementById('history-data').textContent);
-  const COLORS = { p: '#2e9e44', d: '#e0a800', f: '#d33a2c', s: '#9aa0a6', k: '#8250df' };
-  const WORDS = { p: 'pass', d: 'degraded', f: 'fail', s: 'skipped', k: 'known issue', '-': 'not run' };
+  const COLORS = { p: '#2e9e44', d: '#e0a800', f: '#d33a2c', s: '#9aa0a6', k: '#8250df', t: '#1f6feb' };
+  const WORDS = { p: 'pass', d: 'degraded', f: 'fail', s: 'skipped', k: 'known issue', t: 'throttled (rate limit)', '-': 'not run' };
   const STEP_COLORS = ['#1f77b4', '#ff7f0e', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
   const t = data.t;
   const n = t.length;
@@ -21,9 +21,15 @@
     [60, '{HH}:{mm}', '\n{YYYY}-{MM}-{DD}', null, '\n{MM}-{DD}', null, null, null, 1],
     [1, ':{ss}', '\n{YYYY}-{MM}-{DD} {HH}:{mm}', null, '\n{MM}-{DD} {HH}:{mm}', null, '\n{HH}:{mm}', null, 1],
   ];
-  const timeAxis = { values: TIME_LABELS };
-  // Every chart keeps its y axis as wide as the history's check names, so times line up across them.
-  const width = () => Math.max(560, Math.min(1200, document.body.clientWidth));
+  const timeAxis = { values: TIME_LABELS, font: `${innerWidth < 640 ? 11 : 12}px system-ui, sans-serif` };
+  // Every chart is as wide as its box (a phone's 360 px included: no horizontal scroll), and keeps its
+  // y axis as wide as the longest check name, so times line up across them.
+  const narrow = innerWidth < 640;
+  const axisFont = `${narrow ? 11 : 12}px system-ui, sans-serif`;
+  const measure = document.createElement('canvas').getContext('2d');
+  measure.font = axisFont;
+  const ySize = Math.ceil(Math.max(60, ...Object.keys(data.checks).map((name) => measure.measureText(name).width)) + 24);
+  const widthOf = (el) => Math.max(120, el.clientWidth);
   const notes = new Map();
   for (const [i, check, message] of data.notes) notes.set(`${i} ${check}`, message);
 
@@ -41,8 +47,8 @@
     for (const other of charts)
       if (other !== u && (other.scales.x.min !== min || other.scales.x.max !== max)) other.setScale('x', { min, max });
   };
-  const common = (height) => ({
-    width: width(),
+  const common = (height, el) => ({
+    width: el ? widthOf(el) : 0,
     height,
     tzDate: utc,
     cursor: { sync: { key: 'monitor' }, drag: { x: true, y: false } },
@@ -99,21 +105,28 @@
     }
     hover.textContent = lines.join('\n');
   };
+  const timelineEl = document.getElementById('timeline');
   const timeline = new uPlot(
     {
-      ...common(rows * 22 + 50),
+      ...common(rows * 22 + 50, timelineEl),
       legend: { show: false },
       cursor: { ...common(0).cursor, points: { show: false }, y: false },
       scales: { ...common(0).scales, y: { range: [-0.5, rows - 0.5] } },
       axes: [
         timeAxis,
-        { size: 130, gap: 6, splits: () => names.map((_, r) => r), values: (_u, splits) => splits.map((v) => names[rows - 1 - v] ?? '') },
+        {
+          size: ySize,
+          gap: 6,
+          font: axisFont,
+          splits: () => names.map((_, r) => r),
+          values: (_u, splits) => splits.map((v) => names[rows - 1 - v] ?? ''),
+        },
       ],
       series: [{}, { label: 'history', paths: () => null, points: { show: false } }],
       hooks: { ...common(0).hooks, draw: [drawTimeline], setCursor: [showPass] },
     },
     [t, t.map(() => null)],
-    document.getElementById('timeline'),
+    timelineEl,
   );
   charts.push(timeline);
 
@@ -153,9 +166,9 @@
   const yMax = Math.max(maxMs * 1.1, ...near.map((v) => v * 1.08), 1);
   const latency = new uPlot(
     {
-      ...common(260),
+      ...common(narrow ? 200 : 260, latencyEl),
       scales: { ...common(0).scales, y: { range: () => [0, yMax] } },
-      axes: [timeAxis, { size: 130, values: (_u, splits) => splits.map((v) => `${v} ms`) }],
+      axes: [timeAxis, { size: ySize, font: axisFont, values: (_u, splits) => splits.map((v) => `${v} ms`) }],
       series: [
         { value: (_u, v) => (v == null ? '' : iso(v)) },
         ...steps.map((s, k) => ({
@@ -192,11 +205,12 @@
     ctx.fillText(`promised ${expectedH} h ± ${Math.round(toleranceH * 3600)} s`, u.bbox.left + 6, a - 4);
     ctx.restore();
   };
+  const lifetimeEl = document.getElementById('lifetime');
   const lifetime = new uPlot(
     {
-      ...common(200),
+      ...common(200, lifetimeEl),
       scales: { ...common(0).scales, y: { range: () => [Math.max(0, lo - pad), hi + pad] } },
-      axes: [timeAxis, { size: 130, values: (_u, splits) => splits.map((v) => `${+v.toFixed(3)} h`) }],
+      axes: [timeAxis, { size: ySize, font: axisFont, values: (_u, splits) => splits.map((v) => `${+v.toFixed(3)} h`) }],
       series: [
         { value: (_u, v) => (v == null ? '' : iso(v)) },
         {
@@ -209,12 +223,16 @@
       hooks: { ...common(0).hooks, draw: [drawPromise] },
     },
     [t, data.lifetimeH],
-    document.getElementById('lifetime'),
+    lifetimeEl,
   );
   charts.push(lifetime);
 
+  // A rotated phone, a resized window: each chart follows its box.
+  const boxes = [timelineEl, latencyEl, lifetimeEl];
   addEventListener('resize', () => {
-    for (const c of charts) c.setSize({ width: width(), height: c.height });
+    charts.forEach((c, i) => {
+      if (c.width !== widthOf(boxes[i])) c.setSize({ width: widthOf(boxes[i]), height: c.height });
+    });
   });
 
   // ---- the token's time to expiry counts down; the served page reloads itself (not while zoomed) ----

@@ -17,6 +17,9 @@ export interface FaultEntry {
   param?: { name: string; default: number; min: number; max: number };
   /** The generations of the API the fault exists in (default: both); the matrix runs it under those. */
   generations?: readonly Generation[];
+  /** A fault of the TLS certificate: only a target serving TLS (TARGET_TLS=true) has it; the matrix
+   *  starts its targets so, and gives the parts their CA (TARGET_CA_FILE). */
+  tls?: true;
 }
 
 export const FAULTS = {
@@ -254,6 +257,24 @@ export const FAULTS = {
     summary: 'Every API answer is 200 with a JSON body that never ends (a proxy streaming in a loop).',
     caughtBy: ['tests', 'monitor', 'explore'],
   },
+  // ---- the TLS certificate (TARGET_TLS=true) ----
+  // Clients still connect to a certificate that expires soon: only the monitor watches the date.
+  'cert-expiring': {
+    summary: "The target's TLS certificate expires in a few days (default 2): nobody renewed it, and clients still connect, for now.",
+    caughtBy: ['monitor'],
+    param: { name: 'days left', default: 2, min: 0, max: 365 },
+    tls: true,
+  },
+  'cert-expired': {
+    summary: "The target's TLS certificate has expired: every client refuses the connection.",
+    caughtBy: ['tests', 'load', 'monitor'],
+    tls: true,
+  },
+  'cert-wrong-host': {
+    summary: 'The target serves a TLS certificate for another host name (api.other-host.example): every client refuses it.',
+    caughtBy: ['tests', 'load', 'monitor'],
+    tls: true,
+  },
 } as const satisfies Record<string, FaultEntry>;
 
 export type FaultName = keyof typeof FAULTS;
@@ -297,4 +318,13 @@ export class FaultSet {
   list(): string[] {
     return [...this.active.entries()].map(([n, v]) => ((FAULTS[n] as FaultEntry).param ? `${n}:${v}` : n));
   }
+  names(): FaultName[] {
+    return [...this.active.keys()];
+  }
+}
+
+/** The faults of the TLS certificate among those in force (or named in a spec). */
+export function tlsFaultsIn(faults: FaultSet | string): FaultName[] {
+  const names = typeof faults === 'string' ? [...parseFaults(faults).keys()] : faults.names();
+  return names.filter((n) => (FAULTS[n] as FaultEntry).tls);
 }

@@ -33,15 +33,18 @@ export type MiddlewareOutcome =
 
 const first = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? ''));
 
-export class LatestMiddleware {
+/** ulule/limiter as the server runs it: a fixed window per client address (gin's ClientIP with
+ *  ForwardedByClientIP: the first X-Forwarded-For entry, X-Real-Ip, else the peer), `limit` requests
+ *  in it, X-Ratelimit-* on every answer and 429 `Limit exceeded` (text/plain) past it. Also the bundled
+ *  target's TARGET_RATE_LIMIT, in either generation. */
+export class RateLimiter {
   private readonly windows = new Map<string, { count: number; resetMs: number }>();
 
   constructor(
     private readonly now: () => number,
-    private readonly limit = RATE_LIMIT,
+    readonly limit = RATE_LIMIT,
   ) {}
 
-  /** gin's ClientIP with ForwardedByClientIP: the first X-Forwarded-For entry, X-Real-Ip, else the peer. */
   private client(h: IncomingHttpHeaders, peer: string): string {
     const forwarded = first(h['x-forwarded-for']).split(',')[0]!.trim();
     return forwarded || first(h['x-real-ip']).trim() || peer;
@@ -58,6 +61,26 @@ export class LatestMiddleware {
     }
     w.count++;
     return w;
+  }
+
+  /** Counts the request; its headers, and the 429 answer when the window is used up. */
+  handle(h: IncomingHttpHeaders, peer: string): MiddlewareOutcome {
+    const w = this.hit(this.client(h, peer));
+    const headers: Record<string, string> = {
+      'x-ratelimit-limit': String(this.limit),
+      'x-ratelimit-remaining': String(Math.max(0, this.limit - w.count)),
+      'x-ratelimit-reset': String(Math.floor(w.resetMs / 1000)),
+    };
+    if (w.count > this.limit) return { status: 429, headers, body: 'Limit exceeded', contentType: 'text/plain; charset=utf-8' };
+    return { headers };
+  }
+}
+
+export class LatestMiddleware {
+  private readonly limiter: RateLimiter;
+
+  constructor(now: () => number, limit = RATE_LIMIT) {
+    this.limiter = new RateLimiter(now, limit);
   }
 
   handle(method: string, h: IncomingHttpHeaders, peer: string): MiddlewareOutcome {
@@ -89,11 +112,9 @@ export class LatestMiddleware {
       headers['access-control-allow-origin'] = '*';
       headers['access-control-allow-credentials'] = 'true';
     }
-    const w = this.hit(this.client(h, peer));
-    headers['x-ratelimit-limit'] = String(this.limit);
-    headers['x-ratelimit-remaining'] = String(Math.max(0, this.limit - w.count));
-    headers['x-ratelimit-reset'] = String(Math.floor(w.resetMs / 1000));
-    if (w.count > this.limit) return { status: 429, headers, body: 'Limit exceeded', contentType: 'text/plain; charset=utf-8' };
+    const limited = this.limiter.handle(h, peer);
+    Object.assign(headers, limited.headers);
+    if ('status' in limited) return { ...limited, headers };
     headers['x-request-id'] = randomUUID();
     return { headers };
   }

@@ -1,14 +1,17 @@
-// The reference target's HTTP server: node:http on loopback, transport-level faults (latency, 5xx,
-// outage, garbage, hang, drop) in front of the routes. Start it in-process with startTarget().
+// The reference target's HTTP server: node:http on loopback (node:https with `tls`), transport-level
+// faults (latency, 5xx, outage, garbage, hang, drop; the certificate's) in front of the routes. Start it
+// in-process with startTarget().
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S, type Generation } from '../core/contract.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
-import { FaultSet } from './faults.ts';
-import { LatestMiddleware } from './middleware.ts';
+import { FaultSet, tlsFaultsIn } from './faults.ts';
+import { certificateShape, type TargetCa } from './tls.ts';
+import { LatestMiddleware, type MiddlewareOutcome, RateLimiter } from './middleware.ts';
 import { smtpMailer, type Mailer } from './mailer.ts';
 import { hasEmptyMultipartField, hasMarkupFormValue, onTheWire, paramRoute, ROUTES, type Deps, type Reply, type Req } from './routes.ts';
 import { Store } from './store.ts';
@@ -37,6 +40,11 @@ export interface TargetOptions {
   smtpUrl?: string;
   /** Instead of SMTP: self-tests that read the welcome mail straight from a mailer of their own. */
   mailer?: Mailer;
+  /** TARGET_RATE_LIMIT: requests per hour per client, as the real server limits them, in either
+   *  generation (default: none in the documented one, the -dev build's 100 000 in the latest). */
+  rateLimit?: number;
+  /** Serve https, with a certificate this CA signs (TARGET_TLS=true); the certificate faults bend it. */
+  tls?: TargetCa;
 }
 
 export interface RunningTarget {
@@ -45,6 +53,8 @@ export interface RunningTarget {
   store: Store;
   faults: FaultSet;
   generation: Generation;
+  /** The CA file its certificate chains to, when it serves TLS (what TARGET_CA_FILE must name). */
+  caFile?: string;
   /** Resolves once the welcome mails handed to SMTP so far were sent (or given up). */
   mailsSent(): Promise<void>;
   /** Changes the faults in force without a restart (accounts stay). */
@@ -121,19 +131,41 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
   const deps: Deps = { store, tokens, faults, now, generation, jwtKey, mailer };
   const sockets = new Set<Socket>();
 
-  const middleware = generation === 'latest' ? new LatestMiddleware(now) : undefined;
-  const server = createServer(async (req, res) => {
+  const middleware =
+    generation === 'latest' ? new LatestMiddleware(now, opts.rateLimit) : opts.rateLimit ? new RateLimiter(now, opts.rateLimit) : undefined;
+  // The certificate the faults in force ask for (a clean one: 90 days, for the loopback names).
+  const certificate = () => {
+    if (!opts.tls) {
+      const tlsFaults = tlsFaultsIn(faults);
+      if (tlsFaults.length) throw new Error(`${tlsFaults.join(', ')}: a fault of the TLS certificate, and this target serves plain HTTP`);
+      return undefined;
+    }
+    return opts.tls.issue(
+      certificateShape({
+        expired: faults.has('cert-expired'),
+        expiringDays: faults.has('cert-expiring') ? faults.param('cert-expiring') : undefined,
+        wrongHost: faults.has('cert-wrong-host'),
+      }),
+    );
+  };
+  const served = certificate();
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0]!;
     try {
-      // The latest server's middleware: CORS, the rate limit and the request id, on every answer.
-      const mw = middleware?.handle(req.method ?? 'GET', req.headers, req.socket.remoteAddress ?? '');
+      // The latest server's middleware: CORS, the rate limit and the request id, on every answer (in
+      // the documented generation, the rate limit alone when one is asked for).
+      const mw: MiddlewareOutcome | undefined =
+        middleware instanceof RateLimiter
+          ? middleware.handle(req.headers, req.socket.remoteAddress ?? '')
+          : middleware?.handle(req.method ?? 'GET', req.headers, req.socket.remoteAddress ?? '');
       if (mw) for (const [name, value] of Object.entries(mw.headers)) res.setHeader(name, value);
-      if (mw && 'status' in mw) {
-        res.writeHead(mw.status, {
-          ...(mw.contentType ? { 'content-type': mw.contentType } : {}),
-          'content-length': Buffer.byteLength(mw.body),
+      const answered = mw && 'body' in mw ? (mw as Extract<MiddlewareOutcome, { body: string }>) : undefined;
+      if (answered) {
+        res.writeHead(answered.status, {
+          ...(answered.contentType ? { 'content-type': answered.contentType } : {}),
+          'content-length': Buffer.byteLength(answered.body),
         });
-        return res.end(mw.body);
+        return res.end(answered.body);
       }
       const isApi = path.startsWith('/v2/');
       if (isApi) {
@@ -174,7 +206,8 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
       if (!res.headersSent) send(res, { status: 500, json: { code: 500, response: 'internal server error' } });
       else res.destroy();
     }
-  });
+  };
+  const server = served ? createTlsServer(served, handle) : createServer(handle);
   server.keepAliveTimeout = 65_000;
   server.on('connection', (s) => {
     sockets.add(s);
@@ -186,7 +219,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${served ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   log?.info({ url, generation, faults: faults.list() }, 'reference target listening');
 
   let closed: Promise<void> | undefined;
@@ -196,8 +229,20 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
     store,
     faults,
     generation,
+    ...(opts.tls ? { caFile: opts.tls.caFile } : {}),
     mailsSent: async () => mailer?.flush(),
-    setFaults: (spec) => faults.set(spec),
+    setFaults: (spec) => {
+      const before = faults.list();
+      faults.set(spec);
+      try {
+        // New connections get the certificate of the new faults.
+        const next = certificate();
+        if (next && 'setSecureContext' in server) server.setSecureContext(next);
+      } catch (err) {
+        faults.set(before);
+        throw err;
+      }
+    },
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         server.close(async () => {

@@ -1,7 +1,9 @@
 // The reference target's own settings (npm run target).
+import { bundledGeneration } from '../core/generation.ts';
 import { internal, parseSettings, setting, SettingsError, settingsEnv, sharedSettings } from '../core/settings.ts';
+import { runCaDirProblem } from '../core/trust.ts';
 import { SMTP_URL_RULES } from '../core/url.ts';
-import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
+import { FAULTS, parseFaults, tlsFaultsIn, type FaultEntry } from './faults.ts';
 
 /** TARGET_FAULTS, checked against the catalog wherever it is read (target, tests, release check). */
 const faultsSetting = setting.checked((spec) => {
@@ -22,6 +24,14 @@ export const targetSettings = {
   TARGET_FAULTS: faultsSetting.optional(),
   TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
   TARGET_JWT_KEY: sharedSettings.TARGET_JWT_KEY,
+  /** Requests per hour per client, as the real server limits them (X-RateLimit-* on every answer, 429
+   *  `Limit exceeded` past it), in either generation: to watch the harness live within a limit. */
+  TARGET_RATE_LIMIT: setting.int(1, 100_000_000).optional(),
+  /** Serve https with a CA made for the run (reference/tls.ts): its file is printed, for TARGET_CA_FILE. */
+  TARGET_TLS: sharedSettings.TARGET_TLS,
+  /** The folder of a CA made by the process that starts the target (Playwright's config): the target
+   *  signs with it instead of making its own. */
+  TARGET_TLS_DIR: internal(setting.checked(runCaDirProblem).optional()),
   /** `npm run target`'s port (0 = any free one); the parts start theirs on a free port. */
   TARGET_PORT: internal(setting.int(0, 65535).default(8080)),
   TARGET_HOST: internal(setting.oneOf(['127.0.0.1', 'localhost', '::1']).default('127.0.0.1')),
@@ -51,17 +61,31 @@ export function faultGenerationProblems(spec: string | undefined, generation: st
 
 /** TARGET_FAULTS against the catalog and the generation, as problems (what the tests' config checks
  *  before it starts the bundled target: it loads this module only then). */
-export function faultProblems(spec: string | undefined, generation: string): string[] {
+export function faultProblems(spec: string | undefined, generation: string, tls?: boolean): string[] {
   if (!spec) return [];
   const unknown = faultsSetting.safeParse(spec);
   if (!unknown.success) return [`TARGET_FAULTS: ${unknown.error.issues[0]?.message ?? 'not a fault list'}`];
-  return faultGenerationProblems(spec, generation);
+  return [...faultGenerationProblems(spec, generation), ...(tls === undefined ? [] : faultTlsProblems(spec, tls))];
 }
 
-/** The target's settings from `env`, the faults checked against the generation too. */
+/** Faults of the TLS certificate asked of a target that serves plain HTTP: a problem, by name. */
+export function faultTlsProblems(spec: string | undefined, tls: boolean, setting = 'TARGET_FAULTS'): string[] {
+  if (!spec || tls) return [];
+  const named = tlsFaultsIn(spec);
+  return named.length
+    ? [
+        `${setting}: ${named.join(', ')} ${named.length > 1 ? 'are faults' : 'is a fault'} of the TLS certificate: set TARGET_TLS=true as well`,
+      ]
+    : [];
+}
+
+/** The target's settings from `env`, the faults checked against the generation and TARGET_TLS too. */
 export function parseTargetSettings(env: Record<string, string | undefined>) {
   const s = parseSettings(targetSettings, env);
-  const problems = faultGenerationProblems(s.TARGET_FAULTS, s.TARGET_GENERATION);
+  const problems = [
+    ...faultGenerationProblems(s.TARGET_FAULTS, bundledGeneration(s.TARGET_GENERATION)),
+    ...faultTlsProblems(s.TARGET_FAULTS, s.TARGET_TLS),
+  ];
   if (problems.length) throw new SettingsError(problems);
   return s;
 }

@@ -8,6 +8,10 @@ import { execa } from 'execa';
 
 export interface SpawnedTarget {
   url: string;
+  /** The target's process (npm run capacity pins it to cores of its own and reads its CPU). */
+  pid?: number;
+  /** With TARGET_TLS=true: the CA file its certificate chains to (for TARGET_CA_FILE). */
+  caFile?: string;
   close(): Promise<void>;
 }
 
@@ -21,6 +25,9 @@ export const CLEAN_TARGET_ENV = {
   TARGET_MAX_REFRESH_S: '86400',
   TARGET_GENERATION: '',
   TARGET_SMTP_URL: '',
+  TARGET_RATE_LIMIT: '',
+  TARGET_TLS: '',
+  TARGET_TLS_DIR: '',
   TARGET_HOST: '127.0.0.1',
   TARGET_PORT: '0',
   LOG_LEVEL: 'warn',
@@ -51,12 +58,13 @@ export function spawnTarget(env: Record<string, string> = {}): Promise<SpawnedTa
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (https?:\/\/\S+) .*\n/.exec(out);
       if (m) {
         clearTimeout(timer);
         child.stdout.removeAllListeners('data');
         child.stdout.resume();
-        resolve({ url: m[1]!, close });
+        const caFile = /; CA certificate (\S+)\)/.exec(m[0])?.[1];
+        resolve({ url: m[1]!, pid: child.pid, ...(caFile ? { caFile } : {}), close });
       }
     });
     void child.then((r) => {

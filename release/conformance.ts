@@ -8,18 +8,24 @@
 // Exit 0: no difference beyond the known ones; 1: a new difference (or a case that could not run);
 // 2: bad settings. TARGET_JWT_KEY (the server's signing key) lets the cases that forge validly signed
 // tokens run on both sides; without it they are skipped, and said so.
-import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
+import { namedAccount } from '../core/accounts.ts';
 import { TemporalClient } from '../core/client.ts';
+import { type Detection, DetectionError, detectionLine, partGeneration } from '../core/generation.ts';
+import { RateLimitedError } from '../core/rate-limit.ts';
 import { TransportError } from '../core/http.ts';
 import { startMailpit } from '../core/mail/mailpit-process.ts';
 import { openInbox } from '../core/mail/index.ts';
 import { redactText } from '../core/redact.ts';
 import { runMain } from '../core/settings.ts';
+import { terminalText } from '../core/terminal.ts';
 import { textTable } from '../core/text-table.ts';
+import { trustCaFiles } from '../core/trust.ts';
 import { startTarget } from '../reference/server.ts';
 import { CASES, freshAccounts, type Side } from './conformance/cases.ts';
 import { compareAnswers, type Difference } from './conformance/compare.ts';
-import { validateConformance } from './conformance/settings.ts';
+import { conformanceSettings, validateConformance } from './conformance/settings.ts';
 
 /** Differences kept on purpose, each with its reason (the README lists the same, under "Known differences"). */
 export const KNOWN_DIFFERENCES: { id: string; case: RegExp; where: RegExp; reason: string }[] = [
@@ -44,10 +50,24 @@ export interface CaseOutcome {
 
 const known = (d: Difference) => KNOWN_DIFFERENCES.find((k) => k.case.test(d.case) && k.where.test(d.where));
 
+const CONFORMANCE_PROGRAM = {
+  command: 'npm run conformance',
+  summary: 'does the reference target answer as the server at TARGET_URL does? The same requests to both, every difference listed',
+  usage: ['[-- --json]'],
+  options: { json: { type: 'boolean', description: 'print the outcome of every request as JSON' } },
+  settings: conformanceSettings,
+  exits: '0 no difference beyond the known ones, 1 a new difference (or a request that could not run), 2 bad settings',
+  examples: [
+    'TARGET_URL=http://127.0.0.1:16768 TARGET_GENERATION=latest MAIL_INBOX_URL=amqp://guest:guest@127.0.0.1:5673/ npm run conformance',
+  ],
+} satisfies ProgramInfo;
+
 await runMain(async () => {
-  const { values } = parseArgs({ options: { json: { type: 'boolean' } } });
+  const { values } = parseCommandLine(CONFORMANCE_PROGRAM, process.argv.slice(2));
   const s = validateConformance();
-  const out = (line: string) => !values.json && process.stdout.write(`${line}\n`);
+  await trustCaFiles([s.TARGET_CA_FILE]);
+  // The server's answers are quoted: their control characters shown escaped (core/terminal.ts).
+  const out = (line: string) => !values.json && process.stdout.write(`${terminalText(line)}\n`);
   const realApi = new TemporalClient({ baseUrl: s.TARGET_URL!, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
   // The realm is configuration, not behaviour: the reference takes the real server's.
   let probe: Awaited<ReturnType<TemporalClient['creditsAvailable']>>;
@@ -55,18 +75,42 @@ await runMain(async () => {
     probe = await realApi.creditsAvailable(undefined);
   } catch (err) {
     if (!(err instanceof TransportError)) throw err;
-    process.stderr.write(`conformance: the server at TARGET_URL does not answer: ${err.message}\n`);
+    // A refused certificate is not silence: its own words say what to do (TARGET_CA_FILE).
+    process.stderr.write(
+      `${terminalText(`conformance: ${err.kind === 'tls' ? '' : 'the server at TARGET_URL does not answer: '}${err.message}`)}\n`,
+    );
     return 1;
   }
   const realm = /^JWT realm=(.+)$/.exec(probe.headers['www-authenticate'] ?? '')?.[1] ?? 'temporal-reference';
-  const latest = s.TARGET_GENERATION === 'latest';
+  const realInbox = openInbox(s.MAIL_INBOX_URL ?? 'http://127.0.0.1:1', s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
+  // The reference target must be of the server's generation: given, or told by an account made here.
+  let detection: Detection;
+  try {
+    detection = await partGeneration({
+      settings: s,
+      target: {},
+      api: realApi,
+      inbox: s.MAIL_INBOX_URL ? realInbox : undefined,
+      part: 'conformance',
+      makesAccounts: true,
+      account: () => namedAccount('test', `conf${randomBytes(4).toString('hex')}-probe`, `Probe-${randomBytes(12).toString('hex')}`),
+    });
+  } catch (err) {
+    if (!(err instanceof RateLimitedError || err instanceof DetectionError || err instanceof TransportError)) throw err;
+    await realInbox.close();
+    process.stderr.write(`conformance: ${err.message}\n`);
+    return 1;
+  }
+  if (s.TARGET_GENERATION === 'auto') out(detectionLine(detection));
+  const generation = detection.generation;
+  const latest = generation === 'latest';
   const mail = latest ? await startMailpit() : undefined;
-  const reference = await startTarget({ generation: s.TARGET_GENERATION, jwtKey: s.TARGET_JWT_KEY, realm, smtpUrl: mail?.smtpUrl });
+  const reference = await startTarget({ generation, jwtKey: s.TARGET_JWT_KEY, realm, smtpUrl: mail?.smtpUrl });
   const waitMs = s.MAIL_WAIT_S * 1000;
   const real: Side = {
     name: 'real',
     api: realApi,
-    inbox: openInbox(s.MAIL_INBOX_URL ?? 'http://127.0.0.1:1', s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES),
+    inbox: realInbox,
     key: s.TARGET_JWT_KEY,
     mailWaitMs: waitMs,
   };
@@ -81,8 +125,7 @@ await runMain(async () => {
   const secrets = [accounts.a.password, accounts.u.password, accounts.newPassword, s.TARGET_JWT_KEY ?? ''];
   const scrub = (t: string) => redactText(t, secrets);
   out(
-    `Conformance: ${s.TARGET_URL} against the reference target (generation ${s.TARGET_GENERATION}, realm ${realm}) — ` +
-      `${CASES.length} requests`,
+    `Conformance: ${s.TARGET_URL} against the reference target (generation ${generation}, realm ${realm}) — ` + `${CASES.length} requests`,
   );
   const t0 = performance.now();
   const outcomes: CaseOutcome[] = [];
@@ -126,7 +169,7 @@ await runMain(async () => {
   const count = (v: CaseOutcome['verdict']) => outcomes.filter((o) => o.verdict === v).length;
   const ok = count('differs') === 0 && count('error') === 0;
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ url: s.TARGET_URL, generation: s.TARGET_GENERATION, seconds, ok, outcomes }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ url: s.TARGET_URL, generation, seconds, ok, outcomes }, null, 2)}\n`);
     return ok ? 0 : 1;
   }
   const rows = outcomes.map((o) => [

@@ -16,13 +16,15 @@
 //   --strict                     every run with CONTRACT_STRICT=true (so does CONTRACT_STRICT=true in the environment)
 // A harmless fault (an added field: `driftShownBy` in the catalog) must fail nothing: every part runs,
 // must pass, and the parts named must report the drift; with --strict those parts must fail on it.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { writeFileReplacing } from '../core/safe-write.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GENERATIONS, type Generation } from '../core/contract.ts';
 import { startMailpit, type RunningMailpit } from '../core/mail/mailpit-process.ts';
-import { loadSettings, parseCommandLine, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
+import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
+import { loadSettings, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from './settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
@@ -30,6 +32,10 @@ import { textTable } from '../core/text-table.ts';
 import { neverFailed } from './proven.ts';
 import { md, matrixMarkdown } from './table.ts';
 import { brokenRun, combine, PARTS, runExplore, runLoad, runMonitor, runTests, type Part, type PartResult } from './parts.ts';
+import { terminalText } from '../core/terminal.ts';
+
+/** The matrix quotes what each run reported: control characters shown escaped, colours kept (core/terminal.ts). */
+const print = (text: string): boolean => process.stdout.write(terminalText(text, { colors: true }));
 
 // The across-runs check needs a token to expire between two passes: a 3 s lifetime, 1 s tolerance,
 // for the runs that exercise it (the clean target and the fault it exists for). The others keep 24 h.
@@ -63,7 +69,7 @@ function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
  * A latest run of a fault that exists in both generations needs to show only that the fault is caught
  * there too: each check of the tests and of k6 was shown to be able to fail by the fault's documented
  * run (the same tests, the same thresholds). So that run is cut short: the tests stop at their first
- * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 10. Both generations must be
+ * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 5. Both generations must be
  * in the matrix for that; clean targets and the latest generation's own faults run in full.
  */
 const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
@@ -81,7 +87,7 @@ const CAUGHT_ONLY_K6_S = 3;
  * costing Playwright a new worker) need show only that they are caught: their tests stop at the
  * first failure. Only when outage is in the run.
  */
-const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text'];
+const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text', 'cert-expired', 'cert-wrong-host'];
 /**
  * Latest-generation faults that break the verification of every account the tests make (no mail comes,
  * the link fails on its second open): every test that makes an account fails in its set-up, each costing
@@ -126,6 +132,8 @@ async function runJob(
   const key = randomBytes(24).toString('hex');
   const short = acrossRuns(job);
   const latest = job.generation === 'latest';
+  // A fault of the certificate needs a target serving TLS; the parts trust its CA as a staging's (TARGET_CA_FILE).
+  const tls = job.fault !== 'clean' && (FAULTS[job.fault] as FaultEntry).tls === true;
   const target = await spawnTarget({
     TARGET_FAULTS: job.fault === 'clean' ? '' : job.fault,
     TARGET_JWT_KEY: key,
@@ -133,10 +141,13 @@ async function runJob(
     TARGET_TOKEN_LIFETIME_S: String(short ? SHORT_LIFETIME_S : 86400),
     TARGET_GENERATION: job.generation,
     TARGET_SMTP_URL: latest ? mail!.smtpUrl : '',
+    TARGET_TLS: String(tls),
   });
   const env = {
     TARGET_URL: target.url,
     TARGET_FAULTS: '',
+    TARGET_TLS: '',
+    TARGET_CA_FILE: target.caFile ?? '',
     TARGET_ENV: `matrix-${job.generation}-${job.fault}`,
     LOG_LEVEL: 'warn',
     TARGET_GENERATION: job.generation,
@@ -259,17 +270,32 @@ function progressWord(want: Want, r: PartResult): string {
   return want === 'drift' ? (r.drift?.length ? 'drift' : 'NO DRIFT') : 'passes';
 }
 
+const MATRIX_PROGRAM = {
+  command: 'npm run matrix',
+  summary: "the detection matrix: each fault of the reference target's catalog against each part meant to catch it, both generations",
+  usage: ['[-- --parts <a,b>] [--faults <a,b>] [--generations <a,b>] [--jobs <n>] [--list] [--out <file>] [--strict] [--write-docs]'],
+  options: {
+    parts: { type: 'string', value: 'a,b', description: `only these columns (${PARTS.join(', ')})` },
+    faults: { type: 'string', value: 'a,b', description: 'only these faults (npm run faults lists them)' },
+    generations: { type: 'string', value: 'a,b', description: `only these generations (${GENERATIONS.join(', ')})` },
+    jobs: {
+      type: 'string',
+      value: 'n',
+      description: 'Playwright and explorer runs at once, 1..8 (default 2); k6 and monitor runs go one at a time beside them',
+    },
+    list: { type: 'boolean', description: 'print every failing test or check of each caught fault (npm run test:faults)' },
+    out: { type: 'string', value: 'file', description: 'where the Markdown goes (default REPORTS_DIR/detection-matrix.md)' },
+    strict: { type: 'boolean', description: 'every run with CONTRACT_STRICT=true: added fields must fail' },
+    'write-docs': { type: 'boolean', description: 'also regenerate the committed docs/detection-matrix.md (a full run only)' },
+  },
+  settings: { CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT, REPORTS_DIR: sharedSettings.REPORTS_DIR },
+  exits: '0 every fault caught and the clean target passes, 1 a fault escaped or the clean target failed, 2 bad command line',
+  examples: ['npm run matrix -- --faults token-1h,credits-string --parts tests,monitor', 'npm run matrix -- --generations latest --jobs 1'],
+  notes: ['A full run takes 13+ minutes of both cores: run the rows you touched.'],
+} satisfies ProgramInfo;
+
 await runMain(async () => {
-  const { values } = parseCommandLine('npm run matrix', process.argv.slice(2), {
-    parts: { type: 'string' },
-    faults: { type: 'string' },
-    jobs: { type: 'string' },
-    out: { type: 'string' },
-    list: { type: 'boolean' },
-    generations: { type: 'string' },
-    'write-docs': { type: 'boolean' },
-    strict: { type: 'boolean' },
-  });
+  const { values } = parseCommandLine(MATRIX_PROGRAM, process.argv.slice(2));
   const strict = values.strict === true || loadSettings({ CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT }).CONTRACT_STRICT;
   const flags = parseSettings(
     {
@@ -313,7 +339,7 @@ await runMain(async () => {
   const waitingRuns = jobs.filter(waits);
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
-  process.stdout.write(
+  print(
     `Detection matrix: ${faults.length} faults × ${parts.join(', ')} × generations ${generations.join(', ')} — ${jobs.length} ` +
       `runs, ${jobsAtOnce} at a time${strict ? ' (CONTRACT_STRICT=true: added fields must fail)' : ''}\n`,
   );
@@ -333,7 +359,7 @@ await runMain(async () => {
       done++;
       const verdict = progressWord(wanted(job.fault, job.part, strict), result);
       const detail = !result.ok ? (result.failures[0]?.title ?? '') : result.drift?.length ? `drift: ${result.drift.join(', ')}` : '';
-      process.stdout.write(
+      print(
         `  [${String(done).padStart(2)}/${jobs.length}] ${job.generation.padEnd(10)} ${job.fault.padEnd(28)} ` +
           `${job.part.padEnd(8)} ${verdict.padEnd(8)} ${result.seconds.toFixed(1).padStart(6)} ` +
           `s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
@@ -373,7 +399,7 @@ await runMain(async () => {
   }
   const header = ['fault', ...columns.map((c) => c.title), 'first failure seen'];
   // The terminal shows the verdicts; the first failure seen goes to the Markdown table.
-  process.stdout.write(
+  print(
     `\n${textTable(
       header.slice(0, -1),
       rows.map((r) => r.slice(0, -1)),
@@ -385,7 +411,7 @@ await runMain(async () => {
       for (const { generation, part } of columns) {
         const c = cells.get(cellKey({ generation, fault, part }));
         if (!c || c.result.ok) continue;
-        process.stdout.write(
+        print(
           `\n${fault} → ${part} (${generation}): ${c.result.failures.length} ` +
             `failing\n${c.result.failures.map((f) => `    ${f.title}`).join('\n')}\n`,
         );
@@ -416,7 +442,7 @@ await runMain(async () => {
       })
     : [];
   for (const u of unproven) {
-    process.stdout.write(
+    print(
       u.checks.length
         ? `\n✖ ${u.title}: ${u.checks.length} of ${u.ran} checks failed under no fault (not shown to be able to ` +
             `fail):\n${u.checks.map((c) => `    ${c}`).join('\n')}\n`
@@ -441,13 +467,13 @@ await runMain(async () => {
 
   const doc = matrixMarkdown(header, rows, provenLine, { strict, generations });
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${doc}\n_This run: ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s._\n`);
-  process.stdout.write(`\nMarkdown written to ${out}\n`);
+  writeFileReplacing(out, `${doc}\n_This run: ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s._\n`);
+  print(`\nMarkdown written to ${out}\n`);
   if (values['write-docs']) {
-    writeFileSync(DOCS_TABLE, doc);
-    process.stdout.write(`and to ${DOCS_TABLE}\n`);
+    writeFileReplacing(DOCS_TABLE, doc);
+    print(`and to ${DOCS_TABLE}\n`);
   }
-  process.stdout.write(
+  print(
     `\n${
       problems
         ? `✖ ${problems} problem(s): a fault escaped a part meant to catch it, a clean target failed, ` +

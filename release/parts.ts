@@ -4,6 +4,7 @@ import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LEAK_CHECK_FAILED } from '../fixtures/secrets.ts';
 import { latestRunDir, readSummary } from '../load/runner/k6.ts';
+import { RATE_LIMITED, saysRateLimited } from '../core/rate-limit.ts';
 import { redactText } from '../core/redact.ts';
 import { type FindingsFile, findingsPath } from '../explore/report.ts';
 import { exec, type LineSink } from './exec.ts';
@@ -49,13 +50,26 @@ export interface PartResult {
   /** Fields the contract does not know that the part saw (`response.Organization (register)`): news,
    *  not failures. Tests report them as `drift` annotations, the monitor as `drift` notes; k6 does not look. */
   drift?: string[];
+  /** The target's rate limit cut the part short (a 429): what failed because of it is no failure of the
+   *  API, and a run whose only failures are these is INCONCLUSIVE, never NO-GO. */
+  rateLimited?: boolean;
+  /** Requests the part sent, as the target's X-RateLimit-Remaining counted them (the release check). */
+  requests?: number;
 }
+
+/** Is the part a failure of the API: it failed, and not only because the target's rate limit cut it short? */
+export const failedOnItsOwn = (r: PartResult): boolean =>
+  !r.ok && !(r.rateLimited && r.failures.every((f) => saysRateLimited(`${f.title}\n${f.message ?? ''}`) || r.part === 'load'));
 
 export interface Finding {
   /** One line: the test's full title, the threshold, the monitor check. */
   title: string;
   /** The error, scrubbed of secrets (a few lines at most). */
   message?: string;
+  /** A Playwright test's id (its entry in the HTML report: index.html#?testId=…). */
+  testId?: string;
+  /** A Playwright test's trace of its failed attempt, when traces were kept. */
+  trace?: string;
 }
 
 export interface Verdict {
@@ -142,11 +156,19 @@ interface PwError {
 interface PwSpec {
   title: string;
   file: string;
+  /** The test's id (one test per spec in Playwright's JSON report): its HTML report entry. */
+  id?: string;
   tests: {
     status: string;
     projectName: string;
     annotations?: PwAnnotation[];
-    results: { status: string; errors?: PwError[]; error?: PwError; annotations?: PwAnnotation[] }[];
+    results: {
+      status: string;
+      errors?: PwError[];
+      error?: PwError;
+      annotations?: PwAnnotation[];
+      attachments?: { name: string; path?: string }[];
+    }[];
   }[];
 }
 interface PwSuite {
@@ -180,6 +202,8 @@ export function errorText(results: PwSpec['tests'][number]['results']): string |
 interface TestOutcome extends Verdict {
   status: string;
   message?: string;
+  testId?: string;
+  trace?: string;
   /** The known issue that names the test (its `known-issue` annotation: "id: reason (known since …)"). */
   knownIssue?: string;
   /** A known issue's test that failed as expected. */
@@ -214,6 +238,11 @@ function testOutcomes(suites: PwSuite[], path: string[] = []): TestOutcome[] {
                 : undefined,
             knownIssue,
             known: knownIssue !== undefined && t.status === 'expected' && last !== undefined && last !== 'passed',
+            testId: spec.id,
+            trace: t.results
+              .filter((r) => r.status !== 'passed')
+              .flatMap((r) => r.attachments ?? [])
+              .find((a) => a.name === 'trace')?.path,
           };
         }),
     );
@@ -285,6 +314,12 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
   };
 }
 
+/** A test's HTML report id and trace, where it has them. */
+const links = (t: TestOutcome): Pick<Finding, 'testId' | 'trace'> => ({
+  ...(t.testId ? { testId: t.testId } : {}),
+  ...(t.trace ? { trace: t.trace } : {}),
+});
+
 /** The tests part's result from Playwright's JSON report, the exit code and the leak check's verdict. */
 export function judgeTestReport(
   report: PwReport,
@@ -292,7 +327,7 @@ export function judgeTestReport(
 ): PartResult {
   const { expected, unexpected, flaky, skipped } = report.stats;
   const outcomes = testOutcomes(report.suites);
-  const failures: Finding[] = outcomes.filter((t) => t.failed).map((t) => ({ title: t.check, message: t.message }));
+  const failures: Finding[] = outcomes.filter((t) => t.failed).map((t) => ({ title: t.check, message: t.message, ...links(t) }));
   const knowns = outcomes.filter((t) => t.known);
   if (run.leak) failures.unshift({ title: `the secret leak check found a password or token in this run's output (${run.reportsDir})` });
   if (!failures.length && run.code !== 0) failures.push({ title: `playwright exited ${run.code}` });
@@ -309,17 +344,18 @@ export function judgeTestReport(
     skipped,
     ok: run.code === 0 && unexpected === 0 && !run.leak,
     failures,
-    flakes: outcomes.filter((t) => t.status === 'flaky').map((t) => ({ title: t.check, message: t.message })),
+    flakes: outcomes.filter((t) => t.status === 'flaky').map((t) => ({ title: t.check, message: t.message, ...links(t) })),
     knowns: knowns.map((t) => ({ title: t.check, message: t.knownIssue })),
     reports: [],
     verdicts: outcomes.map(({ check, failed }) => ({ check, failed })),
     drift: unique(testDrift(report.suites)),
+    ...(failures.some((f) => saysRateLimited(f.message)) ? { rateLimited: true } : {}),
   };
 }
 
 // ---- load: npm run load -- <script> (the smoke profile, the default) ----
 
-export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; duration?: string }): Promise<PartResult> {
+export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; duration?: string; rate?: number }): Promise<PartResult> {
   const profile = 'smoke';
   const started = Date.now();
   const r = await exec(
@@ -331,24 +367,37 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; du
       '-e',
       `LOAD_PROFILE=${profile}`,
       ...(o.duration ? ['-e', `LOAD_DURATION=${o.duration}`] : []),
+      ...(o.rate ? ['-e', `LOAD_RATE=${o.rate}`] : []),
     ],
     { ...o.env, REPORTS_DIR: o.reportsDir },
     { onLine: o.onLine },
   );
-  const name = `k6 ${o.script} ${profile}${o.duration ? ` (${o.duration})` : ''}`;
+  const name = `k6 ${o.script} ${profile}${o.duration ? ` (${o.rate ? `${o.rate}/s, ` : ''}${o.duration})` : ''}`;
   // The run's own folder: `latest`, if this run is what it points at (runs here are one at a time).
   const runDir = realpathOrUndefined(latestRunDir(o.reportsDir));
   const s = runDir ? readSummary(runDir) : undefined;
   // No summary: the run stopped before k6 did anything (set-up failed); its last words say why.
   const why = r.stderr.trim().split('\n').at(-1)?.trim();
+  // A set-up refused by the rate limit says so somewhere in what it printed (k6's error may span lines).
+  const limitedSetup = r.stderr.split('\n').find((l) => l.includes(RATE_LIMITED));
   if (!runDir || !s || s.script !== o.script || Date.parse(s.startedAt) < started - 1000)
-    return brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary${why ? `: ${why}` : ''}`);
+    return {
+      ...brokenRun('load', name, r.seconds, `k6 run exited ${r.code} without a summary${why ? `: ${limitedSetup?.trim() ?? why}` : ''}`),
+      ...(limitedSetup ? { rateLimited: true } : {}),
+    };
+  const limited = s.metrics.rate_limited?.count ?? 0;
   const crossed = s.thresholds.filter((t) => !t.ok).map((t) => ({ title: `threshold crossed: ${t.metric} ${t.rule} (${t.measured})` }));
   const checkFails = s.checks
     .filter((c) => c.fails > 0)
     .map((c) => ({ title: `check "${c.name}": ${c.fails} of ${c.passes + c.fails} failed` }));
-  const failures: Finding[] = r.code === 0 ? [] : [...crossed, ...checkFails];
+  // Why requests failed comes first: it is the cause the thresholds and checks below only count.
+  const causes = (s.causes ?? []).map((c) => ({ title: `failed requests: ${c.count} × ${c.words}` }));
+  const failures: Finding[] = r.code === 0 ? [] : [...causes, ...crossed, ...checkFails];
   if (r.code !== 0 && !failures.length) failures.push({ title: `k6 exited ${r.code}` });
+  if (limited)
+    failures.unshift({
+      title: `rate limited: ${limited} answers were the target's rate limit (k6 ${RATE_LIMITED}); the run stopped there`,
+    });
   return {
     part: 'load',
     name,
@@ -373,6 +422,7 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; du
       ...s.thresholds.map((t) => ({ check: `threshold ${t.metric} ${t.rule}`, failed: !t.ok })),
       ...s.checks.map((c) => ({ check: `check "${c.name}"`, failed: c.fails > 0 })),
     ],
+    ...(limited || limitedSetup ? { rateLimited: true } : {}),
   };
 }
 
@@ -387,7 +437,7 @@ function realpathOrUndefined(p: string): string | undefined {
 // ---- monitor: npm run monitor -- --once --json ----
 
 interface MonitorPass {
-  status: 'pass' | 'fail';
+  status: 'pass' | 'fail' | 'throttled';
   checks: { name: string; status: string; message: string; drift?: string[]; knownIssue?: string }[];
 }
 
@@ -421,19 +471,22 @@ export async function runMonitor(o: PartOptions & { passes?: number; gapMs?: num
   const all = ran.filter((c) => c.status !== 'skipped');
   const failed = all.filter((c) => c.status === 'fail');
   const known = all.filter((c) => c.status === 'known');
+  const throttled = all.filter((c) => c.status === 'throttled');
   return {
     part: 'monitor',
     name: passes > 1 ? `monitor ${passes} passes` : 'monitor pass',
     unit: 'checks',
     total: all.length,
-    passed: all.length - failed.length - known.length,
+    // A throttled check neither passed nor failed: counted in neither.
+    passed: all.length - failed.length - known.length - all.filter((c) => c.status === 'throttled').length,
     known: known.length,
     flaky: 0,
     failed: failed.length,
     skipped: ran.length - all.length,
     seconds,
     ok: failed.length === 0 && lastCode === 0 && results.every((p) => p.status === 'pass'),
-    failures: failed.map((c) => ({ title: `${c.name}: ${c.message.split('\n')[0]}` })),
+    failures: [...failed, ...throttled].map((c) => ({ title: `${c.name}: ${c.message.split('\n')[0]}` })),
+    ...(throttled.length ? { rateLimited: true } : {}),
     flakes: [],
     knowns: known.map((c) => ({ title: c.name, message: c.knownIssue ?? c.message.split('\n')[0] })),
     reports: [{ label: 'Monitor status page', path: join(o.reportsDir, 'monitor', 'status.html') }],
@@ -452,7 +505,7 @@ export function readFindings(reportsDir: string): FindingsFile | undefined {
 
 /** One exploration (`seconds` of budget; `first`: stop at the first new finding, as the matrix asks). */
 export async function runExplore(
-  o: PartOptions & { seconds?: number; runs?: number; first?: boolean; seed?: number },
+  o: PartOptions & { seconds?: number; runs?: number; first?: boolean; seed?: number; requests?: number },
 ): Promise<PartResult> {
   rmSync(findingsPath(o.reportsDir), { force: true });
   const r = await exec(
@@ -464,6 +517,7 @@ export async function runExplore(
       ...(o.seconds ? { EXPLORE_SECONDS: String(o.seconds) } : {}),
       ...(o.runs ? { EXPLORE_RUNS: String(o.runs) } : {}),
       ...(o.seed !== undefined ? { EXPLORE_SEED: String(o.seed) } : {}),
+      ...(o.requests !== undefined ? { EXPLORE_REQUESTS: String(o.requests) } : {}),
     },
     { onLine: o.onLine },
   );
@@ -515,6 +569,7 @@ export function exploreRow(f: FindingsFile, run: { name: string; code: number; s
     reports: [{ label: 'Exploration findings (JSON)', path: run.file }],
     verdicts: f.properties.map((p) => ({ check: `property ${p.name}`, failed: p.status === 'fail' })),
     drift: unique(f.drift),
+    ...(saysRateLimited(f.stopped) ? { rateLimited: true } : {}),
   };
 }
 

@@ -1,11 +1,14 @@
 // One HTML page for the release check: the verdict, the summary table, what failed (with each
 // failed test's scrubbed error), what was flaky, the trend of the last checks, the latest heavy k6
 // runs with their dashboards, and links to each part's own report. Every text passes through redactText.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileReplacing } from '../core/safe-write.ts';
 import { dirname, relative, resolve } from 'node:path';
 import { redactText } from '../core/redact.ts';
 import type { Finding, PartResult } from './parts.ts';
-import type { CheckRecord } from './history.ts';
+import { type Cause, counted } from './causes.ts';
+import { type CheckRecord, failedText } from './history.ts';
+import { type Tested, testedText } from './tested.ts';
 import { HEADERS, NUMERIC_FROM, rowsOf } from './table.ts';
 import { escapeMarkup } from '../core/escape.ts';
 import type { FindingsFile } from '../explore/report.ts';
@@ -37,14 +40,47 @@ export interface ReleaseReport {
   exploration?: FindingsFile;
   /** The target's accepted bugs in force for this run (known-issues.json): listed whether or not they showed. */
   knownIssues?: KnownIssue[];
+  /** GO, NO-GO (default: from the parts), or another verdict a caller decides. */
+  verdict?: string;
+  /** What made the verdict, once per cause across parts (release/causes.ts). */
+  causes?: Cause[];
+  /** What was tested: TARGET_VERSION, the target's own version answer, the harness's commit. */
+  tested?: Tested;
+  /** The target's rate limit cut the run short, and nothing failed on its own. */
+  inconclusive?: boolean;
 }
 
 const TREND_ROWS = 10;
 
-function findings(list: Finding[]): string {
+/** A failed test's way in: its entry in Playwright's HTML report, and its trace (with the command that opens it). */
+function testLinks(f: Finding, r: PartResult, href: (p: string) => string): string {
+  const html = r.reports.find((l) => l.label === 'Playwright report');
+  const links = [
+    ...(f.testId && html ? [`<a href="${href(html.path)}#?testId=${esc(f.testId)}">HTML report</a>`] : []),
+    ...(f.trace ? [`<a href="${href(f.trace)}">trace</a> (<code>npx playwright show-trace ${esc(f.trace)}</code>)`] : []),
+  ];
+  return links.length ? `<div class="links">${links.join(' · ')}</div>` : '';
+}
+
+function findings(list: Finding[], r: PartResult, href: (p: string) => string): string {
   return `<ul>${list
-    .map((f) => `<li><span class="title">${esc(f.title)}</span>${f.message ? `<pre>${esc(f.message)}</pre>` : ''}</li>`)
+    .map(
+      (f) =>
+        `<li><span class="title">${esc(f.title)}</span>${testLinks(f, r, href)}${f.message ? `<pre>${esc(f.message)}</pre>` : ''}</li>`,
+    )
     .join('\n')}</ul>`;
+}
+
+/** The causes, at the top: one line each, the parts and counts under it. */
+function causesSection(verdict: string, causes: readonly Cause[] | undefined): string {
+  if (!causes?.length) return '';
+  const items = causes.map(
+    (c) =>
+      `<li><span class="title">${esc(c.text)}</span><ul>${c.parts
+        .map((p) => `<li>${esc(p.name)}: ${counted(p.findings.length, p.part === 'load' ? 'failures' : p.unit)}</li>`)
+        .join('')}</ul></li>`,
+  );
+  return `<h2>Why ${esc(verdict)}: ${causes.length} cause${causes.length === 1 ? '' : 's'}</h2>\n<ul id="causes">${items.join('\n')}</ul>`;
 }
 
 /** "drift: response.Organization (register), response.ClaimedENSName (usage)" */
@@ -102,6 +138,7 @@ function knownIssuesSection(r: ReleaseReport): string {
 
 export function writeReleaseReport(file: string, r: ReleaseReport): void {
   const go = r.results.every((x) => x.ok);
+  const verdict = r.verdict ?? (go ? 'GO' : r.inconclusive ? 'INCONCLUSIVE' : 'NO-GO');
   const dir = dirname(resolve(file));
   const href = (p: string) => esc(relative(dir, resolve(p)));
   const links = r.results.flatMap((x) => x.reports).filter((l) => existsSync(l.path));
@@ -112,15 +149,24 @@ export function writeReleaseReport(file: string, r: ReleaseReport): void {
 <style>
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:64rem;padding:0 1rem;color:#1b1f24}
 .verdict{font-size:1.6rem;font-weight:700;padding:.6rem 1rem;border-radius:.4rem;display:inline-block}
-.go{background:#dafbe1;color:#116329}.nogo{background:#ffebe9;color:#a40e26}
+.go{background:#dafbe1;color:#116329}.nogo{background:#ffebe9;color:#a40e26}.inconclusive{background:#fff8c5;color:#7d4e00}
 table{border-collapse:collapse;margin:1rem 0}td,th{padding:.3rem .8rem;border-bottom:1px solid #d0d7de;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums}tr.fail td{color:#a40e26}code{font-size:.9em}
 pre{background:#f6f8fa;padding:.5rem .7rem;border-radius:.3rem;white-space:pre-wrap;font-size:.85em;margin:.3rem 0 .8rem}
 li .title{font-weight:600}td.go{color:#116329;font-weight:600}td.nogo{color:#a40e26;font-weight:600}
+.links{font-size:.85em;margin:.2rem 0}#causes>li{margin:.3rem 0}
 </style></head><body>
 <h1>Release check: ${esc(r.label)}</h1>
 <p>Target <code>${esc(r.url)}</code> · started ${esc(r.startedAt.toISOString())} · ${r.seconds.toFixed(1)} s</p>
-<p class="verdict ${go ? 'go' : 'nogo'}" id="verdict">${go ? 'GO: every check passed' : 'NO-GO: something failed'}</p>
+${r.tested ? `<p id="tested">Tested: ${esc(testedText(r.tested))}</p>` : ''}
+<p class="verdict ${go ? 'go' : r.inconclusive ? 'inconclusive' : 'nogo'}" id="verdict">${
+      go
+        ? 'GO: every check passed'
+        : r.inconclusive
+          ? "INCONCLUSIVE: the target's rate limit cut the run short; nothing failed on its own"
+          : `${esc(verdict)}: something failed`
+    }</p>
+${causesSection(verdict, r.causes)}
 <table id="summary"><thead><tr>${HEADERS.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>
 ${rowsOf(r.results)
   .map(
@@ -143,26 +189,27 @@ ${knownIssuesSection(r)}
 <div id="failures">
 ${r.results
   .filter((x) => x.failures.length)
-  .map((x) => `<h2>${esc(x.name)}: what failed</h2>\n${findings(x.failures)}`)
+  .map((x) => `<h2>${esc(x.name)}: what failed</h2>\n${findings(x.failures, x, href)}`)
   .join('\n')}
 </div>
 ${explorationSection(r.exploration)}
 <div id="flaky">
 ${r.results
   .filter((x) => x.flakes.length)
-  .map((x) => `<h2>${esc(x.name)}: flaky (failed, then passed on a retry)</h2>\n${findings(x.flakes)}`)
+  .map((x) => `<h2>${esc(x.name)}: flaky (failed, then passed on a retry)</h2>\n${findings(x.flakes, x, href)}`)
   .join('\n')}
 </div>
 <h2>Trend: the last ${trend.length} release checks</h2>
-<table id="trend"><thead><tr><th>started</th><th>target</th><th>verdict</th><th>time</th><th>failed</th><th>flaky</th>` +
-    `<th>failed parts</th></tr></thead><tbody>
+<table id="trend"><thead><tr><th>started</th><th>target</th><th>tested</th><th>verdict</th><th>time</th><th>failed</th>` +
+    `<th>flaky tests</th><th>failed parts</th><th>causes</th></tr></thead><tbody>
 ${trend
   .map(
     (h) =>
       `<tr><td>${esc(h.at.replace('T', ' ').slice(0, 19))}</td><td>${esc(h.label)}</td>` +
-      `<td class="${h.go ? 'go' : 'nogo'}">${h.go ? 'GO' : 'NO-GO'}</td>` +
-      `<td class="n">${h.seconds.toFixed(1)} s</td><td class="n">${h.failed}</td><td class="n">${h.flaky}</td>` +
-      `<td>${esc(h.failedParts.join(', '))}</td></tr>`,
+      `<td>${esc([h.targetVersion, h.servedVersion && `answers ${h.servedVersion}`, h.harness && `harness ${h.harness}`].filter(Boolean).join(' · '))}</td>` +
+      `<td class="${h.go ? 'go' : h.inconclusive ? 'inconclusive' : 'nogo'}">${esc(h.verdict ?? (h.go ? 'GO' : h.inconclusive ? 'INCONCLUSIVE' : 'NO-GO'))}</td>` +
+      `<td class="n">${h.seconds.toFixed(1)} s</td><td>${esc(failedText(h).replace(/ failed$/, '') || '0')}</td>` +
+      `<td class="n">${h.flaky}</td><td>${esc(h.failedParts.join(', '))}</td><td>${esc((h.causes ?? []).join(' · '))}</td></tr>`,
   )
   .join('\n')}
 </tbody></table>
@@ -187,6 +234,6 @@ ${r.loadRuns
 ${links.map((l) => `<li><a href="${href(l.path)}">${esc(l.label)}</a></li>`).join('\n')}
 </ul></body></html>
 `;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(file, html);
+  // Never through a link at index.html (core/safe-write.ts).
+  writeFileReplacing(file, html);
 }

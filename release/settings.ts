@@ -1,10 +1,17 @@
 // Settings of the release check and the matrix, and the up-front validation of every part's
 // settings: a bad setting anywhere stops the run before any traffic.
 import { loadSettings, parseSettings, setting, settingsEnv, sharedSettings, SettingsError, targetIsLocal } from '../core/settings.ts';
-import { inboxProblem, parseTestSettings } from '../fixtures/settings.ts';
+import { accountMakingProjects, inboxProblem, parseTestSettings } from '../fixtures/settings.ts';
 import { validateLoadRun } from '../load/runner/settings.ts';
 import { validateMonitorSettings } from '../monitors/settings.ts';
-import { allowExplore, exploreGateProblem, exploreSeconds, type FaultCheck, validateExploreSettings } from '../explore/settings.ts';
+import {
+  allowExplore,
+  exploreGateProblem,
+  exploreRequests,
+  exploreSeconds,
+  type FaultCheck,
+  validateExploreSettings,
+} from '../explore/settings.ts';
 
 import { PARTS, type PartName } from './parts.ts';
 
@@ -20,10 +27,14 @@ export const releaseSettings = {
   CI: setting.bool().default(false),
   /** The explorer's budget in the release check (default RELEASE_EXPLORE_SECONDS). */
   EXPLORE_SECONDS: exploreSeconds().optional(),
+  /** Its budget of requests; against a rate-limited target the check shrinks it to fit. */
+  EXPLORE_REQUESTS: exploreRequests().optional(),
   /** The explorer runs against a target that is not this machine only when true. */
   ALLOW_EXPLORE: allowExplore(),
   /** Which Playwright projects it runs (default: all that are allowed against the target). */
   RELEASE_TEST_PROJECTS: setting.list(PROJECTS).optional(),
+  /** The version under test, as the team names it (a tag, a build number): recorded with the verdict. */
+  TARGET_VERSION: setting.text().optional(),
 };
 export type ReleaseSettings = ReturnType<typeof loadReleaseSettings>;
 
@@ -88,6 +99,20 @@ export function validateRelease(env: Record<string, string | undefined> = settin
   const s = parseSettings(releaseSettings, env);
   validateAllParts(defaultParts(s).parts, env, reference);
   return s;
+}
+
+/** Does any of `parts` make accounts (so that the first one can tell the generation)? Those given
+ *  beforehand (SMOKE_USERNAME, LOAD_ACCOUNTS_FILE or LOAD_USERNAME, MONITOR_USERNAME) make none. */
+export function makesAccounts(s: ReleaseSettings, parts: readonly string[], env: Record<string, string | undefined>): boolean {
+  const set = (k: string) => Boolean(env[k]?.trim());
+  return parts.some(
+    (p) =>
+      (p === 'tests' &&
+        accountMakingProjects({ TARGET_URL: s.TARGET_URL, SMOKE_USERNAME: env.SMOKE_USERNAME }, releaseProjects(s)).length > 0) ||
+      (p === 'load' && !set('LOAD_ACCOUNTS_FILE') && !set('LOAD_USERNAME')) ||
+      (p === 'monitor' && !set('MONITOR_USERNAME')) ||
+      p === 'explore',
+  );
 }
 
 /** The Playwright projects a release check runs: all locally; upgrade elsewhere only with ALLOW_UPGRADE. */

@@ -12,8 +12,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCommandLine } from '../core/cli.ts';
 import { textTable } from '../core/text-table.ts';
 import { spawnTarget } from '../reference/spawn.ts';
+
+readCommandLine({
+  command: 'npm run bench:bounded',
+  summary: 'memory under an answer with no end: the peak RSS of a monitor pass and of the smoke tests against an endless body',
+  usage: [''],
+  examples: ['npm run bench:bounded'],
+  notes: ['A benchmark: figures printed side by side, nothing asserted.'],
+});
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 const server = createServer((_req, res) => {

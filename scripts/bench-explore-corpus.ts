@@ -8,17 +8,29 @@
 import { explore, parseCounterexample } from '../explore/explorer.ts';
 import { CATEGORIES, type Category } from '../explore/text.ts';
 import { World } from '../explore/world.ts';
+import { readCommandLine } from '../core/cli.ts';
 import { loadSettings, setting } from '../core/settings.ts';
 import { textTable } from '../core/text-table.ts';
 import { startTarget } from '../reference/server.ts';
 import { FAULT_FOR_TEXT as BROKEN_FOR } from '../reference/text-faults.ts';
 import { median } from './lib/bench.ts';
 
-const { BENCH_SEEDS: SEEDS, BENCH_CORPUS_ONLY: CORPUS_ONLY } = loadSettings({
+const settingsShape = {
   BENCH_SEEDS: setting.int(1, 100).default(10),
   /** Skip the runs without the corpus (they take up to 20 s each when they find nothing). */
   BENCH_CORPUS_ONLY: setting.bool().default(false),
+};
+readCommandLine({
+  command: 'npm run bench:explore',
+  summary:
+    "the explorer's time to its first finding per kind of typed text, with its corpus and by random search alone, side by side " +
+    '(medians over BENCH_SEEDS seeds)',
+  usage: [''],
+  settings: settingsShape,
+  examples: ['npm run bench:explore', 'BENCH_SEEDS=3 BENCH_CORPUS_ONLY=true npm run bench:explore'],
+  notes: ['A benchmark: figures printed side by side, nothing asserted (selftest/explore/corpus.test.ts holds the bound).'],
 });
+const { BENCH_SEEDS: SEEDS, BENCH_CORPUS_ONLY: CORPUS_ONLY } = loadSettings(settingsShape);
 const SECONDS = 20;
 
 /** Seconds to the first finding carrying `kind`, or undefined when none came within the budget. */

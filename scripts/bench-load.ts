@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
+import { readCommandLine } from '../core/cli.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import type { JsonSummary } from '../load/runner/k6.ts';
 import { spawnTarget } from '../reference/spawn.ts';
@@ -28,6 +29,15 @@ const settingsShape = {
     .checked((v) => (/^\s*\d+(\s*,\s*\d+)*\s*$/.test(v) ? undefined : 'expected a comma-separated list of whole numbers'))
     .default('5,10,15,20,30'),
 };
+
+readCommandLine({
+  command: 'npm run bench:load',
+  summary: 'how far the k6 scripts push the bundled target on loopback: credits beside a bare k6 script and wrk, and login rates',
+  usage: [''],
+  settings: settingsShape,
+  examples: ['npm run bench:load', 'BENCH_REPEAT=5 npm run bench:load'],
+  notes: ['A benchmark: minutes of both cores; figures printed side by side, nothing asserted.'],
+});
 
 await runMain(async () => {
   const s = loadSettings(settingsShape);

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
+import { readCommandLine } from '../core/cli.ts';
 import { loadSettings, parseSettings, setting } from '../core/settings.ts';
 import { createLogger } from '../core/logger.ts';
 import { Monitor } from '../monitors/monitor.ts';
@@ -19,10 +20,19 @@ import { spawnTarget } from '../reference/spawn.ts';
 import { median } from './lib/bench.ts';
 import { textTable } from '../core/text-table.ts';
 
-const { BENCH_RUNS: RUNS, BENCH_PASSES: PASSES } = loadSettings({
+const settingsShape = {
   BENCH_RUNS: setting.int(1, 50).default(7),
   BENCH_PASSES: setting.int(1, 100_000).default(500),
+};
+readCommandLine({
+  command: 'npm run bench:monitor',
+  summary: "what the monitor costs on this machine: a one-shot pass beside Node doing nothing, and the service's memory over many passes",
+  usage: [''],
+  settings: settingsShape,
+  examples: ['npm run bench:monitor', 'BENCH_RUNS=3 BENCH_PASSES=100 npm run bench:monitor'],
+  notes: ['A benchmark: figures printed side by side, nothing asserted.'],
 });
+const { BENCH_RUNS: RUNS, BENCH_PASSES: PASSES } = loadSettings(settingsShape);
 const dir = mkdtempSync(join(tmpdir(), 'monitor-bench-'));
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const gc = (globalThis as { gc?: () => void }).gc;

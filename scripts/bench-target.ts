@@ -5,12 +5,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
+import { readCommandLine } from '../core/cli.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { textTable } from '../core/text-table.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { bearerLua, benchAccount, median, secretFile, wrk, type WrkResult } from './lib/bench.ts';
 
 const settingsShape = { BENCH_DURATION_S: setting.int(3, 120).default(8), BENCH_REPEAT: setting.int(1, 9).default(3) };
+
+readCommandLine({
+  command: 'npm run bench:target',
+  summary: "the reference target's throughput on this machine (wrk: credits and login), medians of repeated runs",
+  usage: [''],
+  settings: settingsShape,
+  examples: ['npm run bench:target', 'BENCH_DURATION_S=3 BENCH_REPEAT=1 npm run bench:target'],
+  notes: ['A benchmark: minutes of both cores; figures printed, nothing asserted.'],
+});
 
 await runMain(async () => {
   const s = loadSettings(settingsShape);

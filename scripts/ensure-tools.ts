@@ -3,12 +3,26 @@
 // prints `name path` per tool. `npm run k6:install` asks for k6 alone and prints its
 // path. Exit 3 when one cannot be had (with the other ways to get it).
 import { ensureTool, GO_TOOLS, type GoToolName, ToolNotFound } from '../core/go-tools.ts';
+import { parseCommandLine } from '../core/cli.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { ensureKubeSchemas } from './lib/kube-schemas.ts';
 
+const settingsShape = { K6_BIN: setting.input().optional() };
+
 await runMain(async () => {
-  const s = loadSettings({ K6_BIN: setting.input().optional() });
-  const asked = process.argv.slice(2);
+  const { positionals: asked } = parseCommandLine(
+    {
+      command: 'npm run tools',
+      summary: 'makes sure the pinned Go-built tools are here (installs them with Go when missing) and prints where each is',
+      usage: [`[-- <${Object.keys(GO_TOOLS).join('|')}>...]`, '(npm run k6:install: k6 alone, its path only)'],
+      positionals: true,
+      settings: settingsShape,
+      exits: '0 every tool asked for is here, 2 an unknown tool, 3 one cannot be had (the other ways to get it are printed)',
+      examples: ['npm run tools', 'npm run tools -- mailpit', 'npm run k6:install'],
+    },
+    process.argv.slice(2),
+  );
+  const s = loadSettings(settingsShape);
   const unknown = asked.filter((a) => !(a in GO_TOOLS));
   if (unknown.length) {
     process.stderr.write(`unknown tool ${unknown.join(', ')} (known: ${Object.keys(GO_TOOLS).join(', ')})\n`);

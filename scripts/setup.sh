@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Project set-up, run by `npm install` (postinstall) and again by `npm test` (pretest), so that a fresh
+# Project set-up, run by `npm install` (postinstall) and again by `npm test` (scripts/test.ts), so that a fresh
 # machine gets every real program the harness drives or tests with:
 # - Debian packages, when we may install them (root + apt-get): chromium (status page screenshots),
 #   wrk and hyperfine (benchmarks), prometheus (with promtool), prometheus-pushgateway and
@@ -14,6 +14,33 @@
 # warning, so that installing the npm packages does not fail on a machine without Go or root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+strict=
+for arg in "$@"; do
+  case "$arg" in
+    -h | --help)
+      cat <<'HELP'
+scripts/setup.sh — set-up (npm install runs it): the Debian packages and the pinned Go-built tools the harness drives
+
+usage:
+  npm run postinstall            (bash scripts/setup.sh; npm install runs it)
+  bash scripts/setup.sh --strict (npm test runs it first)
+
+options:
+  --strict    anything missing is an error (exit 3), not a warning
+  -h, --help  print this help and exit
+
+Installs, when missing and it may (root + apt-get): chromium, wrk, hyperfine, shellcheck, prometheus,
+prometheus-pushgateway, prometheus-alertmanager, rabbitmq-server; with Go: k6, Mailpit, actionlint,
+kubeconform (npm run tools). Quick when everything is there.
+HELP
+      exit 0
+      ;;
+    --strict) strict=--strict ;;
+    # Its one option is the nearest whatever was typed.
+    *) echo "Bad command line: $arg: not an option of scripts/setup.sh; did you mean --strict? (-h/--help prints its help)" >&2; exit 2 ;;
+  esac
+done
 
 have() { command -v "$1" >/dev/null 2>&1; }
 missing=()
@@ -34,12 +61,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     echo "setup: please install ${missing[*]} (e.g. sudo apt-get install ${missing[*]}); the status page test," \
       "the monitoring stack test, the outbox test and the benchmarks need them" >&2
-    [ "${1:-}" = --strict ] && exit 3
+    [ "$strict" = --strict ] && exit 3
   fi
 fi
 
 if ! node_modules/.bin/tsx scripts/ensure-tools.ts >/dev/null; then
-  if [ "${1:-}" = --strict ]; then
+  if [ "$strict" = --strict ]; then
     echo "setup: k6, Mailpit, actionlint and kubeconform are required to run the tests" \
       "(see above for other ways to install them)" >&2
     exit 3

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS } from '../core/contract.ts';
 import { hashPassword, verifyPassword } from '../reference/bcrypt.ts';
+import { readCommandLine } from '../core/cli.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
 import { startTarget } from '../reference/server.ts';
 import { median } from './lib/bench.ts';
@@ -29,6 +30,15 @@ async function bcryptCostMs(): Promise<{ hashMs: number; verifyMs: number }> {
   for (let i = 0; i < n; i++) await verifyPassword('pw-x', h);
   return { hashMs, verifyMs: (performance.now() - t) / n };
 }
+
+readCommandLine({
+  command: 'npm run test:api:bench',
+  summary: "a benchmark of the Playwright API suite: median wall time over RUNS runs and the share of it that is the target's bcrypt work",
+  usage: [''],
+  settings,
+  examples: ['npm run test:api:bench', 'RUNS=1 npm run test:api:bench'],
+  notes: ['A benchmark, not a test: minutes of both cores.'],
+});
 
 await runMain(async () => {
   const s = loadSettings(settings);

@@ -24,6 +24,7 @@ import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import { DEFAULT_MAX_BODY_BYTES, humanBytes } from '../http.ts';
 import { redactThenCut } from '../redact.ts';
 import { MailError, parseOutboxUrl, type Inbox, type Mail, type OutboxAddress, type Recipient } from './inbox.ts';
+import { trustedTls } from '../trust.ts';
 
 /** Between two looks at the queue while the mail has not arrived. */
 const POLL_MS = 250;
@@ -169,7 +170,8 @@ export class OutboxInbox implements Inbox {
           vhost: a.vhost,
           heartbeat: 30,
         },
-        { timeout: this.requestTimeoutMs },
+        // amqps://: the same CAs as the target (TARGET_CA_FILE, with the system's roots), when there are extra ones.
+        { timeout: this.requestTimeoutMs, ...trustedTls() },
       );
       // Errors also arrive as events; without a listener they would end the process. A channel the
       // broker closed (a queue that is not there) takes its connection with it: the next sweep starts anew.

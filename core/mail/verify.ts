@@ -5,7 +5,7 @@ import { decodeHTML } from 'entities';
 import type { ApiResponse, TemporalClient } from '../client.ts';
 import { API_PATHS, MESSAGES } from '../contract.ts';
 import { TransportError } from '../http.ts';
-import { redactText, redactThenCut } from '../redact.ts';
+import { excerpt, redactText } from '../redact.ts';
 import { MailError, type Inbox, type Mail } from './inbox.ts';
 
 /** The link to the verification route, with or without a host; its path is group 1. */
@@ -53,7 +53,7 @@ export class VerificationError extends Error {
 
 /** "HTTP 400: {...}", redacted (the link's token too: a server may echo it) before the cut. */
 const answerText = (res: ApiResponse, secrets: readonly string[]): string => {
-  const text = redactThenCut(res.text.replace(/\s+/g, ' ').trim(), 160, secrets);
+  const text = excerpt(res.text, 160, secrets);
   return `HTTP ${res.status}${text ? `: ${text}` : ''}`;
 };
 
@@ -92,7 +92,7 @@ export async function verifyByMail(api: TemporalClient, inbox: Inbox, account: V
       'link',
       // The subject is the sender's text: redacted, then cut, like any answer quoted.
       `could not verify ${account.username}: the newest mail to ${account.email_address} ` +
-        `('${redactThenCut(mail.subject.replace(/\s+/g, ' ').trim(), 100)}') holds no ${API_PATHS.verifyEmail}/... link`,
+        `('${excerpt(mail.subject, 100)}') holds no ${API_PATHS.verifyEmail}/... link`,
     );
   const token = linkToken(link);
   const open = async (): Promise<ApiResponse> => {

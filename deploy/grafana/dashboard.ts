@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
+  AnnotationQueryBuilder,
   DashboardBuilder,
   DashboardCursorSync,
   DatasourceVariableBuilder,
@@ -23,6 +24,7 @@ import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as StateTimelinePanel } from '@grafana/grafana-foundation-sdk/statetimeline';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { DASHBOARD_UID } from '../../core/links.ts';
 
 export const DASHBOARD_FILE = fileURLToPath(new URL('./temporal-harness.json', import.meta.url));
 
@@ -35,6 +37,24 @@ const K = 'testid=~"$testid"';
 
 const query = (expr: string, legend = '__auto') => new DataqueryBuilder().expr(expr).legendFormat(legend);
 
+/** A check's latest result as one number per series (temporal_monitor_check_status is 1 for the status
+ *  it has): pass 1, degraded 2, known 3, skipped 4, fail 5, so the timeline colours each as the status
+ *  page does and a known issue's expected failure is not red. An outcome added to the monitor gets its
+ *  number and colour here. */
+export const CHECK_STATES = [
+  { status: 'pass', text: 'pass', color: 'green' },
+  { status: 'degraded', text: 'degraded', color: 'yellow' },
+  { status: 'known', text: 'known issue', color: 'purple' },
+  { status: 'skipped', text: 'skipped', color: 'gray' },
+  // The target's rate limit answered: neither a pass nor a failure of the API.
+  { status: 'throttled', text: 'throttled', color: 'blue' },
+  { status: 'fail', text: 'fail', color: 'red' },
+] as const;
+const checkStateExpr = (filter: string): string =>
+  `max by (target, check) (${CHECK_STATES.map(
+    (st, i) => `(temporal_monitor_check_status{${filter}, status="${st.status}"} == 1) * ${i + 1}`,
+  ).join(' or ')})`;
+
 const steps = (...colors: Array<[value: number | null, color: string]>) =>
   new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(colors.map(([value, color]) => ({ value, color })));
 
@@ -44,9 +64,9 @@ function monitorPanels(d: DashboardBuilder): DashboardBuilder {
     .withPanel(
       new StatPanel()
         .title('Checks failing now')
-        .description('Checks whose latest result is a failure (skipped checks do not count).')
+        .description("Checks whose latest result is a failure (a known issue's expected failure, skipped and degraded do not count).")
         .datasource(ds)
-        .withTarget(query(`sum by (target) (1 - temporal_monitor_check_success{${T}})`, '{{target}}'))
+        .withTarget(query(`sum by (target) (temporal_monitor_check_status{${T}, status="fail"})`, '{{target}}'))
         .thresholds(steps([null, 'green'], [1, 'red']))
         .span(6)
         .height(5),
@@ -54,9 +74,16 @@ function monitorPanels(d: DashboardBuilder): DashboardBuilder {
     .withPanel(
       new StatPanel()
         .title('Uptime (all checks, time range)')
-        .description('Share of the time range in which every check passed, as the monitor saw it.')
+        .description(
+          "Share of the time range in which no check failed, as the monitor saw it (as the status page counts: degraded and a known issue's expected failure are up).",
+        )
         .datasource(ds)
-        .withTarget(query(`avg_over_time(min by (target) (temporal_monitor_check_success{${T}})[$__range:$__interval])`, '{{target}}'))
+        .withTarget(
+          query(
+            `avg_over_time((1 - max by (target) (temporal_monitor_check_status{${T}, status="fail"}))[$__range:$__interval])`,
+            '{{target}}',
+          ),
+        )
         .unit('percentunit')
         .decimals(2)
         .thresholds(steps([null, 'red'], [0.99, 'orange'], [0.999, 'green']))
@@ -88,13 +115,13 @@ function monitorPanels(d: DashboardBuilder): DashboardBuilder {
     .withPanel(
       new StateTimelinePanel()
         .title('Checks')
-        .description("Each check's latest result over time: passed (or degraded) or failed.")
+        .description("Each check's latest result over time, in the status page's five states: a known issue is purple, not red.")
         .datasource(ds)
-        .withTarget(query(`max by (target, check) (temporal_monitor_check_success{${T}})`, '{{target}} {{check}}'))
+        .withTarget(query(checkStateExpr(T), '{{target}} {{check}}'))
         .mappings([
           {
             type: MappingType.ValueToText,
-            options: { '0': { text: 'fail', color: 'red', index: 0 }, '1': { text: 'pass', color: 'green', index: 1 } },
+            options: Object.fromEntries(CHECK_STATES.map((st, i) => [String(i + 1), { text: st.text, color: st.color, index: i }])),
           },
         ])
         .showValue(common.VisibilityMode.Never)
@@ -178,6 +205,22 @@ function monitorPanels(d: DashboardBuilder): DashboardBuilder {
         .min(0)
         .span(12)
         .height(8),
+    )
+    .withPanel(
+      new TimeseriesPanel()
+        .title('TLS certificate: days left')
+        .description(
+          "Until the first certificate of an https target's served chain expires. The certificate check is degraded under 14 " +
+            'days (TemporalCertificateExpiresSoon: a ticket) and fails under 3 (MONITOR_CERT_WARN_DAYS, MONITOR_CERT_FAIL_DAYS).',
+        )
+        .datasource(ds)
+        .withTarget(query(`(min by (target) (temporal_monitor_certificate_expiry_timestamp_seconds{${T}}) - time()) / 86400`, '{{target}}'))
+        .unit('d')
+        .decimals(1)
+        .thresholds(steps([null, 'red'], [3, 'orange'], [14, 'green']))
+        .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
+        .span(12)
+        .height(8),
     );
 }
 
@@ -240,9 +283,14 @@ function loadPanels(d: DashboardBuilder): DashboardBuilder {
     );
 }
 
+/** The annotations' queries: a k6 run is on while its series come in (k6_vus_max: the VUs it has
+ *  allocated, sent every push interval; k6_vus can be 0 between arrivals); an alert while Prometheus fires it. */
+export const K6_RUNS_EXPR = `max by (testid) (k6_vus_max{${K}})`;
+export const ALERTS_EXPR = `ALERTS{alertstate="firing", alertname=~"Temporal.*", target=~"$target"}`;
+
 export function buildDashboard(): Dashboard {
   const base = new DashboardBuilder('Temporal account API — monitor and load')
-    .uid('temporal-account-harness')
+    .uid(DASHBOARD_UID)
     .description('The synthetic monitor (service and one-shot runs) and k6 load runs of the Temporal account API harness.')
     .tags(['temporal', 'synthetic-monitoring', 'k6'])
     .editable()
@@ -250,6 +298,30 @@ export function buildDashboard(): Dashboard {
     .refresh('1m')
     .time({ from: 'now-24h', to: 'now' })
     .timezone('utc')
+    // On every time panel: when a k6 run was on (its testid), and when an alert fired for the target.
+    .annotation(
+      new AnnotationQueryBuilder()
+        .name('k6 runs')
+        .datasource(ds)
+        .enable(true)
+        .iconColor('#8ab8ff')
+        .expr(K6_RUNS_EXPR)
+        .titleFormat('k6 run {{testid}}')
+        .tagKeys('testid')
+        .step('10s'),
+    )
+    .annotation(
+      new AnnotationQueryBuilder()
+        .name('Alerts firing')
+        .datasource(ds)
+        .enable(true)
+        .iconColor('#f2495c')
+        .expr(ALERTS_EXPR)
+        .titleFormat('{{alertname}}')
+        .textFormat('{{target}} {{check}} ({{severity}})')
+        .tagKeys('alertname,severity')
+        .step('30s'),
+    )
     .withVariable(new DatasourceVariableBuilder('datasource').label('Prometheus').type('prometheus'))
     .withVariable(
       new QueryVariableBuilder('target')
@@ -279,6 +351,11 @@ export function buildDashboard(): Dashboard {
 /** The dashboard as committed: 2-space JSON with a final newline. */
 export const dashboardJson = (): string => `${JSON.stringify(buildDashboard(), null, 2)}\n`;
 
+/** Every annotation's query, with its name. */
+export function annotationQueries(d: Dashboard): Array<{ name: string; expr: string }> {
+  return (d.annotations?.list ?? []).flatMap((a) => (a.expr ? [{ name: a.name, expr: a.expr }] : []));
+}
+
 /** Every query of every panel, with its panel's title. */
 export function panelQueries(d: Dashboard): Array<{ panel: string; expr: string }> {
   return (d.panels ?? []).flatMap((p) =>
@@ -287,6 +364,15 @@ export function panelQueries(d: Dashboard): Array<{ panel: string; expr: string 
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // Loaded here only: the self-tests import this module for buildDashboard.
+  const { readCommandLine } = await import('../../core/cli.ts');
+  readCommandLine({
+    command: 'npm run dashboard',
+    summary: "writes the Grafana dashboard (deploy/grafana/temporal-harness.json) from this file's code",
+    usage: [''],
+    exits: '0 written',
+    notes: ['Commit the JSON it writes: selftest/deploy/dashboard.test.ts holds it equal to the code.'],
+  });
   writeFileSync(DASHBOARD_FILE, dashboardJson());
   console.log(`wrote ${DASHBOARD_FILE} (${panelQueries(buildDashboard()).length} queries)`);
 }

@@ -6,12 +6,29 @@
 // They run on every request, so they cost as little as k6 allows (npm run bench:load): the check
 // functions are made once, not per call; the credits number is read by k6's Go-side JSON selector
 // (no body copied into JavaScript); the endpoint's `name` tag comes from the scenario, not from
-// per-call tags; and the words of a warning are only put together when a check failed.
+// per-call tags; and the words of a warning are only put together when a check failed. A failed
+// request's cause (lib/causes.ts) is counted then too, so the happy path adds no metric sample.
 import { check } from 'k6';
 import encoding from 'k6/encoding';
 import type { RefinedResponse, ResponseType } from 'k6/http';
+import { Counter } from 'k6/metrics';
 import { isJsonContentType, JWT_SHAPE, TOKEN_LIFETIME_S } from '../../core/contract.ts';
 import { dateHeaderS, expectedLifetime, humanDuration } from '../../core/durations.ts';
+import { redactText } from '../../core/redact.ts';
+import { terminalValue } from '../../core/terminal.ts';
+import { describeRateLimit, RATE_LIMITED, readRateLimit } from '../../core/rate-limit.ts';
+import { CAUSES, type Cause, causeLine, causeMetric, requestCause } from './causes.ts';
+
+/** Answers that were the target's rate limit (429), counted apart: not failures of the API. The
+ *  scripts' threshold on it (count==0, abortOnFail) stops the run at once, and the runner's summary
+ *  says "rate limited". Added only where a check already failed: no cost per request. */
+export const rateLimited = new Counter('rate_limited');
+
+/** A 429's words, with what the target announced. */
+function limited(what: string, res: Res): string {
+  const r = readRateLimit(res.headers);
+  return `${what} ${RATE_LIMITED}: the target's rate limit, not a fault of the API${r ? ` (${describeRateLimit(r)})` : ''}`;
+}
 
 type Res = RefinedResponse<ResponseType | undefined>;
 
@@ -19,8 +36,16 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 const WARNINGS_PER_VU = 3;
 let warnings = 0;
 
+/** The passwords this VU sends (its pool's): never in a warning, in whatever form a target echoes them. */
+let secrets: readonly string[] = [];
+export function warningSecrets(list: readonly string[]): void {
+  secrets = list;
+}
+
+/** A warning quotes the target's text (a header, a field): redacted, and its control characters
+ *  escaped, so an answer cannot write to the terminal. */
 function warn(what: () => string): void {
-  if (warnings++ < WARNINGS_PER_VU) console.warn(what());
+  if (warnings++ < WARNINGS_PER_VU) console.warn(terminalValue(redactText(what(), secrets)));
 }
 
 /** JSON's Content-Type (core/contract.ts's rule), with gin's exact header as the fast path. */
@@ -33,8 +58,30 @@ const jsonType = (res: Res): boolean => {
 const typeLine = (what: string, res: Res): string =>
   `${what}: the JSON answer says Content-Type '${res.headers['Content-Type'] ?? '(none)'}', expected application/json`;
 
+/** k6 follows no redirect (the scripts' maxRedirects: 0): one is a failure that says where it pointed. */
+export const redirectWords = (res: Pick<Res, 'status' | 'headers'>): string => {
+  const to = res.status >= 300 && res.status < 400 ? res.headers.Location : undefined;
+  return to ? ` (a redirect to ${terminalValue(to.slice(0, 200))}, which is not followed)` : '';
+};
+
 const statusLine = (what: string, res: Res): string =>
-  res.status === 0 ? `${what}: no answer (${res.error || 'connection failed'})` : `${what} answered ${res.status}, expected 200`;
+  res.status === 0
+    ? `${what}: no answer: ${causeLine(res.error_code, res.error, 0)}`
+    : `${what} answered ${res.status}${redirectWords(res)}, expected 200${res.status === 429 ? `: ${causeLine(res.error_code, '', 429)}` : ''}`;
+
+// One counter per cause of a failed request, added to only when one failed: the runner's summary
+// says "18 × the target's TLS certificate is not trusted …" beside the checks that failed.
+// A 429 goes to rate_limited, the counter the scripts' threshold stops the run on.
+const failures = Object.fromEntries(CAUSES.map((c) => [c, c === 'rate_limited' ? rateLimited : new Counter(causeMetric(c))])) as Record<
+  Cause,
+  Counter
+>;
+/** Counts a failed request under its cause (setup's too, where it gives up). */
+export const countFailure = (res: { error_code: number; error: string; status: number }): void =>
+  failures[requestCause(res.error_code, res.error, res.status)].add(1);
+
+/** A failed check's words: a 429 is counted apart (it is the limit's, not the API's). */
+const failedStatus = (what: string, res: Res): string => (res.status === 429 ? limited(what, res) : statusLine(what, res));
 
 function jsonBody(res: Res): Record<string, unknown> | undefined {
   if (typeof res.body !== 'string') return undefined;
@@ -65,14 +112,16 @@ const CREDITS_CHECKS = {
 
 export function checkCredits(res: Res): boolean {
   const ok = check(res, CREDITS_CHECKS);
-  if (!ok)
+  if (!ok) {
+    if (res.status !== 200) countFailure(res);
     warn(() => {
-      if (res.status !== 200) return statusLine('credits', res);
+      if (res.status !== 200) return failedStatus('credits', res);
       if (!jsonType(res)) return typeLine('credits', res);
       const body = jsonBody(res);
       const what = body === undefined ? 'non-JSON body' : `${typeof credits} (${JSON.stringify(credits)?.slice(0, 40)})`;
       return `credits: response is a ${what}, expected a JSON number`;
     });
+  }
   return ok;
 }
 
@@ -113,9 +162,10 @@ export function checkLogin(res: Res, tolerance: number): boolean {
   const aheadS = expireMs / 1000 - (dateHeaderS(res.headers.Date) ?? Date.now() / 1000);
   login = { token, expire, expireMs, aheadS, exp: typeof token === 'string' ? tokenExp(token) : undefined };
   const ok = check(res, LOGIN_CHECKS);
+  if (!ok && res.status !== 200) countFailure(res);
   if (!ok)
     warn(() => {
-      if (res.status !== 200) return statusLine('login', res);
+      if (res.status !== 200) return failedStatus('login', res);
       if (!jsonType(res)) return typeLine('login', res);
       if (!LOGIN_CHECKS['login: token is a JWT']())
         return `login: token is ${typeof token === 'string' ? 'not a JWT' : `missing (${typeof token})`}`;

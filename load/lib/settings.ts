@@ -23,17 +23,19 @@ type Shape = 'constant' | 'ramp' | 'spike';
 type Defaults = [rate: number, durationS: number, preVUs: number, maxVUs: number, shape: Shape];
 
 // Login is bcrypt-bound (cost 10, ~50-100 ms of server CPU per login), so its rates are tens per
-// second; the smoke rate fits a 2-core CI machine. Credits is a cheap authenticated read.
+// second. Credits is a cheap authenticated read. A smoke is a smoke (k6's guidance: minimal load, a
+// handful of iterations): 2 a second for 5 s, 10 requests, whatever the script, so that it fits in a
+// deployment's rate limit; the matrix shows every fault its thresholds must catch still caught.
 const DEFAULTS: Record<ScriptName, Record<ProfileName, Defaults>> = {
   login: {
-    smoke: [3, 10, 2, 10, 'constant'],
+    smoke: [2, 5, 2, 10, 'constant'],
     load: [10, 5 * 60, 10, 50, 'constant'],
     stress: [40, 10 * 60, 20, 200, 'ramp'],
     spike: [50, 3 * 60, 20, 200, 'spike'],
     soak: [5, 30 * 60, 5, 30, 'constant'],
   },
   credits: {
-    smoke: [50, 10, 5, 20, 'constant'],
+    smoke: [2, 5, 2, 10, 'constant'],
     load: [200, 5 * 60, 20, 100, 'constant'],
     stress: [1000, 10 * 60, 50, 400, 'ramp'],
     spike: [1000, 3 * 60, 50, 400, 'spike'],
@@ -42,11 +44,32 @@ const DEFAULTS: Record<ScriptName, Record<ProfileName, Defaults>> = {
 };
 
 /** Accounts setup() registers per profile when LOAD_POOL_SIZE is not given. */
-const POOL_DEFAULTS: Record<ProfileName, number> = { smoke: 5, load: 20, stress: 50, spike: 50, soak: 10 };
+const POOL_DEFAULTS: Record<ProfileName, number> = { smoke: 2, load: 20, stress: 50, spike: 50, soak: 10 };
+
+/**
+ * What a run of `profile` costs the target in requests: the scenario's iterations (rate × duration,
+ * one request each; the ramps' and spike's area under their stages) and setup's (the pool registered,
+ * and for credits logged in; on a latest target the runner also opens each account's mailed link).
+ */
+export function profileCost(script: ScriptName, profile: Profile, latest: boolean): number {
+  const sc = profile.scenario;
+  // k6 starts a constant rate's first iteration at 0 s and may start one more as the duration ends.
+  const iterations =
+    sc.executor === 'constant-arrival-rate'
+      ? profile.rate * profile.durationS + 1
+      : sc.stages.reduce((acc, st, i) => {
+          const from = i === 0 ? sc.startRate : sc.stages[i - 1]!.target;
+          return acc + ((from + st.target) / 2) * (parseDurationS(st.duration) ?? 0);
+        }, 0);
+  // Each pool account: its register; latest, its link opened twice (a user clicking twice); credits, a login.
+  const setup = profile.poolSize * (1 + (latest ? 2 : 0) + (script === 'credits' ? 1 : 0));
+  return Math.ceil(iterations) + setup;
+}
 
 /** The scenario as k6 wants it (a structural subset of k6's scenario types). */
 interface ScenarioCommon {
   timeUnit: string;
+  startTime?: string;
   preAllocatedVUs: number;
   maxVUs: number;
   gracefulStop: string;
@@ -58,11 +81,16 @@ export type ArrivalScenario =
 export interface Profile {
   name: ProfileName;
   rate: number;
+  /** The measured part (the warm-up before it is not counted). */
   durationS: number;
+  /** LOAD_WARMUP: seconds at the profile's first rate before the measured part, kept out of its figures. */
+  warmupS: number;
   preVUs: number;
   maxVUs: number;
   poolSize: number;
   scenario: ArrivalScenario;
+  /** The warm-up scenario, when LOAD_WARMUP is given. */
+  warmup?: ArrivalScenario & { executor: 'constant-arrival-rate' };
   /** One line for logs: "login smoke: 3/s for 10s, 2..10 VUs". */
   describe: string;
 }
@@ -114,18 +142,13 @@ export function buildProfile(script: ScriptName, env: Env): Profile {
     throw new SettingError(`LOAD_PROFILE: expected one of ${PROFILES.join(', ')}, got '${env.LOAD_PROFILE}'`);
   const [defRate, defDurationS, defPreVUs, defMaxVUs, shape] = DEFAULTS[script][name];
 
-  let durationS = defDurationS;
-  const rawDuration = env.LOAD_DURATION?.trim();
-  if (rawDuration) {
-    const parsed = parseDurationS(rawDuration);
-    if (parsed === undefined || parsed < 1)
-      throw new SettingError(`LOAD_DURATION: expected a duration such as 30s, 5m or 1h, got '${rawDuration}'`);
-    if (parsed > LIMITS.maxDurationS)
-      throw new SettingError(
-        `LOAD_DURATION: at most ${LIMITS.maxDurationS / 60}m per run (a bound on every profile), got '${rawDuration}'`,
-      );
-    durationS = Math.round(parsed);
-  }
+  const durationS = envDurationS(env, 'LOAD_DURATION', defDurationS, 1);
+  const warmupS = envDurationS(env, 'LOAD_WARMUP', 0, 0);
+  if (durationS + warmupS > LIMITS.maxDurationS)
+    throw new SettingError(
+      `LOAD_WARMUP: with LOAD_DURATION at most ${LIMITS.maxDurationS / 60}m per run (a bound on every profile), ` +
+        `got ${warmupS}s + ${durationS}s`,
+    );
   const rate = envNumber(env, 'LOAD_RATE', defRate, 1, LIMITS.maxRate);
   const maxVUs = envNumber(env, 'LOAD_MAX_VUS', defMaxVUs, 1, LIMITS.maxVUs);
   const preVUs = envNumber(env, 'LOAD_PRE_VUS', Math.min(defPreVUs, maxVUs), 1, LIMITS.maxVUs);
@@ -133,20 +156,59 @@ export function buildProfile(script: ScriptName, env: Env): Profile {
   const poolSize = envNumber(env, 'LOAD_POOL_SIZE', POOL_DEFAULTS[name], 1, LIMITS.maxPoolSize);
 
   const common = { timeUnit: '1s', preAllocatedVUs: preVUs, maxVUs, gracefulStop: '10s' };
-  const scenario: ArrivalScenario =
-    shape === 'constant'
-      ? { executor: 'constant-arrival-rate', rate, duration: k6Duration(durationS), ...common }
-      : { executor: 'ramping-arrival-rate', ...stagesFor(shape, rate, durationS), ...common };
+  const measured = shape === 'constant' ? undefined : stagesFor(shape, rate, durationS);
+  // After a warm-up the measured part starts later; the warm-up's VUs (and their connections) carry over.
+  const after = warmupS > 0 ? { startTime: k6Duration(warmupS) } : {};
+  const scenario: ArrivalScenario = measured
+    ? { executor: 'ramping-arrival-rate', ...measured, ...common, ...after }
+    : { executor: 'constant-arrival-rate', rate, duration: k6Duration(durationS), ...common, ...after };
+  // No grace at its end: the measured part takes over at once, with the same VUs.
+  const warmup =
+    warmupS > 0
+      ? {
+          executor: 'constant-arrival-rate' as const,
+          rate: measured?.startRate ?? rate,
+          duration: k6Duration(warmupS),
+          ...common,
+          gracefulStop: '0s',
+        }
+      : undefined;
   const how = shape === 'constant' ? `${rate}/s` : `${shape} to ${rate}/s`;
   return {
     name,
     rate,
     durationS,
+    warmupS,
     preVUs,
     maxVUs,
     poolSize,
     scenario,
-    describe: `${script} ${name}: ${how} for ${durationS}s, ${preVUs}..${maxVUs} VUs`,
+    warmup,
+    describe: `${script} ${name}: ${how} for ${durationS}s${warmupS ? ` after ${warmupS}s of warm-up` : ''}, ${preVUs}..${maxVUs} VUs`,
+  };
+}
+
+/** A duration setting in whole seconds (30s, 5m, 1h), at most the bound on every run. */
+function envDurationS(env: Env, key: string, fallback: number, min: number): number {
+  const raw = env[key]?.trim();
+  if (!raw) return fallback;
+  const parsed = parseDurationS(raw);
+  if (parsed === undefined || parsed < min)
+    throw new SettingError(`${key}: expected a duration such as ${min ? '' : '0s, '}30s, 5m or 1h, got '${raw}'`);
+  if (parsed > LIMITS.maxDurationS)
+    throw new SettingError(`${key}: at most ${LIMITS.maxDurationS / 60}m per run (a bound on every profile), got '${raw}'`);
+  return Math.round(parsed);
+}
+
+/**
+ * The script's scenarios: the measured one under the endpoint's name (its samples tagged
+ * `name: <endpoint>`, which every threshold selects), and, with LOAD_WARMUP, a warm-up before it
+ * tagged `name: <endpoint>:warmup`, so its samples reach no threshold and no figure of the summary.
+ */
+export function scenariosOf(endpoint: ScriptName, profile: Profile): Record<string, ArrivalScenario & { tags: { name: string } }> {
+  return {
+    ...(profile.warmup && { warmup: { ...profile.warmup, tags: { name: `${endpoint}:warmup` } } }),
+    [endpoint]: { ...profile.scenario, tags: { name: endpoint } },
   };
 }
 

@@ -15,7 +15,7 @@ import { MESSAGES } from '../../core/contract.ts';
 import { TransportError } from '../../core/http.ts';
 import type { Inbox } from '../../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../../core/mail/verify.ts';
-import { redactThenCut } from '../../core/redact.ts';
+import { excerpt } from '../../core/redact.ts';
 import { SettingsError } from '../../core/settings.ts';
 
 const AccountList = z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).min(1);
@@ -87,14 +87,21 @@ async function retried<T>(step: () => Promise<T>, transient: (x: T) => boolean):
       const out = await step();
       if (!transient(out) || attempt === ATTEMPTS) return out;
     } catch (err) {
-      const blip = err instanceof TransportError || (err instanceof VerificationError && (err.status ?? 0) >= 500);
+      // A refused certificate is refused again a second later: not a blip.
+      const blip = (err instanceof TransportError && err.kind !== 'tls') || (err instanceof VerificationError && (err.status ?? 0) >= 500);
       if (!blip || attempt === ATTEMPTS) throw err;
     }
     await pause(attempt);
   }
 }
 
-export async function verifiedPool(api: TemporalClient, inbox: Inbox, count: number, mailWaitMs: number): Promise<PoolAccount[]> {
+/** Registers `count` accounts and, given an inbox (a latest target), opens the link mailed to each. */
+export async function verifiedPool(
+  api: TemporalClient,
+  inbox: Inbox | undefined,
+  count: number,
+  mailWaitMs: number,
+): Promise<PoolAccount[]> {
   const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const accounts = Array.from({ length: count }, (_, i) => ({
     username: `hx-load-${id}-${i}`,
@@ -115,12 +122,10 @@ export async function verifiedPool(api: TemporalClient, inbox: Inbox, count: num
     );
     // A retry after an answer that was lost may find the account already made: it is ours.
     const ours = res.status === 200 || (tries > 1 && res.status === 400 && res.text.includes(MESSAGES.usernameTaken));
-    if (!ours)
-      throw new PoolError(
-        `registering ${what} answered ${res.status}: ${redactThenCut(res.text.replace(/\s+/g, ' ').trim(), 160, [a.password])}`,
-      );
+    if (!ours) throw new PoolError(`registering ${what} answered ${res.status}: ${excerpt(res.text, 160, [a.password])}`);
     // No mail comes for an answer that is not a registration (a proxy's page): do not wait for one.
     if (!res.json) throw new PoolError(`registering ${what} answered ${res.status} with a body that is not JSON: no account to verify`);
+    if (!inbox) return;
     try {
       await retried(
         () => verifyByMail(api, inbox, a, mailWaitMs),

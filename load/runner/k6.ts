@@ -9,13 +9,19 @@
 // and points REPORTS_DIR/load/latest at it. k6's export holds setup()'s data (our tokens): it goes to
 // a private temp folder, is read once and removed; nothing from setup_data is ever written.
 // Exit codes are k6's: 0 passed, 99 thresholds crossed, 107 script error (such as a refused setting).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { escapeMarkup } from '../../core/escape.ts';
+import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
+import { writeFileReplacing } from '../../core/safe-write.ts';
 import { textTable } from '../../core/text-table.ts';
+import { terminalText } from '../../core/terminal.ts';
+import { withoutRefusedK6Env } from './k6-env.ts';
+import { CAUSE_WORDS, CAUSES, causeMetric } from '../lib/causes.ts';
+import { instancesLine } from './merge.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,6 +37,8 @@ export interface K6Run {
   output?: 'inherit' | 'pipe';
   /** Environment of the k6 process itself (K6_* options such as the web dashboard's). */
   k6Env?: Record<string, string>;
+  /** Stops k6 as Ctrl-C does (it still writes its summary). */
+  stop?: AbortSignal;
 }
 
 export interface K6Result {
@@ -39,17 +47,17 @@ export interface K6Result {
   stderr: string;
 }
 
+/** `-e KEY=VALUE` for each value given (blank and undefined are left out). */
+export const envArgs = (env: Record<string, string | undefined>): string[] =>
+  Object.entries(env).flatMap(([k, v]) => (v === undefined || v === '' ? [] : ['-e', `${k}=${v}`]));
+
+/** A script under load/ (or an absolute path: an archive). */
+export const scriptPath = (script: string): string => fileURLToPath(new URL(script, new URL('..', import.meta.url)));
+
 export function k6Args(run: Pick<K6Run, 'script' | 'env' | 'args'>): string[] {
-  const e = Object.entries(run.env).flatMap(([k, v]) => (v === undefined || v === '' ? [] : ['-e', `${k}=${v}`]));
+  const e = envArgs(run.env);
   // No usage report (it would phone home), and __ENV holds exactly what we pass.
-  return [
-    'run',
-    '--no-usage-report',
-    '--include-system-env-vars=false',
-    ...(run.args ?? []),
-    ...e,
-    fileURLToPath(new URL(run.script, new URL('..', import.meta.url))),
-  ];
+  return ['run', '--no-usage-report', '--include-system-env-vars=false', ...(run.args ?? []), ...e, scriptPath(run.script)];
 }
 
 /**
@@ -67,13 +75,24 @@ export function goRuntimeEnv(env: NodeJS.ProcessEnv = process.env): Record<strin
   };
 }
 
+/** The pinned k6 (found, or installed with Go); undefined, its reason said on stderr, when there is none (exit 3). */
+export async function k6OrSay(userBin: string | undefined): Promise<string | undefined> {
+  try {
+    return await ensureTool('k6', userBin);
+  } catch (err) {
+    if (!(err instanceof ToolNotFound)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return undefined;
+  }
+}
+
 export async function runK6(run: K6Run): Promise<K6Result> {
   const pipe = run.output === 'pipe';
   const child = execa(run.bin, k6Args(run), {
     stdin: 'ignore',
     stdout: pipe ? 'pipe' : 'inherit',
     stderr: pipe ? 'pipe' : 'inherit',
-    env: { ...goRuntimeEnv(), ...run.k6Env },
+    env: { ...goRuntimeEnv(), ...withoutRefusedK6Env(), ...run.k6Env },
     reject: false,
     stripFinalNewline: false,
     // k6's output at a high rate (warnings per VU, the summary) can pass execa's 100 MB default.
@@ -82,7 +101,11 @@ export async function runK6(run: K6Run): Promise<K6Result> {
   // Ctrl-C: let k6 stop gracefully (it still writes its summary).
   const forward = (): void => void child.kill('SIGINT');
   process.on('SIGINT', forward);
-  const r = await child.finally(() => process.off('SIGINT', forward));
+  run.stop?.addEventListener('abort', forward);
+  const r = await child.finally(() => {
+    process.off('SIGINT', forward);
+    run.stop?.removeEventListener('abort', forward);
+  });
   // Not started at all (no such binary): an error, as from spawn.
   if (r.exitCode === undefined && r.signal === undefined) throw r;
   return { code: r.exitCode ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -94,6 +117,8 @@ export interface ReportedRun extends K6Run {
   profile: { name: string; describe: string; durationS: number };
   target: string;
   minChecksRate: number;
+  /** Runs k6 writing its summary export to `exportFile` (default: one runK6; load/runner/instances.ts: N processes). */
+  execute?: (run: K6Run, exportFile: string) => Promise<K6Result>;
 }
 
 export interface ReportedResult extends K6Result {
@@ -102,15 +127,22 @@ export interface ReportedResult extends K6Result {
   summary?: JsonSummary;
 }
 
-/** The web dashboard's export for every profile but smoke: no server (port -1), about 120 points. */
-export function dashboardEnv(runDir: string, profile: { name: string; durationS: number }): Record<string, string> {
+/** The web dashboard's export for every profile but smoke: no server (port -1), about 120 points,
+ *  into the run's folder. A K6_WEB_DASHBOARD_* of the user's own wins, each one (as k6 reads them from
+ *  the environment the runner passes on): their export file, their live dashboard's port. */
+export function dashboardEnv(
+  runDir: string,
+  profile: { name: string; durationS: number },
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   if (profile.name === 'smoke') return {};
-  return {
+  const ours: Record<string, string> = {
     K6_WEB_DASHBOARD: 'true',
     K6_WEB_DASHBOARD_PORT: '-1',
     K6_WEB_DASHBOARD_PERIOD: `${Math.max(1, Math.round(profile.durationS / 120))}s`,
     K6_WEB_DASHBOARD_EXPORT: join(runDir, 'dashboard.html'),
   };
+  return Object.fromEntries(Object.entries(ours).filter(([k]) => !env[k]));
 }
 
 /** runK6, then the run's reports in REPORTS_DIR/load/<time>-<script>-<profile>/ and `latest` pointed at it. */
@@ -123,11 +155,10 @@ export async function runReported(run: ReportedRun): Promise<ReportedResult> {
   const exportFile = join(secret, 'export.json');
   try {
     const t0 = performance.now();
-    const r = await runK6({
-      ...run,
-      args: [...(run.args ?? []), '--summary-export', exportFile],
-      k6Env: { ...dashboardEnv(runDir, run.profile), ...run.k6Env },
-    });
+    const k6Run = { ...run, k6Env: { ...dashboardEnv(runDir, run.profile), ...run.k6Env } };
+    const r = run.execute
+      ? await run.execute(k6Run, exportFile)
+      : await runK6({ ...k6Run, args: [...(run.args ?? []), '--summary-export', exportFile] });
     if (!existsSync(exportFile)) return { ...r, runDir };
     const summary = fromK6Export(JSON.parse(readFileSync(exportFile, 'utf8')), {
       script,
@@ -141,7 +172,7 @@ export async function runReported(run: ReportedRun): Promise<ReportedResult> {
     writeRunReports(runDir, summary);
     linkLatest(run.reportsDir, runDir);
     // Beside k6's own summary (printed above by k6), the harness's table.
-    if (run.output !== 'pipe') process.stdout.write(`\n${summaryText(summary)}  reports: ${runDir}\n`);
+    if (run.output !== 'pipe') process.stdout.write(terminalText(`\n${summaryText(summary)}  reports: ${runDir}\n`));
     return { ...r, runDir, summary };
   } finally {
     rmSync(secret, { recursive: true, force: true });
@@ -166,9 +197,20 @@ export interface JsonSummary {
   /** `measured` is the value the rule was judged on, as k6 shows it: `p(95)=148ms`, `rate=0.00%`. */
   thresholds: { metric: string; rule: string; ok: boolean; measured: string }[];
   checks: { name: string; passes: number; fails: number }[];
+  /** Why requests failed, most frequent first: k6's error codes grouped into causes (load/lib/causes.ts), in words. */
+  causes?: { cause: string; count: number; words: string }[];
   metrics: Record<string, Record<string, number>>;
   /** The dashboard export beside this file, when the profile has one. */
   dashboard?: string;
+  /** A run split over k6 processes (LOAD_INSTANCES): each one's segment and figures (load/runner/merge.ts). */
+  instances?: InstanceFigures[];
+}
+
+export interface InstanceFigures {
+  segment: string;
+  exitCode: number;
+  requests: number;
+  p95Ms?: number;
 }
 
 export interface RunInfo {
@@ -181,12 +223,13 @@ export interface RunInfo {
   minChecksRate: number;
 }
 
-/** k6's --summary-export (the legacy JSON layout k6 v1 still writes). */
-interface K6Export {
+/** k6's --summary-export (the legacy JSON layout k6 v1 still writes); `instances` is the merge's. */
+export interface K6Export {
   metrics: Record<string, Record<string, number | Record<string, boolean>>>;
   root_group: K6Group;
+  instances?: InstanceFigures[];
 }
-interface K6Group {
+export interface K6Group {
   checks: Record<string, { name: string; passes: number; fails: number }> | { name: string; passes: number; fails: number }[];
   groups: Record<string, K6Group> | K6Group[];
 }
@@ -233,6 +276,9 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
       thresholds.push({ metric: name, rule, ok: !crossed, measured: measuredValue(name, rule, values) });
   }
   thresholds.sort((a, b) => (a.metric + a.rule < b.metric + b.rule ? -1 : 1));
+  const causes = CAUSES.map((cause) => ({ cause, count: metrics[causeMetric(cause)]?.count ?? 0, words: CAUSE_WORDS[cause] }))
+    .filter((c) => c.count > 0)
+    .sort((a, b) => b.count - a.count);
   return {
     script: run.script,
     profile: run.profile,
@@ -244,7 +290,9 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
     minChecksRate: run.minChecksRate,
     thresholds,
     checks: allChecks(raw.root_group).map(({ name, passes, fails }) => ({ name, passes, fails })),
+    ...(causes.length ? { causes } : {}),
     metrics,
+    ...(raw.instances && { instances: raw.instances }),
   };
 }
 
@@ -273,15 +321,29 @@ export function summaryText(s: JsonSummary): string {
     ),
     `  checks:`,
     ...s.checks.map((c) => `    ${c.fails === 0 ? '✓' : '✗'} ${c.name}: ${c.passes} passed, ${c.fails} failed`),
+    // A 429 has its own line below ("rate limited").
+    ...((causes) => (causes.length ? ['  failed requests, by cause:', ...causes.map((c) => `    ${c.count} × ${c.words}`)] : []))(
+      (s.causes ?? []).filter((c) => c.cause !== 'rate_limited'),
+    ),
     `  thresholds:`,
     ...s.thresholds.map((t) => `    ${t.ok ? '✓' : '✗'} ${t.metric}: ${t.rule} ${t.measured}`),
   ];
+  const limited = rateLimitedCount(s);
+  if (limited)
+    lines.push(
+      `  rate limited: ${limited} answers were the target's rate limit (429), counted apart; the run stopped there, and ` +
+        'the thresholds it crossed say nothing of the API',
+    );
+  if (s.instances) lines.push(instancesLine(s.instances));
   const dropped = s.metrics.dropped_iterations?.count;
   if (dropped) lines.push(`  ${dropped} iterations dropped: the VU limit was too low for the rate asked (raise MAX_VUS)`);
   return `${lines.join('\n')}\n`;
 }
 
 const xml = escapeMarkup;
+
+/** Answers that were the target's rate limit (the scripts' rate_limited counter). */
+export const rateLimitedCount = (s: JsonSummary): number => s.metrics.rate_limited?.count ?? 0;
 
 export function junitXml(s: JsonSummary): string {
   const checkFails = (c: { passes: number; fails: number }) => c.passes / Math.max(1, c.passes + c.fails) < s.minChecksRate;
@@ -341,9 +403,9 @@ export function linkLatest(reportsDir: string, runDir: string): void {
 
 export function writeRunReports(runDir: string, s: JsonSummary): void {
   if (existsSync(join(runDir, 'dashboard.html'))) s.dashboard = 'dashboard.html';
-  writeFileSync(join(runDir, 'summary.json'), `${JSON.stringify(s, null, 2)}\n`);
-  writeFileSync(join(runDir, 'junit.xml'), junitXml(s));
-  writeFileSync(join(runDir, 'summary.txt'), summaryText(s));
+  writeFileReplacing(join(runDir, 'summary.json'), `${JSON.stringify(s, null, 2)}\n`);
+  writeFileReplacing(join(runDir, 'junit.xml'), junitXml(s));
+  writeFileReplacing(join(runDir, 'summary.txt'), summaryText(s));
 }
 
 export function readSummary(runDir: string): JsonSummary | undefined {

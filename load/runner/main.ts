@@ -4,14 +4,21 @@
 // installs) the pinned k6, starts the bundled target when TARGET_URL is unset, runs the k6 script
 // and exits with k6's code (0 passed, 99 thresholds crossed, 107 script error; 2 bad settings).
 import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { namedAccount } from '../../core/accounts.ts';
 import { TemporalClient } from '../../core/client.ts';
+import { DetectionError, detectionLine, partGeneration } from '../../core/generation.ts';
+import { TransportError } from '../../core/http.ts';
+import { RateLimitedError } from '../../core/rate-limit.ts';
 import { createLogger } from '../../core/logger.ts';
 import { openInbox } from '../../core/mail/index.ts';
 import { runMain, SettingsError, settingsEnv, targetLabel } from '../../core/settings.ts';
 import { resolveTarget } from '../../core/target.ts';
-import { ensureTool, ToolNotFound } from '../../core/go-tools.ts';
+import { terminalText } from '../../core/terminal.ts';
+import { goChildTrust, type ChildTrust } from '../../core/trust.ts';
 import { type AccountsFile, PoolError, prepareAccounts, privateAccountsFile, verifiedPool } from './accounts.ts';
-import { runReported } from './k6.ts';
+import { runInstances } from './instances.ts';
+import { k6OrSay, runReported } from './k6.ts';
 import { testIdTag, validateLoadRun } from './settings.ts';
 
 await runMain(async () => {
@@ -33,17 +40,10 @@ await runMain(async () => {
   const accounts = prepareAccounts(s);
   let pool: AccountsFile | undefined;
   let target: Awaited<ReturnType<typeof resolveTarget>> | undefined;
+  let trust: ChildTrust | undefined;
   try {
-    let bin: string;
-    try {
-      bin = await ensureTool('k6', s.K6_BIN);
-    } catch (err) {
-      if (err instanceof ToolNotFound) {
-        process.stderr.write(`${err.message}\n`);
-        return 3;
-      }
-      throw err;
-    }
+    const bin = await k6OrSay(s.K6_BIN);
+    if (!bin) return 3;
     try {
       mkdirSync(reportsDir, { recursive: true });
     } catch (err) {
@@ -57,33 +57,50 @@ await runMain(async () => {
       name: 'target',
     });
     target = await resolveTarget(s, targetLog);
-    if (s.TARGET_GENERATION === 'latest' && !accounts.path) {
-      const inbox = openInbox((target.inboxUrl ?? s.MAIL_INBOX_URL)!, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES);
-      const started = performance.now();
-      try {
-        pool = privateAccountsFile(
-          await verifiedPool(
-            new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES }),
-            inbox,
-            profile.poolSize,
-            s.MAIL_WAIT_S * 1000,
-          ),
-        );
+    const api = new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
+    const inboxUrl = target.inboxUrl ?? s.MAIL_INBOX_URL;
+    const inbox =
+      inboxUrl && s.TARGET_GENERATION !== 'documented' ? openInbox(inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES) : undefined;
+    try {
+      // The generation: given, the bundled target's, or told by the pool's first account (kept in the
+      // pool when it can log in). Accounts given beforehand need no telling.
+      const d = await partGeneration({
+        settings: s,
+        target,
+        api,
+        inbox,
+        part: 'the load test',
+        preVerified: 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand',
+        makesAccounts: accounts.path ? 'the accounts are given (LOAD_ACCOUNTS_FILE or LOAD_USERNAME)' : true,
+        account: () => namedAccount('load', `${Date.now().toString(36)}-probe`, randomBytes(15).toString('base64url')),
+      });
+      if (s.TARGET_GENERATION === 'auto' && s.TARGET_URL) log.info({ requests: d.requests }, detectionLine(d));
+      k6Env.TARGET_GENERATION = d.generation;
+      if (d.generation === 'latest' && !accounts.path) {
+        const started = performance.now();
+        const probe = d.account?.usable ? [{ username: d.account.username, password: d.account.password }] : [];
+        pool = privateAccountsFile([...probe, ...(await verifiedPool(api, inbox!, profile.poolSize - probe.length, s.MAIL_WAIT_S * 1000))]);
         log.info(
           { accounts: profile.poolSize, ms: Math.round(performance.now() - started) },
           'registered the pool and opened the link mailed to each account',
         );
-      } catch (err) {
-        if (!(err instanceof PoolError)) throw err;
-        // What k6's setup() would have said: the run cannot start.
-        process.stderr.write(`load ${script}: setup failed: ${err.message}\n`);
-        return 107;
-      } finally {
-        await inbox.close();
       }
+    } catch (err) {
+      if (!(err instanceof PoolError || err instanceof RateLimitedError || err instanceof DetectionError || err instanceof TransportError))
+        throw err;
+      // What k6's setup() would have said: the run cannot start.
+      process.stderr.write(`${terminalText(`load ${script}: setup failed: ${err.message}`)}\n`);
+      return 107;
+    } finally {
+      await inbox?.close();
     }
+    // k6 is Go: it trusts the target's CA through SSL_CERT_FILE, a bundle with the system's roots (core/trust.ts).
+    trust = goChildTrust([target.caFile]);
     const tag = testIdTag(k6Extra, script, s.LOAD_PROFILE);
-    log.info({ target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid }, `k6 ${profile.describe}`);
+    log.info(
+      { target: targetLabel(s), bundled: Boolean(target.bundled), reportsDir, testid: tag.testid, instances: s.LOAD_INSTANCES },
+      `k6 ${profile.describe}`,
+    );
     const result = await runReported({
       bin,
       script: `${script}.ts`,
@@ -93,6 +110,9 @@ await runMain(async () => {
       profile: { name: profile.name, describe: profile.describe, durationS: profile.durationS },
       target: targetLabel(s),
       minChecksRate: criteria.minChecksRate,
+      // LOAD_INSTANCES: k6 processes sharing the run by execution segment, as the k6-operator's runners.
+      execute: s.LOAD_INSTANCES > 1 ? runInstances(s.LOAD_INSTANCES, script) : undefined,
+      k6Env: trust.env,
     });
     const verdict = result.code === 0 ? 'passed' : result.code === 99 ? 'thresholds crossed' : 'k6 failed';
     log[result.code === 0 ? 'info' : 'error'](
@@ -103,6 +123,7 @@ await runMain(async () => {
   } finally {
     accounts.cleanup();
     pool?.cleanup();
+    trust?.cleanup();
     await target?.close();
   }
 });

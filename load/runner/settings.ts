@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { missingInbox } from '../../core/mail/index.ts';
-import { parseCommandLine, parseSettings, SettingsError, setting, sharedSettings } from '../../core/settings.ts';
+import { parseCommandLine, type ProgramInfo } from '../../core/cli.ts';
+import { parseSettings, SettingsError, setting, sharedSettings } from '../../core/settings.ts';
 import {
   assertTargetAllowed,
   buildCriteria,
@@ -16,6 +17,10 @@ import {
   type ScriptName,
   SettingError,
 } from '../lib/settings.ts';
+import { k6EnvProblems } from './k6-env.ts';
+
+/** The most k6 processes one machine runs for a run (LOAD_INSTANCES). */
+export const MAX_INSTANCES = 16;
 
 export const loadSettingsShape = {
   TARGET_URL: sharedSettings.TARGET_URL,
@@ -32,12 +37,15 @@ export const loadSettingsShape = {
   TARGET_GENERATION: sharedSettings.TARGET_GENERATION,
   MAIL_INBOX_URL: sharedSettings.MAIL_INBOX_URL,
   MAIL_WAIT_S: sharedSettings.MAIL_WAIT_S,
+  /** The target's CA: trusted by the runner (the pool it registers) and handed to k6 (SSL_CERT_FILE). */
+  TARGET_CA_FILE: sharedSettings.TARGET_CA_FILE,
   /** Must equal the target's host to load anything that is not this machine. */
   CONFIRM_TARGET: setting.text().optional(),
   LOAD_PROFILE: setting.oneOf(PROFILES).default('smoke'),
   // Checked by the code the k6 scripts run (lib/settings.ts), before any traffic.
   LOAD_RATE: setting.checked().optional(),
   LOAD_DURATION: setting.checked().optional(),
+  LOAD_WARMUP: setting.checked().optional(),
   LOAD_PRE_VUS: setting.checked().optional(),
   LOAD_MAX_VUS: setting.checked().optional(),
   LOAD_POOL_SIZE: setting.checked().optional(),
@@ -45,6 +53,8 @@ export const loadSettingsShape = {
   LOAD_P99_MS: setting.checked().optional(),
   LOAD_MAX_ERROR_RATE: setting.checked().optional(),
   LOAD_MIN_CHECKS_RATE: setting.checked().optional(),
+  /** k6 processes sharing the run by execution segment, as the k6-operator's `parallelism` runners do (load/runner/instances.ts). */
+  LOAD_INSTANCES: setting.int(1, MAX_INSTANCES).default(1),
   /** Pre-provisioned accounts: a JSON file [{username, password}], or one account below. */
   LOAD_ACCOUNTS_FILE: setting.input().optional(),
   LOAD_USERNAME: setting.text().optional(),
@@ -58,6 +68,7 @@ const LOAD_KNOBS = [
   'LOAD_PROFILE',
   'LOAD_RATE',
   'LOAD_DURATION',
+  'LOAD_WARMUP',
   'LOAD_PRE_VUS',
   'LOAD_MAX_VUS',
   'LOAD_POOL_SIZE',
@@ -71,6 +82,41 @@ export const SCRIPTS: readonly ScriptName[] = ['login', 'credits'];
 export const USAGE =
   'usage: npm run load -- <login|credits> [-e LOAD_PROFILE=smoke|load|stress|spike|soak] [-e LOAD_RATE=N] [-e KEY=VALUE]... ' +
   '[-- <k6 flags>]';
+
+export const LOAD_PROGRAM = {
+  command: 'npm run load',
+  summary: 'a k6 load test of login or credits (the bundled reference target when TARGET_URL is unset), with reports per run',
+  usage: ['-- <login|credits> [-e KEY=VALUE]... [-- <k6 flags>]'],
+  options: {
+    env: {
+      type: 'string',
+      short: 'e',
+      multiple: true,
+      value: 'KEY=VALUE',
+      description: 'a setting for this run, as k6 run -e (any setting below but LOAD_PASSWORD)',
+    },
+  },
+  positionals: true,
+  settings: loadSettingsShape,
+  settingsFlag: '-e',
+  renamed: Object.fromEntries(
+    ['--vus', '-u'].map((f) => [
+      f,
+      'did you mean -e LOAD_MAX_VUS=<n>? (the profiles start VUs as the rate needs them: LOAD_PROFILE, LOAD_RATE, LOAD_PRE_VUS, LOAD_MAX_VUS)',
+    ]),
+  ),
+  exits: "k6's: 0 passed, 99 thresholds crossed, 107 script error; 2 bad settings or command line; 3 k6 missing",
+  examples: [
+    'npm run load -- login                                   # the smoke profile against the bundled target',
+    'npm run load -- credits -e LOAD_PROFILE=load -e LOAD_RATE=200',
+    'TARGET_URL=https://api.staging.example.com CONFIRM_TARGET=api.staging.example.com npm run load -- login -e LOAD_PROFILE=smoke',
+    'npm run load -- credits -- --out experimental-prometheus-rw  # k6 flags after a second --',
+  ],
+  notes: [
+    'Profiles: smoke, load, stress, spike, soak (bounded: at most 30 min, 500 VUs). A target that is not this machine is',
+    'loaded only with CONFIRM_TARGET=<its host>. Reports: REPORTS_DIR/load/<time>-<script>-<profile>/. More: docs/load.md.',
+  ],
+} satisfies ProgramInfo;
 
 /** Settings `-e` may not carry: a password on a command line is seen by every process on the machine. */
 const NOT_ON_COMMAND_LINE = new Set(['LOAD_PASSWORD']);
@@ -114,12 +160,7 @@ export interface LoadRun {
  *  an inbox for a latest target's pool, the profile and thresholds the k6 script will build (with the
  *  script's own code, lib/settings.ts). Throws SettingsError (exit 2) naming what is wrong. */
 export function validateLoadRun(argv: readonly string[], baseEnv: Record<string, string | undefined>): LoadRun {
-  const { values, positionals, after } = parseCommandLine(
-    'npm run load',
-    argv,
-    { env: { type: 'string', short: 'e', multiple: true } },
-    { positionals: true },
-  );
+  const { values, positionals, after } = parseCommandLine(LOAD_PROGRAM, argv);
   // Everything after `--` is k6's (`-- --out experimental-prometheus-rw`), minus the flags that would undo the runner's guarantees.
   const k6Extra = k6PassThrough(after);
   const script = positionals[0] as ScriptName | undefined;
@@ -128,10 +169,13 @@ export function validateLoadRun(argv: readonly string[], baseEnv: Record<string,
       positionals.length ? 'script: expected login or credits as the one argument' : 'script: expected login or credits',
       USAGE,
     ]);
-  const commandLine = commandLineEnv((values.env as unknown as string[] | undefined) ?? []);
+  const commandLine = commandLineEnv(values.env ?? []);
   // A bad value in the environment is refused even where -e overrides it (npm start passes
   // -e LOAD_PROFILE=smoke): a setting is wrong wherever it is read.
   parseSettings(loadSettingsShape, baseEnv);
+  // k6 reads its options from the environment too (k6-env.ts).
+  const k6EnvRefused = k6EnvProblems(baseEnv);
+  if (k6EnvRefused.length) throw new SettingsError(k6EnvRefused);
   const env = { ...baseEnv, ...commandLine };
   const s = parseSettings(loadSettingsShape, env);
 
@@ -185,6 +229,7 @@ const K6_REFUSED = new Map<string, string>([
   ['--no-thresholds', "the thresholds are the run's verdict"],
   ['--no-summary', 'the reports are written from the summary'],
   ['--http-debug', 'it prints request headers, Authorization tokens included'],
+  ['--max-redirects', 'the scripts follow no redirect: one could carry the traffic, passwords included, to another host'],
 ]);
 
 /** The k6 flags given after `--` (`npm run load -- credits -- --out experimental-prometheus-rw`), passed

@@ -2,12 +2,14 @@
 // and the timing of every request (the latency check reads those).
 import type { z } from 'zod';
 import type { ApiResponse, TemporalClient } from '../../core/client.ts';
+import type { Account } from '../../core/accounts.ts';
 import type { Generation } from '../../core/contract.ts';
+import type { Detection } from '../../core/generation.ts';
 import type { Inbox } from '../../core/mail/index.ts';
 import { driftLabel, judgeAnswer } from '../../core/judge.ts';
-import { redactText, redactThenCut } from '../../core/redact.ts';
+import { excerpt } from '../../core/redact.ts';
 import type { KeptToken, MonitorState } from '../state.ts';
-import type { CheckName, CheckStatus } from '../types.ts';
+import type { CertificateInfo, CheckName, CheckStatus } from '../types.ts';
 
 export interface CheckConfig {
   toleranceS: number;
@@ -16,6 +18,9 @@ export interface CheckConfig {
   latencyFailMs: number;
   /** CONTRACT_STRICT: a field the contract does not know fails the check. */
   contractStrict?: boolean;
+  /** The certificate check: degraded with fewer days left than this, failing with fewer than certFailDays. */
+  certWarnDays?: number;
+  certFailDays?: number;
 }
 
 export interface FreshToken {
@@ -44,8 +49,14 @@ export interface PassContext {
   config: CheckConfig;
   /** MONITOR_USERNAME/PASSWORD when given; else the dedicated account is read from or registered into the state. */
   credentials?: { username: string; password: string };
-  /** `latest`: the dedicated account is verified through `inbox` before it can log in. */
-  generation: Generation;
+  /** `latest`: the dedicated account is verified through `inbox` before it can log in. `auto`: not told
+   *  yet; the login check tells it (`detect`) when it makes the dedicated account. */
+  generation: Generation | 'auto';
+  /** Registers `account` and tells the generation by it (core/generation.ts), verifying it on a latest
+   *  target; throws SettingsError when a latest target has no usable MAIL_INBOX_URL. */
+  detect?: (account: Account) => Promise<Detection>;
+  /** What `detect` told, in this pass. */
+  detection?: Detection;
   inbox?: Inbox;
   mailWaitMs: number;
   /** This pass made a dedicated account (its first, or a new one for a refused one): at most one is
@@ -59,6 +70,8 @@ export interface PassContext {
   fresh?: FreshToken;
   kept: KeptToken[];
   steps: Map<string, TimedStep>;
+  /** What the certificate check read (https targets). */
+  certificate?: CertificateInfo;
   /** Every secret this pass has seen, to scrub from anything that leaves the process. */
   secrets: string[];
   /** The passwords this pass sends: no answer may hold one (tokens are not here: login hands them out). */
@@ -79,6 +92,8 @@ export interface Check {
   name: CheckName;
   /** Checks whose failure makes this one meaningless: it is then skipped, not failed (no double alert). */
   needs?: CheckName[];
+  /** Whether the check means anything for this target (the certificate check: https only); default yes. Not run otherwise. */
+  appliesTo?: (baseUrl: string) => boolean;
   run(ctx: PassContext, attempt: number): Promise<Verdict>;
 }
 
@@ -104,10 +119,9 @@ export function judge<S extends z.ZodType>(ctx: PassContext, schema: S, res: Api
 /** "HTTP 503: {"code":503,...}" — short, secrets scrubbed, for a failure message. */
 export function describeAnswer(res: ApiResponse, secrets: string[] = []): string {
   const type = res.headers['content-type'] ?? 'no content type';
-  const text = res.text.replace(/\s+/g, ' ').trim();
-  // Redact, then cut: a secret split by the cut would no longer be recognised (issue 10).
-  const shown = redactThenCut(text, 160, secrets);
-  const kind = res.json ? '' : text === '' ? ' with an empty body' : ` with a non-JSON body (${redactText(type, secrets)})`;
+  // Redact, then collapse and cut: a secret altered or split first would no longer be recognised (issues 10, 21).
+  const shown = excerpt(res.text, 160, secrets);
+  const kind = res.json ? '' : shown === '' ? ' with an empty body' : ` with a non-JSON body (${excerpt(type, 100, secrets)})`;
   return `HTTP ${res.status}${kind}${shown ? `: ${shown}` : ''}`;
 }
 

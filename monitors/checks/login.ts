@@ -4,6 +4,7 @@
 // reset, an in-memory target restarted), the monitor heals once per pass: it registers and verifies
 // a new one and says so; a given account it cannot re-create, so the message says what to do.
 import { randomBytes } from 'node:crypto';
+import { detectionLine } from '../../core/generation.ts';
 import { unverifiedHint } from '../../core/mail/hints.ts';
 import { VerificationError, verifyByMail } from '../../core/mail/verify.ts';
 import { LoginOk, RegisterOk } from '../../core/schemas.ts';
@@ -39,13 +40,41 @@ async function verifyAccount(ctx: PassContext, account: Account, waitMs: number)
   }
 }
 
-/** Registers (and verifies) a new dedicated account and keeps it in the state. */
-async function registerDedicated(ctx: PassContext, drift: string[]): Promise<Account | Verdict> {
+/** A new dedicated account's name and password (its password a secret of the pass from here on). */
+function newDedicated(ctx: PassContext): Account {
   // Named as a real user may be (a dot, mixed case, a hyphen, digits): `temporal-monitor-Synthetic.Probe-4f0c1a2b3c4d`.
   const id = `Synthetic.Probe-${randomBytes(6).toString('hex')}`;
   const account = namedAccount('monitor', id, randomBytes(18).toString('base64url'));
   ctx.secrets.push(account.password);
   ctx.passwords.push(account.password);
+  return account;
+}
+
+/**
+ * TARGET_GENERATION=auto and no dedicated account yet: the one it registers tells the generation
+ * (core/generation.ts: logged in at once, or only once the link mailed to it was opened). The
+ * generation is kept with the account in the state: later passes and runs do not ask again.
+ */
+async function detectDedicated(ctx: PassContext, drift: string[]): Promise<Account | Verdict> {
+  const account = newDedicated(ctx);
+  const d = await ctx.detect!(account);
+  ctx.detection = d;
+  ctx.generation = d.generation;
+  if (d.register) {
+    const v = judge(ctx, RegisterOk, d.register);
+    drift.push(...v.drift);
+    if (v.broken) return { status: 'fail', message: `could not register the monitoring account: ${v.broken}`, drift };
+  }
+  ctx.state.saveAccount(ctx.target, account, d.generation);
+  if (!d.account?.usable) return { status: 'fail', message: `the monitoring account ${account.username}: ${d.why}`, drift };
+  ctx.accountNote = ` (registered it as the dedicated monitoring account; ${detectionLine(d).replace(/^Generation/, 'generation')})`;
+  return account;
+}
+
+/** Registers (and verifies) a new dedicated account and keeps it in the state. */
+async function registerDedicated(ctx: PassContext, drift: string[]): Promise<Account | Verdict> {
+  if (ctx.generation === 'auto' && ctx.detect) return detectDedicated(ctx, drift);
+  const account = newDedicated(ctx);
   const res = await ctx.api.register(account);
   if (res.status !== 200)
     return { status: 'fail', message: `could not register the monitoring account: register answered ${describeAnswer(res, ctx.secrets)}` };
@@ -96,6 +125,18 @@ async function heal(
   return { res: await logIn(ctx, fresh), account: fresh, drop };
 }
 
+/** Why an account made in this pass may be refused: never "login is broken" for one that was never
+ *  verified (the latest generation's new accounts cannot log in until then). */
+function madeAndRefused(ctx: PassContext): string {
+  if (ctx.generation === 'latest') return 'it was made in this pass and is not verified: the link mailed to it could not be opened';
+  if (ctx.detection) return 'it was made in this pass and logged in once already, so login itself is broken';
+  return (
+    'it was made in this pass and refused at once: a new account of the documented generation (TARGET_GENERATION=documented) ' +
+    'logs in at once, so either login is broken, or the target is of the latest generation and the account is not verified ' +
+    '(unset TARGET_GENERATION to let the monitor tell which)'
+  );
+}
+
 export const login: Check = {
   name: 'login',
   async run(ctx) {
@@ -105,12 +146,14 @@ export const login: Check = {
       account = ctx.state.account(ctx.target);
       if (!account) {
         ctx.accountMade = true;
+        const detecting = ctx.generation === 'auto';
         const made = await registerDedicated(ctx, drift);
         if (isVerdict(made)) return made;
         account = made;
-        ctx.accountNote =
-          ` (registered it as the dedicated monitoring ` +
-          `account${ctx.generation === 'latest' ? ' and opened the link mailed to it' : ''})`;
+        if (!detecting)
+          ctx.accountNote =
+            ` (registered it as the dedicated monitoring ` +
+            `account${ctx.generation === 'latest' ? ' and opened the link mailed to it' : ''})`;
       }
     }
     const who = ctx.credentials ?? account!;
@@ -146,11 +189,7 @@ export const login: Check = {
             `exists${ctx.generation === 'latest' ? ' and is verified' : ''} and that MONITOR_PASSWORD is its password ` +
             `(re-create it after a reset of the target), or unset MONITOR_USERNAME and MONITOR_PASSWORD to let the monitor register its own`
           : `the monitoring account ${username} was refused: login answered ${describeAnswer(res, ctx.secrets)}${note}${
-              ctx.accountMade
-                ? `; it was made in this pass, so login itself is broken${
-                    ctx.generation === 'latest' ? ', or the account is not verified (its mailed link could not be opened)' : ''
-                  }`
-                : ''
+              ctx.accountMade ? `; ${madeAndRefused(ctx)}` : ''
             }`,
       });
     if (res.status !== 200) return verdict({ status: 'fail', message: `login answered ${describeAnswer(res, ctx.secrets)}, expected 200` });

@@ -1,5 +1,6 @@
 // Settings of npm run conformance (release/conformance.ts), kept apart from the program so the
 // bad-values self-test can validate them without running it.
+import { missingInbox } from '../../core/mail/index.ts';
 import { parseSettings, SettingsError, settingsEnv, sharedSettings } from '../../core/settings.ts';
 
 export const conformanceSettings = {
@@ -10,6 +11,7 @@ export const conformanceSettings = {
   HTTP_TIMEOUT_MS: sharedSettings.HTTP_TIMEOUT_MS,
   HTTP_MAX_BODY_BYTES: sharedSettings.HTTP_MAX_BODY_BYTES,
   TARGET_JWT_KEY: sharedSettings.TARGET_JWT_KEY,
+  TARGET_CA_FILE: sharedSettings.TARGET_CA_FILE,
 };
 
 /** What npm run conformance checks before any traffic (SettingsError: exit 2). */
@@ -20,11 +22,8 @@ export function validateConformance(env: Record<string, string | undefined> = se
     problems.push(
       'TARGET_URL: not set: the server to compare the reference target with (e.g. the real-server kit, http://127.0.0.1:16768)',
     );
-  if (s.TARGET_GENERATION === 'latest' && !s.MAIL_INBOX_URL)
-    problems.push(
-      "MAIL_INBOX_URL: not set, but the latest generation's accounts must be verified by mail: the server's outbox " +
-        '(amqp://…) or its Mailpit',
-    );
+  const noInbox = missingInbox(s, 'conformance');
+  if (noInbox) problems.push(noInbox);
   if (problems.length) throw new SettingsError(problems);
   return s;
 }

@@ -46,8 +46,10 @@ export interface WrkResult {
   requests: number;
 }
 
-export function wrk(url: string, o: { lua: string; threads: number; connections: number; durationS: number }): WrkResult {
-  const { stdout: out } = execaSync('wrk', [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.lua, url]);
+/** One wrk run; `cpus` pins it (taskset), as npm run capacity pins k6. */
+export function wrk(url: string, o: { lua: string; threads: number; connections: number; durationS: number; cpus?: string }): WrkResult {
+  const args = [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', '-s', o.lua, url];
+  const { stdout: out } = o.cpus ? execaSync('taskset', ['-c', o.cpus, 'wrk', ...args]) : execaSync('wrk', args);
   const ms = (label: string) => {
     const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
     if (!m) return NaN;

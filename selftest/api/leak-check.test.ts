@@ -2,7 +2,7 @@
 // report file or a test's output, names the place and the kind, and never prints the secret.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FullConfig, FullResult, TestCase, TestResult } from '@playwright/test/reporter';
 import LeakCheckReporter from '../../fixtures/leak-check-reporter.ts';
@@ -149,4 +149,28 @@ test('traces are kept only against the bundled target with no real credentials: 
   assert.equal(allowed({ TARGET_URL: 'http://127.0.0.1:8080' }), false);
   assert.equal(allowed({ TARGET_URL: 'https://api.staging.example.com' }), false);
   assert.equal(allowed({ SMOKE_USERNAME: 'someone', SMOKE_PASSWORD: 'real-password' }), false);
+});
+
+test('SMOKE_PASSWORD JSON-escaped, percent-encoded or base64 in a report fails the run too (issue 21)', async () => {
+  const secret = 'Smoke "two  spaces" \\ é';
+  process.env.SMOKE_USERNAME = 'smoke-user';
+  process.env.SMOKE_PASSWORD = secret;
+  try {
+    for (const [name, form] of [
+      ['JSON', JSON.stringify({ message: `bad ${secret}` })],
+      ['percent-encoded', `?p=${encodeURIComponent(secret)}`],
+      ['base64', Buffer.from(`smoke-user:${secret}`).toString('base64')],
+    ] as const) {
+      const r = setup({ 'reports/results.json': form });
+      const { status, printed } = await finish(r);
+      assert.equal(status, 'failed', `${name}: ${form}`);
+      assert.match(printed, /SMOKE_PASSWORD in .*results\.json/);
+      // The run fails, and the report it leaves no longer holds it.
+      const left = readFileSync(join(process.env.REPORTS_DIR!, 'results.json'), 'utf8');
+      assert.ok(!left.includes(form) && left.includes('[redacted]'), `${name}: ${left}`);
+    }
+  } finally {
+    delete process.env.SMOKE_USERNAME;
+    delete process.env.SMOKE_PASSWORD;
+  }
 });

@@ -1,6 +1,6 @@
 // Bounded under any answer (issue 10): both transports stop reading at HTTP_MAX_BODY_BYTES and say
 // so, and both say in words what happened when a connection drops, whether before the answer or in
-// the middle of it. Shown against misbehaving servers on loopback.
+// the middle of it; neither follows a redirect (issue 21). Shown against misbehaving servers on loopback.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +44,20 @@ const BEHAVIOURS: Record<string, (req: IncomingMessage, res: ServerResponse) => 
   'answers no HTTP': (req) => req.socket.end('garbage\r\n\r\n'),
   // Reads the request and never answers (Node's own server would end it after 300 s).
   'never answers': (req) => req.resume(),
+  // Issue 21: a redirect elsewhere (a token in its query), and one relative to the target.
+  redirects: (_req, res) => {
+    res.writeHead(307, { location: `${far}/v2/auth/login?token=eyJhbGciOiJIUzI1NiJ9.eyJ1IjoieCJ9.c2ln` }).end();
+  },
+  'redirects here': (_req, res) => {
+    res.writeHead(301, { location: '/elsewhere' }).end('moved');
+  },
+  'not modified': (_req, res) => {
+    res.writeHead(304).end();
+  },
 };
+/** Where the redirects point: a second server that counts what reaches it (nothing may). */
+let far = '';
+let farHits = 0;
 
 let server: ReturnType<typeof createServer>;
 let base: string;
@@ -53,12 +66,20 @@ before(async () => {
   server = createServer((req, res) => BEHAVIOURS[decodeURIComponent(req.url!.slice(1))]!(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  farServer = createServer((_req, res) => {
+    farHits++;
+    res.end('{}');
+  });
+  await new Promise<void>((r) => farServer.listen(0, '127.0.0.1', r));
+  far = `http://127.0.0.1:${(farServer.address() as AddressInfo).port}`;
   context = await request.newContext();
 });
+let farServer: ReturnType<typeof createServer>;
 after(async () => {
   await context.dispose();
   server.closeAllConnections();
   server.close();
+  farServer.close();
 });
 
 const TRANSPORTS: Record<string, () => Transport> = { fetch: () => fetchTransport, playwright: () => playwrightTransport(context) };
@@ -97,6 +118,18 @@ for (const [name, transport] of Object.entries(TRANSPORTS))
     });
     it('says an answer that is not HTTP could not be read as HTTP', () =>
       fails('answers no HTTP', 'not-http', /the answer could not be read as HTTP/));
+    it('follows no redirect: a failure naming where it pointed (redacted), and nothing reaches the other host', async () => {
+      const before = farHits;
+      await fails(
+        'redirects',
+        'redirect',
+        /the answer was a redirect to http:\/\/127\.0\.0\.1:\d+\/v2\/auth\/login\?token=\[redacted\], which the harness does not follow \(HTTP 307\)/,
+      );
+      await fails('redirects here', 'redirect', new RegExp(`a redirect to ${base.replace(/\./g, '\\.')}/elsewhere, which`));
+      assert.equal(farHits, before, 'the redirect was followed');
+      // A 304 has no Location: an answer like any other.
+      assert.equal((await send('not modified')).status, 304);
+    });
   });
 
 it('the Playwright transport does not read a compressed answer it cannot bound (it asked for none)', async () => {

@@ -197,6 +197,32 @@ describe('the Mailpit inbox under an answer with no end', () => {
   });
 });
 
+describe('the Mailpit inbox answered with a redirect (issue 21)', () => {
+  test('the redirect is not followed (the Basic credentials with it): a failure naming where it pointed', async () => {
+    let followed = '';
+    await serving(
+      (req, res) => {
+        followed = req.headers.authorization ?? '(none)';
+        res.end('{"messages":[]}');
+      },
+      (elsewhere) =>
+        serving(
+          (_req, res) => res.writeHead(302, { location: `${elsewhere}/api/v1/search` }).end(),
+          async (base) => {
+            const inbox = openInbox(base.replace('://', '://qa:s3cret-pass@'), 2000);
+            await assert.rejects(inbox.waitForMail({ address: 'a@b.c', username: 'a' }, { timeoutMs: 2000 }), (e: unknown) => {
+              assert.ok(e instanceof MailError && e.kind === 'unreachable', String(e));
+              assert.match((e as Error).message, new RegExp(`a redirect to ${elsewhere}/api/v1/search, which the harness does not follow`));
+              assert.doesNotMatch((e as Error).message, /s3cret/);
+              return true;
+            });
+            assert.equal(followed, '', 'the redirect was followed');
+          },
+        ),
+    );
+  });
+});
+
 describe('verifying an account by its mail', () => {
   // Not JWT-shaped, so no pattern would catch it: only knowing it is the link's token hides it.
   const token = 'tok3n-Secret-0123456789abcdef';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { redactText, REDACTED } from '../../core/redact.ts';
 import { createLogger } from '../../core/logger.ts';
 
@@ -65,4 +66,111 @@ test('a long answer is redacted before it is cut, so a secret split by the cut d
   assert.equal(redactThenCut('short', 10, [password]), 'short');
   // A JWT split by the cut: redacted whole first.
   assert.ok(!redactThenCut(`${'y'.repeat(150)} ${JWT}`, 160).includes('eyJpZCI6'));
+});
+
+// Issue 21: a password with a double space, a `"` or a `\`, echoed back by a target, was found in
+// every output: whitespace collapsed before redacting, JSON escaping defeated the exact match, the
+// `"password":"…"` pattern stopped at the first `\"`, and base64 and URL-encoded copies passed.
+const HARD_PASSWORDS = ['two  spaces here', 'quote"in"it', 'back\\slash\\', 'Grüße, 東京 ✓', `all  of "them" \\ é`, 'pl+us&amp=x'];
+
+/** Every carried form of `secret` a text can hold (what redaction must find). */
+function carriedForms(secret: string): Record<string, string> {
+  const bytes = Buffer.from(secret);
+  const forms: Record<string, string> = {
+    raw: secret,
+    'JSON-escaped': JSON.stringify(secret).slice(1, -1),
+    'JSON-escaped twice': JSON.stringify(JSON.stringify(secret)).slice(1, -1),
+    'JSON, ASCII only': JSON.stringify(secret)
+      .slice(1, -1)
+      .replace(/[^ -~]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
+    'percent-encoded (%20)': encodeURIComponent(secret),
+    'form-encoded (+)': new URLSearchParams({ x: secret }).toString().slice(2),
+    'percent-encoded, lower-case hex': encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+    'HTML-escaped': secret.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;'),
+  };
+  for (const offset of [0, 1, 2]) {
+    const b64 = Buffer.concat([Buffer.from('xyz'.slice(0, offset)), bytes, Buffer.from('!?')]);
+    forms[`base64 at offset ${offset}`] = b64.toString('base64');
+    forms[`base64url at offset ${offset}`] = b64.toString('base64url');
+  }
+  forms['Basic user:password'] = `Authorization: Basic ${Buffer.from(`qa:${secret}`).toString('base64')}`;
+  return forms;
+}
+
+/** What of `secret` is still readable in `text`: its raw form, or any 6 characters of a carried form's core. */
+function leftOf(text: string, secret: string): string[] {
+  const found: string[] = [];
+  for (const name of Object.keys(carriedForms(secret))) {
+    const core = name.startsWith('base64')
+      ? Buffer.from(secret)
+          .toString(name.includes('url') ? 'base64url' : 'base64')
+          .slice(4, -4)
+      : '';
+    if (core.length >= 6 && text.includes(core)) found.push(name);
+  }
+  if (text.includes(secret)) found.push('raw');
+  return found;
+}
+
+test('a known secret is redacted in every form a carrier gives it: raw, JSON-escaped, percent- and form-encoded, base64, HTML', () => {
+  for (const password of HARD_PASSWORDS)
+    for (const [name, form] of Object.entries(carriedForms(password))) {
+      const text = `the server said: ${form} (and more)`;
+      const out = redactText(text, [password]);
+      assert.ok(out.includes(REDACTED), `${name} of ${JSON.stringify(password)} not redacted: ${out}`);
+      assert.deepEqual(leftOf(out, password), [], `${name} of ${JSON.stringify(password)} left readable: ${out}`);
+      if (!name.startsWith('base64') && !name.startsWith('Basic'))
+        assert.ok(!out.includes(form), `${name} of ${JSON.stringify(password)} left: ${out}`);
+    }
+});
+
+test('the "password":"…" pattern runs past escaped quotes, also inside JSON quoted in JSON', () => {
+  const body = JSON.stringify({ password: 'a"b\\"c d' });
+  assert.equal(redactText(body), `{"password":"${REDACTED}"}`);
+  const quoted = JSON.stringify({ message: body });
+  const out = redactText(quoted);
+  assert.ok(!/b|c d/.test(out.replace(/message|redacted|password/g, '')), out);
+  assert.match(out, /\\"password\\":\\"\[redacted\]\\"/);
+});
+
+test('redaction comes before collapsing whitespace and cutting (excerpt)', async () => {
+  const { excerpt } = await import('../../core/redact.ts');
+  const password = 'two  spaces  and\ttab';
+  const shown = excerpt(`{"message":"bad login for ${password}\\n"} ${'x'.repeat(300)}`, 80, [password]);
+  assert.ok(!shown.includes('two spaces'), shown);
+  assert.ok(shown.includes(REDACTED), shown);
+  assert.ok(shown.length <= 81, shown);
+  // A control character from the server is shown escaped.
+  assert.equal(excerpt('a\u001b]0;title\u0007b', 40), 'a\\e]0;title\\x07b');
+});
+
+test('a secret setting, and the password of a URL setting with credentials, are known to every redaction in the process', async () => {
+  const { parseSettings, sharedSettings } = await import('../../core/settings.ts');
+  const { monitorSettings } = await import('../../monitors/settings.ts');
+  parseSettings(
+    { MONITOR_PASSWORD: monitorSettings.MONITOR_PASSWORD, MONITOR_PUSHGATEWAY_URL: monitorSettings.MONITOR_PUSHGATEWAY_URL },
+    { MONITOR_PASSWORD: 'mon  "pw"\\x', MONITOR_PUSHGATEWAY_URL: 'http://pusher:gate%20pw%21@127.0.0.1:9091' },
+  );
+  void sharedSettings;
+  const basic = Buffer.from('pusher:gate pw!').toString('base64');
+  const text = `push failed with status 401, Authorization: Basic ${basic}; password gate pw! for "mon  \\"pw\\"\\\\x"`;
+  const out = redactText(text);
+  for (const s of [basic, 'gate pw!', 'mon  \\"pw\\"']) assert.ok(!out.includes(s), `${s} in ${out}`);
+});
+
+test('property: any password, in any carried form inside any text, is never left readable', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ minLength: 6, maxLength: 24, unit: fc.constantFrom(...'ab Z9"\\\'&<+/=%é東 \t'.split('')) }),
+      fc.string({ maxLength: 12 }),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom(...Object.keys(carriedForms('probe'))),
+      (password, before, after, form) => {
+        fc.pre(password.trim().length >= 6);
+        const out = redactText(`${before}${carriedForms(password)[form]}${after}`, [password]);
+        return leftOf(out, password).length === 0;
+      },
+    ),
+    { numRuns: 2000, seed: 21 },
+  );
 });

@@ -95,8 +95,14 @@ test('a taken TARGET_PORT stops npm run target with exit 2 and one sentence, not
   }
 });
 
-test('an unknown flag stops npm run target with exit 2 naming it and the flags there are', async () => {
+test('an unknown flag stops npm run target with exit 2 naming it and what was meant', async () => {
   const r = await target(['--port', '9']);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /--port: not an option of npm run target \(its options are --faults, --list-faults, --markdown\)/);
+  assert.match(
+    r.stderr,
+    /--port: not an option of npm run target; settings are environment variables: did you mean TARGET_PORT=9 npm run target\?/,
+  );
+  const near = await target(['--fault', 'token-1h']);
+  assert.equal(near.code, 2, near.stderr);
+  assert.match(near.stderr, /--fault: not an option of npm run target; did you mean --faults\?/);
 });

@@ -5,7 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { buildDashboard, DASHBOARD_FILE, DATASOURCE, dashboardJson, panelQueries } from '../../deploy/grafana/dashboard.ts';
+import {
+  annotationQueries,
+  buildDashboard,
+  CHECK_STATES,
+  DASHBOARD_FILE,
+  DATASOURCE,
+  dashboardJson,
+  panelQueries,
+} from '../../deploy/grafana/dashboard.ts';
 
 test('the committed dashboard JSON is what deploy/grafana/dashboard.ts generates', () => {
   const committed = readFileSync(DASHBOARD_FILE, 'utf8');
@@ -25,4 +33,27 @@ test('every panel queries the Prometheus variable, filters by its target or test
     (d.templating?.list ?? []).map((v) => v.name),
     ['datasource', 'target', 'testid'],
   );
+});
+
+test("the checks timeline shows the monitor's five states (a known issue purple, not red); k6 runs and firing alerts are annotations", () => {
+  const d = buildDashboard();
+  const timeline = (d.panels ?? []).find((p) => p.title === 'Checks') as {
+    targets?: Array<{ expr?: string }>;
+    fieldConfig?: { defaults?: { mappings?: Array<{ options: Record<string, { text: string; color: string }> }> } };
+  };
+  const expr = timeline.targets?.[0]?.expr ?? '';
+  for (const s of ['pass', 'degraded', 'known', 'skipped', 'fail'])
+    assert.match(expr, new RegExp(`temporal_monitor_check_status\\{[^}]*status="${s}"\\}`));
+  assert.doesNotMatch(expr, /check_success/, 'not 0/1');
+  const mapping = timeline.fieldConfig?.defaults?.mappings?.[0]?.options ?? {};
+  assert.deepEqual(
+    Object.entries(mapping).map(([v, m]) => `${v} ${m.text} ${m.color}`),
+    CHECK_STATES.map((st, i) => `${i + 1} ${st.text} ${st.color}`),
+  );
+  assert.equal(mapping['3']?.color, 'purple');
+  assert.deepEqual(
+    annotationQueries(d).map((a) => a.name),
+    ['k6 runs', 'Alerts firing'],
+  );
+  for (const a of annotationQueries(d)) assert.match(a.expr, /\$target|\$testid/, `${a.name} follows the dashboard's variables`);
 });

@@ -1,5 +1,5 @@
 // The monitoring stack end to end, with the real programs on loopback: Prometheus scrapes the monitor
-// service (against the bundled reference target) and the Pushgateway, evaluates the committed rules
+// service (against the bundled reference target, over TLS) and the Pushgateway, evaluates the committed rules
 // (their `for:` shortened) and sends to Alertmanager, which routes to a webhook receiver. A fault is
 // switched on: the alert must fire in Prometheus, reach Alertmanager and the receiver, and resolve
 // when the fault is off. A one-shot `--once` run pushes to the Pushgateway and is scraped. A k6 smoke
@@ -9,10 +9,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLogger } from '../../core/logger.ts';
-import { buildDashboard, panelQueries } from '../../deploy/grafana/dashboard.ts';
+import { annotationQueries, buildDashboard, panelQueries } from '../../deploy/grafana/dashboard.ts';
 import { Monitor } from '../../monitors/monitor.ts';
 import { startService } from '../../monitors/service.ts';
 import { startTarget } from '../../reference/server.ts';
+import { openTargetCa } from '../../reference/tls.ts';
+import { trustCaFiles } from '../../core/trust.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 import { testSettings, webhookReceiver } from '../monitor/support.ts';
@@ -35,7 +37,11 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
   const started = Date.now();
   const dir = tempDir('hx-stack-');
   const programs: Program[] = [];
-  const target = await startTarget();
+  // The monitored target serves TLS, with a CA of its own that the monitor trusts (TARGET_CA_FILE in
+  // the one-shot run): its certificate check and certificate metric are in the stack too.
+  const ca = openTargetCa();
+  await trustCaFiles([ca.caFile]);
+  const target = await startTarget({ tls: ca });
   const receiver = await webhookReceiver();
   const monitor = new Monitor({
     settings: testSettings(dir, { MONITOR_SCHEDULE: '* * * * * *', MONITOR_EXPECTED_TOKEN_LIFETIME_S: '86400' }),
@@ -135,6 +141,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       ['--import', 'tsx', 'monitors/main.ts', '--once'],
       {
         TARGET_URL: target.url,
+        TARGET_CA_FILE: ca.caFile,
         TARGET_ENV: 'e2e-once',
         TARGET_FAULTS: '',
         MONITOR_USERNAME: '',
@@ -221,6 +228,11 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       assert.equal(r.code, 0, r.stderr);
       const pushed = await (await fetch(`${pushgateway.url}/metrics`)).text();
       assert.match(pushed, /temporal_monitor_check_success\{check="login",instance="",job="temporal_monitor",target="e2e-once"\} 1/);
+      assert.match(pushed, /temporal_monitor_check_success\{check="certificate",instance="",job="temporal_monitor",target="e2e-once"\} 1/);
+      assert.match(
+        pushed,
+        /temporal_monitor_certificate_expiry_timestamp_seconds\{instance="",job="temporal_monitor",target="e2e-once"\} \d\.\d+e\+09\n/,
+      );
       const series = await until('the pushed series in Prometheus', async () => {
         const s = await q('temporal_monitor_check_success{job="temporal_monitor", target="e2e-once", check="token-lifetime"}');
         return s.length ? s : undefined;
@@ -242,7 +254,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       await until('TemporalLoadSmokeFailing firing', () => firingIn('TemporalLoadSmokeFailing', { testid, name: 'login' }));
     });
 
-    await t.test('every Grafana panel query returns data from this Prometheus', async () => {
+    await t.test('every Grafana panel and annotation query returns data from this Prometheus', async () => {
       const end = Date.now() / 1000;
       const start = started / 1000;
       const vars: Record<string, string> = {
@@ -252,8 +264,12 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
         $target: LABEL,
         $testid: testid,
       };
-      const queries = panelQueries(buildDashboard());
-      assert.ok(queries.length >= 15);
+      // The annotations' queries too: the k6 run and the alerts that fired are marked on every panel.
+      const queries = [
+        ...panelQueries(buildDashboard()),
+        ...annotationQueries(buildDashboard()).map((a) => ({ panel: `annotation ${a.name}`, expr: a.expr })),
+      ];
+      assert.ok(queries.length >= 17);
       const dead: string[] = [];
       for (const { panel, expr } of queries) {
         const concrete = expr.replace(/\$__rate_interval|\$__interval|\$__range|\$target|\$testid/g, (v) => vars[v]!);
@@ -274,6 +290,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
     await Promise.all(programs.map((p) => p.stop()));
     await receiver.close();
     await target.close();
+    ca.close();
     console.log(`end-to-end stack test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 });

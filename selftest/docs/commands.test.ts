@@ -90,6 +90,16 @@ const VARIANTS: Variant[] = [
     why: '',
   },
   {
+    match: /^npm run capacity\b/,
+    skip: 'selftest/load/capacity.test.ts runs npm run capacity against a target whose knee is known (a search is a minute of both cores)',
+    why: '',
+  },
+  {
+    match: /^npm run load -- \w+ .*-e LOAD_INSTANCES=/,
+    skip: 'selftest/load/instances.test.ts runs npm run load with LOAD_INSTANCES=2 beside one process',
+    why: '',
+  },
+  {
     match: /^npm run load(:\w+)? -- (login|credits)$/,
     skip: 'selftest/load/smoke.test.ts runs this very command',
     why: '',

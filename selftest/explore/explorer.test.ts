@@ -164,9 +164,35 @@ describe('the explorer', () => {
       }),
     });
     const r = await explore(w, { seed: 1, runs: 10, seconds: 10, knownIssues: [] });
-    assert.match(r.stopped ?? '', /answered 429: the target's rate limit stopped the exploration \(X-RateLimit-Remaining 0/);
+    assert.match(
+      r.stopped ?? '',
+      /^POST \/v2\/auth\/register answered 429 \(rate limited\): the target's rate limit, not a fault of the API \(none left until .+\); .*the exploration stopped there/,
+    );
     assert.deepEqual(r.findings, []);
     assert.ok(w.requests <= 2, `${w.requests} requests after a 429`);
+  });
+
+  test('EXPLORE_REQUESTS: the search ends at its budget of requests, as at its deadline, with nothing reported for it', async () => {
+    const t = await startTarget({ port: 0 });
+    try {
+      const w = new World({
+        baseUrl: t.url,
+        generation: 'documented',
+        upgradeAllowed: true,
+        strict: false,
+        timeoutMs: 15_000,
+        mailWaitMs: 1000,
+        runId: 'budget',
+        minGapMs: 0,
+        maxRequests: 25,
+      });
+      const r = await explore(w, { seed: 3, runs: 1000, seconds: 60, knownIssues: [] });
+      assert.equal(w.requests, 25);
+      assert.equal(r.stopped, undefined);
+      assert.deepEqual(r.findings, []);
+    } finally {
+      await t.close();
+    }
   });
 
   test('nothing it prints or writes holds a password it sent: counterexamples carry only the generated tails', async () => {
@@ -207,4 +233,68 @@ describe('the explorer', () => {
       await t.close();
     }
   });
+});
+
+// Issue 21: against a slow target the explorer overran EXPLORE_SECONDS=15 by a request's time limit
+// (21.8 s). Each request is now bounded by the time left, and one cut by the budget is no finding.
+test('a target that never answers: the run ends at its budget, not a request time limit later, with no finding', async () => {
+  const { createServer } = await import('node:http');
+  const hang = createServer((req) => req.resume());
+  await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(hang.address() as import('node:net').AddressInfo).port}`;
+  const world = new World({
+    baseUrl: url,
+    generation: 'documented',
+    upgradeAllowed: true,
+    strict: false,
+    timeoutMs: 20_000,
+    mailWaitMs: 1000,
+    runId: `selftest${++worlds}`,
+    minGapMs: 0,
+  });
+  const t0 = performance.now();
+  try {
+    const r = await explore(world, { seed: 1, runs: 5, seconds: 3, knownIssues: [], only: ['tokens', 'register'] });
+    const seconds = (performance.now() - t0) / 1000;
+    // The budget, and a little for the work around the requests: far from the 20 s limit of one.
+    assert.ok(seconds < 3 + 2, `the run took ${seconds.toFixed(1)} s for a 3 s budget`);
+    assert.deepEqual(r.findings, [], 'a request cut by the budget is not a finding');
+    assert.equal(r.stopped, undefined);
+  } finally {
+    hang.closeAllConnections();
+    hang.close();
+  }
+});
+
+test("a verification mail's wait is cut at the budget's end, and that is no finding; a mail that does not come in time is one", async () => {
+  const { OutOfTime, StepFailed } = await import('../../explore/properties.ts');
+  // An inbox where no mail ever comes, looking as Mailpit's does: every 250 ms, and it gives up as soon
+  // as the next look would be late (so before the wait it was given has quite run out).
+  const never: Inbox = {
+    label: 'never',
+    async waitForMail(to, { timeoutMs }) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() + 250 <= end) await new Promise((r) => setTimeout(r, 250));
+      throw new MailError('none', `no mail to ${to.address}`);
+    },
+    close: async () => {},
+  };
+  const world = new World({
+    baseUrl: 'http://127.0.0.1:9',
+    generation: 'latest',
+    upgradeAllowed: false,
+    strict: false,
+    timeoutMs: 5000,
+    inbox: never,
+    mailWaitMs: 1000,
+    runId: `selftest${++worlds}`,
+    minGapMs: 0,
+  });
+  const account = { username: 'hx-x-1', email_address: 'hx-x-1@example.com' };
+  world.deadline = Date.now() + 200;
+  const t0 = performance.now();
+  await assert.rejects(world.verify(account), (e: unknown) => e instanceof OutOfTime);
+  assert.ok(performance.now() - t0 < 900, 'it waited past the budget');
+  world.deadline = Date.now() + 60_000;
+  await assert.rejects(world.verify(account), (e: unknown) => e instanceof StepFailed && /no verification mail came/.test(e.message));
 });

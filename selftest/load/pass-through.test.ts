@@ -2,9 +2,11 @@
 // a tag), each run is tagged with a testid, and the k6 flags that would undo the runner's guarantees
 // (the safety gate, the bounds, the verdict, secrets) are refused with exit 2 before any traffic.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 import { runLoad, tail } from './run.ts';
 
@@ -67,6 +69,7 @@ test('k6 flags that would get around the gate, the bounds or the verdict are ref
     [['--duration', '5h'], /k6 flag --duration: .*bounded to 30m/],
     [['--no-thresholds'], /k6 flag --no-thresholds/],
     [['--http-debug=full'], /k6 flag --http-debug: .*Authorization/],
+    [['--max-redirects', '10'], /k6 flag --max-redirects: .*another host/],
     [['-qe', 'X=1'], /k6 flags -qe: give short flags one by one/],
   ] as const) {
     const run = await runLoad(['credits', '--', ...args]);
@@ -82,4 +85,46 @@ test("k6 runs with a larger Go heap goal (GOGC=400, GOMEMLIMIT a quarter of memo
   assert.equal(ours.GOGC, '400');
   assert.match(ours.GOMEMLIMIT ?? '', /^\d+MiB$/);
   assert.deepEqual(goRuntimeEnv({ GOGC: '100', GOMEMLIMIT: '512MiB' }), {}, "the user's GOGC and GOMEMLIMIT win");
+});
+
+// Issue 21: k6 reads its options from the environment too, and they override the scripts' own:
+// K6_MAX_REDIRECTS undid maxRedirects: 0, K6_HTTP_DEBUG printed Bearer tokens and password= bodies.
+test('K6_* variables that would undo the same guarantees are refused, from the environment or .env: exit 2, named', async () => {
+  const { validateLoadRun } = await import('../../load/runner/settings.ts');
+  const { K6_ENV_REFUSED } = await import('../../load/runner/k6-env.ts');
+  const { SettingsError } = await import('../../core/settings.ts');
+  for (const name of K6_ENV_REFUSED.keys())
+    assert.throws(
+      () => validateLoadRun(['login'], { [name]: 'full' }),
+      (e: unknown) =>
+        e instanceof SettingsError && new RegExp(`^  - ${name}: not accepted by npm run load \\(.+\\); unset it$`, 'm').test(e.message),
+      name,
+    );
+  assert.doesNotThrow(() => validateLoadRun(['login'], { K6_HTTP_DEBUG: '' }), 'an empty one is not passed on, nothing to refuse');
+  // For real, from a .env file in the folder it runs in: refused before anything starts.
+  const dir = tempDir('hx-load-dotenv-');
+  writeFileSync(join(dir, '.env'), 'K6_HTTP_DEBUG=full\nK6_MAX_REDIRECTS=10\n');
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const run = await runCli(
+    join(root, 'node_modules/.bin/tsx'),
+    [join(root, 'load/runner/main.ts'), 'login'],
+    { REPORTS_DIR: dir },
+    60_000,
+    dir,
+  );
+  assert.equal(run.code, 2, run.output);
+  assert.match(run.output, /K6_MAX_REDIRECTS: not accepted by npm run load \(the scripts follow no redirect/);
+  assert.match(run.output, /K6_HTTP_DEBUG: not accepted by npm run load \(it prints every request and answer/);
+  assert.doesNotMatch(run.output, /k6 login|\n\s+at /, 'something started, or a stack trace');
+});
+
+test("the heavy profiles export k6's web dashboard into the run's folder unless the user set K6_WEB_DASHBOARD_EXPORT (or another of its settings)", async () => {
+  const { dashboardEnv } = await import('../../load/runner/k6.ts');
+  const load = { name: 'load', durationS: 600 };
+  assert.equal(dashboardEnv('/r/run', load, {}).K6_WEB_DASHBOARD_EXPORT, '/r/run/dashboard.html');
+  const mine = dashboardEnv('/r/run', load, { K6_WEB_DASHBOARD_EXPORT: '/srv/dashboards/today.html' });
+  assert.equal(mine.K6_WEB_DASHBOARD_EXPORT, undefined, "the user's export file is never overridden (k6 reads it from the environment)");
+  assert.equal(mine.K6_WEB_DASHBOARD, 'true');
+  assert.equal(dashboardEnv('/r/run', load, { K6_WEB_DASHBOARD_PORT: '5665' }).K6_WEB_DASHBOARD_PORT, undefined, 'their live dashboard');
+  assert.deepEqual(dashboardEnv('/r/run', { name: 'smoke', durationS: 10 }, {}), {}, 'smoke exports nothing of its own');
 });

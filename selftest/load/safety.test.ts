@@ -3,6 +3,8 @@
 // target on loopback, so we can see whether anything arrived.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTarget, type RunningTarget } from '../../reference/server.ts';
@@ -34,7 +36,7 @@ describe('load safety gate, for real', () => {
   it('npm run load refuses an unknown flag before -- with exit 2 naming it, before anything starts (after --: k6PassThrough)', async () => {
     const unknown = await runLoad(['login', '--vus', '5']);
     assert.equal(unknown.code, 2, tail(unknown));
-    assert.match(unknown.output, /--vus: not an option of npm run load \(its options are --env\)/);
+    assert.match(unknown.output, /--vus: not an option of npm run load; did you mean -e LOAD_MAX_VUS=<n>\?/);
     assert.doesNotMatch(unknown.output, /\n\s+at /, 'a stack trace');
     // After --, the same flag is k6's, and one that would undo the runner's bounds (selftest/load/pass-through.test.ts has them all).
     const after = await runLoad(['login', '--', '--vus', '5']);
@@ -44,7 +46,7 @@ describe('load safety gate, for real', () => {
     // A pass-through does not make the runner lenient about its own flags.
     const both = await runLoad(['login', '--rte', '5', '--', '--out', 'json=/dev/null']);
     assert.equal(both.code, 2, tail(both));
-    assert.match(both.output, /--rte: not an option of npm run load/);
+    assert.match(both.output, /--rte: not an option of npm run load; npm run load -- --help lists its options/);
   });
 
   it('npm run load refuses a bad profile value with exit 2, naming the setting as k6 names it', async () => {
@@ -127,5 +129,49 @@ describe('load safety gate, for real', () => {
     );
     assert.equal(run.code, 0, tail(run));
     assert.equal(target.store.userCount(), 1);
+  });
+
+  // Issue 21: a loopback target answering 307 to another host walked k6 (which follows 10 redirects
+  // by default) around the gate: 36 requests to the other host, 5 registrations with their passwords,
+  // and "passed". The scripts set maxRedirects: 0: a redirect is a failure naming where it pointed.
+  it('npm run load follows no redirect: the run fails naming where it pointed, and nothing reaches the other host', async () => {
+    let farHits = 0;
+    const farServer = createServer((_req, res) => {
+      farHits++;
+      res.end('{}');
+    });
+    await new Promise<void>((r) => farServer.listen(0, '127.0.0.1', r));
+    const far = `http://127.0.0.1:${(farServer.address() as AddressInfo).port}`;
+    const near = createServer((req, res) => res.writeHead(307, { location: `${far}${req.url}` }).end());
+    await new Promise<void>((r) => near.listen(0, '127.0.0.1', r));
+    const nearUrl = `http://127.0.0.1:${(near.address() as AddressInfo).port}`;
+    try {
+      // The generation probe (Node, TARGET_GENERATION=auto) registers first: refused at the redirect.
+      const probe = await runLoad(['login', '-e', 'LOAD_DURATION=2s', '-e', 'LOAD_POOL_SIZE=1'], { TARGET_URL: nearUrl });
+      assert.equal(probe.code, 107, tail(probe));
+      assert.match(probe.output, new RegExp(`the answer was a redirect to ${far}/v2/auth/register, which the harness does not follow`));
+      // With the generation given, k6's setup() registers the pool: refused at the first redirect, a script error.
+      const setup = await runLoad(['login', '-e', 'LOAD_DURATION=2s', '-e', 'LOAD_POOL_SIZE=1'], {
+        TARGET_URL: nearUrl,
+        TARGET_GENERATION: 'documented',
+      });
+      assert.equal(setup.code, 107, tail(setup));
+      assert.match(setup.output, new RegExp(`answered 307 \\(a redirect to ${far}/v2/auth/register, which is not followed\\)`));
+      // Given accounts, the logins themselves are redirected: every check fails, saying where to.
+      const login = await runLoad(['login', '-e', 'LOAD_DURATION=2s', '-e', 'LOAD_RATE=2'], {
+        TARGET_URL: nearUrl,
+        LOAD_USERNAME: 'someone',
+        LOAD_PASSWORD: 'a-password-1',
+      });
+      assert.equal(login.code, 99, tail(login));
+      assert.match(
+        login.output,
+        new RegExp(`login answered 307 \\(a redirect to ${far}/v2/auth/login, which is not followed\\), expected 200`),
+      );
+      assert.equal(farHits, 0, 'k6 followed the redirect');
+    } finally {
+      near.close();
+      farServer.close();
+    }
   });
 });

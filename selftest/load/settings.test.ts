@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseDurationS } from '../../core/durations.ts';
-import { assertTargetAllowed, buildCriteria, buildProfile, LIMITS, PROFILES, runConfig } from '../../load/lib/settings.ts';
+import { assertTargetAllowed, buildCriteria, buildProfile, LIMITS, PROFILES, runConfig, scenariosOf } from '../../load/lib/settings.ts';
 
 describe('load profiles', () => {
   it('every profile of both scripts uses an arrival-rate executor, bounded in time and VUs', () => {
@@ -47,6 +47,41 @@ describe('load profiles', () => {
     assert.throws(() => buildProfile('login', { LOAD_MAX_VUS: '5', LOAD_PRE_VUS: '6' }), /LOAD_PRE_VUS: must not exceed LOAD_MAX_VUS/);
     assert.throws(() => buildProfile('login', { LOAD_RATE: '0' }), /LOAD_RATE:/);
     assert.throws(() => buildProfile('login', { LOAD_PROFILE: 'heavy' }), /LOAD_PROFILE: expected one of smoke, load, stress, spike, soak/);
+  });
+
+  it('LOAD_WARMUP: a warm-up at the first rate, tagged apart, then the measured part with the same VUs; bounded with it', () => {
+    const p = buildProfile('credits', { LOAD_PROFILE: 'load', LOAD_RATE: '300', LOAD_DURATION: '8s', LOAD_WARMUP: '3s' });
+    assert.equal(p.warmupS, 3);
+    const sc = scenariosOf('credits', p);
+    assert.deepEqual(Object.keys(sc), ['warmup', 'credits']);
+    assert.deepEqual(
+      [
+        sc.warmup!.executor,
+        (sc.warmup as { rate?: number }).rate,
+        (sc.warmup as { duration?: string }).duration,
+        sc.warmup!.gracefulStop,
+        sc.warmup!.tags,
+      ],
+      ['constant-arrival-rate', 300, '3s', '0s', { name: 'credits:warmup' }],
+      'no grace at its end: the measured part takes over at once',
+    );
+    assert.deepEqual(
+      [sc.credits!.startTime, sc.credits!.tags],
+      ['3s', { name: 'credits' }],
+      'every threshold selects name:credits, so no warm-up sample counts',
+    );
+    assert.match(p.describe, /for 8s after 3s of warm-up/);
+    // A ramp warms up at its start rate.
+    assert.equal(
+      (scenariosOf('login', buildProfile('login', { LOAD_PROFILE: 'stress', LOAD_WARMUP: '10s' })).warmup as { rate: number }).rate,
+      1,
+    );
+    assert.deepEqual(Object.keys(scenariosOf('login', buildProfile('login', {}))), ['login'], 'no warm-up unless asked');
+    assert.throws(
+      () => buildProfile('login', { LOAD_DURATION: '29m', LOAD_WARMUP: '2m' }),
+      /^SettingError: LOAD_WARMUP: with LOAD_DURATION at most 30m/,
+    );
+    assert.throws(() => buildProfile('login', { LOAD_WARMUP: 'a bit' }), /^SettingError: LOAD_WARMUP: expected a duration/);
   });
 });
 

@@ -20,10 +20,10 @@ describe('k6 smoke against the clean bundled target', () => {
       const s = run.summary(script);
       assert.equal(s.passed, true, `thresholds crossed: ${crossedThresholds(s).join('; ')}`);
       assert.deepEqual(failedChecks(s), []);
-      // Every answer checked (the smoke rates send at least 30), and the VUs that checked say so.
+      // Every answer checked (a smoke is a handful: 2 a second for 5 s), and the VUs that checked say so.
       const answers = Math.min(...s.checks.map((c) => c.passes + c.fails));
       assert.ok(
-        answers >= 20 && answers === s.metrics[`http_reqs{name:${script}}`]?.count,
+        answers >= 9 && answers <= 11 && answers === s.metrics[`http_reqs{name:${script}}`]?.count,
         `only ${answers} ${script} answers were checked`,
       );
       assert.ok((s.metrics[`${script}_checked`]?.count ?? 0) >= 1, `no ${script}_checked`);
@@ -39,6 +39,7 @@ describe('k6 smoke against the clean bundled target', () => {
           `http_req_failed{name:${script}}: rate<=0.01`,
           `http_reqs{name:${script}}: count>0`,
           `${script}_checked: count>0`,
+          'rate_limited: count==0',
         ].sort(),
       );
 

@@ -110,7 +110,14 @@ test('redirects from PagerDuty or the webhook are not followed: the key and the 
     const d = await (await m.monitor.pass()).delivery;
     assert.deepEqual([d.delivered, d.failed, d.owed], [0, 2, 2], 'not delivered: still owed');
     assert.equal(elsewhere.bodies.length, 0, 'the redirect was followed');
-    assert.match(m.logs(), /PagerDuty answered with an error status/);
+    // Named where it pointed (issue 21), and why it is not delivered.
+    for (const channel of ['PagerDuty', 'alert webhook'])
+      assert.match(
+        m.logs(),
+        new RegExp(
+          `${channel} answered 308, a redirect to http://127\\.0\\.0\\.1:\\d+/hooks/T000/B000, which is not followed: the alert is not delivered`,
+        ),
+      );
     assert.match(m.logs(), /"status":308/);
     assertNoSecrets({ logs: m.logs() }, [ROUTING_KEY]);
   } finally {

@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { MAX_DRIFT_FIELDS } from '../../core/judge.ts';
+import { MAX_DRIFT_SERIES } from '../../monitors/metrics.ts';
 import { startTarget } from '../../reference/server.ts';
 import { MonitorState } from '../../monitors/state.ts';
 import { summaryJson, summaryTable } from '../../monitors/summary.ts';
-import { makeMonitor, tempDir, testSettings } from './support.ts';
+import { freshKeysProxy, makeMonitor, tempDir, testSettings } from './support.ts';
 
 const REGISTER_AND_LOGIN = ['RequestID (login)', 'RequestID (register)', 'response.Region (register)'];
 
@@ -154,5 +156,47 @@ test('a state file from before drift notes gets the column and keeps its history
     assert.deepEqual(s.recentPasses('T', 10)[1]?.checks[0]?.drift, ['response.Organization (register)']);
   } finally {
     s.close();
+  }
+});
+
+test('a target adding thousands of fresh keys to every answer: series, stored drift and the page stay bounded', async () => {
+  const target = await startTarget();
+  const hostile = await freshKeysProxy(target.url, 2000);
+  const dir = tempDir();
+  const m = makeMonitor(hostile.url, testSettings(dir));
+  try {
+    const sizes: { metrics: number; stored: number; page: number }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { pass } = await m.monitor.pass();
+      for (const c of pass.checks) assert.ok((c.drift?.length ?? 0) <= MAX_DRIFT_FIELDS + 1, `${c.name}: ${c.drift?.length} drift entries`);
+      const login = pass.checks.find((c) => c.name === 'login')!;
+      assert.match(login.drift?.at(-1) ?? '', /^… and \d+ more fields$/);
+      const db = new Database(join(dir, 'monitor.db'), { readonly: true });
+      const stored = db.prepare('SELECT SUM(LENGTH(drift)) AS n FROM check_results WHERE pass_id = (SELECT MAX(id) FROM passes)').get() as {
+        n: number;
+      };
+      db.close();
+      sizes.push({
+        metrics: (await m.monitor.metrics.text()).length,
+        stored: stored.n,
+        page: readFileSync(join(dir, 'status.html')).length,
+      });
+    }
+    const metrics = await m.monitor.metrics.text();
+    const series = metrics.split('\n').filter((l) => l.startsWith('temporal_monitor_contract_drift_fields{'));
+    // The cap and one "(more fields)" series per check that saw drift.
+    assert.ok(series.length <= MAX_DRIFT_SERIES + 6, `${series.length} drift series`);
+    assert.match(metrics, /^temporal_monitor_contract_drift_fields\{check="login",field="\(more fields\)",target="selftest"\} \d+$/m);
+    // 8 000 fresh fields a pass: what is kept per pass does not grow with them.
+    for (const s of sizes) {
+      assert.ok(s.stored < 8 * 1024, `drift stored with one pass: ${s.stored} bytes`);
+      assert.ok(s.metrics < 64 * 1024, `/metrics: ${s.metrics} bytes`);
+      assert.ok(s.page < 256 * 1024, `status page: ${s.page} bytes`);
+    }
+    assert.ok(sizes[3]!.metrics - sizes[1]!.metrics < 2048, `/metrics grows pass after pass: ${sizes.map((s) => s.metrics).join(', ')}`);
+  } finally {
+    await m.monitor.stop();
+    await hostile.close();
+    await target.close();
   }
 });

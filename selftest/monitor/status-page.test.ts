@@ -1,12 +1,13 @@
 // The status page in a real headless browser (Debian's chromium through Playwright): the latest
 // result per check, uptime, the history on a time axis, latency per step with its thresholds when in
 // range, the token lifetime, the recent passes with their times; at 1, 100 and 10 000 passes, with
-// screenshots in test-results/ for a person to look at (and the render times printed, not asserted:
+// screenshots in $TMPDIR/hx-status-page-screenshots/ for a person to look at (and the render times printed, not asserted:
 // `npm run bench:status-page` measures them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { MonitorState } from '../../monitors/state.ts';
@@ -37,9 +38,12 @@ async function open(browser: Browser, file: string): Promise<{ tab: Page } & Sho
   return { tab, errors, renderedMs };
 }
 
+/** Outside the repository (a test run writes nothing there), at a path that stays put between runs. */
+const SHOTS = join(tmpdir(), 'hx-status-page-screenshots');
+
 async function screenshot(tab: Page, name: string): Promise<string> {
-  mkdirSync('test-results', { recursive: true });
-  const shot = resolve(`test-results/${name}.png`);
+  mkdirSync(SHOTS, { recursive: true });
+  const shot = join(SHOTS, `${name}.png`);
   await tab.screenshot({ path: shot, fullPage: true });
   console.log(`screenshot: ${shot}`);
   return shot;
@@ -118,6 +122,7 @@ test('the status page of real passes: checks, uptime, history, latency, token li
     );
     assert.match((await tab.locator('#token').textContent()) ?? '', /Current token expires in 2[34]h/);
     // Hovering a pass tells its time and results.
+    await tab.locator('#timeline .u-over').scrollIntoViewIfNeeded();
     const box = (await tab.locator('#timeline .u-over').boundingBox())!;
     await tab.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
     assert.match((await tab.locator('#timeline-hover').textContent()) ?? '', /^\d{4}-\d\d-\d\dT.*Z.*\nlogin: pass/s);

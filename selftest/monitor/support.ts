@@ -119,3 +119,61 @@ export function assertNoSecrets(texts: Record<string, string>, secrets: string[]
     for (const s of secrets)
       if (s && s.length >= 6 && text.includes(s)) throw new Error(`a secret (${s.slice(0, 3)}…) appears in ${where}`);
 }
+
+export interface HostileTarget {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A hostile target in front of `upstream` (the reference target): every request is forwarded, and
+ * every JSON object it answers is handed to `rewrite` (changed in place) before it is sent on;
+ * `answer` may answer a request itself instead (its path and body), as a broken server would.
+ */
+export async function rewritingProxy(
+  upstream: string,
+  o: {
+    rewrite?: (path: string, json: Record<string, unknown>) => void;
+    answer?: (path: string, body: Buffer) => { status: number; text: string } | undefined;
+  },
+): Promise<HostileTarget> {
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const own = o.answer?.(req.url ?? '', body);
+    if (own) return res.writeHead(own.status, { 'content-type': 'application/json' }).end(own.text);
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length'].includes(k))) as Record<
+      string,
+      string
+    >;
+    const up = await fetch(upstream + req.url, { method: req.method, headers, body: chunks.length ? body : undefined });
+    let text = await up.text();
+    try {
+      const v = JSON.parse(text) as Record<string, unknown>;
+      if (v && typeof v === 'object' && !Array.isArray(v) && o.rewrite) {
+        o.rewrite(req.url ?? '', v);
+        text = JSON.stringify(v);
+      }
+    } catch {
+      /* not JSON: as it came */
+    }
+    res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'text/plain', date: up.headers.get('date') ?? '' });
+    res.end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A target that adds `n` fresh keys to every JSON answer (issue 21: each was a permanent series). */
+export function freshKeysProxy(upstream: string, n: number): Promise<HostileTarget> {
+  let seq = 0;
+  return rewritingProxy(upstream, {
+    rewrite: (_path, v) => {
+      for (let i = 0; i < n; i++) v[`k${(seq++).toString(36)}`] = 1;
+    },
+  });
+}

@@ -1,6 +1,6 @@
 // Each fault in the catalog really changes the behaviour it names: its probe asserts the broken
 // behaviour, passes with the fault on, and fails on the clean target (so the probe itself can fail).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
 import { MESSAGES, type Generation } from '../../core/contract.ts';
@@ -9,6 +9,8 @@ import { serverNowS } from '../../core/jwt.ts';
 import { judgeAnswer } from '../../core/judge.ts';
 import * as S from '../../core/schemas.ts';
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../../reference/faults.ts';
+import { openTargetCa, type TargetCa } from '../../reference/tls.ts';
+import { readServedCertificate } from '../../monitors/checks/certificate.ts';
 import { withTarget, newAccount, loggedIn, memoryMailer, type Harness } from '../support/target.ts';
 
 const KEY = 'faults-key';
@@ -17,6 +19,12 @@ const sign = (claims: Record<string, unknown>) =>
 const nowS = () => Math.floor(Date.now() / 1000);
 type Mails = ReturnType<typeof memoryMailer>;
 type Probe = { spec?: string; probe: (h: Harness, clock: { ms: number }, mails: Mails) => Promise<void> };
+
+// The certificate faults' targets serve TLS with one CA made for this file.
+let ca: TargetCa | undefined;
+const targetCa = () => (ca ??= openTargetCa());
+after(() => ca?.close());
+const served = (h: Harness) => readServedCertificate(h.target.url, { timeoutMs: 5000, ca: [targetCa().caPem] });
 
 const loginBody = async (h: Harness) => {
   const a = newAccount();
@@ -443,6 +451,24 @@ const PROBES: Record<FaultName, Probe> = {
       await assert.rejects(h.api.creditsAvailable(undefined), (e: unknown) => e instanceof TransportError && e.kind === 'reset');
     },
   },
+  'cert-expiring': {
+    probe: async (h) => {
+      const c = await served(h);
+      assert.ok(c.authorized && !c.hostMismatch, 'still a valid certificate');
+      const leftDays = (Date.parse(c.chain[0]!.validTo) - Date.now()) / 86_400_000;
+      assert.ok(leftDays > 1.9 && leftDays <= 2, `${leftDays} days left`);
+    },
+  },
+  'cert-expired': {
+    probe: async (h) => assert.equal((await served(h)).authorizationError, 'CERT_HAS_EXPIRED'),
+  },
+  'cert-wrong-host': {
+    probe: async (h) => {
+      const c = await served(h);
+      assert.ok(c.authorized, 'signed by the CA');
+      assert.match(c.hostMismatch ?? '', /IP: 127\.0\.0\.1 is not in the cert's list/);
+    },
+  },
 };
 
 test('every fault in the catalog has a probe here, and a summary and parts that catch it', () => {
@@ -455,10 +481,17 @@ test('every fault in the catalog has a probe here, and a summary and parts that 
   }
 });
 
-const run = async (spec: string, probe: Probe['probe'], generation: Generation = 'documented') => {
+const run = async (spec: string, probe: Probe['probe'], generation: Generation = 'documented', tls = false) => {
   const clock = { ms: Date.now() };
   const mails = memoryMailer();
-  const h = await withTarget({ faults: spec, jwtKey: KEY, now: () => clock.ms, generation, mailer: mails });
+  const h = await withTarget({
+    faults: spec,
+    jwtKey: KEY,
+    now: () => clock.ms,
+    generation,
+    mailer: mails,
+    tls: tls ? targetCa() : undefined,
+  });
   try {
     await probe(h, clock, mails);
   } finally {
@@ -470,9 +503,11 @@ for (const name of FAULT_NAMES) {
   const { spec = name, probe } = PROBES[name];
   // A fault of one generation only is probed there (its clean twin being that generation's target).
   const generation = (FAULTS[name] as FaultEntry).generations?.[0];
+  // A fault of the certificate is probed on a target serving TLS, and so is its clean twin.
+  const tls = (FAULTS[name] as FaultEntry).tls === true;
   test(`fault ${name}: ${FAULTS[name].summary}`, async () => {
-    await run(spec, probe, generation);
-    await assert.rejects(run('', probe, generation), `the probe for ${name} also passes on the clean target, so it proves nothing`);
+    await run(spec, probe, generation, tls);
+    await assert.rejects(run('', probe, generation, tls), `the probe for ${name} also passes on the clean target, so it proves nothing`);
   });
 }
 

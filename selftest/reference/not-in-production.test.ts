@@ -44,8 +44,9 @@ async function recorded(cmd: string, args: string[], env: Record<string, string>
 const underReference = (files: string[]) => files.filter((f) => `${pathToFileURL(join(ROOT, f)).href}`.startsWith(`${REFERENCE}/`));
 
 // The programs whose job is the reference target itself: the detection matrix runs the parts against
-// it with faults, conformance compares it with the real server, the benchmarks measure against it.
-const USERS_OF_THE_DOUBLE = /^(release\/(matrix|conformance)\.ts|scripts\/.+\.ts)$/;
+// it with faults, conformance compares it with the real server, the benchmarks measure against it,
+// npm run costs counts each part's requests with it.
+const USERS_OF_THE_DOUBLE = /^(release\/(matrix|conformance|measure-costs)\.ts|scripts\/.+\.ts)$/;
 
 describe('production paths do not load the reference target', () => {
   it('only the programs that exist to run it import reference/ statically (the parts import it lazily)', () => {

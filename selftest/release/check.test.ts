@@ -31,6 +31,7 @@ function releaseCheck(env: Record<string, string>) {
     MONITOR_LATENCY_FAIL_MS: '12000',
     MONITOR_DB: join(dir, 'monitor.db'),
     REPORTS_DIR: join(dir, 'reports'),
+    GITHUB_STEP_SUMMARY: '',
     ...env,
   });
   return run.then((r) => ({ ...r, report: join(env.REPORTS_DIR ?? join(dir, 'reports'), 'index.html') }));
@@ -48,15 +49,31 @@ test('a clean bundled target: GO, exit 0, the summary table and an HTML report t
 });
 
 test('a bundled target with TARGET_FAULTS=token-1h: NO-GO, exit 1, the broken promise in words, no token anywhere', async () => {
-  const r = await releaseCheck({ TARGET_FAULTS: 'token-1h' });
+  // Under GitHub Actions, the run's page gets the verdict, the causes and the table.
+  const summary = join(tempDir('hx-release-summary-'), 'step-summary.md');
+  const r = await releaseCheck({ TARGET_FAULTS: 'token-1h', GITHUB_STEP_SUMMARY: summary });
   assert.equal(r.code, 1, r.output);
   assert.match(r.stdout, /faults: token-1h/);
-  assert.match(r.stdout, /token-lifetime: token expires in 1h 0m, expected 24h 0m/);
+  // Once per cause, the parts and what failed under it.
+  assert.match(
+    r.stdout,
+    /^Why NO-GO \(1 cause\):\n✖ token expires in 1h 0m, expected 24h 0m ± 1m\n {4}monitor pass: 2 checks — token-lifetime; refresh$/m,
+  );
+  assert.match(
+    r.stdout,
+    /^Testing: TARGET_VERSION not set · the bundled reference target, as of the harness below · harness [0-9a-f]{12}/m,
+  );
   assert.match(r.stdout, /^NO-GO: 0 of 1 parts passed/m);
   const html = readFileSync(r.report, 'utf8');
   assert.match(html, /NO-GO: something failed/);
   assert.doesNotMatch(r.output, JWT);
   assert.doesNotMatch(html, JWT);
+  const md = readFileSync(summary, 'utf8');
+  assert.match(md, /^## ❌ Release check: local: NO-GO$/m);
+  assert.match(md, /^### Why NO-GO \(1 cause\)\n\n- \*\*token expires in 1h 0m, expected 24h 0m ± 1m\*\*\n {2}- monitor pass: 2 checks$/m);
+  assert.match(md, /^\| part \| what ran \| counted \|.*\n\|---\|/m);
+  assert.match(md, /^\| monitor \| monitor pass \| checks \| 6 \| 4 \|/m);
+  assert.doesNotMatch(md, JWT);
 });
 
 test('a harmless added field (TARGET_FAULTS=field-added): GO, and one drift line per part in the terminal and the report', async () => {
@@ -121,7 +138,7 @@ test('the trend: each check is appended to the history file and shown with the e
   assert.equal(first.code, 1, first.output);
   const second = await releaseCheck(env);
   assert.equal(second.code, 0, second.output);
-  assert.match(second.stdout, /^Earlier checks \(newest first\): NO-GO [\d.]+ s, 2 failed \(monitor pass\)$/m);
+  assert.match(second.stdout, /^Earlier checks \(newest first\): NO-GO [\d.]+ s, 2 checks failed \(monitor pass\)$/m);
   const lines = readFileSync(join(dir, 'reports', 'release-history.jsonl'), 'utf8')
     .trim()
     .split('\n');

@@ -29,7 +29,7 @@ test("what the kit says is printed redacted: an outbox URL's password never show
   const r = await runCli(process.execPath, ['--import', 'tsx', 'release/real-server.ts'], { REAL_SERVER_KIT: kit });
   assert.equal(r.code, 1, r.output);
   assert.match(r.stdout, /kit +│ start: rabbitmq at amqp:\/\/qa:\[redacted\]@127\.0\.0\.1:1\/ does not answer/);
-  assert.match(r.stdout, /✖ real server: start\.sh failed \(exit 1\)/);
+  assert.match(r.stdout, /✖ real server: start\.sh \(dev\) failed \(exit 1\)/);
   assert.doesNotMatch(r.output, /Sup3rSecretXyz/);
 });
 
@@ -45,4 +45,17 @@ test("start.sh's line gives the API and the outbox (a renamed queue as ?queue=)"
     'amqp://u:p@127.0.0.1:2/?queue=mails',
   );
   assert.equal(parseStartLine('start: FAILED'), undefined);
+  // Production mode: https, the kit's CA and its rate limit.
+  assert.deepEqual(
+    parseStartLine(
+      'real server listening on https://127.0.0.1:16768 (mail outbox amqp://guest:guest@127.0.0.1:5673/ queue email-send-queue; ' +
+        'production mode: CA certificate /tmp/temporal-real-server/tls/ca.pem, rate limit 600 requests per hour per client)',
+    ),
+    {
+      url: 'https://127.0.0.1:16768',
+      inboxUrl: 'amqp://guest:guest@127.0.0.1:5673/',
+      caFile: '/tmp/temporal-real-server/tls/ca.pem',
+      rateLimit: 600,
+    },
+  );
 });

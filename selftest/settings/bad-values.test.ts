@@ -9,14 +9,17 @@
 // inbox on that counting server and the bundled target's mail going to a counting SMTP port, so no
 // program may read mail, send mail or start a Mailpit of its own before refusing.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import type { z } from 'zod';
 import { describeSetting, SettingsError, type SettingMeta } from '../../core/settings.ts';
 import { parseTestSettings, testSettings } from '../../fixtures/settings.ts';
+import { capacitySettingsShape, validateCapacityRun } from '../../load/capacity/settings.ts';
+import { K6_ENV_REFUSED } from '../../load/runner/k6-env.ts';
 import { loadSettingsShape, validateLoadRun } from '../../load/runner/settings.ts';
 import { monitorSettings, validateMonitorSettings } from '../../monitors/settings.ts';
 import { exploreSettings, validateExploreSettings } from '../../explore/settings.ts';
@@ -74,6 +77,15 @@ const PROGRAMS: Program[] = [
     command: [process.execPath, ['--import', 'tsx', 'load/runner/main.ts', 'login']],
   },
   {
+    name: 'npm run capacity',
+    shape: { ...capacitySettingsShape, ...targetSettings },
+    validate: (env) => {
+      validateCapacityRun(['login'], env);
+      withBundledTarget(env);
+    },
+    command: [process.execPath, ['--import', 'tsx', 'load/capacity/main.ts', 'login']],
+  },
+  {
     name: 'npx playwright test',
     shape: testSettings,
     validate: (env) => parseTestSettings(env, faultProblems),
@@ -116,6 +128,12 @@ interface BadValue {
 }
 
 let underAFile = '';
+let aLink = '';
+let notSqlite = '';
+let cutShortDb = '';
+let aDanglingLink = '';
+let keyFile = '';
+let badPemFile = '';
 const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
 
 /** Bad values of one setting beyond those of its kind: MAIL_INBOX_URL also takes the real server's
@@ -124,6 +142,19 @@ const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
  *  with the password never printed; the query is the outbox's only (Mailpit's URL takes none). The
  *  host is the counting SMTP port: an AMQP connection made before the refusal would be counted. */
 function settingBadValues(name: string): BadValue[] {
+  // A state file that is not intact (issue 21): refused before any traffic, left as it is.
+  if (name === 'MONITOR_DB')
+    return [
+      { value: notSqlite, why: 'a file that is not SQLite' },
+      { value: cutShortDb, why: 'a SQLite file cut short' },
+    ];
+  // A CA file must hold a certificate: an empty file, a key, a block that is not one.
+  if (name === 'TARGET_CA_FILE')
+    return [
+      { value: underAFile, why: 'an empty file' },
+      { value: keyFile, why: 'a private key instead of a certificate' },
+      { value: badPemFile, why: 'a certificate block that is not one' },
+    ];
   if (name !== 'MAIL_INBOX_URL') return [];
   const amqp = `amqp://qa:${SECRET}@127.0.0.1:${countingUrl.smtpPort}`;
   return [
@@ -199,8 +230,15 @@ function badValues(meta: SettingMeta | undefined): BadValue[] {
     case 'checked':
       return [...generic, { value: 'garbage!!', why: 'garbage' }, { value: '-1', why: 'negative' }];
     case 'dir':
-    case 'file':
       return [...generic, { value: join(underAFile, 'sub', 'x'), why: 'a path through a file' }];
+    case 'file':
+      // A file the harness writes is never written through a link (issue 21), whatever it points at.
+      return [
+        ...generic,
+        { value: join(underAFile, 'sub', 'x'), why: 'a path through a file' },
+        { value: aLink, why: 'a symbolic link' },
+        { value: aDanglingLink, why: 'a symbolic link to nothing yet' },
+      ];
     case 'input':
       return [...generic, { value: '/nonexistent/hx-no-such-file', why: 'missing' }];
     case 'text':
@@ -248,6 +286,21 @@ before(async () => {
   const dir = tempDir('hx-bad-settings-');
   underAFile = join(dir, 'a-file');
   writeFileSync(underAFile, '');
+  aLink = join(dir, 'a-link');
+  symlinkSync(underAFile, aLink);
+  aDanglingLink = join(dir, 'a-dangling-link');
+  symlinkSync(join(dir, 'nothing-here'), aDanglingLink);
+  notSqlite = join(dir, 'not-sqlite.db');
+  writeFileSync(notSqlite, '{"not": "a database"}\n');
+  cutShortDb = join(dir, 'cut-short.db');
+  const db = new Database(cutShortDb);
+  db.exec(`CREATE TABLE t (x TEXT); INSERT INTO t VALUES ('${'x'.repeat(20_000)}')`);
+  db.close();
+  writeFileSync(cutShortDb, readFileSync(cutShortDb).subarray(0, 4096 * 2));
+  keyFile = join(dir, 'key.pem');
+  writeFileSync(keyFile, `-----BEGIN PRIVATE KEY-----\n${SECRET}\n-----END PRIVATE KEY-----\n`);
+  badPemFile = join(dir, 'bad.pem');
+  writeFileSync(badPemFile, '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n');
   server = createServer((_req, res) => {
     requests++;
     res.writeHead(503).end();
@@ -302,6 +355,9 @@ describe('every setting of every program, with bad values', () => {
   const SPAWNED: Array<{ program: string; name: string; value: () => string; args?: string[] }> = [
     { program: 'npm run target', name: 'TARGET_PORT', value: () => '-1' },
     { program: 'npm run target', name: 'TARGET_DB', value: () => join(underAFile, 'sub', 'target.db') },
+    { program: 'npm run monitor', name: 'MONITOR_DB', value: () => aLink },
+    { program: 'npm start', name: 'MONITOR_DB', value: () => cutShortDb },
+    { program: 'npm run monitor', name: 'MONITOR_STATUS_PAGE', value: () => aDanglingLink },
     { program: 'npm run monitor', name: 'TARGET_URL', value: () => `http://127.0.0.1:x${SECRET}@example.com` },
     { program: 'npm run monitor', name: 'MONITOR_ALERT_WEBHOOK_URL', value: () => `${countingUrl.base}/hooks/${SECRET}#x` },
     { program: 'npm run monitor', name: 'TARGET_FAULTS', value: () => 'drop' },
@@ -310,6 +366,9 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run load', name: 'TARGET_URL', value: () => countingUrl.base.replace('://', `://u:${SECRET}@`) },
     { program: 'npm run load', name: 'REPORTS_DIR', value: () => join(underAFile, 'reports') },
     { program: 'npm run load', name: 'TARGET_FAULTS', value: () => 'drop' },
+    // The capacity search (issue 23): its budget, and the gate it shares with npm run load.
+    { program: 'npm run capacity', name: 'CAPACITY_BUDGET', value: () => '5s' },
+    { program: 'npm run capacity', name: 'TARGET_URL', value: () => countingUrl.base.replace('://', `://u:${SECRET}@`) },
     { program: 'npx playwright test', name: 'TARGET_URL', value: () => `${countingUrl.base}/?token=${SECRET}` },
     { program: 'npx playwright test', name: 'HTTP_MAX_BODY_BYTES', value: () => '99999999999999999999' },
     { program: 'npm start', name: 'TARGET_FAULTS', value: () => 'drop' },
@@ -344,6 +403,11 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run test:real-server', name: 'REAL_SERVER_KIT', value: () => underAFile },
     { program: 'npm run test:real-server', name: 'KNOWN_ISSUES_FILE', value: () => join(underAFile, 'known-issues.json') },
     { program: 'npx playwright test', name: 'KNOWN_ISSUES_FILE', value: () => '/nonexistent/known-issues.json' },
+    // TLS (issue 19): a CA file that holds no certificate, and the bundled target's TLS with TARGET_URL.
+    { program: 'npm run monitor', name: 'TARGET_CA_FILE', value: () => keyFile },
+    { program: 'npm run load', name: 'TARGET_CA_FILE', value: () => underAFile },
+    { program: 'npx playwright test', name: 'TARGET_CA_FILE', value: () => badPemFile },
+    { program: 'npm run monitor', name: 'TARGET_TLS', value: () => 'true' },
   ];
 
   it('is refused by the CLIs themselves with exit 2, before any request reaches the target', { concurrency: 3 }, async () => {
@@ -377,6 +441,30 @@ describe('every setting of every program, with bad values', () => {
     assert.equal(mailConnections, 0, 'a program sent mail before refusing its settings');
   });
 
+  // Issue 21: k6 reads its options from the environment too, over the scripts' own (K6_MAX_REDIRECTS
+  // undid maxRedirects: 0, K6_HTTP_DEBUG printed tokens): every program that starts k6 refuses them.
+  it('refuses the K6_* variables that would undo the load runner, in every program that starts k6', () => {
+    const failures: string[] = [];
+    for (const program of PROGRAMS.filter((p) => ['npm run load', 'npm start'].includes(p.name)))
+      for (const name of K6_ENV_REFUSED.keys()) {
+        const c: Case = { program, name, bad: { value: `on${SECRET}`, why: 'set' }, secret: false };
+        try {
+          program.validate({ ...blankEnv(program), [name]: c.bad.value });
+          failures.push(`${program.name}: ${name} was accepted`);
+        } catch (err) {
+          if (!(err instanceof SettingsError)) failures.push(`${program.name}: ${name} threw ${(err as Error).message}`);
+          else
+            try {
+              judgeMessage(c, err.message);
+            } catch (e) {
+              failures.push((e as Error).message);
+            }
+        }
+        tried++;
+      }
+    assert.deepEqual(failures, []);
+  });
+
   it('covers every program the issue names, and every part npm start runs', () => {
     assert.deepEqual(
       PROGRAMS.map((p) => p.name),
@@ -384,6 +472,7 @@ describe('every setting of every program, with bad values', () => {
         'npm run target',
         'npm run monitor',
         'npm run load',
+        'npm run capacity',
         'npx playwright test',
         'npm run explore',
         'npm start',

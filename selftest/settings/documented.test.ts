@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { isInternal, sharedSettings } from '../../core/settings.ts';
 import { exploreSettings } from '../../explore/settings.ts';
 import { testSettings } from '../../fixtures/settings.ts';
+import { capacitySettingsShape } from '../../load/capacity/settings.ts';
 import { loadSettingsShape } from '../../load/runner/settings.ts';
 import { monitorSettings } from '../../monitors/settings.ts';
 import { targetSettings } from '../../reference/settings.ts';
@@ -20,6 +21,7 @@ const SHAPES: Record<string, z.ZodRawShape> = {
   'npm run target': targetSettings,
   'npm run monitor': monitorSettings,
   'npm run load': loadSettingsShape,
+  'npm run capacity': capacitySettingsShape,
   'npx playwright test': testSettings,
   'npm start': releaseSettings,
   'npm run conformance': conformanceSettings,

@@ -1,0 +1,50 @@
+// npm test: the harness's own test suite, what CI runs (.ci/run): set-up checked (scripts/setup.sh
+// --strict: every program the tests drive is here), then each step in order, stopping at the first
+// that fails, with its exit code. A program, not a chain of `&&` in package.json, so that
+// `npm test -- --help` answers instead of starting the suite (npm appends arguments to the last
+// command of a chain), and each step's time is printed at the end.
+import { execa } from 'execa';
+import { readCommandLine } from '../core/cli.ts';
+import { runMain } from '../core/settings.ts';
+
+/** The steps, in order: the quick ones first, so a lint error costs seconds, not a matrix. */
+const STEPS: Array<{ name: string; command: string[]; what: string }> = [
+  { name: 'set-up', command: ['bash', 'scripts/setup.sh', '--strict'], what: 'every program the tests drive is installed' },
+  { name: 'lint', command: ['npm', 'run', '-s', 'lint'], what: 'biome ci' },
+  { name: 'typecheck', command: ['npm', 'run', '-s', 'typecheck'], what: 'tsc over the Node side' },
+  { name: 'test:rules', command: ['npm', 'run', '-s', 'test:rules'], what: 'promtool and amtool over deploy/' },
+  { name: 'test:self', command: ['npm', 'run', '-s', 'test:self'], what: 'the self-tests in selftest/, two files at a time' },
+  { name: 'matrix', command: ['npm', 'run', '-s', 'matrix'], what: 'the detection matrix, whose clean column is the whole API suite' },
+  {
+    name: 'test:real-server',
+    command: ['npm', 'run', '-s', 'test:real-server'],
+    what: 'every part against the real server, when its kit is here',
+  },
+];
+
+readCommandLine({
+  command: 'npm test',
+  summary: "the harness's own test suite (what CI runs): each step in order, stopping at the first that fails",
+  usage: [''],
+  exits: "0 every step passed; otherwise the failed step's exit code (3: a program the tests need is missing)",
+  notes: [
+    'steps:',
+    ...STEPS.map((s) => `  ${s.name.padEnd(17)}${s.command.join(' ')}  (${s.what})`),
+    'One step alone: npm run <step> (npm run test:self -- --help, npm run matrix -- --help).',
+  ],
+});
+
+await runMain(async () => {
+  const times: string[] = [];
+  for (const step of STEPS) {
+    const t0 = performance.now();
+    const r = await execa(step.command[0]!, step.command.slice(1), { stdio: 'inherit', reject: false });
+    times.push(`${step.name} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    if (r.exitCode !== 0) {
+      process.stderr.write(`npm test: ${step.name} failed (exit ${r.exitCode ?? r.signal}); steps run: ${times.join(', ')}\n`);
+      return r.exitCode || 1;
+    }
+  }
+  process.stdout.write(`npm test: every step passed: ${times.join(', ')}\n`);
+  return 0;
+});
