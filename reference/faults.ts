@@ -251,6 +251,17 @@ export const FAULTS = {
     caughtBy: ['tests', 'load', 'monitor', 'explore'],
   },
   hang: { summary: 'The API accepts connections and never answers.', caughtBy: ['monitor'] },
+  // A rate limit is not a failure of the API: each part says so in its own words (k6: "rate limited", its
+  // rate_limited threshold stopping the run; the monitor: throttled; the release check: INCONCLUSIVE). The
+  // matrix holds k6's threshold to it, the one check that exists for it.
+  'rate-limited': {
+    summary:
+      "The target's rate limit is spent: past the first requests of the hour (default 5) every answer is 429 `Limit " +
+      "exceeded` as text/plain with X-RateLimit-* headers, as the real server's limit answers.",
+    caughtBy: ['load'],
+    param: { name: 'requests per hour per client', default: 5, min: 1, max: 100_000 },
+    generations: ['documented'],
+  },
   drop: { summary: 'The API drops every connection without answering.', caughtBy: ['tests', 'load', 'monitor', 'explore'] },
   // Not load: k6 keeps a whole body in memory and has no size limit, only its time limit.
   'endless-body': {

@@ -133,6 +133,14 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
 
   const middleware =
     generation === 'latest' ? new LatestMiddleware(now, opts.rateLimit) : opts.rateLimit ? new RateLimiter(now, opts.rateLimit) : undefined;
+  // The fault rate-limited: a limit of its own, counted while the fault is on (faults switch at run time).
+  let faultLimiter: RateLimiter | undefined;
+  const faultLimit = (req: IncomingMessage): MiddlewareOutcome | undefined => {
+    if (!faults.has('rate-limited')) return undefined;
+    const limit = faults.param('rate-limited');
+    if (faultLimiter?.limit !== limit) faultLimiter = new RateLimiter(now, limit);
+    return faultLimiter.handle(req.headers, req.socket.remoteAddress ?? '');
+  };
   // The certificate the faults in force ask for (a clean one: 90 days, for the loopback names).
   const certificate = () => {
     if (!opts.tls) {
@@ -154,11 +162,15 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
     try {
       // The latest server's middleware: CORS, the rate limit and the request id, on every answer (in
       // the documented generation, the rate limit alone when one is asked for).
-      const mw: MiddlewareOutcome | undefined =
+      const usual: MiddlewareOutcome | undefined =
         middleware instanceof RateLimiter
           ? middleware.handle(req.headers, req.socket.remoteAddress ?? '')
           : middleware?.handle(req.method ?? 'GET', req.headers, req.socket.remoteAddress ?? '');
-      if (mw) for (const [name, value] of Object.entries(mw.headers)) res.setHeader(name, value);
+      if (usual) for (const [name, value] of Object.entries(usual.headers)) res.setHeader(name, value);
+      // The fault's limit after the usual one: its headers and its 429 win.
+      const limited = faultLimit(req);
+      if (limited) for (const [name, value] of Object.entries(limited.headers)) res.setHeader(name, value);
+      const mw = limited && 'body' in limited ? limited : usual;
       const answered = mw && 'body' in mw ? (mw as Extract<MiddlewareOutcome, { body: string }>) : undefined;
       if (answered) {
         res.writeHead(answered.status, {

@@ -396,7 +396,7 @@ export async function runLoad(o: PartOptions & { script: 'login' | 'credits'; du
   if (r.code !== 0 && !failures.length) failures.push({ title: `k6 exited ${r.code}` });
   if (limited)
     failures.unshift({
-      title: `rate limited: ${limited} answers were the target's rate limit (k6 ${RATE_LIMITED}); the run stopped there`,
+      title: `rate limited: the target ${RATE_LIMITED} to ${limited} of k6's requests (its rate limit); the run stopped there`,
     });
   return {
     part: 'load',

@@ -415,6 +415,19 @@ const PROBES: Record<FaultName, Probe> = {
       mails.linkFor(a.username);
     },
   },
+  'rate-limited': {
+    spec: 'rate-limited:3',
+    probe: async (h) => {
+      // Three answers in the hour, then the limit's.
+      let limited: unknown;
+      for (let i = 0; i < 4 && !limited; i++)
+        await h.api.creditsAvailable(undefined).catch((err: unknown) => {
+          limited = err;
+        });
+      assert.ok(limited instanceof Error && limited.name === 'RateLimitedError', 'no 429 within the limit');
+      assert.match(limited.message, /answered 429 \(rate limited\): the target's rate limit, not a fault of the API \(3 requests per hour/);
+    },
+  },
   outage: {
     probe: async (h) => {
       assert.equal((await h.api.login({ username: 'a', password: 'b' })).status, 503);
