@@ -231,7 +231,7 @@ export const FAULTS = {
     summary:
       'Registration sends no welcome mail for a username with a dot in it (the mail worker refuses the name): such an account ' +
       'answers 200 and can never be verified.',
-    caughtBy: ['tests', 'monitor'],
+    caughtBy: ['tests', 'load', 'monitor'],
     generations: ['latest'],
   },
   // ---- availability ----
@@ -248,6 +248,12 @@ export const FAULTS = {
   outage: { summary: 'Every API answer is 503 (a dependency is down).', caughtBy: ['tests', 'load', 'monitor', 'explore'] },
   garbage: {
     summary: 'Every API answer is 200 with an HTML error page (a proxy in front is broken).',
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
+  },
+  redirect: {
+    summary:
+      'Every API answer is a 302 to a sign-in page on another host (a proxy in front lost its rule for the API): a client that ' +
+      'followed it would send its passwords and tokens there.',
     caughtBy: ['tests', 'load', 'monitor', 'explore'],
   },
   hang: { summary: 'The API accepts connections and never answers.', caughtBy: ['monitor'] },

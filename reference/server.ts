@@ -189,6 +189,11 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
           const status = Math.random() < 0.5 ? 502 : 503;
           return send(res, { status, json: { code: status, response: 'upstream error' } });
         }
+        if (faults.has('redirect')) {
+          // A proxy in front sends every request to a sign-in page on another host: nothing may follow it.
+          res.writeHead(302, { location: `https://sso.example.invalid/login?next=${encodeURIComponent(path)}`, 'content-length': 0 });
+          return res.end();
+        }
         if (faults.has('garbage')) {
           res.writeHead(200, { 'content-type': 'text/html' });
           return res.end(GARBAGE);

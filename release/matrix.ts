@@ -87,7 +87,7 @@ const CAUGHT_ONLY_K6_S = 3;
  * costing Playwright a new worker) need show only that they are caught: their tests stop at the
  * first failure. Only when outage is in the run.
  */
-const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text', 'cert-expired', 'cert-wrong-host'];
+const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text', 'redirect', 'cert-expired', 'cert-wrong-host'];
 /**
  * Latest-generation faults that break the verification of every account the tests make (no mail comes,
  * the link fails on its second open): every test that makes an account fails in its set-up, each costing

@@ -16,6 +16,7 @@ import { countFailure, redirectWords } from './checks.ts';
 const statusWords = (status: number): string =>
   status === 429 ? `${RATE_LIMITED.replace('answered ', '')}: the target's rate limit` : String(status);
 import { segmentShare } from './segment.ts';
+import { personLike } from '../../core/accounts.ts';
 
 export interface Credentials {
   username: string;
@@ -114,9 +115,10 @@ const runId = (): string => `${Date.now().toString(36)}${Math.floor(Math.random(
 export function registerPool(baseUrl: string, count: number, timeoutMs: number): Credentials[] {
   const id = runId();
   const accounts = Array.from({ length: count }, (_, i) => ({
-    username: `hx-load-${id}-${i}`,
+    // Named as real users are (a dot, mixed case, a hyphen): a server that breaks on such names shows here too.
+    username: `hx-load-${id}-${personLike(i)}`,
     password: `pw-${runId()}-${i}-Load!`,
-    email_address: `hx-load-${id}-${i}@example.test`,
+    email_address: `hx-load-${id}-${personLike(i)}@example.test`,
   }));
   const answers = batchWithRetry(accounts.map((a) => registerRequest(baseUrl, a, timeoutMs)));
   countFailures(answers);

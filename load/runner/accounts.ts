@@ -17,6 +17,7 @@ import type { Inbox } from '../../core/mail/index.ts';
 import { VerificationError, verifyByMail } from '../../core/mail/verify.ts';
 import { excerpt } from '../../core/redact.ts';
 import { SettingsError } from '../../core/settings.ts';
+import { personLike } from '../../core/accounts.ts';
 
 const AccountList = z.array(z.object({ username: z.string().min(1), password: z.string().min(1) })).min(1);
 
@@ -104,9 +105,10 @@ export async function verifiedPool(
 ): Promise<PoolAccount[]> {
   const id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const accounts = Array.from({ length: count }, (_, i) => ({
-    username: `hx-load-${id}-${i}`,
+    // Named as real users are (a dot, mixed case, a hyphen): a server that breaks on such names shows here too.
+    username: `hx-load-${id}-${personLike(i)}`,
     password: `pw-${randomBytes(9).toString('base64url')}-${i}-Load!`,
-    email_address: `hx-load-${id}-${i}@example.test`,
+    email_address: `hx-load-${id}-${personLike(i)}@example.test`,
   }));
   let next = 0;
   const one = async (i: number): Promise<void> => {

@@ -433,6 +433,17 @@ const PROBES: Record<FaultName, Probe> = {
       assert.equal((await h.api.login({ username: 'a', password: 'b' })).status, 503);
     },
   },
+  redirect: {
+    probe: async (h) => {
+      // The client follows no redirect: it says where the answer pointed.
+      const err = await h.api.creditsAvailable(undefined).catch((e: unknown) => e);
+      assert.ok(err instanceof Error, 'no redirect');
+      assert.match(
+        err.message,
+        /a redirect to https:\/\/sso\.example\.invalid\/login\?next=%2Fv2%2Faccount%2Fcredits%2Favailable, which the harness does not follow \(HTTP 302\)/,
+      );
+    },
+  },
   garbage: {
     probe: async (h) => {
       const r = await h.api.creditsAvailable(undefined);
