@@ -4,7 +4,7 @@
 // setting a flag-like name stands for (`--profile smoke` → `-e LOAD_PROFILE=smoke`, `--target-url x`
 // → `TARGET_URL=x npm run monitor`). The settings section is derived from the programs' zod schemas
 // (core/settings.ts registry: what each takes, its default) and .env.example (what each is for, kept
-// equal to the registry by selftest/settings/documented.test.ts), so help cannot drift from either.
+// equal to the registry by selftest/core/settings-documented.test.ts), so help cannot drift from either.
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';

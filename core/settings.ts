@@ -33,7 +33,7 @@ export class HelpRequested extends Error {
 }
 
 // What a setting is, for the error text and for the self-test that tries every setting with bad
-// values (selftest/settings/bad-values.test.ts derives its cases from this, so a setting added
+// values (selftest/core/settings-bad-values.test.ts derives its cases from this, so a setting added
 // anywhere is covered). Kept as zod metadata, so it survives .refine() and is read through
 // .optional() and .default().
 export type SettingKind =
@@ -66,7 +66,7 @@ const internalSettings = new WeakSet<object>();
 
 /** A setting only the harness's own code and self-tests set (a port it chose, a knob of the reference
  *  target, a limit users never need): it works like any other, but it is left out of the documented
- *  surface (.env.example, README), which selftest/settings/documented.test.ts keeps to the rest. */
+ *  surface (.env.example, README), which selftest/core/settings-documented.test.ts keeps to the rest. */
 export function internal<T extends z.ZodType>(schema: T): T {
   internalSettings.add(schema);
   return schema;

@@ -85,7 +85,7 @@ await runMain(async () => {
   // Findings quote the target: redacted, and control characters shown escaped (core/terminal.ts).
   const say = (line: string) => process.stdout.write(`${terminalText(redactText(line))}\n`);
 
-  const resolved = await resolveTarget(s);
+  const resolved = await resolveTarget(s, () => import('../reference/bundled.ts'));
   const inboxUrl = resolved.inboxUrl ?? s.MAIL_INBOX_URL;
   const inbox =
     s.TARGET_GENERATION !== 'documented' && inboxUrl ? openInbox(inboxUrl, s.HTTP_TIMEOUT_MS, s.HTTP_MAX_BODY_BYTES) : undefined;

@@ -74,7 +74,7 @@ runMain(async () => {
     name: 'monitor',
     ...(once ? { destination: pino.destination(2) } : {}),
   });
-  const target = await resolveTarget(s, logger);
+  const target = await resolveTarget(s, () => import('../reference/bundled.ts'), logger);
   // One history per TARGET_ENV (else per target); a bundled target with faults switched on gets its
   // own, so a fault-injected release check never mixes into the clean history or its alerts.
   const faults = target.faults ? `+faults:${target.faults}` : '';

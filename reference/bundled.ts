@@ -2,7 +2,7 @@
 // loopback port, with TARGET_FAULTS etc. applied; for the latest generation with a Mailpit of its
 // own next to it (its SMTP port takes the welcome mail, its API is the run's inbox), stopped with it;
 // with TARGET_TLS=true over https, its certificate signed by a CA made for the run (removed with it).
-// Loaded only through core/target.ts, lazily.
+// Loaded lazily, only when TARGET_URL is unset: each part's program hands core/target.ts the import.
 import type { Logger } from 'pino';
 import { ToolNotFound } from '../core/go-tools.ts';
 import { bundledGeneration } from '../core/generation.ts';

@@ -3,7 +3,7 @@
 // Switched on with TARGET_FAULTS=name,name:param (or --faults); all off unless asked for.
 
 import type { Generation } from '../core/contract.ts';
-import type { Part } from '../release/parts.ts';
+import type { Part } from '../core/parts.ts';
 
 export interface FaultEntry {
   /** What goes wrong, as a release note of the bug would say it. */

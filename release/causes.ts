@@ -5,7 +5,7 @@
 // (the measured values in parentheses, times) left out. Any list of findings can be grouped (the
 // failures of a NO-GO, or, with another verdict, whatever made it: the grouping does not know which).
 import { saysRateLimited } from '../core/rate-limit.ts';
-import type { Finding, PartResult } from './parts.ts';
+import type { Finding, PartResult } from '../parts/result.ts';
 
 export interface CauseIn {
   /** The part's row: "playwright smoke,flow,upgrade", "monitor pass". */

@@ -35,7 +35,11 @@ import { listRuns } from '../load/runner/k6.ts';
 import { causesText, groupCauses } from './causes.ts';
 import { untrustedChainProblem } from './certificate-preflight.ts';
 import { appendHistory, describeCheck } from './history.ts';
-import { failedOnItsOwn, readFindings, runExplore, runLoad, runMonitor, runTests, type Finding, type PartResult } from './parts.ts';
+import { failedOnItsOwn, type Finding, type PartResult } from '../parts/result.ts';
+import { readFindings, runExplore } from '../parts/explore.ts';
+import { runLoad } from '../parts/load.ts';
+import { runMonitor } from '../parts/monitor.ts';
+import { runTests } from '../parts/tests.ts';
 import { doesNotFit, fitPlan, grantLine, marginFor, type Plan, type PlanInput } from './plan.ts';
 import { parseDurationS } from '../core/durations.ts';
 import { driftLine, writeReleaseReport, type LoadRunLink } from './report.ts';
@@ -51,7 +55,7 @@ import {
   validateRelease,
 } from './settings.ts';
 import { appendSummary, summaryMarkdown } from './summary.ts';
-import { rowsOf, summaryText } from './table.ts';
+import { rowsOf, summaryText } from '../parts/table.ts';
 import { testedText, whatIsTested } from './tested.ts';
 
 /** The latest run of each heavy profile (smoke is what this check runs itself). */

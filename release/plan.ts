@@ -7,7 +7,7 @@
 import type { Generation } from '../core/contract.ts';
 import { describeRateLimit, freeAtMs, limitWords, type RateLimit, whenWords } from '../core/rate-limit.ts';
 import { LOOK_COST, monitorCost, smokeCost, testsCost } from './costs.ts';
-import type { PartName } from './parts.ts';
+import type { Part } from '../core/parts.ts';
 
 /** The smallest k6 smoke worth running: 1 a second for 3 s (each threshold still judged). */
 export const SMOKE_FLOOR = { rate: 1, durationS: 3 };
@@ -18,7 +18,7 @@ export const EXPLORE_FLOOR = 50;
 export const marginFor = (need: number): number => Math.max(5, Math.ceil(need * 0.05));
 
 export interface PlanInput {
-  parts: readonly PartName[];
+  parts: readonly Part[];
   projects: readonly string[];
   generation: Generation;
   /** EXPLORE_REQUESTS, when given. */
@@ -29,7 +29,7 @@ export interface PlanInput {
 
 export interface Plan {
   /** Requests per part as planned (load: both smokes). */
-  costs: Partial<Record<PartName, number>>;
+  costs: Partial<Record<Part, number>>;
   /** The k6 smokes' rate and duration, when shrunk. */
   smoke?: { rate: number; durationS: number };
   /** The explorer's budget of requests (undefined: no limit to keep to). */
@@ -105,8 +105,8 @@ export function fitPlan(i: PlanInput, available: number): { plan: Plan } | { nee
 }
 
 /** The largest set of parts (then the cheapest) that fits at its floors, for the sentence's advice. */
-function partsThatFit(i: PlanInput, available: number): PartName[] | undefined {
-  let best: { parts: PartName[]; total: number } | undefined;
+function partsThatFit(i: PlanInput, available: number): Part[] | undefined {
+  let best: { parts: Part[]; total: number } | undefined;
   const n = i.parts.length;
   for (let mask = 1; mask < (1 << n) - 1; mask++) {
     const parts = i.parts.filter((_, k) => mask & (1 << k));

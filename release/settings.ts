@@ -13,11 +13,8 @@ import {
   validateExploreSettings,
 } from '../explore/settings.ts';
 
-import { PARTS, type PartName } from './parts.ts';
-
-export { PARTS };
-/** The Playwright projects (playwright.config.ts). */
-export const PROJECTS = ['smoke', 'flow', 'upgrade'] as const;
+import { PARTS, type Part } from '../core/parts.ts';
+import { PROJECTS } from '../parts/tests.ts';
 
 export const releaseSettings = {
   ...sharedSettings,
@@ -84,7 +81,7 @@ export const RELEASE_EXPLORE_SECONDS = 30;
 
 /** The parts a release check runs when RELEASE_PARTS does not say: all of them, but the explorer
  *  only where it may run (this machine, or ALLOW_EXPLORE=true); `skipped` says why it does not. */
-export function defaultParts(s: ReleaseSettings): { parts: PartName[]; skipped?: string } {
+export function defaultParts(s: ReleaseSettings): { parts: Part[]; skipped?: string } {
   if (s.RELEASE_PARTS) return { parts: [...s.RELEASE_PARTS] };
   const gate = exploreGateProblem(s);
   if (!gate) return { parts: [...PARTS] };

@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { redactText } from '../core/redact.ts';
 import { appendSummary } from '../core/step-summary.ts';
 import { type Cause, counted, groupCauses } from './causes.ts';
-import { judgeTestReport, type PartResult, type PwReport } from './parts.ts';
-import { HEADERS, md, rowsOf } from './table.ts';
+import { judgeTestReport, type PwReport } from '../parts/tests.ts';
+import type { PartResult } from '../parts/result.ts';
+import { HEADERS, md, rowsOf } from '../parts/table.ts';
 import { type Tested, testedText } from './tested.ts';
 
 export interface SummaryInput {

@@ -5,7 +5,7 @@
 // (load/runner/instances.ts archiveArgs), `parallelism` = LOAD_INSTANCES, each runner given its
 // execution segment by the operator as the local processes are given theirs. Only the command line's
 // settings are read (not the environment or .env): the file names the command that wrote it, and a
-// self-test (selftest/ci/testrun.test.ts) runs that command again and compares.
+// self-test (selftest/deploy/testrun.test.ts) runs that command again and compares.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readCommandLine } from '../../core/cli.ts';

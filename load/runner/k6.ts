@@ -21,7 +21,6 @@ import { textTable } from '../../core/text-table.ts';
 import { terminalText } from '../../core/terminal.ts';
 import { withoutRefusedK6Env } from './k6-env.ts';
 import { CAUSE_WORDS, CAUSES, causeMetric } from '../lib/causes.ts';
-import { instancesLine } from './merge.ts';
 
 export const LOAD_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -297,6 +296,17 @@ export function fromK6Export(raw: K6Export, run: RunInfo): JsonSummary {
 }
 
 const fmt = (n: number | undefined, digits = 1): string => (n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits));
+
+/** The summary's line about the processes. */
+export function instancesLine(instances: readonly InstanceFigures[]): string {
+  const each = instances
+    .map((i) => `${i.segment}: ${i.requests} requests, p95 ${i.p95Ms === undefined ? '-' : i.p95Ms.toFixed(1)} ms, exit ${i.exitCode}`)
+    .join('; ');
+  return (
+    `  ${instances.length} k6 processes by execution segment, as the k6-operator's runners (${each}); ` +
+    `the percentiles above are the worst process's (an upper bound of the run's)`
+  );
+}
 
 /** The harness's table: one line for the endpoint, the checks, the thresholds with what was measured. */
 export function summaryText(s: JsonSummary): string {

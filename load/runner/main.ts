@@ -56,7 +56,7 @@ await runMain(async () => {
       format: s.LOG_FORMAT,
       name: 'target',
     });
-    target = await resolveTarget(s, targetLog);
+    target = await resolveTarget(s, () => import('../../reference/bundled.ts'), targetLog);
     const api = new TemporalClient({ baseUrl: target.url, timeoutMs: s.HTTP_TIMEOUT_MS, maxBodyBytes: s.HTTP_MAX_BODY_BYTES });
     const inboxUrl = target.inboxUrl ?? s.MAIL_INBOX_URL;
     const inbox =

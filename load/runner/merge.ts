@@ -84,14 +84,3 @@ export function mergeExports(
 export function mergedExitCode(codes: readonly number[]): number {
   return codes.find((c) => c !== 0 && c !== 99) ?? (codes.includes(99) ? 99 : 0);
 }
-
-/** The summary's line about the processes. */
-export function instancesLine(instances: readonly InstanceFigures[]): string {
-  const each = instances
-    .map((i) => `${i.segment}: ${i.requests} requests, p95 ${i.p95Ms === undefined ? '-' : i.p95Ms.toFixed(1)} ms, exit ${i.exitCode}`)
-    .join('; ');
-  return (
-    `  ${instances.length} k6 processes by execution segment, as the k6-operator's runners (${each}); ` +
-    `the percentiles above are the worst process's (an upper bound of the run's)`
-  );
-}

@@ -10,8 +10,8 @@ import { DEFAULT_RUNBOOK_BASE_URL } from '../../core/links.ts';
 import { Monitor } from '../../monitors/monitor.ts';
 import { startTarget } from '../../reference/server.ts';
 import { tempDir } from '../support/temp.ts';
-import { testSettings, webhookReceiver } from '../monitor/support.ts';
-import { startAlertmanager, until } from './stack.ts';
+import { testSettings, webhookReceiver } from '../support/monitor.ts';
+import { startAlertmanager, until } from '../support/stack.ts';
 
 interface AmAlert {
   labels: Record<string, string>;

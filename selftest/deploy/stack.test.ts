@@ -17,8 +17,8 @@ import { openTargetCa } from '../../reference/tls.ts';
 import { trustCaFiles } from '../../core/trust.ts';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
-import { testSettings, webhookReceiver } from '../monitor/support.ts';
-import { type Program, promQuery, startAlertmanager, startPrometheus, startPushgateway, until } from './stack.ts';
+import { testSettings, webhookReceiver } from '../support/monitor.ts';
+import { type Program, promQuery, startAlertmanager, startPrometheus, startPushgateway, until } from '../support/stack.ts';
 
 interface AmWebhook {
   status: 'firing' | 'resolved';

@@ -2,7 +2,7 @@
 // deploy/k6/testrun.ts: the committed file must be what its recorded command writes now, and the
 // archive it tells users to build must carry the run `npm run load -e LOAD_INSTANCES=N` makes here
 // (the same archive arguments, load/runner/instances.ts). kubeconform cannot check a TestRun (its
-// schema ships with the operator): selftest/ci/manifests.test.ts skips it; its fields are checked here.
+// schema ships with the operator): selftest/deploy/manifests.test.ts skips it; its fields are checked here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

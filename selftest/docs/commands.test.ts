@@ -81,7 +81,7 @@ const VARIANTS: Variant[] = [
   { match: /^npm run (test:self|test:load|test:monitor)\b/, skip: 'npm test runs every self-test', why: '' },
   {
     match: /^npx playwright merge-reports\b/,
-    skip: "selftest/api/shard.test.ts gathers two shards' blob reports and runs this very command",
+    skip: "selftest/tests/shard.test.ts gathers two shards' blob reports and runs this very command",
     why: '',
   },
   {

@@ -12,7 +12,7 @@ import type { FaultName } from '../../reference/faults.ts';
 import { FAULT_FOR_TEXT } from '../../reference/text-faults.ts';
 import { startTarget, type RunningTarget } from '../../reference/server.ts';
 
-/** The fault that breaks each kind of text (scripts/bench-explore-corpus.ts measures the same). */
+/** The fault that breaks each kind of text (bench/explore.ts measures the same). */
 const BROKEN_FOR: Record<Category, FaultName> = FAULT_FOR_TEXT;
 const SECONDS = 20;
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { type FindingsFile, textReport } from '../../explore/report.ts';
-import { exploreRow } from '../../release/parts.ts';
+import { exploreRow } from '../../parts/explore.ts';
 import { writeReleaseReport } from '../../release/report.ts';
 import { tempDir } from '../support/temp.ts';
 

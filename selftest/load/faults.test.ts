@@ -2,7 +2,7 @@
 // that load must catch, and each time the check or threshold that broke is the one that should.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crossedThresholds, failedChecks, runLoad, tail } from './run.ts';
+import { crossedThresholds, failedChecks, runLoad, tail } from '../support/k6.ts';
 
 interface Case {
   script: 'login' | 'credits';

@@ -11,7 +11,7 @@ import { operatorSegment } from '../../load/runner/instances.ts';
 import type { K6Export } from '../../load/runner/k6.ts';
 import { fromK6Export } from '../../load/runner/k6.ts';
 import { mergedExitCode, mergeExports } from '../../load/runner/merge.ts';
-import { runLoad, tail } from './run.ts';
+import { runLoad, tail } from '../support/k6.ts';
 
 describe('the execution segments, as the k6-operator gives them', () => {
   it("runner 1 of 4 gets the operator's own flags (k6-operator pkg/segmentation's test)", () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
-import { runLoad, tail } from './run.ts';
+import { runLoad, tail } from '../support/k6.ts';
 
 test('k6 flags after -- reach k6: --out json=<file> writes samples tagged with the run testid', async () => {
   const out = join(tempDir('hx-load-out-'), 'samples.json');

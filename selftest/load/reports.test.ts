@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { fromK6Export, humanizeMs, latestRunDir, listRuns, measuredValue } from '../../load/runner/k6.ts';
 import { startTarget, type RunningTarget } from '../../reference/server.ts';
 import { tempDir } from '../support/temp.ts';
-import { runK6Direct, runLoad, tail } from './run.ts';
+import { runK6Direct, runLoad, tail } from '../support/k6.ts';
 
 describe('threshold values as k6 shows them', () => {
   it('durations, rates and counts', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTarget, type RunningTarget } from '../../reference/server.ts';
 import { tempDir } from '../support/temp.ts';
-import { runK6Direct, runLoad, tail } from './run.ts';
+import { runK6Direct, runLoad, tail } from '../support/k6.ts';
 
 const HOST = 'api.staging.test';
 

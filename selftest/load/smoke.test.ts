@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { latestRunDir } from '../../load/runner/k6.ts';
 import { describe, it } from 'node:test';
-import { crossedThresholds, failedChecks, runLoad, tail } from './run.ts';
+import { crossedThresholds, failedChecks, runLoad, tail } from '../support/k6.ts';
 
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ/;
 

@@ -46,7 +46,7 @@ const underReference = (files: string[]) => files.filter((f) => `${pathToFileURL
 // The programs whose job is the reference target itself: the detection matrix runs the parts against
 // it with faults, conformance compares it with the real server, the benchmarks measure against it,
 // npm run costs counts each part's requests with it.
-const USERS_OF_THE_DOUBLE = /^(release\/(matrix|conformance|measure-costs)\.ts|scripts\/.+\.ts)$/;
+const USERS_OF_THE_DOUBLE = /^(proof\/(matrix|conformance|measure-costs)\.ts|bench\/.+\.ts)$/;
 
 describe('production paths do not load the reference target', () => {
   it('only the programs that exist to run it import reference/ statically (the parts import it lazily)', () => {
@@ -54,7 +54,7 @@ describe('production paths do not load the reference target', () => {
     const importers = files.filter(
       (f) => !/^(reference|selftest)\//.test(f) && /from '(\.\.?\/)+reference\//.test(readFileSync(join(ROOT, f), 'utf8')),
     );
-    assert.ok(importers.includes('release/matrix.ts'), `the scan found: ${importers.join(' ')}`);
+    assert.ok(importers.includes('proof/matrix.ts'), `the scan found: ${importers.join(' ')}`);
     assert.deepEqual(
       importers.filter((f) => !USERS_OF_THE_DOUBLE.test(f)),
       [],

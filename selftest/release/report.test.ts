@@ -8,11 +8,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { causesText, groupCauses } from '../../release/causes.ts';
-import { judgeTestReport, type PartResult, type PwReport } from '../../release/parts.ts';
+import { judgeTestReport, type PwReport } from '../../parts/tests.ts';
+import type { PartResult } from '../../parts/result.ts';
 import { testedText, whatIsTested } from '../../release/tested.ts';
 import { appendHistory, readHistory } from '../../release/history.ts';
 import { writeReleaseReport } from '../../release/report.ts';
-import { rowsOf } from '../../release/table.ts';
+import { rowsOf } from '../../parts/table.ts';
 import { tempDir } from '../support/temp.ts';
 
 const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpZCI6Imh4In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { TemporalClient } from '../../core/client.ts';
 import { CERT_WORDS } from '../../core/tls-words.ts';
 import { trustCaFiles } from '../../core/trust.ts';
-import { startLineCaFile } from '../../release/real-server/tls.ts';
+import { startLineCaFile } from '../../proof/real-server/tls.ts';
 import { spawnTarget, type SpawnedTarget } from '../../reference/spawn.ts';
 import { runCli, type CliRun } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
@@ -93,7 +93,7 @@ test("with TARGET_CA_FILE (or the bundled target's own CA) every part passes ove
     ['k6, bundled over TLS', () => k6Login({ TARGET_TLS: 'true' })],
     ['k6, untrusted', () => k6Login({ ...remote, ...account1 })],
     ['explore, untrusted', () => run(['explore/main.ts'], { ...remote, EXPLORE_SECONDS: '5', EXPLORE_RUNS: '2' })],
-    ['conformance, untrusted', () => run(['release/conformance.ts'], remote)],
+    ['conformance, untrusted', () => run(['proof/conformance.ts'], remote)],
     ['npm start, untrusted', () => run(['release/check.ts'], { ...remote, RELEASE_PARTS: 'monitor' })],
   ];
   const results = new Map<string, CliRun>();

@@ -1,6 +1,6 @@
-// Runs one of the harness's commands as a user would, for a self-test: release/exec.ts with a
+// Runs one of the harness's commands as a user would, for a self-test: core/exec.ts with a
 // time limit, so a run that hangs fails its test instead of holding the suite.
-import { exec, type ExecResult } from '../../release/exec.ts';
+import { exec, type ExecResult } from '../../core/exec.ts';
 
 export type CliRun = ExecResult;
 

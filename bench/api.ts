@@ -1,0 +1,110 @@
+// `npm run test:api:bench`: a benchmark (not a test) of the Playwright API suite on this machine.
+// Runs the whole suite RUNS times against an in-process reference target behind a counting proxy,
+// and prints the test count, the median wall time, and how much of it is the target's bcrypt work:
+// bcrypt operations (counted from the answers: a register that got to hashing, a login of a known
+// user, a password change) × the measured cost of one bcrypt operation at cost 10.
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { createServer, request } from 'node:http';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_PATHS } from '../core/contract.ts';
+import { hashPassword, verifyPassword } from '../reference/bcrypt.ts';
+import { readCommandLine } from '../core/cli.ts';
+import { loadSettings, runMain, setting } from '../core/settings.ts';
+import { startTarget } from '../reference/server.ts';
+import { median } from './support.ts';
+
+const settings = { RUNS: setting.int(1, 20).default(5), TEST_WORKERS: setting.int(1, 32).optional() };
+const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
+
+async function bcryptCostMs(): Promise<{ hashMs: number; verifyMs: number }> {
+  const n = 20;
+  let t = performance.now();
+  let h = '';
+  for (let i = 0; i < n; i++) h = await hashPassword(`pw-${i}`);
+  const hashMs = (performance.now() - t) / n;
+  t = performance.now();
+  for (let i = 0; i < n; i++) await verifyPassword('pw-x', h);
+  return { hashMs, verifyMs: (performance.now() - t) / n };
+}
+
+readCommandLine({
+  command: 'npm run test:api:bench',
+  summary: "a benchmark of the Playwright API suite: median wall time over RUNS runs and the share of it that is the target's bcrypt work",
+  usage: [''],
+  settings,
+  examples: ['npm run test:api:bench', 'RUNS=1 npm run test:api:bench'],
+  notes: ['A benchmark, not a test: minutes of both cores.'],
+});
+
+await runMain(async () => {
+  const s = loadSettings(settings);
+  const jwtKey = randomBytes(32).toString('hex');
+  const target = await startTarget({ port: 0, jwtKey });
+  const counts = new Map<string, number>();
+  // The counting proxy: method path status → count.
+  const proxy = createServer((req, res) => {
+    const up = request(`${target.url}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
+      const key = `${req.method} ${(req.url ?? '').split('?')[0]} ${r.statusCode}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  const dir = mkdtempSync(join(tmpdir(), 'hx-bench-'));
+  const walls: number[] = [];
+  let tests = 0;
+  try {
+    for (let i = 0; i < s.RUNS; i++) {
+      const json = join(dir, `run-${i}.json`);
+      const started = performance.now();
+      const { exitCode: code } = await execa(
+        process.execPath,
+        [cli, 'test', '--reporter=json', '--retries=0', ...(s.TEST_WORKERS ? [`--workers=${s.TEST_WORKERS}`] : [])],
+        {
+          env: { TARGET_URL: url, TARGET_JWT_KEY: jwtKey, PLAYWRIGHT_JSON_OUTPUT_NAME: json, CI: 'false' },
+          stdio: 'ignore',
+          reject: false,
+        },
+      );
+      walls.push((performance.now() - started) / 1000);
+      const stats = (JSON.parse(readFileSync(json, 'utf8')) as { stats: { expected: number; skipped: number; unexpected: number } }).stats;
+      tests = stats.expected + stats.skipped + stats.unexpected;
+      if (code !== 0) throw new Error(`run ${i + 1} failed (${stats.unexpected} failing tests): the benchmark needs a passing suite`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  proxy.close();
+  await target.close();
+  const per = (k: string) => (counts.get(k) ?? 0) / s.RUNS;
+  const hashes = per(`POST ${API_PATHS.register} 200`) + per(`POST ${API_PATHS.changePassword} 200`);
+  // A login answered 200 or 401 verified a hash (an unknown user's 401 did not: a slight overcount);
+  // a password change verified the old password whether it then succeeded or not.
+  const verifies =
+    per(`POST ${API_PATHS.login} 200`) +
+    per(`POST ${API_PATHS.login} 401`) +
+    per(`POST ${API_PATHS.changePassword} 200`) +
+    per(`POST ${API_PATHS.changePassword} 400`);
+  const cost = await bcryptCostMs();
+  const bcryptS = (hashes * cost.hashMs + verifies * cost.verifyMs) / 1000;
+  const m = median(walls);
+  console.log(
+    `API suite: ${tests} tests, ${s.RUNS} runs, wall time median ${m.toFixed(1)} s (runs: ${walls.map((w) => w.toFixed(1)).join(', ')} s)`,
+  );
+  console.log(
+    `bcrypt per run: ${hashes.toFixed(0)} hashes × ${cost.hashMs.toFixed(0)} ms + ${verifies.toFixed(0)} verifies × ` +
+      `${cost.verifyMs.toFixed(0)} ms = ${bcryptS.toFixed(1)} s of bcrypt (one core)`,
+  );
+  console.log(
+    `  = ${((bcryptS / m) * 100).toFixed(0)}% of the wall time if serial, ${((bcryptS / 2 / m) * 100).toFixed(0)}% if spread ` +
+      `over both cores; the rest is Playwright start-up, workers, fixtures and HTTP`,
+  );
+  console.log(`requests per run: ${[...counts.values()].reduce((a, b) => a + b, 0) / s.RUNS}`);
+});
