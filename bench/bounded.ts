@@ -1,4 +1,4 @@
-// npm run bench:bounded — memory under an answer with no end (issue 10): a loopback server answers
+// npm run bench:bounded — memory under an answer with no end: a loopback server answers
 // every request with 200 and a JSON body it writes as fast as the client reads, forever. Measured:
 // the peak RSS (GNU time's maximum resident set, the largest process of the run) and wall time of
 //  1. `npm run monitor -- --once` against it (the CronJob's limit is 256 Mi);

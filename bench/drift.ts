@@ -1,5 +1,5 @@
 // npm run bench:drift — the monitor service's memory against a target that adds fresh JSON keys to
-// every answer (issue 21: each unknown field was a permanent series, stored in full with every pass
+// every answer (each unknown field was a permanent series, stored in full with every pass
 // and shown in full: 1.4 million series, /metrics 130 MB, RSS up to 2.5 GB, +1.9 MB of database a
 // pass after 15 passes). A proxy in front of the reference target adds FRESH_KEYS (default 20 000)
 // keys to every JSON answer; the service (`npm run monitor`, a pass every 4 s) runs BENCH_PASSES

@@ -1,6 +1,6 @@
 // npm run bench:explore — how soon the explorer finds a target broken for one kind of text, per kind,
 // with its corpus (every kind tried first, whatever the seed) and without it (the random search alone,
-// as before issue 20), side by side. For each kind, the reference target with the fault that breaks it
+// as before the corpus existed), side by side. For each kind, the reference target with the fault that breaks it
 // (reference/text-faults.ts, as selftest/explore/corpus.test.ts), the whole explorer (every scenario), EXPLORE_SECONDS=20,
 // stopping at its first finding (as the matrix's --first), over BENCH_SEEDS seeds (1 … n): the median
 // time to the first finding that carries that kind, and how many seeds found it at all within 20 s.

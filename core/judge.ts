@@ -52,7 +52,7 @@ export function fieldPath(path: Path, collapse = false): string {
 const MAX_SHOWN_KEY = 64;
 
 /** A path as messages and reports show it: every name redacted (a server may echo a password or a
- *  token as a key), then cut (issue 10: redact, then cut). */
+ *  token as a key), then cut (redact, then cut). */
 const shownPath = (path: Path, secrets: readonly string[]): Path =>
   path.map((seg) => (typeof seg === 'string' ? redactThenCut(terminalValue(redactText(seg, secrets)), MAX_SHOWN_KEY, secrets) : seg));
 

@@ -126,7 +126,7 @@ export function pagerDutyEvent(
     event_action: 'trigger',
     dedup_key,
     payload: {
-      // PagerDuty cuts summaries at 1024 characters: redacted, then cut here (issue 10), so a cut never
+      // PagerDuty cuts summaries at 1024 characters: redacted, then cut here, so a cut never
       // leaves a piece of a secret the patterns no longer recognise.
       summary: redactThenCut(`[${pass.targetLabel}] ${check} has failed ${failures} passes in a row: ${detail}`, 1023),
       source: pass.targetLabel,

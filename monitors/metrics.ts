@@ -24,7 +24,7 @@ const STATUSES: CheckStatus[] = ['pass', 'degraded', 'fail', 'skipped', 'known',
 
 /** Most drift series (check, field) kept: every field a server adds is a series for as long as the
  *  service runs, and a server that adds fresh keys to every answer would otherwise grow /metrics
- *  and the memory without end (issue 21: 1.5 million series after 15 passes). Fields past the cap
+ *  and the memory without end (1.5 million series after 15 passes). Fields past the cap
  *  are counted under the field label MORE_DRIFT_FIELDS. */
 export const MAX_DRIFT_SERIES = 100;
 export const MORE_DRIFT_FIELDS = '(more fields)';
@@ -310,7 +310,7 @@ export class MonitorMetrics {
       return true;
     } catch (err) {
       // prom-client quotes the gateway's whole answer: redacted (its credentials, in any form, are known
-      // secrets: core/settings.ts), then cut (issue 10).
+      // secrets: core/settings.ts), then cut.
       logger?.warn({ reason: excerpt(String((err as Error)?.message), 300) }, 'could not push metrics to the Pushgateway');
       return false;
     }

@@ -19,7 +19,7 @@
 // frames (each at most the negotiated frame_max, 128 KiB) dropped as they arrive (capMessages); it
 // is handed on empty and marked, and the sweep puts it back unread, in its place.
 // amqplib itself is loaded when a queue is first opened: a run that reads no outbox (the documented
-// generation, a Mailpit inbox) does not pay for it at start-up (the one-shot monitor's start, issue 11).
+// generation, a Mailpit inbox) does not pay for it at start-up (the one-shot monitor's start).
 import type { Channel, ChannelModel, GetMessage } from 'amqplib';
 import { DEFAULT_MAX_BODY_BYTES, humanBytes } from '../http.ts';
 import { redactThenCut } from '../redact.ts';

@@ -1,4 +1,4 @@
-// GitHub Actions' pages (issue 22): with GITHUB_ACTIONS=true the Playwright config reports each failure
+// GitHub Actions' pages: with GITHUB_ACTIONS=true the Playwright config reports each failure
 // as an annotation (the github reporter's workflow commands), and `npm run ci-summary` turns the run's
 // JSON report into the step summary: the verdict, the failures grouped by cause, the table. (The
 // release check's and the monitor's own summaries: selftest/release/check.test.ts, monitor/cli.test.ts.)

@@ -1,4 +1,4 @@
-// Every npm script answers `-- --help` and does nothing else (issue 22): run as a user types it
+// Every npm script answers `-- --help` and does nothing else: run as a user types it
 // (`npm run <script> -- --help`), each in a scratch checkout of its own (the tracked files, node_modules
 // linked) with a private HOME and TMPDIR, every Node process of it under a guard
 // (selftest/support/no-work.mjs) that refuses and records any TCP listen or connection. It must exit

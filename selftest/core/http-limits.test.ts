@@ -1,6 +1,6 @@
-// Bounded under any answer (issue 10): both transports stop reading at HTTP_MAX_BODY_BYTES and say
+// Bounded under any answer: both transports stop reading at HTTP_MAX_BODY_BYTES and say
 // so, and both say in words what happened when a connection drops, whether before the answer or in
-// the middle of it; neither follows a redirect (issue 21). Shown against misbehaving servers on loopback.
+// the middle of it; neither follows a redirect. Shown against misbehaving servers on loopback.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +44,7 @@ const BEHAVIOURS: Record<string, (req: IncomingMessage, res: ServerResponse) => 
   'answers no HTTP': (req) => req.socket.end('garbage\r\n\r\n'),
   // Reads the request and never answers (Node's own server would end it after 300 s).
   'never answers': (req) => req.resume(),
-  // Issue 21: a redirect elsewhere (a token in its query), and one relative to the target.
+  // A redirect elsewhere (a token in its query), and one relative to the target.
   redirects: (_req, res) => {
     res.writeHead(307, { location: `${far}/v2/auth/login?token=eyJhbGciOiJIUzI1NiJ9.eyJ1IjoieCJ9.c2ln` }).end();
   },

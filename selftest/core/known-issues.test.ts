@@ -49,7 +49,7 @@ test('a URL pattern is matched against the canonical URL the settings give; a UR
   const staging = entry({ where: { url: 'https://api.staging.example.com' } });
   assert.equal(applies(staging, { generation: 'latest', url: 'HTTPS://API.Staging.Example.COM:443/' }), true);
   const local = entry({ where: { url: 'http://127.0.0.1:*' } });
-  // The loopback bypass of issue 10: the host here is elsewhere.example, not 127.0.0.1.
+  // The loopback bypass once found (user:password@ before the host): the host here is elsewhere.example, not 127.0.0.1.
   assert.equal(applies(local, { generation: 'latest', url: 'http://127.0.0.1:x@elsewhere.example' }), false);
   assert.equal(applies(local, { generation: 'latest', url: 'http://127.0.0.1:8080/?x=1' }), false);
 });

@@ -197,7 +197,7 @@ describe('the Mailpit inbox under an answer with no end', () => {
   });
 });
 
-describe('the Mailpit inbox answered with a redirect (issue 21)', () => {
+describe('the Mailpit inbox answered with a redirect', () => {
   test('the redirect is not followed (the Basic credentials with it): a failure naming where it pointed', async () => {
     let followed = '';
     await serving(

@@ -48,7 +48,7 @@ test('the logger redacts secrets at every usual depth', () => {
   assert.match(text, /\[redacted\]/);
 });
 
-test('a long answer is redacted before it is cut, so a secret split by the cut does not leak in part (issue 10)', async () => {
+test('a long answer is redacted before it is cut, so a secret split by the cut does not leak in part', async () => {
   const { redactThenCut } = await import('../../core/redact.ts');
   const { describeAnswer } = await import('../../monitors/checks/context.ts');
   const password = 'Zq8vLm3nPx7wKd2T';
@@ -68,7 +68,7 @@ test('a long answer is redacted before it is cut, so a secret split by the cut d
   assert.ok(!redactThenCut(`${'y'.repeat(150)} ${JWT}`, 160).includes('eyJpZCI6'));
 });
 
-// Issue 21: a password with a double space, a `"` or a `\`, echoed back by a target, was found in
+// A password with a double space, a `"` or a `\`, echoed back by a target, was found in
 // every output: whitespace collapsed before redacting, JSON escaping defeated the exact match, the
 // `"password":"…"` pattern stopped at the first `\"`, and base64 and URL-encoded copies passed.
 const HARD_PASSWORDS = ['two  spaces here', 'quote"in"it', 'back\\slash\\', 'Grüße, 東京 ✓', `all  of "them" \\ é`, 'pl+us&amp=x'];

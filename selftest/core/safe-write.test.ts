@@ -1,4 +1,4 @@
-// No file the harness writes is written through a symbolic link (issue 21: REPORTS_DIR/index.html as a
+// No file the harness writes is written through a symbolic link (REPORTS_DIR/index.html as a
 // link had the release report written through it). Each writer is given its path as a link to a
 // "victim" file: the victim must keep its bytes and mode, and the path must hold the harness's file.
 import assert from 'node:assert/strict';

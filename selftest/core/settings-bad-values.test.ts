@@ -1,4 +1,4 @@
-// Every setting of every program, tried with bad values (issue 10): each must end in exit 2 with a
+// Every setting of every program, tried with bad values: each must end in exit 2 with a
 // message that names the setting, never quotes a secret, and comes before any traffic.
 //
 // The cases are derived from the zod schemas (the kind each setting's builder records, see
@@ -108,7 +108,7 @@ const PROGRAMS: Program[] = [
     validate: (env) => validateRelease(env, env.TARGET_URL ? undefined : { parseTargetSettings, faultProblems }),
     command: [process.execPath, ['--import', 'tsx', 'release/check.ts']],
   },
-  // The real server's programs (issue 14): npm test's last step and the reference/real comparison.
+  // The real server's programs: npm test's last step and the reference/real comparison.
   {
     name: 'npm run test:real-server',
     shape: realServerSettings,
@@ -143,7 +143,7 @@ const countingUrl = { base: 'http://127.0.0.1:9', smtpPort: 9 };
  *  with the password never printed; the query is the outbox's only (Mailpit's URL takes none). The
  *  host is the counting SMTP port: an AMQP connection made before the refusal would be counted. */
 function settingBadValues(name: string): BadValue[] {
-  // A state file that is not intact (issue 21): refused before any traffic, left as it is.
+  // A state file that is not intact: refused before any traffic, left as it is.
   if (name === 'MONITOR_DB')
     return [
       { value: notSqlite, why: 'a file that is not SQLite' },
@@ -233,7 +233,7 @@ function badValues(meta: SettingMeta | undefined): BadValue[] {
     case 'dir':
       return [...generic, { value: join(underAFile, 'sub', 'x'), why: 'a path through a file' }];
     case 'file':
-      // A file the harness writes is never written through a link (issue 21), whatever it points at.
+      // A file the harness writes is never written through a link, whatever it points at.
       return [
         ...generic,
         { value: join(underAFile, 'sub', 'x'), why: 'a path through a file' },
@@ -367,14 +367,14 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run load', name: 'TARGET_URL', value: () => countingUrl.base.replace('://', `://u:${SECRET}@`) },
     { program: 'npm run load', name: 'REPORTS_DIR', value: () => join(underAFile, 'reports') },
     { program: 'npm run load', name: 'TARGET_FAULTS', value: () => 'drop' },
-    // The capacity search (issue 23): its budget, and the gate it shares with npm run load.
+    // The capacity search: its budget, and the gate it shares with npm run load.
     { program: 'npm run capacity', name: 'CAPACITY_BUDGET', value: () => '5s' },
     { program: 'npm run capacity', name: 'TARGET_URL', value: () => countingUrl.base.replace('://', `://u:${SECRET}@`) },
     { program: 'npx playwright test', name: 'TARGET_URL', value: () => `${countingUrl.base}/?token=${SECRET}` },
     { program: 'npx playwright test', name: 'HTTP_MAX_BODY_BYTES', value: () => '99999999999999999999' },
     { program: 'npm start', name: 'TARGET_FAULTS', value: () => 'drop' },
     { program: 'npm start', name: 'MONITOR_PUSHGATEWAY_URL', value: () => `${countingUrl.base}/#${SECRET}` },
-    // The latest generation's settings (issue 9): an inbox URL with a password and a fragment, a
+    // The latest generation's settings: an inbox URL with a password and a fragment, a
     // relay URL with a password and a fragment, a generation that does not exist, and no inbox at all.
     { program: 'npm run monitor', name: 'MAIL_INBOX_URL', value: () => `${countingUrl.base.replace('://', `://qa:${SECRET}@`)}/#x` },
     { program: 'npm run target', name: 'TARGET_SMTP_URL', value: () => `smtp://relay:${SECRET}@127.0.0.1:${countingUrl.smtpPort}/#x` },
@@ -388,12 +388,12 @@ describe('every setting of every program, with bad values', () => {
     },
     { program: 'npm start', name: 'MAIL_INBOX_URL', value: () => '' },
     { program: 'npm run load', name: 'MAIL_INBOX_URL', value: () => '' },
-    // The explorer (issue 15): its budget, its seed, and a latest target with no inbox to verify by.
+    // The explorer: its budget, its seed, and a latest target with no inbox to verify by.
     { program: 'npm run explore', name: 'EXPLORE_RUNS', value: () => '0' },
     { program: 'npm run explore', name: 'EXPLORE_SEED', value: () => '1e3' },
     { program: 'npm run explore', name: 'MAIL_INBOX_URL', value: () => '' },
     { program: 'npm run explore', name: 'TARGET_FAULTS', value: () => 'drop' },
-    // The real server's (issue 14): an outbox URL with a password and a query it does not take (the
+    // The real server's: an outbox URL with a password and a query it does not take (the
     // broker would be the counting SMTP port), a kit that is a file, a known-issues list that is not there.
     {
       program: 'npm run monitor',
@@ -404,7 +404,7 @@ describe('every setting of every program, with bad values', () => {
     { program: 'npm run test:real-server', name: 'REAL_SERVER_KIT', value: () => underAFile },
     { program: 'npm run test:real-server', name: 'KNOWN_ISSUES_FILE', value: () => join(underAFile, 'known-issues.json') },
     { program: 'npx playwright test', name: 'KNOWN_ISSUES_FILE', value: () => '/nonexistent/known-issues.json' },
-    // TLS (issue 19): a CA file that holds no certificate, and the bundled target's TLS with TARGET_URL.
+    // TLS: a CA file that holds no certificate, and the bundled target's TLS with TARGET_URL.
     { program: 'npm run monitor', name: 'TARGET_CA_FILE', value: () => keyFile },
     { program: 'npm run load', name: 'TARGET_CA_FILE', value: () => underAFile },
     { program: 'npx playwright test', name: 'TARGET_CA_FILE', value: () => badPemFile },
@@ -442,7 +442,7 @@ describe('every setting of every program, with bad values', () => {
     assert.equal(mailConnections, 0, 'a program sent mail before refusing its settings');
   });
 
-  // Issue 21: k6 reads its options from the environment too, over the scripts' own (K6_MAX_REDIRECTS
+  // k6 reads its options from the environment too, over the scripts' own (K6_MAX_REDIRECTS
   // undid maxRedirects: 0, K6_HTTP_DEBUG printed tokens): every program that starts k6 refuses them.
   it('refuses the K6_* variables that would undo the load runner, in every program that starts k6', () => {
     const failures: string[] = [];

@@ -1,4 +1,4 @@
-// One settings surface (issue 11): the settings the programs' schemas take from users are exactly
+// One settings surface: the settings the programs' schemas take from users are exactly
 // the ones .env.example documents, no more, no fewer. Internal settings (core/settings.ts internal():
 // ports the harness chose, the reference target's own knobs) work but stay undocumented.
 import assert from 'node:assert/strict';

@@ -163,7 +163,7 @@ test("k6's URL parser agrees with Node's WHATWG URL on 30,000 inputs (it refuses
   assert.ok(refusedInternational < inputs.length / 10);
 });
 
-test('the host is the one the URL names, whatever precedes an @ (the bypass of issue 10)', () => {
+test('the host is the one the URL names, whatever precedes an @ (a user:password@ once bypassed the loopback rule)', () => {
   for (const url of [
     'http://127.0.0.1:x@api.example.com:8080',
     'http://localhost@api.example.com',

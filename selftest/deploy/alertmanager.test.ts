@@ -1,4 +1,4 @@
-// The monitor's alerts in the team's Alertmanager (issue 22), end to end with the real Debian
+// The monitor's alerts in the team's Alertmanager, end to end with the real Debian
 // prometheus-alertmanager the stack test uses (the committed config, loopback, group_wait 0 s): with
 // MONITOR_ALERTMANAGER_URL the monitor posts its alert to /api/v2/alerts with the labels the rules use,
 // so Alertmanager routes it (severity page → the pager receiver), a silence set in Alertmanager silences

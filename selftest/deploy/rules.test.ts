@@ -1,4 +1,4 @@
-// The alert rules' links (issue 22): every alert carries an absolute runbook_url, the section of
+// The alert rules' links: every alert carries an absolute runbook_url, the section of
 // docs/prometheus.md named after it (the anchor exists), and a dashboard_url on the Grafana dashboard;
 // `npm run rules` writes them with RUNBOOK_BASE_URL and GRAFANA_URL in place of the committed
 // placeholders, and promtool still takes them.

@@ -1,6 +1,6 @@
 // The explorer's first seconds: whatever the seed, it tries its corpus before the random search, every
 // kind of text it knows in every text field, so a target broken for one kind is found within
-// EXPLORE_SECONDS=20 (issue 20: an entity round trip went unfound for 40 s with seed 7). One fault of the
+// EXPLORE_SECONDS=20 (an entity round trip went unfound for 40 s with seed 7). One fault of the
 // reference target's catalog per kind of text; the first finding's counterexample must carry that kind.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';

@@ -235,7 +235,7 @@ describe('the explorer', () => {
   });
 });
 
-// Issue 21: against a slow target the explorer overran EXPLORE_SECONDS=15 by a request's time limit
+// Against a slow target the explorer overran EXPLORE_SECONDS=15 by a request's time limit
 // (21.8 s). Each request is now bounded by the time left, and one cut by the budget is no finding.
 test('a target that never answers: the run ends at its budget, not a request time limit later, with no finding', async () => {
   const { createServer } = await import('node:http');

@@ -87,7 +87,7 @@ test("k6 runs with a larger Go heap goal (GOGC=400, GOMEMLIMIT a quarter of memo
   assert.deepEqual(goRuntimeEnv({ GOGC: '100', GOMEMLIMIT: '512MiB' }), {}, "the user's GOGC and GOMEMLIMIT win");
 });
 
-// Issue 21: k6 reads its options from the environment too, and they override the scripts' own:
+// k6 reads its options from the environment too, and they override the scripts' own:
 // K6_MAX_REDIRECTS undid maxRedirects: 0, K6_HTTP_DEBUG printed Bearer tokens and password= bodies.
 test('K6_* variables that would undo the same guarantees are refused, from the environment or .env: exit 2, named', async () => {
   const { validateLoadRun } = await import('../../load/runner/settings.ts');

@@ -83,7 +83,7 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 0, 'setup registered accounts on a refused target');
   });
 
-  // Issue 10: the gate read the host up to the first colon, inside user:password, so this URL counted
+  // The gate read the host up to the first colon, inside user:password, so this URL counted
   // as loopback and k6 loaded api.staging.test. Now the URL is parsed (WHATWG) and credentials refused.
   const BYPASS = () => `http://127.0.0.1:x@${HOST}:${target.port}`;
 
@@ -131,7 +131,7 @@ describe('load safety gate, for real', () => {
     assert.equal(target.store.userCount(), 1);
   });
 
-  // Issue 21: a loopback target answering 307 to another host walked k6 (which follows 10 redirects
+  // A loopback target answering 307 to another host walked k6 (which follows 10 redirects
   // by default) around the gate: 36 requests to the other host, 5 registrations with their passwords,
   // and "passed". The scripts set maxRedirects: 0: a redirect is a failure naming where it pointed.
   it('npm run load follows no redirect: the run fails naming where it pointed, and nothing reaches the other host', async () => {

@@ -110,7 +110,7 @@ test('redirects from PagerDuty or the webhook are not followed: the key and the 
     const d = await (await m.monitor.pass()).delivery;
     assert.deepEqual([d.delivered, d.failed, d.owed], [0, 2, 2], 'not delivered: still owed');
     assert.equal(elsewhere.bodies.length, 0, 'the redirect was followed');
-    // Named where it pointed (issue 21), and why it is not delivered.
+    // Named where it pointed, and why it is not delivered.
     for (const channel of ['PagerDuty', 'alert webhook'])
       assert.match(
         m.logs(),

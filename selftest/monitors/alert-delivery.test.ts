@@ -1,4 +1,4 @@
-// Alert delivery has its own time limit and never holds up the schedule (issue 10, item 3): a
+// Alert delivery has its own time limit and never holds up the schedule: a
 // webhook that accepts the connection and never answers once held a one-shot run for 55 s and made
 // the service skip 8 ticks while /healthz said ok. Now the one-shot run ends at
 // MONITOR_ALERT_TIMEOUT_MS with the alert still owed, the service keeps its schedule, and /healthz

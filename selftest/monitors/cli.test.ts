@@ -141,7 +141,7 @@ test('a Pushgateway that answers an error: its answer is logged redacted, then c
   }
 });
 
-// Issue 21: a Pushgateway behind an auth proxy whose 401 quoted the Authorization header printed the
+// A Pushgateway behind an auth proxy whose 401 quoted the Authorization header printed the
 // password and its Basic base64 on stderr. Any URL setting's user:password is a secret to the redactor.
 test("a Pushgateway's credentials never reach the logs, whatever form its 401 quotes them in", async () => {
   const password = 'push "pw" é+/1';

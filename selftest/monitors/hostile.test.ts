@@ -1,4 +1,4 @@
-// A hostile target against the monitor (issue 21): it echoes the monitoring account's password back in
+// A hostile target against the monitor: it echoes the monitoring account's password back in
 // every form a carrier gives it (raw, JSON-escaped, percent- and form-encoded, base64 at any alignment,
 // in a field name), and sends control characters (ESC sequences, CR, LF, BEL, C1) in its error message
 // and its field names. Nothing of the password may reach any output (the --once table and JSON, the

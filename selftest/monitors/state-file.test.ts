@@ -1,4 +1,4 @@
-// MONITOR_DB that is not intact is a bad setting (issue 21): a damaged file (cut short, garbage, not
+// MONITOR_DB that is not intact is a bad setting: a damaged file (cut short, garbage, not
 // SQLite, damaged inside, locked by another process) crashed the monitor with SqliteError's stack and
 // exit 1; a symbolic link had its target chmod-ed 600 before SQLite refused it. Now each is exit 2,
 // one sentence naming MONITOR_DB and no stack trace, before any traffic, and the file (or the link's

@@ -1,4 +1,4 @@
-// The status page where on-call engineers open it, a phone (issue 22): at 360 px wide in Debian's
+// The status page where on-call engineers open it, a phone: at 360 px wide in Debian's
 // chromium it scrolls only down (charts as wide as their box, tables one card per row), and it says
 // first what is wrong and since when; each check's own uptime; which history it shows (a
 // fault-injected run's is said loudly); and the service's Gatus-style badge, /badge.svg. Screenshots at

@@ -1,4 +1,4 @@
-// A test run never changes tracked files (issue 10): the matrix writes its table under REPORTS_DIR,
+// A test run never changes tracked files: the matrix writes its table under REPORTS_DIR,
 // and the committed docs/detection-matrix.md is regenerated only with --write-docs, from text that
 // holds nothing tied to one run (ports, timings, dates), so regenerating it is stable.
 import assert from 'node:assert/strict';

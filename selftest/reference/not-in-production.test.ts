@@ -1,4 +1,4 @@
-// The reference target is a test double (issue 11): with TARGET_URL set, the parts' production paths
+// The reference target is a test double: with TARGET_URL set, the parts' production paths
 // never load it. Each runs as its CLI with a module-load recorder (support/loaded-files.mjs), and
 // no file under reference/ may be among the files it loaded. The recorder is shown to see them: the
 // monitor with TARGET_URL unset (the bundled target) loads reference/.

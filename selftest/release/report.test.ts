@@ -146,7 +146,7 @@ test('the history file survives a torn line and keeps only the newest checks', (
   assert.equal(all.at(-1)!.seconds, 204);
 });
 
-test('the report holds no known secret in any form a part quoted it in (issue 21)', async () => {
+test('the report holds no known secret in any form a part quoted it in', async () => {
   const { addKnownSecret } = await import('../../core/redact.ts');
   const secret = 'rel "two  spaces" \\ é';
   addKnownSecret(secret);
@@ -169,7 +169,7 @@ test('the report holds no known secret in any form a part quoted it in (issue 21
   assert.match(html, /login as \[redacted\]/);
 });
 
-// ---- issue 22: the causes at the top, what was tested, links to each failed test's report entry and
+// ---- the causes at the top, what was tested, links to each failed test's report entry and
 // trace, and a trend whose counts are kept apart ----
 
 /** The fault token-1h as three parts report it (the words of a real run of `TARGET_FAULTS=token-1h npm start`). */

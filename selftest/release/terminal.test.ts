@@ -1,4 +1,4 @@
-// Terminal injection (issue 21): a target's error message and JSON keys holding ESC sequences (window
+// Terminal injection: a target's error message and JSON keys holding ESC sequences (window
 // title, clear screen), CR, LF, BEL, C1 codes and bidi overrides reached the --once table and the
 // release check's output raw. Every program that quotes a target on a terminal shows them escaped:
 // run here against one hostile server, each program's whole output may hold no control character

@@ -1,4 +1,4 @@
-// Every part over TLS, for real (issue 19): against a reference target serving https with a CA of its
+// Every part over TLS, for real: against a reference target serving https with a CA of its
 // own (`npm run target` with TARGET_TLS=true, as its own process), each part's own CLI passes given
 // TARGET_CA_FILE, and without it fails in the same words: the monitor (`--once`), Playwright (a small
 // project run), k6 (a short smoke: k6 is Go, and trusts the CA through the SSL_CERT_FILE the runner

@@ -168,7 +168,7 @@ export async function rewritingProxy(
   };
 }
 
-/** A target that adds `n` fresh keys to every JSON answer (issue 21: each was a permanent series). */
+/** A target that adds `n` fresh keys to every JSON answer (each was a permanent series). */
 export function freshKeysProxy(upstream: string, n: number): Promise<HostileTarget> {
   let seq = 0;
   return rewritingProxy(upstream, {
