@@ -148,7 +148,7 @@ const reports = s.REPORTS_DIR;
 const reportFiles = [`${reports}/junit.xml`, `${reports}/results.json`, ...listed(`${reports}/blob`)];
 if (inRunner) for (const file of reportFiles.filter(isSymlink)) rmSync(file);
 const leakCheck: ReporterDescription = ['./fixtures/leak-check-reporter.ts'];
-// Every run writes the HTML report (`npm run show-report` opens it). CI adds the
+// Every run writes the HTML report (`npx playwright show-report reports/html` opens it). CI adds the
 // blob report, which `npx playwright merge-reports --config merge.config.ts <blobs>` merges after a
 // sharded run (--shard=1/4 ...), JUnit, and the JSON report the release check reads.
 // Under GitHub Actions, failures are annotations on the run and the changed files (the github reporter,

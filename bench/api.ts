@@ -1,4 +1,4 @@
-// `npm run test:api:bench`: a benchmark (not a test) of the Playwright API suite on this machine.
+// `npm run bench -- api`: a benchmark (not a test) of the Playwright API suite on this machine.
 // Runs the whole suite RUNS times against an in-process reference target behind a counting proxy,
 // and prints the test count, the median wall time, and how much of it is the target's bcrypt work:
 // bcrypt operations (counted from the answers: a register that got to hashing, a login of a known
@@ -32,11 +32,11 @@ async function bcryptCostMs(): Promise<{ hashMs: number; verifyMs: number }> {
 }
 
 readCommandLine({
-  command: 'npm run test:api:bench',
+  command: 'npm run bench -- api',
   summary: "a benchmark of the Playwright API suite: median wall time over RUNS runs and the share of it that is the target's bcrypt work",
   usage: [''],
   settings,
-  examples: ['npm run test:api:bench', 'RUNS=1 npm run test:api:bench'],
+  examples: ['npm run bench -- api', 'RUNS=1 npm run bench -- api'],
   notes: ['A benchmark, not a test: minutes of both cores.'],
 });
 

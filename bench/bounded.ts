@@ -1,4 +1,4 @@
-// npm run bench:bounded — memory under an answer with no end: a loopback server answers
+// npm run bench -- bounded — memory under an answer with no end: a loopback server answers
 // every request with 200 and a JSON body it writes as fast as the client reads, forever. Measured:
 // the peak RSS (GNU time's maximum resident set, the largest process of the run) and wall time of
 //  1. `npm run monitor -- --once` against it (the CronJob's limit is 256 Mi);
@@ -17,10 +17,10 @@ import { textTable } from '../core/text-table.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 
 readCommandLine({
-  command: 'npm run bench:bounded',
+  command: 'npm run bench -- bounded',
   summary: 'memory under an answer with no end: the peak RSS of a monitor pass and of the smoke tests against an endless body',
   usage: [''],
-  examples: ['npm run bench:bounded'],
+  examples: ['npm run bench -- bounded'],
   notes: ['A benchmark: figures printed side by side, nothing asserted.'],
 });
 

@@ -1,4 +1,4 @@
-// npm run bench:capacity — does `npm run capacity` find the knee where it is? Against the bundled
+// npm run bench -- capacity — does `npm run capacity` find the knee where it is? Against the bundled
 // target, BENCH_REPEAT rounds (default 3), medians:
 //   1. login: the knee the search finds beside the physical limit it measures in the same run
 //      (one bcrypt hash at cost 10 on this machine, the cores the target may use: load/capacity/limit.ts),
@@ -28,13 +28,13 @@ const settingsShape = {
   BENCH_DURATION_S: setting.int(3, 120).default(10),
 };
 readCommandLine({
-  command: 'npm run bench:capacity',
+  command: 'npm run bench -- capacity',
   summary:
     "does npm run capacity find the knee where it is? Against the bundled target: login's knee beside the physical limit " +
     "measured in the same run and wrk's ceiling, credits' knee beside wrk's (medians of BENCH_REPEAT rounds)",
   usage: [''],
   settings: settingsShape,
-  examples: ['npm run bench:capacity', 'BENCH_REPEAT=1 npm run bench:capacity'],
+  examples: ['npm run bench -- capacity', 'BENCH_REPEAT=1 npm run bench -- capacity'],
   notes: ['A benchmark: figures printed side by side, nothing asserted. About 10 minutes; run it on a quiet machine.'],
 });
 
@@ -87,7 +87,7 @@ await runMain(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hx-bench-capacity-'));
   const split = canPin() ? coreSplit() : undefined;
   console.log(
-    `bench:capacity — ${s.BENCH_REPEAT} rounds of npm run capacity (login, credits) and wrk, against the bundled target; ` +
+    `bench capacity — ${s.BENCH_REPEAT} rounds of npm run capacity (login, credits) and wrk, against the bundled target; ` +
       (split ? `k6 and wrk on CPU ${split.k6}, the target on CPU ${split.target} (taskset)` : 'nothing pinned (no taskset, or one core)'),
   );
   type Round = { login: CapacityReport; credits: CapacityReport; wrk: { credits: number; login: number }; before: string; after: string };
@@ -145,7 +145,7 @@ await runMain(async () => {
     f(m.creditsKnee / m.wrkCredits, 2),
     '',
   ]);
-  console.log(`\nbench:capacity — ${s.BENCH_REPEAT} rounds, medians (load average at the end: ${load()})`);
+  console.log(`\nbench capacity — ${s.BENCH_REPEAT} rounds, medians (load average at the end: ${load()})`);
   console.log(
     textTable(
       [
@@ -179,6 +179,6 @@ await runMain(async () => {
   for (const [i, r] of rounds.entries())
     for (const c of [...r.login.caveats, ...r.credits.caveats].filter((x) => !x.startsWith('no physical limit')))
       console.log(`  round ${i + 1}: ! ${c}`);
-  console.log('  reproduce: npm run bench:capacity');
+  console.log('  reproduce: npm run bench -- capacity');
   return 0;
 });

@@ -1,4 +1,4 @@
-// npm run bench:drift — the monitor service's memory against a target that adds fresh JSON keys to
+// npm run bench -- drift — the monitor service's memory against a target that adds fresh JSON keys to
 // every answer (each unknown field was a permanent series, stored in full with every pass
 // and shown in full: 1.4 million series, /metrics 130 MB, RSS up to 2.5 GB, +1.9 MB of database a
 // pass after 15 passes). A proxy in front of the reference target adds FRESH_KEYS (default 20 000)
@@ -24,11 +24,11 @@ const settingsShape = {
   BENCH_PASSES: setting.int(1, 1000).default(15),
 };
 readCommandLine({
-  command: 'npm run bench:drift',
+  command: 'npm run bench -- drift',
   summary: "the monitor service's memory, metrics, state file and status page against a target adding fresh JSON keys to every answer",
   usage: [''],
   settings: settingsShape,
-  examples: ['npm run bench:drift', 'FRESH_KEYS=5000 BENCH_PASSES=5 npm run bench:drift'],
+  examples: ['npm run bench -- drift', 'FRESH_KEYS=5000 BENCH_PASSES=5 npm run bench -- drift'],
   notes: ['A benchmark: figures printed per pass, nothing asserted (selftest/monitors/drift.test.ts holds the bounds).'],
 });
 const { FRESH_KEYS: FRESH, BENCH_PASSES: PASSES } = loadSettings(settingsShape);
@@ -77,7 +77,7 @@ const passes = (): number => {
 const rssMiB = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${service.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 const rows: string[][] = [];
-process.stdout.write(`bench:drift: ${FRESH} fresh keys in every JSON answer, ${PASSES} passes of the monitor service\n`);
+process.stdout.write(`bench drift: ${FRESH} fresh keys in every JSON answer, ${PASSES} passes of the monitor service\n`);
 let seen = 0;
 const deadline = Date.now() + PASSES * 30_000;
 try {

@@ -1,4 +1,4 @@
-// npm run bench:explore — how soon the explorer finds a target broken for one kind of text, per kind,
+// npm run bench -- explore — how soon the explorer finds a target broken for one kind of text, per kind,
 // with its corpus (every kind tried first, whatever the seed) and without it (the random search alone,
 // as before the corpus existed), side by side. For each kind, the reference target with the fault that breaks it
 // (reference/text-faults.ts, as selftest/explore/corpus.test.ts), the whole explorer (every scenario), EXPLORE_SECONDS=20,
@@ -21,13 +21,13 @@ const settingsShape = {
   BENCH_CORPUS_ONLY: setting.bool().default(false),
 };
 readCommandLine({
-  command: 'npm run bench:explore',
+  command: 'npm run bench -- explore',
   summary:
     "the explorer's time to its first finding per kind of typed text, with its corpus and by random search alone, side by side " +
     '(medians over BENCH_SEEDS seeds)',
   usage: [''],
   settings: settingsShape,
-  examples: ['npm run bench:explore', 'BENCH_SEEDS=3 BENCH_CORPUS_ONLY=true npm run bench:explore'],
+  examples: ['npm run bench -- explore', 'BENCH_SEEDS=3 BENCH_CORPUS_ONLY=true npm run bench -- explore'],
   notes: ['A benchmark: figures printed side by side, nothing asserted (selftest/explore/corpus.test.ts holds the bound).'],
 });
 const { BENCH_SEEDS: SEEDS, BENCH_CORPUS_ONLY: CORPUS_ONLY } = loadSettings(settingsShape);

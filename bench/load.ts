@@ -1,4 +1,4 @@
-// npm run bench:load — how far the k6 scripts push the bundled target on loopback:
+// npm run bench -- load — how far the k6 scripts push the bundled target on loopback:
 //   1. credits throughput of the harness's script (load/credits.ts, its checks, tags, thresholds and
 //      counter included), of a bare k6 script that only GETs credits and checks status 200 and a
 //      numeric `response`, and of wrk, on the same endpoint with the same account's token; both k6
@@ -31,11 +31,11 @@ const settingsShape = {
 };
 
 readCommandLine({
-  command: 'npm run bench:load',
+  command: 'npm run bench -- load',
   summary: 'how far the k6 scripts push the bundled target on loopback: credits beside a bare k6 script and wrk, and login rates',
   usage: [''],
   settings: settingsShape,
-  examples: ['npm run bench:load', 'BENCH_REPEAT=5 npm run bench:load'],
+  examples: ['npm run bench -- load', 'BENCH_REPEAT=5 npm run bench -- load'],
   notes: ['A benchmark: minutes of both cores; figures printed side by side, nothing asserted.'],
 });
 
@@ -144,7 +144,7 @@ export default function () {
     const go = { GOGC: process.env.GOGC, GOMEMLIMIT: process.env.GOMEMLIMIT, ...goRuntimeEnv() };
     console.log(`both k6 scripts run with the runner's Go settings: GOGC=${go.GOGC} GOMEMLIMIT=${go.GOMEMLIMIT} (load/runner/k6.ts)\n`);
     console.log(
-      `bench:load — credits throughput (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s each, ` +
+      `bench load — credits throughput (${s.BENCH_CONNECTIONS} connections/VUs, ${s.BENCH_DURATION_S}s each, ` +
         `${s.BENCH_REPEAT}× taking turns)`,
     );
     console.log('  run   load/credits.ts   bare k6 script        wrk   (req/s)   credits.ts/bare');
@@ -169,7 +169,7 @@ export default function () {
     // of the machine's speed between rounds does not move it.
     const pairedRatio = median(runs.harness.map((h, i) => h / (runs.bare[i] ?? NaN)));
 
-    console.log(`\nbench:load — login rate sustained with bcrypt (cost 10), k6 constant arrival rate, ${s.BENCH_DURATION_S}s per step`);
+    console.log(`\nbench load — login rate sustained with bcrypt (cost 10), k6 constant arrival rate, ${s.BENCH_DURATION_S}s per step`);
     console.log('  asked/s  ok logins/s   p95 ms   failed  dropped');
     const loginRows: { asked: number; ok: number; p95: number; sustained: boolean }[] = [];
     for (const rate of loginRates) {
@@ -207,7 +207,7 @@ export default function () {
         : `  login: none of the rates ${loginRates.join(', ')}/s was sustained`,
     );
     console.log(`  load/credits.ts / bare k6 script, median of the rounds' ratios: ${pairedRatio.toFixed(2)} (the goal: at least 0.95)`);
-    console.log('  reproduce: npm run bench:load');
+    console.log('  reproduce: npm run bench -- load');
     return 0;
   } finally {
     await target.close();

@@ -1,4 +1,4 @@
-// npm run bench:monitor — what the monitor costs on this machine:
+// npm run bench -- monitor — what the monitor costs on this machine:
 //  1. a one-shot pass (`npm run monitor -- --once`) beside `node --import tsx -e 0` (Node and the
 //     TypeScript loader doing nothing), runs interleaved, medians side by side: the wall time, the
 //     pass itself (as the pass reports it: its checks' traffic and the refresh check's one-second
@@ -25,11 +25,11 @@ const settingsShape = {
   BENCH_PASSES: setting.int(1, 100_000).default(500),
 };
 readCommandLine({
-  command: 'npm run bench:monitor',
+  command: 'npm run bench -- monitor',
   summary: "what the monitor costs on this machine: a one-shot pass beside Node doing nothing, and the service's memory over many passes",
   usage: [''],
   settings: settingsShape,
-  examples: ['npm run bench:monitor', 'BENCH_RUNS=3 BENCH_PASSES=100 npm run bench:monitor'],
+  examples: ['npm run bench -- monitor', 'BENCH_RUNS=3 BENCH_PASSES=100 npm run bench -- monitor'],
   notes: ['A benchmark: figures printed side by side, nothing asserted.'],
 });
 const { BENCH_RUNS: RUNS, BENCH_PASSES: PASSES } = loadSettings(settingsShape);

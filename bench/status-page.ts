@@ -1,4 +1,4 @@
-// npm run bench:status-page — what the status page costs at 1, 100 and 10 000 passes, side by side:
+// npm run bench -- status-page — what the status page costs at 1, 100 and 10 000 passes, side by side:
 // the page's size; the server's render time cold (history read from the state file: a service's
 // first view, or a one-shot run) and per pass (the service keeps the charted history and only adds the
 // new pass); and Debian's chromium from navigation to the first frame with every chart drawn.
@@ -15,11 +15,11 @@ import { median } from './support.ts';
 
 const settingsShape = { BENCH_RUNS: setting.int(1, 50).default(7) };
 readCommandLine({
-  command: 'npm run bench:status-page',
+  command: 'npm run bench -- status-page',
   summary: "what the status page costs at 1, 100 and 10 000 passes: its size, the server's render time, chromium's first frame",
   usage: [''],
   settings: settingsShape,
-  examples: ['npm run bench:status-page', 'BENCH_RUNS=3 npm run bench:status-page'],
+  examples: ['npm run bench -- status-page', 'BENCH_RUNS=3 npm run bench -- status-page'],
   notes: ['A benchmark: medians printed, nothing asserted.'],
 });
 const { BENCH_RUNS: RUNS } = loadSettings(settingsShape);

@@ -1,10 +1,17 @@
 // What the benchmarks share: the median, a benchmark account with its token, secrets written to
 // private files (never on a command line or in the output), and one wrk run parsed into figures.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execaSync } from 'execa';
 import { namedAccount } from '../core/accounts.ts';
 import { TemporalClient } from '../core/client.ts';
+
+/** The benchmarks, by name: bench/<name>.ts, this file and the dispatcher (main.ts) left out. */
+export const benchmarks = (): string[] =>
+  readdirSync(new URL('.', import.meta.url))
+    .filter((f) => f.endsWith('.ts') && f !== 'main.ts' && f !== 'support.ts')
+    .map((f) => f.slice(0, -'.ts'.length))
+    .sort();
 
 export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 

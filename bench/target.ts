@@ -1,4 +1,4 @@
-// npm run bench:target — the reference target's throughput on this machine, measured with wrk:
+// npm run bench -- target — the reference target's throughput on this machine, measured with wrk:
 // credits (the load tests' hot path: token check + one indexed read) and login (bcrypt cost 10).
 // The target runs in its own process; wrk gets one thread. Each case runs REPEAT times, medians printed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,11 +14,11 @@ import { bearerLua, benchAccount, median, secretFile, wrk, type WrkResult } from
 const settingsShape = { BENCH_DURATION_S: setting.int(3, 120).default(8), BENCH_REPEAT: setting.int(1, 9).default(3) };
 
 readCommandLine({
-  command: 'npm run bench:target',
+  command: 'npm run bench -- target',
   summary: "the reference target's throughput on this machine (wrk: credits and login), medians of repeated runs",
   usage: [''],
   settings: settingsShape,
-  examples: ['npm run bench:target', 'BENCH_DURATION_S=3 BENCH_REPEAT=1 npm run bench:target'],
+  examples: ['npm run bench -- target', 'BENCH_DURATION_S=3 BENCH_REPEAT=1 npm run bench -- target'],
   notes: ['A benchmark: minutes of both cores; figures printed, nothing asserted.'],
 });
 

@@ -54,7 +54,7 @@ const SECRET_NAME = /PASSWORD|TOKEN|SECRET|KEY|WEBHOOK/;
 // ---- help ----
 
 /** What a setting takes, in a few words, from its kind in the registry. */
-function takes(schema: z.ZodType): string {
+export function takes(schema: z.ZodType): string {
   const m = describeSetting(schema);
   if (!m) return 'text';
   switch (m.kind) {
@@ -82,7 +82,7 @@ function takes(schema: z.ZodType): string {
 
 /** The default a schema applies, as a user would write it: .env.example's value when it parses to
  *  the same default (`4h`, not 14400), else the default itself. */
-function defaultText(schema: z.ZodType, example: string | undefined): string | undefined {
+export function defaultText(schema: z.ZodType, example: string | undefined): string | undefined {
   if (!(schema instanceof z.ZodDefault)) return undefined;
   const value: unknown = (schema.def as { defaultValue: unknown }).defaultValue;
   if (value === undefined || describeSetting(schema)?.secret) return undefined;
@@ -93,8 +93,13 @@ function defaultText(schema: z.ZodType, example: string | undefined): string | u
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
-interface Documented {
+export interface Documented {
+  /** What it is for, in one sentence (the help's words). */
   about: string;
+  /** .env.example's whole comment above it. */
+  text: string;
+  /** The .env.example section it is in (`shared by every part`). */
+  section: string;
   example?: string;
 }
 
@@ -107,8 +112,8 @@ function firstSentence(text: string): string {
 }
 
 let documented: Map<string, Documented> | undefined;
-/** .env.example's words for each setting: the comment above it (one sentence), and its example value. */
-function envExample(): Map<string, Documented> {
+/** .env.example's words for each setting: the comment above it, its section, and its example value. */
+export function envExample(): Map<string, Documented> {
   if (documented) return documented;
   documented = new Map();
   let text = '';
@@ -118,14 +123,19 @@ function envExample(): Map<string, Documented> {
     return documented; // an image without it: help without the descriptions
   }
   let comment: string[] = [];
+  let section = '';
   let inNames = false;
   for (const line of text.split('\n')) {
     const setting = /^# ?([A-Z][A-Z0-9_]+)=(.*)$/.exec(line);
+    const heading = /^# ---- (.*) ----$/.exec(line);
     if (setting) {
-      if (!documented.has(setting[1]!))
-        documented.set(setting[1]!, { about: firstSentence(comment.join(' ')), example: setting[2] || undefined });
+      if (!documented.has(setting[1]!)) {
+        const whole = comment.join(' ');
+        documented.set(setting[1]!, { about: firstSentence(whole), text: whole, section, example: setting[2] || undefined });
+      }
       inNames = true;
-    } else if (/^# ----/.test(line) || line.trim() === '') {
+    } else if (heading || line.trim() === '') {
+      if (heading) section = heading[1]!;
       comment = [];
       inNames = false;
     } else if (line.startsWith('#')) {
@@ -255,7 +265,8 @@ export function parseCommandLine<P extends ProgramInfo & { options?: Record<stri
       { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
     ]),
   ) as NonNullable<ParseArgsConfig['options']>;
-  const more = `${p.command} -- --help lists its options`;
+  // npm passes what follows its own `--`: a command that already holds one takes --help straight after it.
+  const more = `${p.command}${p.command.includes(' -- ') ? '' : ' --'} --help lists its options`;
   // Unknown flags first, each with what it most likely meant.
   const { tokens } = parseArgs({ args: ours, options, strict: false, allowPositionals: true, tokens: true });
   const problems: string[] = [];

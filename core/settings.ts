@@ -66,7 +66,7 @@ const internalSettings = new WeakSet<object>();
 
 /** A setting only the harness's own code and self-tests set (a port it chose, a knob of the reference
  *  target, a limit users never need): it works like any other, but it is left out of the documented
- *  surface (.env.example, README), which selftest/core/settings-documented.test.ts keeps to the rest. */
+ *  surface (.env.example, docs/settings.md), which selftest/core/settings-documented.test.ts keeps to the rest. */
 export function internal<T extends z.ZodType>(schema: T): T {
   internalSettings.add(schema);
   return schema;
@@ -404,7 +404,7 @@ export const targetLabel = (s: Pick<SharedSettings, 'TARGET_URL' | 'TARGET_ENV'>
 /** Runs a program's main; a SettingsError becomes its message on stderr and exit code 2, HelpRequested its
  *  text on stdout and exit 0. */
 export async function runMain(main: () => Promise<number | undefined>): Promise<void> {
-  // `npm run faults | head`: the reader went away. Stop quietly, as Unix tools do, not with a stack trace.
+  // `npm run target -- --list-faults | head`: the reader went away. Stop quietly, as Unix tools do, not with a stack trace.
   for (const stream of [process.stdout, process.stderr])
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EPIPE') throw err;

@@ -29,5 +29,3 @@ export const rowsOf = (results: PartResult[]): string[][] =>
 
 /** The release check's summary for the terminal. */
 export const summaryText = (rows: string[][]): string => textTable(HEADERS, rows, { rightFrom: NUMERIC_FROM, rule: true });
-/** A Markdown table cell: pipes escaped, one line. */
-export const md = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

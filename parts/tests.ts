@@ -132,6 +132,9 @@ function testDrift(suites: PwSuite[]): string[] {
 
 export interface TestRunOptions extends PartOptions {
   projects: string[];
+  /** Only these spec files (under tests/), of those projects: the matrix runs a fault against the specs
+   *  its catalog entry names. */
+  files?: readonly string[];
   workers?: number;
   /** The config's CI reporters (list, blob, junit, html, json, leak check) and retries; otherwise a quick run for the matrix. */
   fullReports?: boolean;
@@ -142,7 +145,7 @@ export interface TestRunOptions extends PartOptions {
 export async function runTests(o: TestRunOptions): Promise<PartResult> {
   const json = resolve(o.reportsDir, 'results.json');
   rmSync(json, { force: true });
-  const args = ['playwright', 'test', ...o.projects.map((p) => `--project=${p}`)];
+  const args = ['playwright', 'test', ...o.projects.map((p) => `--project=${p}`), ...(o.files ?? []).map((f) => `tests/${f}`)];
   if (o.workers) args.push(`--workers=${o.workers}`);
   if (o.maxFailures) args.push(`--max-failures=${o.maxFailures}`);
   // Quick runs: JSON and the leak check only; no traces or retries (a fault run fails on purpose).
@@ -166,7 +169,7 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
       o.onLine?.(line, stream);
     },
   });
-  const name = `playwright ${o.projects.join(',')}`;
+  const name = `playwright ${o.files?.length ? o.files.join(' ') : o.projects.join(',')}`;
   if (!existsSync(json)) return brokenRun('tests', name, r.seconds, `playwright exited ${r.code} without a report`);
   const report = JSON.parse(readFileSync(json, 'utf8')) as PwReport;
   return {

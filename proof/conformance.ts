@@ -4,7 +4,7 @@
 // mail, the same signing key and realm), and compares each pair of answers (status, headers, body
 // shape, messages: proof/conformance/compare.ts), listing every difference. A difference is either
 // modelled in the reference target, so it disappears, or written down below (KNOWN_DIFFERENCES, and
-// the README's "Known differences") with the reason it is kept; anything else fails the run.
+// docs/real-server.md's "Known differences") with the reason it is kept; anything else fails the run.
 // Exit 0: no difference beyond the known ones; 1: a new difference (or a case that could not run);
 // 2: bad settings. TARGET_JWT_KEY (the server's signing key) lets the cases that forge validly signed
 // tokens run on both sides; without it they are skipped, and said so.
@@ -27,7 +27,7 @@ import { CASES, freshAccounts, type Side } from './conformance/cases.ts';
 import { compareAnswers, type Difference } from './conformance/compare.ts';
 import { conformanceSettings, validateConformance } from './conformance/settings.ts';
 
-/** Differences kept on purpose, each with its reason (the README lists the same, under "Known differences"). */
+/** Differences kept on purpose, each with its reason (docs/real-server.md lists the same, under "Known differences"). */
 export const KNOWN_DIFFERENCES: { id: string; case: RegExp; where: RegExp; reason: string }[] = [
   {
     id: 'dev-terms-url',

@@ -1,6 +1,8 @@
 // npm run matrix — the detection matrix. For every fault in the reference target's catalog, each part
 // meant to catch it runs against a target with that fault on (its own target, started separately, as
-// a staging deploy would be); the clean target runs every part. Both generations of the API: the
+// a staging deploy would be): the tests part the spec files the fault's entry names (`specs`; the whole
+// suite for `outage`, which shows every test able to fail, and for the harmless faults); the clean
+// target runs every part in full. Both generations of the API: the
 // documented one and the latest (e-mail verification mandatory; one Mailpit catches the mail of all
 // its targets, as a staging's would). Prints fault × part per generation, writes the Markdown under
 // REPORTS_DIR (a test run never changes tracked files), exits 1 if a fault escapes a part meant to
@@ -9,14 +11,15 @@
 //   --generations documented,latest   only these generations (a fault runs only in those it exists in)
 //   --jobs N                     Playwright and explorer runs at once (default 2: this machine has 2 cores); k6 and
 // monitor runs, mostly waiting, go one at a time beside them
-//   --list                       print every failing test / check of each caught fault (npm run test:faults)
+//   --list                       print every failing test / check of each caught fault
 //   --out FILE                   where the Markdown goes (default REPORTS_DIR/detection-matrix.md)
-//   --write-docs                 also regenerate the committed docs/detection-matrix.md (a full run
-//                                only); its text holds nothing that changes from run to run
+//   --write-docs                 also regenerate the generated part of the committed docs/detection-matrix.md
+//                                (a full run only); its text holds nothing that changes from run to run
 //   --strict                     every run with CONTRACT_STRICT=true (so does CONTRACT_STRICT=true in the environment)
 // A harmless fault (an added field: `driftShownBy` in the catalog) must fail nothing: every part runs,
 // must pass, and the parts named must report the drift; with --strict those parts must fail on it.
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { generatedPart, withGeneratedPart } from '../core/markdown.ts';
 import { writeFileReplacing } from '../core/safe-write.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,8 +33,8 @@ import { PROJECTS } from '../parts/tests.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { textTable } from '../core/text-table.ts';
 import { neverFailed } from './proven.ts';
-import { md } from '../parts/table.ts';
-import { matrixMarkdown } from './matrix-doc.ts';
+import { md } from '../core/markdown.ts';
+import { matrixMarkdown, matrixReport } from './matrix-doc.ts';
 import { brokenRun, combine, type PartResult } from '../parts/result.ts';
 import { PARTS, type Part } from '../core/parts.ts';
 import { runExplore } from '../parts/explore.ts';
@@ -149,6 +152,7 @@ async function runJob(
     TARGET_SMTP_URL: latest ? mail!.smtpUrl : '',
     TARGET_TLS: String(tls),
   });
+  const entry: FaultEntry | undefined = job.fault === 'clean' ? undefined : FAULTS[job.fault];
   const env = {
     TARGET_URL: target.url,
     TARGET_FAULTS: '',
@@ -167,6 +171,8 @@ async function runJob(
         env: { ...env, TARGET_JWT_KEY: key },
         reportsDir: dir,
         projects: [...PROJECTS],
+        // A fault's own specs; the whole suite on the clean target and under a harmless change (no test may fail).
+        files: entry && !entry.driftShownBy ? entry.specs : undefined,
         workers: 1,
         maxFailures: firstFailureEnough(job, generations, faults) ? 1 : undefined,
       });
@@ -282,14 +288,14 @@ const MATRIX_PROGRAM = {
   usage: ['[-- --parts <a,b>] [--faults <a,b>] [--generations <a,b>] [--jobs <n>] [--list] [--out <file>] [--strict] [--write-docs]'],
   options: {
     parts: { type: 'string', value: 'a,b', description: `only these columns (${PARTS.join(', ')})` },
-    faults: { type: 'string', value: 'a,b', description: 'only these faults (npm run faults lists them)' },
+    faults: { type: 'string', value: 'a,b', description: 'only these faults (npm run target -- --list-faults lists them)' },
     generations: { type: 'string', value: 'a,b', description: `only these generations (${GENERATIONS.join(', ')})` },
     jobs: {
       type: 'string',
       value: 'n',
       description: 'Playwright and explorer runs at once, 1..8 (default 2); k6 and monitor runs go one at a time beside them',
     },
-    list: { type: 'boolean', description: 'print every failing test or check of each caught fault (npm run test:faults)' },
+    list: { type: 'boolean', description: 'print every failing test or check of each caught fault' },
     out: { type: 'string', value: 'file', description: 'where the Markdown goes (default REPORTS_DIR/detection-matrix.md)' },
     strict: { type: 'boolean', description: 'every run with CONTRACT_STRICT=true: added fields must fail' },
     'write-docs': { type: 'boolean', description: 'also regenerate the committed docs/detection-matrix.md (a full run only)' },
@@ -321,6 +327,8 @@ await runMain(async () => {
     throw new SettingsError([
       '--write-docs: regenerates the committed table, so it takes a full run (no --parts, --faults or --generations)',
     ]);
+  if (values['write-docs'] && generatedPart(readFileSync(DOCS_TABLE, 'utf8')) === undefined)
+    throw new SettingsError([`--write-docs: ${DOCS_TABLE} has no <!-- BEGIN GENERATED … --> … <!-- END GENERATED --> part to write`]);
   const out = values.out ?? join(loadSettings({ REPORTS_DIR: sharedSettings.REPORTS_DIR }).REPORTS_DIR, 'detection-matrix.md');
 
   const jobs: Job[] = generations.flatMap((generation) => [
@@ -473,10 +481,10 @@ await runMain(async () => {
 
   const doc = matrixMarkdown(header, rows, provenLine, { strict, generations });
   mkdirSync(dirname(out), { recursive: true });
-  writeFileReplacing(out, `${doc}\n_This run: ${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s._\n`);
+  writeFileReplacing(out, matrixReport(doc, `${new Date().toISOString().slice(0, 10)}, ${seconds.toFixed(0)} s`));
   print(`\nMarkdown written to ${out}\n`);
   if (values['write-docs']) {
-    writeFileReplacing(DOCS_TABLE, doc);
+    writeFileReplacing(DOCS_TABLE, withGeneratedPart(readFileSync(DOCS_TABLE, 'utf8'), doc, '`npm run matrix -- --write-docs`'));
     print(`and to ${DOCS_TABLE}\n`);
   }
   print(

@@ -114,7 +114,7 @@ readCommandLine({
   settings: realServerSettings,
   exits: '0 every part passed (known issues expected) or the step was skipped (no kit, or it cannot run here), 1 a part failed',
   examples: ['npm run test:real-server', 'REAL_SERVER_KIT=/opt/real-server npm run test:real-server'],
-  notes: ['Reports: REPORTS_DIR/real-server/. See README "The real server".'],
+  notes: ['Reports: REPORTS_DIR/real-server/. See docs/real-server.md.'],
 });
 /** The production runs: the limit the issue asks to hold (600 an hour) and one that cannot hold npm start (60). */
 export const PRODUCTION = { limit: 600, tooLow: 60 };
@@ -317,7 +317,9 @@ await runMain(async () => {
   for (const r of results.filter((x) => x.knowns?.length)) {
     say(
       `${r.name}: ${
-        r.part === 'conformance' ? 'known differences (kept on purpose, README "Known differences")' : 'known issues (expected failures)'
+        r.part === 'conformance'
+          ? 'known differences (kept on purpose, docs/real-server.md "Known differences")'
+          : 'known issues (expected failures)'
       }:`,
     );
     for (const k of [...new Set(r.knowns!.map((f) => (f.message ?? '').split(' (known since')[0]!))]) say(`  - ${k}`);

@@ -1,17 +1,14 @@
 // `npm run target`: the reference target as a process. Prints its URL when ready.
 //   --faults name,name:param   same as TARGET_FAULTS
-//   --list-faults [--markdown]  print the catalog (as a Markdown table) and exit
+//   --list-faults [--markdown]  print the catalog (as a Markdown table, docs/faults.md's) and exit
 import { bundledGeneration } from '../core/generation.ts';
 import { createLogger } from '../core/logger.ts';
 import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
 import { runMain, SettingsError } from '../core/settings.ts';
-import { FAULTS, parseFaults, type FaultEntry } from './faults.ts';
+import { FAULTS, faultOnly, faultsMarkdown, parseFaults, type FaultEntry } from './faults.ts';
 import { startTarget } from './server.ts';
 import { faultGenerationProblems, faultTlsProblems, loadTargetSettings, targetSettings } from './settings.ts';
 import { openTargetCa, type TargetCa } from './tls.ts';
-
-const only = (e: FaultEntry): string =>
-  `${e.generations ? ` (${e.generations.join(', ')} generation only)` : ''}${e.tls ? ' (with TARGET_TLS=true)' : ''}`;
 
 /** Why the target could not start, as a sentence naming the setting to change. */
 function startProblem(err: NodeJS.ErrnoException, host: string, port: number): string {
@@ -25,7 +22,7 @@ function startProblem(err: NodeJS.ErrnoException, host: string, port: number): s
 const TARGET_PROGRAM = {
   command: 'npm run target',
   summary: 'the bundled reference target (a test double of the API with a fault catalog) as a process; prints its URL when ready',
-  usage: ['[-- --faults <name,name:param>]', '-- --list-faults [--markdown]     (npm run faults)'],
+  usage: ['[-- --faults <name,name:param>]', '-- --list-faults [--markdown]'],
   options: {
     faults: { type: 'string', value: 'name,name:param', description: 'faults to inject, as TARGET_FAULTS' },
     'list-faults': { type: 'boolean', description: 'print the fault catalog and exit' },
@@ -37,26 +34,21 @@ const TARGET_PROGRAM = {
     'npm run target',
     'npm run target -- --faults token-1h,latency:2500',
     'TARGET_GENERATION=latest npm run target',
-    'npm run faults',
+    'npm run target -- --list-faults',
   ],
 } satisfies ProgramInfo;
 
 await runMain(async () => {
   const { values } = parseCommandLine(TARGET_PROGRAM, process.argv.slice(2));
   if (values['list-faults'] && values.markdown) {
-    console.log('| fault | what goes wrong | meant to be caught by |\n|---|---|---|');
-    for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
-      console.log(
-        `| \`${name}${e.param ? `[:${e.param.default}]` : ''}\` | ${e.summary.replace(/\|/g, '\\|')}${only(e)} | ` +
-          `${e.caughtBy.join(', ')} |`,
-      );
+    console.log(faultsMarkdown());
     return 0;
   }
   if (values['list-faults']) {
     for (const [name, e] of Object.entries(FAULTS) as [string, FaultEntry][])
       console.log(
         `${name.padEnd(28)} [${e.caughtBy.join(', ')}]${e.param ? ` (param: ${e.param.name}, default ${e.param.default})` : ''}\n` +
-          `    ${e.summary}${only(e)}`,
+          `    ${e.summary}${faultOnly(e)}`,
       );
     return 0;
   }

@@ -1,4 +1,4 @@
-// npm start / npm run release-check: the pre-release run. Against TARGET_URL, or the bundled target
+// npm start: the pre-release run. Against TARGET_URL, or the bundled target
 // when unset: the Playwright suite, the k6 smoke of login and credits, one monitor pass, a short
 // exploration. Before them, once for all: the target's generation (TARGET_GENERATION=auto: told by one
 // probe account, then passed to every part) and the plan held to the target's rate limit (shrunk to fit,
@@ -81,7 +81,7 @@ function latestLoadRuns(reportsDir: string): LoadRunLink[] {
 const RELEASE_PROGRAM = {
   command: 'npm start',
   summary: 'the release check: the Playwright suite, the k6 smoke of login and credits, a monitor pass and an exploration; GO or NO-GO',
-  usage: ['', '(the same: npm run release-check)'],
+  usage: [''],
   settings: releaseSettings,
   settingsNote:
     "and each part's own (npx playwright test: docs/tests.md; npm run load -- --help; npm run monitor -- --help; npm run explore -- --help)",

@@ -1,6 +1,6 @@
 // The run's page on GitHub Actions: a Markdown summary appended to $GITHUB_STEP_SUMMARY (the verdict,
 // what was tested, the causes, the table), written by the release check, and by
-// `npm run ci-summary -- <results.json>` for a Playwright run's JSON report (the API-tests workflow's
+// `npx tsx release/summary.ts <results.json>` for a Playwright run's JSON report (the API-tests workflow's
 // merged shards). Every text goes through redactText.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,8 @@ import { appendSummary } from '../core/step-summary.ts';
 import { type Cause, counted, groupCauses } from './causes.ts';
 import { judgeTestReport, type PwReport } from '../parts/tests.ts';
 import type { PartResult } from '../parts/result.ts';
-import { HEADERS, md, rowsOf } from '../parts/table.ts';
+import { md } from '../core/markdown.ts';
+import { HEADERS, rowsOf } from '../parts/table.ts';
 import { type Tested, testedText } from './tested.ts';
 
 export interface SummaryInput {
@@ -53,13 +54,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { readCommandLine } = await import('../core/cli.ts');
   const { loadSettings, runMain, SettingsError, sharedSettings } = await import('../core/settings.ts');
   const { positionals } = readCommandLine({
-    command: 'npm run ci-summary',
+    command: 'npx tsx release/summary.ts',
     summary: "a Playwright run's JSON report as a Markdown summary: the verdict, the causes, the table (for $GITHUB_STEP_SUMMARY)",
-    usage: ['-- <results.json>'],
+    usage: ['<results.json>'],
     positionals: true,
     settings: { GITHUB_STEP_SUMMARY: sharedSettings.GITHUB_STEP_SUMMARY },
     exits: '0 written (whatever the verdict), 2 no readable JSON report',
-    examples: ['npm run ci-summary -- reports/results.json   # appends to $GITHUB_STEP_SUMMARY, or prints it'],
+    examples: ['npx tsx release/summary.ts reports/results.json   # appends to $GITHUB_STEP_SUMMARY, or prints it'],
   });
   await runMain(async () => {
     const s = loadSettings({ GITHUB_STEP_SUMMARY: sharedSettings.GITHUB_STEP_SUMMARY });

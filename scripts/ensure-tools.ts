@@ -1,7 +1,7 @@
-// `npm run tools` (and set-up): makes sure the pinned Go-built tools are here (installing them with Go
-// when missing), and the Kubernetes schemas kubeconform reads (scripts/lib/kube-schemas.ts), and
-// prints `name path` per tool. `npm run k6:install` asks for k6 alone and prints its
-// path. Exit 3 when one cannot be had (with the other ways to get it).
+// Set-up's tools (scripts/setup.sh runs it; `npx tsx scripts/ensure-tools.ts k6` alone): makes sure
+// the pinned Go-built tools are here (installing them with Go when missing), and the Kubernetes
+// schemas kubeconform reads (scripts/lib/kube-schemas.ts), and prints `name path` per tool; asked for
+// one tool, its path only. Exit 3 when one cannot be had (with the other ways to get it).
 import { ensureTool, GO_TOOLS, type GoToolName, ToolNotFound } from '../core/go-tools.ts';
 import { parseCommandLine } from '../core/cli.ts';
 import { loadSettings, runMain, setting } from '../core/settings.ts';
@@ -12,13 +12,13 @@ const settingsShape = { K6_BIN: setting.input().optional() };
 await runMain(async () => {
   const { positionals: asked } = parseCommandLine(
     {
-      command: 'npm run tools',
+      command: 'npx tsx scripts/ensure-tools.ts',
       summary: 'makes sure the pinned Go-built tools are here (installs them with Go when missing) and prints where each is',
-      usage: [`[-- <${Object.keys(GO_TOOLS).join('|')}>...]`, '(npm run k6:install: k6 alone, its path only)'],
+      usage: [`[<${Object.keys(GO_TOOLS).join('|')}>...]`],
       positionals: true,
       settings: settingsShape,
       exits: '0 every tool asked for is here, 2 an unknown tool, 3 one cannot be had (the other ways to get it are printed)',
-      examples: ['npm run tools', 'npm run tools -- mailpit', 'npm run k6:install'],
+      examples: ['npx tsx scripts/ensure-tools.ts', 'npx tsx scripts/ensure-tools.ts k6   # k6 alone: its path'],
     },
     process.argv.slice(2),
   );

@@ -32,7 +32,7 @@ options:
 
 Installs, when missing and it may (root + apt-get): chromium, wrk, hyperfine, shellcheck, prometheus,
 prometheus-pushgateway, prometheus-alertmanager, rabbitmq-server; with Go: k6, Mailpit, actionlint,
-kubeconform (npm run tools). Quick when everything is there.
+kubeconform (scripts/ensure-tools.ts). Quick when everything is there.
 HELP
       exit 0
       ;;

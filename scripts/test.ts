@@ -11,7 +11,7 @@ import { runMain } from '../core/settings.ts';
 const STEPS: Array<{ name: string; command: string[]; what: string }> = [
   { name: 'set-up', command: ['bash', 'scripts/setup.sh', '--strict'], what: 'every program the tests drive is installed' },
   { name: 'lint', command: ['npm', 'run', '-s', 'lint'], what: 'biome ci' },
-  { name: 'typecheck', command: ['npm', 'run', '-s', 'typecheck'], what: 'tsc over the Node side' },
+  { name: 'typecheck', command: ['npm', 'run', '-s', 'typecheck'], what: 'tsc over the Node side and the k6 scripts' },
   { name: 'test:rules', command: ['npm', 'run', '-s', 'test:rules'], what: 'promtool and amtool over deploy/' },
   { name: 'test:self', command: ['npm', 'run', '-s', 'test:self'], what: 'the self-tests in selftest/, two files at a time' },
   { name: 'matrix', command: ['npm', 'run', '-s', 'matrix'], what: 'the detection matrix, whose clean column is the whole API suite' },

@@ -1,8 +1,7 @@
-// The harness's Grafana dashboard, as code (Grafana Foundation SDK). `npm run dashboard` writes
+// The harness's Grafana dashboard, as code (Grafana Foundation SDK). `npm run generate` writes
 // deploy/grafana/temporal-harness.json (committed; import it in Grafana or provision it); a self-test
 // checks that the committed JSON is what this file makes, and the end-to-end test runs every
 // panel's query against a real Prometheus fed by the monitor and k6, so no panel is dead on arrival.
-import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import {
@@ -361,18 +360,4 @@ export function panelQueries(d: Dashboard): Array<{ panel: string; expr: string 
   return (d.panels ?? []).flatMap((p) =>
     'targets' in p && p.targets ? p.targets.map((t) => ({ panel: p.title ?? '?', expr: (t as { expr?: string }).expr ?? '' })) : [],
   );
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // Loaded here only: the self-tests import this module for buildDashboard.
-  const { readCommandLine } = await import('../../core/cli.ts');
-  readCommandLine({
-    command: 'npm run dashboard',
-    summary: "writes the Grafana dashboard (deploy/grafana/temporal-harness.json) from this file's code",
-    usage: [''],
-    exits: '0 written',
-    notes: ['Commit the JSON it writes: selftest/deploy/dashboard.test.ts holds it equal to the code.'],
-  });
-  writeFileSync(DASHBOARD_FILE, dashboardJson());
-  console.log(`wrote ${DASHBOARD_FILE} (${panelQueries(buildDashboard()).length} queries)`);
 }

@@ -87,7 +87,7 @@ export function caveats(r: CapacityReport, ctx: CaveatContext): string[] {
         ? 'no physical limit: the bundled target has faults switched on'
         : r.script === 'login'
           ? "no physical limit: only the bundled target's (its bcrypt hash, its cores) is known"
-          : "no physical limit from first principles for credits (a token check and a read); npm run bench:capacity sets it beside wrk's ceiling",
+          : "no physical limit from first principles for credits (a token check and a read); npm run bench -- capacity sets it beside wrk's ceiling",
     );
   if (r.ratio !== null && r.ratio > 1.05)
     out.push(

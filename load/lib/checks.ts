@@ -3,7 +3,7 @@
 // Added fields (drift) are the Node side's business (core/judge.ts). A failed check logs why, in
 // words, a few times per VU (never the token or the password).
 //
-// They run on every request, so they cost as little as k6 allows (npm run bench:load): the check
+// They run on every request, so they cost as little as k6 allows (npm run bench -- load): the check
 // functions are made once, not per call; the credits number is read by k6's Go-side JSON selector
 // (no body copied into JavaScript); the endpoint's `name` tag comes from the scenario, not from
 // per-call tags; and the words of a warning are only put together when a check failed. A failed

@@ -1,4 +1,4 @@
-// `npm run faults | head`: when the reader of a program's output goes away, the program stops quietly
+// `npm run target -- --list-faults | head`: when the reader of a program's output goes away, the program stops quietly
 // (exit 0, nothing on stderr), as Unix tools do, instead of Node's unhandled EPIPE stack trace.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

@@ -1,17 +1,21 @@
-// Every npm script answers `-- --help` and does nothing else: run as a user types it
+// Every npm script (and every benchmark of npm run bench) answers `--help` and does nothing else: run as a user types it
 // (`npm run <script> -- --help`), each in a scratch checkout of its own (the tracked files, node_modules
 // linked) with a private HOME and TMPDIR, every Node process of it under a guard
 // (selftest/support/no-work.mjs) that refuses and records any TCP listen or connection. It must exit
 // 0 with its help on stdout, within HELP_LIMIT_MS, having written no file (checkout, HOME, TMPDIR)
 // and opened no port or connection. The guard and the file check are shown to see work (a command
 // run without --help). Beside it: unknown flags get the nearest option or setting, never a stack;
-// colour follows NO_COLOR / FORCE_COLOR / the terminal.
+// colour follows NO_COLOR / FORCE_COLOR / the terminal. The helps' first lines are the summaries of
+// docs/npm-scripts.md's generated table: it must be what they say now (npm run generate writes it).
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it, test } from 'node:test';
 import { execa, execaSync } from 'execa';
+import { benchmarks } from '../../bench/support.ts';
+import { generatedPart } from '../../core/markdown.ts';
 import { colourWanted } from '../../core/logger.ts';
+import { scriptsMarkdown, summaryOf } from '../../scripts/docs-pages.ts';
 import { monitorSettings } from '../../monitors/settings.ts';
 import { isInternal } from '../../core/settings.ts';
 import { tempDir } from '../support/temp.ts';
@@ -100,19 +104,27 @@ async function runScript(script: string, args: string[], timeoutMs = 60_000): Pr
 }
 
 const times: Array<[string, number]> = [];
+/** Each help's first line, by script (and `bench <name>`), for the scripts table. */
+const helps: Record<string, string> = {};
+const BENCHMARKS = benchmarks();
 
 describe('every npm script answers -- --help and does no work', { concurrency: 3 }, () => {
-  for (const script of SCRIPTS)
-    it(`npm run ${script} -- --help`, async () => {
-      const r = await runScript(script, ['--help']);
-      times.push([script, r.ms]);
+  const runs: Array<[key: string, script: string, args: string[]]> = [
+    ...SCRIPTS.map((s): [string, string, string[]] => [s, s, ['--help']]),
+    ...BENCHMARKS.map((b): [string, string, string[]] => [`bench ${b}`, 'bench', [b, '--help']]),
+  ];
+  for (const [key, script, args] of runs)
+    it(`npm run ${script} -- ${args.join(' ')}`, async () => {
+      const r = await runScript(script, args);
+      times.push([key, r.ms]);
+      helps[key] = r.stdout;
       const said = `stdout:\n${r.stdout.slice(0, 600)}\nstderr:\n${r.stderr.slice(-1500)}`;
       assert.deepEqual(r.work, [], `it listened or connected:\n${said}`);
       assert.deepEqual(r.written, [], `it wrote files:\n${said}`);
       assert.equal(r.code, 0, said);
       assert.match(r.stdout, /usage|COMMON COMMANDS/i, `its help on stdout:\n${said}`);
       assert.ok(r.ms < HELP_LIMIT_MS, `it took ${(r.ms / 1000).toFixed(1)} s: more than a moment`);
-      if (script === 'monitor') {
+      if (key === 'monitor') {
         // The settings section comes from the schemas: every one users may set, with its default.
         for (const name of Object.keys(monitorSettings).filter((n) => !isInternal(monitorSettings[n as keyof typeof monitorSettings])))
           assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'), `${name} in the monitor's help`);
@@ -123,9 +135,29 @@ describe('every npm script answers -- --help and does no work', { concurrency: 3
 });
 
 test('the guard and the file check see work: a command run without --help is caught', async () => {
-  const [target, dashboard] = await Promise.all([runScript('target', [], 30_000), runScript('dashboard', [], 30_000)]);
+  const [target, testrun] = await Promise.all([
+    runScript('target', [], 30_000),
+    runScript(
+      'testrun',
+      ['credits', '-e', 'TARGET_URL=https://api.staging.example.com', '-e', 'CONFIRM_TARGET=api.staging.example.com'],
+      30_000,
+    ),
+  ]);
   assert.match(target.work.join('\n'), /listen on port 8080/, `${target.stdout}${target.stderr}`);
-  assert.deepEqual(dashboard.written, ['<checkout>/deploy/grafana/temporal-harness.json'], dashboard.stderr);
+  assert.deepEqual(testrun.written, ['<checkout>/deploy/k6/testrun.yaml'], testrun.stderr);
+});
+
+test("docs/npm-scripts.md's table is what package.json and the helps say (npm run generate writes it)", () => {
+  const summary = (key: string) => summaryOf(key, helps[key] ?? '');
+  const page = generatedPart(readFileSync('docs/npm-scripts.md', 'utf8'));
+  assert.ok(page !== undefined, 'docs/npm-scripts.md has no generated part');
+  const now = scriptsMarkdown(
+    Object.fromEntries(SCRIPTS.flatMap((s) => (summary(s) ? [[s, summary(s)!]] : []))),
+    Object.fromEntries(BENCHMARKS.map((b) => [b, summary(`bench ${b}`) ?? ''])),
+  );
+  for (const s of SCRIPTS)
+    assert.ok(summary(s), `npm run ${s} -- --help: its first line says what it does (\`<command> — <what it does>\`)`);
+  assert.ok(page === now, 'docs/npm-scripts.md is stale: run `npm run generate` and commit it');
 });
 
 test('--help costs (printed, not asserted)', () => {
@@ -133,7 +165,7 @@ test('--help costs (printed, not asserted)', () => {
   const ms = times.map(([, t]) => t);
   if (ms.length)
     console.log(
-      `--help of ${ms.length} npm scripts: median ${(ms[Math.floor(ms.length / 2)]! / 1000).toFixed(2)} s, slowest ` +
+      `--help of ${ms.length} npm scripts and benchmarks: median ${(ms[Math.floor(ms.length / 2)]! / 1000).toFixed(2)} s, slowest ` +
         `${times.at(-1)![0]} ${(times.at(-1)![1] / 1000).toFixed(2)} s`,
     );
 });
@@ -162,6 +194,7 @@ test('an unknown flag: exit 2, one line naming it and what was meant (the neares
     ['monitors/main.ts', ['--password', 'hunter2-secret'], /MONITOR_PASSWORD is a setting: give it in the environment or \.env, never on/],
     ['release/check.ts', ['--hepl'], /--hepl: not an option of npm start; did you mean --help\?/],
     ['proof/matrix.ts', ['--fault', 'token-1h'], /--fault: not an option of npm run matrix; did you mean --faults\?/],
+    ['bench/main.ts', ['lod'], /lod: no such benchmark; did you mean load\?/],
     ['explore/main.ts', ['--seed', '15'], /did you mean EXPLORE_SEED=15 npm run explore\?/],
     ['reference/main.ts', ['--list'], /did you mean --list-faults\?/],
   ];

@@ -1,5 +1,5 @@
 // The Grafana dashboard is code (deploy/grafana/dashboard.ts, Grafana Foundation SDK); the committed
-// JSON must be what the code makes (regenerate with `npm run dashboard`), and every panel must query
+// JSON must be what the code makes (regenerate with `npm run generate`), and every panel must query
 // the dashboard's Prometheus variable. Whether each query returns data is the end-to-end test's job
 // (stack.test.ts).
 import { test } from 'node:test';
@@ -17,7 +17,7 @@ import {
 
 test('the committed dashboard JSON is what deploy/grafana/dashboard.ts generates', () => {
   const committed = readFileSync(DASHBOARD_FILE, 'utf8');
-  assert.ok(committed === dashboardJson(), 'deploy/grafana/temporal-harness.json is stale: run `npm run dashboard` and commit it');
+  assert.ok(committed === dashboardJson(), 'deploy/grafana/temporal-harness.json is stale: run `npm run generate` and commit it');
 });
 
 test('every panel queries the Prometheus variable, filters by its target or testid, and has a title', () => {

@@ -2,7 +2,7 @@
 // result per check, uptime, the history on a time axis, latency per step with its thresholds when in
 // range, the token lifetime, the recent passes with their times; at 1, 100 and 10 000 passes, with
 // screenshots in $TMPDIR/hx-status-page-screenshots/ for a person to look at (and the render times printed, not asserted:
-// `npm run bench:status-page` measures them).
+// `npm run bench -- status-page` measures them).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
