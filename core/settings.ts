@@ -8,21 +8,15 @@ import { DEFAULT_TIME_TOLERANCE_S, GENERATION_CHOICES } from './contract.ts';
 import { isLoopbackUrl, urlHostname } from './loopback.ts';
 import { DEFAULT_MAX_BODY_BYTES } from './http.ts';
 import { INBOX_URL_RULES, parseOutboxUrl } from './mail/inbox.ts';
+import { SettingsError } from './settings-error.ts';
 import { addKnownSecret } from './redact.ts';
 import { isSymlink } from './safe-write.ts';
 import { readCaCertificates } from './trust.ts';
 import { checkUrl, TARGET_URL_RULES, type UrlRules } from './url.ts';
 
-/** A bad or missing setting. Entry points print `message` and exit with code 2. */
-export class SettingsError extends Error {
-  constructor(
-    readonly problems: string[],
-    heading = 'Bad settings (fix them in the environment or .env; see .env.example)',
-  ) {
-    super(`${heading}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'SettingsError';
-  }
-}
+/** A bad or missing setting (core/settings-error.ts, which the k6 side loads too). Entry points print
+ *  `message` and exit with code 2. */
+export { SettingsError } from './settings-error.ts';
 
 /** `-h`/`--help` was asked for (core/cli.ts): entry points print `text` on stdout and exit 0, before any work. */
 export class HelpRequested extends Error {

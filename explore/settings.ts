@@ -3,7 +3,7 @@
 import { bundledGeneration } from '../core/generation.ts';
 import { isLoopbackUrl, urlHostname } from '../core/loopback.ts';
 import { missingInbox } from '../core/mail/index.ts';
-import { parseSettings, setting, SettingsError, settingsEnv, sharedSettings, targetIsLocal } from '../core/settings.ts';
+import { parseSettings, setting, SettingsError, sharedSettings, targetIsLocal } from '../core/settings.ts';
 
 /** The wall-clock budget of an exploration, in seconds (the release check gives its own default). */
 export const exploreSeconds = () => setting.int(5, 86_400);
@@ -54,9 +54,6 @@ export function validateExploreSettings(env: Record<string, string | undefined>,
   if (problems.length) throw new SettingsError(problems);
   return s;
 }
-
-/** The settings from the environment and .env, checked as validateExploreSettings does. */
-export const loadExploreSettings = () => validateExploreSettings(settingsEnv());
 
 /** Upgrade is irreversible: the explorer's flows upgrade their own accounts only where the tests may. */
 export const upgradeAllowed = (s: Pick<ExploreSettings, 'TARGET_URL' | 'ALLOW_UPGRADE'>): boolean => targetIsLocal(s) || s.ALLOW_UPGRADE;

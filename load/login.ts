@@ -8,7 +8,8 @@ import { Counter } from 'k6/metrics';
 import type { Options } from 'k6/options';
 import { type Credentials, loginRequest, ourShare, preProvisionedAccounts, registerPool } from './lib/accounts.ts';
 import { checkLogin, warningSecrets } from './lib/checks.ts';
-import { ABORT, runConfig, scenariosOf } from './lib/settings.ts';
+import { ABORT, endpointThresholds, RUN_OPTIONS } from './lib/options.ts';
+import { runConfig, scenariosOf } from './lib/settings.ts';
 
 // TARGET_URL (the safety gate), the profile and the overrides (LOAD_*), refused here, before any request.
 const run = runConfig('login', __ENV);
@@ -18,29 +19,14 @@ export const options: Options = {
   // (a LOAD_WARMUP before it is tagged name=login:warmup, and so kept out of every figure below).
   scenarios: scenariosOf('login', run.profile),
   thresholds: {
-    // Failed requests (status >= 400 or no answer): the target is erroring.
-    'http_req_failed{name:login}': [{ threshold: `rate<=${run.maxErrorRate}`, ...ABORT }],
     // A login pays for a bcrypt hash, so it gets more room than a read; p99 is the tail a release must not blow up.
     'http_req_duration{name:login}': [{ threshold: `p(95)<${run.p95Ms ?? 1000}`, ...ABORT }, `p(99)<${run.p99Ms ?? 2000}`],
-    // The answers have the right shape: status, Content-Type, a JWT, expire 24 h ahead and equal to its exp.
-    'checks{name:login}': [{ threshold: `rate>=${run.minChecksRate}`, ...ABORT }],
-    // Against vacuous passes (a rate threshold holds when nothing was measured): requests were sent...
-    'http_reqs{name:login}': ['count>0'],
-    // ...and their answers checked (counted once per VU, on its first answer: no cost per request).
-    login_checked: ['count>0'],
-    // No rule: iterations k6 could not start in the measured part (its VUs ran out) shown in the
-    // summary export, where `npm run capacity` reads them (a warm-up's are left out).
-    'dropped_iterations{scenario:login}': [],
-    // The target's rate limit answered (429): the run stops at once; what it measured says nothing of the API.
-    rate_limited: [{ threshold: 'count==0', abortOnFail: true }],
+    // Errors, checks, proof that requests were sent and checked, dropped iterations, the rate limit
+    // (lib/options.ts: the same for both scripts).
+    ...endpointThresholds('login', run),
   },
-  // setup() registers the pool in parallel batches; a slow target takes a while.
-  setupTimeout: '120s',
-  summaryTrendStats: ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'],
-  // A redirect is a failure, never followed: k6's default (10) would carry the traffic, passwords
-  // included, to whatever host the target names, past the CONFIRM_TARGET gate. The runner refuses
-  // --max-redirects and K6_MAX_REDIRECTS, which would override this.
-  maxRedirects: 0,
+  // The setup's time limit, the summary's statistics, no redirect followed (lib/options.ts).
+  ...RUN_OPTIONS,
 };
 // No handleSummary: one would replace k6's own end-of-test summary (thresholds with the values they
 // were judged on); `npm run load` writes its reports from k6's --summary-export instead.

@@ -9,6 +9,7 @@
 import { DEFAULT_TIME_TOLERANCE_S } from '../../core/contract.ts';
 import { parseDurationS } from '../../core/durations.ts';
 import { isLoopbackHost } from '../../core/loopback.ts';
+import { SettingsError } from '../../core/settings-error.ts';
 import { checkUrl, TARGET_URL_RULES } from '../../core/url.ts';
 
 export const PROFILES = ['smoke', 'load', 'stress', 'spike', 'soak'] as const;
@@ -95,11 +96,6 @@ export interface Profile {
   describe: string;
 }
 
-/** A refused setting; the message starts with its name. */
-export class SettingError extends Error {
-  override name = 'SettingError';
-}
-
 type Env = Record<string, string | undefined>;
 
 /** The one parser of numeric settings: blank is unset (the fallback), anything else must be in range. */
@@ -108,7 +104,7 @@ export function envNumber(env: Env, key: string, fallback: number, min: number, 
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
   if (!(whole ? Number.isInteger(n) : Number.isFinite(n)) || n < min || n > max)
-    throw new SettingError(`${key}: expected a ${whole ? 'whole ' : ''}number from ${min} to ${max}, got '${raw}'`);
+    throw new SettingsError([`${key}: expected a ${whole ? 'whole ' : ''}number from ${min} to ${max}, got '${raw}'`]);
   return n;
 }
 
@@ -139,20 +135,20 @@ function stagesFor(shape: Shape, rate: number, d: number): { startRate: number; 
 export function buildProfile(script: ScriptName, env: Env): Profile {
   const name = (env.LOAD_PROFILE?.trim() || 'smoke') as ProfileName;
   if (!(PROFILES as readonly string[]).includes(name))
-    throw new SettingError(`LOAD_PROFILE: expected one of ${PROFILES.join(', ')}, got '${env.LOAD_PROFILE}'`);
+    throw new SettingsError([`LOAD_PROFILE: expected one of ${PROFILES.join(', ')}, got '${env.LOAD_PROFILE}'`]);
   const [defRate, defDurationS, defPreVUs, defMaxVUs, shape] = DEFAULTS[script][name];
 
   const durationS = envDurationS(env, 'LOAD_DURATION', defDurationS, 1);
   const warmupS = envDurationS(env, 'LOAD_WARMUP', 0, 0);
   if (durationS + warmupS > LIMITS.maxDurationS)
-    throw new SettingError(
+    throw new SettingsError([
       `LOAD_WARMUP: with LOAD_DURATION at most ${LIMITS.maxDurationS / 60}m per run (a bound on every profile), ` +
         `got ${warmupS}s + ${durationS}s`,
-    );
+    ]);
   const rate = envNumber(env, 'LOAD_RATE', defRate, 1, LIMITS.maxRate);
   const maxVUs = envNumber(env, 'LOAD_MAX_VUS', defMaxVUs, 1, LIMITS.maxVUs);
   const preVUs = envNumber(env, 'LOAD_PRE_VUS', Math.min(defPreVUs, maxVUs), 1, LIMITS.maxVUs);
-  if (preVUs > maxVUs) throw new SettingError(`LOAD_PRE_VUS: must not exceed LOAD_MAX_VUS (${maxVUs}), got ${preVUs}`);
+  if (preVUs > maxVUs) throw new SettingsError([`LOAD_PRE_VUS: must not exceed LOAD_MAX_VUS (${maxVUs}), got ${preVUs}`]);
   const poolSize = envNumber(env, 'LOAD_POOL_SIZE', POOL_DEFAULTS[name], 1, LIMITS.maxPoolSize);
 
   const common = { timeUnit: '1s', preAllocatedVUs: preVUs, maxVUs, gracefulStop: '10s' };
@@ -194,9 +190,9 @@ function envDurationS(env: Env, key: string, fallback: number, min: number): num
   if (!raw) return fallback;
   const parsed = parseDurationS(raw);
   if (parsed === undefined || parsed < min)
-    throw new SettingError(`${key}: expected a duration such as ${min ? '' : '0s, '}30s, 5m or 1h, got '${raw}'`);
+    throw new SettingsError([`${key}: expected a duration such as ${min ? '' : '0s, '}30s, 5m or 1h, got '${raw}'`]);
   if (parsed > LIMITS.maxDurationS)
-    throw new SettingError(`${key}: at most ${LIMITS.maxDurationS / 60}m per run (a bound on every profile), got '${raw}'`);
+    throw new SettingsError([`${key}: at most ${LIMITS.maxDurationS / 60}m per run (a bound on every profile), got '${raw}'`]);
   return Math.round(parsed);
 }
 
@@ -239,18 +235,18 @@ export function buildCriteria(env: Env): Criteria {
  */
 export function assertTargetAllowed(targetUrl: string | undefined, confirm: string | undefined): string {
   if (!targetUrl?.trim())
-    throw new SettingError('TARGET_URL: not set (give the base URL of the API, e.g. -e TARGET_URL=http://127.0.0.1:8080)');
+    throw new SettingsError(['TARGET_URL: not set (give the base URL of the API, e.g. -e TARGET_URL=http://127.0.0.1:8080)']);
   const checked = checkUrl(targetUrl.trim(), TARGET_URL_RULES);
-  if ('problem' in checked) throw new SettingError(`TARGET_URL: ${checked.problem}`);
+  if ('problem' in checked) throw new SettingsError([`TARGET_URL: ${checked.problem}`]);
   const host = checked.url.hostname;
   if (isLoopbackHost(host)) return checked.value;
   const confirmed = (confirm ?? '').trim().toLowerCase();
   if (confirmed !== host)
-    throw new SettingError(
+    throw new SettingsError([
       `CONFIRM_TARGET: refusing to load ${host}: it is not this machine. Load tests send heavy traffic; to run against it, ` +
         `confirm the host explicitly with CONFIRM_TARGET=${host}` +
         (confirmed ? ` (CONFIRM_TARGET is '${confirm!.trim().slice(0, 100)}', which is another host)` : ''),
-    );
+    ]);
   return checked.value;
 }
 
@@ -268,9 +264,9 @@ export interface RunConfig extends Criteria {
 export function runConfig(script: ScriptName, env: Env): RunConfig {
   // k6 never starts the bundled target: faults given here would silently mean nothing.
   if (env.TARGET_FAULTS?.trim())
-    throw new SettingError(
+    throw new SettingsError([
       'TARGET_FAULTS: only the bundled reference target takes faults, and a k6 script always loads TARGET_URL; unset TARGET_FAULTS',
-    );
+    ]);
   return {
     baseUrl: assertTargetAllowed(env.TARGET_URL, env.CONFIRM_TARGET),
     profile: buildProfile(script, env),
@@ -281,7 +277,3 @@ export function runConfig(script: ScriptName, env: Env): RunConfig {
     accountsJson: env.LOAD_ACCOUNTS_JSON?.trim() || undefined,
   };
 }
-
-/** Thresholds that abort: a clearly broken run stops early instead of loading a sick target for the
- *  whole profile; the delay lets a few seconds of samples arrive before judging. */
-export const ABORT = { abortOnFail: true, delayAbortEval: '5s' } as const;

@@ -15,7 +15,6 @@ import {
   PROFILES,
   type Profile,
   type ScriptName,
-  SettingError,
 } from '../lib/settings.ts';
 import { k6EnvProblems } from './k6-env.ts';
 
@@ -179,31 +178,26 @@ export function validateLoadRun(argv: readonly string[], baseEnv: Record<string,
   const env = { ...baseEnv, ...commandLine };
   const s = parseSettings(loadSettingsShape, env);
 
-  try {
-    // The gate first: nothing is started or sent before it passes.
-    // Without TARGET_URL, the bundled target checks its own settings as it starts (reference/bundled.ts,
-    // loaded only then), still before any traffic.
-    const targetUrl = s.TARGET_URL ? assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET) : undefined;
-    // A latest target: the pool is made and verified by the runner, which needs an inbox (or accounts given).
-    const noInbox =
-      s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
-        ? undefined
-        : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
-    if (noInbox) throw new SettingsError([noInbox]);
-    const k6Env: Record<string, string | undefined> = {
-      ...Object.fromEntries(LOAD_KNOBS.map((k) => [k, s[k]])),
-      CONFIRM_TARGET: s.CONFIRM_TARGET,
-      TARGET_GENERATION: s.TARGET_GENERATION,
-      HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
-      TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
-    };
-    const profile = buildProfile(script, k6Env);
-    const criteria = buildCriteria(k6Env);
-    return { script, settings: s, commandLine, targetUrl, k6Env, reportsDir: resolve(s.REPORTS_DIR), k6Extra, profile, criteria };
-  } catch (err) {
-    if (err instanceof SettingError) throw new SettingsError([err.message]);
-    throw err;
-  }
+  // The gate first: nothing is started or sent before it passes.
+  // Without TARGET_URL, the bundled target checks its own settings as it starts (reference/bundled.ts,
+  // loaded only then), still before any traffic.
+  const targetUrl = s.TARGET_URL ? assertTargetAllowed(s.TARGET_URL, s.CONFIRM_TARGET) : undefined;
+  // A latest target: the pool is made and verified by the runner, which needs an inbox (or accounts given).
+  const noInbox =
+    s.LOAD_ACCOUNTS_FILE || s.LOAD_USERNAME
+      ? undefined
+      : missingInbox(s, 'the load test', 'LOAD_ACCOUNTS_FILE (or LOAD_USERNAME and LOAD_PASSWORD) with accounts verified beforehand');
+  if (noInbox) throw new SettingsError([noInbox]);
+  const k6Env: Record<string, string | undefined> = {
+    ...Object.fromEntries(LOAD_KNOBS.map((k) => [k, s[k]])),
+    CONFIRM_TARGET: s.CONFIRM_TARGET,
+    TARGET_GENERATION: s.TARGET_GENERATION,
+    HTTP_TIMEOUT_MS: String(s.HTTP_TIMEOUT_MS),
+    TIME_TOLERANCE_S: String(s.TIME_TOLERANCE_S),
+  };
+  const profile = buildProfile(script, k6Env);
+  const criteria = buildCriteria(k6Env);
+  return { script, settings: s, commandLine, targetUrl, k6Env, reportsDir: resolve(s.REPORTS_DIR), k6Extra, profile, criteria };
 }
 
 /** k6 flags a user may not pass after `--`: they would get around the safety gate (`-e TARGET_URL=…`,

@@ -41,7 +41,10 @@ describe('load profiles', () => {
   });
 
   it('refuses values past the hard caps, naming the variable', () => {
-    assert.throws(() => buildProfile('login', { LOAD_DURATION: '31m' }), /^SettingError: LOAD_DURATION: at most 30m/);
+    assert.throws(
+      () => buildProfile('login', { LOAD_DURATION: '31m' }),
+      /^SettingsError: Bad settings.*\n {2}- LOAD_DURATION: at most 30m/,
+    );
     assert.throws(() => buildProfile('login', { LOAD_DURATION: 'soon' }), /LOAD_DURATION: expected a duration/);
     assert.throws(() => buildProfile('login', { LOAD_MAX_VUS: '501' }), /LOAD_MAX_VUS: expected a whole number from 1 to 500/);
     assert.throws(() => buildProfile('login', { LOAD_MAX_VUS: '5', LOAD_PRE_VUS: '6' }), /LOAD_PRE_VUS: must not exceed LOAD_MAX_VUS/);
@@ -79,9 +82,12 @@ describe('load profiles', () => {
     assert.deepEqual(Object.keys(scenariosOf('login', buildProfile('login', {}))), ['login'], 'no warm-up unless asked');
     assert.throws(
       () => buildProfile('login', { LOAD_DURATION: '29m', LOAD_WARMUP: '2m' }),
-      /^SettingError: LOAD_WARMUP: with LOAD_DURATION at most 30m/,
+      /^SettingsError: Bad settings.*\n {2}- LOAD_WARMUP: with LOAD_DURATION at most 30m/,
     );
-    assert.throws(() => buildProfile('login', { LOAD_WARMUP: 'a bit' }), /^SettingError: LOAD_WARMUP: expected a duration/);
+    assert.throws(
+      () => buildProfile('login', { LOAD_WARMUP: 'a bit' }),
+      /^SettingsError: Bad settings.*\n {2}- LOAD_WARMUP: expected a duration/,
+    );
   });
 });
 
@@ -95,7 +101,10 @@ describe("load thresholds' overrides", () => {
   });
 
   it('a k6 script refuses TARGET_FAULTS and reads the accounts under their LOAD_ names', () => {
-    assert.throws(() => runConfig('login', { TARGET_URL: 'http://127.0.0.1:1', TARGET_FAULTS: 'drop' }), /^SettingError: TARGET_FAULTS:/);
+    assert.throws(
+      () => runConfig('login', { TARGET_URL: 'http://127.0.0.1:1', TARGET_FAULTS: 'drop' }),
+      /^SettingsError: Bad settings.*\n {2}- TARGET_FAULTS:/,
+    );
     const r = runConfig('login', { TARGET_URL: 'http://127.0.0.1:1', LOAD_ACCOUNTS_FILE: ' /a.json ', LOAD_ACCOUNTS_JSON: '[]' });
     assert.deepEqual([r.accountsFile, r.accountsJson, r.baseUrl], ['/a.json', '[]', 'http://127.0.0.1:1']);
   });
@@ -109,7 +118,7 @@ describe('load safety gate', () => {
   it('refuses any other host unless CONFIRM_TARGET names it exactly', () => {
     assert.throws(
       () => assertTargetAllowed('https://api.staging.example.com', undefined),
-      /^SettingError: CONFIRM_TARGET: refusing.*CONFIRM_TARGET=api\.staging\.example\.com/,
+      /^SettingsError: Bad settings.*\n {2}- CONFIRM_TARGET: refusing.*CONFIRM_TARGET=api\.staging\.example\.com/,
     );
     assert.throws(() => assertTargetAllowed('https://api.staging.example.com', 'api.example.com'), /another host/);
     assert.throws(() => assertTargetAllowed('http://10.0.0.5:8080', 'yes'), /refusing to load 10\.0\.0\.5/);

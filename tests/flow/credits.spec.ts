@@ -1,6 +1,4 @@
-import { MESSAGES } from '../../core/contract.ts';
-import { CreditsAvailable } from '../../core/schemas.ts';
-import { expect, expectAnswer, test } from '../../fixtures/test.ts';
+import { CreditsAvailable, expect, expectAnswer, MESSAGES, test } from '../../fixtures/test.ts';
 
 test.describe('credits', () => {
   test('credits are a JSON number, not negative, and 0 for a new account', async ({ api, sharedSession }) => {

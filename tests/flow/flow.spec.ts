@@ -1,9 +1,22 @@
 // The whole flow as one story, in order: each step builds on the one before, so it is one test with
 // steps (a failed step ends the story and the report names it), not serial tests sharing variables.
-import { MESSAGES } from '../../core/contract.ts';
-import { judgeIssuedToken } from '../../core/jwt.ts';
-import { AccountUpgraded, CreditsAvailable, LoginOk, PasswordChanged, RegisterOk, UsageOk } from '../../core/schemas.ts';
-import { expect, expectAnswer, newPassword, newUser, test, verify, whyNoUpgrade } from '../../fixtures/test.ts';
+import {
+  AccountUpgraded,
+  CreditsAvailable,
+  expect,
+  expectAnswer,
+  judgeIssuedToken,
+  LoginOk,
+  MESSAGES,
+  newPassword,
+  newUser,
+  PasswordChanged,
+  RegisterOk,
+  test,
+  UsageOk,
+  verify,
+  whyNoUpgrade,
+} from '../../fixtures/test.ts';
 
 test('the account flow: register, log in, change the password, read credits, upgrade', async ({
   api,

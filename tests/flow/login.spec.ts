@@ -1,8 +1,16 @@
-import { API_PATHS, MESSAGES, TOKEN_ALGORITHM } from '../../core/contract.ts';
-import { decodeToken } from '../../core/jwt.ts';
-import { LoginOk } from '../../core/schemas.ts';
-import { judgeIssuedToken } from '../../core/jwt.ts';
-import { expect, expectAnswer, newPassword, newUser, test } from '../../fixtures/test.ts';
+import {
+  API_PATHS,
+  decodeToken,
+  expect,
+  expectAnswer,
+  judgeIssuedToken,
+  LoginOk,
+  MESSAGES,
+  newPassword,
+  newUser,
+  test,
+  TOKEN_ALGORITHM,
+} from '../../fixtures/test.ts';
 
 test.describe('login', () => {
   test('a right password gives a 24 h HS256 token whose exp equals expire', async ({ api, sharedAccount, toleranceS }) => {

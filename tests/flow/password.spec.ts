@@ -1,6 +1,14 @@
-import { MESSAGES, missingField } from '../../core/contract.ts';
-import { CreditsAvailable, PasswordChanged } from '../../core/schemas.ts';
-import { expect, expectAnswer, login, newPassword, test } from '../../fixtures/test.ts';
+import {
+  CreditsAvailable,
+  expect,
+  expectAnswer,
+  login,
+  MESSAGES,
+  missingField,
+  newPassword,
+  PasswordChanged,
+  test,
+} from '../../fixtures/test.ts';
 
 test.describe('password change', () => {
   test('a wrong old password is refused: 400, the error does not echo it, and the password stays', async ({ api, session }) => {

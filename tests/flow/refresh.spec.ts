@@ -1,8 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MESSAGES } from '../../core/contract.ts';
-import { decodeToken, judgeIssuedToken } from '../../core/jwt.ts';
-import { LoginOk } from '../../core/schemas.ts';
-import { claimsFor, expect, expectAnswer, signToken, test } from '../../fixtures/test.ts';
+import { claimsFor, decodeToken, expect, expectAnswer, judgeIssuedToken, LoginOk, MESSAGES, signToken, test } from '../../fixtures/test.ts';
 
 const NEEDS_KEY =
   "forging a validly signed token with an old login time needs the target's key: set TARGET_JWT_KEY (the bundled target has one)";

@@ -1,6 +1,18 @@
-import { MESSAGES, missingField } from '../../core/contract.ts';
-import { CreditsAvailable, RegisterOk, UsageOk } from '../../core/schemas.ts';
-import { expect, expectAnswer, newUser, REGISTER_FIELDS, test, withAtUsername, without, withPlusEmail } from '../../fixtures/test.ts';
+import {
+  CreditsAvailable,
+  expect,
+  expectAnswer,
+  MESSAGES,
+  missingField,
+  newUser,
+  REGISTER_FIELDS,
+  RegisterOk,
+  test,
+  UsageOk,
+  withAtUsername,
+  without,
+  withPlusEmail,
+} from '../../fixtures/test.ts';
 
 test.describe('register', () => {
   for (const field of REGISTER_FIELDS) {

@@ -7,17 +7,20 @@
 // other control characters, non-ASCII text in both Unicode normal forms, spaces around it, bcrypt's 72
 // bytes exactly and past them, and nothing at all. A password must also refuse its near miss (the last
 // character changed): a server that cuts it short takes both.
-import type { TemporalClient } from '../../core/client.ts';
-import { API_PATHS, MESSAGES, missingField } from '../../core/contract.ts';
-import { decodeToken } from '../../core/jwt.ts';
-import { LoginOk, RegisterOk } from '../../core/schemas.ts';
 import {
   type Account,
+  API_PATHS,
+  decodeToken,
   expect,
   expectAnswer,
+  LoginOk,
+  MESSAGES,
+  missingField,
   newPassword,
   newUser,
+  RegisterOk,
   rememberPassword,
+  type TemporalClient,
   test,
   type Verification,
   verify,

@@ -1,16 +1,16 @@
-import type { Auth } from '../../core/client.ts';
-import { MESSAGES } from '../../core/contract.ts';
-import { TokenUsername } from '../../core/schemas.ts';
 import {
+  type Auth,
   claimsFor,
   expect,
   expectAnswer,
   foreignToken,
+  MESSAGES,
   type Session,
   signToken,
   tamperClaims,
   tamperSignature,
   test,
+  TokenUsername,
   unsignedToken,
   type UsualWording,
 } from '../../fixtures/test.ts';

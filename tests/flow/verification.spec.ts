@@ -3,24 +3,30 @@
 // opening it again breaks nothing; a tampered link or one made for another account is refused. The
 // contract fixes the status of a refusal, not its words (the real server passes its JWT library's text
 // through): the reason must be there, and another wording than the real server's is drift, not failure.
-import type { TemporalClient } from '../../core/client.ts';
-import { JWT_SHAPE, MESSAGES, verifyUserMismatch } from '../../core/contract.ts';
-import { linkToken, verificationLink, type VerificationLink } from '../../core/mail/verify.ts';
-import { EmailVerified, RegisterOk, UsageOk } from '../../core/schemas.ts';
 import {
   type Account,
   bodyExcerpt,
   claimsFor,
+  EmailVerified,
   expect,
   expectAnswer,
+  JWT_SHAPE,
+  linkToken,
   login,
+  MESSAGES,
   newUser,
   register,
+  RegisterOk,
   rememberSecret,
   signToken,
   tamperSignature,
+  type TemporalClient,
   test,
+  UsageOk,
   type Verification,
+  verificationLink,
+  type VerificationLink,
+  verifyUserMismatch,
 } from '../../fixtures/test.ts';
 
 /** Registers a fresh account without verifying it, and reads the link mailed to it. */

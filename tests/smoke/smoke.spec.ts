@@ -1,8 +1,15 @@
 // Safe against production: one existing account (SMOKE_USERNAME), read-only calls, no new accounts.
-import { MESSAGES } from '../../core/contract.ts';
-import { CreditsAvailable, LoginOk, TokenUsername, UsageOk } from '../../core/schemas.ts';
-import { judgeIssuedToken } from '../../core/jwt.ts';
-import { expect, expectAnswer, test } from '../../fixtures/test.ts';
+import {
+  CreditsAvailable,
+  expect,
+  expectAnswer,
+  judgeIssuedToken,
+  LoginOk,
+  MESSAGES,
+  test,
+  TokenUsername,
+  UsageOk,
+} from '../../fixtures/test.ts';
 
 test.describe('smoke', () => {
   test.skip(

@@ -1,8 +1,16 @@
 // Upgrade is irreversible: each test upgrades its own fresh account, and only where allowed.
-import { MESSAGES } from '../../core/contract.ts';
-import { AccountUpgraded, CreditsAvailable, UsageOk } from '../../core/schemas.ts';
-import { expect, expectAnswer, login, skipUnlessUpgradeAllowed, test } from '../../fixtures/test.ts';
-import type { TemporalClient } from '../../core/client.ts';
+import {
+  AccountUpgraded,
+  CreditsAvailable,
+  expect,
+  expectAnswer,
+  login,
+  MESSAGES,
+  skipUnlessUpgradeAllowed,
+  type TemporalClient,
+  test,
+  UsageOk,
+} from '../../fixtures/test.ts';
 
 const tierOf = async (api: TemporalClient, token: string): Promise<string> =>
   (await expectAnswer(await api.usage(token), UsageOk, { status: 200 })).response.Tier;
