@@ -2,12 +2,16 @@
 // report (each test by its full title, known issues by their annotation, drift by the tests'
 // annotations) and the leak check's verdict.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { exec } from '../core/exec.ts';
 import { saysRateLimited } from '../core/rate-limit.ts';
 import { redactText } from '../core/redact.ts';
 import { LEAK_CHECK_FAILED } from '../fixtures/secrets.ts';
 import { brokenRun, type Finding, type PartOptions, type PartResult, unique, type Verdict } from './result.ts';
+
+/** Playwright's own command line, run with this Node: `npx playwright` without npm's start-up. */
+const PLAYWRIGHT_CLI = createRequire(import.meta.url).resolve('@playwright/test/cli');
 
 /** The Playwright projects (playwright.config.ts). */
 export const PROJECTS = ['smoke', 'flow', 'upgrade'] as const;
@@ -145,7 +149,7 @@ export interface TestRunOptions extends PartOptions {
 export async function runTests(o: TestRunOptions): Promise<PartResult> {
   const json = resolve(o.reportsDir, 'results.json');
   rmSync(json, { force: true });
-  const args = ['playwright', 'test', ...o.projects.map((p) => `--project=${p}`), ...(o.files ?? []).map((f) => `tests/${f}`)];
+  const args = [PLAYWRIGHT_CLI, 'test', ...o.projects.map((p) => `--project=${p}`), ...(o.files ?? []).map((f) => `tests/${f}`)];
   if (o.workers) args.push(`--workers=${o.workers}`);
   if (o.maxFailures) args.push(`--max-failures=${o.maxFailures}`);
   // Quick runs: JSON and the leak check only; no traces or retries (a fault run fails on purpose).
@@ -163,7 +167,7 @@ export async function runTests(o: TestRunOptions): Promise<PartResult> {
     ...(o.fullReports ? { CI: 'true' } : { CI: 'false', PLAYWRIGHT_JSON_OUTPUT_FILE: json }),
   };
   let leak = false;
-  const r = await exec('npx', args, env, {
+  const r = await exec(process.execPath, args, env, {
     onLine: (line, stream) => {
       if (line.includes(LEAK_CHECK_FAILED)) leak = true;
       o.onLine?.(line, stream);

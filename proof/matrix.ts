@@ -10,7 +10,7 @@
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
 //   --generations documented,latest   only these generations (a fault runs only in those it exists in)
 //   --jobs N                     Playwright and explorer runs at once (default 2: this machine has 2 cores); k6 and
-// monitor runs, mostly waiting, go one at a time beside them
+// monitor runs, mostly waiting, go two at a time beside them
 //   --list                       print every failing test / check of each caught fault
 //   --out FILE                   where the Markdown goes (default REPORTS_DIR/detection-matrix.md)
 //   --write-docs                 also regenerate the generated part of the committed docs/detection-matrix.md
@@ -35,6 +35,17 @@ import { textTable } from '../core/text-table.ts';
 import { neverFailed } from './proven.ts';
 import { md } from '../core/markdown.ts';
 import { matrixMarkdown, matrixReport } from './matrix-doc.ts';
+import {
+  CAUGHT_ONLY_K6_S,
+  caughtOnly,
+  cellKey,
+  exploreShownInDocumented,
+  firstFailureEnough,
+  type Job,
+  planJobs,
+  type Want,
+  wanted,
+} from './matrix-plan.ts';
 import { brokenRun, combine, type PartResult } from '../parts/result.ts';
 import { PARTS, type Part } from '../core/parts.ts';
 import { runExplore } from '../parts/explore.ts';
@@ -52,79 +63,18 @@ const SHORT_LIFETIME_S = 3;
 const SHORT_GAP_MS = 5000;
 const acrossRuns = (job: Job) => job.part === 'monitor' && (job.fault === 'clean' || job.fault === 'expired-accepted');
 
-interface Job {
-  generation: Generation;
-  fault: FaultName | 'clean';
-  part: Part;
-}
-const cellKey = (j: Job): string => `${j.generation}/${j.fault}/${j.part}`;
-/** The generations a fault exists in. */
-const generationsOf = (fault: FaultName): readonly Generation[] => (FAULTS[fault] as FaultEntry).generations ?? GENERATIONS;
 interface Cell {
   job: Job;
   result: PartResult;
 }
 
-/** What a run must show: fail (caught), pass, or pass and report the drift (a harmless fault). */
-type Want = 'caught' | 'pass' | 'drift';
-function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
-  if (fault === 'clean') return 'pass';
-  const shownBy = (FAULTS[fault] as FaultEntry).driftShownBy;
-  if (!shownBy) return 'caught';
-  return shownBy.includes(part) ? (strict ? 'caught' : 'drift') : 'pass';
-}
-
-/**
- * A latest run of a fault that exists in both generations needs to show only that the fault is caught
- * there too: each check of the tests and of k6 was shown to be able to fail by the fault's documented
- * run (the same tests, the same thresholds). So that run is cut short: the tests stop at their first
- * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 5. Both generations must be
- * in the matrix for that; clean targets and the latest generation's own faults run in full.
- */
-const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
-  job.part !== 'monitor' &&
-  job.generation === 'latest' &&
-  job.fault !== 'clean' &&
-  !(FAULTS[job.fault] as FaultEntry).driftShownBy &&
-  generationsOf(job.fault).includes('documented') &&
-  generations.includes('documented');
-const CAUGHT_ONLY_K6_S = 3;
-
-/**
- * Faults that break every API answer. One of them, `outage`, runs the tests in full and so shows that
- * each test that sends a request can fail; the others (every test fails under them too, each failure
- * costing Playwright a new worker) need show only that they are caught: their tests stop at the
- * first failure. Only when outage is in the run.
- */
-const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text', 'redirect', 'cert-expired', 'cert-wrong-host'];
-/**
- * Latest-generation faults that break the verification of every account the tests make (no mail comes,
- * the link fails on its second open): every test that makes an account fails in its set-up, each costing
- * Playwright a new worker and, without mail, MAIL_WAIT_S (a full run took 743 s). With outage in the run
- * (each test shown able to fail) and verification-link-broken (the verification tests' own checks, run in
- * full), they need show only that they are caught.
- */
-const BREAK_EVERY_ACCOUNT: readonly FaultName[] = ['no-mail-for-dotted-names', 'verify-link-second-open-500'];
-const firstFailureEnough = (job: Job, generations: readonly Generation[], faults: readonly FaultName[]): boolean =>
-  caughtOnly(job, generations) ||
-  (job.part === 'tests' && job.fault !== 'clean' && BREAK_EVERY_ANSWER.includes(job.fault) && faults.includes('outage')) ||
-  (job.part === 'tests' &&
-    job.fault !== 'clean' &&
-    BREAK_EVERY_ACCOUNT.includes(job.fault) &&
-    faults.includes('outage') &&
-    faults.includes('verification-link-broken'));
 /** The explorer in the matrix: a clean (or harmless) run's budget, a fault run's limit (it stops at
  *  its first new finding), and one seed, so a run of the matrix can be repeated exactly. */
 const MATRIX_EXPLORE_CLEAN_S = 20;
 const MATRIX_EXPLORE_FAULT_S = 45;
 const MATRIX_EXPLORE_SEED = 2026;
-/**
- * The explorer's code path is the same in both generations: a fault of both generations is shown
- * caught by its documented run, and its latest column runs only the clean target and the latest
- * generation's own faults (when the documented generation is in the matrix at all).
- */
-const exploreShownInDocumented = (part: Part, generation: Generation, fault: FaultName, generations: readonly Generation[]): boolean =>
-  part === 'explore' && generation === 'latest' && generationsOf(fault).includes('documented') && generations.includes('documented');
+/** k6 smokes and monitor passes at once, beside the CPU-bound runs: they mostly wait. */
+const WAITING_AT_ONCE = 2;
 /** The local Mailpit delivers within milliseconds: a mail that has not come in 10 s never will. */
 const MATRIX_MAIL_WAIT_S = '10';
 
@@ -293,7 +243,7 @@ const MATRIX_PROGRAM = {
     jobs: {
       type: 'string',
       value: 'n',
-      description: 'Playwright and explorer runs at once, 1..8 (default 2); k6 and monitor runs go one at a time beside them',
+      description: `Playwright and explorer runs at once, 1..8 (default 2); k6 and monitor runs go ${WAITING_AT_ONCE} at a time beside them`,
     },
     list: { type: 'boolean', description: 'print every failing test or check of each caught fault' },
     out: { type: 'string', value: 'file', description: 'where the Markdown goes (default REPORTS_DIR/detection-matrix.md)' },
@@ -331,26 +281,16 @@ await runMain(async () => {
     throw new SettingsError([`--write-docs: ${DOCS_TABLE} has no <!-- BEGIN GENERATED … --> … <!-- END GENERATED --> part to write`]);
   const out = values.out ?? join(loadSettings({ REPORTS_DIR: sharedSettings.REPORTS_DIR }).REPORTS_DIR, 'detection-matrix.md');
 
-  const jobs: Job[] = generations.flatMap((generation) => [
-    ...parts.map((part) => ({ generation, fault: 'clean' as const, part })),
-    ...faults
-      .filter((fault) => generationsOf(fault).includes(generation))
-      .flatMap((fault) => {
-        const f: FaultEntry = FAULTS[fault];
-        // A harmless fault runs every part: none may fail on it.
-        const meant = f.driftShownBy ? PARTS : f.caughtBy;
-        return meant
-          .filter((p) => parts.includes(p) && !exploreShownInDocumented(p, generation, fault, generations))
-          .map((part) => ({ generation, fault, part }));
-      }),
-  ]);
-  // The CPU-bound runs (Playwright, the explorer) take --jobs at a time, longest first so the pool ends
-  // together. A k6 smoke is mostly waiting (3 logins/s, 10 s), and so is a monitor pass (a dozen
-  // requests; its latency, hang and across-runs runs wait 5 to 30 s): those runs go one at a time
-  // beside them, where they would otherwise hold a slot with one core idle.
+  const jobs = planJobs(generations, parts, faults);
+  // The CPU-bound runs (Playwright, the explorer) take --jobs at a time, the longest first so the pool
+  // ends together: the clean targets' (whole suites), then the explorer's (seconds to its first finding),
+  // then a fault's specs. A k6 smoke is mostly waiting (2 requests/s for 5 s), and so is a monitor pass (a
+  // dozen requests; its latency, hang and across-runs runs wait 5 to 30 s): those runs go WAITING_AT_ONCE
+  // at a time beside them, where they would otherwise hold a slot with a core idle.
   const waits = (j: Job) => j.part === 'load' || j.part === 'monitor';
-  const ordered = jobs.filter((j) => !waits(j)).sort((a, b) => (a.part === b.part ? 0 : a.part === 'tests' ? -1 : 1));
-  const waitingRuns = jobs.filter(waits);
+  const rank = (j: Job) => (j.fault === 'clean' ? 0 : j.part === 'explore' || j.part === 'load' ? 1 : 2);
+  const ordered = jobs.filter((j) => !waits(j)).sort((a, b) => rank(a) - rank(b));
+  const waitingRuns = jobs.filter(waits).sort((a, b) => rank(a) - rank(b));
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));
   const t0 = performance.now();
   print(
@@ -379,7 +319,7 @@ await runMain(async () => {
           `s${job.fault !== 'clean' && detail ? `  ${detail}`.slice(0, 140) : ''}\n`,
       );
     };
-    await Promise.all([pool(ordered, jobsAtOnce, run), pool(waitingRuns, 1, run)]);
+    await Promise.all([pool(ordered, jobsAtOnce, run), pool(waitingRuns, WAITING_AT_ONCE, run)]);
   } finally {
     await mail?.close();
     rmSync(workDir, { recursive: true, force: true });

@@ -1,0 +1,95 @@
+// What the detection matrix runs, decided from the fault catalog alone (no process started): which
+// part runs against which fault in which generation, and how much of each run a cell needs. The matrix
+// (proof/matrix.ts) runs these jobs; selftest/docs/generated.test.ts holds docs/detection-matrix.md's
+// table to them.
+import { GENERATIONS, type Generation } from '../core/contract.ts';
+import { PARTS, type Part } from '../core/parts.ts';
+import { FAULTS, type FaultEntry, type FaultName } from '../reference/faults.ts';
+
+export interface Job {
+  generation: Generation;
+  fault: FaultName | 'clean';
+  part: Part;
+}
+export const cellKey = (j: Job): string => `${j.generation}/${j.fault}/${j.part}`;
+/** The generations a fault exists in. */
+export const generationsOf = (fault: FaultName): readonly Generation[] => (FAULTS[fault] as FaultEntry).generations ?? GENERATIONS;
+
+/** What a run must show: fail (caught), pass, or pass and report the drift (a harmless fault). */
+export type Want = 'caught' | 'pass' | 'drift';
+export function wanted(fault: FaultName | 'clean', part: Part, strict: boolean): Want {
+  if (fault === 'clean') return 'pass';
+  const shownBy = (FAULTS[fault] as FaultEntry).driftShownBy;
+  if (!shownBy) return 'caught';
+  return shownBy.includes(part) ? (strict ? 'caught' : 'drift') : 'pass';
+}
+
+/**
+ * A latest run of a fault that exists in both generations needs to show only that the fault is caught
+ * there too: each check of the tests and of k6 was shown to be able to fail by the fault's documented
+ * run (the same tests, the same thresholds). So that run is cut short: the tests stop at their first
+ * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 5. Both generations must be
+ * in the matrix for that; clean targets and the latest generation's own faults run in full.
+ */
+export const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
+  job.part !== 'monitor' &&
+  job.generation === 'latest' &&
+  job.fault !== 'clean' &&
+  !(FAULTS[job.fault] as FaultEntry).driftShownBy &&
+  generationsOf(job.fault).includes('documented') &&
+  generations.includes('documented');
+export const CAUGHT_ONLY_K6_S = 3;
+
+/**
+ * Faults that break every API answer. One of them, `outage`, runs the tests in full and so shows that
+ * each test that sends a request can fail; the others (every test fails under them too, each failure
+ * costing Playwright a new worker) need show only that they are caught: their tests stop at the
+ * first failure. Only when outage is in the run.
+ */
+export const BREAK_EVERY_ANSWER: readonly FaultName[] = ['garbage', 'drop', 'json-as-text', 'redirect', 'cert-expired', 'cert-wrong-host'];
+/**
+ * Latest-generation faults that break the verification of every account the tests make (no mail comes,
+ * the link fails on its second open): every test that makes an account fails in its set-up, each costing
+ * Playwright a new worker and, without mail, MAIL_WAIT_S (a full run took 743 s). With outage in the run
+ * (each test shown able to fail) and verification-link-broken (the verification tests' own checks, run in
+ * full), they need show only that they are caught.
+ */
+export const BREAK_EVERY_ACCOUNT: readonly FaultName[] = ['no-mail-for-dotted-names', 'verify-link-second-open-500'];
+export const firstFailureEnough = (job: Job, generations: readonly Generation[], faults: readonly FaultName[]): boolean =>
+  caughtOnly(job, generations) ||
+  (job.part === 'tests' && job.fault !== 'clean' && BREAK_EVERY_ANSWER.includes(job.fault) && faults.includes('outage')) ||
+  (job.part === 'tests' &&
+    job.fault !== 'clean' &&
+    BREAK_EVERY_ACCOUNT.includes(job.fault) &&
+    faults.includes('outage') &&
+    faults.includes('verification-link-broken'));
+/**
+ * The explorer's code path is the same in both generations: a fault of both generations is shown
+ * caught by its documented run, and its latest column runs only the clean target and the latest
+ * generation's own faults (when the documented generation is in the matrix at all).
+ */
+export const exploreShownInDocumented = (
+  part: Part,
+  generation: Generation,
+  fault: FaultName,
+  generations: readonly Generation[],
+): boolean =>
+  part === 'explore' && generation === 'latest' && generationsOf(fault).includes('documented') && generations.includes('documented');
+
+/** Every run of a matrix over these generations, parts and faults: each part against the clean target,
+ *  and each part a fault's entry names (every part for a harmless one) in the generations it exists in. */
+export function planJobs(generations: readonly Generation[], parts: readonly Part[], faults: readonly FaultName[]): Job[] {
+  return generations.flatMap((generation) => [
+    ...parts.map((part) => ({ generation, fault: 'clean' as const, part })),
+    ...faults
+      .filter((fault) => generationsOf(fault).includes(generation))
+      .flatMap((fault) => {
+        const f: FaultEntry = FAULTS[fault];
+        // A harmless fault runs every part: none may fail on it.
+        const meant = f.driftShownBy ? PARTS : f.caughtBy;
+        return meant
+          .filter((p) => parts.includes(p) && !exploreShownInDocumented(p, generation, fault, generations))
+          .map((part) => ({ generation, fault, part }));
+      }),
+  ]);
+}
