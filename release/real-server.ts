@@ -26,6 +26,7 @@ import { brokenRun, runConformance, runExplore, runLoad, runMonitor, runTests, t
 import { PROJECTS } from './settings.ts';
 import { rowsOf, summaryText } from './table.ts';
 import { readRateLimit } from '../core/rate-limit.ts';
+import { PROBE_COSTS } from './costs.ts';
 import { cannotRunHere, isUp, kitEnv, kitJwt, type KitMode, kitPlaces, parseStartLine, runningMode } from './real-server/kit.ts';
 import { execaSync } from 'execa';
 import { DEFAULT_KIT, realServerSettings, validateRealServer } from './real-server/settings.ts';
@@ -278,8 +279,8 @@ await runMain(async () => {
           line: `npm start: exit ${r.code}, ${verdict.split('. Report')[0]} (${r.seconds.toFixed(1)} s${used})${perPart ? `\n    requests used: ${perPart}` : ''}`,
         });
       } else {
-        // It must stop before any traffic beyond its probe: the probe (5 requests at most) and nothing else.
-        const ok = r.code === 3 && /^Not started/m.test(r.stdout) && r.used !== undefined && r.used <= 4;
+        // It must stop before any traffic beyond its probe: the probe (PROBE_COSTS.latest requests at most) and nothing else.
+        const ok = r.code === 3 && /^Not started/m.test(r.stdout) && r.used !== undefined && r.used <= PROBE_COSTS.latest;
         production.push({
           label: `production ${limit}/h`,
           ok,
