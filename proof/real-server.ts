@@ -31,6 +31,7 @@ import { runTests } from '../parts/tests.ts';
 import { PROJECTS } from '../parts/tests.ts';
 import { rowsOf, summaryText } from '../parts/table.ts';
 import { readRateLimit } from '../core/rate-limit.ts';
+import { PROBE_COSTS } from './costs.ts';
 import { cannotRunHere, isUp, kitEnv, kitJwt, type KitMode, kitPlaces, parseStartLine, runningMode } from './real-server/kit.ts';
 import { execaSync } from 'execa';
 import { DEFAULT_KIT, realServerSettings, validateRealServer } from './real-server/settings.ts';
@@ -283,8 +284,8 @@ await runMain(async () => {
           line: `npm start: exit ${r.code}, ${verdict.split('. Report')[0]} (${r.seconds.toFixed(1)} s${used})${perPart ? `\n    requests used: ${perPart}` : ''}`,
         });
       } else {
-        // It must stop before any traffic beyond its probe: the probe (5 requests at most) and nothing else.
-        const ok = r.code === 3 && /^Not started/m.test(r.stdout) && r.used !== undefined && r.used <= 4;
+        // It must stop before any traffic beyond its probe: the probe (PROBE_COSTS.latest requests at most) and nothing else.
+        const ok = r.code === 3 && /^Not started/m.test(r.stdout) && r.used !== undefined && r.used <= PROBE_COSTS.latest;
         production.push({
           label: `production ${limit}/h`,
           ok,

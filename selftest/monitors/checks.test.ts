@@ -81,6 +81,11 @@ const EXPECT: Partial<Record<FaultName, { spec?: string; check: CheckName; words
   },
   latency: { spec: 'latency:600', check: 'latency', words: /login took \d+ ms.*\(fail at 500 ms\)/ },
   outage: { check: 'login', words: /login answered HTTP 503/ },
+  redirect: {
+    check: 'login',
+    words:
+      /the answer was a redirect to https:\/\/sso\.example\.invalid\/login\?next=%2Fv2%2Fauth%2F(register|login), which the harness does not follow \(HTTP 302\)/,
+  },
   garbage: { check: 'login', words: /the login answer breaks the contract: the answer is not JSON \(text\/html, \d+ bytes\)/ },
   hang: { check: 'login', words: /no answer within the time limit/ },
   drop: { check: 'login', words: /connection was dropped before an answer/ },
