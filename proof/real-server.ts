@@ -31,7 +31,7 @@ import { runTests } from '../parts/tests.ts';
 import { PROJECTS } from '../parts/tests.ts';
 import { rowsOf, summaryText } from '../parts/table.ts';
 import { readRateLimit } from '../core/rate-limit.ts';
-import { PROBE_COSTS } from './costs.ts';
+import { PROBE_COSTS } from '../release/costs.ts';
 import { cannotRunHere, isUp, kitEnv, kitJwt, type KitMode, kitPlaces, parseStartLine, runningMode } from './real-server/kit.ts';
 import { execaSync } from 'execa';
 import { DEFAULT_KIT, realServerSettings, validateRealServer } from './real-server/settings.ts';
