@@ -44,9 +44,10 @@ async function recorded(cmd: string, args: string[], env: Record<string, string>
 const underReference = (files: string[]) => files.filter((f) => `${pathToFileURL(join(ROOT, f)).href}`.startsWith(`${REFERENCE}/`));
 
 // The programs whose job is the reference target itself: the detection matrix runs the parts against
-// it with faults, conformance compares it with the real server, the benchmarks measure against it,
-// npm run costs counts each part's requests with it.
-const USERS_OF_THE_DOUBLE = /^(proof\/(matrix|conformance|measure-costs)\.ts|bench\/.+\.ts)$/;
+// it with faults (and plans those runs from its fault catalog), conformance compares it with the real
+// server, the benchmarks measure against it, npm run costs counts each part's requests with it, and the
+// docs generator writes the fault catalog's page from it.
+const USERS_OF_THE_DOUBLE = /^(proof\/(matrix|matrix-plan|conformance|measure-costs)\.ts|bench\/.+\.ts|scripts\/docs-pages\.ts)$/;
 
 describe('production paths do not load the reference target', () => {
   it('only the programs that exist to run it import reference/ statically (the parts import it lazily)', () => {
