@@ -29,13 +29,17 @@ export function wanted(fault: FaultName | 'clean', part: Part, strict: boolean):
  * there too: each check of the tests and of k6 was shown to be able to fail by the fault's documented
  * run (the same tests, the same thresholds). So that run is cut short: the tests stop at their first
  * failure, k6 runs its smoke for CAUGHT_ONLY_K6_S seconds instead of 5. Both generations must be
- * in the matrix for that; clean targets and the latest generation's own faults run in full.
+ * in the matrix for that; clean targets, the latest generation's own faults and a fault that breaks
+ * answers by chance run in full.
  */
 export const caughtOnly = (job: Job, generations: readonly Generation[]): boolean =>
   job.part !== 'monitor' &&
   job.generation === 'latest' &&
   job.fault !== 'clean' &&
   !(FAULTS[job.fault] as FaultEntry).driftShownBy &&
+  // A fault that breaks a share of the answers at random: 3 s of k6 (6 logins, 6 reads at 30 %) all
+  // pass 1 run in 70; a CI run of the matrix met it.
+  !(FAULTS[job.fault] as FaultEntry).byChance &&
   generationsOf(job.fault).includes('documented') &&
   generations.includes('documented');
 export const CAUGHT_ONLY_K6_S = 3;

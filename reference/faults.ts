@@ -25,9 +25,12 @@ export interface FaultEntry {
   /** A fault of the TLS certificate: only a target serving TLS (TARGET_TLS=true) has it; the matrix
    *  starts its targets so, and gives the parts their CA (TARGET_CA_FILE). */
   tls?: true;
+  /** It breaks a share of the answers, drawn at random: a short run can miss it by chance, so the
+   *  matrix never cuts its runs short. */
+  byChance?: true;
 }
 
-/** The Playwright spec files a fault entry may name (selftest/reference/catalog.test.ts holds this list
+/** The Playwright spec files a fault entry may name (selftest/reference/faults.test.ts holds this list
  *  to the files under tests/). */
 export const SPECS = [
   'smoke/smoke.spec.ts',
@@ -339,6 +342,7 @@ export const FAULTS = {
     summary: 'A share of API answers are 502/503 (default 30%).',
     caughtBy: ['load', 'explore'],
     param: { name: 'share from 0 to 1', default: 0.3, min: 0, max: 1 },
+    byChance: true,
   },
   outage: { summary: 'Every API answer is 503 (a dependency is down).', caughtBy: ['tests', 'load', 'monitor', 'explore'] },
   garbage: {

@@ -1,5 +1,7 @@
 // Each fault in the catalog really changes the behaviour it names: its probe asserts the broken
 // behaviour, passes with the fault on, and fails on the clean target (so the probe itself can fail).
+import { readdirSync } from 'node:fs';
+import { sep } from 'node:path';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, decodeJwt, decodeProtectedHeader } from 'jose';
@@ -8,7 +10,7 @@ import { TransportError } from '../../core/http.ts';
 import { serverNowS } from '../../core/jwt.ts';
 import { judgeAnswer } from '../../core/judge.ts';
 import * as S from '../../core/schemas.ts';
-import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../../reference/faults.ts';
+import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName, SPECS } from '../../reference/faults.ts';
 import { openTargetCa, type TargetCa } from '../../reference/tls.ts';
 import { readServedCertificate } from '../../monitors/checks/certificate.ts';
 import { withTarget, newAccount, loggedIn, memoryMailer, type Harness } from '../support/target.ts';
@@ -503,6 +505,20 @@ test('every fault in the catalog has a probe here, and a summary and parts that 
     const entry: FaultEntry = FAULTS[name];
     assert.ok(entry.caughtBy.length > 0 || (entry.driftShownBy?.length ?? 0) > 0, `${name}: nothing is meant to catch or show it`);
   }
+});
+
+test("the spec files a fault may name are the suite's, and each fault the tests catch names its own", () => {
+  const onDisk = readdirSync('tests', { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.spec.ts'))
+    .map((f) => f.split(sep).join('/'))
+    .sort();
+  assert.deepEqual([...SPECS].sort(), onDisk, 'SPECS in reference/faults.ts is not the list of spec files under tests/');
+  // The whole suite runs only for outage (every test shown able to fail) and the harmless faults.
+  const whole = FAULT_NAMES.filter((n) => {
+    const entry: FaultEntry = FAULTS[n];
+    return entry.caughtBy.includes('tests') && !entry.specs?.length && !entry.driftShownBy;
+  });
+  assert.deepEqual(whole, ['outage'], 'these faults the tests must catch name no spec file, so the matrix would run the whole suite');
 });
 
 const run = async (spec: string, probe: Probe['probe'], generation: Generation = 'documented', tls = false) => {
