@@ -6,8 +6,8 @@
 import type { Generation } from '../core/contract.ts';
 import { buildProfile, profileCost, type ScriptName } from '../load/lib/settings.ts';
 
-/** Requests per Playwright project, every test run (none skipped), no retry; measured by `npm run costs`
- *  (2026-12-06: smoke 7/8, flow 80/104, upgrade 17/20, documented/latest), with a little room. */
+/** Requests per Playwright project, every test run (none skipped), no retry: what `npm run costs`
+ *  measures, with a little room (it fails when a figure here is off; docs/figures.md has the last run). */
 export const TEST_COSTS: Record<string, Record<Generation, number>> = {
   smoke: { documented: 8, latest: 9 },
   flow: { documented: 146, latest: 210 },
