@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
-import { describeSetting, HelpRequested, isInternal, SettingsError } from './settings.ts';
+import { describeSetting, exitOnUsage, HelpRequested, isInternal, SettingsError } from './settings.ts';
 
 export interface OptionInfo {
   type: 'boolean' | 'string';
@@ -303,14 +303,7 @@ export function readCommandLine<P extends ProgramInfo>(p: P, argv: readonly stri
   try {
     return parseCommandLine(p, argv);
   } catch (err) {
-    if (err instanceof HelpRequested) {
-      process.stdout.write(err.text);
-      process.exit(0);
-    }
-    if (err instanceof SettingsError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
+    exitOnUsage(err);
     throw err;
   }
 }

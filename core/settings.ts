@@ -408,14 +408,20 @@ export async function runMain(main: () => Promise<number | undefined>): Promise<
     const code = await main();
     if (typeof code === 'number') process.exitCode = code;
   } catch (err) {
-    if (err instanceof HelpRequested) {
-      process.stdout.write(err.text);
-      process.exit(0);
-    }
-    if (err instanceof SettingsError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
+    exitOnUsage(err);
     throw err;
+  }
+}
+
+/** What every program does with a request for help (stdout, exit 0) and a bad setting or command line
+ *  (stderr, exit 2: one sentence, no stack); any other error is left to its caller. */
+export function exitOnUsage(err: unknown): void {
+  if (err instanceof HelpRequested) {
+    process.stdout.write(err.text);
+    process.exit(0);
+  }
+  if (err instanceof SettingsError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
   }
 }

@@ -10,36 +10,12 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../core/logger.ts';
 import { MonitorMetrics } from '../../monitors/metrics.ts';
 import { MonitorState } from '../../monitors/state.ts';
-import { runCli, type CliRun } from '../support/cli.ts';
+import { monitorRunEnv, runCli, type CliRun } from '../support/cli.ts';
 import { assertNoSecrets, tempDir, webhookReceiver } from '../support/monitor.ts';
 
 function monitorOnce(args: string[], env: Record<string, string>): Promise<CliRun> {
   const dir = tempDir();
-  // Empty values count as unset and keep a developer's .env out of the test.
-  return runCli(
-    'npm',
-    ['run', '-s', 'monitor', '--', '--once', ...args],
-    {
-      TARGET_URL: '',
-      TARGET_FAULTS: '',
-      TARGET_GENERATION: '',
-      MAIL_INBOX_URL: '',
-      MONITOR_USERNAME: '',
-      MONITOR_PASSWORD: '',
-      MONITOR_ALERT_WEBHOOK_URL: '',
-      MONITOR_PUSHGATEWAY_URL: '',
-      GITHUB_STEP_SUMMARY: '',
-      MONITOR_DB: join(dir, 'monitor.db'),
-      REPORTS_DIR: join(dir, 'reports'),
-      MONITOR_RETRIES: '0',
-      // Room for a slow bcrypt login on a loaded CI machine; latency has its own tests (checks.test.ts).
-      HTTP_TIMEOUT_MS: '15000',
-      MONITOR_LATENCY_DEGRADED_MS: '8000',
-      MONITOR_LATENCY_FAIL_MS: '12000',
-      ...env,
-    },
-    60_000,
-  );
+  return runCli('npm', ['run', '-s', 'monitor', '--', '--once', ...args], { TARGET_URL: '', ...monitorRunEnv(dir), ...env }, 60_000);
 }
 
 test('--once against the bundled target with no setting: every check passes, exit 0, a table on stdout', async () => {

@@ -4,27 +4,18 @@
 // verifies the account, passes, and keeps the generation with the account: the next run does not ask.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { startMailpit } from '../../core/mail/mailpit-process.ts';
-import { runCli } from '../support/cli.ts';
+import { monitorRunEnv, runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 import { withTarget } from '../support/target.ts';
 
 const LIMIT = 1000;
 
-function once(url: string, extra: Record<string, string>) {
+/** One monitor pass against `url`, its state (the account and the generation it was told) kept in `dir`. */
+function once(url: string, dir: string, extra: Record<string, string>) {
   return runCli(process.execPath, ['--import', 'tsx', 'monitors/main.ts', '--once'], {
+    ...monitorRunEnv(dir),
     TARGET_URL: url,
-    TARGET_GENERATION: '',
-    TARGET_FAULTS: '',
-    MONITOR_USERNAME: '',
-    MONITOR_PASSWORD: '',
-    MONITOR_ALERT_WEBHOOK_URL: '',
-    MONITOR_PUSHGATEWAY_URL: '',
-    MONITOR_RETRIES: '0',
-    HTTP_TIMEOUT_MS: '15000',
-    MONITOR_LATENCY_DEGRADED_MS: '8000',
-    MONITOR_LATENCY_FAIL_MS: '12000',
     MAIL_WAIT_S: '10',
     LOG_FORMAT: 'json',
     ...extra,
@@ -40,8 +31,7 @@ test('auto against a latest target: without an inbox exit 2 naming MAIL_INBOX_UR
   const h = await withTarget({ generation: 'latest', smtpUrl: mail.smtpUrl, rateLimit: LIMIT });
   try {
     const dir = tempDir();
-    const db = { MONITOR_DB: join(dir, 'monitor.db'), REPORTS_DIR: join(dir, 'reports') };
-    const bare = await once(h.target.url, { ...db, MAIL_INBOX_URL: '' });
+    const bare = await once(h.target.url, dir, { MAIL_INBOX_URL: '' });
     assert.equal(bare.code, 2, bare.output);
     assert.match(
       bare.stderr,
@@ -50,13 +40,13 @@ test('auto against a latest target: without an inbox exit 2 naming MAIL_INBOX_UR
     assert.doesNotMatch(bare.output, /login itself is broken/);
     assert.equal(await counted(h.target.url), 2 + 1, 'register and login, then nothing (and this look)');
 
-    const first = await once(h.target.url, { ...db, MAIL_INBOX_URL: mail.inboxUrl });
+    const first = await once(h.target.url, dir, { MAIL_INBOX_URL: mail.inboxUrl });
     assert.equal(first.code, 0, first.output);
     assert.match(
       first.stdout,
       /^login\s+PASS\s.*registered it as the dedicated monitoring account; generation: latest, detected: a new account could not log in right after registering \(login 401\) until the link mailed to it was opened \(5 requests\)/m,
     );
-    const second = await once(h.target.url, { ...db, MAIL_INBOX_URL: mail.inboxUrl });
+    const second = await once(h.target.url, dir, { MAIL_INBOX_URL: mail.inboxUrl });
     assert.equal(second.code, 0, second.output);
     assert.doesNotMatch(second.stdout, /detected/, 'told once, kept with the account');
     assert.match(second.stdout, /^rate limit: 1000 requests per hour for this client, \d+ left until .*; this pass sent 5 requests$/m);

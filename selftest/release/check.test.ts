@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../support/cli.ts';
+import { monitorRunEnv, runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/;
@@ -15,23 +15,9 @@ function releaseCheck(env: Record<string, string>) {
   // Empty values count as unset and keep a developer's .env out of the test.
   const run = runCli('npm', ['start', '-s'], {
     TARGET_URL: '',
-    TARGET_FAULTS: '',
-    TARGET_GENERATION: '',
-    MAIL_INBOX_URL: '',
+    ...monitorRunEnv(dir),
     RELEASE_PARTS: 'monitor',
     RELEASE_TEST_PROJECTS: '',
-    MONITOR_USERNAME: '',
-    MONITOR_PASSWORD: '',
-    MONITOR_ALERT_WEBHOOK_URL: '',
-    MONITOR_PUSHGATEWAY_URL: '',
-    MONITOR_RETRIES: '0',
-    // Room for a slow bcrypt login on a loaded CI machine (latency has its own tests).
-    HTTP_TIMEOUT_MS: '15000',
-    MONITOR_LATENCY_DEGRADED_MS: '8000',
-    MONITOR_LATENCY_FAIL_MS: '12000',
-    MONITOR_DB: join(dir, 'monitor.db'),
-    REPORTS_DIR: join(dir, 'reports'),
-    GITHUB_STEP_SUMMARY: '',
     ...env,
   });
   return run.then((r) => ({ ...r, report: join(env.REPORTS_DIR ?? join(dir, 'reports'), 'index.html') }));

@@ -5,32 +5,19 @@
 // k6 counts the 429s apart and stops; a test fails naming the limit; the explorer stops saying why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { RATE_LIMITED } from '../../core/rate-limit.ts';
-import { runCli } from '../support/cli.ts';
+import { monitorRunEnv, runCli } from '../support/cli.ts';
 import { withTarget } from '../support/target.ts';
 import { tempDir } from '../support/temp.ts';
 
-/** Empty values count as unset and keep a developer's .env out of the test. */
+/** npm start against the limited target at `url`, a developer's .env kept out. */
 function cleanEnv(url: string, extra: Record<string, string> = {}): Record<string, string> {
   const dir = tempDir('hx-rate-limit-test-');
   return {
     TARGET_URL: url,
-    TARGET_FAULTS: '',
-    TARGET_GENERATION: '',
-    MAIL_INBOX_URL: '',
+    ...monitorRunEnv(dir),
     RELEASE_TEST_PROJECTS: '',
-    MONITOR_USERNAME: '',
-    MONITOR_PASSWORD: '',
-    MONITOR_ALERT_WEBHOOK_URL: '',
-    MONITOR_PUSHGATEWAY_URL: '',
-    MONITOR_RETRIES: '0',
-    HTTP_TIMEOUT_MS: '15000',
-    MONITOR_LATENCY_DEGRADED_MS: '8000',
-    MONITOR_LATENCY_FAIL_MS: '12000',
-    MONITOR_DB: join(dir, 'monitor.db'),
-    REPORTS_DIR: join(dir, 'reports'),
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'warn',
     ...extra,

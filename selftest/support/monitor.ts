@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { MONITOR_ROOM } from './cli.ts';
 import { tempDir as makeTempDir } from '../support/temp.ts';
 import { createLogger } from '../../core/logger.ts';
 import { parseSettings } from '../../core/settings.ts';
@@ -30,11 +31,8 @@ export function testSettings(dir: string, env: Record<string, string> = {}): Mon
   return parseSettings(monitorSettings, {
     MONITOR_DB: join(dir, 'monitor.db'),
     MONITOR_STATUS_PAGE: join(dir, 'status.html'),
-    MONITOR_RETRIES: '0',
+    ...MONITOR_ROOM,
     MONITOR_RETRY_BACKOFF_MS: '20',
-    HTTP_TIMEOUT_MS: '15000',
-    MONITOR_LATENCY_DEGRADED_MS: '8000',
-    MONITOR_LATENCY_FAIL_MS: '12000',
     LOG_LEVEL: 'info',
     ...env,
   });
