@@ -89,7 +89,7 @@ async function retried<T>(step: () => Promise<T>, transient: (x: T) => boolean):
       if (!transient(out) || attempt === ATTEMPTS) return out;
     } catch (err) {
       // A refused certificate is refused again a second later: not a blip.
-      const blip = (err instanceof TransportError && err.kind !== 'tls') || (err instanceof VerificationError && (err.status ?? 0) >= 500);
+      const blip = err instanceof TransportError && err.kind !== 'tls';
       if (!blip || attempt === ATTEMPTS) throw err;
     }
     await pause(attempt);
@@ -129,10 +129,9 @@ export async function verifiedPool(
     if (!res.json) throw new PoolError(`registering ${what} answered ${res.status} with a body that is not JSON: no account to verify`);
     if (!inbox) return;
     try {
-      await retried(
-        () => verifyByMail(api, inbox, a, mailWaitMs),
-        () => false,
-      );
+      // Each opening of the link is retried on its own: retrying the whole verification after a blip on
+      // the second opening fails it one time in three at 20 % of 5xx (both openings must pass at once).
+      await verifyByMail(api, inbox, a, mailWaitMs, (open) => retried(open, (r) => r.status >= 500));
     } catch (err) {
       if (err instanceof VerificationError) throw new PoolError(`${what}: ${err.message}`);
       throw err;
