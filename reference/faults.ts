@@ -28,6 +28,12 @@ export interface FaultEntry {
   /** It breaks a share of the answers, drawn at random: a short run can miss it by chance, so the
    *  matrix never cuts its runs short. */
   byChance?: true;
+  /** It changes what every endpoint answers, the mailed verification link's too (a proxy, an outage, the
+   *  certificate). The two generations differ only in how an account comes to be (the latest verifies its
+   *  e-mail address first), so such a fault meets code of the latest generation's own, and the matrix runs
+   *  it in both. A fault of both generations without it changes only what they share: its documented run
+   *  shows it (proof/matrix-plan.ts). */
+  everyEndpoint?: true;
 }
 
 /** The Playwright spec files a fault entry may name (selftest/reference/faults.test.ts holds this list
@@ -251,6 +257,7 @@ export const FAULTS = {
     summary: 'Every JSON answer is sent with `Content-Type: text/plain` (a middleware writes the status before the type).',
     caughtBy: ['tests', 'load', 'monitor', 'explore'],
     specs: SMOKE,
+    everyEndpoint: true,
   },
   'field-added': {
     summary: 'Harmless: every JSON answer gains a top-level `RequestID`, and every `response` object a `Region` (a release adds fields).',
@@ -337,18 +344,25 @@ export const FAULTS = {
     summary: 'Every API answer is delayed (default 3000 ms).',
     caughtBy: ['load', 'monitor'],
     param: { name: 'delay in ms', default: 3000, min: 0, max: 120_000 },
+    everyEndpoint: true,
   },
   'errors-5xx': {
     summary: 'A share of API answers are 502/503 (default 30%).',
     caughtBy: ['load', 'explore'],
     param: { name: 'share from 0 to 1', default: 0.3, min: 0, max: 1 },
     byChance: true,
+    everyEndpoint: true,
   },
-  outage: { summary: 'Every API answer is 503 (a dependency is down).', caughtBy: ['tests', 'load', 'monitor', 'explore'] },
+  outage: {
+    summary: 'Every API answer is 503 (a dependency is down).',
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
+    everyEndpoint: true,
+  },
   garbage: {
     summary: 'Every API answer is 200 with an HTML error page (a proxy in front is broken).',
     caughtBy: ['tests', 'load', 'monitor', 'explore'],
     specs: SMOKE,
+    everyEndpoint: true,
   },
   redirect: {
     summary:
@@ -356,8 +370,9 @@ export const FAULTS = {
       'followed it would send its passwords and tokens there.',
     caughtBy: ['tests', 'load', 'monitor', 'explore'],
     specs: SMOKE,
+    everyEndpoint: true,
   },
-  hang: { summary: 'The API accepts connections and never answers.', caughtBy: ['monitor'] },
+  hang: { summary: 'The API accepts connections and never answers.', caughtBy: ['monitor'], everyEndpoint: true },
   // A rate limit is not a failure of the API: each part says so in its own words (k6: "rate limited", its
   // rate_limited threshold stopping the run; the monitor: throttled; the release check: INCONCLUSIVE). The
   // matrix holds k6's threshold to it, the one check that exists for it.
@@ -369,12 +384,18 @@ export const FAULTS = {
     param: { name: 'requests per hour per client', default: 5, min: 1, max: 100_000 },
     generations: ['documented'],
   },
-  drop: { summary: 'The API drops every connection without answering.', caughtBy: ['tests', 'load', 'monitor', 'explore'], specs: SMOKE },
+  drop: {
+    summary: 'The API drops every connection without answering.',
+    caughtBy: ['tests', 'load', 'monitor', 'explore'],
+    specs: SMOKE,
+    everyEndpoint: true,
+  },
   // Not load: k6 keeps a whole body in memory and has no size limit, only its time limit.
   'endless-body': {
     summary: 'Every API answer is 200 with a JSON body that never ends (a proxy streaming in a loop).',
     caughtBy: ['tests', 'monitor', 'explore'],
     specs: SMOKE,
+    everyEndpoint: true,
   },
   // ---- the TLS certificate (TARGET_TLS=true) ----
   // Clients still connect to a certificate that expires soon: only the monitor watches the date.
@@ -383,18 +404,21 @@ export const FAULTS = {
     caughtBy: ['monitor'],
     param: { name: 'days left', default: 2, min: 0, max: 365 },
     tls: true,
+    everyEndpoint: true,
   },
   'cert-expired': {
     summary: "The target's TLS certificate has expired: every client refuses the connection.",
     caughtBy: ['tests', 'load', 'monitor'],
     specs: SMOKE,
     tls: true,
+    everyEndpoint: true,
   },
   'cert-wrong-host': {
     summary: 'The target serves a TLS certificate for another host name (api.other-host.example): every client refuses it.',
     caughtBy: ['tests', 'load', 'monitor'],
     specs: SMOKE,
     tls: true,
+    everyEndpoint: true,
   },
 } as const satisfies Record<string, FaultEntry>;
 
