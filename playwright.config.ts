@@ -224,6 +224,8 @@ export default defineConfig({
             TARGET_SMTP_URL: mailpit ? `smtp://127.0.0.1:${mailpit[1]}` : '',
             // A rate limit asked for (npm start against its bundled targets, or by hand) passes through, as faults do.
             TARGET_RATE_LIMIT: String(reference.loadTargetSettings().TARGET_RATE_LIMIT ?? ''),
+            // Lowered by the self-tests (npm test's proofs need bcrypt's answers, not its CPU).
+            TARGET_BCRYPT_COST: String(reference.loadTargetSettings().TARGET_BCRYPT_COST),
             TARGET_TLS: String(s.TARGET_TLS),
             TARGET_TLS_DIR: s.TEST_TARGET_CA_DIR ?? '',
           },

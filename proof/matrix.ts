@@ -9,8 +9,8 @@
 // catch it or a clean target fails anything.
 //   --parts tests,load,monitor   only these columns     --faults a,b   only these faults
 //   --generations documented,latest   only these generations (a fault runs only in those it exists in)
-//   --jobs N                     Playwright and explorer runs at once (default 2: this machine has 2 cores); k6 and
-// monitor runs, mostly waiting, go two at a time beside them
+//   --jobs N                     Playwright and explorer runs at once (default 3: on 2 cores, each run waits on its
+// target and its worker's start a third of the time); k6 and monitor runs, mostly waiting, go two at a time beside them
 //   --list                       print every failing test / check of each caught fault
 //   --out FILE                   where the Markdown goes (default REPORTS_DIR/detection-matrix.md)
 //   --write-docs                 also regenerate the generated part of the committed docs/detection-matrix.md
@@ -30,6 +30,7 @@ import { parseCommandLine, type ProgramInfo } from '../core/cli.ts';
 import { loadSettings, parseSettings, runMain, SettingsError, setting, sharedSettings } from '../core/settings.ts';
 import { FAULTS, FAULT_NAMES, type FaultEntry, type FaultName } from '../reference/faults.ts';
 import { PROJECTS } from '../parts/tests.ts';
+import { PROOF_BCRYPT_COST } from '../reference/settings.ts';
 import { spawnTarget } from '../reference/spawn.ts';
 import { textTable } from '../core/text-table.ts';
 import { neverFailed } from './proven.ts';
@@ -39,10 +40,10 @@ import {
   CAUGHT_ONLY_K6_S,
   caughtOnly,
   cellKey,
-  exploreShownInDocumented,
   firstFailureEnough,
   type Job,
   planJobs,
+  shownInDocumented,
   type Want,
   wanted,
 } from './matrix-plan.ts';
@@ -101,6 +102,7 @@ async function runJob(
     TARGET_GENERATION: job.generation,
     TARGET_SMTP_URL: latest ? mail!.smtpUrl : '',
     TARGET_TLS: String(tls),
+    TARGET_BCRYPT_COST: String(PROOF_BCRYPT_COST),
   });
   const entry: FaultEntry | undefined = job.fault === 'clean' ? undefined : FAULTS[job.fault];
   const env = {
@@ -201,7 +203,7 @@ function cellText(
   if (
     !c &&
     fault !== 'clean' &&
-    exploreShownInDocumented(part, generation, fault, generations) &&
+    shownInDocumented(part, generation, fault, generations) &&
     cells.has(cellKey({ generation: 'documented', fault, part }))
   )
     return { text: '· (its documented run)', bad: false };
@@ -243,7 +245,7 @@ const MATRIX_PROGRAM = {
     jobs: {
       type: 'string',
       value: 'n',
-      description: `Playwright and explorer runs at once, 1..8 (default 2); k6 and monitor runs go ${WAITING_AT_ONCE} at a time beside them`,
+      description: `Playwright and explorer runs at once, 1..8 (default 3); k6 and monitor runs go ${WAITING_AT_ONCE} at a time beside them`,
     },
     list: { type: 'boolean', description: 'print every failing test or check of each caught fault' },
     out: { type: 'string', value: 'file', description: 'where the Markdown goes (default REPORTS_DIR/detection-matrix.md)' },
@@ -253,7 +255,7 @@ const MATRIX_PROGRAM = {
   settings: { CONTRACT_STRICT: sharedSettings.CONTRACT_STRICT, REPORTS_DIR: sharedSettings.REPORTS_DIR },
   exits: '0 every fault caught and the clean target passes, 1 a fault escaped or the clean target failed, 2 bad command line',
   examples: ['npm run matrix -- --faults token-1h,credits-string --parts tests,monitor', 'npm run matrix -- --generations latest --jobs 1'],
-  notes: ['A full run takes 13+ minutes of both cores: run the rows you touched.'],
+  notes: ['A full run keeps both cores busy for minutes (docs/figures.md): run the rows you touched.'],
 } satisfies ProgramInfo;
 
 await runMain(async () => {
@@ -263,7 +265,7 @@ await runMain(async () => {
     {
       '--parts': setting.list(PARTS).optional(),
       '--faults': setting.list(FAULT_NAMES as unknown as readonly [FaultName, ...FaultName[]]).optional(),
-      '--jobs': setting.int(1, 8).default(2),
+      '--jobs': setting.int(1, 8).default(3),
       '--generations': setting.list(GENERATIONS).optional(),
     },
     { '--parts': values.parts, '--faults': values.faults, '--jobs': values.jobs, '--generations': values.generations },
@@ -283,12 +285,13 @@ await runMain(async () => {
 
   const jobs = planJobs(generations, parts, faults);
   // The CPU-bound runs (Playwright, the explorer) take --jobs at a time, the longest first so the pool
-  // ends together: the clean targets' (whole suites), then the explorer's (seconds to its first finding),
-  // then a fault's specs. A k6 smoke is mostly waiting (2 requests/s for 5 s), and so is a monitor pass (a
+  // ends together: the whole suites (the clean targets', outage's and a harmless fault's tests), then the
+  // explorer's (seconds to its first finding), then a fault's specs. A k6 smoke is mostly waiting (2 requests/s for 5 s), and so is a monitor pass (a
   // dozen requests; its latency, hang and across-runs runs wait 5 to 30 s): those runs go WAITING_AT_ONCE
   // at a time beside them, where they would otherwise hold a slot with a core idle.
   const waits = (j: Job) => j.part === 'load' || j.part === 'monitor';
-  const rank = (j: Job) => (j.fault === 'clean' ? 0 : j.part === 'explore' || j.part === 'load' ? 1 : 2);
+  const whole = (j: Job) => j.fault === 'clean' || (j.part === 'tests' && !(FAULTS[j.fault] as FaultEntry).specs);
+  const rank = (j: Job) => (whole(j) ? 0 : j.part === 'explore' || j.part === 'load' ? 1 : 2);
   const ordered = jobs.filter((j) => !waits(j)).sort((a, b) => rank(a) - rank(b));
   const waitingRuns = jobs.filter(waits).sort((a, b) => rank(a) - rank(b));
   const workDir = mkdtempSync(join(tmpdir(), 'hx-matrix-'));

@@ -36,6 +36,7 @@ export async function startBundledTarget(logger?: Logger): Promise<ResolvedTarge
       maxRefreshS: s.TARGET_MAX_REFRESH_S,
       jwtKey: s.TARGET_JWT_KEY,
       realm: s.TARGET_REALM,
+      bcryptCost: s.TARGET_BCRYPT_COST,
       generation,
       smtpUrl: mail?.smtpUrl,
       rateLimit: s.TARGET_RATE_LIMIT,

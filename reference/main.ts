@@ -85,6 +85,7 @@ await runMain(async () => {
       maxRefreshS: s.TARGET_MAX_REFRESH_S,
       jwtKey: s.TARGET_JWT_KEY,
       realm: s.TARGET_REALM,
+      bcryptCost: s.TARGET_BCRYPT_COST,
       generation: bundledGeneration(s.TARGET_GENERATION),
       smtpUrl: s.TARGET_SMTP_URL,
       rateLimit: s.TARGET_RATE_LIMIT,

@@ -35,6 +35,8 @@ export interface Deps {
   jwtKey: string;
   /** Where the latest generation's welcome mail goes (TARGET_SMTP_URL); none = not sent. */
   mailer?: Mailer;
+  /** bcrypt's cost for new hashes (TARGET_BCRYPT_COST). */
+  bcryptCost: number;
 }
 
 const TERMS = {
@@ -195,7 +197,8 @@ function asStored(d: Deps, pw: string): string {
 const asLoggedIn = (d: Deps, pw: string): string => (d.faults.has('password-entities-at-register-only') ? pw : decodeHTML(pw));
 
 // Go stores the bcrypt hash hex-encoded.
-const storedHash = async (d: Deps, pw: string): Promise<string> => Buffer.from(await hashPassword(asStored(d, pw))).toString('hex');
+const storedHash = async (d: Deps, pw: string): Promise<string> =>
+  Buffer.from(await hashPassword(asStored(d, pw), d.bcryptCost)).toString('hex');
 const passwordMatches = (d: Deps, pw: string, hexHash: string | null, stored = false): Promise<boolean> =>
   hexHash && !tooLong(d, pw)
     ? verifyPassword(stored ? asStored(d, pw) : asLoggedIn(d, pw), Buffer.from(hexHash, 'hex').toString())

@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S, type Generation } from '../core/contract.ts';
+import { BCRYPT_COST, MAX_REFRESH_S, MESSAGES, TOKEN_LIFETIME_S, type Generation } from '../core/contract.ts';
 import { isLoopbackHost } from '../core/loopback.ts';
 import { FaultSet, tlsFaultsIn } from './faults.ts';
 import { certificateShape, type TargetCa } from './tls.ts';
@@ -45,6 +45,8 @@ export interface TargetOptions {
   rateLimit?: number;
   /** Serve https, with a certificate this CA signs (TARGET_TLS=true); the certificate faults bend it. */
   tls?: TargetCa;
+  /** bcrypt's cost (TARGET_BCRYPT_COST); the real server's 10 by default. */
+  bcryptCost?: number;
 }
 
 export interface RunningTarget {
@@ -128,7 +130,7 @@ export async function startTarget(opts: TargetOptions = {}): Promise<RunningTarg
     now,
     faults,
   });
-  const deps: Deps = { store, tokens, faults, now, generation, jwtKey, mailer };
+  const deps: Deps = { store, tokens, faults, now, generation, jwtKey, mailer, bcryptCost: opts.bcryptCost ?? BCRYPT_COST };
   const sockets = new Set<Socket>();
 
   const middleware =

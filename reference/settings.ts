@@ -1,9 +1,15 @@
 // The reference target's own settings (npm run target).
+import { BCRYPT_COST } from '../core/contract.ts';
 import { bundledGeneration } from '../core/generation.ts';
 import { internal, parseSettings, setting, SettingsError, settingsEnv, sharedSettings } from '../core/settings.ts';
 import { runCaDirProblem } from '../core/trust.ts';
 import { SMTP_URL_RULES } from '../core/url.ts';
 import { FAULTS, parseFaults, tlsFaultsIn, type FaultEntry } from './faults.ts';
+
+/** The bcrypt cost of the targets npm test's proofs start (the matrix, the self-tests): bcrypt's least.
+ *  They need bcrypt's answers, not its CPU: at the real server's 10 (~60 ms a hash or a login) it was a
+ *  third of a Playwright run's CPU, at 4 about 1 ms. Figures (npm run bench, npm run capacity) keep 10. */
+export const PROOF_BCRYPT_COST = 4;
 
 /** TARGET_FAULTS, checked against the catalog wherever it is read (target, tests, release check). */
 const faultsSetting = setting.checked((spec) => {
@@ -40,6 +46,8 @@ export const targetSettings = {
   TARGET_TOKEN_LIFETIME_S: internal(setting.int(1, 30 * 86400).default(86400)),
   TARGET_MAX_REFRESH_S: internal(setting.int(1, 30 * 86400).default(86400)),
   TARGET_REALM: internal(setting.text().default('temporal-reference')),
+  /** bcrypt's cost, the real server's 10 by default; npm test's proofs set PROOF_BCRYPT_COST. */
+  TARGET_BCRYPT_COST: internal(setting.int(4, 31).default(BCRYPT_COST)),
   /** Latest generation: where the welcome mail goes (the parts set it to their own Mailpit). */
   TARGET_SMTP_URL: internal(setting.url(SMTP_URL_RULES).optional()),
 };

@@ -5,6 +5,7 @@
 // what a caller does want.
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { BCRYPT_COST } from '../core/contract.ts';
 
 export interface SpawnedTarget {
   url: string;
@@ -23,6 +24,8 @@ export const CLEAN_TARGET_ENV = {
   TARGET_DB: ':memory:',
   TARGET_TOKEN_LIFETIME_S: '86400',
   TARGET_MAX_REFRESH_S: '86400',
+  // The real server's cost, whatever the environment says: benchmarks and capacity figures rest on it.
+  TARGET_BCRYPT_COST: String(BCRYPT_COST),
   TARGET_GENERATION: '',
   TARGET_SMTP_URL: '',
   TARGET_RATE_LIMIT: '',

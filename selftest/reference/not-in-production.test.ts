@@ -45,9 +45,11 @@ const underReference = (files: string[]) => files.filter((f) => `${pathToFileURL
 
 // The programs whose job is the reference target itself: the detection matrix runs the parts against
 // it with faults (and plans those runs from its fault catalog), conformance compares it with the real
-// server, the benchmarks measure against it, npm run costs counts each part's requests with it, and the
-// docs generator writes the fault catalog's page from it.
-const USERS_OF_THE_DOUBLE = /^(proof\/(matrix|matrix-plan|conformance|measure-costs)\.ts|bench\/.+\.ts|scripts\/docs-pages\.ts)$/;
+// server, the benchmarks measure against it, npm run costs counts each part's requests with it, the
+// docs generator writes the fault catalog's page from it, and the self-test runner starts the targets
+// of the self-tests at the proofs' bcrypt cost.
+const USERS_OF_THE_DOUBLE =
+  /^(proof\/(matrix|matrix-plan|conformance|measure-costs)\.ts|bench\/.+\.ts|scripts\/(docs-pages|self-test)\.ts)$/;
 
 describe('production paths do not load the reference target', () => {
   it('only the programs that exist to run it import reference/ statically (the parts import it lazily)', () => {

@@ -4,6 +4,7 @@ import { type Account, namedAccount } from '../../core/accounts.ts';
 import { TemporalClient } from '../../core/client.ts';
 import type { Mailer, WelcomeMail } from '../../reference/mailer.ts';
 import { startTarget, type RunningTarget, type TargetOptions } from '../../reference/server.ts';
+import { PROOF_BCRYPT_COST } from '../../reference/settings.ts';
 
 export interface Harness {
   target: RunningTarget;
@@ -12,7 +13,7 @@ export interface Harness {
 }
 
 export async function withTarget(opts: TargetOptions = {}): Promise<Harness> {
-  const target = await startTarget(opts);
+  const target = await startTarget({ bcryptCost: PROOF_BCRYPT_COST, ...opts });
   const api = new TemporalClient({ baseUrl: target.url, timeoutMs: 15_000 }); // room for bcrypt on a loaded machine
   return { target, api, close: () => target.close() };
 }
