@@ -156,7 +156,8 @@ const PROBES: Record<FaultName, Probe> = {
     probe: async (h) => {
       const r = await h.api.register(newAccount());
       const hash = (r.body as { response: { HashedPassword: string } }).response.HashedPassword;
-      assert.match(Buffer.from(hash, 'hex').toString(), /^\$2a\$10\$/);
+      // Go's "$2a$" hash at the target's cost (the real server's 10; the self-tests' targets run at 4).
+      assert.match(Buffer.from(hash, 'hex').toString(), /^\$2a\$\d\d\$/);
     },
   },
   'password-in-error': {
