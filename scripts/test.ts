@@ -1,6 +1,7 @@
 // npm test: the harness's own test suite, what CI runs (.ci/run): set-up checked (scripts/setup.sh
-// --strict: every program the tests drive is here), then each step in order, stopping at the first
-// that fails, with its exit code. A program, not a chain of `&&` in package.json, so that
+// --strict: every program the tests drive is here), then each step in order, stopping after the first
+// that fails, with its exit code (steps side by side all run to their end: one run reports each one's
+// failures). A program, not a chain of `&&` in package.json, so that
 // `npm test -- --help` answers instead of starting the suite (npm appends arguments to the last
 // command of a chain), and each step's time is printed at the end.
 import { execa } from 'execa';
@@ -35,7 +36,7 @@ const STEPS: Array<{ name: string; command: string[]; what: string; beside?: str
 
 readCommandLine({
   command: 'npm test',
-  summary: "the harness's own test suite (what CI runs): each step in order, stopping at the first that fails",
+  summary: "the harness's own test suite (what CI runs): each step in order, some side by side, stopping after the first that fails",
   usage: [''],
   exits: "0 every step passed; otherwise the failed step's exit code (3: a program the tests need is missing)",
   notes: [
@@ -67,12 +68,11 @@ await runMain(async () => {
       process.stdout.write(`\n── ${b.name} (ran beside ${step.name}) ──\n${r.all ?? ''}\n`);
       results.push({ name: b.name, r });
     }
-    const failed = results.find(({ r }) => r.exitCode !== 0);
-    if (failed) {
-      process.stderr.write(
-        `npm test: ${failed.name} failed (exit ${failed.r.exitCode ?? failed.r.signal}); steps run: ${times.join(', ')}\n`,
-      );
-      return failed.r.exitCode || 1;
+    const failed = results.filter(({ r }) => r.exitCode !== 0);
+    if (failed.length) {
+      const which = failed.map(({ name, r }) => `${name} failed (exit ${r.exitCode ?? r.signal})`).join(', ');
+      process.stderr.write(`npm test: ${which}; steps run: ${times.join(', ')}\n`);
+      return failed[0]!.r.exitCode || 1;
     }
   }
   process.stdout.write(`npm test: every step passed: ${times.join(', ')}\n`);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { createLogger } from '../../core/logger.ts';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../../core/links.ts';
 import { Monitor } from '../../monitors/monitor.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { tempDir } from '../support/temp.ts';
 import { testSettings, webhookReceiver } from '../support/monitor.ts';
 import { startAlertmanager, until } from '../support/stack.ts';

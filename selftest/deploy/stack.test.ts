@@ -12,7 +12,7 @@ import { createLogger } from '../../core/logger.ts';
 import { annotationQueries, buildDashboard, panelQueries } from '../../deploy/grafana/dashboard.ts';
 import { Monitor } from '../../monitors/monitor.ts';
 import { startService } from '../../monitors/service.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { openTargetCa } from '../../reference/tls.ts';
 import { trustCaFiles } from '../../core/trust.ts';
 import { runCli } from '../support/cli.ts';

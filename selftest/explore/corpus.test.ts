@@ -10,7 +10,8 @@ import { CATEGORIES, type Category } from '../../explore/text.ts';
 import { World } from '../../explore/world.ts';
 import type { FaultName } from '../../reference/faults.ts';
 import { FAULT_FOR_TEXT } from '../../reference/text-faults.ts';
-import { startTarget, type RunningTarget } from '../../reference/server.ts';
+import type { RunningTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 
 /** The fault that breaks each kind of text (bench/explore.ts measures the same). */
 const BROKEN_FOR: Record<Category, FaultName> = FAULT_FOR_TEXT;

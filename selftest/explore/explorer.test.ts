@@ -10,8 +10,8 @@ import { type Inbox, MailError } from '../../core/mail/index.ts';
 import { explore, parseCounterexample } from '../../explore/explorer.ts';
 import { textReport, toFile } from '../../explore/report.ts';
 import { World } from '../../explore/world.ts';
-import { startTarget, type RunningTarget } from '../../reference/server.ts';
-import { memoryMailer } from '../support/target.ts';
+import type { RunningTarget } from '../../reference/server.ts';
+import { memoryMailer, startTarget } from '../support/target.ts';
 
 /** The reference target's welcome mails as an inbox (no SMTP, no Mailpit). */
 const inboxOf = (mailer: ReturnType<typeof memoryMailer>): Inbox => ({

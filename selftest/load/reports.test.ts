@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { fromK6Export, humanizeMs, latestRunDir, listRuns, measuredValue } from '../../load/runner/k6.ts';
-import { startTarget, type RunningTarget } from '../../reference/server.ts';
+import type { RunningTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { tempDir } from '../support/temp.ts';
 import { runK6Direct, runLoad, tail } from '../support/k6.ts';
 

@@ -7,7 +7,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startTarget, type RunningTarget } from '../../reference/server.ts';
+import type { RunningTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { tempDir } from '../support/temp.ts';
 import { runK6Direct, runLoad, tail } from '../support/k6.ts';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TemporalClient } from '../../core/client.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { makeMonitor, tempDir, testSettings } from '../support/monitor.ts';
 
 const worksOf = (p: { checks: { name: string; status: string; message: string }[] }) => p.checks.find((c) => c.name === 'token-works')!;

@@ -12,8 +12,8 @@ import { TemporalClient } from '../../core/client.ts';
 import { runPass } from '../../monitors/pass.ts';
 import { MonitorState } from '../../monitors/state.ts';
 import { login } from '../../monitors/checks/login.ts';
-import { startTarget, type RunningTarget, type TargetOptions } from '../../reference/server.ts';
-import { memoryMailer } from '../support/target.ts';
+import type { RunningTarget, TargetOptions } from '../../reference/server.ts';
+import { memoryMailer, startTarget } from '../support/target.ts';
 import { assertNoSecrets, makeMonitor, tempDir, testSettings } from '../support/monitor.ts';
 
 const KEY = 'account-lifecycle-key';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { makeMonitor, tempDir, testSettings } from '../support/monitor.ts';
 
 // 10 s: long enough that a pass (its refresh waits past the login's second) and the gap before the

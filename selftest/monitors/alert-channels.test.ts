@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseSettings, SettingsError } from '../../core/settings.ts';
 import { activeWindow, nextWindow, parseMaintenance } from '../../monitors/maintenance.ts';
 import { monitorSettings } from '../../monitors/settings.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { assertNoSecrets, makeMonitor, tempDir, testSettings, webhookReceiver } from '../support/monitor.ts';
 
 type Slack = { text: string };

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../core/logger.ts';
 import { startService } from '../../monitors/service.ts';
 import { MonitorState } from '../../monitors/state.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { runCli } from '../support/cli.ts';
 import { hangingReceiver, makeMonitor, tempDir, testSettings } from '../support/monitor.ts';
 

@@ -2,7 +2,7 @@
 // broken webhook is retried and owed, and never stops the monitor. Counting survives a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { assertNoSecrets, makeMonitor, tempDir, testSettings, webhookReceiver } from '../support/monitor.ts';
 
 type Slack = { text: string; blocks: Array<{ text: { text: string } }> };

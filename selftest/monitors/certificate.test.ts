@@ -16,7 +16,8 @@ import { crossCheck, monitorSettings } from '../../monitors/settings.ts';
 import { MonitorState } from '../../monitors/state.ts';
 import { renderStatusPage } from '../../monitors/status-page.ts';
 import type { CheckResult, PassResult } from '../../monitors/types.ts';
-import { startTarget, type RunningTarget } from '../../reference/server.ts';
+import type { RunningTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { openTargetCa, type TargetCa } from '../../reference/tls.ts';
 
 let ca: TargetCa;

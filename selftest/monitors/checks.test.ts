@@ -3,7 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startTarget, type RunningTarget } from '../../reference/server.ts';
+import type { RunningTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { FAULTS, type FaultName } from '../../reference/faults.ts';
 import type { CheckName } from '../../monitors/types.ts';
 import type { Check } from '../../monitors/checks/context.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { MAX_DRIFT_FIELDS } from '../../core/judge.ts';
 import { MAX_DRIFT_SERIES } from '../../monitors/metrics.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { MonitorState } from '../../monitors/state.ts';
 import { summaryJson, summaryTable } from '../../monitors/summary.ts';
 import { freshKeysProxy, makeMonitor, tempDir, testSettings } from '../support/monitor.ts';

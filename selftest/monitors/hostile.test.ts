@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TemporalClient } from '../../core/client.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { summaryJson, summaryTable } from '../../monitors/summary.ts';
 import { makeMonitor, type HostileTarget, rewritingProxy, tempDir, testSettings, webhookReceiver } from '../support/monitor.ts';
 

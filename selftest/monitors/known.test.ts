@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { summaryTable } from '../../monitors/summary.ts';
 import { runCli } from '../support/cli.ts';
 import { makeMonitor, tempDir, testSettings, webhookReceiver } from '../support/monitor.ts';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { startService } from '../../monitors/service.ts';
 import { METRIC_NAMES } from '../../monitors/metrics.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { createLogger } from '../../core/logger.ts';
 import { makeMonitor, tempDir, testSettings } from '../support/monitor.ts';
 

@@ -13,7 +13,7 @@ import { createLogger } from '../../core/logger.ts';
 import { Monitor } from '../../monitors/monitor.ts';
 import { startService } from '../../monitors/service.ts';
 import { MonitorState } from '../../monitors/state.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { fakePass, writeHistory } from '../support/history.ts';
 import { CHROMIUM, CHROMIUM_ARGS, makeMonitor, tempDir, testSettings } from '../support/monitor.ts';
 

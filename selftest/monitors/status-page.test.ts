@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { MonitorState } from '../../monitors/state.ts';
-import { startTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { EPISODES, writeHistory } from '../support/history.ts';
 import { assertNoSecrets, CHROMIUM, CHROMIUM_ARGS, makeMonitor, tempDir, testSettings } from '../support/monitor.ts';
 

@@ -8,7 +8,8 @@ import { execaSync } from 'execa';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type RunningTarget, startTarget } from '../../reference/server.ts';
+import type { RunningTarget } from '../../reference/server.ts';
+import { startTarget } from '../support/target.ts';
 import { type CliRun, runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 

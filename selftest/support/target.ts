@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type Account, namedAccount } from '../../core/accounts.ts';
 import { TemporalClient } from '../../core/client.ts';
 import type { Mailer, WelcomeMail } from '../../reference/mailer.ts';
-import { startTarget, type RunningTarget, type TargetOptions } from '../../reference/server.ts';
+import { type RunningTarget, startTarget as startReferenceTarget, type TargetOptions } from '../../reference/server.ts';
 import { PROOF_BCRYPT_COST } from '../../reference/settings.ts';
 
 export interface Harness {
@@ -12,8 +12,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The reference target in-process, hashing at the proofs' bcrypt cost (4, not the real server's 10:
+ *  a self-test needs bcrypt's answers, not its CPU, and a loaded machine runs out of the latter). */
+export const startTarget = (opts: TargetOptions = {}): Promise<RunningTarget> =>
+  startReferenceTarget({ bcryptCost: PROOF_BCRYPT_COST, ...opts });
+
 export async function withTarget(opts: TargetOptions = {}): Promise<Harness> {
-  const target = await startTarget({ bcryptCost: PROOF_BCRYPT_COST, ...opts });
+  const target = await startTarget(opts);
   const api = new TemporalClient({ baseUrl: target.url, timeoutMs: 15_000 }); // room for bcrypt on a loaded machine
   return { target, api, close: () => target.close() };
 }
