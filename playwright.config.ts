@@ -138,6 +138,8 @@ const target = targetInfo(s);
 const noInbox = inRunner ? inboxProblem(s, projectsAsked(process.argv)) : undefined;
 if (noInbox) exitOnBadSettings([noInbox]);
 const mailpit = s.TEST_MAILPIT;
+// What passes through to the bundled target from the environment (read once: the rate limit, bcrypt's cost).
+const bundledKnobs = reference?.loadTargetSettings();
 // Only the runner starts the web servers: a worker never runs the Mailpit command line.
 const mailpitBin = mailpit && inRunner ? await ensureTool('mailpit') : 'mailpit';
 
@@ -223,9 +225,9 @@ export default defineConfig({
             TARGET_GENERATION: s.TARGET_GENERATION,
             TARGET_SMTP_URL: mailpit ? `smtp://127.0.0.1:${mailpit[1]}` : '',
             // A rate limit asked for (npm start against its bundled targets, or by hand) passes through, as faults do.
-            TARGET_RATE_LIMIT: String(reference.loadTargetSettings().TARGET_RATE_LIMIT ?? ''),
+            TARGET_RATE_LIMIT: String(bundledKnobs?.TARGET_RATE_LIMIT ?? ''),
             // Lowered by the self-tests (npm test's proofs need bcrypt's answers, not its CPU).
-            TARGET_BCRYPT_COST: String(reference.loadTargetSettings().TARGET_BCRYPT_COST),
+            TARGET_BCRYPT_COST: String(bundledKnobs?.TARGET_BCRYPT_COST ?? ''),
             TARGET_TLS: String(s.TARGET_TLS),
             TARGET_TLS_DIR: s.TEST_TARGET_CA_DIR ?? '',
           },

@@ -4,7 +4,7 @@
 // table to them.
 import { GENERATIONS, type Generation } from '../core/contract.ts';
 import { PARTS, type Part } from '../core/parts.ts';
-import { FAULTS, type FaultEntry, type FaultName } from '../reference/faults.ts';
+import { FAULTS, type FaultEntry, type FaultName, type Spec } from '../reference/faults.ts';
 
 export interface Job {
   generation: Generation;
@@ -14,6 +14,15 @@ export interface Job {
 export const cellKey = (j: Job): string => `${j.generation}/${j.fault}/${j.part}`;
 /** The generations a fault exists in. */
 export const generationsOf = (fault: FaultName): readonly Generation[] => (FAULTS[fault] as FaultEntry).generations ?? GENERATIONS;
+
+/** The spec files a tests run against `fault` runs, or undefined for the whole suite: the clean target,
+ *  a harmless change (no test may fail on it) and a fault whose entry names none (outage: every test
+ *  shown able to fail). */
+export const specsOf = (fault: FaultName | 'clean'): readonly Spec[] | undefined => {
+  if (fault === 'clean') return undefined;
+  const f: FaultEntry = FAULTS[fault];
+  return f.driftShownBy ? undefined : f.specs;
+};
 
 /** What a run must show: fail (caught), pass, or pass and report the drift (a harmless fault). */
 export type Want = 'caught' | 'pass' | 'drift';

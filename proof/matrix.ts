@@ -44,6 +44,7 @@ import {
   type Job,
   planJobs,
   shownInDocumented,
+  specsOf,
   type Want,
   wanted,
 } from './matrix-plan.ts';
@@ -104,7 +105,6 @@ async function runJob(
     TARGET_TLS: String(tls),
     TARGET_BCRYPT_COST: String(PROOF_BCRYPT_COST),
   });
-  const entry: FaultEntry | undefined = job.fault === 'clean' ? undefined : FAULTS[job.fault];
   const env = {
     TARGET_URL: target.url,
     TARGET_FAULTS: '',
@@ -123,8 +123,7 @@ async function runJob(
         env: { ...env, TARGET_JWT_KEY: key },
         reportsDir: dir,
         projects: [...PROJECTS],
-        // A fault's own specs; the whole suite on the clean target and under a harmless change (no test may fail).
-        files: entry && !entry.driftShownBy ? entry.specs : undefined,
+        files: specsOf(job.fault),
         workers: 1,
         maxFailures: firstFailureEnough(job, generations, faults) ? 1 : undefined,
       });
@@ -290,7 +289,7 @@ await runMain(async () => {
   // dozen requests; its latency, hang and across-runs runs wait 5 to 30 s): those runs go WAITING_AT_ONCE
   // at a time beside them, where they would otherwise hold a slot with a core idle.
   const waits = (j: Job) => j.part === 'load' || j.part === 'monitor';
-  const whole = (j: Job) => j.fault === 'clean' || (j.part === 'tests' && !(FAULTS[j.fault] as FaultEntry).specs);
+  const whole = (j: Job) => j.fault === 'clean' || (j.part === 'tests' && specsOf(j.fault) === undefined);
   const rank = (j: Job) => (whole(j) ? 0 : j.part === 'explore' || j.part === 'load' ? 1 : 2);
   const ordered = jobs.filter((j) => !waits(j)).sort((a, b) => rank(a) - rank(b));
   const waitingRuns = jobs.filter(waits).sort((a, b) => rank(a) - rank(b));
