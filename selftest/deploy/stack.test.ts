@@ -15,7 +15,7 @@ import { startService } from '../../monitors/service.ts';
 import { startTarget } from '../support/target.ts';
 import { openTargetCa } from '../../reference/tls.ts';
 import { trustCaFiles } from '../../core/trust.ts';
-import { runCli } from '../support/cli.ts';
+import { monitorRunEnv, runCli } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 import { testSettings, webhookReceiver } from '../support/monitor.ts';
 import { type Program, promQuery, startAlertmanager, startPrometheus, startPushgateway, until } from '../support/stack.ts';
@@ -135,26 +135,23 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       },
       120_000,
     );
-    // A one-shot pass pushing to the Pushgateway, as a CronJob would.
+    // A one-shot pass pushing to the Pushgateway, as a CronJob would, with the room of every monitor run
+    // in a test (its latency limits above a loaded 2-core CI machine's slow login): the pass's verdict is
+    // not what this test is about, its push is.
     const once = runCli(
       process.execPath,
       ['--import', 'tsx', 'monitors/main.ts', '--once'],
       {
+        ...monitorRunEnv(dir),
         TARGET_URL: target.url,
         TARGET_CA_FILE: ca.caFile,
         TARGET_ENV: 'e2e-once',
-        TARGET_FAULTS: '',
-        MONITOR_USERNAME: '',
-        MONITOR_PASSWORD: '',
-        MONITOR_ALERT_WEBHOOK_URL: '',
         MONITOR_ALERT_PAGERDUTY_KEY: '',
         MONITOR_MAINTENANCE: '',
-        MONITOR_RETRIES: '0',
         MONITOR_DB: join(dir, 'once.db'),
-        REPORTS_DIR: join(dir, 'reports'),
         MONITOR_PUSHGATEWAY_URL: pushgateway.url,
       },
-      60_000,
+      150_000,
     );
 
     await t.test('the monitor service is scraped and a fault fires its alert through Alertmanager to the receiver', async () => {
@@ -225,7 +222,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
 
     await t.test('a one-shot --once run lands in the Pushgateway and is scraped', async () => {
       const r = await once;
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.code, 0, `the one-shot pass failed: ${r.output.slice(-3000)}`);
       const pushed = await (await fetch(`${pushgateway.url}/metrics`)).text();
       assert.match(pushed, /temporal_monitor_check_success\{check="login",instance="",job="temporal_monitor",target="e2e-once"\} 1/);
       assert.match(pushed, /temporal_monitor_check_success\{check="certificate",instance="",job="temporal_monitor",target="e2e-once"\} 1/);

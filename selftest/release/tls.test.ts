@@ -13,7 +13,7 @@ import { CERT_WORDS } from '../../core/tls-words.ts';
 import { trustCaFiles } from '../../core/trust.ts';
 import { startLineCaFile } from '../../proof/real-server/tls.ts';
 import { spawnTarget, type SpawnedTarget } from '../../reference/spawn.ts';
-import { runCli, type CliRun } from '../support/cli.ts';
+import { MONITOR_ROOM, runCli, type CliRun } from '../support/cli.ts';
 import { tempDir } from '../support/temp.ts';
 
 const UNTRUSTED = CERT_WORDS.untrusted;
@@ -54,7 +54,7 @@ function run(args: string[], env: Record<string, string>): Promise<CliRun> {
   return runCli(
     args[0] === 'npx' ? 'npx' : process.execPath,
     args[0] === 'npx' ? args.slice(1) : ['--import', 'tsx', ...args],
-    { ...BLANK, REPORTS_DIR: join(dir, 'reports'), MONITOR_DB: join(dir, 'monitor.db'), MONITOR_RETRIES: '0', ...env },
+    { ...BLANK, REPORTS_DIR: join(dir, 'reports'), MONITOR_DB: join(dir, 'monitor.db'), ...MONITOR_ROOM, ...env },
     120_000,
   );
 }
