@@ -13,6 +13,16 @@ export function humanDuration(seconds: number): string {
   return `${sign}${s}s`;
 }
 
+/** A token's lifetime as the harness states it: to the minute when the tolerance is a minute or more (the
+ *  contract's ±60 s), else to the second. `expire` and the Date header it is measured from are whole seconds
+ *  taken at two instants, so a 1 h token answered a second after it was signed measures 3599 s: "1h 0m", as
+ *  every other answer carrying such a token measures it, not "59m 59s" (the release check groups failures
+ *  that say the same thing, and an on-call engineer reads the same words from every part). */
+export function humanLifetime(lifetimeS: number, toleranceS: number): string {
+  const unit = toleranceS >= 60 ? 60 : 1;
+  return humanDuration(Math.round(lifetimeS / unit) * unit);
+}
+
 /** "24h ± 60s" */
 export const expectedLifetime = (lifetimeS: number, toleranceS: number): string =>
   `${humanDuration(lifetimeS)} ± ${humanDuration(toleranceS)}`;

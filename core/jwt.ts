@@ -4,7 +4,7 @@
 import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { decodeJwt } from 'jose/jwt/decode';
 import { TOKEN_LIFETIME_S, TOKEN_ALGORITHM } from './contract.ts';
-import { dateHeaderS, humanDuration, expectedLifetime, rfc3339 } from './durations.ts';
+import { dateHeaderS, humanDuration, humanLifetime, expectedLifetime, rfc3339 } from './durations.ts';
 import { TokenClaims, TokenHeader } from './schemas.ts';
 import { checkShape } from './shape.ts';
 
@@ -128,7 +128,7 @@ export function judgeTokenLifetime(input: LifetimeInput): LifetimeReport {
   const label = input.nowLabel ?? 'now';
   if (Math.abs(lifetimeS - expected) > tol)
     problems.push(
-      `token expires in ${humanDuration(lifetimeS)}, expected ${expectedLifetime(expected, tol)} (expire=${input.expire}, ` +
+      `token expires in ${humanLifetime(lifetimeS, tol)}, expected ${expectedLifetime(expected, tol)} (expire=${input.expire}, ` +
         `measured from ${label})`,
     );
   // Both are whole seconds on the wire: any gap of a second or more is a real disagreement.

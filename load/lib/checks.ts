@@ -13,7 +13,7 @@ import encoding from 'k6/encoding';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { Counter } from 'k6/metrics';
 import { isJsonContentType, JWT_SHAPE, TOKEN_LIFETIME_S } from '../../core/contract.ts';
-import { dateHeaderS, expectedLifetime, humanDuration } from '../../core/durations.ts';
+import { dateHeaderS, expectedLifetime, humanLifetime } from '../../core/durations.ts';
 import { redactText } from '../../core/redact.ts';
 import { terminalValue } from '../../core/terminal.ts';
 import { describeRateLimit, RATE_LIMITED, readRateLimit } from '../../core/rate-limit.ts';
@@ -173,7 +173,7 @@ export function checkLogin(res: Res, tolerance: number): boolean {
         return `login: expire is not an RFC 3339 time (it is a ${typeof expire}${typeof expire === 'number' ? `: ${expire}` : ''})`;
       if (!LOGIN_CHECKS['login: expire is 24h ahead']())
         return (
-          `login: token expires in ${humanDuration(aheadS)}, ` +
+          `login: token expires in ${humanLifetime(aheadS, toleranceS)}, ` +
           `expected ${expectedLifetime(TOKEN_LIFETIME_S, toleranceS)} (expire=${String(expire)})`
         );
       const exp = login.exp;

@@ -2,7 +2,7 @@
 // login's), with exp = expire, the same orig_iat (the session is not stretched), exp moved on by the
 // time since the login (the session is extended), whole-second claims written as integers, and HS256.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { humanDuration } from '../../core/durations.ts';
+import { humanDuration, humanLifetime } from '../../core/durations.ts';
 import { decodeToken, judgeIssuedToken } from '../../core/jwt.ts';
 import { LoginOk } from '../../core/schemas.ts';
 import { describeAnswer, judge, ms, timed, type Check } from './context.ts';
@@ -43,7 +43,7 @@ export const refresh: Check = {
     return {
       status: 'pass',
       message:
-        `refresh gave a token expiring in ${humanDuration(report.lifetimeS ?? 0)} (${ms(res.ms)}), orig_iat kept, exp moved on ` +
+        `refresh gave a token expiring in ${humanLifetime(report.lifetimeS ?? 0, toleranceS)} (${ms(res.ms)}), orig_iat kept, exp moved on ` +
         `${humanDuration((report.claims?.exp ?? 0) - (typeof login?.exp === 'number' ? login.exp : 0))} since the login`,
       drift: v.drift,
     };

@@ -1,6 +1,6 @@
 // token lifetime: the fresh token's expire is 24 h after the server's Date header, exp = expire,
 // orig_iat is now, the algorithm is HS256. Clock skew is reported, so a wrong clock is seen as one.
-import { humanDuration } from '../../core/durations.ts';
+import { humanDuration, humanLifetime } from '../../core/durations.ts';
 import { judgeIssuedToken } from '../../core/jwt.ts';
 import type { Check } from './context.ts';
 
@@ -33,7 +33,7 @@ export const tokenLifetime: Check = {
       .join(', ');
     if (problems.length) return { status: 'fail', message: `${problems.join('; ')} (clock skew: ${skew})` };
     const localSkew = dateS === undefined ? 0 : Math.abs(dateS - localS);
-    const lifetime = humanDuration(report.lifetimeS ?? 0);
+    const lifetime = humanLifetime(report.lifetimeS ?? 0, toleranceS);
     const summary = `token expires in ${lifetime} (expire = exp = ${fresh.expire}), ${report.alg}; clock skew: ${skew}`;
     // Our own clock being off is worth a look but is not the API's outage.
     if (localSkew > toleranceS + 1)

@@ -24,6 +24,21 @@ test('a 1 h token is described in hours', async () => {
   assert.match(r.problems[1]!, /exp − orig_iat is 1h 0m, expected 24h 0m/);
 });
 
+test('a 1 h token answered a second or two after it was signed is still described as 1 h: one cause, whichever answer states it', async () => {
+  const token = await make({ exp: now + 3600, id: 'u', orig_iat: now });
+  for (const late of [1, 2])
+    assert.match(
+      judgeTokenLifetime({ token, expire: iso(now + 3600), nowS: now + late, toleranceS: 60 }).problems[0]!,
+      /^token expires in 1h 0m, expected 24h 0m ± 1m /,
+    );
+  // With a tolerance under a minute (the matrix's 3 s tokens), to the second.
+  const short = await make({ exp: now + 60, id: 'u', orig_iat: now });
+  assert.match(
+    judgeTokenLifetime({ token: short, expire: iso(now + 60), nowS: now + 1, toleranceS: 1, expectedLifetimeS: 3 }).problems[0]!,
+    /^token expires in 59s, expected 3s ± 1s /,
+  );
+});
+
 test('expire and exp that disagree are reported with the difference', async () => {
   const token = await make({ exp: now + 86400, id: 'u', orig_iat: now });
   const r = judgeTokenLifetime({ token, expire: iso(now + 90000), nowS: now + 3600, toleranceS: 60 });
