@@ -5,12 +5,8 @@
 // Medians of BENCH_RUNS runs.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from '@playwright/test';
 import { readCommandLine } from '../core/cli.ts';
 import { loadSettings, setting } from '../core/settings.ts';
-import { MonitorState } from '../monitors/state.ts';
-import { writeHistory } from '../selftest/support/history.ts';
-import { CHROMIUM, CHROMIUM_ARGS, makeMonitor, tempDir, testSettings } from '../selftest/support/monitor.ts';
 import { median } from './support.ts';
 
 const settingsShape = { BENCH_RUNS: setting.int(1, 50).default(7) };
@@ -23,6 +19,11 @@ readCommandLine({
   notes: ['A benchmark: medians printed, nothing asserted.'],
 });
 const { BENCH_RUNS: RUNS } = loadSettings(settingsShape);
+// Loaded after the command line: Playwright and the monitor are seconds of compiling that --help need not wait for.
+const { chromium } = await import('@playwright/test');
+const { MonitorState } = await import('../monitors/state.ts');
+const { writeHistory } = await import('../selftest/support/history.ts');
+const { CHROMIUM, CHROMIUM_ARGS, makeMonitor, tempDir, testSettings } = await import('../selftest/support/monitor.ts');
 const url = 'http://127.0.0.1:9';
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 console.log(`status page, median of ${RUNS} runs (node ${process.version}, chromium ${browser.version()}):`);
