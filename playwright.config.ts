@@ -12,8 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { ensureTool } from './core/go-tools.ts';
-import { mailpitArgs } from './core/mail/mailpit-process.ts';
 import { freePort } from './core/ports.ts';
 import { isSymlink } from './core/safe-write.ts';
 import { SettingsError } from './core/settings.ts';
@@ -79,6 +77,12 @@ async function runnerGeneration(s: ReturnType<typeof settingsOrExit>, projects: 
   }
 }
 
+/** The run's own Mailpit, its binary built if need be (the runner only). */
+async function mailpitCommandLine([http, smtp]: readonly [number, number]): Promise<string> {
+  const [{ ensureTool }, { mailpitArgs }] = await Promise.all([import('./core/go-tools.ts'), import('./core/mail/mailpit-process.ts')]);
+  return [await ensureTool('mailpit'), ...mailpitArgs(http, smtp)].join(' ');
+}
+
 /** The projects asked for on the command line (`--project=x`, `--project x`); none = all of them. */
 function projectsAsked(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -140,8 +144,10 @@ if (noInbox) exitOnBadSettings([noInbox]);
 const mailpit = s.TEST_MAILPIT;
 // What passes through to the bundled target from the environment (read once: the rate limit, bcrypt's cost).
 const bundledKnobs = reference?.loadTargetSettings();
-// Only the runner starts the web servers: a worker never runs the Mailpit command line.
-const mailpitBin = mailpit && inRunner ? await ensureTool('mailpit') : 'mailpit';
+// Only the runner starts the web servers: a worker neither runs the Mailpit command line nor loads what
+// makes it (execa, a tenth of a second of every worker's start, and Playwright starts a worker after
+// each failed test).
+const mailpitCommand = mailpit && inRunner ? await mailpitCommandLine(mailpit) : 'mailpit';
 
 const reports = s.REPORTS_DIR;
 // Playwright's reporters write their files with plain writes, which follow a symbolic link: a link
@@ -201,7 +207,7 @@ export default defineConfig({
           ? [
               {
                 // Without --database Mailpit keeps the mail in a temporary file it deletes when it stops.
-                command: [mailpitBin, ...mailpitArgs(mailpit[0], mailpit[1])].join(' '),
+                command: mailpitCommand,
                 url: `http://127.0.0.1:${mailpit[0]}/readyz`,
                 reuseExistingServer: false,
                 stdout: 'ignore' as const,
