@@ -42,6 +42,9 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
   const ca = openTargetCa();
   await trustCaFiles([ca.caFile]);
   const target = await startTarget({ tls: ca });
+  // The one-shot pass has a target of its own: the first subtest switches faults on `target` while that
+  // pass may still be running (a loaded CI machine starts it late).
+  const onceTarget = await startTarget({ tls: ca });
   const receiver = await webhookReceiver();
   const monitor = new Monitor({
     settings: testSettings(dir, { MONITOR_SCHEDULE: '* * * * * *', MONITOR_EXPECTED_TOKEN_LIFETIME_S: '86400' }),
@@ -143,7 +146,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
       ['--import', 'tsx', 'monitors/main.ts', '--once'],
       {
         ...monitorRunEnv(dir),
-        TARGET_URL: target.url,
+        TARGET_URL: onceTarget.url,
         TARGET_CA_FILE: ca.caFile,
         TARGET_ENV: 'e2e-once',
         MONITOR_ALERT_PAGERDUTY_KEY: '',
@@ -287,6 +290,7 @@ test('Prometheus, Alertmanager and the Pushgateway with the monitor and k6, end 
     await Promise.all(programs.map((p) => p.stop()));
     await receiver.close();
     await target.close();
+    await onceTarget.close();
     ca.close();
     console.log(`end-to-end stack test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
