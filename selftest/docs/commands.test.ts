@@ -24,7 +24,8 @@ import { execa, execaSync } from 'execa';
 import { ensureTool } from '../../core/go-tools.ts';
 import type { SettingsError } from '../../core/settings.ts';
 import { k6PassThrough, loadSettingsShape } from '../../load/runner/settings.ts';
-import { MONITOR_ROOM } from '../support/cli.ts';
+import { MONITOR_LATENCY_ROOM } from '../support/cli.ts';
+import { K6_LATENCY_ROOM } from '../support/k6.ts';
 import { tempDir } from '../support/temp.ts';
 
 const ROOT = resolve('.');
@@ -65,13 +66,7 @@ const shortK6 = (cmd: string) =>
 
 // Latency limits are not what a docs run proves (two pages run at a time on 2 cores, beside the rest of npm
 // test): room for every command, k6's as in selftest/load, the monitor's as in every monitor run of a test.
-const ROOMY_LATENCY = {
-  LOAD_P95_MS: '20000',
-  LOAD_P99_MS: '30000',
-  HTTP_TIMEOUT_MS: MONITOR_ROOM.HTTP_TIMEOUT_MS,
-  MONITOR_LATENCY_DEGRADED_MS: MONITOR_ROOM.MONITOR_LATENCY_DEGRADED_MS,
-  MONITOR_LATENCY_FAIL_MS: MONITOR_ROOM.MONITOR_LATENCY_FAIL_MS,
-};
+const ROOMY_LATENCY = { ...K6_LATENCY_ROOM, ...MONITOR_LATENCY_ROOM };
 const START_ENV = { RELEASE_TEST_PROJECTS: 'smoke', LOAD_DURATION: '3s', EXPLORE_SECONDS: '10' };
 const START_WHY =
   "each part runs in full elsewhere in npm test (the matrix's clean column: the whole Playwright suite, 20 s of exploring; " +

@@ -2,7 +2,7 @@
 // that load must catch, and each time the check or threshold that broke is the one that should.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { crossedThresholds, failedChecks, runLoad, tail } from '../support/k6.ts';
+import { crossedThresholds, failedChecks, K6_LATENCY_ROOM, runLoad, tail } from '../support/k6.ts';
 
 interface Case {
   script: 'login' | 'credits';
@@ -101,7 +101,7 @@ describe('k6 smoke fails against the faults load must catch', { concurrency: 2 }
   // Drift is news, not breakage: k6 checks the fields it needs, so an added field passes. Latency limits
   // are not what this proves (npm test runs the matrix beside the self-tests): room, as selftest/load/smoke.
   it('login and credits pass against the harmless field-added fault', async () => {
-    const run = await runLoad(['credits'], { ...SHORT, TARGET_FAULTS: 'field-added', LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' });
+    const run = await runLoad(['credits'], { ...SHORT, TARGET_FAULTS: 'field-added', ...K6_LATENCY_ROOM });
     assert.equal(run.code, 0, tail(run));
     assert.deepEqual(failedChecks(run.summary('credits')), []);
   });

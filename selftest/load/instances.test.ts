@@ -11,7 +11,7 @@ import { operatorSegment } from '../../load/runner/instances.ts';
 import type { K6Export } from '../../load/runner/k6.ts';
 import { fromK6Export } from '../../load/runner/k6.ts';
 import { mergedExitCode, mergeExports } from '../../load/runner/merge.ts';
-import { runLoad, tail } from '../support/k6.ts';
+import { K6_LATENCY_ROOM, runLoad, tail } from '../support/k6.ts';
 
 describe('the execution segments, as the k6-operator gives them', () => {
   it("runner 1 of 4 gets the operator's own flags (k6-operator pkg/segmentation's test)", () => {
@@ -119,7 +119,7 @@ describe('one verdict from the processes', () => {
 
 describe('two k6 processes run what one does', () => {
   it('same options: the merged rate equals the single process rate (±5 %), and setup() makes the pool once, not twice', async () => {
-    const env = { LOAD_RATE: '60', LOAD_DURATION: '4s', LOAD_POOL_SIZE: '5', LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' };
+    const env = { LOAD_RATE: '60', LOAD_DURATION: '4s', LOAD_POOL_SIZE: '5', ...K6_LATENCY_ROOM };
     const one = await runLoad(['credits'], env);
     assert.equal(one.code, 0, tail(one));
     const two = await runLoad(['credits', '-e', 'LOAD_INSTANCES=2'], env);

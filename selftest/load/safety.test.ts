@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RunningTarget } from '../../reference/server.ts';
 import { startTarget } from '../support/target.ts';
 import { tempDir } from '../support/temp.ts';
-import { runK6Direct, runLoad, tail } from '../support/k6.ts';
+import { K6_LATENCY_ROOM, runK6Direct, runLoad, tail } from '../support/k6.ts';
 
 const HOST = 'api.staging.test';
 
@@ -123,8 +123,7 @@ describe('load safety gate, for real', () => {
         LOAD_DURATION: '2s',
         LOAD_RATE: '5',
         LOAD_POOL_SIZE: '1',
-        LOAD_P95_MS: '20000',
-        LOAD_P99_MS: '30000',
+        ...K6_LATENCY_ROOM,
       },
       ['--config', hostsConfig],
     );

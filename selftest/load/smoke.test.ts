@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { latestRunDir } from '../../load/runner/k6.ts';
 import { describe, it } from 'node:test';
-import { crossedThresholds, failedChecks, runLoad, tail } from '../support/k6.ts';
+import { crossedThresholds, failedChecks, K6_LATENCY_ROOM, runLoad, tail } from '../support/k6.ts';
 
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{8,}\.eyJ/;
 
@@ -15,7 +15,7 @@ describe('k6 smoke against the clean bundled target', () => {
     it(`${script} smoke passes, checks ran, and the reports are written without secrets`, async () => {
       // Generous latency limits: a loaded CI machine must not fail the plumbing this shows (latency
       // thresholds have their own cases in faults.test.ts).
-      const run = await runLoad([script, '-e', 'LOAD_PROFILE=smoke'], { LOAD_P95_MS: '20000', LOAD_P99_MS: '30000' });
+      const run = await runLoad([script, '-e', 'LOAD_PROFILE=smoke'], K6_LATENCY_ROOM);
       assert.equal(run.code, 0, `npm run load -- ${script} exited ${run.code}:\n${tail(run)}`);
       const s = run.summary(script);
       assert.equal(s.passed, true, `thresholds crossed: ${crossedThresholds(s).join('; ')}`);
